@@ -1,0 +1,34 @@
+/* The trunkload command: the one place that sees both the engine and reports/. */
+#ifndef TL_CLI_H
+#define TL_CLI_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#define TRUNKLOAD_VERSION "0.1.0"
+
+/* Exit statuses: a contract (DESIGN.md). */
+enum {
+	EXIT_PASS = 0,
+	EXIT_FAIL = 1,     /* the run completed and a check failed */
+	EXIT_USAGE = 2,    /* bad usage, invalid scenario, certificate or key */
+	EXIT_CANNOT = 3,   /* the run could not be carried out */
+};
+
+int cmd_run(int argc, char **argv);
+int cmd_uas(int argc, char **argv);
+int cmd_pki(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+/* "HOST:PORT" or "[V6]:PORT" into host and port. 0 or -EINVAL. */
+int cli_hostport(const char *s, char *host, size_t cap, uint16_t *port);
+/* Strict number parsing: the whole string, within [lo, hi]. 0 or -EINVAL. */
+int cli_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
+int cli_double(const char *s, double lo, double hi, double *out);
+/* Prints "trunkload CMD: message" to stderr and returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A file next to the program or the source tree: the shipped scenarios. */
+int cli_find_scenario(const char *name, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,315 @@
+#include "cli.h"
+#include "clock.h"
+#include "report.h"
+#include "run.h"
+#include "scenario.h"
+#include "tls.h"
+#include "verdict.h"
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static const char run_help[] =
+	"usage: trunkload run [SCENARIO.json] [options]\n"
+	"\n"
+	"Runs the scenario's calls against a SIP trunk and judges them against its thresholds.\n"
+	"Without a scenario file the built-in basic call is used (INVITE, 100, 180, 200, ACK,\n"
+	"media, BYE, 200). Flags override the scenario's values.\n"
+	"\n"
+	"target and identity:\n"
+	"  --target HOST:PORT      the far end (scenario target.host/port; default 127.0.0.1:5061)\n"
+	"  --server-name NAME      SNI and the name the far end's certificate must match\n"
+	"                          (target.server_name; default: the host)\n"
+	"  --cert FILE --key FILE  our client certificate (chain) and private key, PEM\n"
+	"  --ca FILE               CA certificates that the far end's certificate must chain to\n"
+	"  --tls-version 1.2|1.3   allow only this TLS version (default: 1.2 and 1.3)\n"
+	"  --transport tls|tcp     mutual TLS (default) or plain TCP (for peers without TLS)\n"
+	"  --connections N         long-lived trunk connections that carry all calls\n"
+	"\n"
+	"load (open loop: calls start on schedule whatever the far end does):\n"
+	"  --rate CPS              calls started per second\n"
+	"  --calls N               number of calls (alone: clears the scenario's duration)\n"
+	"  --duration S            seconds of call starts (alone: clears the scenario's calls)\n"
+	"  --max-concurrent N      cap on calls in progress; a call that would exceed it fails\n"
+	"                          as concurrency_cap (reported, never a silent change of rate)\n"
+	"  --media-ms MS           length of each media step (0: no media phase)\n"
+	"\n"
+	"output:\n"
+	"  --report-dir DIR        where report.json goes (default: trunkload-report)\n"
+	"  --quiet                 no summary on stdout\n"
+	"\n"
+	"exit status: 0 every check held, 1 a check failed, 2 bad usage or input, 3 could not run.\n";
+
+enum {
+	O_TARGET = 256, O_SERVER_NAME, O_CERT, O_KEY, O_CA, O_TLS_VERSION, O_TRANSPORT,
+	O_CONNECTIONS, O_RATE, O_CALLS, O_DURATION, O_MAX_CONCURRENT, O_MEDIA_MS, O_REPORT_DIR,
+	O_QUIET, O_HELP,
+};
+
+static const struct option run_options[] = {
+	{ "target", required_argument, NULL, O_TARGET },
+	{ "server-name", required_argument, NULL, O_SERVER_NAME },
+	{ "cert", required_argument, NULL, O_CERT },
+	{ "key", required_argument, NULL, O_KEY },
+	{ "ca", required_argument, NULL, O_CA },
+	{ "tls-version", required_argument, NULL, O_TLS_VERSION },
+	{ "transport", required_argument, NULL, O_TRANSPORT },
+	{ "connections", required_argument, NULL, O_CONNECTIONS },
+	{ "rate", required_argument, NULL, O_RATE },
+	{ "calls", required_argument, NULL, O_CALLS },
+	{ "duration", required_argument, NULL, O_DURATION },
+	{ "max-concurrent", required_argument, NULL, O_MAX_CONCURRENT },
+	{ "media-ms", required_argument, NULL, O_MEDIA_MS },
+	{ "report-dir", required_argument, NULL, O_REPORT_DIR },
+	{ "quiet", no_argument, NULL, O_QUIET },
+	{ "help", no_argument, NULL, O_HELP },
+	{ 0 },
+};
+
+static int copy_field(char *dst, size_t cap, const char *src, const char *flag)
+{
+	if (strlen(src) >= cap)
+		return cli_usage_error("run", "%s: value too long (at most %zu bytes)", flag, cap - 1);
+	snprintf(dst, cap, "%s", src);
+	return 0;
+}
+
+/* Applies one flag to the scenario. Returns 0 or EXIT_USAGE. */
+static int apply_flag(struct scenario *s, int opt, const char *arg, bool *calls_set,
+		      bool *duration_set)
+{
+	uint64_t u;
+	double d;
+	switch (opt) {
+	case O_TARGET:
+		if (cli_hostport(arg, s->host, sizeof(s->host), &s->port))
+			return cli_usage_error("run", "--target: expected HOST:PORT, got \"%s\"", arg);
+		return 0;
+	case O_SERVER_NAME:
+		return copy_field(s->server_name, sizeof(s->server_name), arg, "--server-name");
+	case O_CERT:
+		return copy_field(s->cert, sizeof(s->cert), arg, "--cert");
+	case O_KEY:
+		return copy_field(s->key, sizeof(s->key), arg, "--key");
+	case O_CA:
+		return copy_field(s->ca, sizeof(s->ca), arg, "--ca");
+	case O_TLS_VERSION:
+		if (!strcmp(arg, "1.2"))
+			s->tls_versions = SCN_TLS1_2;
+		else if (!strcmp(arg, "1.3"))
+			s->tls_versions = SCN_TLS1_3;
+		else
+			return cli_usage_error("run", "--tls-version: expected 1.2 or 1.3, got \"%s\"", arg);
+		return 0;
+	case O_TRANSPORT:
+		if (!strcmp(arg, "tls"))
+			s->transport = SCN_TLS;
+		else if (!strcmp(arg, "tcp"))
+			s->transport = SCN_TCP;
+		else
+			return cli_usage_error("run", "--transport: expected tls or tcp, got \"%s\"", arg);
+		return 0;
+	case O_CONNECTIONS:
+		if (cli_u64(arg, 1, 10000, &u))
+			return cli_usage_error("run", "--connections: expected 1-10000, got \"%s\"", arg);
+		s->connections = (unsigned)u;
+		return 0;
+	case O_RATE:
+		if (cli_double(arg, 0.001, 10e6, &d))
+			return cli_usage_error("run", "--rate: expected calls per second > 0, got \"%s\"", arg);
+		s->rate = d;
+		return 0;
+	case O_CALLS:
+		if (cli_u64(arg, 1, UINT64_MAX / 2, &u))
+			return cli_usage_error("run", "--calls: expected a whole number >= 1, got \"%s\"", arg);
+		s->calls = u;
+		*calls_set = true;
+		return 0;
+	case O_DURATION:
+		if (cli_double(arg, 0.001, 1e7, &d))
+			return cli_usage_error("run", "--duration: expected seconds > 0, got \"%s\"", arg);
+		s->duration_s = d;
+		*duration_set = true;
+		return 0;
+	case O_MAX_CONCURRENT:
+		if (cli_u64(arg, 1, 10000000, &u))
+			return cli_usage_error("run", "--max-concurrent: expected 1-10000000, got \"%s\"", arg);
+		s->max_concurrent = (uint32_t)u;
+		return 0;
+	case O_MEDIA_MS:
+		if (cli_u64(arg, 0, 86400000, &u))
+			return cli_usage_error("run", "--media-ms: expected milliseconds >= 0, got \"%s\"", arg);
+		s->media_ms = (int32_t)u;
+		return 0;
+	}
+	return 0;
+}
+
+static int resolve(const struct scenario *s, struct run_caller_config *cfg, char *why, size_t n)
+{
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM };
+	struct addrinfo *ai = NULL;
+	char port[8];
+	snprintf(port, sizeof(port), "%u", s->port);
+	int rc = getaddrinfo(s->host, port, &hints, &ai);
+	if (rc || !ai) {
+		snprintf(why, n, "%.120s: %.60s", s->host, rc ? gai_strerror(rc) : "no IPv4 address");
+		return -ENOENT;
+	}
+	memcpy(&cfg->target, ai->ai_addr, ai->ai_addrlen);
+	cfg->target_len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+static int make_dir(const char *dir)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s", dir);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(path, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(path, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static void join_args(char *out, size_t cap, int argc, char **argv)
+{
+	size_t n = (size_t)snprintf(out, cap, "trunkload");
+	for (int i = 0; i < argc && n < cap; i++)
+		n += (size_t)snprintf(out + n, cap - n, " %s", argv[i]);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static struct scenario scn; /* large: kept off the stack */
+	struct scenario_errors errs = { 0 };
+	const char *report_dir = "trunkload-report";
+	bool quiet = false, calls_set = false, duration_set = false;
+	int flags[64], nflags = 0;
+	char *args[64];
+
+	optind = 1;
+	opterr = 0;
+	int opt;
+	while ((opt = getopt_long(argc, argv, ":", run_options, NULL)) != -1) {
+		if (opt == O_HELP) {
+			fputs(run_help, stdout);
+			return EXIT_PASS;
+		}
+		if (opt == '?')
+			return cli_usage_error("run", "unknown option '%s' (see trunkload run --help)",
+					       argv[optind - 1]);
+		if (opt == ':')
+			return cli_usage_error("run", "option '%s' needs a value", argv[optind - 1]);
+		if (opt == O_REPORT_DIR)
+			report_dir = optarg;
+		else if (opt == O_QUIET)
+			quiet = true;
+		else if (nflags < 64) {
+			flags[nflags] = opt;
+			args[nflags++] = optarg;
+		}
+	}
+	if (argc - optind > 1)
+		return cli_usage_error("run", "one scenario file at most, got %d", argc - optind);
+
+	scenario_default(&scn);
+	if (optind < argc) {
+		int rc = scenario_load_file(argv[optind], &scn, &errs);
+		if (rc) {
+			for (unsigned i = 0; i < errs.n; i++)
+				fprintf(stderr, "%s\n", errs.msg[i]);
+			return EXIT_USAGE;
+		}
+	}
+	for (int i = 0; i < nflags; i++)
+		if (apply_flag(&scn, flags[i], args[i], &calls_set, &duration_set))
+			return EXIT_USAGE;
+	if (calls_set && !duration_set)
+		scn.duration_s = 0;
+	if (duration_set && !calls_set)
+		scn.calls = 0;
+	if (scenario_validate(&scn, &errs)) {
+		for (unsigned i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.msg[i]);
+		return EXIT_USAGE;
+	}
+	if (scn.mode != SCN_TRUNK)
+		return cli_usage_error("run", "transport.mode \"%s\" is not available in this version "
+					      "(only \"trunk\")", scn_mode_name(scn.mode));
+
+	struct run_caller_config cfg = { .scn = &scn, .threads = 1 };
+	char err[512] = "";
+	if (scn.transport == SCN_TLS) {
+		if (!scn.ca[0])
+			return cli_usage_error("run", "tls.ca: a CA file is needed to verify the far end "
+						      "(--ca FILE)");
+		if (!scn.cert[0] != !scn.key[0])
+			return cli_usage_error("run", "tls.cert and tls.key go together (--cert FILE --key FILE)");
+		struct tls_config tc = {
+			.cert = scn.cert, .key = scn.key, .ca = scn.ca, .versions = scn.tls_versions,
+			.ciphers = scn.ciphers, .security_level = scn.security_level, .verify_peer = true,
+		};
+		cfg.ctx = tls_ctx_new(false, &tc, err, sizeof(err));
+		if (!cfg.ctx)
+			return cli_usage_error("run", "%s", err);
+	}
+	int rc = make_dir(report_dir);
+	if (rc) {
+		SSL_CTX_free(cfg.ctx);
+		return cli_usage_error("run", "--report-dir %s: %s", report_dir, strerror(-rc));
+	}
+
+	static struct result res;
+	result_init(&res);
+	double started = clock_wall_s();
+	char why[200];
+	if (resolve(&scn, &cfg, why, sizeof(why))) {
+		res.could_not_run = -ENOENT;
+		snprintf(res.could_not_run_why, sizeof(res.could_not_run_why), "%s", why);
+	} else if (run_caller(&cfg, &res, err, sizeof(err))) {
+		res.could_not_run = -EIO;
+		snprintf(res.could_not_run_why, sizeof(res.could_not_run_why), "%s", err);
+	}
+	SSL_CTX_free(cfg.ctx);
+
+	static struct verdict v;
+	verdict_judge(&scn, &res, &v);
+	if (res.could_not_run) {
+		v.pass = false;
+	}
+	char command[2048];
+	join_args(command, sizeof(command), argc, argv);
+	struct report rep = { .scn = &scn, .res = &res, .verdict = &v, .command = command,
+			      .started_at = started, .version = TRUNKLOAD_VERSION };
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/report.json", report_dir);
+	int status = v.pass ? EXIT_PASS : EXIT_FAIL;
+	if (res.could_not_run && !res.attempted)
+		status = EXIT_CANNOT;
+	if (report_write_json(path, &rep, err, sizeof(err))) {
+		fprintf(stderr, "trunkload run: cannot write the report: %s\n", err);
+		if (status == EXIT_PASS)
+			status = EXIT_FAIL;
+	}
+	if (!quiet) {
+		report_print_text(stdout, &rep);
+		printf("report     %s\n", path);
+	}
+	if (status == EXIT_CANNOT)
+		fprintf(stderr, "trunkload run: could not run: %s\n", res.could_not_run_why);
+	result_free(&res);
+	return status;
+}

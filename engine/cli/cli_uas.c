@@ -1,0 +1,160 @@
+#include "cli.h"
+#include "run.h"
+#include "tls.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static const char uas_help[] =
+	"usage: trunkload uas [--listen ADDR:PORT] --cert F --key F --ca F [options]\n"
+	"\n"
+	"Answers calls as the far end of a test: INVITE gets 100, 180 and 200 with an SDES\n"
+	"answer (one offered suite, our own key), or 488 when no offered suite is acceptable;\n"
+	"BYE, CANCEL and OPTIONS are answered. Runs until SIGINT or SIGTERM, then prints what\n"
+	"it answered.\n"
+	"\n"
+	"  --listen ADDR:PORT   where to listen (default 127.0.0.1:5061)\n"
+	"  --cert F --key F     our certificate (chain) and key, PEM\n"
+	"  --ca F               CA certificates a caller's certificate must chain to; a client\n"
+	"                       certificate is required and verified\n"
+	"  --transport tls|tcp  mutual TLS (default) or plain TCP\n"
+	"  --delay-ms MS        wait MS between the 100 and the 180/200\n"
+	"  --refuse STATUS      answer every INVITE with this final status (e.g. 486, 503)\n";
+
+enum { O_LISTEN = 256, O_CERT, O_KEY, O_CA, O_TRANSPORT, O_DELAY, O_REFUSE, O_HELP };
+
+static const struct option uas_options[] = {
+	{ "listen", required_argument, NULL, O_LISTEN },
+	{ "cert", required_argument, NULL, O_CERT },
+	{ "key", required_argument, NULL, O_KEY },
+	{ "ca", required_argument, NULL, O_CA },
+	{ "transport", required_argument, NULL, O_TRANSPORT },
+	{ "delay-ms", required_argument, NULL, O_DELAY },
+	{ "refuse", required_argument, NULL, O_REFUSE },
+	{ "help", no_argument, NULL, O_HELP },
+	{ 0 },
+};
+
+static int listen_on(const char *host, uint16_t port, char *why, size_t n)
+{
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+	struct addrinfo *ai = NULL;
+	char p[8];
+	snprintf(p, sizeof(p), "%u", port);
+	int rc = getaddrinfo(host, p, &hints, &ai);
+	if (rc || !ai) {
+		snprintf(why, n, "%s: %s", host, rc ? gai_strerror(rc) : "no address");
+		return -1;
+	}
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int one = 1;
+	if (fd >= 0)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 4096)) {
+		snprintf(why, n, "%s:%u: %s", host, port, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(ai);
+	return fd;
+}
+
+int cmd_uas(int argc, char **argv)
+{
+	char host[256] = "127.0.0.1";
+	uint16_t port = 5061;
+	const char *cert = NULL, *key = NULL, *ca = NULL;
+	bool tls = true;
+	struct run_responder_config cfg = { .log = stdout };
+	uint64_t u;
+
+	optind = 1;
+	opterr = 0;
+	int opt;
+	while ((opt = getopt_long(argc, argv, ":", uas_options, NULL)) != -1) {
+		switch (opt) {
+		case O_HELP:
+			fputs(uas_help, stdout);
+			return EXIT_PASS;
+		case O_LISTEN:
+			if (cli_hostport(optarg, host, sizeof(host), &port))
+				return cli_usage_error("uas", "--listen: expected ADDR:PORT, got \"%s\"", optarg);
+			break;
+		case O_CERT: cert = optarg; break;
+		case O_KEY: key = optarg; break;
+		case O_CA: ca = optarg; break;
+		case O_TRANSPORT:
+			if (strcmp(optarg, "tls") && strcmp(optarg, "tcp"))
+				return cli_usage_error("uas", "--transport: expected tls or tcp, got \"%s\"", optarg);
+			tls = !strcmp(optarg, "tls");
+			break;
+		case O_DELAY:
+			if (cli_u64(optarg, 0, 600000, &u))
+				return cli_usage_error("uas", "--delay-ms: expected 0-600000, got \"%s\"", optarg);
+			cfg.uas.delay_ms = (uint32_t)u;
+			break;
+		case O_REFUSE:
+			if (cli_u64(optarg, 300, 699, &u))
+				return cli_usage_error("uas", "--refuse: expected a final status 300-699, got \"%s\"", optarg);
+			cfg.uas.refuse_status = (int)u;
+			break;
+		case ':':
+			return cli_usage_error("uas", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return cli_usage_error("uas", "unknown option '%s' (see trunkload uas --help)",
+					       argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("uas", "unexpected argument '%s'", argv[optind]);
+	char err[512];
+	if (tls) {
+		if (!cert || !key || !ca)
+			return cli_usage_error("uas", "mutual TLS needs --cert, --key and --ca");
+		struct tls_config tc = { .cert = cert, .key = key, .ca = ca, .security_level = -1,
+					 .verify_peer = true, .require_peer_cert = true };
+		cfg.ctx = tls_ctx_new(true, &tc, err, sizeof(err));
+		if (!cfg.ctx)
+			return cli_usage_error("uas", "%s", err);
+	}
+	cfg.listen_fd = listen_on(host, port, err, sizeof(err));
+	if (cfg.listen_fd < 0) {
+		SSL_CTX_free(cfg.ctx);
+		fprintf(stderr, "trunkload uas: cannot listen: %s\n", err);
+		return EXIT_CANNOT;
+	}
+	printf("trunkload uas: listening on %s:%u (%s)\n", host, port,
+	       tls ? "mutual TLS, client certificate required" : "TCP");
+	fflush(stdout);
+
+	struct uas_counts n = { 0 };
+	static struct result res;
+	result_init(&res);
+	int rc = run_responder(&cfg, &n, &res, err, sizeof(err));
+	close(cfg.listen_fd);
+	SSL_CTX_free(cfg.ctx);
+	printf("trunkload uas: connections %llu (handshakes ok %llu, failed %llu), INVITE %llu "
+	       "(answered %llu, refused %llu, 488 %llu), ACK %llu, BYE %llu, CANCEL %llu, "
+	       "OPTIONS %llu, other %llu\n",
+	       (unsigned long long)n.connections, (unsigned long long)res.hs_ok,
+	       (unsigned long long)res.hs_failed, (unsigned long long)n.invites,
+	       (unsigned long long)n.answered, (unsigned long long)n.refused,
+	       (unsigned long long)n.not_acceptable, (unsigned long long)n.acks,
+	       (unsigned long long)n.byes, (unsigned long long)n.cancels,
+	       (unsigned long long)n.options, (unsigned long long)n.other);
+	if (res.first_tls_error[0])
+		printf("trunkload uas: first connection error: %s\n", res.first_tls_error);
+	result_free(&res);
+	if (rc) {
+		fprintf(stderr, "trunkload uas: %s\n", err);
+		return EXIT_CANNOT;
+	}
+	return EXIT_PASS;
+}

@@ -1,0 +1,91 @@
+#include "cli.h"
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cli_hostport(const char *s, char *host, size_t cap, uint16_t *port)
+{
+	const char *colon = strrchr(s, ':');
+	if (!colon || colon == s || !colon[1])
+		return -EINVAL;
+	const char *h = s;
+	size_t hlen = (size_t)(colon - s);
+	if (h[0] == '[' && hlen > 2 && h[hlen - 1] == ']') {
+		h++;
+		hlen -= 2;
+	}
+	uint64_t p;
+	if (hlen >= cap || cli_u64(colon + 1, 1, 65535, &p))
+		return -EINVAL;
+	memcpy(host, h, hlen);
+	host[hlen] = 0;
+	*port = (uint16_t)p;
+	return 0;
+}
+
+int cli_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	if (!s || !*s || *s == '-')
+		return -EINVAL;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int cli_double(const char *s, double lo, double hi, double *out)
+{
+	if (!s || !*s)
+		return -EINVAL;
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || *end || !isfinite(v) || v < lo || v > hi)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "trunkload %s: ", cmd);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	return EXIT_USAGE;
+}
+
+int cli_find_scenario(const char *name, char *out, size_t cap)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = 0;
+	char *slash = strrchr(exe, '/');
+	if (slash)
+		*slash = 0;
+	const char *dirs[] = { "scenarios", TRUNKLOAD_SOURCE_DIR "/scenarios", TRUNKLOAD_SCENARIO_DIR };
+	char cand[PATH_MAX + 64];
+	snprintf(cand, sizeof(cand), "%s/../share/trunkload/scenarios/%s", exe, name);
+	if (access(cand, R_OK) == 0 && strlen(cand) < cap) {
+		snprintf(out, cap, "%s", cand);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(cand, sizeof(cand), "%s/%s", dirs[i], name);
+		if (access(cand, R_OK) == 0 && strlen(cand) < cap) {
+			snprintf(out, cap, "%s", cand);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}

@@ -1,0 +1,43 @@
+#include "cli.h"
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] =
+	"usage: trunkload COMMAND [options]\n"
+	"\n"
+	"Load and conformance tester for SIP trunks over mutual TLS with SDES-keyed SRTP.\n"
+	"\n"
+	"commands:\n"
+	"  run [SCENARIO.json]  run calls against a SIP trunk and judge them (exit 0 pass, 1 fail,\n"
+	"                       2 bad input, 3 could not run)\n"
+	"  uas                  answer calls: the far end of a test (mutual TLS responder)\n"
+	"  pki DIR              make a lab PKI: CA, server and client certificates and keys\n"
+	"  check SCENARIO.json  validate a scenario file without running it\n"
+	"  demo                 lab PKI + local responder + a real call flow + the report\n"
+	"\n"
+	"'trunkload COMMAND --help' describes each command.\n";
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_PASS;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("trunkload %s\n", TRUNKLOAD_VERSION);
+		return EXIT_PASS;
+	}
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = {
+		{ "run", cmd_run }, { "uas", cmd_uas }, { "pki", cmd_pki },
+		{ "check", cmd_check }, { "demo", cmd_demo },
+	};
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "trunkload: unknown command '%s'\n\n%s", argv[1], usage);
+	return EXIT_USAGE;
+}

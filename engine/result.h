@@ -1,0 +1,81 @@
+/* What a run measured: counters, histograms, TLS facts, time series.
+ * Each worker fills its own; run.c merges them into one when the run ends. */
+#ifndef TL_RESULT_H
+#define TL_RESULT_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "hist.h"
+#include "tls.h"
+
+enum lat_interval {
+	LAT_TLS_HANDSHAKE = 0,
+	LAT_INVITE_TO_100,
+	LAT_INVITE_TO_180,
+	LAT_INVITE_TO_200,
+	LAT_BYE_TO_200,
+	LAT_INVITE_TO_200_SENT, /* uncorrected: from the INVITE actually sent */
+	LAT_COUNT
+};
+const char *lat_interval_name(enum lat_interval i);
+
+#define RESULT_MAX_REASONS 48
+#define RESULT_MAX_NAMES 16
+
+/* A failure reason: a static string ("timeout_200", "tls_rejected", "sdp_no_crypto")
+ * or a status ("status_486") kept by code. */
+struct reason_count {
+	char name[32];
+	uint64_t n;
+};
+
+struct name_count {
+	char name[48];
+	uint64_t n;
+};
+
+struct tls_peer {
+	bool seen;
+	char subject[256], subject_cn[128], san[512], issuer[256], serial[80];
+	char not_before[32], not_after[32]; /* ISO 8601 UTC */
+	double days_left;
+	char key[32], signature_algorithm[48], sha256[100];
+};
+
+struct ts_row { /* one second of the run */
+	uint64_t started, completed, failed, active, p99_us;
+};
+
+struct result {
+	uint64_t attempted, completed, failed, max_concurrent, concurrency_cap_hits;
+	struct reason_count reasons[RESULT_MAX_REASONS];
+	unsigned n_reasons;
+	struct hist lat[LAT_COUNT];
+
+	uint64_t hs_ok, hs_failed;
+	struct tls_alerts alerts;
+	struct name_count versions[RESULT_MAX_NAMES], ciphers[RESULT_MAX_NAMES];
+	struct tls_peer peer;
+	char first_tls_error[200];
+
+	struct ts_row *ts; /* owned; one row per second */
+	unsigned n_ts, cap_ts;
+
+	double elapsed_s;
+	bool interrupted;
+	int could_not_run;      /* negative errno when the run could not be carried out */
+	char could_not_run_why[256];
+};
+
+void result_init(struct result *r);
+void result_free(struct result *r);
+/* Adds one occurrence of a failure reason (names longer than 31 bytes are cut). */
+void result_fail(struct result *r, const char *reason);
+void result_name_add(struct name_count *tab, const char *name, uint64_t n);
+/* The row for second `sec` (grown as needed; NULL only when out of memory). */
+struct ts_row *result_ts_row(struct result *r, unsigned sec);
+/* dst += src, for every counter, histogram, table and row. */
+void result_merge(struct result *dst, const struct result *src);
+/* Fills peer facts from the peer certificate of a finished handshake. */
+void result_peer_from_ssl(struct tls_peer *p, SSL *ssl);
+
+#endif

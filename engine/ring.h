@@ -1,0 +1,46 @@
+/* One io_uring per worker thread, with a provided-buffer ring for multishot
+ * receives. Knows nothing of TLS or SIP. Completions carry a tag in user_data. */
+#ifndef TL_RING_H
+#define TL_RING_H
+#include <liburing.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+/* user_data layout: op (8 bits) | generation (24 bits) | slot (32 bits).
+ * The generation lets a completion for a slot that was reused be recognised. */
+static inline uint64_t ring_tag(unsigned op, uint32_t gen, uint32_t slot)
+{
+	return ((uint64_t)op << 56) | ((uint64_t)(gen & 0xffffff) << 32) | slot;
+}
+static inline unsigned ring_tag_op(uint64_t t) { return (unsigned)(t >> 56); }
+static inline uint32_t ring_tag_gen(uint64_t t) { return (uint32_t)(t >> 32) & 0xffffff; }
+static inline uint32_t ring_tag_slot(uint64_t t) { return (uint32_t)t; }
+
+struct ring {
+	struct io_uring uring;
+	struct io_uring_buf_ring *br;
+	size_t br_bytes;
+	char *bufs;
+	unsigned nbufs, buf_size, bgid;
+};
+
+/* Sets up the ring (entries SQEs) and registers nbufs receive buffers of buf_size
+ * bytes (nbufs a power of two). Returns 0 or a negative errno. */
+int ring_init(struct ring *r, unsigned entries, unsigned nbufs, unsigned buf_size);
+void ring_exit(struct ring *r);
+
+/* Each prep function takes an SQE, submitting queued ones first if the SQ is full.
+ * They cannot fail once the ring is up. */
+void ring_recv_multishot(struct ring *r, int fd, uint64_t tag);
+void ring_send(struct ring *r, int fd, const void *p, size_t n, uint64_t tag);
+void ring_connect(struct ring *r, int fd, const struct sockaddr *sa, socklen_t len, uint64_t tag);
+void ring_accept_multishot(struct ring *r, int fd, uint64_t tag);
+
+/* The received bytes of a buffer-select completion, and its recycling. */
+static inline const char *ring_buf(struct ring *r, unsigned bid)
+{
+	return r->bufs + (size_t)bid * r->buf_size;
+}
+void ring_buf_recycle(struct ring *r, unsigned bid);
+
+#endif

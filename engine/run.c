@@ -1,0 +1,179 @@
+#include "run.h"
+#include "clock.h"
+#include "uac.h"
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/rand.h>
+
+struct worker_thread {
+	pthread_t tid;
+	struct worker w;
+	struct uac_config uac;
+	struct uas_config uas;
+	struct uas_counts uas_counts;
+	bool is_uas;
+	int rc;
+	atomic_bool *done_flag;
+	atomic_int *n_done;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker_thread *t = arg;
+	struct worker *w = &t->w;
+	t->rc = worker_init(w, t->is_uas ? 65536 : t->uac.connections + 1);
+	if (!t->rc) {
+		if (t->is_uas) {
+			struct uas *s = uas_new(w, &t->uas);
+			t->rc = s ? worker_run(w) : -ENOMEM;
+			if (s)
+				t->uas_counts = *uas_counts(s);
+			uas_free(s);
+		} else {
+			struct uac *u = uac_new(w, &t->uac);
+			t->rc = u ? worker_run(w) : -ENOMEM;
+			if (u)
+				uac_finish(u);
+			uac_free(u);
+		}
+		worker_free(w);
+	}
+	if (t->rc && !w->err[0])
+		snprintf(w->err, sizeof(w->err), "%s", strerror(-t->rc));
+	atomic_fetch_add(t->n_done, 1);
+	return NULL;
+}
+
+/* Waits for every thread, turning SIGINT/SIGTERM into the stop flag. */
+static bool supervise(struct worker_thread *t, unsigned n, atomic_bool *stop, atomic_int *n_done)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	bool interrupted = false;
+	struct timespec ts = { 0, 100 * 1000000L };
+	while (atomic_load(n_done) < (int)n) {
+		int sig = sigtimedwait(&set, NULL, &ts);
+		if (sig == SIGINT || sig == SIGTERM) {
+			interrupted = true;
+			atomic_store(stop, true);
+		}
+	}
+	for (unsigned i = 0; i < n; i++)
+		pthread_join(t[i].tid, NULL);
+	return interrupted;
+}
+
+static void block_signals(sigset_t *old)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+int run_caller(const struct run_caller_config *cfg, struct result *out, char *err, size_t errlen)
+{
+	const struct scenario *s = cfg->scn;
+	unsigned n = cfg->threads ? cfg->threads : 1;
+	if (n > s->connections)
+		n = s->connections; /* each worker owns at least one trunk connection */
+	struct worker_thread *t = calloc(n, sizeof(*t));
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	atomic_bool stop = false;
+	atomic_int n_done = 0;
+	unsigned char rnd[4];
+	RAND_bytes(rnd, sizeof(rnd));
+	char run_id[16];
+	snprintf(run_id, sizeof(run_id), "%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3]);
+
+	sigset_t old;
+	block_signals(&old);
+	unsigned started = 0;
+	int rc = 0;
+	for (unsigned i = 0; i < n; i++) {
+		struct worker_thread *wt = &t[i];
+		wt->w.id = (int)i;
+		wt->w.ctx = cfg->ctx;
+		wt->w.tls = cfg->ctx != NULL;
+		wt->w.listen_fd = -1;
+		wt->w.stop = &stop;
+		wt->n_done = &n_done;
+		result_init(&wt->w.res);
+		wt->uac = (struct uac_config){
+			.scn = s, .target = cfg->target, .target_len = cfg->target_len,
+			.worker_id = i, .n_workers = n,
+			.connections = s->connections / n + (i < s->connections % n),
+			.max_calls = s->max_concurrent / n + (i < s->max_concurrent % n),
+		};
+		memcpy(wt->uac.run_id, run_id, sizeof(run_id));
+		if (pthread_create(&wt->tid, NULL, worker_main, wt)) {
+			rc = -EAGAIN;
+			atomic_store(&stop, true);
+			break;
+		}
+		started++;
+	}
+	bool interrupted = supervise(t, started, &stop, &n_done);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	for (unsigned i = 0; i < started; i++) {
+		if (t[i].rc && !rc) {
+			rc = t[i].rc;
+			snprintf(err, errlen, "worker %u: %s", i, t[i].w.err);
+		}
+		result_merge(out, &t[i].w.res);
+		result_free(&t[i].w.res);
+	}
+	out->interrupted |= interrupted;
+	if (rc == -EAGAIN && !started)
+		snprintf(err, errlen, "cannot start a worker thread");
+	free(t);
+	return rc;
+}
+
+int run_responder(const struct run_responder_config *cfg, struct uas_counts *counts,
+		  struct result *out, char *err, size_t errlen)
+{
+	atomic_bool stop = false;
+	atomic_int n_done = 0;
+	struct worker_thread *t = calloc(1, sizeof(*t));
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	t->is_uas = true;
+	t->uas = cfg->uas;
+	t->w.ctx = cfg->ctx;
+	t->w.tls = cfg->ctx != NULL;
+	t->w.server = true;
+	t->w.listen_fd = cfg->listen_fd;
+	t->w.stop = &stop;
+	t->w.stop_grace_ns = NS_PER_S;
+	t->n_done = &n_done;
+	result_init(&t->w.res);
+	sigset_t old;
+	block_signals(&old);
+	int rc = 0;
+	if (pthread_create(&t->tid, NULL, worker_main, t))
+		rc = -EAGAIN;
+	else
+		supervise(t, 1, &stop, &n_done);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!rc && t->rc) {
+		rc = t->rc;
+		snprintf(err, errlen, "%s", t->w.err);
+	}
+	*counts = t->uas_counts;
+	result_merge(out, &t->w.res);
+	result_free(&t->w.res);
+	free(t);
+	return rc;
+}

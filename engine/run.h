@@ -1,0 +1,37 @@
+/* A run: worker threads, each with its own ring, started and stopped together;
+ * their results merged at the end. Signals (SIGINT, SIGTERM) stop a run cleanly:
+ * what was measured up to then is kept. */
+#ifndef TL_RUN_H
+#define TL_RUN_H
+#include <stdio.h>
+#include <sys/socket.h>
+#include "result.h"
+#include "scenario.h"
+#include "uas.h"
+
+struct run_caller_config {
+	const struct scenario *scn;
+	unsigned threads;
+	struct sockaddr_storage target;
+	socklen_t target_len;
+	SSL_CTX *ctx;          /* NULL for plain TCP */
+};
+
+/* Runs the scenario's calls against the target. Fills *out (result_init'ed by
+ * the caller; caller frees). Returns 0, or a negative errno when the workers could
+ * not even start (err says why). A refused connection is recorded in
+ * out->could_not_run, not returned. */
+int run_caller(const struct run_caller_config *cfg, struct result *out, char *err, size_t errlen);
+
+struct run_responder_config {
+	int listen_fd;
+	SSL_CTX *ctx;          /* NULL for plain TCP */
+	struct uas_config uas;
+	FILE *log;             /* where the summary goes at the end (may be NULL) */
+};
+
+/* Answers calls until SIGINT or SIGTERM. Returns 0 or a negative errno. */
+int run_responder(const struct run_responder_config *cfg, struct uas_counts *counts,
+		  struct result *out, char *err, size_t errlen);
+
+#endif

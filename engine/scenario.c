@@ -1,0 +1,999 @@
+/* Scenario files: JSON -> struct scenario, with every problem reported as
+ * "<file>: <json.path>: expected <what>, got <what was there>".
+ *
+ * Loading walks the JSON once, section by section, on top of the built-in
+ * defaults; each section checks its keys against a list first (unknown keys
+ * are usually typos) and then reads the keys it knows. Errors are collected,
+ * never fatal, so one run of `trunkload check` shows them all. Cross-field
+ * rules (the flow's order, calls or duration, ...) live in scenario_validate(),
+ * which the CLI calls again once its flags have been applied. */
+#include "scenario.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SCN_MAX_FILE (1 << 20)        /* a scenario is a few kB; refuse anything absurd */
+#define SCN_PATH_LEN 192              /* JSON paths in messages; longer ones are cut */
+#define DEFAULT_TIMEOUT_MS 5000
+#define MAX_STEP_MS 86400000          /* pause and media steps: a day */
+#define MAX_SECONDS 31536000.0        /* ramp and duration: a year */
+#define MAX_RATE 10000000.0
+#define MAX_JSON_INT 9007199254740992LL /* 2^53: beyond it a double skips integers */
+#define MEDIA_MS_UNSET UINT32_MAX      /* media step without its own duration */
+
+struct ctx {
+	const char *file;             /* names the file in messages */
+	struct scenario_errors *errs; /* may be NULL: then errors are only counted */
+	unsigned n;                   /* errors found, including those not stored */
+	struct scenario *s;
+};
+
+/* ---- errors ---- */
+
+__attribute__((format(printf, 2, 3)))
+static void add_err(struct ctx *c, const char *fmt, ...)
+{
+	c->n++;
+	if (!c->errs || c->errs->n >= SCN_MAX_ERRORS)
+		return;
+	char *m = c->errs->msg[c->errs->n++];
+	size_t cap = sizeof(c->errs->msg[0]);
+	/* A long file name keeps its tail, so the message keeps its point. */
+	size_t flen = strlen(c->file);
+	int k = flen > 100 ? snprintf(m, cap, "...%s: ", c->file + flen - 97)
+			   : snprintf(m, cap, "%s: ", c->file);
+	if (k < 0 || (size_t)k >= cap)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m + k, cap - (size_t)k, fmt, ap);
+	va_end(ap);
+}
+
+/* When more errors were found than fit, the last slot says so: a user who
+ * sees 16 messages must not think they are all. */
+static void finish_errors(struct ctx *c)
+{
+	if (!c->errs || c->n <= SCN_MAX_ERRORS)
+		return;
+	c->errs->n = SCN_MAX_ERRORS - 1;
+	unsigned found = c->n;
+	add_err(c, "(more): expected at most %d errors, got %u; fix these first",
+		SCN_MAX_ERRORS, found);
+	c->n = found;
+}
+
+/* What was there, as JSON, cut to a readable length. */
+static const char *describe(const cJSON *v, char *buf, size_t cap)
+{
+	if (!v)
+		return "nothing";
+	char *t = cJSON_PrintUnformatted(v);
+	if (!t)
+		return "an unprintable value";
+	size_t n = strlen(t);
+	if (n < cap && n <= 48)
+		memcpy(buf, t, n + 1);
+	else
+		snprintf(buf, cap, "%.40s...", t);
+	free(t);
+	return buf;
+}
+
+static void bad(struct ctx *c, const char *path, const char *what, const cJSON *got)
+{
+	char d[64];
+	add_err(c, "%s: expected %s, got %s", path, what, describe(got, d, sizeof(d)));
+}
+
+/* A path cut to fit ends in "..." so nobody takes it for the whole path. */
+static const char *join(char *buf, const char *prefix, const char *key)
+{
+	int n = snprintf(buf, SCN_PATH_LEN, "%s%s%s", prefix, *prefix ? "." : "", key);
+	if (n >= SCN_PATH_LEN)
+		memcpy(buf + SCN_PATH_LEN - 4, "...", 4);
+	return buf;
+}
+
+static const char *join_index(char *buf, const char *prefix, int i)
+{
+	snprintf(buf, SCN_PATH_LEN, "%s[%d]", prefix, i);
+	return buf;
+}
+
+/* ---- reading typed values ---- */
+
+static int name_index(const char *name, const char *const *names)
+{
+	for (int i = 0; name && names[i]; i++)
+		if (strcmp(name, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static bool is_duplicate(const cJSON *obj, const cJSON *item)
+{
+	for (const cJSON *e = obj->child; e && e != item; e = e->next)
+		if (strcmp(e->string, item->string) == 0)
+			return true;
+	return false;
+}
+
+/* Reports keys of obj that are not in allowed, or appear twice. */
+static void check_keys(struct ctx *c, const cJSON *obj, const char *path,
+		       const char *const *allowed, const char *hint)
+{
+	char p[SCN_PATH_LEN];
+	for (const cJSON *k = obj->child; k; k = k->next) {
+		join(p, path, k->string);
+		if (name_index(k->string, allowed) < 0)
+			add_err(c, "%s: unknown key%s", p, hint);
+		else if (is_duplicate(obj, k))
+			add_err(c, "%s: expected each key once, got it again", p);
+	}
+}
+
+/* Returns obj[key] if it is an object; reports any other type. */
+static const cJSON *get_obj(struct ctx *c, const cJSON *obj, const char *path, const char *key)
+{
+	char p[SCN_PATH_LEN];
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (v && !cJSON_IsObject(v)) {
+		bad(c, join(p, path, key), "an object", v);
+		return NULL;
+	}
+	return v;
+}
+
+static bool copy_str(struct ctx *c, const char *path, const char *str, char *dst, size_t cap)
+{
+	size_t n = strlen(str);
+	if (n >= cap) {
+		add_err(c, "%s: expected a string of at most %zu bytes, got %zu bytes",
+			path, cap - 1, n);
+		return false;
+	}
+	memcpy(dst, str, n + 1);
+	return true;
+}
+
+/* Each get_* returns true when obj[key] was present and valid and *out was
+ * set; false when absent (the default stays) or invalid (reported). */
+static bool get_str(struct ctx *c, const cJSON *obj, const char *path, const char *key,
+		    bool nonempty, char *dst, size_t cap)
+{
+	char p[SCN_PATH_LEN];
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!v)
+		return false;
+	join(p, path, key);
+	if (!cJSON_IsString(v) || (nonempty && !v->valuestring[0])) {
+		bad(c, p, nonempty ? "a non-empty string" : "a string", v);
+		return false;
+	}
+	return copy_str(c, p, v->valuestring, dst, cap);
+}
+
+/* lo_open: the bound lo itself is excluded. */
+static bool get_num(struct ctx *c, const cJSON *obj, const char *path, const char *key,
+		    double lo, bool lo_open, double hi, const char *what, double *out)
+{
+	char p[SCN_PATH_LEN];
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!v)
+		return false;
+	double d = v->valuedouble;
+	if (!cJSON_IsNumber(v) || !isfinite(d) || d < lo || (lo_open && d == lo) || d > hi) {
+		bad(c, join(p, path, key), what, v);
+		return false;
+	}
+	*out = d;
+	return true;
+}
+
+static bool get_int(struct ctx *c, const cJSON *obj, const char *path, const char *key,
+		    int64_t lo, int64_t hi, const char *what, int64_t *out)
+{
+	char p[SCN_PATH_LEN];
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!v)
+		return false;
+	double d = v->valuedouble;
+	/* The range check comes first so that the cast below is defined. */
+	if (!cJSON_IsNumber(v) || !(d >= (double)lo && d <= (double)hi) ||
+	    d != (double)(int64_t)d) {
+		bad(c, join(p, path, key), what, v);
+		return false;
+	}
+	*out = (int64_t)d;
+	return true;
+}
+
+static bool get_bool(struct ctx *c, const cJSON *obj, const char *path, const char *key, bool *out)
+{
+	char p[SCN_PATH_LEN];
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!v)
+		return false;
+	if (!cJSON_IsBool(v)) {
+		bad(c, join(p, path, key), "true or false", v);
+		return false;
+	}
+	*out = cJSON_IsTrue(v);
+	return true;
+}
+
+/* *out = index of obj[key] in names. */
+static bool get_enum(struct ctx *c, const cJSON *obj, const char *path, const char *key,
+		     const char *const *names, const char *what, int *out)
+{
+	char p[SCN_PATH_LEN];
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!v)
+		return false;
+	int i = name_index(cJSON_GetStringValue(v), names);
+	if (i < 0) {
+		bad(c, join(p, path, key), what, v);
+		return false;
+	}
+	*out = i;
+	return true;
+}
+
+/* A relative path names a file beside the scenario, not in the current directory. */
+static void get_path(struct ctx *c, const cJSON *obj, const char *path, const char *key,
+		     char *dst, size_t cap)
+{
+	char p[SCN_PATH_LEN], v[PATH_MAX];
+	if (!get_str(c, obj, path, key, true, v, sizeof(v)))
+		return;
+	const char *slash = strrchr(c->s->path, '/');
+	if (v[0] == '/' || !slash) {
+		copy_str(c, join(p, path, key), v, dst, cap);
+		return;
+	}
+	int dirlen = (int)(slash - c->s->path) + 1;
+	size_t n = (size_t)dirlen + strlen(v);
+	if (n >= cap) {
+		add_err(c, "%s: expected a path of at most %zu bytes, got %zu bytes",
+			join(p, path, key), cap - 1, n);
+		return;
+	}
+	memcpy(dst, c->s->path, (size_t)dirlen);
+	memcpy(dst + dirlen, v, strlen(v) + 1);
+}
+
+/* ---- sections ---- */
+
+static void parse_target(struct ctx *c, const cJSON *o)
+{
+	static const char *const keys[] = { "host", "port", "server_name", NULL };
+	struct scenario *s = c->s;
+	int64_t port;
+	check_keys(c, o, "target", keys, "");
+	get_str(c, o, "target", "host", true, s->host, sizeof(s->host));
+	if (get_int(c, o, "target", "port", 1, 65535, "a port number 1-65535", &port))
+		s->port = (uint16_t)port;
+	get_str(c, o, "target", "server_name", false, s->server_name, sizeof(s->server_name));
+}
+
+static void parse_versions(struct ctx *c, const cJSON *v)
+{
+	static const char *const names[] = { "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3", "TLSv1", NULL };
+	static const unsigned bits[] = { SCN_TLS1_0, SCN_TLS1_1, SCN_TLS1_2, SCN_TLS1_3, SCN_TLS1_0 };
+	char p[SCN_PATH_LEN];
+	if (!cJSON_IsArray(v) || !v->child) {
+		bad(c, "tls.versions", "a non-empty array of TLS versions", v);
+		return;
+	}
+	unsigned set = 0;
+	bool ok = true;
+	int i = 0;
+	for (const cJSON *e = v->child; e; e = e->next, i++) {
+		int k = name_index(cJSON_GetStringValue(e), names);
+		if (k < 0) {
+			bad(c, join_index(p, "tls.versions", i),
+			    "one of TLSv1.0 TLSv1.1 TLSv1.2 TLSv1.3", e);
+			ok = false;
+		} else {
+			set |= bits[k];
+		}
+	}
+	if (ok)
+		c->s->tls_versions = set;
+}
+
+static void parse_tls(struct ctx *c, const cJSON *o)
+{
+	static const char *const keys[] = { "cert", "key", "ca", "versions", "ciphers",
+		"security_level", "expect_peer", "expect_handshake", NULL };
+	static const char *const peer_keys[] = { "subject_cn", "min_days_valid", NULL };
+	static const char *const handshakes[] = { "ok", "rejected", NULL };
+	struct scenario *s = c->s;
+	int64_t n;
+	int e;
+
+	check_keys(c, o, "tls", keys, "");
+	get_path(c, o, "tls", "cert", s->cert, sizeof(s->cert));
+	get_path(c, o, "tls", "key", s->key, sizeof(s->key));
+	get_path(c, o, "tls", "ca", s->ca, sizeof(s->ca));
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "versions");
+	if (v)
+		parse_versions(c, v);
+	get_str(c, o, "tls", "ciphers", false, s->ciphers, sizeof(s->ciphers));
+	if (get_int(c, o, "tls", "security_level", 0, 5, "an integer 0-5", &n))
+		s->security_level = (int)n;
+	if (get_enum(c, o, "tls", "expect_handshake", handshakes, "one of ok rejected", &e))
+		s->expect_handshake = e == 0 ? SCN_HS_OK : SCN_HS_REJECTED;
+
+	const cJSON *peer = get_obj(c, o, "tls", "expect_peer");
+	if (peer) {
+		check_keys(c, peer, "tls.expect_peer", peer_keys, "");
+		get_str(c, peer, "tls.expect_peer", "subject_cn", false,
+			s->expect_subject_cn, sizeof(s->expect_subject_cn));
+		if (get_int(c, peer, "tls.expect_peer", "min_days_valid", 0, 100000,
+			    "an integer 0-100000", &n))
+			s->expect_min_days_valid = (int)n;
+	}
+}
+
+static void parse_transport(struct ctx *c, const cJSON *o)
+{
+	static const char *const keys[] = { "type", "mode", "connections", NULL };
+	static const char *const types[] = { "tls", "tcp", NULL };
+	static const char *const modes[] = { "trunk", "per_call", "handshake", NULL };
+	static const enum scn_mode mode_of[] = { SCN_TRUNK, SCN_PER_CALL, SCN_HANDSHAKE };
+	struct scenario *s = c->s;
+	int e;
+	int64_t n;
+
+	check_keys(c, o, "transport", keys, "");
+	if (get_enum(c, o, "transport", "type", types, "one of tls tcp", &e))
+		s->transport = e == 0 ? SCN_TLS : SCN_TCP;
+	if (get_enum(c, o, "transport", "mode", modes, "one of trunk per_call handshake", &e))
+		s->mode = mode_of[e];
+	if (get_int(c, o, "transport", "connections", 1, 65535, "an integer 1-65535", &n))
+		s->connections = (unsigned)n;
+}
+
+static void parse_load(struct ctx *c, const cJSON *o)
+{
+	static const char *const keys[] = { "rate", "ramp_s", "calls", "duration_s",
+		"max_concurrent", NULL };
+	struct scenario *s = c->s;
+	int64_t n;
+
+	check_keys(c, o, "load", keys, "");
+	double rate;
+	if (get_num(c, o, "load", "rate", 0, true, HUGE_VAL, "a number > 0", &rate)) {
+		if (rate > MAX_RATE)
+			add_err(c, "load.rate: expected at most %.0f calls/s, got %g", MAX_RATE, rate);
+		else
+			s->rate = rate;
+	}
+	get_num(c, o, "load", "ramp_s", 0, false, MAX_SECONDS,
+		"a number >= 0 and <= 31536000", &s->ramp_s);
+	get_num(c, o, "load", "duration_s", 0, false, MAX_SECONDS,
+		"a number >= 0 and <= 31536000", &s->duration_s);
+	if (get_int(c, o, "load", "calls", 0, MAX_JSON_INT, "an integer >= 0", &n))
+		s->calls = (uint64_t)n;
+	else if (cJSON_HasObjectItem(o, "duration_s") && !cJSON_HasObjectItem(o, "calls"))
+		s->calls = 0; /* a duration alone bounds the run; the default count must not */
+	if (get_int(c, o, "load", "max_concurrent", 1, UINT32_MAX, "an integer 1-4294967295", &n))
+		s->max_concurrent = (uint32_t)n;
+}
+
+static const struct { const char *name; enum sip_method method; } send_methods[] = {
+	{ "INVITE", SIP_INVITE }, { "ACK", SIP_ACK }, { "BYE", SIP_BYE },
+	{ "CANCEL", SIP_CANCEL }, { "OPTIONS", SIP_OPTIONS },
+};
+#define N_SEND (sizeof(send_methods) / sizeof(send_methods[0]))
+
+static const char *send_name(enum sip_method m)
+{
+	for (size_t i = 0; i < N_SEND; i++)
+		if (send_methods[i].method == m)
+			return send_methods[i].name;
+	return "?";
+}
+
+static void parse_send(struct ctx *c, const cJSON *o, const char *path, struct flow_step *st)
+{
+	static const char *const keys[] = { "send", "sdp", NULL };
+	static const char *const sdps[] = { "offer", "none", NULL };
+	char p[SCN_PATH_LEN];
+	const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "send"));
+	int sdp;
+
+	check_keys(c, o, path, keys, " (a send step takes send, sdp)");
+	st->kind = FLOW_SEND;
+	for (size_t i = 0; name && i < N_SEND; i++)
+		if (strcmp(name, send_methods[i].name) == 0)
+			st->method = send_methods[i].method;
+	if (st->method == SIP_METHOD_UNKNOWN)
+		bad(c, join(p, path, "send"), "one of INVITE ACK BYE CANCEL OPTIONS",
+		    cJSON_GetObjectItemCaseSensitive(o, "send"));
+	st->sdp_offer = st->method == SIP_INVITE;
+	if (get_enum(c, o, path, "sdp", sdps, "one of offer none", &sdp)) {
+		if (sdp == 0 && st->method != SIP_INVITE && st->method != SIP_METHOD_UNKNOWN)
+			add_err(c, "%s: expected none (only INVITE carries an offer), got \"offer\"",
+				join(p, path, "sdp"));
+		st->sdp_offer = sdp == 0 && st->method == SIP_INVITE;
+	}
+}
+
+static void parse_step(struct ctx *c, const cJSON *o, const char *path, struct flow_step *st)
+{
+	static const char *const kinds[] = { "send", "expect", "pause_ms", "media", NULL };
+	static const char *const expect_keys[] = { "expect", "optional", "timeout_ms", NULL };
+	static const char *const pause_keys[] = { "pause_ms", NULL };
+	static const char *const media_keys[] = { "media", NULL };
+	static const char *const media_step_keys[] = { "duration_ms", NULL };
+	char p[SCN_PATH_LEN], pd[SCN_PATH_LEN];
+	int kind = -1, nkinds = 0;
+	int64_t n;
+
+	if (!cJSON_IsObject(o)) {
+		bad(c, path, "a step object such as {\"send\": \"INVITE\"}", o);
+		return;
+	}
+	for (int i = 0; kinds[i]; i++)
+		if (cJSON_HasObjectItem(o, kinds[i]) && nkinds++ == 0)
+			kind = i;
+	if (nkinds != 1) {
+		bad(c, path, "exactly one of send, expect, pause_ms, media", o);
+		return;
+	}
+	*st = (struct flow_step){ .kind = FLOW_SEND };
+	switch (kind) {
+	case 0:
+		parse_send(c, o, path, st);
+		break;
+	case 1:
+		check_keys(c, o, path, expect_keys, " (an expect step takes expect, optional, timeout_ms)");
+		st->kind = FLOW_EXPECT;
+		st->timeout_ms = DEFAULT_TIMEOUT_MS;
+		if (get_int(c, o, path, "expect", 100, 699, "a status code 100-699", &n))
+			st->status = (int)n;
+		get_bool(c, o, path, "optional", &st->optional);
+		if (get_int(c, o, path, "timeout_ms", 1, 600000, "an integer 1-600000", &n))
+			st->timeout_ms = (uint32_t)n;
+		break;
+	case 2:
+		check_keys(c, o, path, pause_keys, " (a pause step takes only pause_ms)");
+		st->kind = FLOW_PAUSE;
+		if (get_int(c, o, path, "pause_ms", 0, MAX_STEP_MS, "an integer 0-86400000", &n))
+			st->ms = (uint32_t)n;
+		break;
+	case 3: {
+		check_keys(c, o, path, media_keys, " (a media step takes only media)");
+		st->kind = FLOW_MEDIA;
+		st->ms = MEDIA_MS_UNSET;
+		const cJSON *m = get_obj(c, o, path, "media");
+		if (!m)
+			break;
+		join(p, path, "media");
+		check_keys(c, m, p, media_step_keys, "");
+		if (get_int(c, m, p, "duration_ms", 0, MAX_STEP_MS, "an integer 0-86400000", &n))
+			st->ms = (uint32_t)n;
+		else if (!cJSON_HasObjectItem(m, "duration_ms"))
+			bad(c, join(pd, p, "duration_ms"), "an integer 0-86400000", NULL);
+		break;
+	}
+	}
+}
+
+static void parse_call(struct ctx *c, const cJSON *o)
+{
+	static const char *const keys[] = { "from", "to", "flow", NULL };
+	struct scenario *s = c->s;
+	char p[SCN_PATH_LEN];
+
+	check_keys(c, o, "call", keys, "");
+	get_str(c, o, "call", "from", true, s->from, sizeof(s->from));
+	get_str(c, o, "call", "to", true, s->to, sizeof(s->to));
+	const cJSON *flow = cJSON_GetObjectItemCaseSensitive(o, "flow");
+	if (!flow)
+		return;
+	if (!cJSON_IsArray(flow)) {
+		bad(c, "call.flow", "an array of steps", flow);
+		return;
+	}
+	int n = cJSON_GetArraySize(flow);
+	if (n < 1 || n > SCN_MAX_FLOW) {
+		add_err(c, "call.flow: expected 1-%d steps, got %d", SCN_MAX_FLOW, n);
+		return;
+	}
+	int i = 0;
+	for (const cJSON *e = flow->child; e; e = e->next, i++)
+		parse_step(c, e, join_index(p, "call.flow", i), &s->flow[i]);
+	s->n_flow = (unsigned)n;
+}
+
+static void parse_crypto(struct ctx *c, const cJSON *v)
+{
+	struct scenario *s = c->s;
+	char p[SCN_PATH_LEN];
+	if (!cJSON_IsArray(v) || !v->child) {
+		bad(c, "media.crypto", "a non-empty array of SRTP suite names", v);
+		return;
+	}
+	int n = cJSON_GetArraySize(v);
+	if (n > SCN_MAX_SUITES) {
+		add_err(c, "media.crypto: expected at most %d suites, got %d", SCN_MAX_SUITES, n);
+		return;
+	}
+	enum sdes_suite suites[SCN_MAX_SUITES];
+	bool ok = true;
+	int i = 0;
+	for (const cJSON *e = v->child; e; e = e->next, i++) {
+		const char *name = cJSON_GetStringValue(e);
+		join_index(p, "media.crypto", i);
+		if (!name || sdes_suite_from_name(name, strlen(name), &suites[i]) != 0) {
+			bad(c, p, "an SDES suite name such as AES_CM_128_HMAC_SHA1_80 or AEAD_AES_128_GCM", e);
+			ok = false;
+			continue;
+		}
+		for (int j = 0; j < i; j++) {
+			if (suites[j] == suites[i]) {
+				bad(c, p, "each suite once", e);
+				ok = false;
+				break;
+			}
+		}
+	}
+	if (ok) {
+		memcpy(s->suites, suites, (size_t)n * sizeof(suites[0]));
+		s->n_suites = (unsigned)n;
+	}
+}
+
+static void parse_media(struct ctx *c, const cJSON *o)
+{
+	static const char *const keys[] = { "codec", "ptime_ms", "crypto", NULL };
+	static const char *const codecs[] = { "PCMU", NULL };
+	struct scenario *s = c->s;
+	char p[SCN_PATH_LEN];
+	int e;
+	int64_t n;
+
+	check_keys(c, o, "media", keys, "");
+	if (get_enum(c, o, "media", "codec", codecs, "PCMU", &e))
+		snprintf(s->codec, sizeof(s->codec), "%s", codecs[e]);
+	if (get_int(c, o, "media", "ptime_ms", 10, 60, "a multiple of 10 from 10 to 60", &n)) {
+		if (n % 10)
+			bad(c, join(p, "media", "ptime_ms"), "a multiple of 10 from 10 to 60",
+			    cJSON_GetObjectItemCaseSensitive(o, "ptime_ms"));
+		else
+			s->ptime_ms = (int)n;
+	}
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "crypto");
+	if (v)
+		parse_crypto(c, v);
+}
+
+static const char *const plain_metrics[] = {
+	"calls.attempted", "calls.completed", "calls.failed", "calls.failed_pct",
+	"calls.cps", "calls.max_concurrent", "tls.handshakes.failed",
+	"srtp.auth_failures", "srtp.replay_failures", "srtp.lost", "srtp.packets_received",
+	NULL
+};
+static const char *const latency_metrics[] = {
+	"latency_ms.tls_handshake", "latency_ms.invite_to_100", "latency_ms.invite_to_180",
+	"latency_ms.invite_to_200", "latency_ms.bye_to_200", NULL
+};
+static const char *const latency_stats[] = { "p50", "p90", "p99", "p999", "min", "max", NULL };
+
+/* One bound object {"min": x, "max": y} for metric (and stat). */
+static void parse_bounds(struct ctx *c, const cJSON *v, const char *path,
+			 const char *metric, const char *stat)
+{
+	static const char *const keys[] = { "min", "max", NULL };
+	struct scenario *s = c->s;
+	struct threshold t = { 0 };
+
+	if (!cJSON_IsObject(v) || !v->child) {
+		bad(c, path, "an object with min and/or max", v);
+		return;
+	}
+	check_keys(c, v, path, keys, " (a threshold takes min, max)");
+	t.has_min = get_num(c, v, path, "min", 0, false, HUGE_VAL, "a number >= 0", &t.min);
+	t.has_max = get_num(c, v, path, "max", 0, false, HUGE_VAL, "a number >= 0", &t.max);
+	if (t.has_min && t.has_max && t.min > t.max)
+		add_err(c, "%s: expected min <= max, got min %g > max %g", path, t.min, t.max);
+	if (!t.has_min && !t.has_max)
+		return;
+	if (s->n_thresholds == SCN_MAX_THRESHOLDS) {
+		add_err(c, "%s: expected at most %d thresholds, got more", path, SCN_MAX_THRESHOLDS);
+		return;
+	}
+	snprintf(t.metric, sizeof(t.metric), "%s", metric);
+	snprintf(t.stat, sizeof(t.stat), "%s", stat);
+	s->thresholds[s->n_thresholds++] = t;
+}
+
+static void parse_thresholds(struct ctx *c, const cJSON *o)
+{
+	char p[SCN_PATH_LEN], ps[SCN_PATH_LEN];
+	c->s->n_thresholds = 0; /* the file's thresholds replace the defaults */
+	for (const cJSON *m = o->child; m; m = m->next) {
+		join(p, "thresholds", m->string);
+		if (is_duplicate(o, m)) {
+			add_err(c, "%s: expected each key once, got it again", p);
+		} else if (name_index(m->string, plain_metrics) >= 0) {
+			parse_bounds(c, m, p, m->string, "");
+		} else if (name_index(m->string, latency_metrics) < 0) {
+			add_err(c, "%s: unknown key (not a known metric)", p);
+		} else if (!cJSON_IsObject(m) || !m->child) {
+			bad(c, p, "an object of stats such as {\"p99\": {\"max\": 200}}", m);
+		} else {
+			check_keys(c, m, p, latency_stats,
+				   " (latency stats: p50 p90 p99 p999 min max)");
+			for (const cJSON *st = m->child; st; st = st->next)
+				if (name_index(st->string, latency_stats) >= 0 && !is_duplicate(m, st))
+					parse_bounds(c, st, join(ps, p, st->string), m->string, st->string);
+		}
+	}
+}
+
+static void parse_root(struct ctx *c, const cJSON *root)
+{
+	static const char *const keys[] = { "name", "description", "target", "tls", "transport",
+		"load", "call", "media", "thresholds", NULL };
+	static const struct {
+		const char *key;
+		void (*parse)(struct ctx *c, const cJSON *o);
+	} sections[] = {
+		{ "target", parse_target }, { "tls", parse_tls }, { "transport", parse_transport },
+		{ "load", parse_load }, { "call", parse_call }, { "media", parse_media },
+		{ "thresholds", parse_thresholds },
+	};
+	struct scenario *s = c->s;
+
+	if (!cJSON_IsObject(root)) {
+		bad(c, "(top level)", "an object", root);
+		return;
+	}
+	check_keys(c, root, "", keys, "");
+	get_str(c, root, "", "name", true, s->name, sizeof(s->name));
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(root, "description");
+	if (d && !cJSON_IsString(d))
+		bad(c, "description", "a string", d);
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		const cJSON *o = get_obj(c, root, "", sections[i].key);
+		if (o)
+			sections[i].parse(c, o);
+	}
+}
+
+/* ---- cross-field rules ---- */
+
+static const char *step_desc(const struct flow_step *st, char *buf, size_t cap)
+{
+	switch (st->kind) {
+	case FLOW_SEND:
+		snprintf(buf, cap, "{\"send\": \"%s\"}", send_name(st->method));
+		break;
+	case FLOW_EXPECT:
+		snprintf(buf, cap, "{\"expect\": %d}", st->status);
+		break;
+	case FLOW_PAUSE:
+		snprintf(buf, cap, "{\"pause_ms\": %u}", (unsigned)st->ms);
+		break;
+	case FLOW_MEDIA:
+		snprintf(buf, cap, "{\"media\": ...}");
+		break;
+	default:
+		snprintf(buf, cap, "a step of unknown kind %d", (int)st->kind);
+	}
+	return buf;
+}
+
+/* The order of a call flow: only what would make a run meaningless is refused
+ * (an ACK with nothing to acknowledge, a BYE outside a dialog, a response
+ * awaited when no request is outstanding, ...). */
+static void check_flow(struct ctx *c, const struct scenario *s)
+{
+	char p[SCN_PATH_LEN], d[64];
+	unsigned pending = 0;     /* requests awaiting their final response */
+	bool invite = false;      /* the INVITE is one of them */
+	bool offer = false;       /* that INVITE carried an SDP offer */
+	bool dialog = false;      /* a 2xx to INVITE arrived and no BYE was sent */
+	bool dialog_offer = false;
+	bool ack_due = false;     /* the last step (pauses aside) was that 2xx */
+
+	if (s->n_flow == 0) {
+		add_err(c, "call.flow: expected at least one step, got none");
+		return;
+	}
+	for (unsigned i = 0; i < s->n_flow; i++) {
+		const struct flow_step *st = &s->flow[i];
+		join_index(p, "call.flow", (int)i);
+		if (i == 0 && (st->kind != FLOW_SEND || st->method != SIP_INVITE)) {
+			add_err(c, "%s: expected the flow to start with {\"send\": \"INVITE\"}, got %s",
+				p, step_desc(st, d, sizeof(d)));
+			return;
+		}
+		if (st->kind == FLOW_PAUSE)
+			continue;
+		bool was_ack_due = ack_due;
+		ack_due = false;
+		switch (st->kind) {
+		case FLOW_SEND:
+			if (st->method == SIP_ACK) {
+				if (!was_ack_due)
+					add_err(c, "%s.send: expected ACK only right after an expect of a "
+						"2xx to INVITE, got \"ACK\"", p);
+			} else if (st->method == SIP_CANCEL) {
+				if (!invite || pending != 1)
+					add_err(c, "%s.send: expected CANCEL only while an INVITE awaits "
+						"its final response, got \"CANCEL\"", p);
+				else
+					pending++;
+			} else if (pending) {
+				add_err(c, "%s.send: expected an expect of the final response before "
+					"sending another request, got \"%s\"", p, send_name(st->method));
+			} else if (st->method == SIP_BYE && !dialog) {
+				add_err(c, "%s.send: expected BYE only in a call answered with a 2xx "
+					"to INVITE, got \"BYE\"", p);
+			} else {
+				pending = 1;
+				invite = st->method == SIP_INVITE;
+				offer = st->sdp_offer;
+				if (st->method == SIP_BYE)
+					dialog = false;
+			}
+			break;
+		case FLOW_EXPECT:
+			if (!pending) {
+				add_err(c, "%s.expect: expected a request awaiting a response before it, "
+					"got %d with none outstanding", p, st->status);
+			} else if (st->status >= 200 && !st->optional && --pending == 0 && invite) {
+				invite = false;
+				if (st->status < 300) {
+					dialog = ack_due = true;
+					dialog_offer = offer;
+				}
+			}
+			break;
+		case FLOW_MEDIA:
+			if (!dialog || !dialog_offer)
+				add_err(c, "%s.media: expected media only in a call answered with a 2xx "
+					"to an INVITE with an SDP offer, got %s", p, step_desc(st, d, sizeof(d)));
+			if (st->ms == MEDIA_MS_UNSET && s->media_ms < 0)
+				add_err(c, "%s.media.duration_ms: expected a duration (or --media-ms), "
+					"got nothing", p);
+			break;
+		default:
+			add_err(c, "%s: expected a send, expect, pause_ms or media step, got %s",
+				p, step_desc(st, d, sizeof(d)));
+		}
+	}
+}
+
+static void check_all(struct ctx *c, const struct scenario *s)
+{
+	if (!s->host[0])
+		add_err(c, "target.host: expected a non-empty host, got \"\"");
+	if (s->port == 0)
+		add_err(c, "target.port: expected a port number 1-65535, got 0");
+	if (s->transport == SCN_TLS && s->tls_versions == 0)
+		add_err(c, "tls.versions: expected at least one TLS version, got none");
+	if (s->security_level < -1 || s->security_level > 5)
+		add_err(c, "tls.security_level: expected an integer 0-5, got %d", s->security_level);
+	if (s->cert[0] && !s->key[0])
+		add_err(c, "tls.key: expected a key file together with tls.cert, got nothing");
+	if (s->key[0] && !s->cert[0])
+		add_err(c, "tls.cert: expected a certificate file together with tls.key, got nothing");
+	if (s->transport == SCN_TCP && s->mode == SCN_HANDSHAKE)
+		add_err(c, "transport.mode: expected trunk or per_call with transport.type tcp, "
+			"got \"handshake\"");
+	if (s->transport == SCN_TCP && s->expect_handshake == SCN_HS_REJECTED)
+		add_err(c, "tls.expect_handshake: expected ok with transport.type tcp, got \"rejected\"");
+	if (s->connections < 1)
+		add_err(c, "transport.connections: expected an integer 1-65535, got 0");
+	if (!(s->rate > 0 && s->rate <= MAX_RATE))
+		add_err(c, "load.rate: expected a number > 0 and at most %.0f, got %g", MAX_RATE, s->rate);
+	if (!(s->ramp_s >= 0 && s->ramp_s <= MAX_SECONDS))
+		add_err(c, "load.ramp_s: expected a number >= 0 and <= 31536000, got %g", s->ramp_s);
+	if (!(s->duration_s >= 0 && s->duration_s <= MAX_SECONDS))
+		add_err(c, "load.duration_s: expected a number >= 0 and <= 31536000, got %g",
+			s->duration_s);
+	else if (s->calls == 0 && s->duration_s == 0)
+		add_err(c, "load: expected calls or duration_s > 0, got neither");
+	if (s->max_concurrent < 1)
+		add_err(c, "load.max_concurrent: expected an integer 1-4294967295, got 0");
+	if (s->n_suites < 1 || s->n_suites > SCN_MAX_SUITES)
+		add_err(c, "media.crypto: expected 1-%d SRTP suites, got %u", SCN_MAX_SUITES, s->n_suites);
+	if (s->ptime_ms < 10 || s->ptime_ms > 60 || s->ptime_ms % 10)
+		add_err(c, "media.ptime_ms: expected a multiple of 10 from 10 to 60, got %d", s->ptime_ms);
+	if (s->media_ms < -1)
+		add_err(c, "media_ms: expected -1 or a duration >= 0, got %d", (int)s->media_ms);
+	if (s->mode != SCN_HANDSHAKE)
+		check_flow(c, s);
+}
+
+/* ---- public ---- */
+
+void scenario_default(struct scenario *s)
+{
+	static const struct flow_step basic[] = {
+		{ .kind = FLOW_SEND, .method = SIP_INVITE, .sdp_offer = true },
+		{ .kind = FLOW_EXPECT, .status = 100, .optional = true, .timeout_ms = DEFAULT_TIMEOUT_MS },
+		{ .kind = FLOW_EXPECT, .status = 180, .optional = true, .timeout_ms = DEFAULT_TIMEOUT_MS },
+		{ .kind = FLOW_EXPECT, .status = 200, .timeout_ms = DEFAULT_TIMEOUT_MS },
+		{ .kind = FLOW_SEND, .method = SIP_ACK },
+		{ .kind = FLOW_MEDIA, .ms = 3000 },
+		{ .kind = FLOW_SEND, .method = SIP_BYE },
+		{ .kind = FLOW_EXPECT, .status = 200, .timeout_ms = DEFAULT_TIMEOUT_MS },
+	};
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "basic-call");
+	snprintf(s->host, sizeof(s->host), "127.0.0.1");
+	s->port = 5061;
+	snprintf(s->server_name, sizeof(s->server_name), "uas.trunkload.test");
+	s->tls_versions = SCN_TLS1_2 | SCN_TLS1_3;
+	s->security_level = -1;
+	s->expect_handshake = SCN_HS_OK;
+	s->expect_min_days_valid = -1;
+	s->transport = SCN_TLS;
+	s->mode = SCN_TRUNK;
+	s->connections = 1;
+	s->rate = 10;
+	s->calls = 10;
+	s->max_concurrent = 10000;
+	snprintf(s->from, sizeof(s->from), "sip:1018@{local_host}");
+	snprintf(s->to, sizeof(s->to), "sip:9898@{target_host}:{target_port}");
+	memcpy(s->flow, basic, sizeof(basic));
+	s->n_flow = sizeof(basic) / sizeof(basic[0]);
+	snprintf(s->codec, sizeof(s->codec), "PCMU");
+	s->ptime_ms = 20;
+	s->suites[0] = SDES_AES_CM_128_HMAC_SHA1_80;
+	s->suites[1] = SDES_AES_CM_128_HMAC_SHA1_32;
+	s->n_suites = 2;
+	s->media_ms = -1;
+}
+
+/* line:column (1-based, columns in characters) of a JSON syntax error, with a
+ * few characters of what stands there. */
+static void syntax_error(struct ctx *c, const char *json, size_t len, const char *at,
+			 const char *what)
+{
+	size_t pos = at && at >= json ? (size_t)(at - json) : 0;
+	unsigned line = 1, col = 1;
+	char got[48] = "end of file";
+	if (pos > len)
+		pos = len;
+	/* cJSON stops one past some offending characters (a '}' where a key
+	 * should be): a stop on white space after a visible character means that
+	 * character. */
+	if (pos > 0 && (pos == len || strchr(" \t\r\n", json[pos])) &&
+	    !strchr(" \t\r\n", json[pos - 1]))
+		pos--;
+	for (size_t i = 0; i < pos; i++) {
+		if (json[i] == '\n') {
+			line++;
+			col = 1;
+		} else if (((unsigned char)json[i] & 0xC0) != 0x80) {
+			col++; /* not a UTF-8 continuation byte */
+		}
+	}
+	if (pos < len) {
+		size_t k = 0;
+		got[k++] = '"';
+		for (size_t i = pos; i < len && i < pos + 20 && json[i] != '\n' && json[i] != '\r'; i++) {
+			unsigned char ch = (unsigned char)json[i];
+			if (ch == '"' || ch == '\\')
+				got[k++] = '\\';
+			got[k++] = ch < 0x20 ? '?' : (char)ch;
+		}
+		got[k++] = '"';
+		got[k] = '\0';
+		if (k == 2)
+			snprintf(got, sizeof(got), "end of line");
+	}
+	add_err(c, "line %u, column %u: expected %s, got %s", line, col, what, got);
+}
+
+int scenario_load_buf(const char *json, size_t len, const char *name,
+		      struct scenario *s, struct scenario_errors *errs)
+{
+	struct ctx c = { .file = name, .errs = errs };
+	if (errs)
+		errs->n = 0;
+	struct scenario *tmp = malloc(sizeof(*tmp)); /* *s is written only on success */
+	if (!tmp) {
+		add_err(&c, "(top level): expected memory to load the scenario, got none");
+		return -ENOMEM;
+	}
+	scenario_default(tmp);
+	c.s = tmp;
+	if (!copy_str(&c, "(file name)", name, tmp->path, sizeof(tmp->path)))
+		goto out;
+
+	/* Without a "name", the file's base name names the scenario. */
+	const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
+	size_t blen = strlen(base);
+	if (blen > 5 && strcmp(base + blen - 5, ".json") == 0)
+		blen -= 5;
+	if (blen > 0 && blen < sizeof(tmp->name))
+		snprintf(tmp->name, sizeof(tmp->name), "%.*s", (int)blen, base);
+
+	const char *end = NULL;
+	cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
+	if (!root) {
+		syntax_error(&c, json, len, end, "valid JSON");
+		goto out;
+	}
+	size_t off = end && end >= json ? (size_t)(end - json) : len;
+	while (off < len && json[off] && strchr(" \t\r\n", json[off]))
+		off++;
+	if (off < len)
+		syntax_error(&c, json, len, json + off, "end of file after the top-level value");
+	else
+		parse_root(&c, root);
+	cJSON_Delete(root);
+	if (c.n == 0)
+		check_all(&c, tmp);
+out:
+	finish_errors(&c);
+	if (c.n == 0)
+		*s = *tmp;
+	free(tmp);
+	return c.n ? -EINVAL : 0;
+}
+
+int scenario_load_file(const char *path, struct scenario *s, struct scenario_errors *errs)
+{
+	struct ctx c = { .file = path, .errs = errs };
+	char ebuf[128];
+	size_t n = 0;
+	int err = 0;
+	if (errs)
+		errs->n = 0;
+	char *buf = malloc(SCN_MAX_FILE + 1);
+	FILE *f = buf ? fopen(path, "re") : NULL;
+	if (f)
+		n = fread(buf, 1, SCN_MAX_FILE + 1, f);
+	if (!f || ferror(f)) {
+		err = errno ? -errno : -EIO;
+		add_err(&c, "cannot read: %s", strerror_r(-err, ebuf, sizeof(ebuf)));
+	} else if (n > SCN_MAX_FILE) {
+		err = -EFBIG;
+		add_err(&c, "(file): expected at most %d bytes, got more", SCN_MAX_FILE);
+	} else {
+		err = scenario_load_buf(buf, n, path, s, errs);
+	}
+	if (f)
+		fclose(f);
+	free(buf);
+	return err;
+}
+
+int scenario_validate(const struct scenario *s, struct scenario_errors *errs)
+{
+	struct ctx c = { .file = s->path[0] ? s->path : s->name, .errs = errs };
+	if (errs)
+		errs->n = 0;
+	check_all(&c, s);
+	finish_errors(&c);
+	return c.n ? -EINVAL : 0;
+}
+
+const char *scn_mode_name(enum scn_mode m)
+{
+	switch (m) {
+	case SCN_TRUNK:
+		return "trunk";
+	case SCN_PER_CALL:
+		return "per_call";
+	case SCN_HANDSHAKE:
+		return "handshake";
+	}
+	return "unknown";
+}

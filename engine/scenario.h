@@ -1,0 +1,113 @@
+/* Scenario: one test described in JSON, loaded into a validated plan.
+ * The only engine file that sees cJSON is scenario.c. */
+#ifndef TL_SCENARIO_H
+#define TL_SCENARIO_H
+#include <stdint.h>
+#include <stdbool.h>
+#include <limits.h>
+#include "sip_parse.h"
+#include "sdes.h"
+
+#define SCN_MAX_FLOW 32
+#define SCN_MAX_THRESHOLDS 32
+#define SCN_MAX_SUITES 8
+#define SCN_MAX_ERRORS 16
+
+enum scn_transport { SCN_TLS = 0, SCN_TCP };
+enum scn_mode { SCN_TRUNK = 0, SCN_PER_CALL, SCN_HANDSHAKE };
+enum scn_expect_handshake { SCN_HS_OK = 0, SCN_HS_REJECTED };
+
+/* TLS protocol version bits for scenario.tls_versions */
+#define SCN_TLS1_0 (1u << 0)
+#define SCN_TLS1_1 (1u << 1)
+#define SCN_TLS1_2 (1u << 2)
+#define SCN_TLS1_3 (1u << 3)
+
+enum flow_kind { FLOW_SEND = 1, FLOW_EXPECT, FLOW_PAUSE, FLOW_MEDIA };
+
+struct flow_step {
+	enum flow_kind kind;
+	enum sip_method method; /* FLOW_SEND: INVITE, ACK, BYE, CANCEL or OPTIONS */
+	bool sdp_offer;         /* FLOW_SEND INVITE: "sdp": "offer" (default true for INVITE) */
+	int status;             /* FLOW_EXPECT: 100..699 */
+	bool optional;          /* FLOW_EXPECT */
+	uint32_t timeout_ms;    /* FLOW_EXPECT: default 5000 (32000 for 1xx-after-INVITE is not special) */
+	uint32_t ms;            /* FLOW_PAUSE; FLOW_MEDIA: duration_ms (-1u = use scenario media_ms) */
+};
+
+/* A threshold names a metric of the report, e.g. "calls.failed_pct",
+ * "calls.cps", "latency_ms.invite_to_200" (with stat "p99"), "srtp.auth_failures". */
+struct threshold {
+	char metric[64];
+	char stat[8];  /* "" for plain numbers; for latency: "p50" "p90" "p99" "p999" "max" "min" */
+	bool has_min, has_max;
+	double min, max;
+};
+
+struct scenario {
+	char name[128];
+	char path[PATH_MAX];           /* the file it came from ("" for built-in) */
+
+	char host[256];                /* target.host, default "127.0.0.1" */
+	uint16_t port;                 /* target.port, default 5061 */
+	char server_name[256];         /* target.server_name; "" = verify against host */
+
+	char cert[PATH_MAX], key[PATH_MAX], ca[PATH_MAX]; /* relative paths resolved against the file's directory */
+	unsigned tls_versions;         /* SCN_TLS1_* bits; default 1.2|1.3 */
+	char ciphers[256];             /* "" = OpenSSL default */
+	int security_level;            /* -1 = OpenSSL default */
+	enum scn_expect_handshake expect_handshake;
+	char expect_subject_cn[256];   /* tls.expect_peer.subject_cn; "" = no check */
+	int expect_min_days_valid;     /* tls.expect_peer.min_days_valid; -1 = no check */
+
+	enum scn_transport transport;  /* transport.type "tls" | "tcp", default tls */
+	enum scn_mode mode;            /* transport.mode, default trunk */
+	unsigned connections;          /* transport.connections, default 1 */
+
+	double rate;                   /* load.rate calls/s, default 10 */
+	double ramp_s;                 /* load.ramp_s, default 0 */
+	uint64_t calls;                /* load.calls; 0 = bounded by duration only */
+	double duration_s;             /* load.duration_s; 0 = bounded by calls only */
+	uint32_t max_concurrent;       /* load.max_concurrent, default 10000 */
+
+	char from[256], to[256];       /* call.from / call.to; {local_host} {target_host} {target_port} expand */
+	struct flow_step flow[SCN_MAX_FLOW];
+	unsigned n_flow;
+
+	char codec[16];                /* media.codec, "PCMU" */
+	int ptime_ms;                  /* media.ptime_ms, default 20 */
+	enum sdes_suite suites[SCN_MAX_SUITES]; /* media.crypto, in offer order */
+	unsigned n_suites;             /* default: AES_CM_128_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_32 */
+	int32_t media_ms;              /* --media-ms; -1 = each media step's own duration */
+
+	struct threshold thresholds[SCN_MAX_THRESHOLDS];
+	unsigned n_thresholds;
+};
+
+struct scenario_errors {
+	unsigned n;
+	char msg[SCN_MAX_ERRORS][320]; /* "file: call.flow[3].expect: expected ..., got ..." */
+};
+
+/* Fills *s with the built-in basic call: INVITE (offer), 100?, 180?, 200, ACK,
+ * media 3000 ms, BYE, 200; defaults as documented above. */
+void scenario_default(struct scenario *s);
+
+/* Loads and validates a scenario file on top of scenario_default().
+ * Returns 0, or -EINVAL with every problem found listed in *errs (at most
+ * SCN_MAX_ERRORS; each names the file, the JSON path and what was expected),
+ * or -errno when the file cannot be read (errs->msg[0] says so). */
+int scenario_load_file(const char *path, struct scenario *s, struct scenario_errors *errs);
+
+/* Same over a buffer; `name` is used in messages and to resolve relative paths
+ * (its directory). */
+int scenario_load_buf(const char *json, size_t len, const char *name,
+		      struct scenario *s, struct scenario_errors *errs);
+
+/* Checks cross-field rules after flags were applied (calls or duration set,
+ * rate > 0, connections >= 1, at least one suite, ...). Same error convention. */
+int scenario_validate(const struct scenario *s, struct scenario_errors *errs);
+
+const char *scn_mode_name(enum scn_mode m);
+
+#endif

@@ -1,0 +1,541 @@
+/* SIP message parser over a stream buffer: see sip_parse.h for the contract.
+ *
+ * One pass: each physical line end is found once with memchr. A header line is
+ * handled only once the first byte of the next line is known, because a next
+ * line starting with SP/HT is a fold that continues it. Each logical header is
+ * dispatched on its name length and first letter; nothing is allocated and the
+ * buffer is never read past len (it is not NUL-terminated). */
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include "sip_parse.h"
+
+enum hdr {
+	H_OTHER, H_VIA, H_FROM, H_TO, H_CALL_ID, H_CSEQ, H_CONTACT,
+	H_CONTENT_TYPE, H_CONTENT_LENGTH, H_RECORD_ROUTE, H_MAX_FORWARDS,
+};
+
+/* Headers that may appear once; a second copy makes the message ambiguous. */
+#define SEEN_CSEQ (1u << 0)
+#define SEEN_CLEN (1u << 1)
+#define SEEN_MAXF (1u << 2)
+
+static const char *const method_names[SIP_METHOD_COUNT] = {
+	[SIP_INVITE] = "INVITE", [SIP_ACK] = "ACK", [SIP_BYE] = "BYE",
+	[SIP_CANCEL] = "CANCEL", [SIP_OPTIONS] = "OPTIONS", [SIP_REGISTER] = "REGISTER",
+	[SIP_PRACK] = "PRACK", [SIP_UPDATE] = "UPDATE", [SIP_INFO] = "INFO",
+	[SIP_NOTIFY] = "NOTIFY", [SIP_SUBSCRIBE] = "SUBSCRIBE", [SIP_REFER] = "REFER",
+	[SIP_MESSAGE] = "MESSAGE",
+};
+
+/* Bit c is set for each RFC 3261 token character c: ALPHA DIGIT - . ! % * _ + ` ' ~
+ * (a bitmap keeps the per-byte test of the hot loops to a load and a shift). */
+static const uint64_t token_map[4] = { 0x03ff6ca200000000, 0x47ffffff87fffffe, 0, 0 };
+
+static inline bool is_token(unsigned char c)
+{
+	return (token_map[c >> 6] >> (c & 63)) & 1;
+}
+
+/* Bit c is set for '"' ',' ';' '<' '>': the bytes that structure a header value. */
+static const uint64_t special_map = 0x5800100400000000;
+
+static inline bool is_special(char c)
+{
+	unsigned char u = (unsigned char)c;
+	return u < 64 && ((special_map >> u) & 1);
+}
+
+/* Linear white space; CR and LF inside a logical header only come from folds. */
+static inline bool is_lws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static inline char lower(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c + ('a' - 'A')) : c;
+}
+
+/* p[0..n) equals the lower-case literal lit, ignoring case. */
+static bool ieq(const char *p, const char *lit, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (lower(p[i]) != lit[i])
+			return false;
+	return true;
+}
+
+static struct tl_str trim(const char *p, const char *e)
+{
+	while (p < e && is_lws(*p))
+		p++;
+	while (e > p && is_lws(e[-1]))
+		e--;
+	return (struct tl_str){ p, (size_t)(e - p) };
+}
+
+static const char *skip_lws(const char *p, const char *e)
+{
+	while (p < e && is_lws(*p))
+		p++;
+	return p;
+}
+
+/* p is just past an opening quote; returns the byte after the closing one. */
+static const char *skip_quoted(const char *p, const char *e)
+{
+	while (p < e) {
+		char c = *p++;
+		if (c == '"')
+			return p;
+		if (c == '\\' && p < e)
+			p++;
+	}
+	return e;
+}
+
+/* 1*DIGIT, nothing else, at most max. */
+static int parse_uint(struct tl_str s, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	if (s.len == 0)
+		return -EBADMSG;
+	for (size_t i = 0; i < s.len; i++) {
+		unsigned d = (unsigned char)s.p[i] - '0';
+		if (d > 9)
+			return -EBADMSG;
+		v = v * 10 + d;
+		if (v > max)
+			return -EBADMSG;
+	}
+	*out = v;
+	return 0;
+}
+
+enum sip_method sip_method_from_name(const char *p, size_t len)
+{
+	switch (len) {
+	case 3:
+		if (!memcmp(p, "ACK", 3)) return SIP_ACK;
+		if (!memcmp(p, "BYE", 3)) return SIP_BYE;
+		break;
+	case 4:
+		if (!memcmp(p, "INFO", 4)) return SIP_INFO;
+		break;
+	case 5:
+		if (!memcmp(p, "PRACK", 5)) return SIP_PRACK;
+		if (!memcmp(p, "REFER", 5)) return SIP_REFER;
+		break;
+	case 6:
+		if (!memcmp(p, "INVITE", 6)) return SIP_INVITE;
+		if (!memcmp(p, "CANCEL", 6)) return SIP_CANCEL;
+		if (!memcmp(p, "UPDATE", 6)) return SIP_UPDATE;
+		if (!memcmp(p, "NOTIFY", 6)) return SIP_NOTIFY;
+		break;
+	case 7:
+		if (!memcmp(p, "OPTIONS", 7)) return SIP_OPTIONS;
+		if (!memcmp(p, "MESSAGE", 7)) return SIP_MESSAGE;
+		break;
+	case 8:
+		if (!memcmp(p, "REGISTER", 8)) return SIP_REGISTER;
+		break;
+	case 9:
+		if (!memcmp(p, "SUBSCRIBE", 9)) return SIP_SUBSCRIBE;
+		break;
+	}
+	return SIP_METHOD_UNKNOWN;
+}
+
+const char *sip_method_name(enum sip_method m)
+{
+	if ((unsigned)m >= SIP_METHOD_COUNT)
+		return NULL;
+	return method_names[m];
+}
+
+int sip_param(struct tl_str value, const char *name, struct tl_str *val)
+{
+	size_t nlen = strlen(name);
+	const char *p = value.p, *e = value.p + value.len;
+
+	while (p < e) {
+		while (p < e && !is_special(*p))
+			p++;
+		if (p == e)
+			break;
+		char c = *p++;
+		if (c == '"') {
+			p = skip_quoted(p, e);
+			continue;
+		}
+		if (c == '<') { /* URI parameters are not the header's */
+			const char *gt = memchr(p, '>', (size_t)(e - p));
+			p = gt ? gt + 1 : e;
+			continue;
+		}
+		if (c == ',') /* the next header value begins: its params are not ours */
+			break;
+		if (c != ';')
+			continue;
+		const char *ns = skip_lws(p, e);
+		p = ns;
+		while (p < e && is_token((unsigned char)*p))
+			p++;
+		bool match = (size_t)(p - ns) == nlen && nlen > 0;
+		for (size_t i = 0; match && i < nlen; i++)
+			match = lower(ns[i]) == lower(name[i]);
+		const char *q = skip_lws(p, e);
+		if (q == e || *q != '=') {
+			if (match) {
+				*val = (struct tl_str){ p, 0 };
+				return 0;
+			}
+			continue;
+		}
+		const char *vs = skip_lws(q + 1, e);
+		q = vs;
+		if (q < e && *q == '"')
+			q = skip_quoted(q + 1, e);
+		else
+			while (q < e && *q != ';' && *q != ',' && !is_lws(*q))
+				q++;
+		if (match) {
+			*val = (struct tl_str){ vs, (size_t)(q - vs) };
+			return 0;
+		}
+		p = q;
+	}
+	return -ENOENT;
+}
+
+static enum hdr hdr_lookup(const char *n, size_t len)
+{
+	switch (len) {
+	case 1:
+		switch (lower(n[0])) {
+		case 'v': return H_VIA;
+		case 'f': return H_FROM;
+		case 't': return H_TO;
+		case 'i': return H_CALL_ID;
+		case 'm': return H_CONTACT;
+		case 'l': return H_CONTENT_LENGTH;
+		case 'c': return H_CONTENT_TYPE;
+		default: return H_OTHER; /* k s e and the rest: not needed */
+		}
+	case 2:
+		return ieq(n, "to", 2) ? H_TO : H_OTHER;
+	case 3:
+		return ieq(n, "via", 3) ? H_VIA : H_OTHER;
+	case 4:
+		if (ieq(n, "from", 4)) return H_FROM;
+		if (ieq(n, "cseq", 4)) return H_CSEQ;
+		return H_OTHER;
+	case 7:
+		if (ieq(n, "call-id", 7)) return H_CALL_ID;
+		if (ieq(n, "contact", 7)) return H_CONTACT;
+		return H_OTHER;
+	case 12:
+		switch (lower(n[0])) {
+		case 'c': return ieq(n, "content-type", 12) ? H_CONTENT_TYPE : H_OTHER;
+		case 'r': return ieq(n, "record-route", 12) ? H_RECORD_ROUTE : H_OTHER;
+		case 'm': return ieq(n, "max-forwards", 12) ? H_MAX_FORWARDS : H_OTHER;
+		default: return H_OTHER;
+		}
+	case 14:
+		return ieq(n, "content-length", 14) ? H_CONTENT_LENGTH : H_OTHER;
+	default:
+		return H_OTHER;
+	}
+}
+
+static int add_via(struct sip_msg *m, struct tl_str v)
+{
+	if (v.len == 0)
+		return -EBADMSG;
+	if (m->via_count == 0 && sip_param(v, "branch", &m->branch) < 0)
+		m->branch = (struct tl_str){ NULL, 0 };
+	if (m->via_count < SIP_MAX_VIA)
+		m->via[m->via_count] = v;
+	m->via_count++;
+	return 0;
+}
+
+/* A Via header may carry several comma-separated values; commas inside quoted
+ * parameter values do not split. */
+static int on_via(struct sip_msg *m, struct tl_str v)
+{
+	const char *p = v.p, *e = v.p + v.len, *start = p;
+	while (p < e) {
+		char c = *p++;
+		if (!is_special(c))
+			continue;
+		if (c == '"') {
+			p = skip_quoted(p, e);
+		} else if (c == ',') {
+			int rc = add_via(m, trim(start, p - 1));
+			if (rc < 0)
+				return rc;
+			start = p;
+		}
+	}
+	return add_via(m, trim(start, e));
+}
+
+/* CSeq: 1*DIGIT LWS Method */
+static int on_cseq(struct sip_msg *m, struct tl_str v)
+{
+	const char *p = v.p, *e = v.p + v.len, *ds = p;
+	uint64_t n;
+	while (p < e && *p >= '0' && *p <= '9')
+		p++;
+	/* RFC 3261 8.1.1.5: less than 2**31 */
+	if (parse_uint((struct tl_str){ ds, (size_t)(p - ds) }, INT32_MAX, &n) < 0)
+		return -EBADMSG;
+	const char *ms = skip_lws(p, e);
+	if (ms == p)
+		return -EBADMSG;
+	p = ms;
+	while (p < e && is_token((unsigned char)*p))
+		p++;
+	if (p == ms || p != e)
+		return -EBADMSG;
+	m->cseq = (uint32_t)n;
+	m->cseq_method_name = (struct tl_str){ ms, (size_t)(p - ms) };
+	m->cseq_method = sip_method_from_name(ms, (size_t)(p - ms));
+	return 0;
+}
+
+/* Handles one logical header p[0..n) (folds included, final CRLF excluded). */
+static int on_header(struct sip_msg *m, const char *p, size_t n, unsigned *seen)
+{
+	const char *e = p + n, *q = p;
+	uint64_t num;
+
+	while (q < e && is_token((unsigned char)*q))
+		q++;
+	size_t nlen = (size_t)(q - p);
+	q = skip_lws(q, e);
+	if (nlen == 0 || q == e || *q != ':')
+		return -EBADMSG;
+	struct tl_str v = trim(q + 1, e);
+
+	switch (hdr_lookup(p, nlen)) {
+	case H_VIA:
+		return on_via(m, v);
+	case H_FROM:
+		if (m->from.p || v.len == 0)
+			return -EBADMSG;
+		m->from = v;
+		if (sip_param(v, "tag", &m->from_tag) < 0)
+			m->from_tag = (struct tl_str){ NULL, 0 };
+		return 0;
+	case H_TO:
+		if (m->to.p || v.len == 0)
+			return -EBADMSG;
+		m->to = v;
+		if (sip_param(v, "tag", &m->to_tag) < 0)
+			m->to_tag = (struct tl_str){ NULL, 0 };
+		return 0;
+	case H_CALL_ID:
+		if (m->call_id.p || v.len == 0)
+			return -EBADMSG;
+		m->call_id = v;
+		return 0;
+	case H_CSEQ:
+		if (*seen & SEEN_CSEQ)
+			return -EBADMSG;
+		*seen |= SEEN_CSEQ;
+		return on_cseq(m, v);
+	case H_CONTACT:
+		if (!m->contact.p)
+			m->contact = v;
+		return 0;
+	case H_CONTENT_TYPE:
+		if (!m->content_type.p)
+			m->content_type = v;
+		return 0;
+	case H_CONTENT_LENGTH:
+		if ((*seen & SEEN_CLEN) || parse_uint(v, UINT32_MAX, &num) < 0)
+			return -EBADMSG;
+		*seen |= SEEN_CLEN;
+		m->content_length = (size_t)num;
+		return 0;
+	case H_MAX_FORWARDS:
+		if ((*seen & SEEN_MAXF) || parse_uint(v, 255, &num) < 0)
+			return -EBADMSG;
+		*seen |= SEEN_MAXF;
+		m->max_forwards = (int)num;
+		return 0;
+	case H_RECORD_ROUTE:
+		if (v.len == 0)
+			return -EBADMSG;
+		if (m->record_route_count < SIP_MAX_RR)
+			m->record_route[m->record_route_count] = v;
+		m->record_route_count++;
+		return 0;
+	case H_OTHER:
+		return 0;
+	}
+	return 0;
+}
+
+/* "SIP/2.0" (the protocol name matches case-insensitively, as ABNF literals do). */
+static bool is_version(const char *p)
+{
+	return ieq(p, "sip/2.0", 7);
+}
+
+/* Start line p[0..n), CRLF excluded. */
+static int parse_start(const char *p, size_t n, struct sip_msg *m)
+{
+	const char *e = p + n, *q;
+
+	if (n >= 8 && is_version(p) && p[7] == ' ') {
+		/* SIP/2.0 SP 3DIGIT SP Reason-Phrase */
+		q = p + 8;
+		if (e - q < 4 || q[3] != ' ')
+			return -EBADMSG;
+		int st = 0;
+		for (int i = 0; i < 3; i++) {
+			if (q[i] < '0' || q[i] > '9')
+				return -EBADMSG;
+			st = st * 10 + (q[i] - '0');
+		}
+		if (st < 100 || st > 699)
+			return -EBADMSG;
+		for (const char *r = q + 4; r < e; r++) {
+			unsigned char c = (unsigned char)*r;
+			if ((c < 0x20 && c != '\t') || c == 0x7f)
+				return -EBADMSG;
+		}
+		m->kind = SIP_KIND_RESPONSE;
+		m->status = st;
+		m->reason = (struct tl_str){ q + 4, (size_t)(e - q - 4) };
+		return 0;
+	}
+
+	/* Method SP Request-URI SP SIP/2.0 */
+	q = p;
+	while (q < e && is_token((unsigned char)*q))
+		q++;
+	if (q == p || q == e || *q != ' ')
+		return -EBADMSG;
+	m->method_name = (struct tl_str){ p, (size_t)(q - p) };
+	const char *us = ++q;
+	while (q < e && (unsigned char)*q > ' ' && *q != 0x7f)
+		q++;
+	if (q == us || e - q != 8 || *q != ' ' || !is_version(q + 1))
+		return -EBADMSG;
+	m->kind = SIP_KIND_REQUEST;
+	m->ruri = (struct tl_str){ us, (size_t)(q - us) };
+	m->method = sip_method_from_name(p, m->method_name.len);
+	return 0;
+}
+
+/* Nothing decisive within the first min(len, max_size) bytes. */
+static int need_more(size_t len, size_t max_size)
+{
+	return len >= max_size ? -EMSGSIZE : -EAGAIN;
+}
+
+static int keepalive(const char *buf, size_t len, struct sip_msg *out)
+{
+	size_t n = 0;
+	while (n < len && n < INT_MAX && (buf[n] == '\r' || buf[n] == '\n'))
+		n++;
+	memset(out, 0, sizeof(*out));
+	out->kind = SIP_KIND_KEEPALIVE;
+	out->max_forwards = -1;
+	return (int)n;
+}
+
+int sip_parse_msg(const char *buf, size_t len, size_t max_size, struct sip_msg *out)
+{
+	struct sip_msg m;
+	unsigned seen = 0;
+	int rc;
+
+	if (max_size > INT_MAX)
+		max_size = INT_MAX;
+	if (len == 0)
+		return -EAGAIN;
+	if (buf[0] == '\r' || buf[0] == '\n')
+		return keepalive(buf, len, out);
+	/* Fail fast on a stream that is not SIP at all (e.g. a TLS ClientHello). */
+	if (!is_token((unsigned char)buf[0]))
+		return -EBADMSG;
+
+	/* The header block must end within max_size: never look further. */
+	size_t lim = len < max_size ? len : max_size;
+	const char *nl = memchr(buf, '\n', lim);
+	if (!nl)
+		return need_more(len, max_size);
+	size_t pos = (size_t)(nl - buf);
+	if (buf[pos - 1] != '\r') /* pos >= 1: buf[0] is a token char */
+		return -EBADMSG;
+
+	memset(&m, 0, sizeof(m));
+	m.max_forwards = -1;
+	rc = parse_start(buf, pos - 1, &m);
+	if (rc < 0)
+		return rc;
+	pos++;
+
+	size_t hs = 0, he = 0; /* pending logical header [hs, he) */
+	bool pending = false;
+	for (;;) {
+		if (pos >= lim)
+			return need_more(len, max_size);
+		char c = buf[pos];
+		if (c == ' ' || c == '\t') {
+			/* fold: this line continues the pending header */
+			if (!pending)
+				return -EBADMSG;
+		} else {
+			if (pending) {
+				rc = on_header(&m, buf + hs, he - hs, &seen);
+				if (rc < 0)
+					return rc;
+				pending = false;
+			}
+			if (c == '\r') {
+				if (pos + 1 >= lim)
+					return need_more(len, max_size);
+				if (buf[pos + 1] != '\n')
+					return -EBADMSG;
+				pos += 2;
+				break;
+			}
+			if (c == '\n')
+				return -EBADMSG;
+			hs = pos;
+		}
+		nl = memchr(buf + pos, '\n', lim - pos);
+		if (!nl)
+			return need_more(len, max_size);
+		size_t eol = (size_t)(nl - buf);
+		if (buf[eol - 1] != '\r') /* eol > pos: buf[pos] is not LF */
+			return -EBADMSG;
+		he = eol - 1;
+		pending = true;
+		pos = eol + 1;
+	}
+
+	if (m.via_count == 0 || !m.from.p || !m.to.p || !m.call_id.p ||
+	    !(seen & SEEN_CSEQ) || !(seen & SEEN_CLEN))
+		return -EBADMSG;
+	/* ACK and CANCEL carry their own method in CSeq too (RFC 3261 17.1.1.3, 9.1). */
+	if (m.kind == SIP_KIND_REQUEST &&
+	    (m.cseq_method_name.len != m.method_name.len ||
+	     memcmp(m.cseq_method_name.p, m.method_name.p, m.method_name.len) != 0))
+		return -EBADMSG;
+	if (m.content_length > max_size - pos)
+		return -EMSGSIZE;
+	size_t total = pos + m.content_length;
+	if (len < total)
+		return -EAGAIN;
+	m.body = (struct tl_str){ buf + pos, m.content_length };
+	*out = m;
+	return (int)total;
+}

@@ -1,0 +1,282 @@
+#include "tls.h"
+#include "scenario.h"
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+static void openssl_reason(char *out, size_t n, const char *what)
+{
+	unsigned long e = ERR_peek_last_error();
+	char buf[256] = "";
+	if (e)
+		ERR_error_string_n(e, buf, sizeof(buf));
+	/* The library's text ends in the useful part: "...:ee key too small". */
+	const char *tail = strrchr(buf, ':');
+	snprintf(out, n, "%s%s%s", what, e ? ": " : "", tail ? tail + 1 : buf);
+	ERR_clear_error();
+}
+
+static int version_bounds(unsigned v, int *lo, int *hi)
+{
+	static const int ver[] = { TLS1_VERSION, TLS1_1_VERSION, TLS1_2_VERSION, TLS1_3_VERSION };
+	if (!v)
+		v = SCN_TLS1_2 | SCN_TLS1_3;
+	*lo = *hi = 0;
+	for (int i = 0; i < 4; i++) {
+		if (v & (1u << i)) {
+			if (!*lo)
+				*lo = ver[i];
+			*hi = ver[i];
+		}
+	}
+	return *lo ? 0 : -EINVAL;
+}
+
+static int alerts_index = -1;
+
+SSL_CTX *tls_ctx_new(bool server, const struct tls_config *cfg, char *err, size_t errlen)
+{
+	if (alerts_index < 0) /* contexts are made before any worker thread starts */
+		alerts_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+	SSL_CTX *ctx = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method());
+	if (!ctx) {
+		openssl_reason(err, errlen, "cannot create TLS context");
+		return NULL;
+	}
+	if (cfg->security_level >= 0)
+		SSL_CTX_set_security_level(ctx, cfg->security_level);
+	int lo, hi;
+	if (version_bounds(cfg->versions, &lo, &hi) ||
+	    !SSL_CTX_set_min_proto_version(ctx, lo) || !SSL_CTX_set_max_proto_version(ctx, hi)) {
+		snprintf(err, errlen, "no usable TLS version selected");
+		goto fail;
+	}
+	if (cfg->ciphers && *cfg->ciphers && !SSL_CTX_set_cipher_list(ctx, cfg->ciphers) &&
+	    lo < TLS1_3_VERSION) {
+		snprintf(err, errlen, "cipher list \"%s\" selects no cipher", cfg->ciphers);
+		goto fail;
+	}
+	ERR_clear_error();
+	if (cfg->cert && *cfg->cert &&
+	    SSL_CTX_use_certificate_chain_file(ctx, cfg->cert) != 1) {
+		char why[200];
+		openssl_reason(why, sizeof(why), "");
+		snprintf(err, errlen, "%s: cannot use certificate%s", cfg->cert, why);
+		goto fail;
+	}
+	if (cfg->key && *cfg->key) {
+		if (SSL_CTX_use_PrivateKey_file(ctx, cfg->key, SSL_FILETYPE_PEM) != 1) {
+			char why[200];
+			openssl_reason(why, sizeof(why), "");
+			snprintf(err, errlen, "%s: cannot use private key%s", cfg->key, why);
+			goto fail;
+		}
+		if (SSL_CTX_check_private_key(ctx) != 1) {
+			snprintf(err, errlen, "%s: private key does not match certificate %s",
+				 cfg->key, cfg->cert ? cfg->cert : "");
+			ERR_clear_error();
+			goto fail;
+		}
+	}
+	if (cfg->ca && *cfg->ca && SSL_CTX_load_verify_locations(ctx, cfg->ca, NULL) != 1) {
+		char why[200];
+		openssl_reason(why, sizeof(why), "");
+		snprintf(err, errlen, "%s: cannot load CA certificates%s", cfg->ca, why);
+		goto fail;
+	}
+	if (server && cfg->ca && *cfg->ca) {
+		STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(cfg->ca);
+		if (names)
+			SSL_CTX_set_client_CA_list(ctx, names);
+	}
+	int mode = SSL_VERIFY_NONE;
+	if (cfg->verify_peer)
+		mode = SSL_VERIFY_PEER;
+	if (server && cfg->require_peer_cert)
+		mode |= SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+	SSL_CTX_set_verify(ctx, mode, NULL);
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	ERR_clear_error();
+	return ctx;
+fail:
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+static void info_cb(const SSL *ssl, int where, int ret)
+{
+	if (!(where & SSL_CB_ALERT))
+		return;
+	struct tls_conn *t = SSL_get_ex_data(ssl, alerts_index);
+	if (!t || !t->alerts)
+		return;
+	unsigned code = (unsigned)ret & 0xff;
+	if (where & SSL_CB_READ)
+		t->alerts->received[code]++;
+	else
+		t->alerts->sent[code]++;
+}
+
+static bool is_ip_literal(const char *s)
+{
+	unsigned char b[16];
+	return inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1;
+}
+
+int tls_conn_init(struct tls_conn *t, SSL_CTX *ctx, bool server, const char *server_name,
+		  const char *verify_name, struct tls_alerts *alerts)
+{
+	memset(t, 0, sizeof(*t));
+	t->alerts = alerts;
+	t->ssl = SSL_new(ctx);
+	t->in = BIO_new(BIO_s_mem());
+	t->out = BIO_new(BIO_s_mem());
+	if (!t->ssl || !t->in || !t->out) {
+		BIO_free(t->in);
+		BIO_free(t->out);
+		SSL_free(t->ssl);
+		return -ENOMEM;
+	}
+	BIO_set_mem_eof_return(t->in, -1);
+	SSL_set_bio(t->ssl, t->in, t->out);
+	SSL_set_ex_data(t->ssl, alerts_index, t);
+	SSL_set_info_callback(t->ssl, info_cb);
+	if (server) {
+		SSL_set_accept_state(t->ssl);
+		return 0;
+	}
+	SSL_set_connect_state(t->ssl);
+	if (server_name && *server_name && !is_ip_literal(server_name))
+		SSL_set_tlsext_host_name(t->ssl, server_name);
+	if (verify_name && *verify_name) {
+		X509_VERIFY_PARAM *vp = SSL_get0_param(t->ssl);
+		if (is_ip_literal(verify_name))
+			X509_VERIFY_PARAM_set1_ip_asc(vp, verify_name);
+		else
+			SSL_set1_host(t->ssl, verify_name);
+	}
+	return 0;
+}
+
+void tls_conn_free(struct tls_conn *t)
+{
+	SSL_free(t->ssl); /* frees both BIOs */
+	t->ssl = NULL;
+}
+
+int tls_feed(struct tls_conn *t, const void *p, size_t n)
+{
+	return BIO_write(t->in, p, (int)n) == (int)n ? 0 : -ENOMEM;
+}
+
+static int fail(struct tls_conn *t, int ret, const char *what)
+{
+	int e = SSL_get_error(t->ssl, ret);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+		return -EAGAIN;
+	if (e == SSL_ERROR_ZERO_RETURN) {
+		snprintf(t->reason, sizeof(t->reason), "peer sent close_notify");
+		return -EPIPE;
+	}
+	long vr = SSL_get_verify_result(t->ssl);
+	if (e == SSL_ERROR_SSL && vr != X509_V_OK && !SSL_is_server(t->ssl))
+		snprintf(t->reason, sizeof(t->reason), "%s: peer certificate: %s", what,
+			 X509_verify_cert_error_string(vr));
+	else
+		openssl_reason(t->reason, sizeof(t->reason), what);
+	ERR_clear_error();
+	return -EPROTO;
+}
+
+int tls_handshake(struct tls_conn *t)
+{
+	int ret = SSL_do_handshake(t->ssl);
+	if (ret == 1) {
+		t->done = true;
+		return 0;
+	}
+	return fail(t, ret, "handshake failed");
+}
+
+int tls_read(struct tls_conn *t, struct buf *dst)
+{
+	int total = 0;
+	for (;;) {
+		if (buf_reserve(dst, 16384))
+			return -ENOMEM;
+		size_t got = 0;
+		int ret = SSL_read_ex(t->ssl, dst->data + dst->len, dst->cap - dst->len, &got);
+		if (ret == 1) {
+			dst->len += got;
+			total += (int)got;
+			continue;
+		}
+		int err = fail(t, 0, "read failed");
+		if (err == -EAGAIN)
+			return total;
+		return total ? total : err;
+	}
+}
+
+int tls_write(struct tls_conn *t, const void *p, size_t n)
+{
+	size_t done = 0;
+	if (SSL_write_ex(t->ssl, p, n, &done) == 1 && done == n)
+		return 0;
+	fail(t, 0, "write failed");
+	return -EPROTO;
+}
+
+void tls_close(struct tls_conn *t)
+{
+	if (t->done)
+		SSL_shutdown(t->ssl);
+}
+
+int tls_take_output(struct tls_conn *t, struct buf *dst)
+{
+	size_t pending = BIO_ctrl_pending(t->out);
+	if (!pending)
+		return 0;
+	if (buf_reserve(dst, pending))
+		return -ENOMEM;
+	int n = BIO_read(t->out, dst->data + dst->len, (int)pending);
+	if (n > 0)
+		dst->len += (size_t)n;
+	return n > 0 ? n : 0;
+}
+
+const char *tls_alert_name(unsigned code)
+{
+	switch (code) {
+	case 0: return "close_notify";
+	case 10: return "unexpected_message";
+	case 20: return "bad_record_mac";
+	case 22: return "record_overflow";
+	case 40: return "handshake_failure";
+	case 42: return "bad_certificate";
+	case 43: return "unsupported_certificate";
+	case 44: return "certificate_revoked";
+	case 45: return "certificate_expired";
+	case 46: return "certificate_unknown";
+	case 47: return "illegal_parameter";
+	case 48: return "unknown_ca";
+	case 49: return "access_denied";
+	case 50: return "decode_error";
+	case 51: return "decrypt_error";
+	case 70: return "protocol_version";
+	case 71: return "insufficient_security";
+	case 80: return "internal_error";
+	case 86: return "inappropriate_fallback";
+	case 90: return "user_canceled";
+	case 109: return "missing_extension";
+	case 110: return "unsupported_extension";
+	case 112: return "unrecognized_name";
+	case 116: return "certificate_required";
+	case 120: return "no_application_protocol";
+	default: return "unknown_alert";
+	}
+}

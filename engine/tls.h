@@ -1,0 +1,62 @@
+/* TLS over memory buffers (OpenSSL, no socket BIO): ciphertext in from whoever
+ * reads the socket, plaintext out; knows nothing of SIP or io_uring. */
+#ifndef TL_TLS_H
+#define TL_TLS_H
+#include <openssl/ssl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "buf.h"
+
+struct tls_config {
+	const char *cert, *key, *ca;  /* PEM files; cert/key may be NULL for a client */
+	unsigned versions;            /* SCN_TLS1_* bits; 0 = 1.2 and 1.3 */
+	const char *ciphers;          /* NULL or "" = OpenSSL default */
+	int security_level;           /* -1 = OpenSSL default */
+	bool verify_peer;             /* verify the peer's chain against ca */
+	bool require_peer_cert;       /* server: refuse clients without a certificate */
+};
+
+/* Creates a context. On failure returns NULL and writes a one-line reason naming
+ * the file at fault (unreadable, not PEM, key does not match certificate,
+ * key too small for the security level, ...) into err. Caller owns the context. */
+SSL_CTX *tls_ctx_new(bool server, const struct tls_config *cfg, char *err, size_t errlen);
+
+/* Alerts counted per direction and alert code, filled from the info callback. */
+struct tls_alerts {
+	uint64_t sent[256], received[256];
+};
+
+struct tls_conn {
+	SSL *ssl;
+	BIO *in, *out;     /* owned by ssl */
+	bool done;         /* handshake finished */
+	struct tls_alerts *alerts; /* where alerts are counted, may be NULL */
+	char reason[160];  /* why the last operation failed */
+};
+
+/* Sets up a connection. For a client, server_name is sent as SNI (unless it is an
+ * IP literal) and the peer certificate must match verify_name (a DNS name or an IP
+ * literal; NULL skips the name check). Returns 0 or -ENOMEM. */
+int tls_conn_init(struct tls_conn *t, SSL_CTX *ctx, bool server, const char *server_name,
+		  const char *verify_name, struct tls_alerts *alerts);
+void tls_conn_free(struct tls_conn *t);
+
+/* Hands received ciphertext to TLS. Returns 0 or -ENOMEM. */
+int tls_feed(struct tls_conn *t, const void *p, size_t n);
+/* Advances the handshake. Returns 0 when done, -EAGAIN when it needs more input,
+ * -EPROTO when it failed (t->reason says why). */
+int tls_handshake(struct tls_conn *t);
+/* Appends all available plaintext to dst. Returns bytes appended (may be 0),
+ * -EPIPE when the peer sent close_notify, -EPROTO on a TLS error, -ENOMEM. */
+int tls_read(struct tls_conn *t, struct buf *dst);
+/* Encrypts n bytes (in as few records as the record size allows). 0 or -EPROTO. */
+int tls_write(struct tls_conn *t, const void *p, size_t n);
+/* Queues a close_notify alert. */
+void tls_close(struct tls_conn *t);
+/* Moves all pending ciphertext to dst. Returns bytes moved or -ENOMEM. */
+int tls_take_output(struct tls_conn *t, struct buf *dst);
+
+/* "bad certificate" -> "bad_certificate" style name of an alert code. */
+const char *tls_alert_name(unsigned code);
+
+#endif

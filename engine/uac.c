@@ -1,0 +1,879 @@
+#include "uac.h"
+#include "clock.h"
+#include "sdp.h"
+#include "sip_build.h"
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/rand.h>
+
+enum timer_kind { T_STEP = 1, T_RECONNECT, T_STARTUP };
+
+#define MAX_ROUTES 4
+#define STARTUP_TIMEOUT_NS (10 * NS_PER_S)
+
+struct call {
+	uint32_t gen, timer_seq;
+	bool active;
+	uint8_t step;
+	uint32_t conn_slot, conn_gen;
+	uint64_t t_sched, t_invite, t_bye;
+	uint32_t cseq, invite_cseq, txn;
+	enum sip_method last_method;
+	bool invite_sent, invite_final, got_2xx, acked, bye_sent, seen_100, seen_180;
+	char call_id[64], from_tag[20];
+	char branch_invite[64], branch_last[64];
+	char to_tag[96];
+	char target[256];   /* remote target from the 2xx Contact; "" = request URI */
+	char routes[512];
+	uint16_t route_off[MAX_ROUTES], route_len[MAX_ROUTES];
+	unsigned n_routes;
+	struct sdes_crypto offer[SCN_MAX_SUITES];
+	unsigned n_offer;
+	struct sdes_crypto answer;
+	bool have_answer;
+};
+
+struct trunk {
+	uint32_t slot, gen;
+	bool open, up, ever_up, got_sip;
+};
+
+struct uac {
+	struct worker *w;
+	struct uac_config cfg;
+	const struct scenario *scn;
+	char host_port[300];
+	char verify_name[256];
+	struct trunk *trunks;
+	unsigned n_trunks, n_settled, rr;
+	struct call *calls;
+	uint32_t n_calls, *free_calls, n_free, active;
+	bool started, sched_done, closing;
+	uint64_t t0, t_startup;
+	uint64_t k; /* global index of the next call this worker starts */
+	int last_sec;
+	struct hist sec_hist;
+	char from_uri[300], to_uri[300], ruri[320];
+	bool uris_ready;
+	char sdp[2048];
+	uint64_t stray;
+};
+
+/* ---- schedule ---------------------------------------------------------- */
+
+/* Seconds from the start at which global call k is due: linear ramp to `rate`
+ * over ramp_s, then constant. */
+static double call_offset_s(const struct scenario *s, uint64_t k)
+{
+	double ramp_calls = s->rate * s->ramp_s / 2.0;
+	if (s->ramp_s > 0 && (double)k < ramp_calls)
+		return sqrt(2.0 * s->ramp_s * (double)k / s->rate);
+	return s->ramp_s + ((double)k - (s->ramp_s > 0 ? ramp_calls : 0)) / s->rate;
+}
+
+static bool schedule_over(const struct uac *u, uint64_t k)
+{
+	const struct scenario *s = u->scn;
+	if (s->calls && k >= s->calls)
+		return true;
+	if (s->duration_s > 0 && call_offset_s(s, k) >= s->duration_s)
+		return true;
+	return false;
+}
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static struct tl_str S(const char *p)
+{
+	return tl_str_c(p);
+}
+
+static void expand(char *out, size_t cap, const char *tpl, const char *local,
+		   const char *host, unsigned port)
+{
+	size_t n = 0;
+	out[0] = 0;
+	while (*tpl && n + 1 < cap) {
+		const char *val = NULL;
+		char num[8];
+		size_t skip = 0;
+		if (!strncmp(tpl, "{local_host}", 12))
+			val = local, skip = 12;
+		else if (!strncmp(tpl, "{target_host}", 13))
+			val = host, skip = 13;
+		else if (!strncmp(tpl, "{target_port}", 13)) {
+			snprintf(num, sizeof(num), "%u", port);
+			val = num, skip = 13;
+		}
+		if (val) {
+			n += (size_t)snprintf(out + n, cap - n, "%s", val);
+			if (n >= cap)
+				n = cap - 1;
+			tpl += skip;
+		} else {
+			out[n++] = *tpl++;
+			out[n] = 0;
+		}
+	}
+}
+
+static void uris_prepare(struct uac *u, const struct conn *c)
+{
+	const struct scenario *s = u->scn;
+	char local[64];
+	snprintf(local, sizeof(local), "%s:%u", c->local_ip, c->local_port);
+	expand(u->from_uri, sizeof(u->from_uri), s->from, c->local_ip, s->host, s->port);
+	expand(u->to_uri, sizeof(u->to_uri), s->to, c->local_ip, s->host, s->port);
+	const char *tp = s->transport == SCN_TLS ? "tls" : "tcp";
+	if (strstr(u->to_uri, "transport="))
+		snprintf(u->ruri, sizeof(u->ruri), "%s", u->to_uri);
+	else
+		snprintf(u->ruri, sizeof(u->ruri), "%s;transport=%s", u->to_uri, tp);
+	u->uris_ready = true;
+}
+
+static struct call *call_by_id(struct uac *u, struct tl_str id)
+{
+	size_t plen = strlen(u->cfg.run_id);
+	if (id.len <= plen + 1 || memcmp(id.p, u->cfg.run_id, plen) || id.p[plen] != '-')
+		return NULL;
+	/* "<run>-<worker>-<slot>-<gen>@..." in hex */
+	unsigned long f[3];
+	const char *p = id.p + plen + 1, *end = id.p + id.len;
+	for (int i = 0; i < 3; i++) {
+		unsigned long v = 0;
+		const char *start = p;
+		while (p < end && ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))) {
+			v = v * 16 + (unsigned long)(*p <= '9' ? *p - '0' : *p - 'a' + 10);
+			p++;
+		}
+		if (p == start || p - start > 8 || p >= end || *p != (i < 2 ? '-' : '@'))
+			return NULL;
+		f[i] = v;
+		p++;
+	}
+	if (f[0] != u->cfg.worker_id || f[1] >= u->n_calls)
+		return NULL;
+	struct call *k = &u->calls[f[1]];
+	return k->active && k->gen == f[2] ? k : NULL;
+}
+
+static uint32_t call_slot(const struct uac *u, const struct call *k)
+{
+	return (uint32_t)(k - u->calls);
+}
+
+static struct conn *call_conn(struct uac *u, struct call *k)
+{
+	struct conn *c = worker_conn(u->w, k->conn_slot, k->conn_gen);
+	return c && c->state == CONN_UP ? c : NULL;
+}
+
+static struct ts_row *row_now(struct uac *u)
+{
+	uint64_t now = u->w->now > u->t0 ? u->w->now - u->t0 : 0;
+	return result_ts_row(&u->w->res, (unsigned)(now / NS_PER_S));
+}
+
+static void lat(struct uac *u, enum lat_interval i, uint64_t from)
+{
+	uint64_t now = clock_mono_ns();
+	uint64_t us = now > from ? (now - from) / 1000 : 0;
+	hist_record(&u->w->res.lat[i], us);
+	if (i == LAT_INVITE_TO_200)
+		hist_record(&u->sec_hist, us);
+}
+
+/* ---- sending ----------------------------------------------------------- */
+
+static void new_branch(struct uac *u, struct call *k, char *out, size_t cap)
+{
+	snprintf(out, cap, "z9hG4bK-%s-%x-%x-%x", u->cfg.run_id, call_slot(u, k), k->gen, ++k->txn);
+}
+
+static int send_msg(struct uac *u, struct conn *c, const struct sip_request *r)
+{
+	size_t need = 2048 + r->body.len;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		char *p = worker_out_reserve(u->w, c, need);
+		if (!p)
+			return -ENOMEM;
+		int n = sip_build_request(p, need, r);
+		if (n >= 0) {
+			worker_out_commit(u->w, c, (size_t)n);
+			return 0;
+		}
+		need *= 4;
+	}
+	return -ENOSPC;
+}
+
+static void fill_dialog(struct uac *u, struct call *k, struct conn *c, struct sip_request *r,
+			char *sent_by, size_t sb_cap, struct tl_str *routes)
+{
+	snprintf(sent_by, sb_cap, "%s:%u", c->local_ip, c->local_port);
+	r->transport = u->scn->transport == SCN_TLS ? TL_STR("TLS") : TL_STR("TCP");
+	r->sent_by = S(sent_by);
+	r->from_uri = S(u->from_uri);
+	r->from_tag = S(k->from_tag);
+	r->to_uri = S(u->to_uri);
+	r->call_id = S(k->call_id);
+	r->contact_uri = TL_STR("");
+	r->route = routes;
+	r->route_count = 0;
+}
+
+/* Contact: the user part of our From URI at the connection's local address. */
+static void set_contact(char *buf, size_t cap, struct uac *u, struct conn *c)
+{
+	const char *user = "trunkload";
+	int user_len = 9;
+	const char *at = strchr(u->from_uri, '@');
+	if (!strncmp(u->from_uri, "sip:", 4) && at && at - u->from_uri > 4) {
+		user = u->from_uri + 4;
+		user_len = (int)(at - user);
+	}
+	snprintf(buf, cap, "sip:%.*s@%s:%u;transport=%s", user_len, user, c->local_ip,
+		 c->local_port, u->scn->transport == SCN_TLS ? "tls" : "tcp");
+}
+
+static int send_request(struct uac *u, struct call *k, enum sip_method m, bool offer)
+{
+	struct conn *c = call_conn(u, k);
+	if (!c)
+		return -ENOTCONN;
+	struct sip_request r = { .method = m };
+	char sent_by[80], contact[400];
+	struct tl_str routes[MAX_ROUTES];
+	fill_dialog(u, k, c, &r, sent_by, sizeof(sent_by), routes);
+	bool in_dialog = k->got_2xx;
+	r.ruri = S(in_dialog && k->target[0] ? k->target : u->ruri);
+	if (in_dialog) {
+		r.to_tag = S(k->to_tag);
+		for (unsigned i = 0; i < k->n_routes; i++)
+			routes[i] = (struct tl_str){ k->routes + k->route_off[i], k->route_len[i] };
+		r.route_count = k->n_routes;
+	}
+	switch (m) {
+	case SIP_INVITE:
+		k->invite_cseq = ++k->cseq;
+		r.cseq = k->invite_cseq;
+		new_branch(u, k, k->branch_invite, sizeof(k->branch_invite));
+		r.branch = S(k->branch_invite);
+		set_contact(contact, sizeof(contact), u, c);
+		r.contact_uri = S(contact);
+		if (offer) {
+			k->n_offer = u->scn->n_suites;
+			for (unsigned i = 0; i < k->n_offer; i++) {
+				struct sdes_crypto *o = &k->offer[i];
+				memset(o, 0, sizeof(*o));
+				o->tag = i + 1;
+				o->suite = u->scn->suites[i];
+				o->key_len = sdes_suite_key_len(o->suite);
+				RAND_bytes(o->key, (int)o->key_len);
+			}
+			struct sdp_params sp = {
+				.addr = c->local_ip, .port = (uint16_t)(20000 + 2 * (call_slot(u, k) % 20000)),
+				.session_id = ((uint64_t)k->gen << 32) | call_slot(u, k),
+				.ptime_ms = u->scn->ptime_ms, .crypto = k->offer, .n_crypto = k->n_offer,
+			};
+			int n = sdp_build(u->sdp, sizeof(u->sdp), &sp);
+			if (n < 0)
+				return n;
+			r.content_type = TL_STR("application/sdp");
+			r.body = (struct tl_str){ u->sdp, (size_t)n };
+		}
+		k->invite_sent = true;
+		k->t_invite = clock_mono_ns();
+		break;
+	case SIP_ACK:
+		r.cseq = k->invite_cseq;
+		new_branch(u, k, k->branch_last, sizeof(k->branch_last));
+		r.branch = S(k->branch_last);
+		k->acked = true;
+		break;
+	case SIP_CANCEL:
+		r.ruri = S(u->ruri);
+		r.to_tag = TL_STR("");
+		r.route_count = 0;
+		r.cseq = k->invite_cseq;
+		r.branch = S(k->branch_invite);
+		break;
+	default: /* BYE, OPTIONS */
+		r.cseq = ++k->cseq;
+		new_branch(u, k, k->branch_last, sizeof(k->branch_last));
+		r.branch = S(k->branch_last);
+		if (m == SIP_BYE) {
+			k->bye_sent = true;
+			k->t_bye = clock_mono_ns();
+		}
+		break;
+	}
+	if (m != SIP_ACK && m != SIP_INVITE && m != SIP_CANCEL)
+		k->last_method = m;
+	if (m == SIP_CANCEL)
+		k->last_method = SIP_CANCEL;
+	return send_msg(u, c, &r);
+}
+
+/* ACK for a non-2xx final response: same transaction as the INVITE (RFC 3261 17.1.1.3). */
+static void send_error_ack(struct uac *u, struct call *k, const struct sip_msg *m)
+{
+	struct conn *c = call_conn(u, k);
+	if (!c)
+		return;
+	struct sip_request r = { .method = SIP_ACK };
+	char sent_by[80];
+	struct tl_str routes[1];
+	fill_dialog(u, k, c, &r, sent_by, sizeof(sent_by), routes);
+	r.ruri = S(u->ruri);
+	r.to_tag = m->to_tag;
+	r.cseq = k->invite_cseq;
+	r.branch = S(k->branch_invite);
+	send_msg(u, c, &r);
+}
+
+/* ---- call life --------------------------------------------------------- */
+
+static void call_release(struct uac *u, struct call *k)
+{
+	k->active = false;
+	k->gen = (k->gen + 1) & 0xffffff;
+	k->timer_seq++;
+	u->free_calls[u->n_free++] = call_slot(u, k);
+	u->active--;
+}
+
+static void call_fail(struct uac *u, struct call *k, const char *reason, bool clean_up)
+{
+	struct result *res = &u->w->res;
+	if (clean_up && call_conn(u, k)) {
+		if (k->got_2xx && !k->acked)
+			send_request(u, k, SIP_ACK, false);
+		if (k->got_2xx && !k->bye_sent)
+			send_request(u, k, SIP_BYE, false);
+		if (k->invite_sent && !k->invite_final)
+			send_request(u, k, SIP_CANCEL, false);
+	}
+	res->failed++;
+	result_fail(res, reason);
+	struct ts_row *row = row_now(u);
+	if (row)
+		row->failed++;
+	call_release(u, k);
+}
+
+static void call_done(struct uac *u, struct call *k)
+{
+	u->w->res.completed++;
+	struct ts_row *row = row_now(u);
+	if (row)
+		row->completed++;
+	call_release(u, k);
+}
+
+static void arm(struct uac *u, struct call *k, uint64_t at)
+{
+	k->timer_seq++;
+	if (worker_timer(u->w, at, call_slot(u, k), k->timer_seq, T_STEP))
+		call_fail(u, k, "out_of_memory", true);
+}
+
+static void arm_expect(struct uac *u, struct call *k)
+{
+	const struct scenario *s = u->scn;
+	unsigned i = k->step;
+	while (i + 1 < s->n_flow && s->flow[i].optional && s->flow[i + 1].kind == FLOW_EXPECT)
+		i++;
+	arm(u, k, clock_mono_ns() + (uint64_t)s->flow[i].timeout_ms * NS_PER_MS);
+}
+
+static void call_advance(struct uac *u, struct call *k)
+{
+	const struct scenario *s = u->scn;
+	while (k->active) {
+		if (k->step >= s->n_flow) {
+			call_done(u, k);
+			return;
+		}
+		const struct flow_step *st = &s->flow[k->step];
+		uint32_t ms;
+		switch (st->kind) {
+		case FLOW_SEND: {
+			int err = send_request(u, k, st->method, st->method == SIP_INVITE && st->sdp_offer);
+			if (err) {
+				call_fail(u, k, err == -ENOTCONN ? "connection_lost" : "send_failed", false);
+				return;
+			}
+			k->step++;
+			break;
+		}
+		case FLOW_EXPECT:
+			arm_expect(u, k);
+			return;
+		case FLOW_PAUSE:
+		case FLOW_MEDIA:
+			ms = st->ms;
+			if (st->kind == FLOW_MEDIA && s->media_ms >= 0)
+				ms = (uint32_t)s->media_ms;
+			if (!ms) {
+				k->step++;
+				break;
+			}
+			arm(u, k, clock_mono_ns() + (uint64_t)ms * NS_PER_MS);
+			return;
+		}
+	}
+}
+
+static struct conn *pick_trunk(struct uac *u, struct trunk **out)
+{
+	for (unsigned n = 0; n < u->n_trunks; n++) {
+		struct trunk *t = &u->trunks[u->rr++ % u->n_trunks];
+		struct conn *c = t->up ? worker_conn(u->w, t->slot, t->gen) : NULL;
+		if (c && c->state == CONN_UP) {
+			*out = t;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+static void call_start(struct uac *u, uint64_t t_sched)
+{
+	struct result *res = &u->w->res;
+	res->attempted++;
+	struct ts_row *row = row_now(u);
+	if (row)
+		row->started++;
+	if (!u->n_free) {
+		/* the cap is reported, never a silent change of rate */
+		res->concurrency_cap_hits++;
+		res->failed++;
+		result_fail(res, "concurrency_cap");
+		if (row)
+			row->failed++;
+		return;
+	}
+	struct trunk *t;
+	struct conn *c = pick_trunk(u, &t);
+	if (!c) {
+		res->failed++;
+		result_fail(res, "no_connection");
+		if (row)
+			row->failed++;
+		return;
+	}
+	struct call *k = &u->calls[u->free_calls[--u->n_free]];
+	uint32_t gen = k->gen, seq = k->timer_seq;
+	memset(k, 0, sizeof(*k));
+	k->gen = gen;
+	k->timer_seq = seq;
+	k->active = true;
+	k->conn_slot = c->slot;
+	k->conn_gen = c->gen;
+	k->t_sched = t_sched;
+	k->cseq = 0;
+	snprintf(k->call_id, sizeof(k->call_id), "%s-%x-%x-%x@trunkload", u->cfg.run_id,
+		 u->cfg.worker_id, call_slot(u, k), k->gen);
+	uint32_t rnd;
+	RAND_bytes((unsigned char *)&rnd, sizeof(rnd));
+	snprintf(k->from_tag, sizeof(k->from_tag), "%08x", rnd);
+	if (++u->active > res->max_concurrent)
+		res->max_concurrent = u->active;
+	call_advance(u, k);
+}
+
+/* ---- responses --------------------------------------------------------- */
+
+static bool str_is(struct tl_str a, const char *b)
+{
+	return a.len == strlen(b) && !memcmp(a.p, b, a.len);
+}
+
+static void copy_str(char *dst, size_t cap, struct tl_str s)
+{
+	size_t n = s.len < cap - 1 ? s.len : cap - 1;
+	memcpy(dst, s.p, n);
+	dst[n] = 0;
+}
+
+/* The URI inside a Contact value: between <> when present, else up to ';'. */
+static struct tl_str contact_uri(struct tl_str v)
+{
+	const char *lt = memchr(v.p, '<', v.len);
+	if (lt) {
+		const char *gt = memchr(lt, '>', v.len - (size_t)(lt - v.p));
+		if (gt)
+			return (struct tl_str){ lt + 1, (size_t)(gt - lt - 1) };
+	}
+	size_t n = 0;
+	while (n < v.len && v.p[n] != ';' && v.p[n] != ' ')
+		n++;
+	return (struct tl_str){ v.p, n };
+}
+
+static void learn_dialog(struct call *k, const struct sip_msg *m)
+{
+	copy_str(k->to_tag, sizeof(k->to_tag), m->to_tag);
+	if (m->contact.len)
+		copy_str(k->target, sizeof(k->target), contact_uri(m->contact));
+	/* route set: Record-Route in reverse order (RFC 3261 12.1.2) */
+	size_t used = 0;
+	k->n_routes = 0;
+	for (unsigned i = m->record_route_count; i-- > 0 && k->n_routes < MAX_ROUTES;) {
+		struct tl_str rr = m->record_route[i];
+		if (used + rr.len > sizeof(k->routes))
+			break;
+		memcpy(k->routes + used, rr.p, rr.len);
+		k->route_off[k->n_routes] = (uint16_t)used;
+		k->route_len[k->n_routes++] = (uint16_t)rr.len;
+		used += rr.len;
+	}
+}
+
+static const char *check_answer(struct call *k, const struct sip_msg *m)
+{
+	struct sdp_audio a;
+	if (!m->body.len)
+		return "sdp_missing";
+	if (sdp_parse(m->body.p, m->body.len, &a))
+		return "sdp_malformed";
+	unsigned chosen;
+	const char *why = NULL;
+	if (sdes_check_answer(k->offer, k->n_offer, &a, &chosen, &why))
+		return why ? why : "sdp_bad_crypto";
+	for (unsigned i = 0; i < a.n_crypto; i++)
+		if (a.crypto[i].tag == k->offer[chosen].tag)
+			k->answer = a.crypto[i];
+	k->have_answer = true;
+	return NULL;
+}
+
+static void on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
+{
+	struct call *k = call_by_id(u, m->call_id);
+	bool invite_txn = (m->cseq_method == SIP_INVITE || m->cseq_method == SIP_CANCEL) &&
+			  k && str_is(m->branch, k->branch_invite);
+	bool last_txn = k && m->cseq_method == k->last_method && str_is(m->branch, k->branch_last);
+	if (!k || k->conn_slot != c->slot || !(invite_txn || last_txn)) {
+		u->stray++;
+		return;
+	}
+	const struct scenario *s = u->scn;
+	if (m->cseq_method == SIP_INVITE) {
+		if (m->status >= 100 && m->status < 200) {
+			if (m->status == 100 && !k->seen_100) {
+				k->seen_100 = true;
+				lat(u, LAT_INVITE_TO_100, k->t_sched);
+			} else if ((m->status == 180 || m->status == 183) && !k->seen_180) {
+				k->seen_180 = true;
+				lat(u, LAT_INVITE_TO_180, k->t_sched);
+			}
+		} else if (m->status < 300) {
+			if (k->got_2xx)
+				return; /* a retransmitted 2xx: our ACK is on its way */
+			k->invite_final = k->got_2xx = true;
+			lat(u, LAT_INVITE_TO_200, k->t_sched);
+			lat(u, LAT_INVITE_TO_200_SENT, k->t_invite);
+			learn_dialog(k, m);
+		} else {
+			if (k->invite_final)
+				return;
+			k->invite_final = true;
+			send_error_ack(u, k, m);
+		}
+	} else if (m->cseq_method == SIP_BYE && m->status >= 200 && m->status < 300 && k->bye_sent) {
+		lat(u, LAT_BYE_TO_200, k->t_bye);
+	}
+
+	/* the flow: does this response satisfy the current expect, skipping optional ones? */
+	unsigned i = k->step;
+	bool matched = false;
+	while (i < s->n_flow && s->flow[i].kind == FLOW_EXPECT) {
+		if (s->flow[i].status == m->status) {
+			matched = true;
+			break;
+		}
+		if (!s->flow[i].optional)
+			break;
+		i++;
+	}
+	if (!matched) {
+		if (m->status < 200)
+			return; /* provisional responses the flow does not name are fine */
+		if (k->step < s->n_flow && s->flow[k->step].kind == FLOW_EXPECT) {
+			char reason[32];
+			snprintf(reason, sizeof(reason), "status_%d", m->status);
+			call_fail(u, k, reason, m->status < 300);
+		}
+		return;
+	}
+	if (m->cseq_method == SIP_INVITE && m->status >= 200 && m->status < 300 && k->n_offer) {
+		const char *why = check_answer(k, m);
+		if (why) {
+			call_fail(u, k, why, true);
+			return;
+		}
+	}
+	k->step = (uint8_t)(i + 1);
+	k->timer_seq++;
+	call_advance(u, k);
+}
+
+/* ---- role callbacks ---------------------------------------------------- */
+
+static void open_trunk(struct uac *u, struct trunk *t)
+{
+	struct conn *c = worker_connect(u->w, (const struct sockaddr *)&u->cfg.target,
+					u->cfg.target_len, u->verify_name);
+	if (!c) {
+		t->open = false;
+		return;
+	}
+	c->role_index = (int)(t - u->trunks);
+	t->slot = c->slot;
+	t->gen = c->gen;
+	t->open = true;
+	t->up = t->got_sip = false;
+}
+
+static void uac_conn_up(struct worker *w, struct conn *c)
+{
+	struct uac *u = w->role_arg;
+	if (c->role_index < 0)
+		return;
+	struct trunk *t = &u->trunks[c->role_index];
+	t->up = true;
+	if (!t->ever_up && !u->started)
+		u->n_settled++;
+	t->ever_up = true;
+	if (!u->uris_ready)
+		uris_prepare(u, c);
+	if (c->use_tls) {
+		struct result *res = &w->res;
+		res->hs_ok++;
+		hist_record(&res->lat[LAT_TLS_HANDSHAKE], (clock_mono_ns() - c->t_tcp_up) / 1000);
+		result_name_add(res->versions, SSL_get_version(c->tls.ssl), 1);
+		result_name_add(res->ciphers, SSL_get_cipher_name(c->tls.ssl), 1);
+		if (!res->peer.seen)
+			result_peer_from_ssl(&res->peer, c->tls.ssl);
+	}
+}
+
+static void uac_conn_msg(struct worker *w, struct conn *c, const struct sip_msg *m)
+{
+	struct uac *u = w->role_arg;
+	if (c->role_index >= 0)
+		u->trunks[c->role_index].got_sip = true;
+	if (m->kind == SIP_KIND_RESPONSE) {
+		on_response(u, c, m);
+		return;
+	}
+	/* a request from the far end: OPTIONS keep-alives get 200, others 501 */
+	if (m->method == SIP_ACK)
+		return;
+	struct sip_response r = { .status = m->method == SIP_OPTIONS ? 200 : 501 };
+	char *p = worker_out_reserve(w, c, 4096);
+	int n = p ? sip_build_response(p, 4096, m, &r) : -ENOMEM;
+	if (n > 0)
+		worker_out_commit(w, c, (size_t)n);
+}
+
+static void uac_conn_down(struct worker *w, struct conn *c, int err, const char *why)
+{
+	struct uac *u = w->role_arg;
+	struct result *res = &w->res;
+	if (c->role_index < 0)
+		return;
+	struct trunk *t = &u->trunks[c->role_index];
+	bool stopping = atomic_load(w->stop) || u->closing;
+	if (err == -EPROTO && t->up && !t->got_sip && c->use_tls) {
+		/* TLS 1.3: the server's verdict on our certificate arrives after our
+		 * handshake finished, on the first read */
+		res->hs_ok--;
+		res->hs_failed++;
+	}
+	if (err && !res->first_tls_error[0])
+		snprintf(res->first_tls_error, sizeof(res->first_tls_error), "%s", why);
+	if (!t->ever_up && !u->started) {
+		u->n_settled++;
+		if (err != -EPROTO && !res->could_not_run) {
+			res->could_not_run = err ? err : -ECONNRESET;
+			snprintf(res->could_not_run_why, sizeof(res->could_not_run_why), "%.120s:%u: %.120s",
+				 u->scn->host, u->scn->port, why);
+		}
+	}
+	t->open = t->up = false;
+	for (uint32_t i = 0; i < u->n_calls; i++) {
+		struct call *k = &u->calls[i];
+		if (k->active && k->conn_slot == c->slot && k->conn_gen == c->gen)
+			call_fail(u, k, stopping && !err ? "interrupted" :
+					err == -EPROTO ? "tls_error" : "connection_lost", false);
+	}
+	if (u->started && !u->sched_done && !stopping)
+		worker_timer(w, clock_mono_ns() + NS_PER_S, (uint32_t)c->role_index, 0, T_RECONNECT);
+}
+
+static void uac_timer(struct worker *w, const struct timer_entry *t)
+{
+	struct uac *u = w->role_arg;
+	if (t->kind == T_RECONNECT) {
+		struct trunk *tr = &u->trunks[t->slot];
+		if (!tr->open && !u->sched_done)
+			open_trunk(u, tr);
+		return;
+	}
+	if (t->kind == T_STARTUP || t->slot >= u->n_calls)
+		return;
+	struct call *k = &u->calls[t->slot];
+	if (!k->active || k->timer_seq != t->seq)
+		return;
+	const struct flow_step *st = &u->scn->flow[k->step];
+	if (st->kind == FLOW_EXPECT) {
+		unsigned i = k->step;
+		while (i + 1 < u->scn->n_flow && u->scn->flow[i].optional &&
+		       u->scn->flow[i + 1].kind == FLOW_EXPECT)
+			i++;
+		char reason[32];
+		snprintf(reason, sizeof(reason), "timeout_%d", u->scn->flow[i].status);
+		call_fail(u, k, reason, true);
+		return;
+	}
+	k->step++;
+	call_advance(u, k);
+}
+
+static void second_rollover(struct uac *u, uint64_t now)
+{
+	int sec = (int)((now - u->t0) / NS_PER_S);
+	while (u->last_sec < sec) {
+		struct ts_row *row = result_ts_row(&u->w->res, (unsigned)u->last_sec);
+		if (row) {
+			row->active = u->active;
+			row->p99_us = hist_percentile(&u->sec_hist, 99);
+		}
+		hist_init(&u->sec_hist);
+		u->last_sec++;
+	}
+}
+
+static uint64_t uac_tick(struct worker *w, uint64_t now)
+{
+	struct uac *u = w->role_arg;
+	if (!u->started) {
+		if (u->n_settled < u->n_trunks && now < u->t_startup + STARTUP_TIMEOUT_NS)
+			return u->t_startup + STARTUP_TIMEOUT_NS;
+		u->started = true;
+		u->t0 = now;
+		bool any = false;
+		for (unsigned i = 0; i < u->n_trunks; i++)
+			any |= u->trunks[i].up;
+		if (!any) {
+			if (!w->res.could_not_run && !w->res.hs_failed) {
+				w->res.could_not_run = -ETIMEDOUT;
+				snprintf(w->res.could_not_run_why, sizeof(w->res.could_not_run_why),
+					 "%.120s:%u: no connection within %llu s", u->scn->host,
+					 u->scn->port, (unsigned long long)(STARTUP_TIMEOUT_NS / NS_PER_S));
+			}
+			u->sched_done = true;
+		}
+	}
+	if (u->t0)
+		second_rollover(u, now);
+	while (!u->sched_done) {
+		if (schedule_over(u, u->k)) {
+			u->sched_done = true;
+			break;
+		}
+		uint64_t at = u->t0 + (uint64_t)(call_offset_s(u->scn, u->k) * 1e9);
+		if (at > now)
+			return at;
+		call_start(u, at);
+		u->k += u->cfg.n_workers;
+	}
+	if (u->sched_done && !u->active && !u->closing) {
+		u->closing = true;
+		w->res.elapsed_s = (double)(now - u->t0) / 1e9;
+		for (unsigned i = 0; i < u->n_trunks; i++) {
+			struct conn *c = u->trunks[i].open ?
+				worker_conn(w, u->trunks[i].slot, u->trunks[i].gen) : NULL;
+			if (c)
+				worker_close(w, c);
+		}
+	}
+	return u->sched_done ? 0 : now + NS_PER_S;
+}
+
+static bool uac_finished(struct worker *w)
+{
+	struct uac *u = w->role_arg;
+	return u->closing;
+}
+
+const struct worker_role uac_role = {
+	.conn_up = uac_conn_up,
+	.conn_msg = uac_conn_msg,
+	.conn_down = uac_conn_down,
+	.timer = uac_timer,
+	.tick = uac_tick,
+	.finished = uac_finished,
+};
+
+struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
+{
+	struct uac *u = calloc(1, sizeof(*u));
+	if (!u)
+		return NULL;
+	u->w = w;
+	u->cfg = *cfg;
+	u->scn = cfg->scn;
+	u->k = cfg->worker_id;
+	snprintf(u->verify_name, sizeof(u->verify_name), "%s",
+		 u->scn->server_name[0] ? u->scn->server_name : u->scn->host);
+	u->n_trunks = cfg->connections ? cfg->connections : 1;
+	u->n_calls = cfg->max_calls ? cfg->max_calls : 1;
+	u->trunks = calloc(u->n_trunks, sizeof(*u->trunks));
+	u->calls = calloc(u->n_calls, sizeof(*u->calls));
+	u->free_calls = calloc(u->n_calls, sizeof(*u->free_calls));
+	if (!u->trunks || !u->calls || !u->free_calls) {
+		uac_free(u);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < u->n_calls; i++)
+		u->free_calls[u->n_free++] = u->n_calls - 1 - i;
+	hist_init(&u->sec_hist);
+	w->role = &uac_role;
+	w->role_arg = u;
+	u->t_startup = clock_mono_ns();
+	for (unsigned i = 0; i < u->n_trunks; i++) {
+		open_trunk(u, &u->trunks[i]);
+		if (!u->trunks[i].open)
+			u->n_settled++;
+	}
+	return u;
+}
+
+void uac_finish(struct uac *u)
+{
+	for (uint32_t i = 0; i < u->n_calls; i++)
+		if (u->calls[i].active)
+			call_fail(u, &u->calls[i], "interrupted", false);
+	if (!u->w->res.elapsed_s && u->t0)
+		u->w->res.elapsed_s = (double)(clock_mono_ns() - u->t0) / 1e9;
+	if (u->t0)
+		second_rollover(u, clock_mono_ns() + NS_PER_S);
+}
+
+void uac_free(struct uac *u)
+{
+	if (!u)
+		return;
+	free(u->trunks);
+	free(u->calls);
+	free(u->free_calls);
+	free(u);
+}

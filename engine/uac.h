@@ -1,0 +1,31 @@
+/* The caller (UAC): runs the scenario's call flow at the scheduled rate over a
+ * few long-lived trunk connections, measuring every interval from the call's
+ * scheduled start (open loop, no coordinated omission). */
+#ifndef TL_UAC_H
+#define TL_UAC_H
+#include <sys/socket.h>
+#include "scenario.h"
+#include "worker.h"
+
+struct uac_config {
+	const struct scenario *scn;
+	struct sockaddr_storage target;
+	socklen_t target_len;
+	unsigned worker_id, n_workers;
+	unsigned connections;     /* trunk connections this worker opens */
+	uint32_t max_calls;       /* concurrent calls this worker may hold */
+	char run_id[16];          /* Call-ID prefix shared by the run */
+};
+
+struct uac;
+
+/* Creates the caller for worker w (w->role and w->role_arg are set).
+ * Returns NULL when out of memory. The caller owns the result (uac_free). */
+struct uac *uac_new(struct worker *w, const struct uac_config *cfg);
+void uac_free(struct uac *u);
+/* Counts calls still in progress as failed ("interrupted") after a stopped run. */
+void uac_finish(struct uac *u);
+
+extern const struct worker_role uac_role;
+
+#endif

@@ -1,0 +1,300 @@
+#include "uas.h"
+#include "clock.h"
+#include "sdp.h"
+#include "sip_build.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/rand.h>
+
+#define MAX_PENDING 8192
+
+/* An INVITE whose answer waits for --delay-ms: a copy of its bytes, re-parsed when due. */
+struct pending {
+	bool used;
+	uint32_t conn_slot, conn_gen, seq;
+	struct buf msg;
+};
+
+struct uas {
+	struct worker *w;
+	struct uas_config cfg;
+	struct uas_counts counts;
+	struct pending *pending;
+	uint32_t n_pending;
+	char sdp[2048];
+};
+
+static uint32_t fnv1a(struct tl_str s)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < s.len; i++)
+		h = (h ^ (uint8_t)s.p[i]) * 16777619u;
+	return h;
+}
+
+static void respond(struct uas *s, struct conn *c, const struct sip_msg *m, int status,
+		    struct tl_str body)
+{
+	char tag[12], contact[96];
+	snprintf(tag, sizeof(tag), "%08x", fnv1a(m->call_id));
+	snprintf(contact, sizeof(contact), "sip:uas@%s:%u;transport=%s", c->local_ip, c->local_port,
+		 c->use_tls ? "tls" : "tcp");
+	struct sip_response r = {
+		.status = status,
+		.to_tag = status > 100 ? tl_str_c(tag) : TL_STR(""),
+		.contact_uri = m->method == SIP_INVITE && status > 100 && status < 300 ?
+				       tl_str_c(contact) : TL_STR(""),
+		.content_type = body.len ? TL_STR("application/sdp") : TL_STR(""),
+		.body = body,
+	};
+	size_t cap = 2048 + body.len;
+	for (int i = 0; i < 3; i++, cap *= 4) {
+		char *p = worker_out_reserve(s->w, c, cap);
+		if (!p)
+			return;
+		int n = sip_build_response(p, cap, m, &r);
+		if (n >= 0) {
+			worker_out_commit(s->w, c, (size_t)n);
+			return;
+		}
+		if (n != -ENOSPC)
+			return;
+	}
+}
+
+static bool accepted(const struct uas *s, enum sdes_suite suite)
+{
+	if (!s->cfg.n_accept)
+		return true;
+	for (unsigned i = 0; i < s->cfg.n_accept; i++)
+		if (s->cfg.accept[i] == suite)
+			return true;
+	return false;
+}
+
+/* 180 and 200 with our SDES answer, or 488 when nothing offered is acceptable. */
+static void answer_invite(struct uas *s, struct conn *c, const struct sip_msg *m)
+{
+	if (s->cfg.refuse_status) {
+		s->counts.refused++;
+		respond(s, c, m, s->cfg.refuse_status, TL_STR(""));
+		return;
+	}
+	struct sdp_audio offer;
+	struct sdes_crypto ans;
+	int pick = -ENOENT;
+	if (m->body.len && sdp_parse(m->body.p, m->body.len, &offer) == 0 && offer.port) {
+		enum sdes_suite acc[SDES_SUITE_COUNT];
+		unsigned n = 0;
+		for (int i = 0; i < SDES_SUITE_COUNT; i++)
+			if (accepted(s, (enum sdes_suite)i))
+				acc[n++] = (enum sdes_suite)i;
+		pick = sdes_choose(&offer, acc, n);
+	}
+	if (pick < 0) {
+		s->counts.not_acceptable++;
+		respond(s, c, m, 488, TL_STR(""));
+		return;
+	}
+	memset(&ans, 0, sizeof(ans));
+	ans.tag = offer.crypto[pick].tag;
+	ans.suite = offer.crypto[pick].suite;
+	ans.key_len = sdes_suite_key_len(ans.suite);
+	ans.unencrypted_srtp = offer.crypto[pick].unencrypted_srtp;
+	ans.unencrypted_srtcp = offer.crypto[pick].unencrypted_srtcp;
+	ans.unauthenticated_srtp = offer.crypto[pick].unauthenticated_srtp;
+	RAND_bytes(ans.key, (int)ans.key_len);
+	struct sdp_params sp = {
+		.addr = c->local_ip, .port = (uint16_t)(30000 + (fnv1a(m->call_id) % 15000) * 2),
+		.session_id = fnv1a(m->call_id), .ptime_ms = offer.ptime_ms ? offer.ptime_ms : 20,
+		.crypto = &ans, .n_crypto = 1,
+	};
+	int n = sdp_build(s->sdp, sizeof(s->sdp), &sp);
+	if (n < 0) {
+		respond(s, c, m, 500, TL_STR(""));
+		return;
+	}
+	s->counts.answered++;
+	respond(s, c, m, 180, TL_STR(""));
+	respond(s, c, m, 200, (struct tl_str){ s->sdp, (size_t)n });
+}
+
+static int delay_invite(struct uas *s, struct conn *c, const struct sip_msg *m, size_t len)
+{
+	for (uint32_t i = 0; i < s->n_pending; i++) {
+		struct pending *p = &s->pending[i];
+		if (p->used)
+			continue;
+		p->msg.len = 0;
+		if (buf_append(&p->msg, m->method_name.p, len))
+			return -ENOMEM;
+		p->used = true;
+		p->conn_slot = c->slot;
+		p->conn_gen = c->gen;
+		p->seq++;
+		return worker_timer(s->w, clock_mono_ns() + (uint64_t)s->cfg.delay_ms * NS_PER_MS, i,
+				    p->seq, 1);
+	}
+	return -ENOSPC;
+}
+
+/* Pending INVITE of the same Call-ID, if any. */
+static struct pending *pending_of(struct uas *s, const struct conn *c, struct tl_str call_id,
+				  struct sip_msg *inv)
+{
+	for (uint32_t i = 0; i < s->n_pending; i++) {
+		struct pending *p = &s->pending[i];
+		if (!p->used || p->conn_slot != c->slot || p->conn_gen != c->gen)
+			continue;
+		if (sip_parse_msg(p->msg.data, p->msg.len, p->msg.len, inv) > 0 &&
+		    inv->call_id.len == call_id.len && !memcmp(inv->call_id.p, call_id.p, call_id.len))
+			return p;
+	}
+	return NULL;
+}
+
+static void uas_conn_msg(struct worker *w, struct conn *c, const struct sip_msg *m)
+{
+	struct uas *s = w->role_arg;
+	if (m->kind != SIP_KIND_REQUEST)
+		return; /* we send no requests: a response is stray */
+	struct sip_msg inv;
+	struct pending *p;
+	switch (m->method) {
+	case SIP_INVITE:
+		s->counts.invites++;
+		respond(s, c, m, 100, TL_STR(""));
+		if (s->cfg.delay_ms) {
+			/* a request starts with its method; its body ends it */
+			size_t len = (size_t)(m->body.p + m->body.len - m->method_name.p);
+			if (delay_invite(s, c, m, len) == 0)
+				break;
+		}
+		answer_invite(s, c, m);
+		break;
+	case SIP_ACK:
+		s->counts.acks++;
+		break;
+	case SIP_BYE:
+		s->counts.byes++;
+		respond(s, c, m, 200, TL_STR(""));
+		break;
+	case SIP_CANCEL:
+		s->counts.cancels++;
+		p = pending_of(s, c, m->call_id, &inv);
+		respond(s, c, m, p ? 200 : 481, TL_STR(""));
+		if (p) {
+			respond(s, c, &inv, 487, TL_STR(""));
+			p->used = false;
+		}
+		break;
+	case SIP_OPTIONS:
+		s->counts.options++;
+		respond(s, c, m, 200, TL_STR(""));
+		break;
+	default:
+		s->counts.other++;
+		respond(s, c, m, 501, TL_STR(""));
+		break;
+	}
+}
+
+static void uas_timer(struct worker *w, const struct timer_entry *t)
+{
+	struct uas *s = w->role_arg;
+	if (t->slot >= s->n_pending)
+		return;
+	struct pending *p = &s->pending[t->slot];
+	if (!p->used || p->seq != t->seq)
+		return;
+	p->used = false;
+	struct conn *c = worker_conn(w, p->conn_slot, p->conn_gen);
+	struct sip_msg m;
+	if (c && c->state == CONN_UP && sip_parse_msg(p->msg.data, p->msg.len, p->msg.len, &m) > 0)
+		answer_invite(s, c, &m);
+}
+
+static void uas_conn_up(struct worker *w, struct conn *c)
+{
+	struct uas *s = w->role_arg;
+	s->counts.connections++;
+	if (c->use_tls) {
+		w->res.hs_ok++;
+		hist_record(&w->res.lat[LAT_TLS_HANDSHAKE], (clock_mono_ns() - c->t_tcp_up) / 1000);
+		result_name_add(w->res.versions, SSL_get_version(c->tls.ssl), 1);
+		result_name_add(w->res.ciphers, SSL_get_cipher_name(c->tls.ssl), 1);
+		if (!w->res.peer.seen)
+			result_peer_from_ssl(&w->res.peer, c->tls.ssl);
+	}
+}
+
+static void uas_conn_down(struct worker *w, struct conn *c, int err, const char *why)
+{
+	struct uas *s = w->role_arg;
+	if (err && !w->res.first_tls_error[0])
+		snprintf(w->res.first_tls_error, sizeof(w->res.first_tls_error), "%s", why);
+	for (uint32_t i = 0; i < s->n_pending; i++)
+		if (s->pending[i].used && s->pending[i].conn_slot == c->slot &&
+		    s->pending[i].conn_gen == c->gen)
+			s->pending[i].used = false;
+}
+
+static uint64_t uas_tick(struct worker *w, uint64_t now)
+{
+	(void)w;
+	(void)now;
+	return 0;
+}
+
+static bool uas_finished(struct worker *w)
+{
+	(void)w;
+	return false; /* a responder runs until it is stopped */
+}
+
+const struct worker_role uas_role = {
+	.conn_up = uas_conn_up,
+	.conn_msg = uas_conn_msg,
+	.conn_down = uas_conn_down,
+	.timer = uas_timer,
+	.tick = uas_tick,
+	.finished = uas_finished,
+};
+
+struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
+{
+	struct uas *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->w = w;
+	s->cfg = *cfg;
+	if (cfg->delay_ms) {
+		s->n_pending = MAX_PENDING;
+		s->pending = calloc(s->n_pending, sizeof(*s->pending));
+		if (!s->pending) {
+			free(s);
+			return NULL;
+		}
+	}
+	w->role = &uas_role;
+	w->role_arg = s;
+	worker_listen(w);
+	return s;
+}
+
+void uas_free(struct uas *s)
+{
+	if (!s)
+		return;
+	for (uint32_t i = 0; i < s->n_pending; i++)
+		buf_free(&s->pending[i].msg);
+	free(s->pending);
+	free(s);
+}
+
+const struct uas_counts *uas_counts(const struct uas *s)
+{
+	return &s->counts;
+}

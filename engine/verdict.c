@@ -1,0 +1,178 @@
+#include "verdict.h"
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *check_status_name(enum check_status s)
+{
+	return s == CHECK_PASS ? "pass" : s == CHECK_FAIL ? "fail" : "warn";
+}
+
+static double cps(const struct result *r)
+{
+	return r->elapsed_s > 0 ? (double)r->completed / r->elapsed_s : 0;
+}
+
+int verdict_metric(const struct result *r, const char *metric, const char *stat, double *v)
+{
+	static const char lat_prefix[] = "latency_ms.";
+	if (!strncmp(metric, lat_prefix, sizeof(lat_prefix) - 1)) {
+		const char *name = metric + sizeof(lat_prefix) - 1;
+		for (int i = 0; i < LAT_COUNT; i++) {
+			if (strcmp(name, lat_interval_name((enum lat_interval)i)))
+				continue;
+			const struct hist *h = &r->lat[i];
+			double us;
+			if (!strcmp(stat, "min"))
+				us = (double)h->min;
+			else if (!strcmp(stat, "max"))
+				us = (double)h->max;
+			else if (!strcmp(stat, "p50"))
+				us = (double)hist_percentile(h, 50);
+			else if (!strcmp(stat, "p90"))
+				us = (double)hist_percentile(h, 90);
+			else if (!strcmp(stat, "p99"))
+				us = (double)hist_percentile(h, 99);
+			else if (!strcmp(stat, "p999"))
+				us = (double)hist_percentile(h, 99.9);
+			else
+				return -ENOENT;
+			*v = us / 1000.0;
+			return 0;
+		}
+		return -ENOENT;
+	}
+	const struct {
+		const char *name;
+		double value;
+	} plain[] = {
+		{ "calls.attempted", (double)r->attempted },
+		{ "calls.completed", (double)r->completed },
+		{ "calls.failed", (double)r->failed },
+		{ "calls.failed_pct", r->attempted ? 100.0 * (double)r->failed / (double)r->attempted : 0 },
+		{ "calls.cps", cps(r) },
+		{ "calls.max_concurrent", (double)r->max_concurrent },
+		{ "tls.handshakes.failed", (double)r->hs_failed },
+		/* media arrives with SRTP support; until then nothing is sent or received */
+		{ "srtp.auth_failures", 0 },
+		{ "srtp.replay_failures", 0 },
+		{ "srtp.lost", 0 },
+		{ "srtp.packets_received", 0 },
+	};
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		if (!strcmp(metric, plain[i].name)) {
+			*v = plain[i].value;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static struct check *add(struct verdict *v, const char *name)
+{
+	if (v->n_checks >= VERDICT_MAX_CHECKS)
+		return NULL;
+	struct check *c = &v->checks[v->n_checks++];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	return c;
+}
+
+static void judge_threshold(struct verdict *v, const struct result *r, const struct threshold *t)
+{
+	char name[96];
+	snprintf(name, sizeof(name), "%s%s%s", t->metric, t->stat[0] ? "." : "", t->stat);
+	struct check *c = add(v, name);
+	if (!c)
+		return;
+	double val;
+	if (verdict_metric(r, t->metric, t->stat, &val)) {
+		c->status = CHECK_FAIL;
+		snprintf(c->expected, sizeof(c->expected), "a known metric");
+		snprintf(c->observed, sizeof(c->observed), "unknown");
+		return;
+	}
+	bool ok = true;
+	char lo[40] = "", hi[40] = "";
+	if (t->has_min) {
+		ok &= val >= t->min;
+		snprintf(lo, sizeof(lo), ">= %g", t->min);
+	}
+	if (t->has_max) {
+		ok &= val <= t->max;
+		snprintf(hi, sizeof(hi), "<= %g", t->max);
+	}
+	snprintf(c->expected, sizeof(c->expected), "%s%s%s", lo, lo[0] && hi[0] ? " and " : "", hi);
+	snprintf(c->observed, sizeof(c->observed), "%g", val);
+	c->status = ok ? CHECK_PASS : CHECK_FAIL;
+}
+
+static bool has_threshold(const struct scenario *s, const char *metric)
+{
+	for (unsigned i = 0; i < s->n_thresholds; i++)
+		if (!strcmp(s->thresholds[i].metric, metric))
+			return true;
+	return false;
+}
+
+static bool san_has(const char *san, const char *name)
+{
+	char want[300];
+	snprintf(want, sizeof(want), "DNS:%s", name);
+	size_t n = strlen(want);
+	for (const char *p = strstr(san, want); p; p = strstr(p + 1, want))
+		if (p[n] == 0 || p[n] == ',')
+			return true;
+	return false;
+}
+
+void verdict_judge(const struct scenario *s, const struct result *r, struct verdict *v)
+{
+	memset(v, 0, sizeof(*v));
+	struct check *c = add(v, "run.completed");
+	snprintf(c->expected, sizeof(c->expected), "the whole schedule ran");
+	snprintf(c->observed, sizeof(c->observed), "%s", r->interrupted ? "interrupted" : "it did");
+	c->status = r->interrupted ? CHECK_FAIL : CHECK_PASS;
+
+	if (s->transport == SCN_TLS) {
+		c = add(v, "tls.handshake");
+		snprintf(c->expected, sizeof(c->expected), "every handshake ok");
+		snprintf(c->observed, sizeof(c->observed), "%llu ok, %llu failed%s%.100s",
+			 (unsigned long long)r->hs_ok, (unsigned long long)r->hs_failed,
+			 r->hs_failed && r->first_tls_error[0] ? ": " : "",
+			 r->hs_failed ? r->first_tls_error : "");
+		c->status = r->hs_failed || !r->hs_ok ? CHECK_FAIL : CHECK_PASS;
+	}
+	if (!has_threshold(s, "calls.failed") && !has_threshold(s, "calls.failed_pct")) {
+		struct threshold t = { .metric = "calls.failed", .has_max = true, .max = 0 };
+		judge_threshold(v, r, &t);
+	}
+	for (unsigned i = 0; i < s->n_thresholds; i++)
+		judge_threshold(v, r, &s->thresholds[i]);
+
+	if (s->expect_subject_cn[0]) {
+		c = add(v, "tls.peer.subject_cn");
+		snprintf(c->expected, sizeof(c->expected), "%.90s", s->expect_subject_cn);
+		snprintf(c->observed, sizeof(c->observed), "%.120s", r->peer.seen ? r->peer.subject_cn : "no peer certificate");
+		c->status = r->peer.seen && (!strcmp(r->peer.subject_cn, s->expect_subject_cn) ||
+					     san_has(r->peer.san, s->expect_subject_cn)) ? CHECK_PASS : CHECK_FAIL;
+	}
+	if (s->expect_min_days_valid >= 0) {
+		c = add(v, "tls.peer.days_left");
+		snprintf(c->expected, sizeof(c->expected), ">= %d", s->expect_min_days_valid);
+		snprintf(c->observed, sizeof(c->observed), "%.1f", r->peer.days_left);
+		c->status = r->peer.seen && r->peer.days_left >= s->expect_min_days_valid ? CHECK_PASS : CHECK_FAIL;
+	}
+	if (r->concurrency_cap_hits) {
+		c = add(v, "load.max_concurrent");
+		snprintf(c->expected, sizeof(c->expected), "the cap of %u concurrent calls never reached",
+			 s->max_concurrent);
+		snprintf(c->observed, sizeof(c->observed), "%llu calls not started because of it",
+			 (unsigned long long)r->concurrency_cap_hits);
+		c->status = CHECK_FAIL;
+	}
+	v->pass = true;
+	for (unsigned i = 0; i < v->n_checks; i++)
+		if (v->checks[i].status == CHECK_FAIL)
+			v->pass = false;
+}

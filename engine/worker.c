@@ -1,0 +1,509 @@
+#include "worker.h"
+#include "clock.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum op { OP_CONNECT = 1, OP_RECV, OP_SEND, OP_ACCEPT };
+
+#define RECV_BUFS 512
+#define RECV_BUF_SIZE 16384
+#define MAX_WAIT_NS (50 * NS_PER_MS) /* the stop flag is seen within this */
+
+int worker_init(struct worker *w, unsigned max_conns)
+{
+	int err = ring_init(&w->ring, 1024, RECV_BUFS, RECV_BUF_SIZE);
+	if (err) {
+		snprintf(w->err, sizeof(w->err), "io_uring setup: %s", strerror(-err));
+		return err;
+	}
+	w->conns = calloc(max_conns, sizeof(*w->conns));
+	w->free_conns = calloc(max_conns, sizeof(*w->free_conns));
+	w->dirty = calloc(4 * (size_t)max_conns, sizeof(*w->dirty));
+	if (!w->conns || !w->free_conns || !w->dirty) {
+		worker_free(w);
+		snprintf(w->err, sizeof(w->err), "out of memory");
+		return -ENOMEM;
+	}
+	w->n_conns = max_conns;
+	for (uint32_t i = 0; i < max_conns; i++) {
+		w->conns[i].slot = i;
+		w->conns[i].fd = -1;
+		w->free_conns[w->n_free++] = max_conns - 1 - i;
+	}
+	if (!w->max_msg)
+		w->max_msg = 65536;
+	if (!w->stop_grace_ns)
+		w->stop_grace_ns = 2 * NS_PER_S;
+	return 0;
+}
+
+static void conn_release(struct worker *w, struct conn *c)
+{
+	if (c->use_tls && c->tls.ssl)
+		tls_conn_free(&c->tls);
+	if (c->fd >= 0)
+		close(c->fd);
+	buf_free(&c->rx);
+	buf_free(&c->out);
+	buf_free(&c->tx);
+	buf_free(&c->txq);
+	uint32_t slot = c->slot, gen = c->gen + 1;
+	memset(c, 0, sizeof(*c));
+	c->slot = slot;
+	c->gen = gen & 0xffffff;
+	c->fd = -1;
+	w->free_conns[w->n_free++] = slot;
+}
+
+void worker_free(struct worker *w)
+{
+	for (uint32_t i = 0; w->conns && i < w->n_conns; i++) {
+		struct conn *c = &w->conns[i];
+		if (c->state != CONN_FREE) {
+			if (c->use_tls && c->tls.ssl)
+				tls_conn_free(&c->tls);
+			if (c->fd >= 0)
+				close(c->fd);
+			buf_free(&c->rx);
+			buf_free(&c->out);
+			buf_free(&c->tx);
+			buf_free(&c->txq);
+		}
+	}
+	free(w->conns);
+	free(w->free_conns);
+	free(w->dirty);
+	w->conns = NULL;
+	w->free_conns = w->dirty = NULL;
+	timer_free(&w->timers);
+	ring_exit(&w->ring);
+}
+
+struct conn *worker_conn(struct worker *w, uint32_t slot, uint32_t gen)
+{
+	if (slot >= w->n_conns)
+		return NULL;
+	struct conn *c = &w->conns[slot];
+	return c->state != CONN_FREE && c->gen == gen ? c : NULL;
+}
+
+static uint64_t tag(unsigned op, const struct conn *c)
+{
+	return ring_tag(op, c->gen, c->slot);
+}
+
+static void mark_dirty(struct worker *w, struct conn *c)
+{
+	/* a connection re-marked while flushing is listed again: room for 4 each */
+	if (!c->dirty && w->n_dirty < 4 * w->n_conns) {
+		c->dirty = true;
+		w->dirty[w->n_dirty++] = c->slot;
+	}
+}
+
+static struct conn *conn_alloc(struct worker *w, int fd, bool tls)
+{
+	if (!w->n_free)
+		return NULL;
+	struct conn *c = &w->conns[w->free_conns[--w->n_free]];
+	c->fd = fd;
+	c->use_tls = tls;
+	c->t_start = clock_mono_ns();
+	c->role_index = -1;
+	return c;
+}
+
+/* Ends the connection's life: no more role callbacks; what TLS still has to say
+ * (an alert, close_notify) is sent, then the socket is shut so that pending
+ * operations complete, and the slot is freed when the last one has. */
+static void conn_fail(struct worker *w, struct conn *c, int err, const char *why)
+{
+	if (c->state == CONN_FREE)
+		return;
+	if (c->state != CONN_CLOSING) {
+		c->state = CONN_CLOSING;
+		if (w->role->conn_down)
+			w->role->conn_down(w, c, err, why);
+	}
+	mark_dirty(w, c);
+}
+
+static void conn_finish(struct worker *w, struct conn *c)
+{
+	if (c->sending || c->dirty)
+		return;
+	if (!c->shut && c->fd >= 0) {
+		shutdown(c->fd, SHUT_RDWR);
+		c->shut = true;
+	}
+	if (!c->ops)
+		conn_release(w, c);
+}
+
+static void local_addr(struct conn *c)
+{
+	socklen_t len = sizeof(c->local);
+	if (getsockname(c->fd, (struct sockaddr *)&c->local, &len) == 0) {
+		inet_ntop(AF_INET, &c->local.sin_addr, c->local_ip, sizeof(c->local_ip));
+		c->local_port = ntohs(c->local.sin_port);
+	}
+}
+
+static void arm_recv(struct worker *w, struct conn *c)
+{
+	ring_recv_multishot(&w->ring, c->fd, tag(OP_RECV, c));
+	c->ops++;
+}
+
+static void conn_up(struct worker *w, struct conn *c)
+{
+	c->state = CONN_UP;
+	if (w->role->conn_up)
+		w->role->conn_up(w, c);
+}
+
+/* Starts the transport once TCP is connected (or accepted). */
+static void transport_start(struct worker *w, struct conn *c, const char *sni, const char *verify)
+{
+	c->t_tcp_up = clock_mono_ns();
+	local_addr(c);
+	int one = 1;
+	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	arm_recv(w, c);
+	if (!c->use_tls) {
+		conn_up(w, c);
+		return;
+	}
+	c->state = CONN_HANDSHAKE;
+	if (tls_conn_init(&c->tls, w->ctx, w->server, sni, verify, &w->res.alerts)) {
+		conn_fail(w, c, -ENOMEM, "out of memory");
+		return;
+	}
+	if (!w->server) {
+		tls_handshake(&c->tls); /* produces the ClientHello */
+		mark_dirty(w, c);
+	}
+}
+
+struct conn *worker_connect(struct worker *w, const struct sockaddr *sa, socklen_t len,
+			    const char *server_name)
+{
+	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return NULL;
+	struct conn *c = conn_alloc(w, fd, w->tls);
+	if (!c) {
+		close(fd);
+		return NULL;
+	}
+	c->state = CONN_CONNECTING;
+	/* kept for transport_start, which runs when the connect completes */
+	snprintf(c->peer_name, sizeof(c->peer_name), "%s", server_name ? server_name : "");
+	ring_connect(&w->ring, fd, sa, len, tag(OP_CONNECT, c));
+	c->ops++;
+	return c;
+}
+
+void worker_listen(struct worker *w)
+{
+	ring_accept_multishot(&w->ring, w->listen_fd, ring_tag(OP_ACCEPT, 0, 0));
+}
+
+char *worker_out_reserve(struct worker *w, struct conn *c, size_t max)
+{
+	(void)w;
+	if (buf_reserve(&c->out, max))
+		return NULL;
+	return c->out.data + c->out.len;
+}
+
+void worker_out_commit(struct worker *w, struct conn *c, size_t n)
+{
+	c->out.len += n;
+	mark_dirty(w, c);
+}
+
+void worker_close(struct worker *w, struct conn *c)
+{
+	if (c->state == CONN_FREE || c->close_when_sent)
+		return;
+	if (c->use_tls && c->tls.ssl && c->tls.done)
+		tls_close(&c->tls);
+	c->close_when_sent = true;
+	mark_dirty(w, c);
+}
+
+int worker_timer(struct worker *w, uint64_t at, uint32_t slot, uint32_t seq, uint32_t kind)
+{
+	return timer_push(&w->timers, (struct timer_entry){ at, slot, seq, kind });
+}
+
+static void submit_send(struct worker *w, struct conn *c)
+{
+	ring_send(&w->ring, c->fd, c->tx.data + c->tx_off, c->tx.len - c->tx_off, tag(OP_SEND, c));
+	c->sending = true;
+	c->ops++;
+}
+
+/* Everything a connection queued this turn leaves in one TLS write and one send. */
+static void flush(struct worker *w, struct conn *c)
+{
+	c->dirty = false;
+	if (c->state == CONN_FREE)
+		return;
+	if (c->out.len && c->state != CONN_CLOSING) {
+		if (c->use_tls) {
+			if (tls_write(&c->tls, c->out.data, c->out.len)) {
+				c->out.len = 0;
+				conn_fail(w, c, -EPROTO, c->tls.reason);
+				return;
+			}
+		} else if (buf_append(&c->txq, c->out.data, c->out.len)) {
+			conn_fail(w, c, -ENOMEM, "out of memory");
+			return;
+		}
+	}
+	c->out.len = 0;
+	if (c->use_tls && c->tls.ssl && tls_take_output(&c->tls, &c->txq) < 0) {
+		conn_fail(w, c, -ENOMEM, "out of memory");
+		return;
+	}
+	if (!c->sending && c->txq.len && !c->shut) {
+		struct buf t = c->tx;
+		c->tx = c->txq;
+		c->txq = t;
+		c->txq.len = 0;
+		c->tx_off = 0;
+		submit_send(w, c);
+	}
+	if (c->sending)
+		return;
+	if (c->state == CONN_CLOSING)
+		conn_finish(w, c);
+	else if (c->close_when_sent)
+		conn_fail(w, c, 0, "closed");
+}
+
+static void parse_messages(struct worker *w, struct conn *c)
+{
+	size_t off = 0;
+	while (off < c->rx.len && c->state == CONN_UP) {
+		struct sip_msg m;
+		int n = sip_parse_msg(c->rx.data + off, c->rx.len - off, w->max_msg, &m);
+		if (n == -EAGAIN)
+			break;
+		if (n < 0) {
+			conn_fail(w, c, -EBADMSG, n == -EMSGSIZE ? "SIP message larger than the cap"
+								  : "malformed SIP message");
+			return;
+		}
+		if (m.kind != SIP_KIND_KEEPALIVE)
+			w->role->conn_msg(w, c, &m);
+		off += (size_t)n;
+	}
+	if (c->state != CONN_FREE)
+		buf_consume(&c->rx, off);
+}
+
+static void on_bytes(struct worker *w, struct conn *c, const char *p, size_t n)
+{
+	if (!c->use_tls) {
+		if (buf_append(&c->rx, p, n)) {
+			conn_fail(w, c, -ENOMEM, "out of memory");
+			return;
+		}
+		parse_messages(w, c);
+		return;
+	}
+	if (tls_feed(&c->tls, p, n)) {
+		conn_fail(w, c, -ENOMEM, "out of memory");
+		return;
+	}
+	mark_dirty(w, c); /* TLS may have something to say back */
+	if (c->state == CONN_HANDSHAKE) {
+		int err = tls_handshake(&c->tls);
+		if (err == -EAGAIN)
+			return;
+		if (err) {
+			w->res.hs_failed++;
+			conn_fail(w, c, -EPROTO, c->tls.reason);
+			return;
+		}
+		conn_up(w, c);
+		if (c->state != CONN_UP)
+			return;
+	}
+	int got = tls_read(&c->tls, &c->rx);
+	if (got > 0)
+		parse_messages(w, c);
+	if (got < 0 && c->state != CONN_FREE && c->state != CONN_CLOSING)
+		conn_fail(w, c, got == -EPIPE ? 0 : -EPROTO, c->tls.reason);
+}
+
+static void on_accept(struct worker *w, struct io_uring_cqe *cqe)
+{
+	if (!(cqe->flags & IORING_CQE_F_MORE) && !atomic_load(w->stop))
+		worker_listen(w);
+	if (cqe->res < 0)
+		return;
+	struct conn *c = conn_alloc(w, cqe->res, w->tls);
+	if (!c) {
+		close(cqe->res);
+		return;
+	}
+	transport_start(w, c, NULL, NULL);
+}
+
+static void handle_cqe(struct worker *w, struct io_uring_cqe *cqe)
+{
+	uint64_t t = io_uring_cqe_get_data64(cqe);
+	unsigned op = ring_tag_op(t);
+	if (op == OP_ACCEPT) {
+		on_accept(w, cqe);
+		return;
+	}
+	struct conn *c = &w->conns[ring_tag_slot(t)];
+	bool more = (cqe->flags & IORING_CQE_F_MORE) != 0;
+	if (op == OP_RECV && (cqe->flags & IORING_CQE_F_BUFFER)) {
+		unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+		if (c->gen == ring_tag_gen(t) && c->state != CONN_FREE && c->state != CONN_CLOSING &&
+		    cqe->res > 0)
+			on_bytes(w, c, ring_buf(&w->ring, bid), (size_t)cqe->res);
+		ring_buf_recycle(&w->ring, bid);
+	}
+	if (c->gen != ring_tag_gen(t) || c->state == CONN_FREE)
+		return; /* cannot happen while ops are counted; kept as a guard */
+	if (!(op == OP_RECV && more))
+		c->ops--;
+
+	switch (op) {
+	case OP_CONNECT:
+		if (cqe->res < 0) {
+			char why[128];
+			snprintf(why, sizeof(why), "connect: %s", strerror(-cqe->res));
+			conn_fail(w, c, cqe->res, why);
+			return;
+		}
+		if (c->state == CONN_CONNECTING)
+			transport_start(w, c, c->peer_name, c->peer_name[0] ? c->peer_name : NULL);
+		break;
+	case OP_RECV:
+		if (c->state == CONN_CLOSING) {
+			conn_finish(w, c);
+			return;
+		}
+		if (cqe->res == 0) {
+			conn_fail(w, c, 0, c->state == CONN_HANDSHAKE ? "peer closed during the handshake"
+								      : "closed by peer");
+			return;
+		}
+		if (cqe->res < 0 && cqe->res != -ENOBUFS) {
+			char why[128];
+			snprintf(why, sizeof(why), "receive: %s", strerror(-cqe->res));
+			conn_fail(w, c, cqe->res, why);
+			return;
+		}
+		if (!more && c->state != CONN_FREE && c->state != CONN_CLOSING)
+			arm_recv(w, c); /* -ENOBUFS means overload: re-arm, nothing is lost */
+		break;
+	case OP_SEND:
+		c->sending = false;
+		if (cqe->res < 0) {
+			char why[128];
+			snprintf(why, sizeof(why), "send: %s", strerror(-cqe->res));
+			conn_fail(w, c, cqe->res, why);
+			return;
+		}
+		c->tx_off += (size_t)cqe->res;
+		if (c->tx_off < c->tx.len && c->state != CONN_CLOSING)
+			submit_send(w, c);
+		else
+			c->tx.len = c->tx_off = 0;
+		flush(w, c);
+		return;
+	}
+	if (c->state == CONN_CLOSING)
+		conn_finish(w, c);
+}
+
+static void flush_dirty(struct worker *w)
+{
+	/* flush() may mark others dirty through callbacks: walk until empty */
+	for (unsigned i = 0; i < w->n_dirty; i++) {
+		struct conn *c = &w->conns[w->dirty[i]];
+		if (c->dirty)
+			flush(w, c);
+	}
+	w->n_dirty = 0;
+}
+
+static uint64_t fire_timers(struct worker *w)
+{
+	const struct timer_entry *t;
+	while ((t = timer_peek(&w->timers)) && t->at <= w->now) {
+		struct timer_entry e = *t;
+		timer_pop(&w->timers);
+		w->role->timer(w, &e);
+	}
+	return t ? t->at : 0;
+}
+
+static bool any_conn_open(const struct worker *w)
+{
+	return w->n_free < w->n_conns;
+}
+
+int worker_run(struct worker *w)
+{
+	uint64_t stop_at = 0;
+	for (;;) {
+		w->now = clock_mono_ns();
+		bool stopping = atomic_load(w->stop);
+		if (stopping && !stop_at) {
+			stop_at = w->now + w->stop_grace_ns;
+			for (uint32_t i = 0; i < w->n_conns; i++)
+				if (w->conns[i].state != CONN_FREE)
+					worker_close(w, &w->conns[i]);
+			if (w->listen_fd >= 0)
+				shutdown(w->listen_fd, SHUT_RDWR);
+		}
+		uint64_t next = 0;
+		if (!stopping) {
+			uint64_t t1 = fire_timers(w);
+			uint64_t t2 = w->role->tick(w, w->now);
+			next = t1 && t2 ? (t1 < t2 ? t1 : t2) : (t1 ? t1 : t2);
+		}
+		flush_dirty(w);
+		if (stopping && (!any_conn_open(w) || w->now >= stop_at))
+			break;
+		if (!stopping && w->role->finished(w) && !any_conn_open(w))
+			break;
+
+		uint64_t wait = MAX_WAIT_NS;
+		w->now = clock_mono_ns();
+		if (next)
+			wait = next > w->now ? (next - w->now < wait ? next - w->now : wait) : 0;
+		struct __kernel_timespec ts = { .tv_sec = (long long)(wait / NS_PER_S),
+						.tv_nsec = (long long)(wait % NS_PER_S) };
+		struct io_uring_cqe *cqe;
+		/* also with wait 0: the wait call is what runs deferred task work */
+		int err = io_uring_submit_and_wait_timeout(&w->ring.uring, &cqe, 1, &ts, NULL);
+		if (err < 0 && err != -ETIME && err != -EINTR && err != -EBUSY) {
+			snprintf(w->err, sizeof(w->err), "io_uring wait: %s", strerror(-err));
+			return err;
+		}
+		unsigned head, n = 0;
+		io_uring_for_each_cqe(&w->ring.uring, head, cqe)
+		{
+			handle_cqe(w, cqe);
+			n++;
+		}
+		io_uring_cq_advance(&w->ring.uring, n);
+	}
+	return 0;
+}

@@ -1,0 +1,106 @@
+/* A worker: one thread, one io_uring, its own connections and timers.
+ * It moves bytes (TCP, TLS, SIP framing); a role (caller or responder) decides
+ * what the messages mean. Nothing here blocks. */
+#ifndef TL_WORKER_H
+#define TL_WORKER_H
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "buf.h"
+#include "result.h"
+#include "ring.h"
+#include "sip_parse.h"
+#include "timer.h"
+#include "tls.h"
+
+enum conn_state { CONN_FREE = 0, CONN_CONNECTING, CONN_HANDSHAKE, CONN_UP, CONN_CLOSING };
+
+struct conn {
+	uint32_t slot, gen;
+	enum conn_state state;
+	int fd;
+	bool use_tls, sending, dirty, close_when_sent, shut;
+	unsigned ops;             /* ring operations in flight on fd */
+	struct tls_conn tls;
+	struct buf rx;            /* plaintext received, not yet parsed */
+	struct buf out;           /* plaintext queued during this loop turn */
+	struct buf tx, txq;       /* ciphertext: in flight (kernel reads it) / queued */
+	size_t tx_off;
+	uint64_t t_start, t_tcp_up; /* monotonic ns */
+	struct sockaddr_in local;
+	char local_ip[INET_ADDRSTRLEN];
+	uint16_t local_port;
+	char peer_name[256];      /* client: SNI and the name the peer's certificate must match */
+	int role_index;           /* the role's own index for this connection */
+};
+
+struct worker;
+
+struct worker_role {
+	/* TCP is up (plain) or the TLS handshake finished. */
+	void (*conn_up)(struct worker *w, struct conn *c);
+	/* A complete SIP message; its slices are valid during the call only. */
+	void (*conn_msg)(struct worker *w, struct conn *c, const struct sip_msg *m);
+	/* The connection failed or closed; called once, before the slot is reused.
+	 * err: -ECONNREFUSED etc. for TCP, -EPROTO for TLS, -EBADMSG for bad SIP,
+	 * 0 for an orderly close. */
+	void (*conn_down)(struct worker *w, struct conn *c, int err, const char *why);
+	/* An armed timer is due. */
+	void (*timer)(struct worker *w, const struct timer_entry *t);
+	/* Once per loop turn: start what is due; returns the next deadline (ns, 0: none). */
+	uint64_t (*tick)(struct worker *w, uint64_t now);
+	/* true when the role has nothing more to do and the loop may end */
+	bool (*finished)(struct worker *w);
+};
+
+struct worker {
+	int id;
+	struct ring ring;
+	struct conn *conns;
+	uint32_t n_conns, *free_conns, n_free;
+	uint32_t *dirty;
+	unsigned n_dirty;
+	struct timer_heap timers;
+	const struct worker_role *role;
+	void *role_arg;
+	SSL_CTX *ctx;
+	bool tls, server;
+	int listen_fd;
+	size_t max_msg;
+	struct result res;
+	atomic_bool *stop;      /* set by the controlling thread */
+	uint64_t stop_grace_ns; /* how long to wait for connections to close at the end */
+	uint64_t now;           /* monotonic ns at the start of this loop turn */
+	char err[256];          /* why worker_init or the loop failed */
+};
+
+/* Sets up the ring and a table of max_conns connections. Call on the worker's own
+ * thread (the ring is single-issuer). Returns 0 or a negative errno (w->err says). */
+int worker_init(struct worker *w, unsigned max_conns);
+void worker_free(struct worker *w);
+
+/* Runs until the role is finished and every connection is closed, or *stop is set
+ * (then connections are closed and the loop ends within stop_grace_ns). */
+int worker_run(struct worker *w);
+
+/* Opens a connection (TLS when w->tls): server_name is sent as SNI and the peer's
+ * certificate must match it (NULL or "": no name check). Returns the connection,
+ * or NULL (table full, socket error). */
+struct conn *worker_connect(struct worker *w, const struct sockaddr *sa, socklen_t len,
+			    const char *server_name);
+/* Starts accepting on a listening socket (w->listen_fd). */
+void worker_listen(struct worker *w);
+/* Room for up to max plaintext bytes at the end of the connection's output; NULL on
+ * out of memory. Write the message there and commit its length: everything queued
+ * in one loop turn leaves in one TLS write and one send. */
+char *worker_out_reserve(struct worker *w, struct conn *c, size_t max);
+void worker_out_commit(struct worker *w, struct conn *c, size_t n);
+/* Closes a connection: queued output (and a TLS close_notify) is sent first. */
+void worker_close(struct worker *w, struct conn *c);
+/* Arms a timer; 0 or -ENOMEM. */
+int worker_timer(struct worker *w, uint64_t at, uint32_t slot, uint32_t seq, uint32_t kind);
+/* The connection in slot, if it is still the one with generation gen. */
+struct conn *worker_conn(struct worker *w, uint32_t slot, uint32_t gen);
+
+#endif

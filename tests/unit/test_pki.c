@@ -1,0 +1,472 @@
+/* pki_make_lab: files and modes, chain, names, usages, keys, signatures, and a real
+ * mutual-TLS handshake over a BIO pair with the certificates it wrote. */
+#include "pki.h"
+#include "tl_test.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#define SERVER_NAME "trunk-b.example.com"
+#define CLIENT_NAME "trunk-a.example.com"
+#define DAY_S (24L * 3600)
+
+/* One row per key kind: what the certificates must carry and how TLS takes them. */
+struct kind_case {
+	enum pki_key_kind kind;
+	int key_id;
+	int bits;
+	int sig_nid;
+	int verify_ok_at_auth_level_2; /* X509_verify_cert with auth level 2 */
+	int tls_level;		 /* level at which the handshake must succeed; -1: default */
+	int loads_at_level_2;	 /* SSL_CTX_use_certificate at level 2 */
+};
+
+static const struct kind_case kinds[] = {
+	{ PKI_KEY_EC, EVP_PKEY_EC, 256, NID_ecdsa_with_SHA256, 1, -1, 1 },
+	{ PKI_KEY_RSA2048, EVP_PKEY_RSA, 2048, NID_sha256WithRSAEncryption, 1, -1, 1 },
+	{ PKI_KEY_RSA1024, EVP_PKEY_RSA, 1024, NID_sha1WithRSAEncryption, 0, 0, 0 },
+};
+
+static const char *const files[] = { "ca.crt", "ca.key", "server.crt",
+				     "server.key", "client.crt", "client.key" };
+
+/* ---- helpers ---- */
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static void rm_tree(const char *dir)
+{
+	CU_ASSERT_EQUAL(nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+static void make_tmp(char *tmp, size_t len)
+{
+	snprintf(tmp, len, "/tmp/tl_pki_XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(tmp));
+}
+
+static void join(char *out, size_t len, const char *dir, const char *file)
+{
+	CU_ASSERT_FATAL((size_t)snprintf(out, len, "%s/%s", dir, file) < len);
+}
+
+static mode_t file_mode(const char *dir, const char *file)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	join(path, sizeof(path), dir, file);
+	if (stat(path, &st) < 0)
+		return (mode_t)-1;
+	return st.st_mode & 07777;
+}
+
+static X509 *load_cert(const char *dir, const char *file)
+{
+	char path[PATH_MAX];
+	join(path, sizeof(path), dir, file);
+	FILE *fp = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	X509 *x = PEM_read_X509(fp, NULL, NULL, NULL);
+	fclose(fp);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	return x;
+}
+
+/* Also checks the file is unencrypted PKCS#8 ("BEGIN PRIVATE KEY"). */
+static EVP_PKEY *load_key(const char *dir, const char *file)
+{
+	char path[PATH_MAX], first[64] = "";
+	join(path, sizeof(path), dir, file);
+	FILE *fp = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	CU_ASSERT_PTR_NOT_NULL(fgets(first, sizeof(first), fp));
+	CU_ASSERT_STRING_EQUAL(first, "-----BEGIN PRIVATE KEY-----\n");
+	rewind(fp);
+	EVP_PKEY *k = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
+	fclose(fp);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	return k;
+}
+
+/* X509_verify_cert of leaf against ca alone, for the given purpose and auth level. */
+static int verify(X509 *ca, X509 *leaf, int purpose, int auth_level)
+{
+	X509_STORE *store = X509_STORE_new();
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	int ok = 0;
+
+	if (store && ctx && X509_STORE_add_cert(store, ca) &&
+	    X509_STORE_CTX_init(ctx, store, leaf, NULL) &&
+	    X509_STORE_CTX_set_purpose(ctx, purpose)) {
+		X509_VERIFY_PARAM_set_auth_level(X509_STORE_CTX_get0_param(ctx), auth_level);
+		ok = X509_verify_cert(ctx) == 1;
+	}
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(store);
+	ERR_clear_error();
+	return ok;
+}
+
+static void name_entry(X509_NAME *name, int nid, char *buf, int len)
+{
+	buf[0] = '\0';
+	X509_NAME_get_text_by_NID(name, nid, buf, len);
+}
+
+static int ext_critical(X509 *x, int nid)
+{
+	int i = X509_get_ext_by_NID(x, nid, -1);
+	return i < 0 ? -1 : X509_EXTENSION_get_critical(X509_get_ext(x, i));
+}
+
+/* Seconds from now to t (negative when t is past). */
+static long secs_from_now(const ASN1_TIME *t)
+{
+	int days = 0, secs = 0;
+	CU_ASSERT_FATAL(ASN1_TIME_diff(&days, &secs, NULL, t));
+	return days * DAY_S + secs;
+}
+
+/* ---- TLS over a BIO pair ---- */
+
+/* Makes a context with this side's cert/key that trusts ca.crt and demands the peer's
+ * certificate. level < 0 keeps the library default. NULL if the cert does not load. */
+static SSL_CTX *tls_ctx(const char *dir, int server, int level)
+{
+	char crt[PATH_MAX], key[PATH_MAX], ca[PATH_MAX];
+	SSL_CTX *ctx = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method());
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ctx);
+	join(crt, sizeof(crt), dir, server ? "server.crt" : "client.crt");
+	join(key, sizeof(key), dir, server ? "server.key" : "client.key");
+	join(ca, sizeof(ca), dir, "ca.crt");
+	if (level >= 0)
+		SSL_CTX_set_security_level(ctx, level);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	if (SSL_CTX_use_certificate_file(ctx, crt, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1 ||
+	    SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1) {
+		ERR_clear_error();
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+static int hs_pending(SSL *s, int rc)
+{
+	if (rc == 1)
+		return 0;
+	int e = SSL_get_error(s, rc);
+	return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? 1 : -1;
+}
+
+/* A full mutual-TLS handshake in memory; the client checks the server's name against
+ * expect_host. Returns 1 when both sides finish with a verified peer. */
+static int handshake(const char *dir, int level, const char *expect_host)
+{
+	SSL_CTX *sctx = tls_ctx(dir, 1, level), *cctx = tls_ctx(dir, 0, level);
+	SSL *srv = NULL, *cli = NULL;
+	BIO *sbio = NULL, *cbio = NULL;
+	int ok = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sctx);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cctx);
+	srv = SSL_new(sctx);
+	cli = SSL_new(cctx);
+	CU_ASSERT_FATAL(srv && cli && BIO_new_bio_pair(&sbio, 0, &cbio, 0) == 1);
+	SSL_set_bio(srv, sbio, sbio);
+	SSL_set_bio(cli, cbio, cbio);
+	SSL_set_accept_state(srv);
+	SSL_set_connect_state(cli);
+	CU_ASSERT_FATAL(SSL_set1_host(cli, expect_host) == 1);
+	CU_ASSERT_FATAL(SSL_set_tlsext_host_name(cli, expect_host) == 1);
+
+	int cs = 1, ss = 1;
+	for (int i = 0; i < 50 && (cs > 0 || ss > 0); i++) {
+		if (cs > 0)
+			cs = hs_pending(cli, SSL_do_handshake(cli));
+		if (ss > 0)
+			ss = hs_pending(srv, SSL_do_handshake(srv));
+		if (cs < 0 || ss < 0)
+			break;
+	}
+	ok = cs == 0 && ss == 0 && SSL_get_verify_result(cli) == X509_V_OK &&
+	     SSL_get_verify_result(srv) == X509_V_OK && SSL_get0_peer_certificate(srv) &&
+	     SSL_get0_peer_certificate(cli);
+	ERR_clear_error();
+	SSL_free(cli);
+	SSL_free(srv);
+	SSL_CTX_free(cctx);
+	SSL_CTX_free(sctx);
+	return ok;
+}
+
+/* ---- one key kind, end to end ---- */
+
+static void check_leaf(const struct kind_case *kc, X509 *ca, X509 *leaf, EVP_PKEY *key,
+		       const char *cn)
+{
+	char buf[256];
+
+	name_entry(X509_get_subject_name(leaf), NID_commonName, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, cn);
+	name_entry(X509_get_subject_name(leaf), NID_organizationName, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "trunkload lab");
+	CU_ASSERT_EQUAL(X509_check_issued(ca, leaf), X509_V_OK);
+	CU_ASSERT_EQUAL(X509_get_version(leaf), X509_VERSION_3);
+	CU_ASSERT_EQUAL(X509_check_ca(leaf), 0);
+	CU_ASSERT_EQUAL(ext_critical(leaf, NID_basic_constraints), 1);
+
+	/* EC keys cannot encipher (RFC 5480 section 3), so only RSA leaves carry it. */
+	uint32_t ku = X509_get_key_usage(leaf);
+	uint32_t want_ku = KU_DIGITAL_SIGNATURE | (kc->key_id == EVP_PKEY_RSA ? KU_KEY_ENCIPHERMENT : 0);
+	CU_ASSERT_EQUAL(ku, want_ku);
+
+	CU_ASSERT(X509_get_extension_flags(leaf) & EXFLAG_XKUSAGE);
+	uint32_t xku = X509_get_extended_key_usage(leaf);
+	CU_ASSERT_EQUAL(xku, XKU_SSL_SERVER | XKU_SSL_CLIENT);
+
+	/* authorityKeyIdentifier points at the CA's subjectKeyIdentifier */
+	const ASN1_OCTET_STRING *aki = X509_get0_authority_key_id(leaf);
+	const ASN1_OCTET_STRING *ca_ski = X509_get0_subject_key_id(ca);
+	CU_ASSERT_FATAL(aki && ca_ski && X509_get0_subject_key_id(leaf));
+	CU_ASSERT_EQUAL(ASN1_OCTET_STRING_cmp(aki, ca_ski), 0);
+
+	CU_ASSERT_EQUAL(EVP_PKEY_get_base_id(X509_get0_pubkey(leaf)), kc->key_id);
+	CU_ASSERT_EQUAL(EVP_PKEY_get_bits(X509_get0_pubkey(leaf)), kc->bits);
+	CU_ASSERT_EQUAL(X509_get_signature_nid(leaf), kc->sig_nid);
+	CU_ASSERT_EQUAL(X509_check_private_key(leaf, key), 1);
+
+	/* from one hour ago, for 365 days */
+	long nb = secs_from_now(X509_get0_notBefore(leaf));
+	long na = secs_from_now(X509_get0_notAfter(leaf));
+	CU_ASSERT(nb <= -3600 + 5 && nb >= -3600 - 120);
+	CU_ASSERT(na <= 365 * DAY_S && na >= 365 * DAY_S - 120);
+
+	/* 128-bit positive serial */
+	BIGNUM *serial = ASN1_INTEGER_to_BN(X509_get0_serialNumber(leaf), NULL);
+	CU_ASSERT_FATAL(serial != NULL);
+	CU_ASSERT_EQUAL(BN_num_bits(serial), 128);
+	CU_ASSERT_FALSE(BN_is_negative(serial));
+	BN_free(serial);
+}
+
+static void check_kind(const struct kind_case *kc)
+{
+	char tmp[64], dir[PATH_MAX], err[256] = "x", buf[256];
+
+	make_tmp(tmp, sizeof(tmp));
+	join(dir, sizeof(dir), tmp, "pki"); /* not there yet: pki_make_lab creates it */
+	int rc = pki_make_lab(dir, kc->kind, SERVER_NAME, CLIENT_NAME, err, sizeof(err));
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	CU_ASSERT_STRING_EQUAL(err, "");
+
+	struct stat st;
+	CU_ASSERT_FATAL(stat(dir, &st) == 0);
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0700);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		CU_ASSERT_EQUAL(file_mode(dir, files[i]),
+				strstr(files[i], ".key") ? 0600 : 0644);
+
+	X509 *ca = load_cert(dir, "ca.crt"), *srv = load_cert(dir, "server.crt"),
+	     *cli = load_cert(dir, "client.crt");
+	EVP_PKEY *ca_key = load_key(dir, "ca.key"), *srv_key = load_key(dir, "server.key"),
+		 *cli_key = load_key(dir, "client.key");
+
+	/* the CA */
+	name_entry(X509_get_subject_name(ca), NID_commonName, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "trunkload lab CA");
+	BIO *mem = BIO_new(BIO_s_mem());
+	X509_NAME_print_ex(mem, X509_get_subject_name(ca), 0, XN_FLAG_RFC2253);
+	int n = BIO_read(mem, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	BIO_free(mem);
+	CU_ASSERT_STRING_EQUAL(buf, "CN=trunkload lab CA,O=trunkload lab");
+	CU_ASSERT_EQUAL(X509_check_issued(ca, ca), X509_V_OK);
+	CU_ASSERT_EQUAL(X509_check_ca(ca), 1);
+	CU_ASSERT_EQUAL(ext_critical(ca, NID_basic_constraints), 1);
+	CU_ASSERT_EQUAL(X509_get_key_usage(ca), KU_KEY_CERT_SIGN | KU_CRL_SIGN);
+	CU_ASSERT_EQUAL(X509_get_signature_nid(ca), kc->sig_nid);
+	CU_ASSERT_EQUAL(X509_check_private_key(ca, ca_key), 1);
+	long ca_na = secs_from_now(X509_get0_notAfter(ca));
+	CU_ASSERT(ca_na <= 3650 * DAY_S && ca_na >= 3650 * DAY_S - 120);
+
+	check_leaf(kc, ca, srv, srv_key, SERVER_NAME);
+	check_leaf(kc, ca, cli, cli_key, CLIENT_NAME);
+	CU_ASSERT_NOT_EQUAL(ASN1_INTEGER_cmp(X509_get0_serialNumber(srv),
+					     X509_get0_serialNumber(cli)), 0);
+	CU_ASSERT_EQUAL(X509_check_private_key(srv, cli_key), 0); /* the check can fail */
+	ERR_clear_error();
+
+	/* names: the server answers to its name, localhost and 127.0.0.1 only */
+	CU_ASSERT_EQUAL(X509_check_host(srv, SERVER_NAME, 0, 0, NULL), 1);
+	CU_ASSERT_EQUAL(X509_check_host(srv, "localhost", 0, 0, NULL), 1);
+	CU_ASSERT_EQUAL(X509_check_ip_asc(srv, "127.0.0.1", 0), 1);
+	CU_ASSERT_EQUAL(X509_check_host(srv, "other.example", 0, 0, NULL), 0);
+	CU_ASSERT_EQUAL(X509_check_ip_asc(srv, "127.0.0.2", 0), 0);
+	CU_ASSERT_EQUAL(X509_check_host(cli, CLIENT_NAME, 0, 0, NULL), 1);
+	CU_ASSERT_EQUAL(X509_check_host(cli, SERVER_NAME, 0, 0, NULL), 0);
+	CU_ASSERT_EQUAL(X509_check_ip_asc(cli, "127.0.0.1", 0), 0);
+
+	/* chains: always at level 0; at level 2 only when the keys and digests are strong */
+	CU_ASSERT_EQUAL(verify(ca, srv, X509_PURPOSE_SSL_SERVER, 0), 1);
+	CU_ASSERT_EQUAL(verify(ca, cli, X509_PURPOSE_SSL_CLIENT, 0), 1);
+	CU_ASSERT_EQUAL(verify(ca, srv, X509_PURPOSE_SSL_SERVER, 2), kc->verify_ok_at_auth_level_2);
+	CU_ASSERT_EQUAL(verify(ca, cli, X509_PURPOSE_SSL_CLIENT, 2), kc->verify_ok_at_auth_level_2);
+	CU_ASSERT_EQUAL(verify(srv, cli, X509_PURPOSE_SSL_CLIENT, 0), 0); /* wrong anchor */
+
+	/* TLS: loads at level 2 only if strong; handshakes at the row's level, and the
+	 * client refuses a server that is not the one it asked for */
+	SSL_CTX *strict = tls_ctx(dir, 1, 2);
+	CU_ASSERT_EQUAL(strict != NULL, kc->loads_at_level_2);
+	SSL_CTX_free(strict);
+	CU_ASSERT_EQUAL(handshake(dir, kc->tls_level, SERVER_NAME), 1);
+	CU_ASSERT_EQUAL(handshake(dir, kc->tls_level, "localhost"), 1);
+	CU_ASSERT_EQUAL(handshake(dir, kc->tls_level, "other.example"), 0);
+	if (kc->tls_level < 0) /* the default is Debian's level 2: say so explicitly too */
+		CU_ASSERT_EQUAL(handshake(dir, 2, SERVER_NAME), 1);
+
+	X509_free(ca), X509_free(srv), X509_free(cli);
+	EVP_PKEY_free(ca_key), EVP_PKEY_free(srv_key), EVP_PKEY_free(cli_key);
+	rm_tree(tmp);
+}
+
+static void test_ec(void) { check_kind(&kinds[0]); }
+static void test_rsa2048(void) { check_kind(&kinds[1]); }
+static void test_rsa1024(void) { check_kind(&kinds[2]); }
+
+/* ---- reuse and errors ---- */
+
+/* An existing directory is reused: a stale world-readable key is replaced and narrowed. */
+static void test_reuse_dir(void)
+{
+	char tmp[64], path[PATH_MAX], err[256];
+
+	make_tmp(tmp, sizeof(tmp));
+	join(path, sizeof(path), tmp, "server.key");
+	FILE *fp = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	fputs("stale\n", fp);
+	fclose(fp);
+	CU_ASSERT_FATAL(chmod(path, 0644) == 0);
+
+	CU_ASSERT_EQUAL(pki_make_lab(tmp, PKI_KEY_EC, SERVER_NAME, CLIENT_NAME, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(file_mode(tmp, "server.key"), 0600);
+	X509 *first = load_cert(tmp, "server.crt");
+	EVP_PKEY *key = load_key(tmp, "server.key");
+	CU_ASSERT_EQUAL(X509_check_private_key(first, key), 1);
+	EVP_PKEY_free(key);
+
+	/* a second run overwrites: new serial, still consistent */
+	CU_ASSERT_EQUAL(pki_make_lab(tmp, PKI_KEY_EC, SERVER_NAME, CLIENT_NAME, err, sizeof(err)), 0);
+	X509 *second = load_cert(tmp, "server.crt");
+	key = load_key(tmp, "server.key");
+	CU_ASSERT_NOT_EQUAL(ASN1_INTEGER_cmp(X509_get0_serialNumber(first),
+					     X509_get0_serialNumber(second)), 0);
+	CU_ASSERT_EQUAL(X509_check_private_key(second, key), 1);
+	CU_ASSERT_EQUAL(X509_check_private_key(first, key), 0);
+	ERR_clear_error();
+	EVP_PKEY_free(key);
+	X509_free(first);
+	X509_free(second);
+	rm_tree(tmp);
+}
+
+/* Directories that cannot be made: errno, and a message that names the path. */
+static void test_bad_dirs(void)
+{
+	static const struct {
+		const char *sub; /* under the temp dir; "file" is a regular file there */
+		int rc;
+	} cases[] = {
+		{ "file/pki", -ENOTDIR }, /* parent is a regular file */
+		{ "missing/pki", -ENOENT }, /* parents must exist */
+		{ "file", -ENOTDIR },	  /* the path itself is a regular file */
+	};
+	char tmp[64], path[PATH_MAX], err[256];
+
+	make_tmp(tmp, sizeof(tmp));
+	join(path, sizeof(path), tmp, "file");
+	FILE *fp = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	fclose(fp);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		join(path, sizeof(path), tmp, cases[i].sub);
+		err[0] = '\0';
+		CU_ASSERT_EQUAL(pki_make_lab(path, PKI_KEY_EC, SERVER_NAME, CLIENT_NAME, err,
+					     sizeof(err)),
+				cases[i].rc);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, path));
+		CU_ASSERT_PTR_NULL(strchr(err, '\n'));
+	}
+	rm_tree(tmp);
+}
+
+/* Bad arguments are refused before anything is created. */
+static void test_bad_args(void)
+{
+	static const char long_name[] =
+		"a1234567890123456789012345678901234567890123456789012345678901234";
+	_Static_assert(sizeof(long_name) - 1 == 65, "one past the CN limit");
+	static const struct {
+		const char *server, *client;
+		enum pki_key_kind kind;
+	} cases[] = {
+		{ NULL, CLIENT_NAME, PKI_KEY_EC },
+		{ "", CLIENT_NAME, PKI_KEY_EC },
+		{ SERVER_NAME, "a,DNS:evil.example", PKI_KEY_EC },
+		{ SERVER_NAME, "has space", PKI_KEY_EC },
+		{ long_name, CLIENT_NAME, PKI_KEY_EC },
+		{ SERVER_NAME, CLIENT_NAME, (enum pki_key_kind)42 },
+	};
+	char tmp[64], dir[PATH_MAX], err[256];
+
+	make_tmp(tmp, sizeof(tmp));
+	join(dir, sizeof(dir), tmp, "pki");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err[0] = '\0';
+		CU_ASSERT_EQUAL(pki_make_lab(dir, cases[i].kind, cases[i].server, cases[i].client,
+					     err, sizeof(err)),
+				-EINVAL);
+		CU_ASSERT(err[0] != '\0');
+		CU_ASSERT_NOT_EQUAL(access(dir, F_OK), 0);
+	}
+	CU_ASSERT_EQUAL(pki_make_lab(NULL, PKI_KEY_EC, SERVER_NAME, CLIENT_NAME, err, sizeof(err)),
+			-EINVAL);
+	/* a 64-character name is still fine; err may be NULL */
+	CU_ASSERT_EQUAL(pki_make_lab(dir, PKI_KEY_EC, long_name + 1, CLIENT_NAME, NULL, 0), 0);
+	rm_tree(tmp);
+}
+
+int main(void)
+{
+	static const struct tl_case cases[] = {
+		{ "ec: files, chain, names, usages, handshake", test_ec },
+		{ "rsa2048: files, chain, names, usages, handshake", test_rsa2048 },
+		{ "rsa1024: sha1, level 0 only", test_rsa1024 },
+		{ "existing dir reused, stale key narrowed", test_reuse_dir },
+		{ "uncreatable dirs: errno and path", test_bad_dirs },
+		{ "bad arguments: -EINVAL", test_bad_args },
+	};
+	return tl_run("pki", TL_CASES(cases));
+}

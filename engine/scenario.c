@@ -116,6 +116,12 @@ static int name_index(const char *name, const char *const *names)
 	return -1;
 }
 
+/* cJSON_HasObjectItem ignores case; key names here are case-sensitive. */
+static bool has(const cJSON *obj, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(obj, key) != NULL;
+}
+
 static bool is_duplicate(const cJSON *obj, const cJSON *item)
 {
 	for (const cJSON *e = obj->child; e && e != item; e = e->next)
@@ -382,7 +388,7 @@ static void parse_load(struct ctx *c, const cJSON *o)
 		"a number >= 0 and <= 31536000", &s->duration_s);
 	if (get_int(c, o, "load", "calls", 0, MAX_JSON_INT, "an integer >= 0", &n))
 		s->calls = (uint64_t)n;
-	else if (cJSON_HasObjectItem(o, "duration_s") && !cJSON_HasObjectItem(o, "calls"))
+	else if (has(o, "duration_s") && !has(o, "calls"))
 		s->calls = 0; /* a duration alone bounds the run; the default count must not */
 	if (get_int(c, o, "load", "max_concurrent", 1, UINT32_MAX, "an integer 1-4294967295", &n))
 		s->max_concurrent = (uint32_t)n;
@@ -443,7 +449,7 @@ static void parse_step(struct ctx *c, const cJSON *o, const char *path, struct f
 		return;
 	}
 	for (int i = 0; kinds[i]; i++)
-		if (cJSON_HasObjectItem(o, kinds[i]) && nkinds++ == 0)
+		if (has(o, kinds[i]) && nkinds++ == 0)
 			kind = i;
 	if (nkinds != 1) {
 		bad(c, path, "exactly one of send, expect, pause_ms, media", o);
@@ -481,7 +487,7 @@ static void parse_step(struct ctx *c, const cJSON *o, const char *path, struct f
 		check_keys(c, m, p, media_step_keys, "");
 		if (get_int(c, m, p, "duration_ms", 0, MAX_STEP_MS, "an integer 0-86400000", &n))
 			st->ms = (uint32_t)n;
-		else if (!cJSON_HasObjectItem(m, "duration_ms"))
+		else if (!has(m, "duration_ms"))
 			bad(c, join(pd, p, "duration_ms"), "an integer 0-86400000", NULL);
 		break;
 	}

@@ -28,28 +28,36 @@ static const char *const method_names[SIP_METHOD_COUNT] = {
 	[SIP_MESSAGE] = "MESSAGE",
 };
 
-/* Bit c is set for each RFC 3261 token character c: ALPHA DIGIT - . ! % * _ + ` ' ~
- * (a bitmap keeps the per-byte test of the hot loops to a load and a shift). */
-static const uint64_t token_map[4] = { 0x03ff6ca200000000, 0x47ffffff87fffffe, 0, 0 };
+/* Byte classes: T an RFC 3261 token character (ALPHA DIGIT - . ! % * _ + ` ' ~),
+ * W linear white space (CR and LF inside a logical header only come from folds),
+ * S a byte that structures a header value (" , ; < >). One table lookup per byte
+ * keeps the hot loops short. */
+enum { T = 1, W = 2, S = 4 };
+static const unsigned char cls[256] = {
+	/*      0  1  2  3  4  5  6  7  8  9  a  b  c  d  e  f */
+	/* 0 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, W, W, 0, 0, W, 0, 0,
+	/* 1 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	/* 2 */ W, T, S, 0, 0, T, 0, T, 0, 0, T, T, S, T, T, 0,
+	/* 3 */ T, T, T, T, T, T, T, T, T, T, 0, S, S, 0, S, 0,
+	/* 4 */ 0, T, T, T, T, T, T, T, T, T, T, T, T, T, T, T,
+	/* 5 */ T, T, T, T, T, T, T, T, T, T, T, 0, 0, 0, 0, T,
+	/* 6 */ T, T, T, T, T, T, T, T, T, T, T, T, T, T, T, T,
+	/* 7 */ T, T, T, T, T, T, T, T, T, T, T, 0, 0, 0, T, 0,
+};
 
-static inline bool is_token(unsigned char c)
+static inline bool is_token(char c)
 {
-	return (token_map[c >> 6] >> (c & 63)) & 1;
+	return cls[(unsigned char)c] & T;
 }
 
-/* Bit c is set for '"' ',' ';' '<' '>': the bytes that structure a header value. */
-static const uint64_t special_map = 0x5800100400000000;
+static inline bool is_lws(char c)
+{
+	return cls[(unsigned char)c] & W;
+}
 
 static inline bool is_special(char c)
 {
-	unsigned char u = (unsigned char)c;
-	return u < 64 && ((special_map >> u) & 1);
-}
-
-/* Linear white space; CR and LF inside a logical header only come from folds. */
-static inline bool is_lws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+	return cls[(unsigned char)c] & S;
 }
 
 static inline char lower(char c)
@@ -156,9 +164,12 @@ const char *sip_method_name(enum sip_method m)
 
 int sip_param(struct tl_str value, const char *name, struct tl_str *val)
 {
-	size_t nlen = strlen(name);
 	const char *p = value.p, *e = value.p + value.len;
+	size_t nlen;
 
+	if (!value.len || !memchr(value.p, ';', value.len)) /* common: To without tag */
+		return -ENOENT;
+	nlen = strlen(name);
 	while (p < e) {
 		while (p < e && !is_special(*p))
 			p++;
@@ -180,7 +191,7 @@ int sip_param(struct tl_str value, const char *name, struct tl_str *val)
 			continue;
 		const char *ns = skip_lws(p, e);
 		p = ns;
-		while (p < e && is_token((unsigned char)*p))
+		while (p < e && is_token(*p))
 			p++;
 		bool match = (size_t)(p - ns) == nlen && nlen > 0;
 		for (size_t i = 0; match && i < nlen; i++)
@@ -266,6 +277,8 @@ static int add_via(struct sip_msg *m, struct tl_str v)
 static int on_via(struct sip_msg *m, struct tl_str v)
 {
 	const char *p = v.p, *e = v.p + v.len, *start = p;
+	if (!v.len || !memchr(v.p, ',', v.len)) /* common: one value per line */
+		return add_via(m, v);
 	while (p < e) {
 		char c = *p++;
 		if (!is_special(c))
@@ -296,7 +309,7 @@ static int on_cseq(struct sip_msg *m, struct tl_str v)
 	if (ms == p)
 		return -EBADMSG;
 	p = ms;
-	while (p < e && is_token((unsigned char)*p))
+	while (p < e && is_token(*p))
 		p++;
 	if (p == ms || p != e)
 		return -EBADMSG;
@@ -312,7 +325,7 @@ static int on_header(struct sip_msg *m, const char *p, size_t n, unsigned *seen)
 	const char *e = p + n, *q = p;
 	uint64_t num;
 
-	while (q < e && is_token((unsigned char)*q))
+	while (q < e && is_token(*q))
 		q++;
 	size_t nlen = (size_t)(q - p);
 	q = skip_lws(q, e);
@@ -417,7 +430,7 @@ static int parse_start(const char *p, size_t n, struct sip_msg *m)
 
 	/* Method SP Request-URI SP SIP/2.0 */
 	q = p;
-	while (q < e && is_token((unsigned char)*q))
+	while (q < e && is_token(*q))
 		q++;
 	if (q == p || q == e || *q != ' ')
 		return -EBADMSG;
@@ -463,7 +476,7 @@ int sip_parse_msg(const char *buf, size_t len, size_t max_size, struct sip_msg *
 	if (buf[0] == '\r' || buf[0] == '\n')
 		return keepalive(buf, len, out);
 	/* Fail fast on a stream that is not SIP at all (e.g. a TLS ClientHello). */
-	if (!is_token((unsigned char)buf[0]))
+	if (!is_token(buf[0]))
 		return -EBADMSG;
 
 	/* The header block must end within max_size: never look further. */

@@ -449,7 +449,8 @@ static void test_invalid(void)
 	resp.kind = SIP_KIND_RESPONSE;
 	CU_ASSERT_EQUAL(sip_build_response(buf, sizeof(buf), &resp, &ok), -EINVAL);
 
-	struct sip_request r = { .method = SIP_METHOD_UNKNOWN, BASE_REQ, .transport = S("TLS"), .branch = S("z9hG4bK1") };
+	struct sip_request r = { .method = SIP_METHOD_UNKNOWN, BASE_REQ, .transport = S("TLS"),
+				 .branch = S("z9hG4bK1") };
 	CU_ASSERT_EQUAL(sip_build_request(buf, sizeof(buf), &r), -EINVAL);
 	r.method = SIP_METHOD_COUNT;
 	CU_ASSERT_EQUAL(sip_build_request(buf, sizeof(buf), &r), -EINVAL);

@@ -119,6 +119,9 @@ void result_merge(struct result *dst, const struct result *src)
 	}
 	if (src->elapsed_s > dst->elapsed_s)
 		dst->elapsed_s = src->elapsed_s;
+	dst->steady_completed += src->steady_completed;
+	if (src->steady_window_s > dst->steady_window_s)
+		dst->steady_window_s = src->steady_window_s;
 	dst->interrupted |= src->interrupted;
 	if (!dst->could_not_run && src->could_not_run) {
 		dst->could_not_run = src->could_not_run;

@@ -61,6 +61,10 @@ struct result {
 	unsigned n_ts, cap_ts;
 
 	double elapsed_s;
+	/* achieved rate: calls scheduled after the ramp that completed, over the
+	 * time those calls were being started */
+	uint64_t steady_completed;
+	double steady_window_s;
 	bool interrupted;
 	int could_not_run;      /* negative errno when the run could not be carried out */
 	char could_not_run_why[256];

@@ -54,6 +54,7 @@ struct uac {
 	bool started, sched_done, closing;
 	uint64_t t0, t_startup;
 	uint64_t k; /* global index of the next call this worker starts */
+	uint64_t last_sched; /* scheduled start of the latest call started */
 	int last_sec;
 	struct hist sec_hist;
 	char from_uri[300], to_uri[300], ruri[320];
@@ -369,6 +370,8 @@ static void call_fail(struct uac *u, struct call *k, const char *reason, bool cl
 static void call_done(struct uac *u, struct call *k)
 {
 	u->w->res.completed++;
+	if (k->t_sched >= u->t0 + (uint64_t)(u->scn->ramp_s * 1e9))
+		u->w->res.steady_completed++;
 	struct ts_row *row = row_now(u);
 	if (row)
 		row->completed++;
@@ -761,6 +764,14 @@ static void second_rollover(struct uac *u, uint64_t now)
 	}
 }
 
+static void steady_window(struct uac *u)
+{
+	uint64_t ramp_end = u->t0 + (uint64_t)(u->scn->ramp_s * 1e9);
+	if (u->last_sched >= ramp_end)
+		u->w->res.steady_window_s = (double)(u->last_sched - ramp_end) / 1e9 +
+					    u->cfg.n_workers / u->scn->rate;
+}
+
 static uint64_t uac_tick(struct worker *w, uint64_t now)
 {
 	struct uac *u = w->role_arg;
@@ -793,10 +804,12 @@ static uint64_t uac_tick(struct worker *w, uint64_t now)
 		if (at > now)
 			return at;
 		call_start(u, at);
+		u->last_sched = at;
 		u->k += u->cfg.n_workers;
 	}
 	if (u->sched_done && !u->active && !u->closing) {
 		u->closing = true;
+		steady_window(u);
 		w->res.elapsed_s = (double)(now - u->t0) / 1e9;
 		for (unsigned i = 0; i < u->n_trunks; i++) {
 			struct conn *c = u->trunks[i].open ?
@@ -862,6 +875,8 @@ void uac_finish(struct uac *u)
 	for (uint32_t i = 0; i < u->n_calls; i++)
 		if (u->calls[i].active)
 			call_fail(u, &u->calls[i], "interrupted", false);
+	if (!u->w->res.steady_window_s && u->t0)
+		steady_window(u);
 	if (!u->w->res.elapsed_s && u->t0)
 		u->w->res.elapsed_s = (double)(clock_mono_ns() - u->t0) / 1e9;
 	if (u->t0)

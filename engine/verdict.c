@@ -10,6 +10,8 @@ const char *check_status_name(enum check_status s)
 
 static double cps(const struct result *r)
 {
+	if (r->steady_window_s > 0 && r->steady_completed)
+		return (double)r->steady_completed / r->steady_window_s;
 	return r->elapsed_s > 0 ? (double)r->completed / r->elapsed_s : 0;
 }
 

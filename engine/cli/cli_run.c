@@ -250,6 +250,10 @@ int cmd_run(int argc, char **argv)
 		return cli_usage_error("run", "transport.mode \"%s\" is not available in this version "
 					      "(only \"trunk\")", scn_mode_name(scn.mode));
 
+	if (scn.expect_handshake == SCN_HS_REJECTED)
+		return cli_usage_error("run", "tls.expect_handshake \"rejected\" (negative tests) is not "
+					      "available in this version");
+
 	struct run_caller_config cfg = { .scn = &scn, .threads = 1 };
 	char err[512] = "";
 	if (scn.transport == SCN_TLS) {

@@ -7,16 +7,27 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+/* The most specific reason OpenSSL queued ("no start line", "ee key too small"). */
 static void openssl_reason(char *out, size_t n, const char *what)
 {
-	unsigned long e = ERR_peek_last_error();
-	char buf[256] = "";
-	if (e)
-		ERR_error_string_n(e, buf, sizeof(buf));
-	/* The library's text ends in the useful part: "...:ee key too small". */
-	const char *tail = strrchr(buf, ':');
-	snprintf(out, n, "%s%s%s", what, e ? ": " : "", tail ? tail + 1 : buf);
-	ERR_clear_error();
+	unsigned long e, pick = 0;
+	while ((e = ERR_get_error()))
+		if (!pick || ERR_GET_LIB(e) != ERR_LIB_SSL || ERR_GET_LIB(pick) == ERR_LIB_SSL)
+			pick = pick && ERR_GET_LIB(pick) == ERR_LIB_PEM ? pick : e;
+	const char *why = pick ? ERR_reason_error_string(pick) : NULL;
+	snprintf(out, n, "%s%s%s", what, why ? ": " : "", why ? why : "");
+}
+
+/* A clear message for files that cannot even be opened. */
+static bool unreadable(const char *path, const char *role, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (f) {
+		fclose(f);
+		return false;
+	}
+	snprintf(err, errlen, "%s: cannot read %s: %s", path, role, strerror(errno));
+	return true;
 }
 
 static int version_bounds(unsigned v, int *lo, int *hi)
@@ -60,6 +71,10 @@ SSL_CTX *tls_ctx_new(bool server, const struct tls_config *cfg, char *err, size_
 		goto fail;
 	}
 	ERR_clear_error();
+	if ((cfg->cert && *cfg->cert && unreadable(cfg->cert, "the certificate", err, errlen)) ||
+	    (cfg->key && *cfg->key && unreadable(cfg->key, "the private key", err, errlen)) ||
+	    (cfg->ca && *cfg->ca && unreadable(cfg->ca, "the CA certificates", err, errlen)))
+		goto fail;
 	if (cfg->cert && *cfg->cert &&
 	    SSL_CTX_use_certificate_chain_file(ctx, cfg->cert) != 1) {
 		char why[200];

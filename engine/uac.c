@@ -715,7 +715,8 @@ static void uac_conn_down(struct worker *w, struct conn *c, int err, const char 
 		struct call *k = &u->calls[i];
 		if (k->active && k->conn_slot == c->slot && k->conn_gen == c->gen)
 			call_fail(u, k, stopping && !err ? "interrupted" :
-					err == -EPROTO ? "tls_error" : "connection_lost", false);
+					err == -EPROTO ? "tls_error" :
+					err == -EBADMSG ? "bad_sip_from_peer" : "connection_lost", false);
 	}
 	if (u->started && !u->sched_done && !stopping)
 		worker_timer(w, clock_mono_ns() + NS_PER_S, (uint32_t)c->role_index, 0, T_RECONNECT);

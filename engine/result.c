@@ -10,8 +10,20 @@ const char *lat_interval_name(enum lat_interval i)
 	static const char *names[LAT_COUNT] = {
 		"tls_handshake", "invite_to_100", "invite_to_180",
 		"invite_to_200", "bye_to_200", "invite_to_200_uncorrected",
+		"answer_to_first_media",
 	};
 	return i < LAT_COUNT ? names[i] : "?";
+}
+
+const char *srtp_counter_name(enum srtp_counter c)
+{
+	static const char *names[SRTP_COUNTERS] = {
+		"streams", "packets_sent", "packets_received", "auth_failures",
+		"replay_failures", "bad_packets", "unexpected_ssrc", "unexpected_source",
+		"early_packets", "lost", "expected", "late_sends", "send_errors",
+		"rtcp_sent", "rtcp_received", "rtcp_auth_failures", "streams_receiving",
+	};
+	return c < SRTP_COUNTERS ? names[c] : "?";
 }
 
 void result_init(struct result *r)
@@ -90,6 +102,13 @@ void result_merge(struct result *dst, const struct result *src)
 		reason_add(dst, src->reasons[i].name, src->reasons[i].n);
 	for (int i = 0; i < LAT_COUNT; i++)
 		hist_merge(&dst->lat[i], &src->lat[i]);
+	for (int i = 0; i < SRTP_COUNTERS; i++)
+		dst->srtp.n[i] += src->srtp.n[i];
+	dst->srtp.jitter_ms_sum += src->srtp.jitter_ms_sum;
+	if (src->srtp.jitter_ms_max > dst->srtp.jitter_ms_max)
+		dst->srtp.jitter_ms_max = src->srtp.jitter_ms_max;
+	if (!dst->srtp.suite[0])
+		memcpy(dst->srtp.suite, src->srtp.suite, sizeof(dst->srtp.suite));
 	dst->hs_ok += src->hs_ok;
 	dst->hs_failed += src->hs_failed;
 	for (int i = 0; i < 256; i++) {

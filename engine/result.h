@@ -14,6 +14,7 @@ enum lat_interval {
 	LAT_INVITE_TO_200,
 	LAT_BYE_TO_200,
 	LAT_INVITE_TO_200_SENT, /* uncorrected: from the INVITE actually sent */
+	LAT_ANSWER_TO_MEDIA,    /* from the 200 OK (or our answer) to the first good SRTP packet */
 	LAT_COUNT
 };
 const char *lat_interval_name(enum lat_interval i);
@@ -41,6 +42,23 @@ struct tls_peer {
 	char key[32], signature_algorithm[48], sha256[100];
 };
 
+/* SRTP media, summed over streams. */
+enum srtp_counter {
+	SRTP_STREAMS, SRTP_PACKETS_SENT, SRTP_PACKETS_RECEIVED, SRTP_AUTH_FAILURES,
+	SRTP_REPLAY_FAILURES, SRTP_BAD_PACKETS, SRTP_UNEXPECTED_SSRC, SRTP_UNEXPECTED_SOURCE,
+	SRTP_EARLY_PACKETS, SRTP_LOST, SRTP_EXPECTED, SRTP_LATE_SENDS, SRTP_SEND_ERRORS,
+	SRTP_RTCP_SENT, SRTP_RTCP_RECEIVED, SRTP_RTCP_AUTH_FAILURES, SRTP_STREAMS_RECEIVING,
+	SRTP_COUNTERS
+};
+/* The report key of a counter ("packets_received", ...). */
+const char *srtp_counter_name(enum srtp_counter c);
+
+struct srtp_result {
+	uint64_t n[SRTP_COUNTERS];
+	double jitter_ms_sum, jitter_ms_max; /* over streams that received packets */
+	char suite[40];
+};
+
 struct ts_row { /* one second of the run */
 	uint64_t started, completed, failed, active, p99_us;
 };
@@ -50,6 +68,8 @@ struct result {
 	struct reason_count reasons[RESULT_MAX_REASONS];
 	unsigned n_reasons;
 	struct hist lat[LAT_COUNT];
+
+	struct srtp_result srtp;
 
 	uint64_t hs_ok, hs_failed;
 	struct tls_alerts alerts;

@@ -71,7 +71,7 @@ void ring_exit(struct ring *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static struct io_uring_sqe *ring_sqe(struct ring *r)
+struct io_uring_sqe *ring_sqe(struct ring *r)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&r->uring);
 	while (!sqe) {
@@ -116,4 +116,27 @@ void ring_buf_recycle(struct ring *r, unsigned bid)
 	io_uring_buf_ring_add(r->br, r->bufs + (size_t)bid * r->buf_size, r->buf_size, bid,
 			      io_uring_buf_ring_mask(r->nbufs), 0);
 	io_uring_buf_ring_advance(r->br, 1);
+}
+
+void ring_recvmsg_multishot(struct ring *r, int fd, struct msghdr *mh, uint64_t tag)
+{
+	struct io_uring_sqe *sqe = ring_sqe(r);
+	io_uring_prep_recvmsg_multishot(sqe, fd, mh, 0);
+	sqe->flags |= IOSQE_BUFFER_SELECT;
+	sqe->buf_group = r->bgid;
+	io_uring_sqe_set_data64(sqe, tag);
+}
+
+void ring_sendmsg(struct ring *r, int fd, const struct msghdr *mh, uint64_t tag)
+{
+	struct io_uring_sqe *sqe = ring_sqe(r);
+	io_uring_prep_sendmsg(sqe, fd, mh, 0);
+	io_uring_sqe_set_data64(sqe, tag);
+}
+
+void ring_cancel(struct ring *r, uint64_t target, uint64_t tag)
+{
+	struct io_uring_sqe *sqe = ring_sqe(r);
+	io_uring_prep_cancel64(sqe, target, 0);
+	io_uring_sqe_set_data64(sqe, tag);
 }

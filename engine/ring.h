@@ -29,12 +29,21 @@ struct ring {
 int ring_init(struct ring *r, unsigned entries, unsigned nbufs, unsigned buf_size);
 void ring_exit(struct ring *r);
 
+/* An SQE, submitting queued ones first if the SQ is full. */
+struct io_uring_sqe *ring_sqe(struct ring *r);
 /* Each prep function takes an SQE, submitting queued ones first if the SQ is full.
  * They cannot fail once the ring is up. */
 void ring_recv_multishot(struct ring *r, int fd, uint64_t tag);
 void ring_send(struct ring *r, int fd, const void *p, size_t n, uint64_t tag);
 void ring_connect(struct ring *r, int fd, const struct sockaddr *sa, socklen_t len, uint64_t tag);
 void ring_accept_multishot(struct ring *r, int fd, uint64_t tag);
+/* mh must stay valid while the receive is armed; only its name and control
+ * lengths are read. */
+void ring_recvmsg_multishot(struct ring *r, int fd, struct msghdr *mh, uint64_t tag);
+/* mh and what it points to must stay valid until the completion. */
+void ring_sendmsg(struct ring *r, int fd, const struct msghdr *mh, uint64_t tag);
+/* Cancels the operation whose user_data is target. */
+void ring_cancel(struct ring *r, uint64_t target, uint64_t tag);
 
 /* The received bytes of a buffer-select completion, and its recycling. */
 static inline const char *ring_buf(struct ring *r, unsigned bid)

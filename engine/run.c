@@ -29,8 +29,10 @@ static void *worker_main(void *arg)
 		if (t->is_uas) {
 			struct uas *s = uas_new(w, &t->uas);
 			t->rc = s ? worker_run(w) : -ENOMEM;
-			if (s)
+			if (s) {
+				uas_finish(s);
 				t->uas_counts = *uas_counts(s);
+			}
 			uas_free(s);
 		} else {
 			struct uac *u = uac_new(w, &t->uac);
@@ -113,6 +115,9 @@ int run_caller(const struct run_caller_config *cfg, struct result *out, char *er
 			.worker_id = i, .n_workers = n,
 			.connections = s->connections / n + (i < s->connections % n),
 			.max_calls = s->max_concurrent / n + (i < s->max_concurrent % n),
+			/* each worker its own share of the RTP port range */
+			.media_port_lo = (uint16_t)(cfg->media_port_lo + i * ((cfg->media_port_hi - cfg->media_port_lo + 1) / n)),
+			.media_port_hi = (uint16_t)(cfg->media_port_lo + (i + 1) * ((cfg->media_port_hi - cfg->media_port_lo + 1) / n) - 1),
 		};
 		memcpy(wt->uac.run_id, run_id, sizeof(run_id));
 		if (pthread_create(&wt->tid, NULL, worker_main, wt)) {

@@ -587,11 +587,13 @@ static const char *const plain_metrics[] = {
 	"calls.attempted", "calls.completed", "calls.failed", "calls.failed_pct",
 	"calls.cps", "calls.max_concurrent", "tls.handshakes.failed",
 	"srtp.auth_failures", "srtp.replay_failures", "srtp.lost", "srtp.packets_received",
+	"srtp.packets_sent", "srtp.lost_pct", "srtp.jitter_ms", "srtp.silent_streams",
 	NULL
 };
 static const char *const latency_metrics[] = {
 	"latency_ms.tls_handshake", "latency_ms.invite_to_100", "latency_ms.invite_to_180",
-	"latency_ms.invite_to_200", "latency_ms.bye_to_200", NULL
+	"latency_ms.invite_to_200", "latency_ms.bye_to_200", "latency_ms.answer_to_first_media",
+	NULL
 };
 static const char *const latency_stats[] = { "p50", "p90", "p99", "p999", "min", "max", NULL };
 

@@ -86,7 +86,9 @@ int sdp_build(char *buf, size_t cap, const struct sdp_params *p)
 		else
 			w.len += (size_t)n;
 	}
-	w_str(&w, "a=sendrecv\r\n");
+	w_str(&w, "a=");
+	w_str(&w, p->direction ? p->direction : "sendrecv");
+	w_str(&w, "\r\n");
 	return w.full ? -ENOSPC : (int)w.len;
 }
 
@@ -260,6 +262,11 @@ int sdp_parse(const char *buf, size_t len, struct sdp_audio *out)
 				unsigned ms;
 				if (to_uint(rtrim(after(v, 6)), 10000, &ms) == 0)
 					a.ptime_ms = (int)ms;
+			} else {
+				struct tl_str d = rtrim(v);
+				if (tl_str_eq(d, "sendrecv") || tl_str_eq(d, "sendonly") ||
+				    tl_str_eq(d, "recvonly") || tl_str_eq(d, "inactive"))
+					a.direction = d;
 			}
 			break;
 		default:

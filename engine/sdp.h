@@ -15,12 +15,13 @@ struct sdp_params {
 	int ptime_ms;          /* a=ptime; 0: omitted */
 	const struct sdes_crypto *crypto;
 	unsigned n_crypto;
+	const char *direction; /* "sendrecv" (NULL), "sendonly", "recvonly" or "inactive" */
 };
 
 /* Writes a complete SDP body: v=0, o=, s=, c=IN IP4, t=0 0,
  * m=audio <port> RTP/SAVP 0 101, a=rtpmap:0 PCMU/8000,
  * a=rtpmap:101 telephone-event/8000, a=fmtp:101 0-15, a=ptime, one a=crypto per
- * entry, a=sendrecv. Used for both offer (several crypto) and answer (one).
+ * entry, a=<direction>. Used for both offer (several crypto) and answer (one).
  * Returns bytes written or -ENOSPC. */
 int sdp_build(char *buf, size_t cap, const struct sdp_params *p);
 
@@ -32,6 +33,8 @@ struct sdp_audio {
 	int payload_types[16];
 	unsigned n_payload_types;
 	int ptime_ms;            /* 0 when absent */
+	struct tl_str direction; /* a=sendrecv/sendonly/recvonly/inactive of the stream;
+				  * empty when absent (which means sendrecv) */
 	struct sdes_crypto crypto[SDP_MAX_CRYPTO]; /* usable lines, in order */
 	unsigned n_crypto;
 	unsigned n_crypto_lines;     /* all a=crypto lines seen, usable or not */

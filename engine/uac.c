@@ -1,5 +1,7 @@
 #include "uac.h"
 #include "clock.h"
+#include "media.h"
+#include <arpa/inet.h>
 #include "sdp.h"
 #include "sip_build.h"
 #include <errno.h>
@@ -33,7 +35,9 @@ struct call {
 	struct sdes_crypto offer[SCN_MAX_SUITES];
 	unsigned n_offer;
 	struct sdes_crypto answer;
-	bool have_answer;
+	unsigned chosen;      /* the offered line the answer accepted */
+	bool have_answer, has_media;
+	uint32_t media_slot;
 };
 
 struct trunk {
@@ -61,6 +65,8 @@ struct uac {
 	bool uris_ready;
 	char sdp[2048];
 	uint64_t stray;
+	struct media_pool media;
+	bool media_on;        /* the flow has a media phase: calls get RTP sockets */
 };
 
 /* ---- schedule ---------------------------------------------------------- */
@@ -276,10 +282,20 @@ static int send_request(struct uac *u, struct call *k, enum sip_method m, bool o
 				o->key_len = sdes_suite_key_len(o->suite);
 				RAND_bytes(o->key, (int)o->key_len);
 			}
+			/* without a media phase no socket is opened and the stream is
+			 * offered inactive, so the far end sends nothing either */
+			uint16_t port = (uint16_t)(u->cfg.media_port_lo + 2 * (call_slot(u, k) % 10000));
+			if (u->media_on && !k->has_media) {
+				int err = media_open(&u->media, c->local_ip, &k->media_slot, &port);
+				if (err)
+					return -EADDRINUSE;
+				k->has_media = true;
+			}
 			struct sdp_params sp = {
-				.addr = c->local_ip, .port = (uint16_t)(20000 + 2 * (call_slot(u, k) % 20000)),
+				.addr = c->local_ip, .port = port,
 				.session_id = ((uint64_t)k->gen << 32) | call_slot(u, k),
 				.ptime_ms = u->scn->ptime_ms, .crypto = k->offer, .n_crypto = k->n_offer,
+				.direction = u->media_on ? "sendrecv" : "inactive",
 			};
 			int n = sdp_build(u->sdp, sizeof(u->sdp), &sp);
 			if (n < 0)
@@ -341,6 +357,9 @@ static void send_error_ack(struct uac *u, struct call *k, const struct sip_msg *
 
 static void call_release(struct uac *u, struct call *k)
 {
+	if (k->has_media)
+		media_close(&u->media, k->media_slot, &u->w->res);
+	k->has_media = false;
 	k->active = false;
 	k->gen = (k->gen + 1) & 0xffffff;
 	k->timer_seq++;
@@ -408,7 +427,8 @@ static void call_advance(struct uac *u, struct call *k)
 		case FLOW_SEND: {
 			int err = send_request(u, k, st->method, st->method == SIP_INVITE && st->sdp_offer);
 			if (err) {
-				call_fail(u, k, err == -ENOTCONN ? "connection_lost" : "send_failed", false);
+				call_fail(u, k, err == -ENOTCONN ? "connection_lost" :
+						err == -EADDRINUSE ? "media_ports_exhausted" : "send_failed", false);
 				return;
 			}
 			k->step++;
@@ -425,6 +445,12 @@ static void call_advance(struct uac *u, struct call *k)
 			if (!ms) {
 				k->step++;
 				break;
+			}
+			if (st->kind == FLOW_MEDIA && k->has_media && k->have_answer &&
+			    media_start_tx(&u->media, k->media_slot, &k->offer[k->chosen], s->ptime_ms, 0,
+					   clock_mono_ns())) {
+				call_fail(u, k, "srtp_setup_failed", true);
+				return;
 			}
 			arm(u, k, clock_mono_ns() + (uint64_t)ms * NS_PER_MS);
 			return;
@@ -538,7 +564,21 @@ static void learn_dialog(struct call *k, const struct sip_msg *m)
 	}
 }
 
-static const char *check_answer(struct call *k, const struct sip_msg *m)
+/* The far end's media address from its answer; false when it is not IPv4. */
+static bool answer_addr(const struct sdp_audio *a, struct sockaddr_in *out)
+{
+	char ip[INET_ADDRSTRLEN];
+	if (!a->addr.len || a->addr.len >= sizeof(ip))
+		return false;
+	memcpy(ip, a->addr.p, a->addr.len);
+	ip[a->addr.len] = 0;
+	memset(out, 0, sizeof(*out));
+	out->sin_family = AF_INET;
+	out->sin_port = htons(a->port);
+	return inet_pton(AF_INET, ip, &out->sin_addr) == 1;
+}
+
+static const char *check_answer(struct uac *u, struct call *k, const struct sip_msg *m)
 {
 	struct sdp_audio a;
 	if (!m->body.len)
@@ -552,7 +592,16 @@ static const char *check_answer(struct call *k, const struct sip_msg *m)
 	for (unsigned i = 0; i < a.n_crypto; i++)
 		if (a.crypto[i].tag == k->offer[chosen].tag)
 			k->answer = a.crypto[i];
+	k->chosen = chosen;
 	k->have_answer = true;
+	if (k->has_media) {
+		struct sockaddr_in to;
+		if (!answer_addr(&a, &to))
+			return "sdp_bad_address";
+		media_set_remote(&u->media, k->media_slot, &to);
+		if (media_set_rx(&u->media, k->media_slot, &k->answer))
+			return "srtp_setup_failed";
+	}
 	return NULL;
 }
 
@@ -616,7 +665,7 @@ static void on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 		return;
 	}
 	if (m->cseq_method == SIP_INVITE && m->status >= 200 && m->status < 300 && k->n_offer) {
-		const char *why = check_answer(k, m);
+		const char *why = check_answer(u, k, m);
 		if (why) {
 			call_fail(u, k, why, true);
 			return;
@@ -747,6 +796,8 @@ static void uac_timer(struct worker *w, const struct timer_entry *t)
 		call_fail(u, k, reason, true);
 		return;
 	}
+	if (st->kind == FLOW_MEDIA && k->has_media)
+		media_stop_tx(&u->media, k->media_slot);
 	k->step++;
 	call_advance(u, k);
 }
@@ -860,6 +911,18 @@ struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
 	for (uint32_t i = 0; i < u->n_calls; i++)
 		u->free_calls[u->n_free++] = u->n_calls - 1 - i;
 	hist_init(&u->sec_hist);
+	for (unsigned i = 0; i < u->scn->n_flow; i++) {
+		const struct flow_step *st = &u->scn->flow[i];
+		if (st->kind == FLOW_MEDIA && (u->scn->media_ms >= 0 ? u->scn->media_ms > 0 : st->ms > 0))
+			u->media_on = true;
+	}
+	if (u->media_on) {
+		if (media_pool_init(&u->media, w, u->n_calls, cfg->media_port_lo, cfg->media_port_hi)) {
+			uac_free(u);
+			return NULL;
+		}
+		w->media = &u->media;
+	}
 	w->role = &uac_role;
 	w->role_arg = u;
 	u->t_startup = clock_mono_ns();
@@ -888,6 +951,10 @@ void uac_free(struct uac *u)
 {
 	if (!u)
 		return;
+	if (u->w && u->w->media == &u->media)
+		u->w->media = NULL;
+	if (u->media.s)
+		media_pool_free(&u->media);
 	free(u->trunks);
 	free(u->calls);
 	free(u->free_calls);

@@ -15,6 +15,7 @@ struct uac_config {
 	unsigned connections;     /* trunk connections this worker opens */
 	uint32_t max_calls;       /* concurrent calls this worker may hold */
 	char run_id[16];          /* Call-ID prefix shared by the run */
+	uint16_t media_port_lo, media_port_hi; /* this worker's RTP ports */
 };
 
 struct uac;

@@ -1,5 +1,7 @@
 #include "uas.h"
 #include "clock.h"
+#include "media.h"
+#include <arpa/inet.h>
 #include "sdp.h"
 #include "sip_build.h"
 #include <errno.h>
@@ -17,6 +19,14 @@ struct pending {
 	struct buf msg;
 };
 
+/* A call whose media we send and check, found again by its Call-ID at BYE. */
+struct media_call {
+	uint8_t state; /* 0 empty, 1 used, 2 deleted */
+	uint8_t id_len;
+	uint32_t media_slot, conn_slot, conn_gen;
+	char call_id[110];
+};
+
 struct uas {
 	struct worker *w;
 	struct uas_config cfg;
@@ -24,6 +34,9 @@ struct uas {
 	struct pending *pending;
 	uint32_t n_pending;
 	char sdp[2048];
+	struct media_pool media;
+	struct media_call *calls; /* open addressing, n_calls a power of two */
+	uint32_t n_calls;
 };
 
 static uint32_t fnv1a(struct tl_str s)
@@ -74,6 +87,71 @@ static bool accepted(const struct uas *s, enum sdes_suite suite)
 	return false;
 }
 
+static struct media_call *call_find(struct uas *s, struct tl_str id, bool insert)
+{
+	if (!s->n_calls || id.len >= sizeof(s->calls[0].call_id))
+		return NULL;
+	uint32_t mask = s->n_calls - 1, i = fnv1a(id) & mask;
+	struct media_call *tomb = NULL;
+	for (uint32_t probe = 0; probe < s->n_calls; probe++, i = (i + 1) & mask) {
+		struct media_call *c = &s->calls[i];
+		if (c->state == 0)
+			return insert ? (tomb ? tomb : c) : NULL;
+		if (c->state == 2) {
+			if (!tomb)
+				tomb = c;
+			continue;
+		}
+		if (c->id_len == id.len && !memcmp(c->call_id, id.p, id.len))
+			return c;
+	}
+	return insert ? tomb : NULL;
+}
+
+static void call_end(struct uas *s, struct media_call *c)
+{
+	media_close(&s->media, c->media_slot, &s->w->res);
+	c->state = 2;
+}
+
+/* Sends and checks SRTP for an answered call. false when no port pair is free. */
+static bool start_media(struct uas *s, struct conn *c, const struct sip_msg *m,
+			const struct sdp_audio *offer, const struct sdes_crypto *theirs,
+			const struct sdes_crypto *ours, uint16_t *port)
+{
+	struct media_call *mc = call_find(s, m->call_id, true);
+	if (!mc)
+		return false;
+	if (mc->state == 1) /* a re-INVITE: the stream goes on */
+		return true;
+	char ip[INET_ADDRSTRLEN];
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(offer->port) };
+	if (!offer->addr.len || offer->addr.len >= sizeof(ip))
+		return false;
+	memcpy(ip, offer->addr.p, offer->addr.len);
+	ip[offer->addr.len] = 0;
+	if (inet_pton(AF_INET, ip, &to.sin_addr) != 1)
+		return false;
+	if (media_open(&s->media, c->local_ip, &mc->media_slot, port))
+		return false;
+	media_set_remote(&s->media, mc->media_slot, &to);
+	media_set_rx(&s->media, mc->media_slot, theirs);
+	media_start_tx(&s->media, mc->media_slot, ours, offer->ptime_ms ? offer->ptime_ms : 20, 0,
+		       clock_mono_ns());
+	mc->state = 1;
+	mc->id_len = (uint8_t)m->call_id.len;
+	memcpy(mc->call_id, m->call_id.p, m->call_id.len);
+	mc->conn_slot = c->slot;
+	mc->conn_gen = c->gen;
+	return true;
+}
+
+static bool wants_media(const struct sdp_audio *offer)
+{
+	return offer->port && !tl_str_eq(offer->direction, "inactive") &&
+	       !tl_str_eq(offer->direction, "recvonly");
+}
+
 /* 180 and 200 with our SDES answer, or 488 when nothing offered is acceptable. */
 static void answer_invite(struct uas *s, struct conn *c, const struct sip_msg *m)
 {
@@ -106,10 +184,16 @@ static void answer_invite(struct uas *s, struct conn *c, const struct sip_msg *m
 	ans.unencrypted_srtcp = offer.crypto[pick].unencrypted_srtcp;
 	ans.unauthenticated_srtp = offer.crypto[pick].unauthenticated_srtp;
 	RAND_bytes(ans.key, (int)ans.key_len);
+	uint16_t port = (uint16_t)(s->cfg.media_port_lo + (fnv1a(m->call_id) % 5000) * 2);
+	bool media = s->n_calls && wants_media(&offer);
+	if (media && !start_media(s, c, m, &offer, &offer.crypto[pick], &ans, &port)) {
+		respond(s, c, m, 503, TL_STR(""));
+		return;
+	}
 	struct sdp_params sp = {
-		.addr = c->local_ip, .port = (uint16_t)(30000 + (fnv1a(m->call_id) % 15000) * 2),
+		.addr = c->local_ip, .port = port,
 		.session_id = fnv1a(m->call_id), .ptime_ms = offer.ptime_ms ? offer.ptime_ms : 20,
-		.crypto = &ans, .n_crypto = 1,
+		.crypto = &ans, .n_crypto = 1, .direction = media ? "sendrecv" : "inactive",
 	};
 	int n = sdp_build(s->sdp, sizeof(s->sdp), &sp);
 	if (n < 0) {
@@ -162,6 +246,7 @@ static void uas_conn_msg(struct worker *w, struct conn *c, const struct sip_msg 
 		return; /* we send no requests: a response is stray */
 	struct sip_msg inv;
 	struct pending *p;
+	struct media_call *mc;
 	switch (m->method) {
 	case SIP_INVITE:
 		s->counts.invites++;
@@ -180,6 +265,8 @@ static void uas_conn_msg(struct worker *w, struct conn *c, const struct sip_msg 
 	case SIP_BYE:
 		s->counts.byes++;
 		respond(s, c, m, 200, TL_STR(""));
+		if ((mc = call_find(s, m->call_id, false)))
+			call_end(s, mc);
 		break;
 	case SIP_CANCEL:
 		s->counts.cancels++;
@@ -239,6 +326,10 @@ static void uas_conn_down(struct worker *w, struct conn *c, int err, const char 
 		if (s->pending[i].used && s->pending[i].conn_slot == c->slot &&
 		    s->pending[i].conn_gen == c->gen)
 			s->pending[i].used = false;
+	for (uint32_t i = 0; i < s->n_calls; i++)
+		if (s->calls[i].state == 1 && s->calls[i].conn_slot == c->slot &&
+		    s->calls[i].conn_gen == c->gen)
+			call_end(s, &s->calls[i]);
 }
 
 static uint64_t uas_tick(struct worker *w, uint64_t now)
@@ -278,10 +369,31 @@ struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
 			return NULL;
 		}
 	}
+	if (cfg->media_port_lo) {
+		uint32_t streams = cfg->max_streams ? cfg->max_streams : 20000;
+		s->n_calls = 1;
+		while (s->n_calls < 2 * streams)
+			s->n_calls *= 2;
+		s->calls = calloc(s->n_calls, sizeof(*s->calls));
+		if (!s->calls || media_pool_init(&s->media, w, streams, cfg->media_port_lo,
+						 cfg->media_port_hi)) {
+			uas_free(s);
+			return NULL;
+		}
+		s->media.wrong_tx_key = cfg->srtp_wrong_key;
+		w->media = &s->media;
+	}
 	w->role = &uas_role;
 	w->role_arg = s;
 	worker_listen(w);
 	return s;
+}
+
+void uas_finish(struct uas *s)
+{
+	for (uint32_t i = 0; i < s->n_calls; i++)
+		if (s->calls[i].state == 1)
+			call_end(s, &s->calls[i]);
 }
 
 void uas_free(struct uas *s)
@@ -291,6 +403,11 @@ void uas_free(struct uas *s)
 	for (uint32_t i = 0; i < s->n_pending; i++)
 		buf_free(&s->pending[i].msg);
 	free(s->pending);
+	if (s->w && s->w->media == &s->media)
+		s->w->media = NULL;
+	if (s->media.s)
+		media_pool_free(&s->media);
+	free(s->calls);
 	free(s);
 }
 

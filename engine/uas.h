@@ -10,6 +10,9 @@ struct uas_config {
 	int refuse_status;    /* 0: answer; else the final status for every INVITE */
 	enum sdes_suite accept[SDES_SUITE_COUNT]; /* suites we accept, in no order */
 	unsigned n_accept;    /* 0: every suite */
+	uint16_t media_port_lo, media_port_hi; /* RTP ports; 0: no media is sent or checked */
+	uint32_t max_streams; /* concurrent media streams */
+	bool srtp_wrong_key;  /* protect our SRTP with a key other than the one we answered */
 };
 
 struct uas_counts {
@@ -22,6 +25,8 @@ struct uas;
 /* Creates the responder for worker w (sets w->role, w->role_arg) and starts
  * accepting on w->listen_fd. NULL when out of memory; caller owns it. */
 struct uas *uas_new(struct worker *w, const struct uas_config *cfg);
+/* Ends the media streams still open, adding their counts to the worker's result. */
+void uas_finish(struct uas *s);
 void uas_free(struct uas *s);
 const struct uas_counts *uas_counts(const struct uas *s);
 

@@ -55,6 +55,17 @@ int verdict_metric(const struct result *r, const char *metric, const char *stat,
 		{ "calls.cps", cps(r) },
 		{ "calls.max_concurrent", (double)r->max_concurrent },
 		{ "tls.handshakes.failed", (double)r->hs_failed },
+		{ "srtp.auth_failures", (double)r->srtp.n[SRTP_AUTH_FAILURES] },
+		{ "srtp.replay_failures", (double)r->srtp.n[SRTP_REPLAY_FAILURES] },
+		{ "srtp.lost", (double)r->srtp.n[SRTP_LOST] },
+		{ "srtp.lost_pct", r->srtp.n[SRTP_EXPECTED] ?
+			100.0 * (double)r->srtp.n[SRTP_LOST] / (double)r->srtp.n[SRTP_EXPECTED] : 0 },
+		{ "srtp.packets_received", (double)r->srtp.n[SRTP_PACKETS_RECEIVED] },
+		{ "srtp.packets_sent", (double)r->srtp.n[SRTP_PACKETS_SENT] },
+		{ "srtp.jitter_ms", r->srtp.n[SRTP_STREAMS_RECEIVING] ?
+			r->srtp.jitter_ms_sum / (double)r->srtp.n[SRTP_STREAMS_RECEIVING] : 0 },
+		{ "srtp.silent_streams",
+		  (double)(r->srtp.n[SRTP_STREAMS] - r->srtp.n[SRTP_STREAMS_RECEIVING]) },
 	};
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
 		if (!strcmp(metric, plain[i].name)) {
@@ -83,12 +94,12 @@ static void judge_threshold(struct verdict *v, const struct result *r, const str
 	if (!c)
 		return;
 	double val;
-	if (!strncmp(t->metric, "srtp.", 5)) {
-		/* no media is sent in this version: say so instead of passing on zeros */
+	if (!strncmp(t->metric, "srtp.", 5) && !r->srtp.n[SRTP_STREAMS]) {
+		/* no media phase ran: say so instead of passing on zeros */
 		c->status = CHECK_WARN;
 		snprintf(c->expected, sizeof(c->expected), "%s%g", t->has_max ? "<= " : ">= ",
 			 t->has_max ? t->max : t->min);
-		snprintf(c->observed, sizeof(c->observed), "not measured: this version sends no SRTP");
+		snprintf(c->observed, sizeof(c->observed), "not measured: no media stream was set up");
 		return;
 	}
 	if (verdict_metric(r, t->metric, t->stat, &val)) {
@@ -150,6 +161,16 @@ void verdict_judge(const struct scenario *s, const struct result *r, struct verd
 	}
 	if (!has_threshold(s, "calls.failed") && !has_threshold(s, "calls.failed_pct")) {
 		struct threshold t = { .metric = "calls.failed", .has_max = true, .max = 0 };
+		judge_threshold(v, r, &t);
+	}
+	/* media that ran is judged even without thresholds: wrong keys and dead
+	 * streams are what a trunk test must catch */
+	static const char *const media_defaults[] = { "srtp.auth_failures", "srtp.silent_streams" };
+	for (size_t i = 0; r->srtp.n[SRTP_STREAMS] && i < 2; i++) {
+		if (has_threshold(s, media_defaults[i]))
+			continue;
+		struct threshold t = { .has_max = true, .max = 0 };
+		snprintf(t.metric, sizeof(t.metric), "%s", media_defaults[i]);
 		judge_threshold(v, r, &t);
 	}
 	for (unsigned i = 0; i < s->n_thresholds; i++)

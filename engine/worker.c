@@ -1,5 +1,6 @@
 #include "worker.h"
 #include "clock.h"
+#include "media.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/tcp.h>
@@ -367,6 +368,13 @@ static void handle_cqe(struct worker *w, struct io_uring_cqe *cqe)
 		on_accept(w, cqe);
 		return;
 	}
+	if (op >= MEDIA_OP_FIRST) {
+		if (w->media)
+			media_cqe(w->media, t, cqe->res, cqe->flags);
+		else if (cqe->flags & IORING_CQE_F_BUFFER)
+			ring_buf_recycle(&w->ring, cqe->flags >> IORING_CQE_BUFFER_SHIFT);
+		return;
+	}
 	struct conn *c = &w->conns[ring_tag_slot(t)];
 	bool more = (cqe->flags & IORING_CQE_F_MORE) != 0;
 	if (op == OP_RECV && (cqe->flags & IORING_CQE_F_BUFFER)) {
@@ -477,6 +485,8 @@ int worker_run(struct worker *w)
 			uint64_t t1 = fire_timers(w);
 			uint64_t t2 = w->role->tick(w, w->now);
 			next = t1 && t2 ? (t1 < t2 ? t1 : t2) : (t1 ? t1 : t2);
+			uint64_t t3 = w->media ? media_tick(w->media, w->now) : 0;
+			next = next && t3 ? (next < t3 ? next : t3) : (next ? next : t3);
 		}
 		flush_dirty(w);
 		if (stopping && (!any_conn_open(w) || w->now >= stop_at))

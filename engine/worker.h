@@ -36,6 +36,7 @@ struct conn {
 };
 
 struct worker;
+struct media_pool;
 
 struct worker_role {
 	/* TCP is up (plain) or the TLS handshake finished. */
@@ -69,6 +70,7 @@ struct worker {
 	int listen_fd;
 	size_t max_msg;
 	struct result res;
+	struct media_pool *media;  /* the role's media streams, NULL without media */
 	atomic_bool *stop;      /* set by the controlling thread */
 	uint64_t stop_grace_ns; /* how long to wait for connections to close at the end */
 	uint64_t now;           /* monotonic ns at the start of this loop turn */

@@ -28,6 +28,8 @@ int cli_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
 int cli_double(const char *s, double lo, double hi, double *out);
 /* Prints "trunkload CMD: message" to stderr and returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "LO-HI" port range, LO even, LO < HI. 0 or -EINVAL. */
+int cli_port_range(const char *s, uint16_t *lo, uint16_t *hi);
 /* A file next to the program or the source tree: the shipped scenarios. */
 int cli_find_scenario(const char *name, char *out, size_t cap);
 

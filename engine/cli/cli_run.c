@@ -37,7 +37,10 @@ static const char run_help[] =
 	"  --duration S            seconds of call starts (alone: clears the scenario's calls)\n"
 	"  --max-concurrent N      cap on calls in progress; a call that would exceed it fails\n"
 	"                          as concurrency_cap (reported, never a silent change of rate)\n"
-	"  --media-ms MS           length of each media step (0: no media phase)\n"
+	"  --media-ms MS           length of each media step (0: no media phase); during it\n"
+	"                          every call sends PCMU over SRTP with its SDES key and\n"
+	"                          checks what the far end sends\n"
+	"  --media-ports LO-HI     UDP ports for RTP (even) and RTCP (odd) (default 20000-29999)\n"
 	"\n"
 	"output:\n"
 	"  --report-dir DIR        where report.json goes (default: trunkload-report)\n"
@@ -48,7 +51,7 @@ static const char run_help[] =
 enum {
 	O_TARGET = 256, O_SERVER_NAME, O_CERT, O_KEY, O_CA, O_TLS_VERSION, O_TRANSPORT,
 	O_CONNECTIONS, O_RATE, O_CALLS, O_DURATION, O_MAX_CONCURRENT, O_MEDIA_MS, O_REPORT_DIR,
-	O_QUIET, O_HELP,
+	O_QUIET, O_HELP, O_MEDIA_PORTS,
 };
 
 static const struct option run_options[] = {
@@ -65,6 +68,7 @@ static const struct option run_options[] = {
 	{ "duration", required_argument, NULL, O_DURATION },
 	{ "max-concurrent", required_argument, NULL, O_MAX_CONCURRENT },
 	{ "media-ms", required_argument, NULL, O_MEDIA_MS },
+	{ "media-ports", required_argument, NULL, O_MEDIA_PORTS },
 	{ "report-dir", required_argument, NULL, O_REPORT_DIR },
 	{ "quiet", no_argument, NULL, O_QUIET },
 	{ "help", no_argument, NULL, O_HELP },
@@ -197,6 +201,7 @@ int cmd_run(int argc, char **argv)
 	struct scenario_errors errs = { 0 };
 	const char *report_dir = "trunkload-report";
 	bool quiet = false, calls_set = false, duration_set = false;
+	uint16_t media_lo = 20000, media_hi = 29999;
 	int flags[64], nflags = 0;
 	char *args[64];
 
@@ -215,6 +220,10 @@ int cmd_run(int argc, char **argv)
 			return cli_usage_error("run", "option '%s' needs a value", argv[optind - 1]);
 		if (opt == O_REPORT_DIR)
 			report_dir = optarg;
+		else if (opt == O_MEDIA_PORTS) {
+			if (cli_port_range(optarg, &media_lo, &media_hi))
+				return cli_usage_error("run", "--media-ports: expected LO-HI with LO even, got \"%s\"", optarg);
+		}
 		else if (opt == O_QUIET)
 			quiet = true;
 		else if (nflags < 64) {
@@ -254,7 +263,8 @@ int cmd_run(int argc, char **argv)
 		return cli_usage_error("run", "tls.expect_handshake \"rejected\" (negative tests) is not "
 					      "available in this version");
 
-	struct run_caller_config cfg = { .scn = &scn, .threads = 1 };
+	struct run_caller_config cfg = { .scn = &scn, .threads = 1, .media_port_lo = media_lo,
+					 .media_port_hi = media_hi };
 	char err[512] = "";
 	if (scn.transport == SCN_TLS) {
 		if (!scn.ca[0])

@@ -24,9 +24,16 @@ static const char uas_help[] =
 	"                       certificate is required and verified\n"
 	"  --transport tls|tcp  mutual TLS (default) or plain TCP\n"
 	"  --delay-ms MS        wait MS between the 100 and the 180/200\n"
-	"  --refuse STATUS      answer every INVITE with this final status (e.g. 486, 503)\n";
+	"  --refuse STATUS      answer every INVITE with this final status (e.g. 486, 503)\n"
+	"  --media-ports LO-HI  UDP ports for RTP (even) and RTCP (odd) (default 30000-39999);\n"
+	"                       every answered call that offers sendrecv media gets PCMU over\n"
+	"                       SRTP from the answer on, and what the caller sends is checked\n"
+	"  --no-media           answer every offer inactive: no RTP either way\n"
+	"  --srtp-wrong-key     protect our SRTP with a key other than the one we answered\n"
+	"                       (the caller must count authentication failures)\n";
 
-enum { O_LISTEN = 256, O_CERT, O_KEY, O_CA, O_TRANSPORT, O_DELAY, O_REFUSE, O_HELP };
+enum { O_LISTEN = 256, O_CERT, O_KEY, O_CA, O_TRANSPORT, O_DELAY, O_REFUSE, O_HELP,
+       O_MEDIA_PORTS, O_NO_MEDIA, O_WRONG_KEY };
 
 static const struct option uas_options[] = {
 	{ "listen", required_argument, NULL, O_LISTEN },
@@ -36,6 +43,9 @@ static const struct option uas_options[] = {
 	{ "transport", required_argument, NULL, O_TRANSPORT },
 	{ "delay-ms", required_argument, NULL, O_DELAY },
 	{ "refuse", required_argument, NULL, O_REFUSE },
+	{ "media-ports", required_argument, NULL, O_MEDIA_PORTS },
+	{ "no-media", no_argument, NULL, O_NO_MEDIA },
+	{ "srtp-wrong-key", no_argument, NULL, O_WRONG_KEY },
 	{ "help", no_argument, NULL, O_HELP },
 	{ 0 },
 };
@@ -73,6 +83,8 @@ int cmd_uas(int argc, char **argv)
 	const char *cert = NULL, *key = NULL, *ca = NULL;
 	bool tls = true;
 	struct run_responder_config cfg = { .log = stdout };
+	cfg.uas.media_port_lo = 30000;
+	cfg.uas.media_port_hi = 39999;
 	uint64_t u;
 
 	optind = 1;
@@ -104,6 +116,16 @@ int cmd_uas(int argc, char **argv)
 			if (cli_u64(optarg, 300, 699, &u))
 				return cli_usage_error("uas", "--refuse: expected a final status 300-699, got \"%s\"", optarg);
 			cfg.uas.refuse_status = (int)u;
+			break;
+		case O_MEDIA_PORTS:
+			if (cli_port_range(optarg, &cfg.uas.media_port_lo, &cfg.uas.media_port_hi))
+				return cli_usage_error("uas", "--media-ports: expected LO-HI with LO even, got \"%s\"", optarg);
+			break;
+		case O_NO_MEDIA:
+			cfg.uas.media_port_lo = cfg.uas.media_port_hi = 0;
+			break;
+		case O_WRONG_KEY:
+			cfg.uas.srtp_wrong_key = true;
 			break;
 		case ':':
 			return cli_usage_error("uas", "option '%s' needs a value", argv[optind - 1]);
@@ -149,6 +171,14 @@ int cmd_uas(int argc, char **argv)
 	       (unsigned long long)n.not_acceptable, (unsigned long long)n.acks,
 	       (unsigned long long)n.byes, (unsigned long long)n.cancels,
 	       (unsigned long long)n.options, (unsigned long long)n.other);
+	const uint64_t *sr = res.srtp.n;
+	printf("trunkload uas: srtp streams %llu, packets sent %llu, received %llu, auth failures %llu, "
+	       "replay failures %llu, lost %llu, early %llu, unexpected source %llu, rtcp sent %llu received %llu\n",
+	       (unsigned long long)sr[SRTP_STREAMS], (unsigned long long)sr[SRTP_PACKETS_SENT],
+	       (unsigned long long)sr[SRTP_PACKETS_RECEIVED], (unsigned long long)sr[SRTP_AUTH_FAILURES],
+	       (unsigned long long)sr[SRTP_REPLAY_FAILURES], (unsigned long long)sr[SRTP_LOST],
+	       (unsigned long long)sr[SRTP_EARLY_PACKETS], (unsigned long long)sr[SRTP_UNEXPECTED_SOURCE],
+	       (unsigned long long)sr[SRTP_RTCP_SENT], (unsigned long long)sr[SRTP_RTCP_RECEIVED]);
 	if (res.first_tls_error[0])
 		printf("trunkload uas: first connection error: %s\n", res.first_tls_error);
 	result_free(&res);

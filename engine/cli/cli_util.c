@@ -89,3 +89,20 @@ int cli_find_scenario(const char *name, char *out, size_t cap)
 	}
 	return -ENOENT;
 }
+
+int cli_port_range(const char *s, uint16_t *lo, uint16_t *hi)
+{
+	char a[8], b[8];
+	const char *dash = strchr(s, '-');
+	if (!dash || dash - s >= (long)sizeof(a) || strlen(dash + 1) >= sizeof(b))
+		return -EINVAL;
+	memcpy(a, s, (size_t)(dash - s));
+	a[dash - s] = 0;
+	strcpy(b, dash + 1);
+	uint64_t l, h;
+	if (cli_u64(a, 1024, 65534, &l) || cli_u64(b, 1025, 65535, &h) || l % 2 || h < l + 1)
+		return -EINVAL;
+	*lo = (uint16_t)l;
+	*hi = (uint16_t)h;
+	return 0;
+}

@@ -1,4 +1,6 @@
 #include "cli.h"
+#include "rtp.h"
+#include "srtp_session.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +37,12 @@ int main(int argc, char **argv)
 		{ "run", cmd_run }, { "uas", cmd_uas }, { "pki", cmd_pki },
 		{ "check", cmd_check }, { "demo", cmd_demo },
 	};
+	/* process-wide set-up, before any worker thread exists */
+	pcmu_tone_init();
+	if (srtp_session_global_init()) {
+		fprintf(stderr, "trunkload: libsrtp2 failed to initialise\n");
+		return EXIT_CANNOT;
+	}
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);

@@ -1,0 +1,469 @@
+#include "media.h"
+#include "clock.h"
+#include "ring.h"
+#include "rtp.h"
+#include "srtp_session.h"
+#include "worker.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <openssl/rand.h>
+
+enum { T_RTP = 1, T_RTCP };
+
+#define RTCP_INTERVAL_NS (5 * NS_PER_S)
+#define TX_CAP 1024
+#define EARLY_MAX 4      /* packets held until the far end's key is known */
+#define EARLY_CAP 512
+
+enum stream_state { MS_FREE = 0, MS_OPEN, MS_CLOSING };
+
+struct media_stream {
+	uint32_t gen, seq;
+	enum stream_state state;
+	int fd[2];                 /* RTP, RTCP */
+	unsigned ops;
+	uint16_t port;
+	bool have_remote, have_rx, have_tx, sending;
+	bool inflight[2];          /* a send of RTP / RTCP is with the kernel */
+	struct sockaddr_in remote[2];
+	struct srtp_session tx, rx;
+	struct rtp_sender snd;
+	struct rtp_receiver rcv;
+	uint64_t period_ns, next_rtp, t_rx_ready;
+	bool first_seen;
+	uint64_t n[SRTP_COUNTERS]; /* this stream's counts, added to the result at the end */
+	char suite[40];
+	unsigned n_early;
+	uint16_t early_len[EARLY_MAX];
+	struct sockaddr_in early_from[EARLY_MAX];
+	uint8_t early[EARLY_MAX][EARLY_CAP];
+	struct msghdr mh[2];
+	struct iovec iov[2];
+	uint8_t txbuf[2][TX_CAP];
+};
+
+/* The receive msghdr only tells the kernel how much room the source address gets. */
+static struct msghdr recv_mh = { .msg_namelen = sizeof(struct sockaddr_in) };
+
+int media_pool_init(struct media_pool *p, struct worker *w, uint32_t max_streams,
+		    uint16_t port_lo, uint16_t port_hi)
+{
+	memset(p, 0, sizeof(*p));
+	p->w = w;
+	p->s = calloc(max_streams, sizeof(*p->s));
+	p->free = calloc(max_streams, sizeof(*p->free));
+	if (!p->s || !p->free) {
+		media_pool_free(p);
+		return -ENOMEM;
+	}
+	p->n = max_streams;
+	for (uint32_t i = 0; i < max_streams; i++) {
+		p->s[i].fd[0] = p->s[i].fd[1] = -1;
+		p->free[p->n_free++] = max_streams - 1 - i;
+	}
+	p->port_lo = (uint16_t)(port_lo & ~1u);
+	p->port_hi = port_hi;
+	p->next_port = p->port_lo;
+	return 0;
+}
+
+static void stream_release(struct media_pool *p, struct media_stream *m)
+{
+	for (int i = 0; i < 2; i++)
+		if (m->fd[i] >= 0)
+			close(m->fd[i]);
+	if (m->have_tx)
+		srtp_session_free(&m->tx);
+	if (m->have_rx)
+		srtp_session_free(&m->rx);
+	uint32_t gen = (m->gen + 1) & 0xffffff, seq = m->seq;
+	memset(m, 0, sizeof(*m) - sizeof(m->txbuf)); /* txbuf is last: no need to clear it */
+	m->gen = gen;
+	m->seq = seq;
+	m->fd[0] = m->fd[1] = -1;
+	p->free[p->n_free++] = (uint32_t)(m - p->s);
+}
+
+void media_pool_free(struct media_pool *p)
+{
+	for (uint32_t i = 0; p->s && i < p->n; i++)
+		if (p->s[i].state != MS_FREE)
+			stream_release(p, &p->s[i]);
+	free(p->s);
+	free(p->free);
+	timer_free(&p->timers);
+	memset(p, 0, sizeof(*p));
+}
+
+static uint64_t tag(unsigned op, const struct media_pool *p, const struct media_stream *m)
+{
+	return ring_tag(op, m->gen, (uint32_t)(m - p->s));
+}
+
+static void arm_recv(struct media_pool *p, struct media_stream *m, int i)
+{
+	ring_recvmsg_multishot(&p->w->ring, m->fd[i], &recv_mh,
+			       tag(i ? MEDIA_OP_RTCP_RECV : MEDIA_OP_RTP_RECV, p, m));
+	m->ops++;
+}
+
+static int bind_pair(struct media_pool *p, struct media_stream *m, const char *ip)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	if (inet_pton(AF_INET, ip, &a.sin_addr) != 1)
+		return -EINVAL;
+	unsigned span = (unsigned)(p->port_hi - p->port_lo + 1) / 2;
+	for (unsigned tries = 0; tries < span; tries++) {
+		uint16_t port = p->next_port;
+		p->next_port = port + 2 > p->port_hi - 1 ? p->port_lo : (uint16_t)(port + 2);
+		int fd[2] = { -1, -1 };
+		bool ok = true;
+		for (int i = 0; i < 2 && ok; i++) {
+			fd[i] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+			a.sin_port = htons((uint16_t)(port + i));
+			ok = fd[i] >= 0 && bind(fd[i], (struct sockaddr *)&a, sizeof(a)) == 0;
+		}
+		if (ok) {
+			m->fd[0] = fd[0];
+			m->fd[1] = fd[1];
+			m->port = port;
+			return 0;
+		}
+		int err = errno;
+		for (int i = 0; i < 2; i++)
+			if (fd[i] >= 0)
+				close(fd[i]);
+		if (err != EADDRINUSE && err != EACCES)
+			return -err;
+	}
+	return -EADDRINUSE;
+}
+
+int media_open(struct media_pool *p, const char *ip, uint32_t *slot, uint16_t *port)
+{
+	if (!p->n_free)
+		return -ENOSPC;
+	struct media_stream *m = &p->s[p->free[p->n_free - 1]];
+	int err = bind_pair(p, m, ip);
+	if (err)
+		return err;
+	p->n_free--;
+	m->state = MS_OPEN;
+	rtp_receiver_init(&m->rcv, 8000);
+	for (int i = 0; i < 2; i++) {
+		m->iov[i].iov_base = m->txbuf[i];
+		m->mh[i].msg_name = &m->remote[i];
+		m->mh[i].msg_namelen = sizeof(m->remote[i]);
+		m->mh[i].msg_iov = &m->iov[i];
+		m->mh[i].msg_iovlen = 1;
+		arm_recv(p, m, i);
+	}
+	*slot = (uint32_t)(m - p->s);
+	*port = m->port;
+	return 0;
+}
+
+static struct media_stream *stream(struct media_pool *p, uint32_t slot)
+{
+	return slot < p->n && p->s[slot].state == MS_OPEN ? &p->s[slot] : NULL;
+}
+
+void media_set_remote(struct media_pool *p, uint32_t slot, const struct sockaddr_in *rtp)
+{
+	struct media_stream *m = stream(p, slot);
+	if (!m)
+		return;
+	m->remote[0] = *rtp;
+	m->remote[1] = *rtp;
+	m->remote[1].sin_port = htons((uint16_t)(ntohs(rtp->sin_port) + 1));
+	m->have_remote = true;
+}
+
+static void on_rtp(struct media_pool *p, struct media_stream *m, uint8_t *pkt, size_t len,
+		   const struct sockaddr_in *from);
+
+int media_set_rx(struct media_pool *p, uint32_t slot, const struct sdes_crypto *key)
+{
+	struct media_stream *m = stream(p, slot);
+	if (!m)
+		return -ENOENT;
+	if (m->have_rx)
+		srtp_session_free(&m->rx);
+	int err = srtp_session_init(&m->rx, key, false);
+	m->have_rx = err == 0;
+	m->n[SRTP_STREAMS] = 1; /* a stream counts once both keys are known */
+	m->t_rx_ready = clock_mono_ns();
+	/* media sent at once with the answer can overtake the answer itself */
+	for (unsigned i = 0; err == 0 && i < m->n_early; i++)
+		on_rtp(p, m, m->early[i], m->early_len[i], &m->early_from[i]);
+	m->n_early = 0;
+	return err;
+}
+
+static void arm_timer(struct media_pool *p, struct media_stream *m, uint64_t at, unsigned kind)
+{
+	timer_push(&p->timers, (struct timer_entry){ at, (uint32_t)(m - p->s), m->seq, kind });
+}
+
+int media_start_tx(struct media_pool *p, uint32_t slot, const struct sdes_crypto *key,
+		   int ptime_ms, uint8_t pt, uint64_t at)
+{
+	struct media_stream *m = stream(p, slot);
+	if (!m || !m->have_remote)
+		return -ENOENT;
+	struct sdes_crypto k = *key;
+	if (p->wrong_tx_key) /* a deliberately wrong key: the far end must count auth failures */
+		RAND_bytes(k.key, (int)k.key_len);
+	if (m->have_tx)
+		srtp_session_free(&m->tx);
+	int err = srtp_session_init(&m->tx, &k, true);
+	if (err)
+		return err;
+	m->have_tx = true;
+	snprintf(m->suite, sizeof(m->suite), "%s", sdes_suite_name(key->suite));
+	uint8_t rnd[10];
+	RAND_bytes(rnd, sizeof(rnd));
+	rtp_sender_init(&m->snd, pt, ptime_ms, rnd);
+	m->period_ns = (uint64_t)ptime_ms * NS_PER_MS;
+	m->next_rtp = at;
+	m->sending = true;
+	m->seq++;
+	arm_timer(p, m, at, T_RTP);
+	arm_timer(p, m, at + RTCP_INTERVAL_NS / 2, T_RTCP); /* the first report comes sooner */
+	return 0;
+}
+
+void media_stop_tx(struct media_pool *p, uint32_t slot)
+{
+	struct media_stream *m = stream(p, slot);
+	if (m) {
+		m->sending = false;
+		m->seq++;
+	}
+}
+
+static void submit_send(struct media_pool *p, struct media_stream *m, int i, size_t len)
+{
+	m->iov[i].iov_len = len;
+	ring_sendmsg(&p->w->ring, m->fd[i], &m->mh[i],
+		     tag(i ? MEDIA_OP_RTCP_SEND : MEDIA_OP_RTP_SEND, p, m));
+	m->inflight[i] = true;
+	m->ops++;
+}
+
+static void send_rtp(struct media_pool *p, struct media_stream *m)
+{
+	if (m->inflight[0]) {
+		m->n[SRTP_LATE_SENDS]++; /* the previous packet is still with the kernel */
+		return;
+	}
+	int n = rtp_build_next(&m->snd, m->txbuf[0], TX_CAP - SRTP_MAX_OVERHEAD);
+	size_t len = n > 0 ? (size_t)n : 0;
+	if (n <= 0 || srtp_session_protect(&m->tx, m->txbuf[0], &len, TX_CAP)) {
+		m->n[SRTP_SEND_ERRORS]++;
+		return;
+	}
+	m->n[SRTP_PACKETS_SENT]++;
+	submit_send(p, m, 0, len);
+}
+
+static uint64_t ntp_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t sec = (uint64_t)ts.tv_sec + 2208988800ull;
+	uint64_t frac = ((uint64_t)ts.tv_nsec << 32) / NS_PER_S;
+	return (sec << 32) | frac;
+}
+
+static void send_rtcp(struct media_pool *p, struct media_stream *m)
+{
+	if (m->inflight[1])
+		return;
+	int n = rtcp_build_sr(m->txbuf[1], TX_CAP - SRTP_MAX_OVERHEAD, &m->snd,
+			      m->rcv.started ? &m->rcv : NULL, ntp_now(), "trunkload");
+	size_t len = n > 0 ? (size_t)n : 0;
+	if (n <= 0 || srtp_session_protect_rtcp(&m->tx, m->txbuf[1], &len, TX_CAP))
+		return;
+	m->n[SRTP_RTCP_SENT]++;
+	submit_send(p, m, 1, len);
+}
+
+uint64_t media_tick(struct media_pool *p, uint64_t now)
+{
+	const struct timer_entry *t;
+	while ((t = timer_peek(&p->timers)) && t->at <= now) {
+		struct timer_entry e = *t;
+		timer_pop(&p->timers);
+		struct media_stream *m = stream(p, e.slot);
+		if (!m || m->seq != e.seq || !m->sending)
+			continue;
+		if (e.kind == T_RTP) {
+			send_rtp(p, m);
+			m->next_rtp += m->period_ns;
+			if (m->next_rtp + m->period_ns < now) { /* far behind: skip, do not burst */
+				m->n[SRTP_LATE_SENDS]++;
+				m->next_rtp = now + m->period_ns;
+			}
+			arm_timer(p, m, m->next_rtp, T_RTP);
+		} else {
+			send_rtcp(p, m);
+			arm_timer(p, m, e.at + RTCP_INTERVAL_NS, T_RTCP);
+		}
+	}
+	return t ? t->at : 0;
+}
+
+static bool same_source(const struct sockaddr_in *a, const struct sockaddr_in *b)
+{
+	return a->sin_addr.s_addr == b->sin_addr.s_addr && a->sin_port == b->sin_port;
+}
+
+static void on_rtp(struct media_pool *p, struct media_stream *m, uint8_t *pkt, size_t len,
+		   const struct sockaddr_in *from)
+{
+	if (m->have_remote && !same_source(from, &m->remote[0])) {
+		m->n[SRTP_UNEXPECTED_SOURCE]++;
+		return;
+	}
+	if (!m->have_rx) {
+		m->n[SRTP_EARLY_PACKETS]++; /* before we knew the far end's key */
+		if (m->n_early < EARLY_MAX && len <= EARLY_CAP) {
+			memcpy(m->early[m->n_early], pkt, len);
+			m->early_len[m->n_early] = (uint16_t)len;
+			m->early_from[m->n_early++] = *from;
+		}
+		return;
+	}
+	struct rtp_header h;
+	if (rtp_parse(pkt, len, &h)) {
+		m->n[SRTP_BAD_PACKETS]++;
+		return;
+	}
+	if (m->rcv.started && h.ssrc != m->rcv.ssrc) {
+		m->n[SRTP_UNEXPECTED_SSRC]++;
+		return;
+	}
+	switch (srtp_session_unprotect(&m->rx, pkt, &len)) {
+	case SRTP_OK:
+		break;
+	case SRTP_AUTH_FAIL:
+		m->n[SRTP_AUTH_FAILURES]++;
+		return;
+	case SRTP_REPLAY:
+		m->n[SRTP_REPLAY_FAILURES]++;
+		return;
+	default:
+		m->n[SRTP_BAD_PACKETS]++;
+		return;
+	}
+	uint64_t now = clock_mono_ns();
+	if (!m->first_seen) {
+		m->first_seen = true;
+		m->rcv.ssrc = h.ssrc;
+		hist_record(&p->w->res.lat[LAT_ANSWER_TO_MEDIA],
+			    now > m->t_rx_ready ? (now - m->t_rx_ready) / 1000 : 0);
+	}
+	m->n[SRTP_PACKETS_RECEIVED]++;
+	rtp_receiver_update(&m->rcv, h.seq, h.ts, now / 1000);
+}
+
+static void on_rtcp(struct media_stream *m, uint8_t *pkt, size_t len)
+{
+	if (!m->have_rx)
+		return;
+	enum srtp_verdict v = srtp_session_unprotect_rtcp(&m->rx, pkt, &len);
+	uint32_t ssrc;
+	if (v == SRTP_OK && rtcp_validate(pkt, len, &ssrc) == 0)
+		m->n[SRTP_RTCP_RECEIVED]++;
+	else if (v == SRTP_AUTH_FAIL)
+		m->n[SRTP_RTCP_AUTH_FAILURES]++;
+}
+
+static void stream_finish(struct media_pool *p, struct media_stream *m)
+{
+	if (m->state == MS_CLOSING && !m->ops)
+		stream_release(p, m);
+}
+
+void media_cqe(struct media_pool *p, uint64_t t, int res, unsigned flags)
+{
+	unsigned op = ring_tag_op(t);
+	uint32_t slot = ring_tag_slot(t);
+	struct media_stream *m = slot < p->n ? &p->s[slot] : NULL;
+	bool live = m && m->state != MS_FREE && m->gen == ring_tag_gen(t);
+	if (op == MEDIA_OP_RTP_RECV || op == MEDIA_OP_RTCP_RECV) {
+		if (flags & IORING_CQE_F_BUFFER) {
+			unsigned bid = flags >> IORING_CQE_BUFFER_SHIFT;
+			char *buf = (char *)ring_buf(&p->w->ring, bid);
+			if (live && m->state == MS_OPEN && res > 0) {
+				struct io_uring_recvmsg_out *o =
+					io_uring_recvmsg_validate(buf, res, &recv_mh);
+				if (o && !(o->flags & MSG_TRUNC)) {
+					uint8_t *pl = io_uring_recvmsg_payload(o, &recv_mh);
+					size_t len = io_uring_recvmsg_payload_length(o, res, &recv_mh);
+					struct sockaddr_in from = { 0 };
+					memcpy(&from, io_uring_recvmsg_name(o),
+					       o->namelen < sizeof(from) ? o->namelen : sizeof(from));
+					if (op == MEDIA_OP_RTP_RECV)
+						on_rtp(p, m, pl, len, &from);
+					else
+						on_rtcp(m, pl, len);
+				}
+			}
+			ring_buf_recycle(&p->w->ring, bid);
+		}
+		if (!live)
+			return;
+		if (flags & IORING_CQE_F_MORE)
+			return;
+		m->ops--;
+		if (m->state == MS_OPEN && (res >= 0 || res == -ENOBUFS))
+			arm_recv(p, m, op == MEDIA_OP_RTCP_RECV);
+		stream_finish(p, m);
+		return;
+	}
+	if (!live)
+		return;
+	if (op == MEDIA_OP_RTP_SEND || op == MEDIA_OP_RTCP_SEND) {
+		m->inflight[op == MEDIA_OP_RTCP_SEND] = false;
+		if (res < 0 && op == MEDIA_OP_RTP_SEND)
+			m->n[SRTP_SEND_ERRORS]++;
+	}
+	m->ops--;
+	stream_finish(p, m);
+}
+
+void media_close(struct media_pool *p, uint32_t slot, struct result *res)
+{
+	struct media_stream *m = stream(p, slot);
+	if (!m)
+		return;
+	m->n[SRTP_LOST] = rtp_receiver_lost(&m->rcv);
+	m->n[SRTP_EXPECTED] = rtp_receiver_expected(&m->rcv);
+	if (m->n[SRTP_PACKETS_RECEIVED]) {
+		double j = rtp_receiver_jitter_ms(&m->rcv);
+		m->n[SRTP_STREAMS_RECEIVING] = 1;
+		res->srtp.jitter_ms_sum += j;
+		if (j > res->srtp.jitter_ms_max)
+			res->srtp.jitter_ms_max = j;
+	}
+	for (int i = 0; i < SRTP_COUNTERS; i++)
+		res->srtp.n[i] += m->n[i];
+	if (!res->srtp.suite[0] && m->suite[0])
+		snprintf(res->srtp.suite, sizeof(res->srtp.suite), "%s", m->suite);
+	m->state = MS_CLOSING;
+	m->sending = false;
+	m->seq++;
+	/* the multishot receives end when cancelled; the slot is freed after */
+	for (int i = 0; i < 2; i++) {
+		ring_cancel(&p->w->ring, tag(i ? MEDIA_OP_RTCP_RECV : MEDIA_OP_RTP_RECV, p, m),
+			    tag(MEDIA_OP_CANCEL, p, m));
+		m->ops++;
+	}
+}

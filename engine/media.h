@@ -1,0 +1,63 @@
+/* Media streams on the worker's ring: one RTP and one RTCP UDP socket per call,
+ * SRTP keyed by the SDES exchange, packets paced from a per-worker deadline heap
+ * so that thousands of streams share one worker without drift. */
+#ifndef TL_MEDIA_H
+#define TL_MEDIA_H
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "result.h"
+#include "sdes.h"
+#include "timer.h"
+
+struct worker;
+struct media_stream;
+
+/* Ring operation codes of media (the worker routes op >= MEDIA_OP_FIRST here). */
+enum {
+	MEDIA_OP_FIRST = 16,
+	MEDIA_OP_RTP_RECV = MEDIA_OP_FIRST,
+	MEDIA_OP_RTCP_RECV,
+	MEDIA_OP_RTP_SEND,
+	MEDIA_OP_RTCP_SEND,
+	MEDIA_OP_CANCEL,
+};
+
+struct media_pool {
+	struct worker *w;
+	struct media_stream *s;   /* owned */
+	uint32_t n, *free, n_free;
+	struct timer_heap timers;
+	uint16_t port_lo, port_hi, next_port;
+	bool wrong_tx_key;        /* protect with a key other than the one advertised */
+};
+
+/* Sets up max_streams streams using even ports in [port_lo, port_hi] (RTCP on the
+ * odd port above each). Returns 0 or -ENOMEM. */
+int media_pool_init(struct media_pool *p, struct worker *w, uint32_t max_streams,
+		    uint16_t port_lo, uint16_t port_hi);
+void media_pool_free(struct media_pool *p);
+
+/* Binds a stream's sockets on ip (an IPv4 literal) and starts receiving.
+ * Sets *slot and *port. Returns 0, -EADDRINUSE when no port pair is free,
+ * -ENOSPC when every stream is in use, or another negative errno. */
+int media_open(struct media_pool *p, const char *ip, uint32_t *slot, uint16_t *port);
+/* Where the far end wants RTP (and RTCP on port + 1). */
+void media_set_remote(struct media_pool *p, uint32_t slot, const struct sockaddr_in *rtp);
+/* The far end's key: what arrives is unprotected with it. 0 or negative errno. */
+int media_set_rx(struct media_pool *p, uint32_t slot, const struct sdes_crypto *key);
+/* Starts sending PCMU protected with our key, one packet every ptime_ms from
+ * `at` (monotonic ns). 0 or a negative errno. */
+int media_start_tx(struct media_pool *p, uint32_t slot, const struct sdes_crypto *key,
+		   int ptime_ms, uint8_t pt, uint64_t at);
+void media_stop_tx(struct media_pool *p, uint32_t slot);
+/* Ends the stream: its counts go into res; sockets close once the ring is done
+ * with them. */
+void media_close(struct media_pool *p, uint32_t slot, struct result *res);
+
+/* Sends what is due. Returns the next deadline (0: none). */
+uint64_t media_tick(struct media_pool *p, uint64_t now);
+/* A completion of one of the pool's operations (the worker routes them here). */
+void media_cqe(struct media_pool *p, uint64_t tag, int res, unsigned flags);
+
+#endif

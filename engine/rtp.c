@@ -1,0 +1,330 @@
+/* RTP/RTCP for one PCMU stream (RFC 3550), receiver statistics (Appendix A.1,
+ * A.8) and the tone we send. Decisions beyond the header:
+ *  - a packet at or below the highest sequence number seen (a duplicate or a
+ *    late, reordered one) counts in `duplicates` and never in `received`, so
+ *    received <= expected always holds; a reordered packet therefore shows
+ *    as one lost and one duplicate (the struct keeps no window of seen
+ *    numbers to tell the two apart);
+ *  - A.1 probation is not kept: the first packet starts the source, and a
+ *    jump of MAX_DROPOUT or more (a restarted sender) resynchronises without
+ *    counting the gap as loss;
+ *  - the report block's fraction lost is cumulative (the receiver state is
+ *    const and keeps no per-interval counts); LSR and DLSR are 0. */
+#include "rtp.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <string.h>
+
+#define MAX_DROPOUT 3000
+#define MAX_MISORDER 100
+#define SEQ_MOD 65536u
+
+#define RTCP_SR 200
+#define RTCP_RR 201
+#define RTCP_SDES 202
+#define SDES_CNAME 1
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* ---- sender ---- */
+
+void rtp_sender_init(struct rtp_sender *s, uint8_t pt, int ptime_ms, const uint8_t rnd[10])
+{
+	memset(s, 0, sizeof(*s));
+	s->ssrc = get32(rnd);
+	s->seq = get16(rnd + 4);
+	s->ts = get32(rnd + 6);
+	s->pt = pt;
+	s->samples = ptime_ms > 0 ? 8u * (uint32_t)ptime_ms : 0;
+}
+
+int rtp_build_next(struct rtp_sender *s, uint8_t *buf, size_t cap)
+{
+	size_t n = RTP_HEADER + (size_t)s->samples;
+	if (n > cap || n > INT_MAX)
+		return -ENOSPC;
+	buf[0] = 0x80; /* V=2, no padding, extension or CSRC */
+	buf[1] = (uint8_t)((s->packets == 0 ? 0x80 : 0) | (s->pt & 0x7f));
+	put16(buf + 2, s->seq);
+	put32(buf + 4, s->ts);
+	put32(buf + 8, s->ssrc);
+
+	/* The tone loops; a packet no longer than it takes at most two copies. */
+	const uint8_t *tone = pcmu_tone();
+	uint8_t *o = buf + RTP_HEADER;
+	uint32_t left = s->samples, pos = s->audio_pos % PCMU_TONE_LEN;
+	while (left) {
+		uint32_t k = PCMU_TONE_LEN - pos < left ? PCMU_TONE_LEN - pos : left;
+		memcpy(o, tone + pos, k);
+		o += k;
+		left -= k;
+		pos = (pos + k) % PCMU_TONE_LEN;
+	}
+	s->audio_pos = pos;
+
+	s->seq++;
+	s->ts += s->samples;
+	s->packets++;
+	s->octets += s->samples;
+	return (int)n;
+}
+
+/* ---- parsing ---- */
+
+int rtp_parse(const uint8_t *buf, size_t len, struct rtp_header *h)
+{
+	if (len < RTP_HEADER || buf[0] >> 6 != 2)
+		return -EBADMSG;
+	struct rtp_header r = {
+		.version = 2,
+		.padding = buf[0] & 0x20,
+		.extension = buf[0] & 0x10,
+		.cc = buf[0] & 0x0f,
+		.marker = buf[1] & 0x80,
+		.pt = buf[1] & 0x7f,
+		.seq = get16(buf + 2),
+		.ts = get32(buf + 4),
+		.ssrc = get32(buf + 8),
+	};
+	size_t hl = RTP_HEADER + 4u * r.cc;
+	if (r.extension) {
+		if (hl + 4 > len)
+			return -EBADMSG;
+		hl += 4 + 4u * get16(buf + hl + 2); /* length counts 32-bit words */
+	}
+	if (hl > len)
+		return -EBADMSG;
+	size_t pad = 0;
+	if (r.padding) {
+		pad = buf[len - 1]; /* counts itself, so 0 is malformed */
+		if (pad == 0 || pad > len - hl)
+			return -EBADMSG;
+	}
+	r.header_len = hl;
+	r.payload_len = len - hl - pad;
+	*h = r;
+	return 0;
+}
+
+/* ---- receiver ---- */
+
+void rtp_receiver_init(struct rtp_receiver *r, uint32_t clock_rate)
+{
+	memset(r, 0, sizeof(*r));
+	r->clock_rate = clock_rate;
+}
+
+/* Transit time in timestamp units, modulo 2^32 like the RTP timestamp, so the
+ * difference of two transits survives a timestamp wrap. */
+static uint32_t transit_of(const struct rtp_receiver *r, uint32_t ts, uint64_t arrival_us)
+{
+	/* split so that a wall-clock microsecond count times the rate cannot overflow */
+	uint64_t units = arrival_us / 1000000 * r->clock_rate +
+			 arrival_us % 1000000 * r->clock_rate / 1000000;
+	return (uint32_t)units - ts;
+}
+
+static void restart(struct rtp_receiver *r, uint16_t seq, uint32_t transit)
+{
+	r->max_seq = seq;
+	r->last_transit = transit;
+}
+
+void rtp_receiver_update(struct rtp_receiver *r, uint16_t seq, uint32_t ts, uint64_t arrival_us)
+{
+	uint32_t transit = transit_of(r, ts, arrival_us);
+	if (!r->started) {
+		r->started = true;
+		r->cycles = 0;
+		r->base_seq = seq;
+		r->received = 1;
+		r->jitter = 0;
+		restart(r, seq, transit);
+		return;
+	}
+	uint16_t udelta = (uint16_t)(seq - r->max_seq);
+	if (udelta == 0 || udelta > SEQ_MOD - MAX_MISORDER) {
+		r->duplicates++; /* a repeat, or late: max_seq already covers it */
+		return;
+	}
+	if (udelta >= MAX_DROPOUT) {
+		/* The sender jumped. Move base_seq so that expected grows by one,
+		 * like received: the gap is not loss, the counts stay consistent. */
+		uint32_t span = rtp_receiver_expected(r);
+		restart(r, seq, transit);
+		r->base_seq = r->cycles + seq - span;
+		r->received++;
+		return;
+	}
+	if (seq < r->max_seq)
+		r->cycles += SEQ_MOD;
+	r->max_seq = seq;
+	r->received++;
+
+	int32_t d = (int32_t)(transit - (uint32_t)r->last_transit);
+	r->last_transit = transit;
+	r->jitter += (fabs((double)d) - r->jitter) / 16.0;
+}
+
+uint32_t rtp_receiver_expected(const struct rtp_receiver *r)
+{
+	if (!r->started)
+		return 0;
+	return r->cycles + r->max_seq - r->base_seq + 1;
+}
+
+uint32_t rtp_receiver_lost(const struct rtp_receiver *r)
+{
+	uint32_t e = rtp_receiver_expected(r);
+	return e > r->received ? e - r->received : 0;
+}
+
+double rtp_receiver_jitter_ms(const struct rtp_receiver *r)
+{
+	return r->clock_rate ? r->jitter * 1000.0 / r->clock_rate : 0.0;
+}
+
+/* ---- RTCP ---- */
+
+static void rtcp_header(uint8_t *p, unsigned count, unsigned pt, size_t bytes)
+{
+	p[0] = (uint8_t)(0x80 | count);
+	p[1] = (uint8_t)pt;
+	put16(p + 2, (uint16_t)(bytes / 4 - 1));
+}
+
+static void report_block(uint8_t *p, const struct rtp_receiver *r)
+{
+	uint32_t expected = rtp_receiver_expected(r), lost = rtp_receiver_lost(r);
+	uint32_t fraction = expected ? (uint32_t)((uint64_t)lost * 256 / expected) : 0;
+	put32(p, r->ssrc);
+	put32(p + 4, (fraction > 255 ? 255 : fraction) << 24 |
+			     (lost > 0x7fffff ? 0x7fffff : lost)); /* 24-bit signed */
+	put32(p + 8, r->cycles + r->max_seq);
+	put32(p + 12, r->jitter >= 4294967295.0 ? UINT32_MAX : (uint32_t)r->jitter);
+	put32(p + 16, 0); /* LSR: we do not track received SRs */
+	put32(p + 20, 0); /* DLSR */
+}
+
+int rtcp_build_sr(uint8_t *buf, size_t cap, const struct rtp_sender *s,
+		  const struct rtp_receiver *r, uint64_t ntp, const char *cname)
+{
+	size_t cn = cname ? strlen(cname) : 0;
+	if (cn > 255)
+		return -EINVAL;
+	unsigned rc = r && r->started ? 1 : 0;
+	size_t sr = 28 + 24 * rc;
+	/* SDES: header, SSRC, CNAME type+length+text, then at least one null
+	 * octet ending the item list, padded to a 32-bit boundary */
+	size_t sdes = 8 + ((2 + cn + 1 + 3) & ~(size_t)3);
+	if (sr + sdes > cap)
+		return -ENOSPC;
+
+	rtcp_header(buf, rc, RTCP_SR, sr);
+	put32(buf + 4, s->ssrc);
+	put32(buf + 8, (uint32_t)(ntp >> 32));
+	put32(buf + 12, (uint32_t)ntp);
+	put32(buf + 16, s->ts);
+	put32(buf + 20, s->packets);
+	put32(buf + 24, s->octets);
+	if (rc)
+		report_block(buf + 28, r);
+
+	uint8_t *d = buf + sr;
+	rtcp_header(d, 1, RTCP_SDES, sdes);
+	put32(d + 4, s->ssrc);
+	d[8] = SDES_CNAME;
+	d[9] = (uint8_t)cn;
+	memcpy(d + 10, cname ? cname : "", cn);
+	memset(d + 10 + cn, 0, sdes - 10 - cn);
+	return (int)(sr + sdes);
+}
+
+int rtcp_validate(const uint8_t *buf, size_t len, uint32_t *ssrc)
+{
+	/* A.2: the first packet is an SR or RR without padding */
+	if (len < 8 || (buf[0] & 0xe0) != 0x80 || (buf[1] != RTCP_SR && buf[1] != RTCP_RR))
+		return -EBADMSG;
+	size_t first = 4 * ((size_t)get16(buf + 2) + 1);
+	size_t need = (buf[1] == RTCP_SR ? 28 : 8) + 24 * (size_t)(buf[0] & 0x1f);
+	if (first < need)
+		return -EBADMSG; /* its report blocks do not fit */
+	size_t off = 0;
+	while (off < len) {
+		const uint8_t *p = buf + off;
+		if (len - off < 4 || p[0] >> 6 != 2)
+			return -EBADMSG;
+		size_t n = 4 * ((size_t)get16(p + 2) + 1);
+		if (n > len - off)
+			return -EBADMSG;
+		if (p[0] & 0x20) { /* padding: only in the last packet, and must fit */
+			uint8_t pad = buf[len - 1];
+			if (off + n != len || pad == 0 || pad > n - 4)
+				return -EBADMSG;
+		}
+		off += n;
+	}
+	*ssrc = get32(buf + 4);
+	return 0;
+}
+
+/* ---- PCMU ---- */
+
+uint8_t pcmu_encode(int16_t sample)
+{
+	int v = sample;
+	uint8_t sign = 0;
+	if (v < 0) {
+		v = -v;
+		sign = 0x80;
+	}
+	if (v > 32635)
+		v = 32635; /* so that v + bias stays within 15 bits */
+	v += 0x84;
+	/* segment = position of the highest set bit above bit 7 */
+	int seg = 31 - __builtin_clz((unsigned)v) - 7;
+	uint8_t mant = (uint8_t)((v >> (seg + 3)) & 0x0f);
+	return (uint8_t)~(sign | seg << 4 | mant);
+}
+
+static uint8_t tone[PCMU_TONE_LEN];
+
+void pcmu_tone_init(void)
+{
+	/* 400 Hz at 8 kHz repeats every 20 samples; -12 dBFS peak */
+	const double amp = 32767.0 * pow(10.0, -12.0 / 20.0);
+	const double pi = 3.14159265358979323846;
+	for (int i = 0; i < 20; i++)
+		tone[i] = pcmu_encode((int16_t)lround(amp * sin(2.0 * pi * 400.0 * i / 8000.0)));
+	for (int i = 20; i < PCMU_TONE_LEN; i++)
+		tone[i] = tone[i - 20];
+}
+
+const uint8_t *pcmu_tone(void)
+{
+	return tone;
+}

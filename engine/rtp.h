@@ -1,0 +1,84 @@
+/* RTP and RTCP packets (RFC 3550) for one audio stream, receiver statistics, and
+ * the audio we send. Pure: no I/O, no allocation. */
+#ifndef TL_RTP_H
+#define TL_RTP_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define RTP_HEADER 12
+
+struct rtp_sender {
+	uint32_t ssrc;
+	uint16_t seq;       /* next sequence number */
+	uint32_t ts;        /* next timestamp */
+	uint8_t pt;         /* payload type (0: PCMU) */
+	uint32_t samples;   /* samples per packet: 8 * ptime_ms for 8 kHz */
+	uint32_t packets, octets; /* sent so far, for sender reports */
+	uint32_t audio_pos; /* where the next payload starts in the tone */
+};
+
+/* Initial state: random ssrc, seq and ts come from the caller (rnd). */
+void rtp_sender_init(struct rtp_sender *s, uint8_t pt, int ptime_ms, const uint8_t rnd[10]);
+
+/* Writes the next packet (header + samples bytes of PCMU tone) into buf and advances
+ * seq/ts/counters. Returns the packet length, or -ENOSPC. */
+int rtp_build_next(struct rtp_sender *s, uint8_t *buf, size_t cap);
+
+struct rtp_header {
+	uint8_t version, pt;
+	bool padding, extension, marker;
+	uint8_t cc;
+	uint16_t seq;
+	uint32_t ts, ssrc;
+	size_t header_len;  /* including CSRCs and extension */
+	size_t payload_len; /* excluding padding */
+};
+
+/* Parses an RTP header. 0, or -EBADMSG (version != 2, too short, bad padding or
+ * extension length). */
+int rtp_parse(const uint8_t *buf, size_t len, struct rtp_header *h);
+
+/* Receiver statistics for one source (RFC 3550 A.1 and A.8). */
+struct rtp_receiver {
+	bool started;
+	uint32_t ssrc;
+	uint16_t max_seq;
+	uint32_t cycles;        /* shifted count of seq wraps (<< 16) */
+	uint32_t base_seq;
+	uint32_t received;
+	uint32_t duplicates;    /* packets at or below the highest seq seen, counted once each */
+	uint32_t clock_rate;    /* 8000 */
+	int64_t last_transit;   /* in timestamp units */
+	double jitter;          /* in timestamp units, RFC 3550 estimator */
+};
+
+void rtp_receiver_init(struct rtp_receiver *r, uint32_t clock_rate);
+/* Accounts one authenticated packet with its RTP timestamp, arriving at
+ * arrival_us (any monotonic microsecond clock). */
+void rtp_receiver_update(struct rtp_receiver *r, uint16_t seq, uint32_t ts, uint64_t arrival_us);
+/* Packets expected from the first to the highest sequence number seen. */
+uint32_t rtp_receiver_expected(const struct rtp_receiver *r);
+/* expected - received, never negative. */
+uint32_t rtp_receiver_lost(const struct rtp_receiver *r);
+double rtp_receiver_jitter_ms(const struct rtp_receiver *r);
+
+/* RTCP: a sender report (with one report block about what we receive, if any)
+ * followed by an SDES CNAME, as RFC 3550 6.1 asks for compound packets.
+ * ntp_sec/ntp_frac: the wall clock now in NTP format. Returns bytes or -ENOSPC. */
+int rtcp_build_sr(uint8_t *buf, size_t cap, const struct rtp_sender *s,
+		  const struct rtp_receiver *r, uint64_t ntp, const char *cname);
+
+/* Checks that buf holds a compound RTCP packet (RFC 3550 A.2 validity checks).
+ * Returns 0 and the sender SSRC of its first packet, or -EBADMSG. */
+int rtcp_validate(const uint8_t *buf, size_t len, uint32_t *ssrc);
+
+/* G.711 mu-law encoding of one 16-bit linear sample. */
+uint8_t pcmu_encode(int16_t sample);
+/* A 400 Hz tone with a 1 s period in PCMU (8000 bytes, computed once; thread-safe
+ * after pcmu_tone_init(), which the program calls before starting workers). */
+void pcmu_tone_init(void);
+const uint8_t *pcmu_tone(void);
+#define PCMU_TONE_LEN 8000
+
+#endif

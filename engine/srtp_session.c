@@ -60,6 +60,8 @@ int srtp_session_global_init(void)
 
 int srtp_session_init(struct srtp_session *s, const struct sdes_crypto *c, bool outbound)
 {
+	if (srtp_session_global_init())
+		return -EPROTO;
 	if ((unsigned)c->suite >= SDES_SUITE_COUNT)
 		return -ENOTSUP;
 	if (c->mki_len)

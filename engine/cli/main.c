@@ -3,6 +3,7 @@
 #include "srtp_session.h"
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 static const char usage[] =
 	"usage: trunkload COMMAND [options]\n"
@@ -37,7 +38,13 @@ int main(int argc, char **argv)
 		{ "run", cmd_run }, { "uas", cmd_uas }, { "pki", cmd_pki },
 		{ "check", cmd_check }, { "demo", cmd_demo },
 	};
-	/* process-wide set-up, before any worker thread exists */
+	/* process-wide set-up, before any worker thread exists: every call with media
+	 * holds two sockets, so the soft descriptor limit goes up to the hard one */
+	struct rlimit nofile;
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
 	pcmu_tone_init();
 	if (srtp_session_global_init()) {
 		fprintf(stderr, "trunkload: libsrtp2 failed to initialise\n");

@@ -1,0 +1,453 @@
+#include "proc.h"
+#include <CUnit/CUnit.h>
+#include <arpa/inet.h>
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_CHILDREN 16
+#define POLL_MS 10
+
+/* The one piece of process-wide state: what to clean up at exit, which a failed
+ * CU_ASSERT_FATAL (a longjmp) would otherwise leak. */
+static struct {
+	pid_t pid[MAX_CHILDREN];
+	int stdin_fd[MAX_CHILDREN]; /* our end of a kept-open stdin pipe, or -1 */
+	char tmpdir[256];
+	bool atexit_set;
+} reg;
+
+static void at_exit(void);
+
+static void ensure_atexit(void)
+{
+	if (!reg.atexit_set) {
+		reg.atexit_set = true;
+		atexit(at_exit);
+	}
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void nap_ms(int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+void args_add(struct proc_args *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	size_t room = sizeof(a->buf) - a->used;
+	int n = vsnprintf(a->buf + a->used, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room || a->n + 1 >= (int)(sizeof(a->v) / sizeof(a->v[0]))) {
+		fprintf(stderr, "args_add: argv too long\n");
+		abort();
+	}
+	a->v[a->n++] = a->buf + a->used;
+	a->v[a->n] = NULL;
+	a->used += (size_t)n + 1;
+}
+
+void args_add_list(struct proc_args *a, const char *const *list)
+{
+	for (size_t i = 0; list && list[i]; i++)
+		args_add(a, "%s", list[i]);
+}
+
+bool proc_have(const char *name)
+{
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0;
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	char cand[4096];
+	for (const char *p = path; *p;) {
+		const char *end = strchr(p, ':');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		snprintf(cand, sizeof(cand), "%.*s/%s", (int)len, len ? p : ".", name);
+		if (access(cand, X_OK) == 0)
+			return true;
+		p += len + (end ? 1 : 0);
+	}
+	return false;
+}
+
+static int slot_of(pid_t pid)
+{
+	for (int i = 0; i < MAX_CHILDREN; i++)
+		if (reg.pid[i] == pid)
+			return i;
+	return -1;
+}
+
+static void forget(pid_t pid)
+{
+	int i = slot_of(pid);
+	if (i < 0)
+		return;
+	if (reg.stdin_fd[i] >= 0)
+		close(reg.stdin_fd[i]);
+	reg.pid[i] = 0;
+	reg.stdin_fd[i] = -1;
+}
+
+static int decode(int st)
+{
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return PROC_SIGNALED + WTERMSIG(st);
+	return -EIO;
+}
+
+pid_t proc_spawn(char *const argv[], const char *log, bool keep_stdin)
+{
+	ensure_atexit();
+	int slot = slot_of(0);
+	if (slot < 0)
+		return -EMFILE;
+	int out = open(log ? log : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out < 0)
+		return -errno;
+	int in[2] = { -1, -1 };
+	if (keep_stdin) {
+		if (pipe2(in, O_CLOEXEC))
+			in[0] = in[1] = -1;
+	} else
+		in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (in[0] < 0) {
+		int e = errno;
+		close(out);
+		return -e;
+	}
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* the child dies with the test program, whatever kills it */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		dup2(in[0], 0);
+		dup2(out, 1);
+		dup2(out, 2);
+		execvp(argv[0], argv);
+		dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	int e = errno;
+	close(out);
+	close(in[0]);
+	if (pid < 0) {
+		if (in[1] >= 0)
+			close(in[1]);
+		return -e;
+	}
+	reg.pid[slot] = pid;
+	reg.stdin_fd[slot] = in[1];
+	return pid;
+}
+
+/* waitpid without blocking: the status, or -EAGAIN while it runs. */
+static int reap(pid_t pid)
+{
+	int st;
+	pid_t r = waitpid(pid, &st, WNOHANG);
+	if (r == 0)
+		return -EAGAIN;
+	forget(pid);
+	return r == pid ? decode(st) : -ECHILD;
+}
+
+int proc_wait(pid_t pid, int timeout_ms)
+{
+	double deadline = now_s() + timeout_ms / 1000.0;
+	for (;;) {
+		int rc = reap(pid);
+		if (rc != -EAGAIN)
+			return rc;
+		if (now_s() >= deadline)
+			return -ETIMEDOUT;
+		nap_ms(POLL_MS);
+	}
+}
+
+int proc_stop(pid_t pid, int sig, int timeout_ms)
+{
+	if (pid <= 0)
+		return -ECHILD;
+	kill(pid, sig);
+	int rc = proc_wait(pid, timeout_ms);
+	if (rc != -ETIMEDOUT)
+		return rc;
+	kill(pid, SIGKILL);
+	/* SIGKILL cannot be ignored; the bound only guards against a stuck kernel */
+	rc = proc_wait(pid, 5000);
+	forget(pid);
+	return rc;
+}
+
+int proc_run(char *const argv[], const char *out_file, int timeout_ms, double *seconds)
+{
+	double t0 = now_s();
+	pid_t pid = proc_spawn(argv, out_file, false);
+	if (pid < 0)
+		return pid;
+	int rc = proc_wait(pid, timeout_ms);
+	if (rc == -ETIMEDOUT)
+		proc_stop(pid, SIGKILL, 2000);
+	if (seconds)
+		*seconds = now_s() - t0;
+	return rc;
+}
+
+void proc_cleanup_all(void)
+{
+	for (int i = 0; i < MAX_CHILDREN; i++)
+		if (reg.pid[i] > 0)
+			proc_stop(reg.pid[i], SIGTERM, 2000);
+}
+
+/* True when /proc/net/tcp lists a LISTEN socket on 127.0.0.1:port or *:port. */
+static bool listening(uint16_t port)
+{
+	FILE *f = fopen("/proc/net/tcp", "r");
+	if (!f)
+		return false;
+	char line[512];
+	bool found = false;
+	/* the kernel prints the address as the raw big-endian word in host order */
+	unsigned loop = htonl(INADDR_LOOPBACK);
+	while (!found && fgets(line, sizeof(line), f)) {
+		unsigned addr, lport, state;
+		if (sscanf(line, " %*d: %8X:%4X %*8X:%*4X %2X", &addr, &lport, &state) == 3)
+			found = lport == port && state == 0x0A && (addr == loop || addr == 0);
+	}
+	fclose(f);
+	return found;
+}
+
+int proc_wait_port(pid_t pid, uint16_t port, int timeout_ms)
+{
+	double deadline = now_s() + timeout_ms / 1000.0;
+	for (;;) {
+		if (listening(port))
+			return 0;
+		if (reap(pid) != -EAGAIN)
+			return -ECHILD;
+		if (now_s() >= deadline)
+			return -ETIMEDOUT;
+		nap_ms(20);
+	}
+}
+
+uint16_t proc_free_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	uint16_t port = 0;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+		port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void at_exit(void)
+{
+	proc_cleanup_all();
+	if (reg.tmpdir[0])
+		nftw(reg.tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+const char *proc_tmpdir(void)
+{
+	if (reg.tmpdir[0])
+		return reg.tmpdir;
+	ensure_atexit();
+	const char *base = getenv("TMPDIR");
+	char tmpl[sizeof(reg.tmpdir)];
+	snprintf(tmpl, sizeof(tmpl), "%s/trunkload-it-XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(tmpl))
+		return NULL;
+	snprintf(reg.tmpdir, sizeof(reg.tmpdir), "%s", tmpl);
+	return reg.tmpdir;
+}
+
+char *proc_path(char *out, size_t cap, const char *name)
+{
+	const char *dir = proc_tmpdir();
+	snprintf(out, cap, "%s/%s", dir ? dir : "/nonexistent", name);
+	return out;
+}
+
+char *proc_read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 4096, len = 0;
+	char *s = malloc(cap);
+	while (s) {
+		len += fread(s + len, 1, cap - len - 1, f);
+		if (len < cap - 1)
+			break;
+		char *bigger = realloc(s, cap * 2);
+		if (!bigger) {
+			free(s);
+			s = NULL;
+			break;
+		}
+		s = bigger;
+		cap *= 2;
+	}
+	bool bad = ferror(f);
+	fclose(f);
+	if (!s || bad) {
+		free(s);
+		return NULL;
+	}
+	s[len] = 0;
+	return s;
+}
+
+void proc_show_log(const char *title, const char *path, size_t max)
+{
+	char *s = proc_read_file(path);
+	size_t n = s ? strlen(s) : 0;
+	fprintf(stderr, "\n----- %s (%s)%s -----\n%s\n----- end -----\n", title, path,
+		n > max ? ", its end" : "", s ? s + (n > max ? n - max : 0) : "(cannot read)");
+	free(s);
+}
+
+static cJSON *load_json(const char *file)
+{
+	char *text = proc_read_file(file);
+	cJSON *root = text ? cJSON_Parse(text) : NULL;
+	free(text);
+	return root;
+}
+
+static const cJSON *at_path(const cJSON *root, const char *dotted)
+{
+	char key[128];
+	const cJSON *cur = root;
+	for (const char *p = dotted; cur && *p;) {
+		const char *dot = strchr(p, '.');
+		size_t len = dot ? (size_t)(dot - p) : strlen(p);
+		snprintf(key, sizeof(key), "%.*s", (int)len, p);
+		cur = cJSON_GetObjectItemCaseSensitive(cur, key);
+		p += len + (dot ? 1 : 0);
+	}
+	return cur;
+}
+
+int proc_json_number(const char *file, const char *dotted, double *out)
+{
+	cJSON *root = load_json(file);
+	const cJSON *v = at_path(root, dotted);
+	int rc = cJSON_IsNumber(v) ? 0 : -ENOENT;
+	if (!rc)
+		*out = v->valuedouble;
+	cJSON_Delete(root);
+	return rc;
+}
+
+void proc_check(bool ok, const char *file, unsigned line, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, line, msg, file, "", CU_FALSE);
+}
+
+/* The value at a path, as text for a failure message. */
+static void show(const cJSON *v, char *out, size_t cap)
+{
+	char *s = v ? cJSON_PrintUnformatted(v) : NULL;
+	snprintf(out, cap, "%.200s", s ? s : "(missing)");
+	free(s);
+}
+
+static bool holds(const struct proc_expect *x, const cJSON *v)
+{
+	switch (x->op) {
+	case X_EQ: return cJSON_IsNumber(v) && v->valuedouble == x->n;
+	case X_GE: return cJSON_IsNumber(v) && v->valuedouble >= x->n;
+	case X_LE: return cJSON_IsNumber(v) && v->valuedouble <= x->n;
+	case X_STR: return cJSON_IsString(v) && !strcmp(v->valuestring, x->s);
+	case X_TRUE: return cJSON_IsTrue(v);
+	case X_KEY_PREFIX:
+		for (const cJSON *c = cJSON_IsObject(v) ? v->child : NULL; c; c = c->next)
+			if (c->string && !strncmp(c->string, x->s, strlen(x->s)))
+				return true;
+		return false;
+	}
+	return false;
+}
+
+static void describe(const struct proc_expect *x, char *out, size_t cap)
+{
+	switch (x->op) {
+	case X_EQ: snprintf(out, cap, "== %g", x->n); break;
+	case X_GE: snprintf(out, cap, ">= %g", x->n); break;
+	case X_LE: snprintf(out, cap, "<= %g", x->n); break;
+	case X_STR: snprintf(out, cap, "== \"%s\"", x->s); break;
+	case X_TRUE: snprintf(out, cap, "== true"); break;
+	case X_KEY_PREFIX: snprintf(out, cap, "has a key \"%s...\"", x->s); break;
+	}
+}
+
+int proc_expect_json(const char *file, const struct proc_expect *want)
+{
+	cJSON *root = load_json(file);
+	CHECK(root != NULL, "%s: exists and is JSON", file);
+	if (!root)
+		return 1;
+	int failed = 0;
+	for (const struct proc_expect *x = want; x->path; x++) {
+		const cJSON *v = at_path(root, x->path);
+		bool ok = holds(x, v);
+		char expect[160], seen[220];
+		describe(x, expect, sizeof(expect));
+		show(v, seen, sizeof(seen));
+		CHECK(ok, "report %s %s (got %s)", x->path, expect, seen);
+		failed += !ok;
+	}
+	cJSON_Delete(root);
+	return failed;
+}

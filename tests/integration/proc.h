@@ -1,0 +1,110 @@
+/* Integration-test helpers: child processes on loopback with bounded waits, a scratch
+ * directory, and checks on a finished report.json.
+ *
+ * Every child started here is registered; proc_cleanup_all() stops them all (SIGTERM,
+ * bounded wait, SIGKILL) and runs at exit as well. A failed CU_ASSERT_FATAL jumps out
+ * of a case without reaching its own clean-up, so each case starts with
+ * proc_cleanup_all() too. Children also get SIGKILL if the test program dies. */
+#ifndef TL_PROC_H
+#define TL_PROC_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Status values returned by proc_run / proc_wait / proc_stop besides 0-255. */
+#define PROC_SIGNALED 128 /* 128 + signal number when the child died of a signal */
+
+/* An argv built piece by piece: args_add(&a, "127.0.0.1:%u", port). */
+struct proc_args {
+	char *v[64];
+	int n;
+	char buf[8192];
+	size_t used;
+};
+
+/* Appends one formatted argument; v stays NULL-terminated. Aborts the program on
+ * overflow (a test bug, never a runtime condition). */
+void args_add(struct proc_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends each string of a NULL-terminated list (list may be NULL). */
+void args_add_list(struct proc_args *a, const char *const *list);
+
+/* True when name is an executable file in PATH (or name is a path to one). */
+bool proc_have(const char *name);
+
+/* Starts argv (PATH searched) with stdout and stderr written to log (truncated).
+ * stdin is /dev/null, or with keep_stdin an empty pipe held open until the child is
+ * stopped (for programs that quit at end of input, such as openssl s_server).
+ * Returns the pid (registered for clean-up) or -errno. */
+pid_t proc_spawn(char *const argv[], const char *log, bool keep_stdin);
+
+/* Waits until 127.0.0.1:port (or 0.0.0.0:port) is in LISTEN state, polling every
+ * 20 ms for at most timeout_ms; it reads /proc/net/tcp rather than connecting, so
+ * the peer under test never sees a stray connection. 0 when listening, -ECHILD when
+ * pid exited first (it is reaped and unregistered), -ETIMEDOUT. */
+int proc_wait_port(pid_t pid, uint16_t port, int timeout_ms);
+
+/* Waits up to timeout_ms for pid to exit, without signalling it. Returns its exit
+ * status (0-255, or PROC_SIGNALED + signal) and unregisters it, or -ETIMEDOUT. */
+int proc_wait(pid_t pid, int timeout_ms);
+
+/* Sends sig, waits up to timeout_ms, then SIGKILL and reaps. Returns the status as
+ * proc_wait does (a SIGKILLed child reports PROC_SIGNALED + SIGKILL). */
+int proc_stop(pid_t pid, int sig, int timeout_ms);
+
+/* Runs argv to completion with stdout+stderr in out_file (NULL: /dev/null). Kills it
+ * after timeout_ms. Returns the status as proc_wait does, -ETIMEDOUT when it had to
+ * be killed, or -errno when it could not start. *seconds (if not NULL) gets the time
+ * it ran. */
+int proc_run(char *const argv[], const char *out_file, int timeout_ms, double *seconds);
+
+/* Stops every registered child (SIGTERM, 2 s, SIGKILL). Safe to call any time. */
+void proc_cleanup_all(void);
+
+/* A free TCP port on 127.0.0.1 (bound to port 0 and released), or 0 on failure. */
+uint16_t proc_free_port(void);
+
+/* Creates the scratch directory (mkdtemp under TMPDIR or /tmp) once; removed with
+ * everything in it at exit. Returns its path, or NULL. */
+const char *proc_tmpdir(void);
+
+/* out = "<tmpdir>/<name>". Returns out. */
+char *proc_path(char *out, size_t cap, const char *name);
+
+/* The whole file as a NUL-terminated malloc'd string (caller frees), or NULL. */
+char *proc_read_file(const char *path);
+
+/* Prints the last `max` bytes of a log to stderr under a title: context for a failed
+ * assertion. */
+void proc_show_log(const char *title, const char *path, size_t max);
+
+/* The number at a dotted path ("calls.completed") in a JSON file: 0, or -ENOENT when
+ * the file, the key or a number there is missing. */
+int proc_json_number(const char *file, const char *dotted, double *out);
+
+/* One expectation on report.json, for tables of checks. */
+enum proc_op { X_EQ, X_GE, X_LE, X_STR, X_TRUE, X_KEY_PREFIX };
+struct proc_expect {
+	const char *path; /* dotted; X_KEY_PREFIX: an object whose keys are searched */
+	enum proc_op op;
+	double n;         /* X_EQ, X_GE, X_LE */
+	const char *s;    /* X_STR: the string; X_KEY_PREFIX: the key prefix */
+};
+#define EXPECT_EQ(p, v) { (p), X_EQ, (v), NULL }
+#define EXPECT_GE(p, v) { (p), X_GE, (v), NULL }
+#define EXPECT_LE(p, v) { (p), X_LE, (v), NULL }
+#define EXPECT_STR(p, v) { (p), X_STR, 0, (v) }
+#define EXPECT_TRUE(p) { (p), X_TRUE, 0, NULL }
+#define EXPECT_KEY_PREFIX(p, v) { (p), X_KEY_PREFIX, 0, (v) }
+
+/* Checks each expectation (until one with a NULL path) against the JSON file, one
+ * CUnit assertion each, whose message names the path, the expectation and the value
+ * seen. Returns the number that failed (the file missing counts as one). */
+int proc_expect_json(const char *file, const struct proc_expect *want);
+
+/* A CUnit assertion with a formatted message (CUnit copies the message). */
+void proc_check(bool ok, const char *file, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+#define CHECK(cond, ...) proc_check((cond), __FILE__, __LINE__, __VA_ARGS__)
+
+#endif

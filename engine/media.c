@@ -28,7 +28,7 @@ struct media_stream {
 	int fd[2];                 /* RTP, RTCP */
 	unsigned ops;
 	uint16_t port;
-	bool have_remote, have_rx, have_tx, sending;
+	bool have_remote, have_rx, have_tx, sending, expect_rx;
 	bool inflight[2];          /* a send of RTP / RTCP is with the kernel */
 	struct sockaddr_in remote[2];
 	struct srtp_session tx, rx;
@@ -154,6 +154,7 @@ int media_open(struct media_pool *p, const char *ip, uint32_t *slot, uint16_t *p
 		return err;
 	p->n_free--;
 	m->state = MS_OPEN;
+	m->expect_rx = true;
 	rtp_receiver_init(&m->rcv, 8000);
 	for (int i = 0; i < 2; i++) {
 		m->iov[i].iov_base = m->txbuf[i];
@@ -196,13 +197,22 @@ int media_set_rx(struct media_pool *p, uint32_t slot, const struct sdes_crypto *
 		srtp_session_free(&m->rx);
 	int err = srtp_session_init(&m->rx, key, false);
 	m->have_rx = err == 0;
-	m->n[SRTP_STREAMS] = 1; /* a stream counts once both keys are known */
+	m->n[SRTP_STREAMS] = 1; /* a stream counts once the far end's key is known */
+	if (!m->suite[0])
+		snprintf(m->suite, sizeof(m->suite), "%s", sdes_suite_name(key->suite));
 	m->t_rx_ready = clock_mono_ns();
 	/* media sent at once with the answer can overtake the answer itself */
 	for (unsigned i = 0; err == 0 && i < m->n_early; i++)
 		on_rtp(p, m, m->early[i], m->early_len[i], &m->early_from[i]);
 	m->n_early = 0;
 	return err;
+}
+
+void media_expect_rx(struct media_pool *p, uint32_t slot, bool expect)
+{
+	struct media_stream *m = stream(p, slot);
+	if (m)
+		m->expect_rx = expect;
 }
 
 static void arm_timer(struct media_pool *p, struct media_stream *m, uint64_t at, unsigned kind)
@@ -446,6 +456,8 @@ void media_close(struct media_pool *p, uint32_t slot, struct result *res)
 		return;
 	m->n[SRTP_LOST] = rtp_receiver_lost(&m->rcv);
 	m->n[SRTP_EXPECTED] = rtp_receiver_expected(&m->rcv);
+	if (m->have_rx && m->expect_rx && !m->n[SRTP_PACKETS_RECEIVED])
+		m->n[SRTP_SILENT_STREAMS] = 1;
 	if (m->n[SRTP_PACKETS_RECEIVED]) {
 		double j = rtp_receiver_jitter_ms(&m->rcv);
 		m->n[SRTP_STREAMS_RECEIVING] = 1;

@@ -46,6 +46,9 @@ int media_open(struct media_pool *p, const char *ip, uint32_t *slot, uint16_t *p
 void media_set_remote(struct media_pool *p, uint32_t slot, const struct sockaddr_in *rtp);
 /* The far end's key: what arrives is unprotected with it. 0 or negative errno. */
 int media_set_rx(struct media_pool *p, uint32_t slot, const struct sdes_crypto *key);
+/* Whether the far end is meant to send (default true): a stream that is and stays
+ * silent is counted as silent when it closes. */
+void media_expect_rx(struct media_pool *p, uint32_t slot, bool expect);
 /* Starts sending PCMU protected with our key, one packet every ptime_ms from
  * `at` (monotonic ns). 0 or a negative errno. */
 int media_start_tx(struct media_pool *p, uint32_t slot, const struct sdes_crypto *key,

@@ -65,7 +65,8 @@ double rtp_receiver_jitter_ms(const struct rtp_receiver *r);
 
 /* RTCP: a sender report (with one report block about what we receive, if any)
  * followed by an SDES CNAME, as RFC 3550 6.1 asks for compound packets.
- * ntp_sec/ntp_frac: the wall clock now in NTP format. Returns bytes or -ENOSPC. */
+ * ntp: the wall clock now in NTP format (seconds << 32 | fraction). Returns
+ * bytes, -ENOSPC, or -EINVAL for a CNAME longer than 255 bytes. */
 int rtcp_build_sr(uint8_t *buf, size_t cap, const struct rtp_sender *s,
 		  const struct rtp_receiver *r, uint64_t ntp, const char *cname);
 

@@ -561,8 +561,9 @@ static void parse_crypto(struct ctx *c, const cJSON *v)
 
 static void parse_media(struct ctx *c, const cJSON *o)
 {
-	static const char *const keys[] = { "codec", "ptime_ms", "crypto", NULL };
+	static const char *const keys[] = { "codec", "ptime_ms", "crypto", "direction", NULL };
 	static const char *const codecs[] = { "PCMU", NULL };
+	static const char *const directions[] = { "sendrecv", "sendonly", "recvonly", NULL };
 	struct scenario *s = c->s;
 	char p[SCN_PATH_LEN];
 	int e;
@@ -578,9 +579,16 @@ static void parse_media(struct ctx *c, const cJSON *o)
 		else
 			s->ptime_ms = (int)n;
 	}
+	if (get_enum(c, o, "media", "direction", directions, "sendrecv, sendonly or recvonly", &e))
+		s->direction = (enum scn_direction)e;
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "crypto");
 	if (v)
 		parse_crypto(c, v);
+}
+
+const char *scn_direction_name(enum scn_direction d)
+{
+	return d == SCN_SENDONLY ? "sendonly" : d == SCN_RECVONLY ? "recvonly" : "sendrecv";
 }
 
 static const char *const plain_metrics[] = {

@@ -23,6 +23,8 @@ enum scn_expect_handshake { SCN_HS_OK = 0, SCN_HS_REJECTED };
 #define SCN_TLS1_2 (1u << 2)
 #define SCN_TLS1_3 (1u << 3)
 
+enum scn_direction { SCN_SENDRECV = 0, SCN_SENDONLY, SCN_RECVONLY };
+
 enum flow_kind { FLOW_SEND = 1, FLOW_EXPECT, FLOW_PAUSE, FLOW_MEDIA };
 
 struct flow_step {
@@ -79,6 +81,7 @@ struct scenario {
 	enum sdes_suite suites[SCN_MAX_SUITES]; /* media.crypto, in offer order */
 	unsigned n_suites;             /* default: AES_CM_128_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_32 */
 	int32_t media_ms;              /* --media-ms; -1 = each media step's own duration */
+	enum scn_direction direction;  /* media.direction: what we do, default sendrecv */
 
 	struct threshold thresholds[SCN_MAX_THRESHOLDS];
 	unsigned n_thresholds;
@@ -109,5 +112,7 @@ int scenario_load_buf(const char *json, size_t len, const char *name,
 int scenario_validate(const struct scenario *s, struct scenario_errors *errs);
 
 const char *scn_mode_name(enum scn_mode m);
+/* "sendrecv", "sendonly", "recvonly" */
+const char *scn_direction_name(enum scn_direction d);
 
 #endif

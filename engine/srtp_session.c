@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <string.h>
+#include <srtp2/crypto_types.h> /* SRTP_NULL_AUTH */
 #include <srtp2/srtp.h>
 
 typedef void (*policy_fn)(srtp_crypto_policy_t *p);
@@ -78,8 +79,14 @@ int srtp_session_init(struct srtp_session *s, const struct sdes_crypto *c, bool 
 		return -EINVAL;
 	if (c->unencrypted_srtp)
 		pol.rtp.sec_serv &= ~sec_serv_conf;
-	if (c->unauthenticated_srtp)
+	if (c->unauthenticated_srtp) {
+		/* libsrtp2 adds no tag without sec_serv_auth but still strips
+		 * one on unprotect: a null authenticator has a 0-byte tag */
 		pol.rtp.sec_serv &= ~sec_serv_auth;
+		pol.rtp.auth_type = SRTP_NULL_AUTH;
+		pol.rtp.auth_key_len = 0;
+		pol.rtp.auth_tag_len = 0;
+	}
 	if (c->unencrypted_srtcp)
 		pol.rtcp.sec_serv = sec_serv_auth; /* SRTCP is always authenticated */
 	pol.ssrc.type = outbound ? ssrc_any_outbound : ssrc_any_inbound;

@@ -295,7 +295,7 @@ static int send_request(struct uac *u, struct call *k, enum sip_method m, bool o
 				.addr = c->local_ip, .port = port,
 				.session_id = ((uint64_t)k->gen << 32) | call_slot(u, k),
 				.ptime_ms = u->scn->ptime_ms, .crypto = k->offer, .n_crypto = k->n_offer,
-				.direction = u->media_on ? "sendrecv" : "inactive",
+				.direction = u->media_on ? scn_direction_name(u->scn->direction) : "inactive",
 			};
 			int n = sdp_build(u->sdp, sizeof(u->sdp), &sp);
 			if (n < 0)
@@ -447,6 +447,7 @@ static void call_advance(struct uac *u, struct call *k)
 				break;
 			}
 			if (st->kind == FLOW_MEDIA && k->has_media && k->have_answer &&
+			    s->direction != SCN_RECVONLY &&
 			    media_start_tx(&u->media, k->media_slot, &k->offer[k->chosen], s->ptime_ms, 0,
 					   clock_mono_ns())) {
 				call_fail(u, k, "srtp_setup_failed", true);
@@ -601,6 +602,7 @@ static const char *check_answer(struct uac *u, struct call *k, const struct sip_
 		media_set_remote(&u->media, k->media_slot, &to);
 		if (media_set_rx(&u->media, k->media_slot, &k->answer))
 			return "srtp_setup_failed";
+		media_expect_rx(&u->media, k->media_slot, u->scn->direction != SCN_SENDONLY);
 	}
 	return NULL;
 }

@@ -136,8 +136,12 @@ static bool start_media(struct uas *s, struct conn *c, const struct sip_msg *m,
 		return false;
 	media_set_remote(&s->media, mc->media_slot, &to);
 	media_set_rx(&s->media, mc->media_slot, theirs);
-	media_start_tx(&s->media, mc->media_slot, ours, offer->ptime_ms ? offer->ptime_ms : 20, 0,
-		       clock_mono_ns());
+	/* the answer mirrors the offer: a sendonly caller gets no media from us,
+	 * a recvonly one sends us none */
+	media_expect_rx(&s->media, mc->media_slot, !tl_str_eq(offer->direction, "recvonly"));
+	if (!tl_str_eq(offer->direction, "sendonly"))
+		media_start_tx(&s->media, mc->media_slot, ours, offer->ptime_ms ? offer->ptime_ms : 20,
+			       0, clock_mono_ns());
 	mc->state = 1;
 	mc->id_len = (uint8_t)m->call_id.len;
 	memcpy(mc->call_id, m->call_id.p, m->call_id.len);
@@ -148,8 +152,17 @@ static bool start_media(struct uas *s, struct conn *c, const struct sip_msg *m,
 
 static bool wants_media(const struct sdp_audio *offer)
 {
-	return offer->port && !tl_str_eq(offer->direction, "inactive") &&
-	       !tl_str_eq(offer->direction, "recvonly");
+	return offer->port && !tl_str_eq(offer->direction, "inactive");
+}
+
+/* RFC 3264 6.1: the answer's direction mirrors the offer's. */
+static const char *answer_direction(const struct sdp_audio *offer)
+{
+	if (tl_str_eq(offer->direction, "sendonly"))
+		return "recvonly";
+	if (tl_str_eq(offer->direction, "recvonly"))
+		return "sendonly";
+	return "sendrecv";
 }
 
 /* 180 and 200 with our SDES answer, or 488 when nothing offered is acceptable. */
@@ -193,7 +206,7 @@ static void answer_invite(struct uas *s, struct conn *c, const struct sip_msg *m
 	struct sdp_params sp = {
 		.addr = c->local_ip, .port = port,
 		.session_id = fnv1a(m->call_id), .ptime_ms = offer.ptime_ms ? offer.ptime_ms : 20,
-		.crypto = &ans, .n_crypto = 1, .direction = media ? "sendrecv" : "inactive",
+		.crypto = &ans, .n_crypto = 1, .direction = media ? answer_direction(&offer) : "inactive",
 	};
 	int n = sdp_build(s->sdp, sizeof(s->sdp), &sp);
 	if (n < 0) {

@@ -64,8 +64,7 @@ int verdict_metric(const struct result *r, const char *metric, const char *stat,
 		{ "srtp.packets_sent", (double)r->srtp.n[SRTP_PACKETS_SENT] },
 		{ "srtp.jitter_ms", r->srtp.n[SRTP_STREAMS_RECEIVING] ?
 			r->srtp.jitter_ms_sum / (double)r->srtp.n[SRTP_STREAMS_RECEIVING] : 0 },
-		{ "srtp.silent_streams",
-		  (double)(r->srtp.n[SRTP_STREAMS] - r->srtp.n[SRTP_STREAMS_RECEIVING]) },
+		{ "srtp.silent_streams", (double)r->srtp.n[SRTP_SILENT_STREAMS] },
 	};
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
 		if (!strcmp(metric, plain[i].name)) {

@@ -121,7 +121,8 @@ static int decode(int st)
 	return -EIO;
 }
 
-pid_t proc_spawn(char *const argv[], const char *log, bool keep_stdin)
+/* proc_spawn with stderr to its own file (err NULL: with stdout). */
+static pid_t spawn_io(char *const argv[], const char *log, const char *err, bool keep_stdin)
 {
 	ensure_atexit();
 	int slot = slot_of(0);
@@ -130,6 +131,13 @@ pid_t proc_spawn(char *const argv[], const char *log, bool keep_stdin)
 	int out = open(log ? log : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (out < 0)
 		return -errno;
+	int errfd = err ? open(err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
+			: fcntl(out, F_DUPFD_CLOEXEC, 0);
+	if (errfd < 0) {
+		int e = errno;
+		close(out);
+		return -e;
+	}
 	int in[2] = { -1, -1 };
 	if (keep_stdin) {
 		if (pipe2(in, O_CLOEXEC))
@@ -139,6 +147,7 @@ pid_t proc_spawn(char *const argv[], const char *log, bool keep_stdin)
 	if (in[0] < 0) {
 		int e = errno;
 		close(out);
+		close(errfd);
 		return -e;
 	}
 	pid_t parent = getpid();
@@ -150,13 +159,14 @@ pid_t proc_spawn(char *const argv[], const char *log, bool keep_stdin)
 			_exit(127);
 		dup2(in[0], 0);
 		dup2(out, 1);
-		dup2(out, 2);
+		dup2(errfd, 2);
 		execvp(argv[0], argv);
 		dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
 	int e = errno;
 	close(out);
+	close(errfd);
 	close(in[0]);
 	if (pid < 0) {
 		if (in[1] >= 0)
@@ -166,6 +176,11 @@ pid_t proc_spawn(char *const argv[], const char *log, bool keep_stdin)
 	reg.pid[slot] = pid;
 	reg.stdin_fd[slot] = in[1];
 	return pid;
+}
+
+pid_t proc_spawn(char *const argv[], const char *log, bool keep_stdin)
+{
+	return spawn_io(argv, log, NULL, keep_stdin);
 }
 
 /* waitpid without blocking: the status, or -EAGAIN while it runs. */
@@ -207,10 +222,11 @@ int proc_stop(pid_t pid, int sig, int timeout_ms)
 	return rc;
 }
 
-int proc_run(char *const argv[], const char *out_file, int timeout_ms, double *seconds)
+int proc_run(char *const argv[], const char *out_file, const char *err_file, int timeout_ms,
+	     double *seconds)
 {
 	double t0 = now_s();
-	pid_t pid = proc_spawn(argv, out_file, false);
+	pid_t pid = spawn_io(argv, out_file, err_file, false);
 	if (pid < 0)
 		return pid;
 	int rc = proc_wait(pid, timeout_ms);

@@ -52,11 +52,12 @@ int proc_wait(pid_t pid, int timeout_ms);
  * proc_wait does (a SIGKILLed child reports PROC_SIGNALED + SIGKILL). */
 int proc_stop(pid_t pid, int sig, int timeout_ms);
 
-/* Runs argv to completion with stdout+stderr in out_file (NULL: /dev/null). Kills it
- * after timeout_ms. Returns the status as proc_wait does, -ETIMEDOUT when it had to
- * be killed, or -errno when it could not start. *seconds (if not NULL) gets the time
- * it ran. */
-int proc_run(char *const argv[], const char *out_file, int timeout_ms, double *seconds);
+/* Runs argv to completion with stdout in out_file (NULL: /dev/null) and stderr in
+ * err_file (NULL: with stdout). Kills it after timeout_ms. Returns the status as
+ * proc_wait does, -ETIMEDOUT when it had to be killed, or -errno when it could not
+ * start. *seconds (if not NULL) gets the time it ran. */
+int proc_run(char *const argv[], const char *out_file, const char *err_file, int timeout_ms,
+	     double *seconds);
 
 /* Stops every registered child (SIGTERM, 2 s, SIGKILL). Safe to call any time. */
 void proc_cleanup_all(void);

@@ -350,12 +350,14 @@ static void on_rtp(struct media_pool *p, struct media_stream *m, uint8_t *pkt, s
 		}
 		return;
 	}
-	struct rtp_header h;
-	if (rtp_parse(pkt, len, &h)) {
+	/* the SSRC sits in the clear at a fixed place; the rest is parsed once it is
+	 * authenticated (before that, a padding count would be read from the tag) */
+	if (len < RTP_HEADER || (pkt[0] >> 6) != 2) {
 		m->n[SRTP_BAD_PACKETS]++;
 		return;
 	}
-	if (m->rcv.started && h.ssrc != m->rcv.ssrc) {
+	uint32_t ssrc = (uint32_t)pkt[8] << 24 | (uint32_t)pkt[9] << 16 | (uint32_t)pkt[10] << 8 | pkt[11];
+	if (m->first_seen && ssrc != m->rcv.ssrc) {
 		m->n[SRTP_UNEXPECTED_SSRC]++;
 		return;
 	}
@@ -369,6 +371,11 @@ static void on_rtp(struct media_pool *p, struct media_stream *m, uint8_t *pkt, s
 		m->n[SRTP_REPLAY_FAILURES]++;
 		return;
 	default:
+		m->n[SRTP_BAD_PACKETS]++;
+		return;
+	}
+	struct rtp_header h;
+	if (rtp_parse(pkt, len, &h)) {
 		m->n[SRTP_BAD_PACKETS]++;
 		return;
 	}

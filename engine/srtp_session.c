@@ -1,5 +1,5 @@
 /* SRTP sessions over libsrtp2. Decisions beyond the header:
- *  - the _32 suites protect SRTCP with the 80-bit tag (RFC 4568 6.2.1: the
+ *  - the _32 suites protect SRTCP with the 80-bit tag (RFC 4568 6.2.2: the
  *    short tag is for SRTP only);
  *  - libsrtp2 always encrypts and authenticates AEAD SRTP, so a GCM line with
  *    UNENCRYPTED_SRTP or UNAUTHENTICATED_SRTP is -ENOTSUP; UNENCRYPTED_SRTCP
@@ -98,7 +98,7 @@ int srtp_session_init(struct srtp_session *s, const struct sdes_crypto *c, bool 
 
 	srtp_t ctx;
 	srtp_err_status_t st = srtp_create(&ctx, &pol);
-	memset(key, 0, sizeof(key));
+	explicit_bzero(key, sizeof(key)); /* no master key left on the stack */
 	if (st != srtp_err_status_ok)
 		return -EPROTO;
 	s->ctx = ctx;

@@ -1,0 +1,371 @@
+/* trunkload against its own responder over mutual TLS on loopback: the exit statuses
+ * and report.json keys of DESIGN.md, for a clean run and for each way a run can fail. */
+#include "proc.h"
+#include "tl_test.h"
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RUN_TIMEOUT_MS 60000
+
+/* Which identity the caller presents and trusts. */
+enum ident {
+	ID_OURS,     /* client cert of our lab PKI, trusts our CA */
+	ID_OTHER_CA, /* our client cert, but trusts another lab's CA only */
+	ID_NO_CERT,  /* no client certificate at all, trusts our CA */
+};
+
+/* One run against a responder, and what must come of it. */
+struct trial {
+	const char *name;
+	const char *uas[4];      /* extra `trunkload uas` flags */
+	const char *scenario;    /* relative to the source tree */
+	enum ident ident;
+	const char *run[8];      /* extra `trunkload run` flags */
+	int want_exit;
+	double max_s;            /* the run must be over within this */
+	struct proc_expect want[10];
+};
+
+static const struct trial trials[] = {
+	{
+		.name = "basic_call_passes",
+		.scenario = "scenarios/basic-call.json",
+		.run = { "--calls", "50", "--rate", "100", "--media-ms", "0" },
+		.want_exit = 0,
+		.max_s = 20,
+		.want = {
+			EXPECT_EQ("calls.completed", 50),
+			EXPECT_EQ("calls.failed", 0),
+			EXPECT_STR("verdict", "pass"),
+			EXPECT_EQ("latency_ms.invite_to_200.count", 50),
+			EXPECT_GE("tls.handshakes.ok", 1),
+			EXPECT_EQ("tls.handshakes.failed", 0),
+			EXPECT_STR("tls.peer.subject_cn", "uas.trunkload.test"),
+		},
+	},
+	{
+		.name = "busy_far_end_fails",
+		.uas = { "--refuse", "486" },
+		.scenario = "scenarios/basic-call.json",
+		.run = { "--calls", "10", "--rate", "100", "--media-ms", "0" },
+		.want_exit = 1,
+		.max_s = 20,
+		.want = {
+			EXPECT_EQ("calls.failures.status_486", 10),
+			EXPECT_EQ("calls.completed", 0),
+			EXPECT_STR("verdict", "fail"),
+		},
+	},
+	{
+		/* 200 after 2 s, but the scenario waits 300 ms: each call times out and
+		 * the run ends long before the far end would have answered */
+		.name = "slow_answer_times_out",
+		.uas = { "--delay-ms", "2000" },
+		.scenario = "tests/integration/fixtures/short-timeout.json",
+		.run = { "--calls", "5", "--rate", "50" },
+		.want_exit = 1,
+		.max_s = 5,
+		.want = {
+			EXPECT_EQ("calls.failures.timeout_200", 5),
+			EXPECT_EQ("calls.completed", 0),
+			EXPECT_STR("verdict", "fail"),
+		},
+	},
+	{
+		.name = "untrusted_server_cert_fails",
+		.scenario = "scenarios/basic-call.json",
+		.ident = ID_OTHER_CA,
+		.run = { "--calls", "3", "--rate", "50", "--media-ms", "0" },
+		.want_exit = 1,
+		.max_s = 20,
+		.want = {
+			EXPECT_GE("tls.handshakes.failed", 1),
+			EXPECT_EQ("tls.handshakes.ok", 0),
+			EXPECT_EQ("calls.completed", 0),
+			EXPECT_KEY_PREFIX("tls.alerts", "sent:"),
+			EXPECT_STR("verdict", "fail"),
+		},
+	},
+	{
+		/* TLS 1.3: our handshake completes before the responder refuses us, so the
+		 * refusal shows as an alert received on the first read */
+		.name = "no_client_cert_refused",
+		.scenario = "scenarios/basic-call.json",
+		.ident = ID_NO_CERT,
+		.run = { "--calls", "3", "--rate", "50", "--media-ms", "0" },
+		.want_exit = 1,
+		.max_s = 20,
+		.want = {
+			EXPECT_GE("tls.handshakes.failed", 1),
+			EXPECT_EQ("tls.handshakes.ok", 0),
+			EXPECT_EQ("calls.completed", 0),
+			EXPECT_KEY_PREFIX("tls.alerts", "received:"),
+			EXPECT_STR("verdict", "fail"),
+		},
+	},
+};
+
+/* "<tmp>/<dir>/<file>" */
+static char *lab_file(char *out, size_t cap, const char *dir, const char *file)
+{
+	char rel[256];
+	snprintf(rel, sizeof(rel), "%s/%s", dir, file);
+	return proc_path(out, cap, rel);
+}
+
+/* Starts `trunkload uas` on a free port with our lab's server identity. */
+static pid_t start_uas(const char *tag, const char *const *extra, uint16_t *port)
+{
+	char crt[512], key[512], ca[512], log[512], name[128];
+	*port = proc_free_port();
+	CU_ASSERT_FATAL(*port != 0);
+	snprintf(name, sizeof(name), "%s-uas.log", tag);
+	proc_path(log, sizeof(log), name);
+	struct proc_args a = { 0 };
+	args_add(&a, "%s", TL_BINARY);
+	args_add(&a, "uas");
+	args_add(&a, "--listen");
+	args_add(&a, "127.0.0.1:%u", *port);
+	args_add(&a, "--cert");
+	args_add(&a, "%s", lab_file(crt, sizeof(crt), "pki", "server.crt"));
+	args_add(&a, "--key");
+	args_add(&a, "%s", lab_file(key, sizeof(key), "pki", "server.key"));
+	args_add(&a, "--ca");
+	args_add(&a, "%s", lab_file(ca, sizeof(ca), "pki", "ca.crt"));
+	args_add_list(&a, extra);
+	pid_t pid = proc_spawn(a.v, log, false);
+	CHECK(pid > 0, "spawn trunkload uas: %s", strerror(pid < 0 ? (int)-pid : 0));
+	CU_ASSERT_FATAL(pid > 0);
+	int rc = proc_wait_port(pid, *port, 10000);
+	if (rc)
+		proc_show_log("trunkload uas", log, 2000);
+	CHECK(rc == 0, "trunkload uas listens on 127.0.0.1:%u (%s)", *port, strerror(-rc));
+	CU_ASSERT_FATAL(rc == 0);
+	return pid;
+}
+
+/* The start of a `trunkload run` command line: scenario, target, identity, report dir. */
+static void run_args(struct proc_args *a, const char *scenario, uint16_t port, enum ident id,
+		     const char *report_dir)
+{
+	char f[512];
+	args_add(a, "%s", TL_BINARY);
+	args_add(a, "run");
+	args_add(a, "%s/%s", TL_SOURCE_DIR, scenario);
+	args_add(a, "--target");
+	args_add(a, "127.0.0.1:%u", port);
+	if (id != ID_NO_CERT) {
+		args_add(a, "--cert");
+		args_add(a, "%s", lab_file(f, sizeof(f), "pki", "client.crt"));
+		args_add(a, "--key");
+		args_add(a, "%s", lab_file(f, sizeof(f), "pki", "client.key"));
+	}
+	args_add(a, "--ca");
+	args_add(a, "%s", lab_file(f, sizeof(f), id == ID_OTHER_CA ? "pki-other" : "pki", "ca.crt"));
+	args_add(a, "--report-dir");
+	args_add(a, "%s", report_dir);
+	args_add(a, "--quiet");
+}
+
+static void run_trial(const struct trial *t)
+{
+	proc_cleanup_all();
+	uint16_t port;
+	pid_t uas = start_uas(t->name, t->uas, &port);
+	char dir[512], report[600], out[600], uas_log[600];
+	proc_path(dir, sizeof(dir), t->name);
+	snprintf(report, sizeof(report), "%s/report.json", dir);
+	snprintf(out, sizeof(out), "%s.out", dir);
+	snprintf(uas_log, sizeof(uas_log), "%s-uas.log", dir);
+	struct proc_args a = { 0 };
+	run_args(&a, t->scenario, port, t->ident, dir);
+	args_add_list(&a, t->run);
+	double secs = 0;
+	int rc = proc_run(a.v, out, NULL, RUN_TIMEOUT_MS, &secs);
+	CHECK(rc == t->want_exit, "%s: trunkload run exits %d (got %d)", t->name, t->want_exit, rc);
+	CHECK(secs <= t->max_s, "%s: the run is over within %.0f s (took %.1f s)", t->name,
+	      t->max_s, secs);
+	int bad = proc_expect_json(report, t->want);
+	proc_stop(uas, SIGTERM, 3000);
+	if (rc != t->want_exit || bad) {
+		proc_show_log("trunkload run", out, 3000);
+		proc_show_log("trunkload uas", uas_log, 2000);
+	}
+	proc_cleanup_all();
+}
+
+#define TRIAL(i) \
+	static void trial_##i(void) { run_trial(&trials[i]); }
+TRIAL(0)
+TRIAL(1)
+TRIAL(2)
+TRIAL(3)
+TRIAL(4)
+
+/* An invalid scenario is refused before any connection: exit 2, naming the JSON path. */
+static void bad_scenario_refused(void)
+{
+	proc_cleanup_all();
+	static const struct {
+		const char *cmd;
+		const char *flags[4];
+	} cmds[] = {
+		{ "check", { NULL } },
+		{ "run", { "--calls", "1", "--quiet" } },
+	};
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		char out[512], err[512], dir[512], name[64];
+		snprintf(name, sizeof(name), "bad-%s.out", cmds[i].cmd);
+		proc_path(out, sizeof(out), name);
+		snprintf(name, sizeof(name), "bad-%s.err", cmds[i].cmd);
+		proc_path(err, sizeof(err), name);
+		struct proc_args a = { 0 };
+		args_add(&a, "%s", TL_BINARY);
+		args_add(&a, "%s", cmds[i].cmd);
+		args_add(&a, "%s/tests/integration/fixtures/bad-rate.json", TL_SOURCE_DIR);
+		if (!strcmp(cmds[i].cmd, "run")) {
+			args_add(&a, "--report-dir");
+			args_add(&a, "%s", proc_path(dir, sizeof(dir), "bad-run"));
+		}
+		args_add_list(&a, cmds[i].flags);
+		int rc = proc_run(a.v, out, err, RUN_TIMEOUT_MS, NULL);
+		char *text = proc_read_file(err);
+		CHECK(rc == 2, "trunkload %s of bad-rate.json exits 2 (got %d)", cmds[i].cmd, rc);
+		CHECK(text && strstr(text, "load.rate"), "trunkload %s: stderr names load.rate (got: %.300s)",
+		      cmds[i].cmd, text ? text : "(nothing)");
+		free(text);
+	}
+}
+
+/* Nothing listens on the target: the run could not be carried out (3), and the
+ * report still says so. */
+static void nothing_listening(void)
+{
+	proc_cleanup_all();
+	uint16_t port = proc_free_port();
+	CU_ASSERT_FATAL(port != 0);
+	char dir[512], out[512], report[600];
+	proc_path(dir, sizeof(dir), "nothing-listening");
+	proc_path(out, sizeof(out), "nothing-listening.out");
+	snprintf(report, sizeof(report), "%s/report.json", dir);
+	struct proc_args a = { 0 };
+	run_args(&a, "scenarios/basic-call.json", port, ID_OURS, dir);
+	args_add(&a, "--calls");
+	args_add(&a, "5");
+	args_add(&a, "--media-ms");
+	args_add(&a, "0");
+	int rc = proc_run(a.v, out, NULL, RUN_TIMEOUT_MS, NULL);
+	CHECK(rc == 3, "run with nothing on 127.0.0.1:%u exits 3 (got %d)", port, rc);
+	static const struct proc_expect want[] = {
+		EXPECT_STR("verdict", "fail"),
+		EXPECT_EQ("calls.completed", 0),
+		{ 0 },
+	};
+	if (proc_expect_json(report, want) || rc != 3)
+		proc_show_log("trunkload run", out, 2000);
+}
+
+/* SIGINT stops a long run promptly and the report keeps what was measured. */
+static void sigint_keeps_report(void)
+{
+	proc_cleanup_all();
+	uint16_t port;
+	pid_t uas = start_uas("sigint", NULL, &port);
+	char dir[512], out[512], report[600];
+	proc_path(dir, sizeof(dir), "sigint");
+	proc_path(out, sizeof(out), "sigint.out");
+	snprintf(report, sizeof(report), "%s/report.json", dir);
+	struct proc_args a = { 0 };
+	run_args(&a, "scenarios/basic-call.json", port, ID_OURS, dir);
+	static const char *const flags[] = { "--duration", "30", "--rate", "20", "--media-ms", "0", NULL };
+	args_add_list(&a, flags);
+	pid_t run = proc_spawn(a.v, out, false);
+	CU_ASSERT_FATAL(run > 0);
+	int early = proc_wait(run, 2000);
+	CHECK(early == -ETIMEDOUT, "the 30 s run is still going after 2 s (it exited %d)", early);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	kill(run, SIGINT);
+	int rc = proc_wait(run, 5000);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	CHECK(rc != -ETIMEDOUT, "the run exits within 5 s of SIGINT (still running)");
+	/* the schedule did not complete: the run.completed check fails */
+	CHECK(rc == 1, "an interrupted run exits 1 (got %d after %.1f s)", rc, secs);
+	static const struct proc_expect want[] = {
+		EXPECT_TRUE("interrupted"),
+		EXPECT_GE("calls.attempted", 1),
+		EXPECT_GE("calls.completed", 1),
+		EXPECT_STR("verdict", "fail"),
+		{ 0 },
+	};
+	if (proc_expect_json(report, want) || rc != 1)
+		proc_show_log("trunkload run", out, 2000);
+	proc_stop(uas, SIGTERM, 3000);
+	proc_cleanup_all();
+}
+
+/* The shared contract checker holds the built binary to DESIGN.md. */
+static void contract_check(void)
+{
+	proc_cleanup_all();
+	const char *tool = TL_SOURCE_DIR "/../shared/tools/contract-check";
+	if (access(tool, X_OK) != 0) {
+		fprintf(stderr, "\nSKIPPED contract_check: %s not found (shared/ is expected next "
+				"to the clone)\n", tool);
+		return;
+	}
+	char out[512];
+	proc_path(out, sizeof(out), "contract-check.out");
+	char *argv[] = { (char *)tool, (char *)TL_BINARY, (char *)TL_SOURCE_DIR "/scenarios", NULL };
+	int rc = proc_run(argv, out, NULL, 120000, NULL);
+	CHECK(rc == 0, "contract-check exits 0 (got %d)", rc);
+	if (rc)
+		proc_show_log("contract-check", out, 4000);
+}
+
+static const struct tl_case cases[] = {
+	{ "basic_call_passes", trial_0 },
+	{ "busy_far_end_fails", trial_1 },
+	{ "slow_answer_times_out", trial_2 },
+	{ "untrusted_server_cert_fails", trial_3 },
+	{ "no_client_cert_refused", trial_4 },
+	{ "bad_scenario_refused", bad_scenario_refused },
+	{ "nothing_listening_cannot_run", nothing_listening },
+	{ "sigint_keeps_report", sigint_keeps_report },
+	{ "contract_check", contract_check },
+};
+
+/* Two lab PKIs: ours, and another whose CA trusts nothing of ours. */
+static int make_lab(void)
+{
+	static const char *const dirs[] = { "pki", "pki-other" };
+	for (size_t i = 0; i < 2; i++) {
+		char dir[512], out[600];
+		proc_path(dir, sizeof(dir), dirs[i]);
+		snprintf(out, sizeof(out), "%s.out", dir);
+		char *argv[] = { (char *)TL_BINARY, (char *)"pki", dir, NULL };
+		int rc = proc_run(argv, out, NULL, RUN_TIMEOUT_MS, NULL);
+		if (rc) {
+			fprintf(stderr, "test_trunk: trunkload pki %s exited %d\n", dir, rc);
+			proc_show_log("trunkload pki", out, 2000);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int main(void)
+{
+	if (!proc_tmpdir()) {
+		perror("test_trunk: mkdtemp");
+		return 1;
+	}
+	if (make_lab())
+		return 1;
+	return tl_run("trunk", TL_CASES(cases));
+}

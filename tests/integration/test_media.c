@@ -1,0 +1,270 @@
+/* SRTP media between trunkload and its own responder on loopback: every call carries
+ * PCMU over SRTP both ways, keyed by its SDES exchange, and each side checks the
+ * other's. A responder with a wrong key must be caught; garbage on a media port must
+ * be counted and harm nothing. */
+#include "proc.h"
+#include "tl_test.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define RUN_TIMEOUT_MS 90000
+#define BASIC "scenarios/basic-call.json"
+
+static const char *lab(char *out, size_t cap, const char *file)
+{
+	char rel[128];
+	snprintf(rel, sizeof(rel), "pki/%s", file);
+	return proc_path(out, cap, rel);
+}
+
+static pid_t start_uas(const char *tag, const char *const *extra, uint16_t *port)
+{
+	char f[512], log[512], name[128];
+	*port = proc_free_port();
+	CU_ASSERT_FATAL(*port != 0);
+	snprintf(name, sizeof(name), "%s-uas.log", tag);
+	proc_path(log, sizeof(log), name);
+	struct proc_args a = { 0 };
+	args_add(&a, "%s", TL_BINARY);
+	args_add(&a, "uas");
+	args_add(&a, "--listen");
+	args_add(&a, "127.0.0.1:%u", *port);
+	args_add(&a, "--cert");
+	args_add(&a, "%s", lab(f, sizeof(f), "server.crt"));
+	args_add(&a, "--key");
+	args_add(&a, "%s", lab(f, sizeof(f), "server.key"));
+	args_add(&a, "--ca");
+	args_add(&a, "%s", lab(f, sizeof(f), "ca.crt"));
+	args_add_list(&a, extra);
+	pid_t pid = proc_spawn(a.v, log, false);
+	CU_ASSERT_FATAL(pid > 0);
+	int rc = proc_wait_port(pid, *port, 10000);
+	if (rc)
+		proc_show_log("trunkload uas", log, 2000);
+	CU_ASSERT_FATAL(rc == 0);
+	return pid;
+}
+
+/* `trunkload run SCENARIO` (relative to the source tree) against the responder. */
+static pid_t spawn_run(const char *tag, const char *scenario, uint16_t port,
+		       const char *const *extra, char *report, size_t cap, char *out, size_t out_cap)
+{
+	char f[512], dir[512];
+	proc_path(dir, sizeof(dir), tag);
+	snprintf(report, cap, "%s/report.json", dir);
+	snprintf(out, out_cap, "%s.out", dir);
+	struct proc_args a = { 0 };
+	args_add(&a, "%s", TL_BINARY);
+	args_add(&a, "run");
+	args_add(&a, "%s/%s", TL_SOURCE_DIR, scenario);
+	args_add(&a, "--target");
+	args_add(&a, "127.0.0.1:%u", port);
+	args_add(&a, "--cert");
+	args_add(&a, "%s", lab(f, sizeof(f), "client.crt"));
+	args_add(&a, "--key");
+	args_add(&a, "%s", lab(f, sizeof(f), "client.key"));
+	args_add(&a, "--ca");
+	args_add(&a, "%s", lab(f, sizeof(f), "ca.crt"));
+	args_add(&a, "--report-dir");
+	args_add(&a, "%s", dir);
+	args_add(&a, "--quiet");
+	args_add_list(&a, extra);
+	pid_t pid = proc_spawn(a.v, out, false);
+	CU_ASSERT_FATAL(pid > 0);
+	return pid;
+}
+
+/* The responder's own SRTP account, from the line it prints when stopped. */
+struct uas_srtp {
+	long long streams, sent, received, auth, unexpected;
+};
+
+static int uas_account(const char *tag, struct uas_srtp *u)
+{
+	char log[512], name[128];
+	snprintf(name, sizeof(name), "%s-uas.log", tag);
+	char *text = proc_read_file(proc_path(log, sizeof(log), name));
+	const char *line = text ? strstr(text, "srtp streams") : NULL;
+	int n = line ? sscanf(line, "srtp streams %lld, packets sent %lld, received %lld, auth failures %lld",
+			      &u->streams, &u->sent, &u->received, &u->auth) : 0;
+	const char *un = line ? strstr(line, "unexpected source ") : NULL;
+	u->unexpected = un ? atoll(un + 18) : -1;
+	free(text);
+	return n == 4 ? 0 : -ENOENT;
+}
+
+static double num(const char *report, const char *path)
+{
+	double v = -1;
+	proc_json_number(report, path, &v);
+	return v;
+}
+
+/* 200 calls of 5 s: everything the responder sent arrives and authenticates, and the
+ * other way round. */
+static void calls_carry_srtp_both_ways(void)
+{
+	proc_cleanup_all();
+	uint16_t port;
+	pid_t uas = start_uas("both", NULL, &port);
+	char report[600], out[600];
+	static const char *const flags[] = { "--calls", "200", "--rate", "40", "--media-ms", "5000", NULL };
+	pid_t run = spawn_run("both", BASIC, port, flags, report, sizeof(report), out, sizeof(out));
+	int rc = proc_wait(run, RUN_TIMEOUT_MS);
+	proc_stop(uas, SIGTERM, 5000);
+	struct uas_srtp u = { 0 };
+	CHECK(uas_account("both", &u) == 0, "the responder printed its SRTP account");
+	CHECK(rc == 0, "the run exits 0 (got %d)", rc);
+	static const struct proc_expect want[] = {
+		EXPECT_EQ("calls.completed", 200),
+		EXPECT_EQ("srtp.streams", 200),
+		EXPECT_EQ("srtp.auth_failures", 0),
+		EXPECT_EQ("srtp.replay_failures", 0),
+		EXPECT_EQ("srtp.silent_streams", 0),
+		EXPECT_GE("srtp.packets_sent", 200 * 240),
+		EXPECT_GE("srtp.rtcp_received", 200),
+		EXPECT_STR("verdict", "pass"),
+		{ 0 },
+	};
+	int bad = proc_expect_json(report, want);
+	double received = num(report, "srtp.packets_received"), sent = num(report, "srtp.packets_sent");
+	CHECK(u.sent > 0 && received >= 0.999 * (double)u.sent,
+	      "we received %.0f of the %lld packets the responder sent (>= 99.9 %%)", received, u.sent);
+	CHECK(u.received >= 0.999 * sent,
+	      "the responder received %lld of the %.0f packets we sent (>= 99.9 %%)", u.received, sent);
+	CHECK(u.auth == 0 && u.streams == 200, "the responder checked 200 streams, %lld auth failures",
+	      u.auth);
+	if (rc || bad)
+		proc_show_log("trunkload run", out, 3000);
+	proc_cleanup_all();
+}
+
+/* A responder that protects with another key than it answered: every packet fails
+ * authentication on our side and the run fails. */
+static void wrong_key_is_caught(void)
+{
+	proc_cleanup_all();
+	uint16_t port;
+	static const char *const uflags[] = { "--srtp-wrong-key", NULL };
+	pid_t uas = start_uas("wrongkey", uflags, &port);
+	char report[600], out[600];
+	static const char *const flags[] = { "--calls", "10", "--rate", "20", "--media-ms", "1000", NULL };
+	pid_t run = spawn_run("wrongkey", BASIC, port, flags, report, sizeof(report), out, sizeof(out));
+	int rc = proc_wait(run, RUN_TIMEOUT_MS);
+	proc_stop(uas, SIGTERM, 5000);
+	CHECK(rc == 1, "the run exits 1 (got %d)", rc);
+	static const struct proc_expect want[] = {
+		EXPECT_GE("srtp.auth_failures", 10 * 40),
+		EXPECT_EQ("srtp.packets_received", 0),
+		EXPECT_EQ("srtp.silent_streams", 10),
+		EXPECT_STR("verdict", "fail"),
+		{ 0 },
+	};
+	if (proc_expect_json(report, want) || rc != 1)
+		proc_show_log("trunkload run", out, 3000);
+	struct uas_srtp u = { 0 };
+	CHECK(uas_account("wrongkey", &u) == 0 && u.auth == 0 && u.received > 0,
+	      "our own (right) key still authenticates at the responder: %lld received, %lld failures",
+	      u.received, u.auth);
+	proc_cleanup_all();
+}
+
+/* One-way media: a sendonly caller gets nothing back and is not failed for it. */
+static void sendonly_is_one_way(void)
+{
+	proc_cleanup_all();
+	uint16_t port;
+	pid_t uas = start_uas("sendonly", NULL, &port);
+	char report[600], out[600];
+	static const char *const flags[] = { "--calls", "5", "--rate", "10", "--media-ms", "1000", NULL };
+	pid_t run = spawn_run("sendonly", "tests/integration/fixtures/sendonly-call.json", port, flags,
+			      report, sizeof(report), out, sizeof(out));
+	int rc = proc_wait(run, RUN_TIMEOUT_MS);
+	proc_stop(uas, SIGTERM, 5000);
+	CHECK(rc == 0, "the sendonly run exits 0 (got %d)", rc);
+	static const struct proc_expect want[] = {
+		EXPECT_EQ("srtp.packets_received", 0),
+		EXPECT_GE("srtp.packets_sent", 5 * 45),
+		EXPECT_EQ("srtp.silent_streams", 0),
+		{ 0 },
+	};
+	if (proc_expect_json(report, want) || rc)
+		proc_show_log("trunkload run", out, 3000);
+	struct uas_srtp u = { 0 };
+	CHECK(uas_account("sendonly", &u) == 0 && u.sent == 0 && u.received >= 5 * 45,
+	      "the responder answered recvonly: sent %lld, received %lld", u.sent, u.received);
+	proc_cleanup_all();
+}
+
+/* Garbage datagrams sprayed at both sides' media ports during calls are counted as
+ * coming from an unexpected source; the calls and their media are unharmed. */
+static void garbage_udp_is_counted(void)
+{
+	proc_cleanup_all();
+	uint16_t port;
+	static const char *const uflags[] = { "--media-ports", "47000-47019", NULL };
+	pid_t uas = start_uas("garbage", uflags, &port);
+	char report[600], out[600];
+	static const char *const flags[] = { "--calls", "4", "--rate", "10", "--media-ms", "2000",
+					     "--media-ports", "46000-46019", NULL };
+	pid_t run = spawn_run("garbage", BASIC, port, flags, report, sizeof(report), out, sizeof(out));
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	CU_ASSERT_FATAL(fd >= 0);
+	static const char junk[] = "\x80\x00 not RTP at all, and not from the far end";
+	for (int round = 0; round < 20; round++) { /* 1 s of spraying, bounded */
+		for (int p = 0; p < 20; p++) {
+			struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+			to.sin_port = htons((uint16_t)(46000 + p));
+			sendto(fd, junk, sizeof(junk), 0, (struct sockaddr *)&to, sizeof(to));
+			to.sin_port = htons((uint16_t)(47000 + p));
+			sendto(fd, junk, sizeof(junk), 0, (struct sockaddr *)&to, sizeof(to));
+		}
+		usleep(50000);
+	}
+	close(fd);
+	int rc = proc_wait(run, RUN_TIMEOUT_MS);
+	proc_stop(uas, SIGTERM, 5000);
+	CHECK(rc == 0, "the run exits 0 despite the garbage (got %d)", rc);
+	static const struct proc_expect want[] = {
+		EXPECT_EQ("calls.completed", 4),
+		EXPECT_GE("srtp.unexpected_source", 1),
+		EXPECT_EQ("srtp.auth_failures", 0),
+		EXPECT_GE("srtp.packets_received", 4 * 90),
+		{ 0 },
+	};
+	if (proc_expect_json(report, want) || rc)
+		proc_show_log("trunkload run", out, 3000);
+	struct uas_srtp u = { 0 };
+	CHECK(uas_account("garbage", &u) == 0 && u.unexpected >= 1 && u.auth == 0,
+	      "the responder counted the garbage (%lld) and no auth failure (%lld)", u.unexpected, u.auth);
+	proc_cleanup_all();
+}
+
+static const struct tl_case cases[] = {
+	{ "calls_carry_srtp_both_ways", calls_carry_srtp_both_ways },
+	{ "wrong_key_is_caught", wrong_key_is_caught },
+	{ "sendonly_is_one_way", sendonly_is_one_way },
+	{ "garbage_udp_is_counted", garbage_udp_is_counted },
+};
+
+int main(void)
+{
+	if (!proc_tmpdir()) {
+		perror("test_media: mkdtemp");
+		return 1;
+	}
+	char dir[512], out[600];
+	proc_path(dir, sizeof(dir), "pki");
+	snprintf(out, sizeof(out), "%s.out", dir);
+	char *argv[] = { (char *)TL_BINARY, (char *)"pki", dir, NULL };
+	if (proc_run(argv, out, NULL, RUN_TIMEOUT_MS, NULL)) {
+		proc_show_log("trunkload pki", out, 2000);
+		return 1;
+	}
+	return tl_run("media", TL_CASES(cases));
+}

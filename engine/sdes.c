@@ -10,6 +10,7 @@
  *  - an unknown session parameter is mandatory (-ENOTSUP) unless it starts
  *    with "-", which RFC 4568 uses to mark an optional extension: ignored. */
 #include "sdes.h"
+#include "wbuf.h"
 #include <errno.h>
 #include <string.h>
 
@@ -357,37 +358,6 @@ int sdes_parse(const char *p, size_t len, struct sdes_crypto *out)
 
 /* ---- formatting ---- */
 
-struct wbuf {
-	char *p;
-	size_t cap, len;
-	bool full;
-};
-
-static void w_mem(struct wbuf *w, const char *s, size_t n)
-{
-	if (w->full || w->cap - w->len < n) {
-		w->full = true;
-		return;
-	}
-	memcpy(w->p + w->len, s, n);
-	w->len += n;
-}
-
-static void w_str(struct wbuf *w, const char *s)
-{
-	w_mem(w, s, strlen(s));
-}
-
-static void w_u64(struct wbuf *w, uint64_t v)
-{
-	char tmp[20];
-	size_t n = 0;
-	do {
-		tmp[sizeof(tmp) - ++n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	w_mem(w, tmp + sizeof(tmp) - n, n);
-}
 
 int sdes_format(char *buf, size_t cap, const struct sdes_crypto *c)
 {

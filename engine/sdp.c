@@ -4,42 +4,12 @@
  * a receive buffer and is not NUL-terminated. Lines may end in CRLF or a bare
  * LF; empty lines are skipped. */
 #include "sdp.h"
+#include "wbuf.h"
 #include <errno.h>
 #include <string.h>
 
 /* ---- building ---- */
 
-struct wbuf {
-	char *p;
-	size_t cap, len;
-	bool full;
-};
-
-static void w_mem(struct wbuf *w, const char *s, size_t n)
-{
-	if (w->full || w->cap - w->len < n) {
-		w->full = true;
-		return;
-	}
-	memcpy(w->p + w->len, s, n);
-	w->len += n;
-}
-
-static void w_str(struct wbuf *w, const char *s)
-{
-	w_mem(w, s, strlen(s));
-}
-
-static void w_u64(struct wbuf *w, uint64_t v)
-{
-	char tmp[20];
-	size_t n = 0;
-	do {
-		tmp[sizeof(tmp) - ++n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	w_mem(w, tmp + sizeof(tmp) - n, n);
-}
 
 /* An IPv4 literal is digits and dots; anything else could break the body. */
 static bool addr_ok(const char *a)

@@ -43,7 +43,7 @@ int worker_init(struct worker *w, unsigned max_conns)
 	return 0;
 }
 
-static void conn_release(struct worker *w, struct conn *c)
+static void conn_free_resources(struct conn *c)
 {
 	if (c->use_tls && c->tls.ssl)
 		tls_conn_free(&c->tls);
@@ -53,6 +53,11 @@ static void conn_release(struct worker *w, struct conn *c)
 	buf_free(&c->out);
 	buf_free(&c->tx);
 	buf_free(&c->txq);
+}
+
+static void conn_release(struct worker *w, struct conn *c)
+{
+	conn_free_resources(c);
 	uint32_t slot = c->slot, gen = c->gen + 1;
 	memset(c, 0, sizeof(*c));
 	c->slot = slot;
@@ -64,17 +69,8 @@ static void conn_release(struct worker *w, struct conn *c)
 void worker_free(struct worker *w)
 {
 	for (uint32_t i = 0; w->conns && i < w->n_conns; i++) {
-		struct conn *c = &w->conns[i];
-		if (c->state != CONN_FREE) {
-			if (c->use_tls && c->tls.ssl)
-				tls_conn_free(&c->tls);
-			if (c->fd >= 0)
-				close(c->fd);
-			buf_free(&c->rx);
-			buf_free(&c->out);
-			buf_free(&c->tx);
-			buf_free(&c->txq);
-		}
+		if (w->conns[i].state != CONN_FREE)
+			conn_free_resources(&w->conns[i]);
 	}
 	free(w->conns);
 	free(w->free_conns);

@@ -8,35 +8,12 @@
 #include "sip_build.h"
 #include "sip_parse.h"
 #include "tl_test.h"
+#include "guard.h"
 
 #define MAX 65536
 
 /* ---- guard page: the byte after buf[cap-1] is not writable ---- */
 
-struct guard {
-	char *map;
-	size_t data, size;
-};
-
-static void guard_init(struct guard *g, size_t max)
-{
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	g->data = (max / page + 1) * page;
-	g->size = g->data + page;
-	g->map = mmap(NULL, g->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	CU_ASSERT_FATAL(g->map != MAP_FAILED);
-	CU_ASSERT_FATAL(mprotect(g->map + g->data, page, PROT_NONE) == 0);
-}
-
-static char *guard_end(struct guard *g, size_t cap)
-{
-	return g->map + g->data - cap;
-}
-
-static void guard_free(struct guard *g)
-{
-	munmap(g->map, g->size);
-}
 
 static void expect_at(bool ok, const char *what, const char *name, int line)
 {

@@ -9,38 +9,12 @@
 #include <unistd.h>
 #include "sip_parse.h"
 #include "tl_test.h"
+#include "guard.h"
 
 #define MAX 65536
 
 /* ---- guard page ---- */
 
-struct guard {
-	char *map;
-	size_t data, size;
-};
-
-static void guard_init(struct guard *g, size_t max)
-{
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	g->data = (max / page + 1) * page;
-	g->size = g->data + page;
-	g->map = mmap(NULL, g->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	CU_ASSERT_FATAL(g->map != MAP_FAILED);
-	CU_ASSERT_FATAL(mprotect(g->map + g->data, page, PROT_NONE) == 0);
-}
-
-/* Copies src so that its last byte is the last readable one. */
-static const char *guard_put(struct guard *g, const char *src, size_t n)
-{
-	char *p = g->map + g->data - n;
-	memcpy(p, src, n);
-	return p;
-}
-
-static void guard_free(struct guard *g)
-{
-	munmap(g->map, g->size);
-}
 
 /* ---- checks that name the failing case ---- */
 

@@ -24,7 +24,9 @@ static void *worker_main(void *arg)
 {
 	struct worker_thread *t = arg;
 	struct worker *w = &t->w;
-	t->rc = worker_init(w, t->is_uas ? 65536 : t->uac.connections + 1);
+	unsigned conns = t->is_uas ? 65536 :
+			 t->uac.scn->mode == SCN_TRUNK ? t->uac.connections + 1 : t->uac.max_calls + 1;
+	t->rc = worker_init(w, conns);
 	if (!t->rc) {
 		if (t->is_uas) {
 			struct uas *s = uas_new(w, &t->uas);
@@ -83,8 +85,10 @@ int run_caller(const struct run_caller_config *cfg, struct result *out, char *er
 {
 	const struct scenario *s = cfg->scn;
 	unsigned n = cfg->threads ? cfg->threads : 1;
-	if (n > s->connections)
+	if (s->mode == SCN_TRUNK && n > s->connections)
 		n = s->connections; /* each worker owns at least one trunk connection */
+	if (n > s->max_concurrent)
+		n = s->max_concurrent;
 	struct worker_thread *t = calloc(n, sizeof(*t));
 	if (!t) {
 		snprintf(err, errlen, "out of memory");
@@ -144,41 +148,75 @@ int run_caller(const struct run_caller_config *cfg, struct result *out, char *er
 	return rc;
 }
 
+static void counts_add(struct uas_counts *d, const struct uas_counts *s)
+{
+	d->connections += s->connections;
+	d->invites += s->invites;
+	d->answered += s->answered;
+	d->refused += s->refused;
+	d->not_acceptable += s->not_acceptable;
+	d->acks += s->acks;
+	d->byes += s->byes;
+	d->cancels += s->cancels;
+	d->options += s->options;
+	d->other += s->other;
+}
+
 int run_responder(const struct run_responder_config *cfg, struct uas_counts *counts,
 		  struct result *out, char *err, size_t errlen)
 {
 	atomic_bool stop = false;
 	atomic_int n_done = 0;
-	struct worker_thread *t = calloc(1, sizeof(*t));
+	unsigned n = cfg->n_listen ? cfg->n_listen : 1;
+	struct worker_thread *t = calloc(n, sizeof(*t));
 	if (!t) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	t->is_uas = true;
-	t->uas = cfg->uas;
-	t->w.ctx = cfg->ctx;
-	t->w.tls = cfg->ctx != NULL;
-	t->w.server = true;
-	t->w.listen_fd = cfg->listen_fd;
-	t->w.stop = &stop;
-	t->w.stop_grace_ns = NS_PER_S;
-	t->n_done = &n_done;
-	result_init(&t->w.res);
 	sigset_t old;
 	block_signals(&old);
 	int rc = 0;
-	if (pthread_create(&t->tid, NULL, worker_main, t))
-		rc = -EAGAIN;
-	else
-		supervise(t, 1, &stop, &n_done);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!rc && t->rc) {
-		rc = t->rc;
-		snprintf(err, errlen, "%s", t->w.err);
+	unsigned started = 0;
+	uint32_t span = cfg->uas.media_port_lo ?
+		(uint32_t)(cfg->uas.media_port_hi - cfg->uas.media_port_lo + 1) / n & ~1u : 0;
+	for (unsigned i = 0; i < n; i++) {
+		struct worker_thread *wt = &t[i];
+		wt->is_uas = true;
+		wt->uas = cfg->uas;
+		if (span) { /* each worker its own share of the RTP ports */
+			wt->uas.media_port_lo = (uint16_t)(cfg->uas.media_port_lo + i * span);
+			wt->uas.media_port_hi = (uint16_t)(wt->uas.media_port_lo + span - 1);
+		}
+		wt->w.id = (int)i;
+		wt->w.ctx = cfg->ctx;
+		wt->w.tls = cfg->ctx != NULL;
+		wt->w.server = true;
+		wt->w.listen_fd = cfg->listen_fds[i];
+		wt->w.stop = &stop;
+		wt->w.stop_grace_ns = NS_PER_S;
+		wt->n_done = &n_done;
+		result_init(&wt->w.res);
+		if (pthread_create(&wt->tid, NULL, worker_main, wt)) {
+			rc = -EAGAIN;
+			atomic_store(&stop, true);
+			break;
+		}
+		started++;
 	}
-	*counts = t->uas_counts;
-	result_merge(out, &t->w.res);
-	result_free(&t->w.res);
+	supervise(t, started, &stop, &n_done);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	memset(counts, 0, sizeof(*counts));
+	for (unsigned i = 0; i < started; i++) {
+		if (!rc && t[i].rc) {
+			rc = t[i].rc;
+			snprintf(err, errlen, "%s", t[i].w.err);
+		}
+		counts_add(counts, &t[i].uas_counts);
+		result_merge(out, &t[i].w.res);
+		result_free(&t[i].w.res);
+	}
+	if (rc == -EAGAIN)
+		snprintf(err, errlen, "cannot start a worker thread");
 	free(t);
 	return rc;
 }

@@ -24,8 +24,11 @@ struct run_caller_config {
  * out->could_not_run, not returned. */
 int run_caller(const struct run_caller_config *cfg, struct result *out, char *err, size_t errlen);
 
+#define RUN_MAX_THREADS 64
+
 struct run_responder_config {
-	int listen_fd;
+	int listen_fds[RUN_MAX_THREADS]; /* one SO_REUSEPORT listener per worker */
+	unsigned n_listen;
 	SSL_CTX *ctx;          /* NULL for plain TCP */
 	struct uas_config uas;
 	FILE *log;             /* where the summary goes at the end (may be NULL) */

@@ -38,6 +38,7 @@ struct call {
 	unsigned chosen;      /* the offered line the answer accepted */
 	bool have_answer, has_media;
 	uint32_t media_slot;
+	bool own_conn, conn_up, got_sip; /* per_call and handshake modes: the call's connection */
 };
 
 struct trunk {
@@ -67,6 +68,8 @@ struct uac {
 	uint64_t stray;
 	struct media_pool media;
 	bool media_on;        /* the flow has a media phase: calls get RTP sockets */
+	bool per_conn;        /* per_call or handshake mode: a connection per call */
+	uint64_t connect_failures;
 };
 
 /* ---- schedule ---------------------------------------------------------- */
@@ -357,6 +360,11 @@ static void send_error_ack(struct uac *u, struct call *k, const struct sip_msg *
 
 static void call_release(struct uac *u, struct call *k)
 {
+	if (k->own_conn) { /* close_notify, then the socket */
+		struct conn *c = worker_conn(u->w, k->conn_slot, k->conn_gen);
+		if (c)
+			worker_close(u->w, c);
+	}
 	if (k->has_media)
 		media_close(&u->media, k->media_slot, &u->w->res);
 	k->has_media = false;
@@ -489,10 +497,12 @@ static void call_start(struct uac *u, uint64_t t_sched)
 		return;
 	}
 	struct trunk *t;
-	struct conn *c = pick_trunk(u, &t);
+	struct conn *c = u->per_conn ? worker_connect(u->w, (const struct sockaddr *)&u->cfg.target,
+						      u->cfg.target_len, u->verify_name)
+				     : pick_trunk(u, &t);
 	if (!c) {
 		res->failed++;
-		result_fail(res, "no_connection");
+		result_fail(res, u->per_conn ? "connect_failed" : "no_connection");
 		if (row)
 			row->failed++;
 		return;
@@ -514,6 +524,11 @@ static void call_start(struct uac *u, uint64_t t_sched)
 	snprintf(k->from_tag, sizeof(k->from_tag), "%08x", rnd);
 	if (++u->active > res->max_concurrent)
 		res->max_concurrent = u->active;
+	if (u->per_conn) { /* the flow starts once this call's own connection is up */
+		k->own_conn = true;
+		c->role_index = (int)call_slot(u, k);
+		return;
+	}
 	call_advance(u, k);
 }
 
@@ -695,33 +710,60 @@ static void open_trunk(struct uac *u, struct trunk *t)
 	t->up = t->got_sip = false;
 }
 
+static void tls_up_stats(struct worker *w, struct conn *c)
+{
+	struct result *res = &w->res;
+	res->hs_ok++;
+	hist_record(&res->lat[LAT_TLS_HANDSHAKE], (clock_mono_ns() - c->t_tcp_up) / 1000);
+	result_name_add(res->versions, SSL_get_version(c->tls.ssl), 1);
+	result_name_add(res->ciphers, SSL_get_cipher_name(c->tls.ssl), 1);
+	if (!res->peer.seen)
+		result_peer_from_ssl(&res->peer, c->tls.ssl);
+}
+
+/* The call that owns connection c (per_call and handshake modes), if still current. */
+static struct call *conn_call(struct uac *u, const struct conn *c)
+{
+	if (!u->per_conn || c->role_index < 0 || (uint32_t)c->role_index >= u->n_calls)
+		return NULL;
+	struct call *k = &u->calls[c->role_index];
+	return k->active && k->own_conn && k->conn_slot == c->slot && k->conn_gen == c->gen ? k : NULL;
+}
+
 static void uac_conn_up(struct worker *w, struct conn *c)
 {
 	struct uac *u = w->role_arg;
 	if (c->role_index < 0)
 		return;
+	if (c->use_tls)
+		tls_up_stats(w, c);
+	if (!u->uris_ready)
+		uris_prepare(u, c);
+	if (u->per_conn) {
+		struct call *k = conn_call(u, c);
+		if (!k)
+			return;
+		k->conn_up = true;
+		if (u->scn->mode == SCN_HANDSHAKE)
+			call_done(u, k); /* the handshake was the whole call */
+		else
+			call_advance(u, k);
+		return;
+	}
 	struct trunk *t = &u->trunks[c->role_index];
 	t->up = true;
 	if (!t->ever_up && !u->started)
 		u->n_settled++;
 	t->ever_up = true;
-	if (!u->uris_ready)
-		uris_prepare(u, c);
-	if (c->use_tls) {
-		struct result *res = &w->res;
-		res->hs_ok++;
-		hist_record(&res->lat[LAT_TLS_HANDSHAKE], (clock_mono_ns() - c->t_tcp_up) / 1000);
-		result_name_add(res->versions, SSL_get_version(c->tls.ssl), 1);
-		result_name_add(res->ciphers, SSL_get_cipher_name(c->tls.ssl), 1);
-		if (!res->peer.seen)
-			result_peer_from_ssl(&res->peer, c->tls.ssl);
-	}
 }
 
 static void uac_conn_msg(struct worker *w, struct conn *c, const struct sip_msg *m)
 {
 	struct uac *u = w->role_arg;
-	if (c->role_index >= 0)
+	struct call *own = conn_call(u, c);
+	if (own)
+		own->got_sip = true;
+	else if (!u->per_conn && c->role_index >= 0)
 		u->trunks[c->role_index].got_sip = true;
 	if (m->kind == SIP_KIND_RESPONSE) {
 		on_response(u, c, m);
@@ -737,12 +779,46 @@ static void uac_conn_msg(struct worker *w, struct conn *c, const struct sip_msg 
 		worker_out_commit(w, c, (size_t)n);
 }
 
+/* A call's own connection failed or closed: before the handshake finished it is a
+ * connect or handshake failure; a TLS error before any SIP arrived is the far end
+ * refusing us after a TLS 1.3 handshake; later, a lost connection. */
+static void per_conn_down(struct uac *u, struct conn *c, int err, const char *why)
+{
+	struct result *res = &u->w->res;
+	struct call *k = conn_call(u, c);
+	if (err && !res->first_tls_error[0])
+		snprintf(res->first_tls_error, sizeof(res->first_tls_error), "%s", why);
+	if (!k)
+		return; /* our own close after the call ended */
+	const char *reason = "connection_lost";
+	if (!k->conn_up) {
+		reason = err == -EPROTO ? "tls_handshake_failed" : "connect_failed";
+		if (err != -EPROTO && ++u->connect_failures == 1 && !res->could_not_run_why[0])
+			snprintf(res->could_not_run_why, sizeof(res->could_not_run_why),
+				 "%.120s:%u: %.120s", u->scn->host, u->scn->port, why);
+	} else if (err == -EPROTO && !k->got_sip && c->use_tls) {
+		res->hs_ok--;
+		res->hs_failed++;
+		reason = "tls_rejected";
+	} else if (err == -EBADMSG) {
+		reason = "bad_sip_from_peer";
+	} else if (!err && (atomic_load(u->w->stop) || u->closing)) {
+		reason = "interrupted";
+	}
+	k->own_conn = false; /* it is gone already */
+	call_fail(u, k, reason, false);
+}
+
 static void uac_conn_down(struct worker *w, struct conn *c, int err, const char *why)
 {
 	struct uac *u = w->role_arg;
 	struct result *res = &w->res;
 	if (c->role_index < 0)
 		return;
+	if (u->per_conn) {
+		per_conn_down(u, c, err, why);
+		return;
+	}
 	struct trunk *t = &u->trunks[c->role_index];
 	bool stopping = atomic_load(w->stop) || u->closing;
 	if (err == -EPROTO && t->up && !t->got_sip && c->use_tls) {
@@ -829,6 +905,10 @@ static void steady_window(struct uac *u)
 static uint64_t uac_tick(struct worker *w, uint64_t now)
 {
 	struct uac *u = w->role_arg;
+	if (!u->started && u->per_conn) {
+		u->started = true;
+		u->t0 = now;
+	}
 	if (!u->started) {
 		if (u->n_settled < u->n_trunks && now < u->t_startup + STARTUP_TIMEOUT_NS)
 			return u->t_startup + STARTUP_TIMEOUT_NS;
@@ -864,6 +944,10 @@ static uint64_t uac_tick(struct worker *w, uint64_t now)
 	if (u->sched_done && !u->active && !u->closing) {
 		u->closing = true;
 		steady_window(u);
+		/* per_call/handshake: nothing ever connected, every try refused */
+		if (u->per_conn && !w->res.could_not_run && u->connect_failures &&
+		    u->connect_failures == w->res.attempted && !w->res.hs_ok && !w->res.hs_failed)
+			w->res.could_not_run = -ECONNREFUSED;
 		w->res.elapsed_s = (double)(now - u->t0) / 1e9;
 		for (unsigned i = 0; i < u->n_trunks; i++) {
 			struct conn *c = u->trunks[i].open ?
@@ -901,9 +985,10 @@ struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
 	u->k = cfg->worker_id;
 	snprintf(u->verify_name, sizeof(u->verify_name), "%s",
 		 u->scn->server_name[0] ? u->scn->server_name : u->scn->host);
-	u->n_trunks = cfg->connections ? cfg->connections : 1;
+	u->per_conn = u->scn->mode != SCN_TRUNK;
+	u->n_trunks = u->per_conn ? 0 : cfg->connections ? cfg->connections : 1;
 	u->n_calls = cfg->max_calls ? cfg->max_calls : 1;
-	u->trunks = calloc(u->n_trunks, sizeof(*u->trunks));
+	u->trunks = calloc(u->n_trunks + 1, sizeof(*u->trunks));
 	u->calls = calloc(u->n_calls, sizeof(*u->calls));
 	u->free_calls = calloc(u->n_calls, sizeof(*u->free_calls));
 	if (!u->trunks || !u->calls || !u->free_calls) {
@@ -913,7 +998,7 @@ struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
 	for (uint32_t i = 0; i < u->n_calls; i++)
 		u->free_calls[u->n_free++] = u->n_calls - 1 - i;
 	hist_init(&u->sec_hist);
-	for (unsigned i = 0; i < u->scn->n_flow; i++) {
+	for (unsigned i = 0; u->scn->mode != SCN_HANDSHAKE && i < u->scn->n_flow; i++) {
 		const struct flow_step *st = &u->scn->flow[i];
 		if (st->kind == FLOW_MEDIA && (u->scn->media_ms >= 0 ? u->scn->media_ms > 0 : st->ms > 0))
 			u->media_on = true;

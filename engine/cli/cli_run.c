@@ -29,7 +29,14 @@ static const char run_help[] =
 	"  --ca FILE               CA certificates that the far end's certificate must chain to\n"
 	"  --tls-version 1.2|1.3   allow only this TLS version (default: 1.2 and 1.3)\n"
 	"  --transport tls|tcp     mutual TLS (default) or plain TCP (for peers without TLS)\n"
+	"  --mode trunk|per_call|handshake\n"
+	"                          trunk: --connections long-lived connections carry all calls;\n"
+	"                          per_call: a new mutual-TLS connection for every call, closed\n"
+	"                          with close_notify after it; handshake: connect, handshake and\n"
+	"                          close, no SIP (TLS capacity)\n"
 	"  --connections N         long-lived trunk connections that carry all calls\n"
+	"  --threads N             workers, each with its own ring, connections and calls\n"
+	"                          (default: cores; trunk mode uses at most one per connection)\n"
 	"\n"
 	"load (open loop: calls start on schedule whatever the far end does):\n"
 	"  --rate CPS              calls started per second\n"
@@ -51,7 +58,7 @@ static const char run_help[] =
 enum {
 	O_TARGET = 256, O_SERVER_NAME, O_CERT, O_KEY, O_CA, O_TLS_VERSION, O_TRANSPORT,
 	O_CONNECTIONS, O_RATE, O_CALLS, O_DURATION, O_MAX_CONCURRENT, O_MEDIA_MS, O_REPORT_DIR,
-	O_QUIET, O_HELP, O_MEDIA_PORTS,
+	O_QUIET, O_HELP, O_MEDIA_PORTS, O_MODE, O_THREADS,
 };
 
 static const struct option run_options[] = {
@@ -69,6 +76,8 @@ static const struct option run_options[] = {
 	{ "max-concurrent", required_argument, NULL, O_MAX_CONCURRENT },
 	{ "media-ms", required_argument, NULL, O_MEDIA_MS },
 	{ "media-ports", required_argument, NULL, O_MEDIA_PORTS },
+	{ "mode", required_argument, NULL, O_MODE },
+	{ "threads", required_argument, NULL, O_THREADS },
 	{ "report-dir", required_argument, NULL, O_REPORT_DIR },
 	{ "quiet", no_argument, NULL, O_QUIET },
 	{ "help", no_argument, NULL, O_HELP },
@@ -117,6 +126,16 @@ static int apply_flag(struct scenario *s, int opt, const char *arg, bool *calls_
 			s->transport = SCN_TCP;
 		else
 			return cli_usage_error("run", "--transport: expected tls or tcp, got \"%s\"", arg);
+		return 0;
+	case O_MODE:
+		if (!strcmp(arg, "trunk"))
+			s->mode = SCN_TRUNK;
+		else if (!strcmp(arg, "per_call"))
+			s->mode = SCN_PER_CALL;
+		else if (!strcmp(arg, "handshake"))
+			s->mode = SCN_HANDSHAKE;
+		else
+			return cli_usage_error("run", "--mode: expected trunk, per_call or handshake, got \"%s\"", arg);
 		return 0;
 	case O_CONNECTIONS:
 		if (cli_u64(arg, 1, 10000, &u))
@@ -202,6 +221,7 @@ int cmd_run(int argc, char **argv)
 	const char *report_dir = "trunkload-report";
 	bool quiet = false, calls_set = false, duration_set = false;
 	uint16_t media_lo = 20000, media_hi = 29999;
+	unsigned threads = cli_default_threads();
 	int flags[64], nflags = 0;
 	char *args[64];
 
@@ -220,7 +240,12 @@ int cmd_run(int argc, char **argv)
 			return cli_usage_error("run", "option '%s' needs a value", argv[optind - 1]);
 		if (opt == O_REPORT_DIR)
 			report_dir = optarg;
-		else if (opt == O_MEDIA_PORTS) {
+		else if (opt == O_THREADS) {
+			uint64_t n;
+			if (cli_u64(optarg, 1, RUN_MAX_THREADS, &n))
+				return cli_usage_error("run", "--threads: expected 1-%d, got \"%s\"", RUN_MAX_THREADS, optarg);
+			threads = (unsigned)n;
+		} else if (opt == O_MEDIA_PORTS) {
 			if (cli_port_range(optarg, &media_lo, &media_hi))
 				return cli_usage_error("run", "--media-ports: expected LO-HI with LO even, got \"%s\"", optarg);
 		}
@@ -255,15 +280,12 @@ int cmd_run(int argc, char **argv)
 			fprintf(stderr, "%s\n", errs.msg[i]);
 		return EXIT_USAGE;
 	}
-	if (scn.mode != SCN_TRUNK)
-		return cli_usage_error("run", "transport.mode \"%s\" is not available in this version "
-					      "(only \"trunk\")", scn_mode_name(scn.mode));
 
 	if (scn.expect_handshake == SCN_HS_REJECTED)
 		return cli_usage_error("run", "tls.expect_handshake \"rejected\" (negative tests) is not "
 					      "available in this version");
 
-	struct run_caller_config cfg = { .scn = &scn, .threads = 1, .media_port_lo = media_lo,
+	struct run_caller_config cfg = { .scn = &scn, .threads = threads, .media_port_lo = media_lo,
 					 .media_port_hi = media_hi };
 	char err[512] = "";
 	if (scn.transport == SCN_TLS) {
@@ -311,7 +333,7 @@ int cmd_run(int argc, char **argv)
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/report.json", report_dir);
 	int status = v.pass ? EXIT_PASS : EXIT_FAIL;
-	if (res.could_not_run && !res.attempted)
+	if (res.could_not_run && !res.completed)
 		status = EXIT_CANNOT;
 	if (report_write_json(path, &rep, err, sizeof(err))) {
 		fprintf(stderr, "trunkload run: cannot write the report: %s\n", err);

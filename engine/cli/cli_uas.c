@@ -23,6 +23,7 @@ static const char uas_help[] =
 	"  --ca F               CA certificates a caller's certificate must chain to; a client\n"
 	"                       certificate is required and verified\n"
 	"  --transport tls|tcp  mutual TLS (default) or plain TCP\n"
+	"  --threads N          workers, each with its own ring and listener (default: cores)\n"
 	"  --delay-ms MS        wait MS between the 100 and the 180/200\n"
 	"  --refuse STATUS      answer every INVITE with this final status (e.g. 486, 503)\n"
 	"  --media-ports LO-HI  UDP ports for RTP (even) and RTCP (odd) (default 30000-39999);\n"
@@ -33,7 +34,7 @@ static const char uas_help[] =
 	"                       (the caller must count authentication failures)\n";
 
 enum { O_LISTEN = 256, O_CERT, O_KEY, O_CA, O_TRANSPORT, O_DELAY, O_REFUSE, O_HELP,
-       O_MEDIA_PORTS, O_NO_MEDIA, O_WRONG_KEY };
+       O_MEDIA_PORTS, O_NO_MEDIA, O_WRONG_KEY, O_THREADS };
 
 static const struct option uas_options[] = {
 	{ "listen", required_argument, NULL, O_LISTEN },
@@ -46,6 +47,7 @@ static const struct option uas_options[] = {
 	{ "media-ports", required_argument, NULL, O_MEDIA_PORTS },
 	{ "no-media", no_argument, NULL, O_NO_MEDIA },
 	{ "srtp-wrong-key", no_argument, NULL, O_WRONG_KEY },
+	{ "threads", required_argument, NULL, O_THREADS },
 	{ "help", no_argument, NULL, O_HELP },
 	{ 0 },
 };
@@ -64,8 +66,10 @@ static int listen_on(const char *host, uint16_t port, char *why, size_t n)
 	}
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	int one = 1;
-	if (fd >= 0)
+	if (fd >= 0) { /* one listener per worker on the same port; the kernel spreads */
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	}
 	if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 4096)) {
 		snprintf(why, n, "%s:%u: %s", host, port, strerror(errno));
 		if (fd >= 0)
@@ -82,6 +86,7 @@ int cmd_uas(int argc, char **argv)
 	uint16_t port = 5061;
 	const char *cert = NULL, *key = NULL, *ca = NULL;
 	bool tls = true;
+	unsigned threads = cli_default_threads();
 	struct run_responder_config cfg = { .log = stdout };
 	cfg.uas.media_port_lo = 30000;
 	cfg.uas.media_port_hi = 39999;
@@ -127,6 +132,11 @@ int cmd_uas(int argc, char **argv)
 		case O_WRONG_KEY:
 			cfg.uas.srtp_wrong_key = true;
 			break;
+		case O_THREADS:
+			if (cli_u64(optarg, 1, RUN_MAX_THREADS, &u))
+				return cli_usage_error("uas", "--threads: expected 1-%d, got \"%s\"", RUN_MAX_THREADS, optarg);
+			threads = (unsigned)u;
+			break;
 		case ':':
 			return cli_usage_error("uas", "option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -146,21 +156,27 @@ int cmd_uas(int argc, char **argv)
 		if (!cfg.ctx)
 			return cli_usage_error("uas", "%s", err);
 	}
-	cfg.listen_fd = listen_on(host, port, err, sizeof(err));
-	if (cfg.listen_fd < 0) {
-		SSL_CTX_free(cfg.ctx);
-		fprintf(stderr, "trunkload uas: cannot listen: %s\n", err);
-		return EXIT_CANNOT;
+	for (cfg.n_listen = 0; cfg.n_listen < threads; cfg.n_listen++) {
+		int fd = listen_on(host, port, err, sizeof(err));
+		if (fd < 0) {
+			while (cfg.n_listen)
+				close(cfg.listen_fds[--cfg.n_listen]);
+			SSL_CTX_free(cfg.ctx);
+			fprintf(stderr, "trunkload uas: cannot listen: %s\n", err);
+			return EXIT_CANNOT;
+		}
+		cfg.listen_fds[cfg.n_listen] = fd;
 	}
-	printf("trunkload uas: listening on %s:%u (%s)\n", host, port,
-	       tls ? "mutual TLS, client certificate required" : "TCP");
+	printf("trunkload uas: listening on %s:%u (%s, %u worker%s)\n", host, port,
+	       tls ? "mutual TLS, client certificate required" : "TCP", threads, threads == 1 ? "" : "s");
 	fflush(stdout);
 
 	struct uas_counts n = { 0 };
 	static struct result res;
 	result_init(&res);
 	int rc = run_responder(&cfg, &n, &res, err, sizeof(err));
-	close(cfg.listen_fd);
+	for (unsigned i = 0; i < cfg.n_listen; i++)
+		close(cfg.listen_fds[i]);
 	SSL_CTX_free(cfg.ctx);
 	printf("trunkload uas: connections %llu (handshakes ok %llu, failed %llu), INVITE %llu "
 	       "(answered %llu, refused %llu, 488 %llu), ACK %llu, BYE %llu, CANCEL %llu, "

@@ -106,3 +106,9 @@ int cli_port_range(const char *s, uint16_t *lo, uint16_t *hi)
 	*hi = (uint16_t)h;
 	return 0;
 }
+
+unsigned cli_default_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned)(n > 64 ? 64 : n) : 1;
+}

@@ -1,0 +1,212 @@
+#include "report.h"
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double ms(uint64_t us)
+{
+	return (double)us / 1000.0;
+}
+
+static cJSON *latency(const struct hist *h)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "count", (double)h->count);
+	cJSON_AddNumberToObject(o, "min", h->count ? ms(h->min) : 0);
+	cJSON_AddNumberToObject(o, "p50", ms(hist_percentile(h, 50)));
+	cJSON_AddNumberToObject(o, "p90", ms(hist_percentile(h, 90)));
+	cJSON_AddNumberToObject(o, "p99", ms(hist_percentile(h, 99)));
+	cJSON_AddNumberToObject(o, "p999", ms(hist_percentile(h, 99.9)));
+	cJSON_AddNumberToObject(o, "max", ms(h->max));
+	cJSON_AddNumberToObject(o, "mean", h->count ? ms(h->sum / h->count) : 0);
+	/* non-empty buckets as [low_us, high_us, count]: exact enough to merge shards */
+	cJSON *b = cJSON_AddArrayToObject(o, "buckets");
+	for (size_t i = 0; i < HIST_BUCKETS; i++) {
+		if (!h->buckets[i])
+			continue;
+		cJSON *row = cJSON_CreateArray();
+		cJSON_AddItemToArray(row, cJSON_CreateNumber((double)hist_bucket_low(i)));
+		cJSON_AddItemToArray(row, cJSON_CreateNumber((double)hist_bucket_high(i)));
+		cJSON_AddItemToArray(row, cJSON_CreateNumber((double)h->buckets[i]));
+		cJSON_AddItemToArray(b, row);
+	}
+	cJSON_AddStringToObject(o, "bucket_unit", "us");
+	return o;
+}
+
+static void names(cJSON *parent, const char *key, const struct name_count *tab)
+{
+	cJSON *o = cJSON_AddObjectToObject(parent, key);
+	for (int i = 0; i < RESULT_MAX_NAMES && tab[i].name[0]; i++)
+		cJSON_AddNumberToObject(o, tab[i].name, (double)tab[i].n);
+}
+
+static void iso_time(char *out, size_t n, double t)
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+	gmtime_r(&s, &tm);
+	strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static cJSON *build(const struct report *rep)
+{
+	const struct result *r = rep->res;
+	const struct scenario *s = rep->scn;
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "tool", "trunkload");
+	cJSON_AddStringToObject(root, "version", rep->version);
+	cJSON_AddStringToObject(root, "scenario", s->name);
+	cJSON_AddStringToObject(root, "scenario_file", s->path);
+	char when[32];
+	iso_time(when, sizeof(when), rep->started_at);
+	cJSON_AddStringToObject(root, "started_at", when);
+	cJSON_AddStringToObject(root, "command", rep->command ? rep->command : "");
+	cJSON_AddNumberToObject(root, "duration_s", r->elapsed_s);
+	cJSON_AddBoolToObject(root, "interrupted", r->interrupted);
+	if (r->could_not_run)
+		cJSON_AddStringToObject(root, "error", r->could_not_run_why);
+
+	cJSON_AddStringToObject(root, "verdict", rep->verdict->pass ? "pass" : "fail");
+	cJSON *checks = cJSON_AddArrayToObject(root, "checks");
+	for (unsigned i = 0; i < rep->verdict->n_checks; i++) {
+		const struct check *c = &rep->verdict->checks[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", c->name);
+		cJSON_AddStringToObject(o, "status", check_status_name(c->status));
+		cJSON_AddStringToObject(o, "expected", c->expected);
+		cJSON_AddStringToObject(o, "observed", c->observed);
+		cJSON_AddItemToArray(checks, o);
+	}
+
+	cJSON *target = cJSON_AddObjectToObject(root, "target");
+	cJSON_AddStringToObject(target, "host", s->host);
+	cJSON_AddNumberToObject(target, "port", s->port);
+	cJSON_AddStringToObject(target, "server_name", s->server_name);
+	cJSON_AddStringToObject(target, "transport", s->transport == SCN_TLS ? "tls" : "tcp");
+	cJSON_AddStringToObject(target, "mode", scn_mode_name(s->mode));
+	cJSON_AddNumberToObject(target, "connections", s->connections);
+
+	cJSON *load = cJSON_AddObjectToObject(root, "load");
+	cJSON_AddNumberToObject(load, "rate", s->rate);
+	cJSON_AddNumberToObject(load, "ramp_s", s->ramp_s);
+	cJSON_AddNumberToObject(load, "calls", (double)s->calls);
+	cJSON_AddNumberToObject(load, "duration_s", s->duration_s);
+	cJSON_AddNumberToObject(load, "max_concurrent", s->max_concurrent);
+
+	cJSON *calls = cJSON_AddObjectToObject(root, "calls");
+	cJSON_AddNumberToObject(calls, "attempted", (double)r->attempted);
+	cJSON_AddNumberToObject(calls, "completed", (double)r->completed);
+	cJSON_AddNumberToObject(calls, "failed", (double)r->failed);
+	double v;
+	verdict_metric(r, "calls.failed_pct", "", &v);
+	cJSON_AddNumberToObject(calls, "failed_pct", v);
+	verdict_metric(r, "calls.cps", "", &v);
+	cJSON_AddNumberToObject(calls, "cps", v);
+	cJSON_AddNumberToObject(calls, "max_concurrent", (double)r->max_concurrent);
+	cJSON_AddNumberToObject(calls, "concurrency_cap_hits", (double)r->concurrency_cap_hits);
+	cJSON *fail = cJSON_AddObjectToObject(calls, "failures");
+	for (unsigned i = 0; i < r->n_reasons; i++)
+		cJSON_AddNumberToObject(fail, r->reasons[i].name, (double)r->reasons[i].n);
+
+	cJSON *lat = cJSON_AddObjectToObject(root, "latency_ms");
+	for (int i = 0; i < LAT_COUNT; i++)
+		cJSON_AddItemToObject(lat, lat_interval_name((enum lat_interval)i), latency(&r->lat[i]));
+
+	cJSON *tls = cJSON_AddObjectToObject(root, "tls");
+	cJSON *hs = cJSON_AddObjectToObject(tls, "handshakes");
+	cJSON_AddNumberToObject(hs, "ok", (double)r->hs_ok);
+	cJSON_AddNumberToObject(hs, "failed", (double)r->hs_failed);
+	if (r->first_tls_error[0])
+		cJSON_AddStringToObject(tls, "first_error", r->first_tls_error);
+	cJSON *alerts = cJSON_AddObjectToObject(tls, "alerts");
+	for (unsigned a = 0; a < 256; a++) {
+		char key[64];
+		if (r->alerts.sent[a]) {
+			snprintf(key, sizeof(key), "sent:%s", tls_alert_name(a));
+			cJSON_AddNumberToObject(alerts, key, (double)r->alerts.sent[a]);
+		}
+		if (r->alerts.received[a]) {
+			snprintf(key, sizeof(key), "received:%s", tls_alert_name(a));
+			cJSON_AddNumberToObject(alerts, key, (double)r->alerts.received[a]);
+		}
+	}
+	names(tls, "versions", r->versions);
+	names(tls, "ciphers", r->ciphers);
+	cJSON *peer = cJSON_AddObjectToObject(tls, "peer");
+	if (r->peer.seen) {
+		const struct tls_peer *p = &r->peer;
+		cJSON_AddStringToObject(peer, "subject", p->subject);
+		cJSON_AddStringToObject(peer, "subject_cn", p->subject_cn);
+		cJSON_AddStringToObject(peer, "san", p->san);
+		cJSON_AddStringToObject(peer, "issuer", p->issuer);
+		cJSON_AddStringToObject(peer, "serial", p->serial);
+		cJSON_AddStringToObject(peer, "not_before", p->not_before);
+		cJSON_AddStringToObject(peer, "not_after", p->not_after);
+		cJSON_AddNumberToObject(peer, "days_left", p->days_left);
+		cJSON_AddStringToObject(peer, "key", p->key);
+		cJSON_AddStringToObject(peer, "signature_algorithm", p->signature_algorithm);
+		cJSON_AddStringToObject(peer, "sha256", p->sha256);
+	}
+	cJSON_AddArrayToObject(tls, "findings");
+
+	cJSON *srtp = cJSON_AddObjectToObject(root, "srtp");
+	cJSON_AddStringToObject(srtp, "status", r->srtp.n[SRTP_STREAMS] ? "measured" : "no_media");
+	cJSON_AddStringToObject(srtp, "suite", r->srtp.suite);
+	for (int i = 0; i < SRTP_COUNTERS; i++)
+		cJSON_AddNumberToObject(srtp, srtp_counter_name((enum srtp_counter)i), (double)r->srtp.n[i]);
+	verdict_metric(r, "srtp.lost_pct", "", &v);
+	cJSON_AddNumberToObject(srtp, "lost_pct", v);
+	verdict_metric(r, "srtp.jitter_ms", "", &v);
+	cJSON_AddNumberToObject(srtp, "jitter_ms", v);
+	cJSON_AddNumberToObject(srtp, "jitter_ms_max", r->srtp.jitter_ms_max);
+
+	cJSON *ts = cJSON_AddArrayToObject(root, "timeseries");
+	for (unsigned i = 0; i < r->n_ts; i++) {
+		const struct ts_row *row = &r->ts[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "t", i);
+		cJSON_AddNumberToObject(o, "started", (double)row->started);
+		cJSON_AddNumberToObject(o, "completed", (double)row->completed);
+		cJSON_AddNumberToObject(o, "failed", (double)row->failed);
+		cJSON_AddNumberToObject(o, "active", (double)row->active);
+		cJSON_AddNumberToObject(o, "p99_ms", ms(row->p99_us));
+		cJSON_AddItemToArray(ts, o);
+	}
+	return root;
+}
+
+int report_write_json(const char *path, const struct report *rep, char *err, size_t errlen)
+{
+	cJSON *root = build(rep);
+	char *text = root ? cJSON_Print(root) : NULL;
+	cJSON_Delete(root);
+	if (!text) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	char tmp[4200];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	int rc = 0;
+	FILE *f = fopen(tmp, "w");
+	if (!f || fputs(text, f) < 0 || fputc('\n', f) < 0 || fflush(f) || fsync(fileno(f))) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+	}
+	if (f && fclose(f) && !rc) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+	}
+	if (!rc && rename(tmp, path)) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	}
+	if (rc)
+		unlink(tmp);
+	free(text);
+	return rc;
+}

@@ -1,0 +1,81 @@
+#include "report.h"
+#include <string.h>
+
+static void lat_line(FILE *f, const char *name, const struct hist *h)
+{
+	if (!h->count)
+		return;
+	fprintf(f, "  %-26s %8llu  %9.2f %9.2f %9.2f %9.2f %9.2f\n", name,
+		(unsigned long long)h->count, hist_percentile(h, 50) / 1000.0,
+		hist_percentile(h, 90) / 1000.0, hist_percentile(h, 99) / 1000.0,
+		hist_percentile(h, 99.9) / 1000.0, h->max / 1000.0);
+}
+
+void report_print_text(FILE *f, const struct report *rep)
+{
+	const struct result *r = rep->res;
+	const struct scenario *s = rep->scn;
+	double cps = 0, failed_pct = 0;
+	verdict_metric(r, "calls.cps", "", &cps);
+	verdict_metric(r, "calls.failed_pct", "", &failed_pct);
+
+	char conns[48];
+	if (s->mode == SCN_TRUNK)
+		snprintf(conns, sizeof(conns), "trunk of %u connection%s", s->connections,
+			 s->connections == 1 ? "" : "s");
+	else
+		snprintf(conns, sizeof(conns), "%s: a connection per call", scn_mode_name(s->mode));
+	fprintf(f, "trunkload %s: %s -> %s:%u (%s, %s)%s\n", rep->version, s->name, s->host, s->port,
+		s->transport == SCN_TLS ? "mutual TLS" : "TCP", conns,
+		r->interrupted ? "  [interrupted]" : "");
+	if (r->could_not_run)
+		fprintf(f, "  could not run: %s\n", r->could_not_run_why);
+	fprintf(f, "calls      attempted %llu  completed %llu  failed %llu (%.2f%%)  %.1f calls/s over %.1f s  max concurrent %llu\n",
+		(unsigned long long)r->attempted, (unsigned long long)r->completed,
+		(unsigned long long)r->failed, failed_pct, cps, r->elapsed_s,
+		(unsigned long long)r->max_concurrent);
+	if (r->n_reasons) {
+		fprintf(f, "failures  ");
+		for (unsigned i = 0; i < r->n_reasons; i++)
+			fprintf(f, " %s=%llu", r->reasons[i].name, (unsigned long long)r->reasons[i].n);
+		fprintf(f, "\n");
+	}
+	fprintf(f, "latency ms %26s %8s  %9s %9s %9s %9s %9s\n", "", "count", "p50", "p90", "p99",
+		"p99.9", "max");
+	for (int i = 0; i < LAT_COUNT; i++)
+		lat_line(f, lat_interval_name((enum lat_interval)i), &r->lat[i]);
+	if (s->transport == SCN_TLS) {
+		fprintf(f, "tls        handshakes ok %llu failed %llu", (unsigned long long)r->hs_ok,
+			(unsigned long long)r->hs_failed);
+		for (int i = 0; i < RESULT_MAX_NAMES && r->versions[i].name[0]; i++)
+			fprintf(f, "  %s", r->versions[i].name);
+		for (int i = 0; i < RESULT_MAX_NAMES && r->ciphers[i].name[0]; i++)
+			fprintf(f, "  %s", r->ciphers[i].name);
+		fprintf(f, "\n");
+		if (r->first_tls_error[0])
+			fprintf(f, "           first error: %s\n", r->first_tls_error);
+		if (r->peer.seen)
+			fprintf(f, "peer       %s  issuer %s  %s  expires %s (%.0f days)\n",
+				r->peer.subject, r->peer.issuer, r->peer.key, r->peer.not_after,
+				r->peer.days_left);
+	}
+	const uint64_t *n = r->srtp.n;
+	if (n[SRTP_STREAMS]) {
+		double lost_pct = 0, jitter = 0;
+		verdict_metric(r, "srtp.lost_pct", "", &lost_pct);
+		verdict_metric(r, "srtp.jitter_ms", "", &jitter);
+		fprintf(f, "srtp       %s  streams %llu  sent %llu  received %llu  auth failures %llu  "
+			   "replays %llu  lost %llu (%.3f%%)  jitter %.2f ms (max %.2f)\n",
+			r->srtp.suite, (unsigned long long)n[SRTP_STREAMS],
+			(unsigned long long)n[SRTP_PACKETS_SENT], (unsigned long long)n[SRTP_PACKETS_RECEIVED],
+			(unsigned long long)n[SRTP_AUTH_FAILURES], (unsigned long long)n[SRTP_REPLAY_FAILURES],
+			(unsigned long long)n[SRTP_LOST], lost_pct, jitter, r->srtp.jitter_ms_max);
+	}
+	fprintf(f, "checks\n");
+	for (unsigned i = 0; i < rep->verdict->n_checks; i++) {
+		const struct check *c = &rep->verdict->checks[i];
+		fprintf(f, "  %-4s %-34s expected %s, observed %s\n", check_status_name(c->status),
+			c->name, c->expected, c->observed);
+	}
+	fprintf(f, "verdict    %s\n", rep->verdict->pass ? "PASS" : "FAIL");
+}

@@ -229,8 +229,6 @@ void worker_close(struct worker *w, struct conn *c)
 {
 	if (c->state == CONN_FREE || c->close_when_sent)
 		return;
-	if (c->use_tls && c->tls.ssl && c->tls.done)
-		tls_close(&c->tls);
 	c->close_when_sent = true;
 	mark_dirty(w, c);
 }
@@ -266,6 +264,12 @@ static void flush(struct worker *w, struct conn *c)
 		}
 	}
 	c->out.len = 0;
+	/* close_notify goes after what was queued before the close, never before */
+	if (c->close_when_sent && !c->notify_sent && c->state != CONN_CLOSING) {
+		c->notify_sent = true;
+		if (c->use_tls && c->tls.ssl && c->tls.done)
+			tls_close(&c->tls);
+	}
 	if (c->use_tls && c->tls.ssl && tls_take_output(&c->tls, &c->txq) < 0) {
 		conn_fail(w, c, -ENOMEM, "out of memory");
 		return;
@@ -282,8 +286,11 @@ static void flush(struct worker *w, struct conn *c)
 		return;
 	if (c->state == CONN_CLOSING)
 		conn_finish(w, c);
-	else if (c->close_when_sent)
-		conn_fail(w, c, 0, "closed");
+	else if (c->close_when_sent && !c->half_closed) {
+		/* wait for the peer's close: closing with its data unread would reset */
+		shutdown(c->fd, SHUT_WR);
+		c->half_closed = true;
+	}
 }
 
 static void parse_messages(struct worker *w, struct conn *c)
@@ -338,6 +345,10 @@ static void on_bytes(struct worker *w, struct conn *c, const char *p, size_t n)
 	int got = tls_read(&c->tls, &c->rx);
 	if (got > 0)
 		parse_messages(w, c);
+	if (got == -EPIPE && c->state == CONN_UP && !c->close_when_sent) {
+		worker_close(w, c); /* answer the peer's close_notify with ours */
+		return;
+	}
 	if (got < 0 && c->state != CONN_FREE && c->state != CONN_CLOSING)
 		conn_fail(w, c, got == -EPIPE ? 0 : -EPROTO, c->tls.reason);
 }
@@ -464,7 +475,7 @@ static bool any_conn_open(const struct worker *w)
 
 int worker_run(struct worker *w)
 {
-	uint64_t stop_at = 0;
+	uint64_t stop_at = 0, finished_at = 0;
 	for (;;) {
 		w->now = clock_mono_ns();
 		bool stopping = atomic_load(w->stop);
@@ -487,8 +498,20 @@ int worker_run(struct worker *w)
 		flush_dirty(w);
 		if (stopping && (!any_conn_open(w) || w->now >= stop_at))
 			break;
-		if (!stopping && w->role->finished(w) && !any_conn_open(w))
-			break;
+		if (!stopping && w->role->finished(w)) {
+			if (!any_conn_open(w))
+				break;
+			/* a peer that never closes its side: end its connections ourselves */
+			if (!finished_at)
+				finished_at = w->now;
+			else if (w->now > finished_at + w->stop_grace_ns) {
+				for (uint32_t i = 0; i < w->n_conns; i++)
+					if (w->conns[i].state != CONN_FREE)
+						conn_fail(w, &w->conns[i], 0, "closed");
+				flush_dirty(w);
+				finished_at = w->now;
+			}
+		}
 
 		uint64_t wait = MAX_WAIT_NS;
 		w->now = clock_mono_ns();

@@ -21,6 +21,7 @@ struct conn {
 	enum conn_state state;
 	int fd;
 	bool use_tls, sending, dirty, close_when_sent, shut;
+	bool notify_sent, half_closed; /* our close_notify queued; our side shut for writing */
 	unsigned ops;             /* ring operations in flight on fd */
 	struct tls_conn tls;
 	struct buf rx;            /* plaintext received, not yet parsed */
@@ -98,7 +99,9 @@ void worker_listen(struct worker *w);
  * in one loop turn leaves in one TLS write and one send. */
 char *worker_out_reserve(struct worker *w, struct conn *c, size_t max);
 void worker_out_commit(struct worker *w, struct conn *c, size_t n);
-/* Closes a connection: queued output (and a TLS close_notify) is sent first. */
+/* Closes a connection gracefully: queued output, then a TLS close_notify, then our
+ * side of TCP; the connection ends when the peer closes its side (or the run's
+ * grace time is over). */
 void worker_close(struct worker *w, struct conn *c);
 /* Arms a timer; 0 or -ENOMEM. */
 int worker_timer(struct worker *w, uint64_t at, uint32_t slot, uint32_t seq, uint32_t kind);

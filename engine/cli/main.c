@@ -1,6 +1,6 @@
 #include "cli.h"
 #include "rtp.h"
-#include "srtp_session.h"
+#include "srtp_ossl.h"
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -46,7 +46,8 @@ int main(int argc, char **argv)
 		setrlimit(RLIMIT_NOFILE, &nofile);
 	}
 	pcmu_tone_init();
-	if (srtp_session_global_init()) {
+	/* libsrtp2 keeps its packet handling; AES-CM and HMAC-SHA1 run on OpenSSL */
+	if (srtp_ossl_install()) {
 		fprintf(stderr, "trunkload: libsrtp2 failed to initialise\n");
 		return EXIT_CANNOT;
 	}

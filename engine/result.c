@@ -27,6 +27,15 @@ const char *srtp_counter_name(enum srtp_counter c)
 	return c < SRTP_COUNTERS ? names[c] : "?";
 }
 
+const char *hs_outcome_name(enum hs_outcome o)
+{
+	static const char *names[HS_OUTCOMES] = {
+		"accepted", "refused_alert", "refused_reset", "refused_close",
+		"timeout", "we_refused", "connect_failed",
+	};
+	return o < HS_OUTCOMES ? names[o] : "?";
+}
+
 void result_init(struct result *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -110,6 +119,8 @@ void result_merge(struct result *dst, const struct result *src)
 		dst->srtp.jitter_ms_max = src->srtp.jitter_ms_max;
 	if (!dst->srtp.suite[0])
 		memcpy(dst->srtp.suite, src->srtp.suite, sizeof(dst->srtp.suite));
+	for (int i = 0; i < HS_OUTCOMES; i++)
+		dst->hs_outcome[i] += src->hs_outcome[i];
 	dst->hs_ok += src->hs_ok;
 	dst->hs_failed += src->hs_failed;
 	for (int i = 0; i < 256; i++) {

@@ -60,6 +60,19 @@ struct srtp_result {
 	char suite[40];
 };
 
+/* How each TLS handshake attempt ended, from our side of the wire. */
+enum hs_outcome {
+	HS_ACCEPTED,       /* handshake done and not refused within the hold time */
+	HS_REFUSED_ALERT,  /* the far end sent an alert (during or right after the handshake) */
+	HS_REFUSED_RESET,  /* the far end reset the connection */
+	HS_REFUSED_CLOSE,  /* the far end closed without an alert */
+	HS_TIMEOUT,        /* no handshake within the time allowed */
+	HS_WE_REFUSED,     /* we refused the far end (its certificate did not verify) */
+	HS_CONNECT_FAILED, /* no TCP connection */
+	HS_OUTCOMES
+};
+const char *hs_outcome_name(enum hs_outcome o);
+
 struct ts_row { /* one second of the run */
 	uint64_t started, completed, failed, active, p99_us;
 };
@@ -73,6 +86,7 @@ struct result {
 	struct srtp_result srtp;
 
 	uint64_t hs_ok, hs_failed;
+	uint64_t hs_outcome[HS_OUTCOMES];  /* filled when handshakes are the test (expect_handshake) */
 	struct tls_alerts alerts;
 	struct name_count versions[RESULT_MAX_NAMES], ciphers[RESULT_MAX_NAMES];
 	struct tls_peer peer;

@@ -129,10 +129,13 @@ static void info_cb(const SSL *ssl, int where, int ret)
 	if (!t || !t->alerts)
 		return;
 	unsigned code = (unsigned)ret & 0xff;
-	if (where & SSL_CB_READ)
+	if (where & SSL_CB_READ) {
 		t->alerts->received[code]++;
-	else
+		t->alert_in = (int)code;
+	} else {
 		t->alerts->sent[code]++;
+		t->alert_out = (int)code;
+	}
 }
 
 static bool is_ip_literal(const char *s)
@@ -145,6 +148,7 @@ int tls_conn_init(struct tls_conn *t, SSL_CTX *ctx, bool server, const char *ser
 		  const char *verify_name, struct tls_alerts *alerts)
 {
 	memset(t, 0, sizeof(*t));
+	t->alert_in = t->alert_out = -1;
 	t->alerts = alerts;
 	t->ssl = SSL_new(ctx);
 	t->in = BIO_new(BIO_s_mem());

@@ -30,6 +30,7 @@ struct tls_conn {
 	SSL *ssl;
 	BIO *in, *out;     /* owned by ssl */
 	bool done;         /* handshake finished */
+	int alert_in, alert_out; /* the last alert received / sent, -1: none */
 	struct tls_alerts *alerts; /* where alerts are counted, may be NULL */
 	char reason[160];  /* why the last operation failed */
 };

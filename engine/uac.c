@@ -11,7 +11,12 @@
 #include <string.h>
 #include <openssl/rand.h>
 
-enum timer_kind { T_STEP = 1, T_RECONNECT, T_STARTUP };
+enum timer_kind { T_STEP = 1, T_RECONNECT, T_STARTUP, T_HANDSHAKE, T_HOLD };
+
+/* A connection of our own that is not up by then has timed out; an accepted one is
+ * held this long for a TLS 1.3 refusal, which comes after our handshake finished. */
+#define HANDSHAKE_TIMEOUT_NS (10 * NS_PER_S)
+#define REFUSAL_WAIT_NS (1 * NS_PER_S)
 
 #define MAX_ROUTES 4
 #define STARTUP_TIMEOUT_NS (10 * NS_PER_S)
@@ -69,6 +74,7 @@ struct uac {
 	struct media_pool media;
 	bool media_on;        /* the flow has a media phase: calls get RTP sockets */
 	bool per_conn;        /* per_call or handshake mode: a connection per call */
+	bool expect_refusal;  /* tls.expect_handshake "rejected": each call is one attempt */
 	uint64_t connect_failures;
 };
 
@@ -527,6 +533,9 @@ static void call_start(struct uac *u, uint64_t t_sched)
 	if (u->per_conn) { /* the flow starts once this call's own connection is up */
 		k->own_conn = true;
 		c->role_index = (int)call_slot(u, k);
+		k->timer_seq++;
+		worker_timer(u->w, clock_mono_ns() + HANDSHAKE_TIMEOUT_NS, call_slot(u, k), k->timer_seq,
+			     T_HANDSHAKE);
 		return;
 	}
 	call_advance(u, k);
@@ -744,7 +753,11 @@ static void uac_conn_up(struct worker *w, struct conn *c)
 		if (!k)
 			return;
 		k->conn_up = true;
-		if (u->scn->mode == SCN_HANDSHAKE)
+		k->timer_seq++;
+		if (u->expect_refusal)
+			worker_timer(w, clock_mono_ns() + REFUSAL_WAIT_NS, call_slot(u, k), k->timer_seq,
+				     T_HOLD);
+		else if (u->scn->mode == SCN_HANDSHAKE)
 			call_done(u, k); /* the handshake was the whole call */
 		else
 			call_advance(u, k);
@@ -779,6 +792,23 @@ static void uac_conn_msg(struct worker *w, struct conn *c, const struct sip_msg 
 		worker_out_commit(w, c, (size_t)n);
 }
 
+/* How a handshake attempt on a call's own connection ended. TLS 1.3 servers refuse
+ * a client certificate after the client's handshake finished, so a refusal is
+ * whatever ends the connection before any SIP arrived. */
+static enum hs_outcome refusal_kind(const struct call *k, const struct conn *c, int err)
+{
+	bool tls_started = c->use_tls && c->tls.ssl;
+	if (!k->conn_up && !tls_started && err != -EPROTO)
+		return HS_CONNECT_FAILED;
+	if (tls_started && c->tls.alert_out > 0 && c->tls.alert_in <= 0)
+		return HS_WE_REFUSED;
+	if (tls_started && c->tls.alert_in > 0)
+		return HS_REFUSED_ALERT;
+	if (err == -ECONNRESET || err == -EPIPE)
+		return HS_REFUSED_RESET;
+	return HS_REFUSED_CLOSE;
+}
+
 /* A call's own connection failed or closed: before the handshake finished it is a
  * connect or handshake failure; a TLS error before any SIP arrived is the far end
  * refusing us after a TLS 1.3 handshake; later, a lost connection. */
@@ -790,22 +820,36 @@ static void per_conn_down(struct uac *u, struct conn *c, int err, const char *wh
 		snprintf(res->first_tls_error, sizeof(res->first_tls_error), "%s", why);
 	if (!k)
 		return; /* our own close after the call ended */
-	const char *reason = "connection_lost";
-	if (!k->conn_up) {
-		reason = err == -EPROTO ? "tls_handshake_failed" : "connect_failed";
-		if (err != -EPROTO && ++u->connect_failures == 1 && !res->could_not_run_why[0])
+	k->own_conn = false; /* it is gone already */
+	bool before_sip = !k->got_sip;
+	if (before_sip && (err || !k->conn_up || u->expect_refusal)) {
+		enum hs_outcome o = refusal_kind(k, c, err);
+		res->hs_outcome[o]++;
+		if (!k->conn_up && err != -EPROTO && o != HS_CONNECT_FAILED)
+			res->hs_failed++; /* the worker counts only TLS errors */
+		if (o == HS_CONNECT_FAILED && ++u->connect_failures == 1 && !res->could_not_run_why[0])
 			snprintf(res->could_not_run_why, sizeof(res->could_not_run_why),
 				 "%.120s:%u: %.120s", u->scn->host, u->scn->port, why);
-	} else if (err == -EPROTO && !k->got_sip && c->use_tls) {
-		res->hs_ok--;
-		res->hs_failed++;
-		reason = "tls_rejected";
-	} else if (err == -EBADMSG) {
-		reason = "bad_sip_from_peer";
-	} else if (!err && (atomic_load(u->w->stop) || u->closing)) {
-		reason = "interrupted";
+		if (k->conn_up && c->use_tls && o != HS_CONNECT_FAILED) {
+			res->hs_ok--; /* refused after our side of the handshake finished */
+			res->hs_failed++;
+		}
+		if (u->expect_refusal && o >= HS_REFUSED_ALERT && o <= HS_REFUSED_CLOSE) {
+			call_done(u, k); /* refused, as the negative test wants */
+			return;
+		}
+		static const char *const reasons[HS_OUTCOMES] = {
+			"handshake_accepted", "tls_rejected", "tls_reset", "tls_closed",
+			"tls_handshake_timeout", "tls_peer_untrusted", "connect_failed",
+		};
+		call_fail(u, k, reasons[o], false);
+		return;
 	}
-	k->own_conn = false; /* it is gone already */
+	const char *reason = "connection_lost";
+	if (err == -EBADMSG)
+		reason = "bad_sip_from_peer";
+	else if (!err && (atomic_load(u->w->stop) || u->closing))
+		reason = "interrupted";
 	call_fail(u, k, reason, false);
 }
 
@@ -863,6 +907,16 @@ static void uac_timer(struct worker *w, const struct timer_entry *t)
 	struct call *k = &u->calls[t->slot];
 	if (!k->active || k->timer_seq != t->seq)
 		return;
+	if (t->kind == T_HANDSHAKE) { /* our connection is still not up */
+		w->res.hs_outcome[HS_TIMEOUT]++;
+		call_fail(u, k, "tls_handshake_timeout", false);
+		return;
+	}
+	if (t->kind == T_HOLD) { /* nobody refused us: the negative test failed */
+		w->res.hs_outcome[HS_ACCEPTED]++;
+		call_fail(u, k, "handshake_accepted", false);
+		return;
+	}
 	const struct flow_step *st = &u->scn->flow[k->step];
 	if (st->kind == FLOW_EXPECT) {
 		unsigned i = k->step;
@@ -985,7 +1039,8 @@ struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
 	u->k = cfg->worker_id;
 	snprintf(u->verify_name, sizeof(u->verify_name), "%s",
 		 u->scn->server_name[0] ? u->scn->server_name : u->scn->host);
-	u->per_conn = u->scn->mode != SCN_TRUNK;
+	u->expect_refusal = u->scn->expect_handshake == SCN_HS_REJECTED;
+	u->per_conn = u->scn->mode != SCN_TRUNK || u->expect_refusal;
 	u->n_trunks = u->per_conn ? 0 : cfg->connections ? cfg->connections : 1;
 	u->n_calls = cfg->max_calls ? cfg->max_calls : 1;
 	u->trunks = calloc(u->n_trunks + 1, sizeof(*u->trunks));
@@ -998,7 +1053,7 @@ struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
 	for (uint32_t i = 0; i < u->n_calls; i++)
 		u->free_calls[u->n_free++] = u->n_calls - 1 - i;
 	hist_init(&u->sec_hist);
-	for (unsigned i = 0; u->scn->mode != SCN_HANDSHAKE && i < u->scn->n_flow; i++) {
+	for (unsigned i = 0; u->scn->mode != SCN_HANDSHAKE && !u->expect_refusal && i < u->scn->n_flow; i++) {
 		const struct flow_step *st = &u->scn->flow[i];
 		if (st->kind == FLOW_MEDIA && (u->scn->media_ms >= 0 ? u->scn->media_ms > 0 : st->ms > 0))
 			u->media_on = true;

@@ -141,6 +141,31 @@ static bool san_has(const char *san, const char *name)
 	return false;
 }
 
+/* A negative test: every attempt must be refused by the far end, and we must not
+ * be the ones refusing (that would prove nothing about the far end). */
+static void judge_refusal(struct verdict *v, const struct result *r)
+{
+	struct check *c = add(v, "tls.handshake");
+	const uint64_t *o = r->hs_outcome;
+	uint64_t refused = o[HS_REFUSED_ALERT] + o[HS_REFUSED_RESET] + o[HS_REFUSED_CLOSE];
+	snprintf(c->expected, sizeof(c->expected), "every handshake refused by the far end");
+	char alerts[96] = "";
+	size_t n = 0;
+	for (unsigned a = 1; a < 256 && n < sizeof(alerts) - 40; a++)
+		if (r->alerts.received[a])
+			n += (size_t)snprintf(alerts + n, sizeof(alerts) - n, "%s%s x%llu", n ? ", " : "",
+					      tls_alert_name(a), (unsigned long long)r->alerts.received[a]);
+	snprintf(c->observed, sizeof(c->observed),
+		 "%llu refused (%llu by alert%s%s%s, %llu reset, %llu closed), %llu accepted, "
+		 "%llu we refused, %llu timed out, %llu not connected",
+		 (unsigned long long)refused, (unsigned long long)o[HS_REFUSED_ALERT],
+		 alerts[0] ? ": " : "", alerts, "", (unsigned long long)o[HS_REFUSED_RESET],
+		 (unsigned long long)o[HS_REFUSED_CLOSE], (unsigned long long)o[HS_ACCEPTED],
+		 (unsigned long long)o[HS_WE_REFUSED], (unsigned long long)o[HS_TIMEOUT],
+		 (unsigned long long)o[HS_CONNECT_FAILED]);
+	c->status = refused && refused == r->attempted ? CHECK_PASS : CHECK_FAIL;
+}
+
 void verdict_judge(const struct scenario *s, const struct result *r, struct verdict *v)
 {
 	memset(v, 0, sizeof(*v));
@@ -149,7 +174,9 @@ void verdict_judge(const struct scenario *s, const struct result *r, struct verd
 	snprintf(c->observed, sizeof(c->observed), "%s", r->interrupted ? "interrupted" : "it did");
 	c->status = r->interrupted ? CHECK_FAIL : CHECK_PASS;
 
-	if (s->transport == SCN_TLS) {
+	if (s->transport == SCN_TLS && s->expect_handshake == SCN_HS_REJECTED) {
+		judge_refusal(v, r);
+	} else if (s->transport == SCN_TLS) {
 		c = add(v, "tls.handshake");
 		snprintf(c->expected, sizeof(c->expected), "every handshake ok");
 		snprintf(c->observed, sizeof(c->observed), "%llu ok, %llu failed%s%.100s",

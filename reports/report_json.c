@@ -123,6 +123,11 @@ static cJSON *build(const struct report *rep)
 	cJSON_AddNumberToObject(hs, "failed", (double)r->hs_failed);
 	if (r->first_tls_error[0])
 		cJSON_AddStringToObject(tls, "first_error", r->first_tls_error);
+	cJSON *outcomes = cJSON_AddObjectToObject(tls, "handshake_outcomes");
+	for (int i = 0; i < HS_OUTCOMES; i++)
+		if (r->hs_outcome[i])
+			cJSON_AddNumberToObject(outcomes, hs_outcome_name((enum hs_outcome)i),
+						(double)r->hs_outcome[i]);
 	cJSON *alerts = cJSON_AddObjectToObject(tls, "alerts");
 	for (unsigned a = 0; a < 256; a++) {
 		char key[64];

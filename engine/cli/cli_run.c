@@ -27,7 +27,15 @@ static const char run_help[] =
 	"                          (target.server_name; default: the host)\n"
 	"  --cert FILE --key FILE  our client certificate (chain) and private key, PEM\n"
 	"  --ca FILE               CA certificates that the far end's certificate must chain to\n"
-	"  --tls-version 1.2|1.3   allow only this TLS version (default: 1.2 and 1.3)\n"
+	"  --tls-version 1.0|1.1|1.2|1.3\n"
+	"                          allow only this TLS version (default: 1.2 and 1.3; 1.0 and\n"
+	"                          1.1 also need --security-level 0)\n"
+	"  --security-level 0-5    OpenSSL security level (default: OpenSSL's, 2 on Debian);\n"
+	"                          legacy peers (1024-bit RSA, SHA-1, TLS 1.0) need 0\n"
+	"  --expect-handshake ok|rejected\n"
+	"                          rejected: a negative test that passes only if the far end\n"
+	"                          refuses every attempt (each call is one connection attempt,\n"
+	"                          held 1 s for a TLS 1.3 refusal; how it refused is reported)\n"
 	"  --transport tls|tcp     mutual TLS (default) or plain TCP (for peers without TLS)\n"
 	"  --mode trunk|per_call|handshake\n"
 	"                          trunk: --connections long-lived connections carry all calls;\n"
@@ -58,7 +66,7 @@ static const char run_help[] =
 enum {
 	O_TARGET = 256, O_SERVER_NAME, O_CERT, O_KEY, O_CA, O_TLS_VERSION, O_TRANSPORT,
 	O_CONNECTIONS, O_RATE, O_CALLS, O_DURATION, O_MAX_CONCURRENT, O_MEDIA_MS, O_REPORT_DIR,
-	O_QUIET, O_HELP, O_MEDIA_PORTS, O_MODE, O_THREADS,
+	O_QUIET, O_HELP, O_MEDIA_PORTS, O_MODE, O_THREADS, O_SECURITY_LEVEL, O_EXPECT_HANDSHAKE,
 };
 
 static const struct option run_options[] = {
@@ -78,6 +86,8 @@ static const struct option run_options[] = {
 	{ "media-ports", required_argument, NULL, O_MEDIA_PORTS },
 	{ "mode", required_argument, NULL, O_MODE },
 	{ "threads", required_argument, NULL, O_THREADS },
+	{ "security-level", required_argument, NULL, O_SECURITY_LEVEL },
+	{ "expect-handshake", required_argument, NULL, O_EXPECT_HANDSHAKE },
 	{ "report-dir", required_argument, NULL, O_REPORT_DIR },
 	{ "quiet", no_argument, NULL, O_QUIET },
 	{ "help", no_argument, NULL, O_HELP },
@@ -112,12 +122,29 @@ static int apply_flag(struct scenario *s, int opt, const char *arg, bool *calls_
 	case O_CA:
 		return copy_field(s->ca, sizeof(s->ca), arg, "--ca");
 	case O_TLS_VERSION:
-		if (!strcmp(arg, "1.2"))
+		if (!strcmp(arg, "1.0"))
+			s->tls_versions = SCN_TLS1_0;
+		else if (!strcmp(arg, "1.1"))
+			s->tls_versions = SCN_TLS1_1;
+		else if (!strcmp(arg, "1.2"))
 			s->tls_versions = SCN_TLS1_2;
 		else if (!strcmp(arg, "1.3"))
 			s->tls_versions = SCN_TLS1_3;
 		else
-			return cli_usage_error("run", "--tls-version: expected 1.2 or 1.3, got \"%s\"", arg);
+			return cli_usage_error("run", "--tls-version: expected 1.0, 1.1, 1.2 or 1.3, got \"%s\"", arg);
+		return 0;
+	case O_SECURITY_LEVEL:
+		if (cli_u64(arg, 0, 5, &u))
+			return cli_usage_error("run", "--security-level: expected 0-5, got \"%s\"", arg);
+		s->security_level = (int)u;
+		return 0;
+	case O_EXPECT_HANDSHAKE:
+		if (!strcmp(arg, "ok"))
+			s->expect_handshake = SCN_HS_OK;
+		else if (!strcmp(arg, "rejected"))
+			s->expect_handshake = SCN_HS_REJECTED;
+		else
+			return cli_usage_error("run", "--expect-handshake: expected ok or rejected, got \"%s\"", arg);
 		return 0;
 	case O_TRANSPORT:
 		if (!strcmp(arg, "tls"))
@@ -280,10 +307,6 @@ int cmd_run(int argc, char **argv)
 			fprintf(stderr, "%s\n", errs.msg[i]);
 		return EXIT_USAGE;
 	}
-
-	if (scn.expect_handshake == SCN_HS_REJECTED)
-		return cli_usage_error("run", "tls.expect_handshake \"rejected\" (negative tests) is not "
-					      "available in this version");
 
 	struct run_caller_config cfg = { .scn = &scn, .threads = threads, .media_port_lo = media_lo,
 					 .media_port_hi = media_hi };

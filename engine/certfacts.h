@@ -1,0 +1,48 @@
+/* Facts about one X.509 certificate, as an operator compares them with what a far
+ * end's certificate management page lists. Filled from OpenSSL objects; the
+ * struct itself is plain data that reports and findings read. */
+#ifndef TL_CERTFACTS_H
+#define TL_CERTFACTS_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define CERTFACTS_MAX_CHAIN 8
+
+struct cert_facts {
+	char subject[256], subject_cn[128], issuer[256];  /* RFC 2253 text */
+	char serial[80];                                   /* hex, upper case */
+	char san[512];               /* "DNS:a, DNS:b, IP:127.0.0.1" */
+	char not_before[32], not_after[32]; /* ISO 8601 UTC */
+	int64_t not_before_t, not_after_t;  /* seconds since the epoch */
+	double days_left;            /* from `now` to not_after (negative: expired) */
+	char key[32];                /* "EC-256", "RSA-2048", "ED25519-256" */
+	int key_bits;
+	bool key_rsa, key_ec;
+	char signature_algorithm[48]; /* "ecdsa-with-SHA256", "sha1WithRSAEncryption" */
+	bool sha1_signature;          /* SHA-1 or MD5 */
+	char key_usage[128];          /* "digitalSignature, keyEncipherment" or "" */
+	char extended_key_usage[128]; /* "serverAuth, clientAuth" or "" */
+	bool eku_present, eku_server_auth, eku_client_auth;
+	bool is_ca, self_signed;
+	char sha256[100];             /* "AB:CD:..." */
+};
+
+/* X509 is OpenSSL's; declared here so that users of the facts need not include it. */
+struct x509_st;
+
+/* Fills f from x, with days_left counted from now. Returns 0 or -EINVAL. */
+int certfacts_from_x509(struct cert_facts *f, struct x509_st *x, time_t now);
+
+/* Reads every certificate of a PEM file (a chain: leaf first). Sets *n. Returns 0,
+ * or a negative errno with a reason naming the file in err (unreadable, no
+ * certificate, not PEM). */
+int certfacts_read_pem(const char *path, struct cert_facts *out, unsigned max, unsigned *n,
+		       time_t now, char *err, size_t errlen);
+
+/* Writes the facts as indented "name: value" lines (the form `pki show` and
+ * `probe` print). Returns bytes written (like snprintf: may exceed cap). */
+int certfacts_format(char *buf, size_t cap, const struct cert_facts *f, const char *indent);
+
+#endif

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <strings.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
@@ -47,11 +48,70 @@ static int version_bounds(unsigned v, int *lo, int *hi)
 }
 
 static int alerts_index = -1;
+static int names_index = -1; /* SSL_CTX ex data: the expected peer names (owned) */
+
+bool tls_cert_has_name(X509 *x, const char *names)
+{
+	char cn[256] = "";
+	X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, cn, sizeof(cn));
+	const char *p = names;
+	while (*p) {
+		size_t n = strcspn(p, " ,;:");
+		if (n) {
+			char name[256];
+			snprintf(name, sizeof(name), "%.*s", (int)(n < 255 ? n : 255), p);
+			if (!strcasecmp(name, cn) || X509_check_host(x, name, 0, 0, NULL) == 1)
+				return true;
+		}
+		p += n;
+		p += strspn(p, " ,;:");
+	}
+	return false;
+}
+
+/* After OpenSSL's own checks pass for the peer's certificate, the trunk's subject
+ * name check: a peer without one of the expected names is refused. */
+static int verify_cb(int ok, X509_STORE_CTX *store)
+{
+	if (!ok || X509_STORE_CTX_get_error_depth(store) != 0)
+		return ok;
+	SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
+	const char *names = ssl ? SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), names_index) : NULL;
+	if (names && *names && !tls_cert_has_name(X509_STORE_CTX_get_current_cert(store), names)) {
+		X509_STORE_CTX_set_error(store, X509_V_ERR_CERT_REJECTED);
+		return 0;
+	}
+	return ok;
+}
+
+static FILE *keylog; /* NSS key log, shared by every context; stdio locks each line */
+
+static void keylog_cb(const SSL *ssl, const char *line)
+{
+	(void)ssl;
+	if (keylog) {
+		fprintf(keylog, "%s\n", line);
+		fflush(keylog);
+	}
+}
+
+void tls_set_keylog(FILE *f)
+{
+	keylog = f;
+}
+
+static void free_names(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+	(void)parent, (void)ad, (void)idx, (void)argl, (void)argp;
+	OPENSSL_free(ptr);
+}
 
 SSL_CTX *tls_ctx_new(bool server, const struct tls_config *cfg, char *err, size_t errlen)
 {
-	if (alerts_index < 0) /* contexts are made before any worker thread starts */
+	if (alerts_index < 0) { /* contexts are made before any worker thread starts */
 		alerts_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+		names_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, free_names);
+	}
 	SSL_CTX *ctx = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method());
 	if (!ctx) {
 		openssl_reason(err, errlen, "cannot create TLS context");
@@ -112,7 +172,11 @@ SSL_CTX *tls_ctx_new(bool server, const struct tls_config *cfg, char *err, size_
 		mode = SSL_VERIFY_PEER;
 	if (server && cfg->require_peer_cert)
 		mode |= SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
-	SSL_CTX_set_verify(ctx, mode, NULL);
+	if (cfg->expect_peer_names && *cfg->expect_peer_names)
+		SSL_CTX_set_ex_data(ctx, names_index, OPENSSL_strdup(cfg->expect_peer_names));
+	SSL_CTX_set_verify(ctx, mode, verify_cb);
+	if (keylog)
+		SSL_CTX_set_keylog_callback(ctx, keylog_cb);
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 	ERR_clear_error();
 	return ctx;
@@ -201,9 +265,10 @@ static int fail(struct tls_conn *t, int ret, const char *what)
 		return -EPIPE;
 	}
 	long vr = SSL_get_verify_result(t->ssl);
-	if (e == SSL_ERROR_SSL && vr != X509_V_OK && !SSL_is_server(t->ssl))
-		snprintf(t->reason, sizeof(t->reason), "%s: peer certificate: %s", what,
-			 X509_verify_cert_error_string(vr));
+	if (e == SSL_ERROR_SSL && vr != X509_V_OK)
+		snprintf(t->reason, sizeof(t->reason), "%s: peer certificate: %s%s", what,
+			 X509_verify_cert_error_string(vr),
+			 vr == X509_V_ERR_CERT_REJECTED ? " (none of the expected subject names)" : "");
 	else
 		openssl_reason(t->reason, sizeof(t->reason), what);
 	ERR_clear_error();

@@ -5,6 +5,7 @@
 #include <openssl/ssl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "buf.h"
 
 struct tls_config {
@@ -14,7 +15,20 @@ struct tls_config {
 	int security_level;           /* -1 = OpenSSL default */
 	bool verify_peer;             /* verify the peer's chain against ca */
 	bool require_peer_cert;       /* server: refuse clients without a certificate */
+	/* The names the peer's certificate must carry in its CN or a DNS subjectAltName,
+	 * separated by spaces, commas, semicolons or colons, as a call manager's trunk
+	 * security profile lists them ("X.509 subject name"); NULL or "": no check.
+	 * A peer that carries none of them is refused with a bad_certificate alert. */
+	const char *expect_peer_names;
 };
+
+/* Writes the TLS secrets of every later context's connections to f in the NSS key
+ * log format (for Wireshark/tshark); NULL stops. Call before creating contexts. */
+void tls_set_keylog(FILE *f);
+
+/* Whether a certificate carries one of the names (same list form as above) in its
+ * CN or a DNS subjectAltName. */
+bool tls_cert_has_name(X509 *x, const char *names);
 
 /* Creates a context. On failure returns NULL and writes a one-line reason naming
  * the file at fault (unreadable, not PEM, key does not match certificate,

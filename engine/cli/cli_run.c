@@ -6,6 +6,8 @@
 #include "tls.h"
 #include "verdict.h"
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <getopt.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -57,6 +59,9 @@ static const char run_help[] =
 	"                          checks what the far end sends\n"
 	"  --media-ports LO-HI     UDP ports for RTP (even) and RTCP (odd) (default 20000-29999)\n"
 	"\n"
+	"  --keylog FILE           write the TLS secrets (NSS key log format, mode 0600) so that\n"
+	"                          a capture of the trunk can be decrypted in Wireshark/tshark\n"
+	"\n"
 	"output:\n"
 	"  --report-dir DIR        where report.json goes (default: trunkload-report)\n"
 	"  --quiet                 no summary on stdout\n"
@@ -67,6 +72,7 @@ enum {
 	O_TARGET = 256, O_SERVER_NAME, O_CERT, O_KEY, O_CA, O_TLS_VERSION, O_TRANSPORT,
 	O_CONNECTIONS, O_RATE, O_CALLS, O_DURATION, O_MAX_CONCURRENT, O_MEDIA_MS, O_REPORT_DIR,
 	O_QUIET, O_HELP, O_MEDIA_PORTS, O_MODE, O_THREADS, O_SECURITY_LEVEL, O_EXPECT_HANDSHAKE,
+	O_KEYLOG,
 };
 
 static const struct option run_options[] = {
@@ -88,6 +94,7 @@ static const struct option run_options[] = {
 	{ "threads", required_argument, NULL, O_THREADS },
 	{ "security-level", required_argument, NULL, O_SECURITY_LEVEL },
 	{ "expect-handshake", required_argument, NULL, O_EXPECT_HANDSHAKE },
+	{ "keylog", required_argument, NULL, O_KEYLOG },
 	{ "report-dir", required_argument, NULL, O_REPORT_DIR },
 	{ "quiet", no_argument, NULL, O_QUIET },
 	{ "help", no_argument, NULL, O_HELP },
@@ -249,6 +256,7 @@ int cmd_run(int argc, char **argv)
 	bool quiet = false, calls_set = false, duration_set = false;
 	uint16_t media_lo = 20000, media_hi = 29999;
 	unsigned threads = cli_default_threads();
+	const char *keylog_path = NULL;
 	int flags[64], nflags = 0;
 	char *args[64];
 
@@ -267,6 +275,8 @@ int cmd_run(int argc, char **argv)
 			return cli_usage_error("run", "option '%s' needs a value", argv[optind - 1]);
 		if (opt == O_REPORT_DIR)
 			report_dir = optarg;
+		else if (opt == O_KEYLOG)
+			keylog_path = optarg;
 		else if (opt == O_THREADS) {
 			uint64_t n;
 			if (cli_u64(optarg, 1, RUN_MAX_THREADS, &n))
@@ -308,6 +318,16 @@ int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	FILE *keylog = NULL;
+	if (keylog_path) { /* secrets: never readable by others, not even for a moment */
+		int fd = open(keylog_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (fd < 0 || fchmod(fd, 0600) || !(keylog = fdopen(fd, "a"))) {
+			if (fd >= 0)
+				close(fd);
+			return cli_usage_error("run", "--keylog %s: %s", keylog_path, strerror(errno));
+		}
+		tls_set_keylog(keylog);
+	}
 	struct run_caller_config cfg = { .scn = &scn, .threads = threads, .media_port_lo = media_lo,
 					 .media_port_hi = media_hi };
 	char err[512] = "";
@@ -343,6 +363,10 @@ int cmd_run(int argc, char **argv)
 		snprintf(res.could_not_run_why, sizeof(res.could_not_run_why), "%s", err);
 	}
 	SSL_CTX_free(cfg.ctx);
+	if (keylog) {
+		tls_set_keylog(NULL);
+		fclose(keylog);
+	}
 
 	static struct verdict v;
 	verdict_judge(&scn, &res, &v);

@@ -20,8 +20,18 @@ static const char uas_help[] =
 	"\n"
 	"  --listen ADDR:PORT   where to listen (default 127.0.0.1:5061)\n"
 	"  --cert F --key F     our certificate (chain) and key, PEM\n"
-	"  --ca F               CA certificates a caller's certificate must chain to; a client\n"
-	"                       certificate is required and verified\n"
+	"  --ca F               CA certificates a caller's certificate must chain to\n"
+	"  --client-cert require|request|none\n"
+	"                       require (default): refuse callers without a valid certificate;\n"
+	"                       request: verify one if presented; none: do not ask for one\n"
+	"  --expect-peer-subject NAMES\n"
+	"                       the caller's certificate must carry one of NAMES (separated by\n"
+	"                       spaces, commas, semicolons or colons) in its CN or a DNS\n"
+	"                       subjectAltName, as a trunk security profile's X.509 subject\n"
+	"                       name; others are refused with a bad_certificate alert\n"
+	"  --tls-version 1.0|1.1|1.2|1.3  allow only this version (default 1.2 and 1.3)\n"
+	"  --security-level 0-5 OpenSSL security level (legacy certificates need 0)\n"
+	"  --ciphers LIST       OpenSSL cipher list for TLS 1.2 and below (e.g. AES128-SHA)\n"
 	"  --transport tls|tcp  mutual TLS (default) or plain TCP\n"
 	"  --threads N          workers, each with its own ring and listener (default: cores)\n"
 	"  --delay-ms MS        wait MS between the 100 and the 180/200\n"
@@ -34,7 +44,8 @@ static const char uas_help[] =
 	"                       (the caller must count authentication failures)\n";
 
 enum { O_LISTEN = 256, O_CERT, O_KEY, O_CA, O_TRANSPORT, O_DELAY, O_REFUSE, O_HELP,
-       O_MEDIA_PORTS, O_NO_MEDIA, O_WRONG_KEY, O_THREADS };
+       O_MEDIA_PORTS, O_NO_MEDIA, O_WRONG_KEY, O_THREADS, O_CLIENT_CERT, O_EXPECT_PEER,
+       O_TLS_VERSION, O_SECURITY_LEVEL, O_CIPHERS };
 
 static const struct option uas_options[] = {
 	{ "listen", required_argument, NULL, O_LISTEN },
@@ -48,6 +59,11 @@ static const struct option uas_options[] = {
 	{ "no-media", no_argument, NULL, O_NO_MEDIA },
 	{ "srtp-wrong-key", no_argument, NULL, O_WRONG_KEY },
 	{ "threads", required_argument, NULL, O_THREADS },
+	{ "client-cert", required_argument, NULL, O_CLIENT_CERT },
+	{ "expect-peer-subject", required_argument, NULL, O_EXPECT_PEER },
+	{ "tls-version", required_argument, NULL, O_TLS_VERSION },
+	{ "security-level", required_argument, NULL, O_SECURITY_LEVEL },
+	{ "ciphers", required_argument, NULL, O_CIPHERS },
 	{ "help", no_argument, NULL, O_HELP },
 	{ 0 },
 };
@@ -87,6 +103,10 @@ int cmd_uas(int argc, char **argv)
 	const char *cert = NULL, *key = NULL, *ca = NULL;
 	bool tls = true;
 	unsigned threads = cli_default_threads();
+	struct tls_config tc = { .security_level = -1, .verify_peer = true, .require_peer_cert = true };
+	static const struct { const char *name; unsigned bits; } versions[] = {
+		{ "1.0", 1u << 0 }, { "1.1", 1u << 1 }, { "1.2", 1u << 2 }, { "1.3", 1u << 3 },
+	};
 	struct run_responder_config cfg = { .log = stdout };
 	cfg.uas.media_port_lo = 30000;
 	cfg.uas.media_port_hi = 39999;
@@ -132,6 +152,35 @@ int cmd_uas(int argc, char **argv)
 		case O_WRONG_KEY:
 			cfg.uas.srtp_wrong_key = true;
 			break;
+		case O_CLIENT_CERT:
+			if (!strcmp(optarg, "require"))
+				tc.verify_peer = tc.require_peer_cert = true;
+			else if (!strcmp(optarg, "request"))
+				tc.verify_peer = true, tc.require_peer_cert = false;
+			else if (!strcmp(optarg, "none"))
+				tc.verify_peer = tc.require_peer_cert = false;
+			else
+				return cli_usage_error("uas", "--client-cert: expected require, request or none, got \"%s\"", optarg);
+			break;
+		case O_EXPECT_PEER:
+			tc.expect_peer_names = optarg;
+			break;
+		case O_TLS_VERSION:
+			tc.versions = 0;
+			for (size_t i = 0; i < 4; i++)
+				if (!strcmp(optarg, versions[i].name))
+					tc.versions = versions[i].bits;
+			if (!tc.versions)
+				return cli_usage_error("uas", "--tls-version: expected 1.0, 1.1, 1.2 or 1.3, got \"%s\"", optarg);
+			break;
+		case O_SECURITY_LEVEL:
+			if (cli_u64(optarg, 0, 5, &u))
+				return cli_usage_error("uas", "--security-level: expected 0-5, got \"%s\"", optarg);
+			tc.security_level = (int)u;
+			break;
+		case O_CIPHERS:
+			tc.ciphers = optarg;
+			break;
 		case O_THREADS:
 			if (cli_u64(optarg, 1, RUN_MAX_THREADS, &u))
 				return cli_usage_error("uas", "--threads: expected 1-%d, got \"%s\"", RUN_MAX_THREADS, optarg);
@@ -148,10 +197,11 @@ int cmd_uas(int argc, char **argv)
 		return cli_usage_error("uas", "unexpected argument '%s'", argv[optind]);
 	char err[512];
 	if (tls) {
-		if (!cert || !key || !ca)
-			return cli_usage_error("uas", "mutual TLS needs --cert, --key and --ca");
-		struct tls_config tc = { .cert = cert, .key = key, .ca = ca, .security_level = -1,
-					 .verify_peer = true, .require_peer_cert = true };
+		if (!cert || !key || (!ca && tc.verify_peer))
+			return cli_usage_error("uas", "TLS needs --cert and --key, and --ca to verify callers");
+		tc.cert = cert;
+		tc.key = key;
+		tc.ca = ca;
 		cfg.ctx = tls_ctx_new(true, &tc, err, sizeof(err));
 		if (!cfg.ctx)
 			return cli_usage_error("uas", "%s", err);
@@ -168,7 +218,9 @@ int cmd_uas(int argc, char **argv)
 		cfg.listen_fds[cfg.n_listen] = fd;
 	}
 	printf("trunkload uas: listening on %s:%u (%s, %u worker%s)\n", host, port,
-	       tls ? "mutual TLS, client certificate required" : "TCP", threads, threads == 1 ? "" : "s");
+	       !tls ? "TCP" : tc.require_peer_cert ? "mutual TLS, client certificate required" :
+	       tc.verify_peer ? "TLS, client certificate requested" : "TLS, no client certificate asked",
+	       threads, threads == 1 ? "" : "s");
 	fflush(stdout);
 
 	struct uas_counts n = { 0 };

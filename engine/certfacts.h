@@ -17,6 +17,8 @@ struct cert_facts {
 	char not_before[32], not_after[32]; /* ISO 8601 UTC */
 	int64_t not_before_t, not_after_t;  /* seconds since the epoch */
 	double days_left;            /* from `now` to not_after (negative: expired) */
+	double days_to_start;        /* from `now` to not_before (positive: not yet valid) */
+	bool expired, not_yet_valid; /* at `now`, as X509_verify_cert would judge it */
 	char key[32];                /* "EC-256", "RSA-2048", "ED25519-256" */
 	int key_bits;
 	bool key_rsa, key_ec;
@@ -32,17 +34,25 @@ struct cert_facts {
 /* X509 is OpenSSL's; declared here so that users of the facts need not include it. */
 struct x509_st;
 
-/* Fills f from x, with days_left counted from now. Returns 0 or -EINVAL. */
+/* Fills f from x, with days_left counted from now. Text taken from the certificate has
+ * its control characters escaped (names, RFC 2253) or replaced by '?' (CN, SANs), so a
+ * far end's certificate cannot forge lines of a report; too long a text is cut and
+ * ends in "...". Returns 0 or -EINVAL (x NULL, unreadable dates). */
 int certfacts_from_x509(struct cert_facts *f, struct x509_st *x, time_t now);
 
-/* Reads every certificate of a PEM file (a chain: leaf first). Sets *n. Returns 0,
- * or a negative errno with a reason naming the file in err (unreadable, no
- * certificate, not PEM). */
+/* Reads every certificate of a PEM file (a chain: leaf first; other PEM blocks such as
+ * keys are skipped), or the one certificate of a DER file. Sets *n. Returns 0, or a
+ * negative errno with a one-line reason naming the file in err: the open error
+ * (-ENOENT, -EACCES...), -EBADMSG (no certificate, not PEM or DER, a damaged one),
+ * -E2BIG (more than max certificates), -EFBIG (file over 16 MiB). */
 int certfacts_read_pem(const char *path, struct cert_facts *out, unsigned max, unsigned *n,
 		       time_t now, char *err, size_t errlen);
 
 /* Writes the facts as indented "name: value" lines (the form `pki show` and
- * `probe` print). Returns bytes written (like snprintf: may exceed cap). */
+ * `probe` print): subject, issuer, serial, not before (flagged NOT YET VALID), not
+ * after (days left, or EXPIRED), key, signature (flagged weak for SHA-1/MD5), SAN, key
+ * usage, extended key usage, CA, self-signed, sha256. indent may be NULL. Returns the length of the whole text (like snprintf: may exceed
+ * cap; buf is NUL-terminated when cap > 0). */
 int certfacts_format(char *buf, size_t cap, const struct cert_facts *f, const char *indent);
 
 #endif

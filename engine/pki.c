@@ -1,6 +1,8 @@
-/* Lab PKI: one CA and two CA-signed leaves, generated with OpenSSL 3 and written as PEM. */
+/* Lab PKI: two CAs, the good leaves and the broken ones negative tests need, and CSRs for
+ * an enterprise CA; generated with OpenSSL 3 and written as PEM. */
 #include "pki.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -8,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,19 +23,84 @@
 
 #define PKI_ORG "trunkload lab"
 #define PKI_CA_CN "trunkload lab CA"
+#define PKI_OTHER_CA_CN "trunkload untrusted CA" /* a different name: no issuer lookup hits ca */
+#define PKI_WRONG_NAME "wrong.trunkload.test"
 #define PKI_CA_DAYS 3650
 #define PKI_LEAF_DAYS 365
 #define PKI_BACKDATE_S (-3600L) /* tolerate a peer whose clock runs a little behind */
 #define PKI_CN_MAX 64		/* ub-common-name, RFC 5280 */
+#define PKI_DNS_MAX 253
+#define PKI_SAN_MAX 16
+#define PKI_SANS_LEN 2048
 
-/* What one certificate should say; dns/ip feed the subjectAltName (none for the CA). */
+/* What one certificate should say; dns/ip feed the subjectAltName (none for the CA).
+ * notBefore is now + from_days + from_s, notAfter now + until_days. */
 struct cert_spec {
 	const char *cn;
 	bool is_ca;
-	long days;
+	int from_days;
+	long from_s;
+	int until_days;
 	const char *dns[2];
 	const char *ip;
 };
+
+enum lab_role { ROLE_CA, ROLE_OTHER_CA, ROLE_SERVER, ROLE_CLIENT, ROLE_N };
+enum lab_shape {
+	SHAPE_GOOD, SHAPE_EXPIRED, SHAPE_NOTYET, SHAPE_WRONGNAME, SHAPE_SELFSIGNED,
+	SHAPE_UNTRUSTED, SHAPE_LEGACY, SHAPE_RSA2048
+};
+enum lab_signer { BY_CA, BY_OTHER_CA, BY_SELF };
+enum lab_md { MD_LAB, MD_SHA1, MD_SHA256 };
+#define KEY_LAB (-1) /* the kind asked for */
+
+/* How a leaf departs from the good one: dates, signer, key and digest, names. */
+static const struct lab_shape_spec {
+	int from_days;
+	long from_s;
+	int until_days;
+	enum lab_signer signer;
+	int key; /* KEY_LAB or an enum pki_key_kind */
+	enum lab_md md;
+	bool wrong_name;
+} shapes[] = {
+	[SHAPE_GOOD] = { 0, PKI_BACKDATE_S, PKI_LEAF_DAYS, BY_CA, KEY_LAB, MD_LAB, false },
+	[SHAPE_EXPIRED] = { -400, 0, -35, BY_CA, KEY_LAB, MD_LAB, false },
+	[SHAPE_NOTYET] = { 30, 0, 30 + PKI_LEAF_DAYS, BY_CA, KEY_LAB, MD_LAB, false },
+	[SHAPE_WRONGNAME] = { 0, PKI_BACKDATE_S, PKI_LEAF_DAYS, BY_CA, KEY_LAB, MD_LAB, true },
+	[SHAPE_SELFSIGNED] = { 0, PKI_BACKDATE_S, PKI_LEAF_DAYS, BY_SELF, KEY_LAB, MD_LAB, false },
+	[SHAPE_UNTRUSTED] = { 0, PKI_BACKDATE_S, PKI_LEAF_DAYS, BY_OTHER_CA, KEY_LAB, MD_LAB, false },
+	[SHAPE_LEGACY] = { 0, PKI_BACKDATE_S, PKI_LEAF_DAYS, BY_CA, PKI_KEY_RSA1024, MD_SHA1, false },
+	[SHAPE_RSA2048] = { 0, PKI_BACKDATE_S, PKI_LEAF_DAYS, BY_CA, PKI_KEY_RSA2048, MD_SHA256, false },
+};
+
+/* The set pki_make_lab writes, in build order: each CA before what it signs. */
+static const struct lab_entry {
+	const char *name, *what;
+	enum lab_role role;
+	enum lab_shape shape;
+} lab[] = {
+	{ "ca", "the lab CA: both ends trust it", ROLE_CA, SHAPE_GOOD },
+	{ "server", "the responder: server name, localhost, 127.0.0.1", ROLE_SERVER, SHAPE_GOOD },
+	{ "client", "the caller: client name", ROLE_CLIENT, SHAPE_GOOD },
+	{ "ca-other", "a second CA that nobody trusts", ROLE_OTHER_CA, SHAPE_GOOD },
+	{ "server-expired", "expired 35 days ago", ROLE_SERVER, SHAPE_EXPIRED },
+	{ "server-notyet", "valid from 30 days from now", ROLE_SERVER, SHAPE_NOTYET },
+	{ "server-wrongname", "names " PKI_WRONG_NAME " only", ROLE_SERVER, SHAPE_WRONGNAME },
+	{ "server-selfsigned", "self-signed, same names", ROLE_SERVER, SHAPE_SELFSIGNED },
+	{ "server-untrusted", "same names, signed by ca-other", ROLE_SERVER, SHAPE_UNTRUSTED },
+	{ "server-legacy", "RSA-1024 key, SHA-1 signature", ROLE_SERVER, SHAPE_LEGACY },
+	{ "server-rsa2048", "RSA-2048 key, SHA-256 signature", ROLE_SERVER, SHAPE_RSA2048 },
+	{ "client-expired", "expired 35 days ago", ROLE_CLIENT, SHAPE_EXPIRED },
+	{ "client-notyet", "valid from 30 days from now", ROLE_CLIENT, SHAPE_NOTYET },
+	{ "client-wrongname", "names " PKI_WRONG_NAME " only", ROLE_CLIENT, SHAPE_WRONGNAME },
+	{ "client-selfsigned", "self-signed, same names", ROLE_CLIENT, SHAPE_SELFSIGNED },
+	{ "client-untrusted", "same names, signed by ca-other", ROLE_CLIENT, SHAPE_UNTRUSTED },
+	{ "client-legacy", "RSA-1024 key, SHA-1 signature", ROLE_CLIENT, SHAPE_LEGACY },
+	{ "client-rsa2048", "RSA-2048 key, SHA-256 signature", ROLE_CLIENT, SHAPE_RSA2048 },
+};
+#define LAB_N (sizeof(lab) / sizeof(lab[0]))
+#define KIND_N 3
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -196,8 +264,8 @@ static int make_cert(const struct cert_spec *spec, EVP_PKEY *key, X509 *issuer,
 	if (!X509_set_version(x, X509_VERSION_3) || set_serial(x) ||
 	    !X509_set_subject_name(x, name) ||
 	    !X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name) ||
-	    !X509_gmtime_adj(X509_getm_notBefore(x), PKI_BACKDATE_S) ||
-	    !X509_time_adj_ex(X509_getm_notAfter(x), (int)spec->days, 0, NULL) ||
+	    !X509_time_adj_ex(X509_getm_notBefore(x), spec->from_days, spec->from_s, NULL) ||
+	    !X509_time_adj_ex(X509_getm_notAfter(x), spec->until_days, 0, NULL) ||
 	    !X509_set_pubkey(x, key)) {
 		rc = ossl_fail(err, errlen, "certificate fields");
 		goto out;
@@ -235,22 +303,30 @@ out:
 	return rc;
 }
 
+/* What one PEM file holds: exactly one of the three. */
+struct pem_obj {
+	X509 *cert;
+	EVP_PKEY *key;
+	X509_REQ *req;
+};
+
 /* Writes one PEM file. The mode is given to open() and forced again with fchmod()
  * before any byte is written: a key file that existed with wider bits is emptied by
- * O_TRUNC and narrowed before the new key lands in it. */
-static int write_pem(const char *dir, const char *file, mode_t mode, X509 *cert, EVP_PKEY *key,
-		     char *err, size_t errlen)
+ * O_TRUNC and narrowed before the new key lands in it. With excl, an existing file is
+ * left alone and the call fails with -EEXIST. */
+static int write_pem(const char *path, mode_t mode, bool excl, struct pem_obj obj, char *err,
+		     size_t errlen)
 {
-	char path[PATH_MAX];
 	FILE *fp = NULL;
 	int fd = -1;
 	int rc = 0;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, file) >= sizeof(path)) {
-		set_err(err, errlen, "path too long: %s/%s", dir, file);
-		return -ENAMETOOLONG;
+	fd = open(path, O_WRONLY | O_CREAT | (excl ? O_EXCL : O_TRUNC) | O_CLOEXEC | O_NOFOLLOW,
+		  mode);
+	if (fd < 0 && errno == EEXIST && excl) {
+		set_err(err, errlen, "%s already exists: not overwriting it", path);
+		return -EEXIST;
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0) {
 		rc = sys_fail(err, errlen, errno, "cannot open", path);
 		goto out;
@@ -266,8 +342,9 @@ static int write_pem(const char *dir, const char *file, mode_t mode, X509 *cert,
 	}
 	fd = -1; /* fp owns it now */
 	errno = 0;
-	int ok = key ? PEM_write_PrivateKey(fp, key, NULL, NULL, 0, NULL, NULL)
-		     : PEM_write_X509(fp, cert);
+	int ok = obj.key    ? PEM_write_PrivateKey(fp, obj.key, NULL, NULL, 0, NULL, NULL)
+		 : obj.req  ? PEM_write_X509_REQ(fp, obj.req)
+			    : PEM_write_X509(fp, obj.cert);
 	if (!ok) {
 		ERR_clear_error();
 		rc = sys_fail(err, errlen, errno ? errno : EIO, "cannot write", path);
@@ -279,6 +356,15 @@ out:
 	if (fd >= 0)
 		close(fd);
 	return rc;
+}
+
+static int join_path(char *out, size_t cap, const char *dir, const char *name, const char *ext,
+		     char *err, size_t errlen)
+{
+	if ((size_t)snprintf(out, cap, "%s/%s%s", dir, name, ext) < cap)
+		return 0;
+	set_err(err, errlen, "path too long: %s/%s%s", dir, name, ext);
+	return -ENAMETOOLONG;
 }
 
 static int make_dir(const char *dir, char *err, size_t errlen)
@@ -296,15 +382,89 @@ static int make_dir(const char *dir, char *err, size_t errlen)
 	return 0; /* reused as it is; the files in it are overwritten */
 }
 
+const char *pki_lab_name(size_t i, const char **what)
+{
+	if (i >= LAB_N)
+		return NULL;
+	if (what)
+		*what = lab[i].what;
+	return lab[i].name;
+}
+
+/* The lab being built: certificates by lab[] index, keys by role and kind. Each key is
+ * generated once and shared by every certificate of that role and kind. */
+struct lab_set {
+	X509 *cert[LAB_N];
+	EVP_PKEY *cert_key[LAB_N]; /* borrowed from keys[][] */
+	EVP_PKEY *keys[ROLE_N][KIND_N];
+	X509 *ca[2];		   /* borrowed: ROLE_CA, ROLE_OTHER_CA */
+	EVP_PKEY *ca_key[2];
+};
+
+static void lab_free(struct lab_set *ls)
+{
+	for (size_t i = 0; i < LAB_N; i++)
+		X509_free(ls->cert[i]);
+	for (size_t r = 0; r < ROLE_N; r++)
+		for (size_t k = 0; k < KIND_N; k++)
+			EVP_PKEY_free(ls->keys[r][k]);
+}
+
+static int lab_build_one(struct lab_set *ls, size_t i, enum pki_key_kind kind,
+			 const char *server_name, const char *client_name, char *err,
+			 size_t errlen)
+{
+	const struct lab_entry *e = &lab[i];
+	const struct lab_shape_spec *sh = &shapes[e->shape];
+	bool is_ca = e->role == ROLE_CA || e->role == ROLE_OTHER_CA;
+	int k = sh->key == KEY_LAB ? (int)kind : sh->key;
+	EVP_PKEY **key = &ls->keys[e->role][k];
+	int rc;
+
+	if (!*key && (rc = make_key((enum pki_key_kind)k, key, err, errlen)))
+		return rc;
+	ls->cert_key[i] = *key;
+
+	struct cert_spec spec = { .from_days = sh->from_days, .from_s = sh->from_s,
+				  .until_days = sh->until_days };
+	if (is_ca) {
+		spec.cn = e->role == ROLE_CA ? PKI_CA_CN : PKI_OTHER_CA_CN;
+		spec.is_ca = true;
+		spec.until_days = PKI_CA_DAYS;
+	} else if (sh->wrong_name) {
+		spec.cn = spec.dns[0] = PKI_WRONG_NAME;
+	} else if (e->role == ROLE_SERVER) {
+		spec.cn = spec.dns[0] = server_name;
+		spec.dns[1] = "localhost";
+		spec.ip = "127.0.0.1";
+	} else {
+		spec.cn = spec.dns[0] = client_name;
+	}
+
+	/* Legacy call managers sign with SHA-1 under 1024-bit keys; libcrypto still signs
+	 * that way in 3.0, only libssl's security level refuses to load the result. */
+	const EVP_MD *md = sh->md == MD_SHA1 ? EVP_sha1()
+			   : sh->md == MD_SHA256 ? EVP_sha256()
+			   : kind == PKI_KEY_RSA1024 ? EVP_sha1() : EVP_sha256();
+	enum lab_signer by = is_ca ? BY_SELF : sh->signer;
+	X509 *issuer = by == BY_SELF ? NULL : ls->ca[by == BY_CA ? 0 : 1];
+	EVP_PKEY *issuer_key = by == BY_SELF ? *key : ls->ca_key[by == BY_CA ? 0 : 1];
+
+	if ((rc = make_cert(&spec, *key, issuer, issuer_key, md, &ls->cert[i], err, errlen)))
+		return rc;
+	if (is_ca) {
+		ls->ca[e->role == ROLE_CA ? 0 : 1] = ls->cert[i];
+		ls->ca_key[e->role == ROLE_CA ? 0 : 1] = *key;
+	}
+	return 0;
+}
+
 int pki_make_lab(const char *dir, enum pki_key_kind kind, const char *server_name,
 		 const char *client_name, char *err, size_t errlen)
 {
-	EVP_PKEY *ca_key = NULL, *srv_key = NULL, *cli_key = NULL;
-	X509 *ca = NULL, *srv = NULL, *cli = NULL;
-	/* Legacy call managers sign with SHA-1 under 1024-bit keys; libcrypto still signs
-	 * that way in 3.0, only libssl's security level refuses to load the result. */
-	const EVP_MD *md = kind == PKI_KEY_RSA1024 ? EVP_sha1() : EVP_sha256();
-	int rc;
+	struct lab_set ls = { 0 };
+	char path[PATH_MAX];
+	int rc = 0;
 
 	set_err(err, errlen, "%s", "");
 	if (!dir || !*dir) {
@@ -321,37 +481,206 @@ int pki_make_lab(const char *dir, enum pki_key_kind kind, const char *server_nam
 		return -EINVAL;
 	}
 
-	const struct cert_spec ca_spec = { .cn = PKI_CA_CN, .is_ca = true, .days = PKI_CA_DAYS };
-	const struct cert_spec srv_spec = { .cn = server_name, .days = PKI_LEAF_DAYS,
-					    .dns = { server_name, "localhost" },
-					    .ip = "127.0.0.1" };
-	const struct cert_spec cli_spec = { .cn = client_name, .days = PKI_LEAF_DAYS,
-					    .dns = { client_name } };
-
 	/* The directory first (a bad path fails before any key generation), then
 	 * everything in memory, so a failure leaves no half-written set. */
-	if ((rc = make_dir(dir, err, errlen)) ||
-	    (rc = make_key(kind, &ca_key, err, errlen)) ||
-	    (rc = make_key(kind, &srv_key, err, errlen)) ||
-	    (rc = make_key(kind, &cli_key, err, errlen)) ||
-	    (rc = make_cert(&ca_spec, ca_key, NULL, ca_key, md, &ca, err, errlen)) ||
-	    (rc = make_cert(&srv_spec, srv_key, ca, ca_key, md, &srv, err, errlen)) ||
-	    (rc = make_cert(&cli_spec, cli_key, ca, ca_key, md, &cli, err, errlen)))
+	if ((rc = make_dir(dir, err, errlen)))
+		goto out;
+	for (size_t i = 0; i < LAB_N; i++)
+		if ((rc = lab_build_one(&ls, i, kind, server_name, client_name, err, errlen)))
+			goto out;
+	for (size_t i = 0; i < LAB_N; i++) {
+		struct pem_obj key = { .key = ls.cert_key[i] }, crt = { .cert = ls.cert[i] };
+		if ((rc = join_path(path, sizeof(path), dir, lab[i].name, ".key", err, errlen)) ||
+		    (rc = write_pem(path, 0600, false, key, err, errlen)) ||
+		    (rc = join_path(path, sizeof(path), dir, lab[i].name, ".crt", err, errlen)) ||
+		    (rc = write_pem(path, 0644, false, crt, err, errlen)))
+			goto out;
+	}
+out:
+	lab_free(&ls);
+	return rc;
+}
+
+/* ---- certificate signing requests ---- */
+
+/* A dNSName for a SAN: hostname characters and dots, an optional leading "*." for a
+ * wildcard, no empty label. */
+static bool dns_ok(const char *name)
+{
+	const char *p = strncmp(name, "*.", 2) == 0 ? name + 2 : name;
+	size_t n = strlen(name);
+
+	if (n == 0 || n > PKI_DNS_MAX || *p == '.' || *p == '\0' || p[strlen(p) - 1] == '.' ||
+	    strstr(p, ".."))
+		return false;
+	for (; *p; p++) {
+		char c = *p;
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '-' || c == '.';
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static int push_name(GENERAL_NAMES *gens, int type, const char *dns, const unsigned char *ip,
+		     int iplen)
+{
+	GENERAL_NAME *gen = GENERAL_NAME_new();
+	ASN1_STRING *s = type == GEN_DNS ? ASN1_IA5STRING_new() : ASN1_OCTET_STRING_new();
+	int ok = gen && s &&
+		 (type == GEN_DNS ? ASN1_STRING_set(s, dns, -1) : ASN1_STRING_set(s, ip, iplen));
+
+	if (!ok) {
+		ASN1_STRING_free(s);
+		GENERAL_NAME_free(gen);
+		return -ENOMEM;
+	}
+	GENERAL_NAME_set0_value(gen, type, s);
+	if (!sk_GENERAL_NAME_push(gens, gen)) {
+		GENERAL_NAME_free(gen);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* "DNS:a.example.com,IP:10.0.0.1" into gens; spaces around items are ignored. NULL or
+ * empty sans means DNS:cn. */
+static int parse_sans(const char *sans, const char *cn, GENERAL_NAMES *gens, char *err,
+		      size_t errlen)
+{
+	char copy[PKI_SANS_LEN];
+	int count = 0;
+
+	if (!sans || !*sans)
+		return push_name(gens, GEN_DNS, cn, NULL, 0);
+	if (strlen(sans) >= sizeof(copy)) {
+		set_err(err, errlen, "SAN list longer than %d characters", PKI_SANS_LEN - 1);
+		return -EINVAL;
+	}
+	strcpy(copy, sans);
+	for (char *item = copy, *next; item; item = next) {
+		next = strchr(item, ',');
+		if (next)
+			*next++ = '\0';
+		while (*item == ' ')
+			item++;
+		for (size_t n = strlen(item); n > 0 && item[n - 1] == ' ';)
+			item[--n] = '\0';
+
+		unsigned char ip[16];
+		int rc;
+		if (++count > PKI_SAN_MAX) {
+			set_err(err, errlen, "more than %d SAN items", PKI_SAN_MAX);
+			return -EINVAL;
+		}
+		if (strncasecmp(item, "DNS:", 4) == 0 && dns_ok(item + 4))
+			rc = push_name(gens, GEN_DNS, item + 4, NULL, 0);
+		else if (strncasecmp(item, "IP:", 3) == 0 && inet_pton(AF_INET, item + 3, ip) == 1)
+			rc = push_name(gens, GEN_IPADD, NULL, ip, 4);
+		else if (strncasecmp(item, "IP:", 3) == 0 && inet_pton(AF_INET6, item + 3, ip) == 1)
+			rc = push_name(gens, GEN_IPADD, NULL, ip, 16);
+		else {
+			/* the reason stays one line whatever was typed */
+			for (char *c = item; *c; c++)
+				if ((unsigned char)*c < 0x20 || *c == 0x7f)
+					*c = '?';
+			set_err(err, errlen,
+				"SAN item \"%s\": expected DNS:hostname or IP:address (IPv4 or IPv6)",
+				item);
+			return -EINVAL;
+		}
+		if (rc) {
+			set_err(err, errlen, "out of memory");
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* The request in memory: subject CN, the SANs, both TLS usages, signed with SHA-256. */
+static int build_req(EVP_PKEY *key, const char *cn, GENERAL_NAMES *gens, X509_REQ **out,
+		     char *err, size_t errlen)
+{
+	X509_REQ *req = X509_REQ_new();
+	X509_NAME *name = X509_NAME_new();
+	STACK_OF(X509_EXTENSION) *exts = sk_X509_EXTENSION_new_null();
+	X509_EXTENSION *ext = NULL;
+	const char *ku = EVP_PKEY_get_base_id(key) == EVP_PKEY_EC
+				 ? "critical,digitalSignature"
+				 : "critical,digitalSignature,keyEncipherment";
+	int rc = -EPROTO;
+
+	if (!req || !name || !exts || !X509_REQ_set_version(req, X509_REQ_VERSION_1) ||
+	    !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1,
+					-1, 0) ||
+	    !X509_REQ_set_subject_name(req, name) || !X509_REQ_set_pubkey(req, key))
+		goto out;
+	if (!(ext = X509V3_EXT_i2d(NID_subject_alt_name, 0, gens)) ||
+	    !sk_X509_EXTENSION_push(exts, ext))
+		goto out;
+	if (!(ext = X509V3_EXT_conf_nid(NULL, NULL, NID_ext_key_usage, "serverAuth,clientAuth")) ||
+	    !sk_X509_EXTENSION_push(exts, ext))
+		goto out;
+	if (!(ext = X509V3_EXT_conf_nid(NULL, NULL, NID_key_usage, ku)) ||
+	    !sk_X509_EXTENSION_push(exts, ext))
+		goto out;
+	ext = NULL; /* all owned by exts */
+	if (!X509_REQ_add_extensions(req, exts) || !X509_REQ_sign(req, key, EVP_sha256()))
+		goto out;
+	*out = req;
+	req = NULL;
+	rc = 0;
+out:
+	if (rc)
+		rc = ossl_fail(err, errlen, "building the request");
+	X509_EXTENSION_free(ext);
+	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	X509_NAME_free(name);
+	X509_REQ_free(req);
+	return rc;
+}
+
+int pki_make_csr(const char *key_path, const char *csr_path, const char *cn, const char *sans,
+		 enum pki_key_kind kind, char *err, size_t errlen)
+{
+	GENERAL_NAMES *gens = NULL;
+	EVP_PKEY *key = NULL;
+	X509_REQ *req = NULL;
+	int rc;
+
+	set_err(err, errlen, "%s", "");
+	if (!key_path || !*key_path || !csr_path || !*csr_path) {
+		set_err(err, errlen, "no key or request path given");
+		return -EINVAL;
+	}
+	if (!name_ok(cn)) {
+		set_err(err, errlen, "common name must be 1-%d hostname characters", PKI_CN_MAX);
+		return -EINVAL;
+	}
+	if (kind != PKI_KEY_EC && kind != PKI_KEY_RSA2048) {
+		set_err(err, errlen, "a request's key is ec or rsa2048 (a CA refuses weaker ones)");
+		return -EINVAL;
+	}
+	if (!(gens = sk_GENERAL_NAME_new_null())) {
+		set_err(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if ((rc = parse_sans(sans, cn, gens, err, errlen)) ||
+	    (rc = make_key(kind, &key, err, errlen)) ||
+	    (rc = build_req(key, cn, gens, &req, err, errlen)))
 		goto out;
 
-	if ((rc = write_pem(dir, "ca.key", 0600, NULL, ca_key, err, errlen)) ||
-	    (rc = write_pem(dir, "ca.crt", 0644, ca, NULL, err, errlen)) ||
-	    (rc = write_pem(dir, "server.key", 0600, NULL, srv_key, err, errlen)) ||
-	    (rc = write_pem(dir, "server.crt", 0644, srv, NULL, err, errlen)) ||
-	    (rc = write_pem(dir, "client.key", 0600, NULL, cli_key, err, errlen)) ||
-	    (rc = write_pem(dir, "client.crt", 0644, cli, NULL, err, errlen)))
+	/* The key first and never over an existing one: it may be the key a CA has already
+	 * certified. A request that cannot be written takes its new key away with it. */
+	struct pem_obj k = { .key = key }, r = { .req = req };
+	if ((rc = write_pem(key_path, 0600, true, k, err, errlen)))
 		goto out;
+	if ((rc = write_pem(csr_path, 0644, false, r, err, errlen)))
+		unlink(key_path);
 out:
-	X509_free(cli);
-	X509_free(srv);
-	X509_free(ca);
-	EVP_PKEY_free(cli_key);
-	EVP_PKEY_free(srv_key);
-	EVP_PKEY_free(ca_key);
+	X509_REQ_free(req);
+	EVP_PKEY_free(key);
+	GENERAL_NAMES_free(gens);
 	return rc;
 }

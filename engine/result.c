@@ -154,92 +154,46 @@ void result_merge(struct result *dst, const struct result *src)
 	if (src->steady_window_s > dst->steady_window_s)
 		dst->steady_window_s = src->steady_window_s;
 	dst->interrupted |= src->interrupted;
+	if (!dst->aborted[0])
+		memcpy(dst->aborted, src->aborted, sizeof(dst->aborted));
 	if (!dst->could_not_run && src->could_not_run) {
 		dst->could_not_run = src->could_not_run;
 		memcpy(dst->could_not_run_why, src->could_not_run_why, sizeof(dst->could_not_run_why));
 	}
 }
 
-static void name_line(char *out, size_t n, X509_NAME *name)
+void result_peer_from_tls(struct tls_peer *p, const struct tls_conn *t, bool peer_is_server,
+			  int warn_days)
 {
-	BIO *b = BIO_new(BIO_s_mem());
-	out[0] = 0;
-	if (!b)
-		return;
-	X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253);
-	int len = BIO_read(b, out, (int)n - 1);
-	out[len > 0 ? len : 0] = 0;
-	BIO_free(b);
-}
-
-static void asn1_time_iso(char *out, size_t n, const ASN1_TIME *t)
-{
-	struct tm tm;
-	if (!t || ASN1_TIME_to_tm(t, &tm) != 1) {
-		snprintf(out, n, "?");
-		return;
-	}
-	strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static void san_list(char *out, size_t n, X509 *x)
-{
-	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
-	size_t used = 0;
-	out[0] = 0;
-	for (int i = 0; gens && i < sk_GENERAL_NAME_num(gens); i++) {
-		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
-		char item[80] = "";
-		if (g->type == GEN_DNS)
-			snprintf(item, sizeof(item), "DNS:%.*s", g->d.dNSName->length,
-				 (const char *)g->d.dNSName->data);
-		else if (g->type == GEN_IPADD && g->d.iPAddress->length == 4) {
-			const unsigned char *a = g->d.iPAddress->data;
-			snprintf(item, sizeof(item), "IP:%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
-		} else if (g->type == GEN_URI)
-			snprintf(item, sizeof(item), "URI:%.*s", g->d.uniformResourceIdentifier->length,
-				 (const char *)g->d.uniformResourceIdentifier->data);
-		if (item[0] && used + strlen(item) + 3 < n)
-			used += (size_t)snprintf(out + used, n - used, "%s%s", used ? ", " : "", item);
-	}
-	GENERAL_NAMES_free(gens);
-}
-
-void result_peer_from_ssl(struct tls_peer *p, SSL *ssl)
-{
-	X509 *x = SSL_get1_peer_certificate(ssl);
 	memset(p, 0, sizeof(*p));
-	if (!x)
-		return;
-	p->seen = true;
-	name_line(p->subject, sizeof(p->subject), X509_get_subject_name(x));
-	name_line(p->issuer, sizeof(p->issuer), X509_get_issuer_name(x));
-	X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, p->subject_cn,
-				  sizeof(p->subject_cn));
-	san_list(p->san, sizeof(p->san), x);
-	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
-	char *hex = bn ? BN_bn2hex(bn) : NULL;
-	snprintf(p->serial, sizeof(p->serial), "%s", hex ? hex : "?");
-	OPENSSL_free(hex);
-	BN_free(bn);
-	asn1_time_iso(p->not_before, sizeof(p->not_before), X509_get0_notBefore(x));
-	asn1_time_iso(p->not_after, sizeof(p->not_after), X509_get0_notAfter(x));
-	int days = 0, secs = 0;
-	if (ASN1_TIME_diff(&days, &secs, NULL, X509_get0_notAfter(x)))
-		p->days_left = days + secs / 86400.0;
-	EVP_PKEY *pk = X509_get0_pubkey(x);
-	if (pk)
-		snprintf(p->key, sizeof(p->key), "%s-%d",
-			 EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC ? "EC" :
-			 EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA ? "RSA" : "other",
-			 EVP_PKEY_get_bits(pk));
-	snprintf(p->signature_algorithm, sizeof(p->signature_algorithm), "%s",
-		 OBJ_nid2ln(X509_get_signature_nid(x)));
-	unsigned char md[32];
-	unsigned mdlen = 0;
-	if (X509_digest(x, EVP_sha256(), md, &mdlen)) {
-		for (unsigned i = 0; i < mdlen; i++)
-			snprintf(p->sha256 + i * 3, 4, "%02X%s", md[i], i + 1 < mdlen ? ":" : "");
+	time_t now = time(NULL);
+	STACK_OF(X509) *chain = t->done ? SSL_get_peer_cert_chain(t->ssl) : NULL;
+	for (int i = 0; chain && i < sk_X509_num(chain) && p->n_chain < CERTFACTS_MAX_CHAIN; i++)
+		if (!certfacts_from_x509(&p->chain[p->n_chain], sk_X509_value(chain, i), now))
+			p->n_chain++;
+	/* a server's chain from SSL_get_peer_cert_chain lacks the client's leaf */
+	if (t->done && peer_is_server == false && p->n_chain == 0) {
+		X509 *leaf = SSL_get1_peer_certificate(t->ssl);
+		if (leaf && !certfacts_from_x509(&p->chain[0], leaf, now))
+			p->n_chain = 1;
+		X509_free(leaf);
 	}
-	X509_free(x);
+	if (!p->n_chain && t->peer_leaf && !certfacts_from_x509(&p->chain[0], t->peer_leaf, now))
+		p->n_chain = 1;
+	struct handshake_facts *h = &p->hs;
+	if (t->done) {
+		const SSL_CIPHER *c = SSL_get_current_cipher(t->ssl);
+		snprintf(h->version, sizeof(h->version), "%s", SSL_get_version(t->ssl));
+		snprintf(h->cipher, sizeof(h->cipher), "%s", c ? SSL_CIPHER_get_name(c) : "");
+		int kx = c ? SSL_CIPHER_get_kx_nid(c) : NID_undef;
+		h->forward_secrecy = kx != NID_kx_rsa && kx != NID_kx_psk && kx != NID_kx_rsa_psk;
+	}
+	h->verify_error = t->verify_error;
+	h->verify_depth = t->verify_depth;
+	if (t->verify_error)
+		snprintf(h->verify_text, sizeof(h->verify_text), "%s",
+			 X509_verify_cert_error_string(t->verify_error));
+	p->n_findings = findings_for_peer(p->chain, p->n_chain, h, warn_days, peer_is_server,
+					  p->findings, FINDINGS_MAX);
+	p->seen = p->n_chain > 0 || t->verify_error;
 }

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include "hist.h"
 #include "tls.h"
+#include "certfacts.h"
+#include "findings.h"
 
 enum lat_interval {
 	LAT_TLS_HANDSHAKE = 0,
@@ -34,12 +36,16 @@ struct name_count {
 	uint64_t n;
 };
 
+/* The far end's certificates as it presented them (leaf first), what the handshake
+ * showed, and the findings drawn from both: taken from the first handshake of a
+ * run, or from the first refused one when none succeeded. */
 struct tls_peer {
 	bool seen;
-	char subject[256], subject_cn[128], san[512], issuer[256], serial[80];
-	char not_before[32], not_after[32]; /* ISO 8601 UTC */
-	double days_left;
-	char key[32], signature_algorithm[48], sha256[100];
+	struct cert_facts chain[CERTFACTS_MAX_CHAIN];
+	unsigned n_chain;
+	struct handshake_facts hs;
+	struct finding findings[FINDINGS_MAX];
+	unsigned n_findings;
 };
 
 /* SRTP media, summed over streams. */
@@ -101,6 +107,7 @@ struct result {
 	uint64_t steady_completed;
 	double steady_window_s;
 	bool interrupted;
+	char aborted[96];       /* why the schedule stopped early ("" when it ran) */
 	int could_not_run;      /* negative errno when the run could not be carried out */
 	char could_not_run_why[256];
 };
@@ -114,7 +121,10 @@ void result_name_add(struct name_count *tab, const char *name, uint64_t n);
 struct ts_row *result_ts_row(struct result *r, unsigned sec);
 /* dst += src, for every counter, histogram, table and row. */
 void result_merge(struct result *dst, const struct result *src);
-/* Fills peer facts from the peer certificate of a finished handshake. */
-void result_peer_from_ssl(struct tls_peer *p, SSL *ssl);
+/* Fills peer facts and findings from a connection's TLS state: after a finished
+ * handshake the whole chain, after a refused one what the verify step kept.
+ * warn_days: expiry closer than this is a warning. */
+void result_peer_from_tls(struct tls_peer *p, const struct tls_conn *t, bool peer_is_server,
+			  int warn_days);
 
 #endif

@@ -73,12 +73,26 @@ bool tls_cert_has_name(X509 *x, const char *names)
  * name check: a peer without one of the expected names is refused. */
 static int verify_cb(int ok, X509_STORE_CTX *store)
 {
-	if (!ok || X509_STORE_CTX_get_error_depth(store) != 0)
-		return ok;
 	SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct tls_conn *t = ssl ? SSL_get_ex_data(ssl, alerts_index) : NULL;
+	int depth = X509_STORE_CTX_get_error_depth(store);
+	/* keep what the peer presented and its first problem: findings need them also
+	 * when the handshake is refused */
+	if (t && !t->peer_leaf && X509_STORE_CTX_get0_cert(store)) {
+		t->peer_leaf = X509_STORE_CTX_get0_cert(store);
+		X509_up_ref(t->peer_leaf);
+	}
+	if (t && !ok && !t->verify_error) {
+		t->verify_error = X509_STORE_CTX_get_error(store);
+		t->verify_depth = depth;
+	}
+	if (!ok || depth != 0)
+		return ok;
 	const char *names = ssl ? SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), names_index) : NULL;
 	if (names && *names && !tls_cert_has_name(X509_STORE_CTX_get_current_cert(store), names)) {
 		X509_STORE_CTX_set_error(store, X509_V_ERR_CERT_REJECTED);
+		if (t && !t->verify_error)
+			t->verify_error = X509_V_ERR_CERT_REJECTED;
 		return 0;
 	}
 	return ok;
@@ -246,6 +260,8 @@ int tls_conn_init(struct tls_conn *t, SSL_CTX *ctx, bool server, const char *ser
 
 void tls_conn_free(struct tls_conn *t)
 {
+	X509_free(t->peer_leaf);
+	t->peer_leaf = NULL;
 	SSL_free(t->ssl); /* frees both BIOs */
 	t->ssl = NULL;
 }

@@ -45,6 +45,8 @@ struct tls_conn {
 	BIO *in, *out;     /* owned by ssl */
 	bool done;         /* handshake finished */
 	int alert_in, alert_out; /* the last alert received / sent, -1: none */
+	int verify_error, verify_depth; /* the first problem with the peer's chain, 0: none */
+	X509 *peer_leaf;   /* the peer's certificate as presented (even if refused); owned */
 	struct tls_alerts *alerts; /* where alerts are counted, may be NULL */
 	char reason[160];  /* why the last operation failed */
 };

@@ -719,6 +719,13 @@ static void open_trunk(struct uac *u, struct trunk *t)
 	t->up = t->got_sip = false;
 }
 
+/* Expiry nearer than this is worth a warning: the scenario's minimum, else 30 days. */
+static int peer_warn_days(const struct worker *w)
+{
+	const struct uac *u = w->role_arg;
+	return u->scn->expect_min_days_valid >= 0 ? u->scn->expect_min_days_valid : 30;
+}
+
 static void tls_up_stats(struct worker *w, struct conn *c)
 {
 	struct result *res = &w->res;
@@ -727,7 +734,7 @@ static void tls_up_stats(struct worker *w, struct conn *c)
 	result_name_add(res->versions, SSL_get_version(c->tls.ssl), 1);
 	result_name_add(res->ciphers, SSL_get_cipher_name(c->tls.ssl), 1);
 	if (!res->peer.seen)
-		result_peer_from_ssl(&res->peer, c->tls.ssl);
+		result_peer_from_tls(&res->peer, &c->tls, true, peer_warn_days(w));
 }
 
 /* The call that owns connection c (per_call and handshake modes), if still current. */
@@ -818,6 +825,8 @@ static void per_conn_down(struct uac *u, struct conn *c, int err, const char *wh
 	struct call *k = conn_call(u, c);
 	if (err && !res->first_tls_error[0])
 		snprintf(res->first_tls_error, sizeof(res->first_tls_error), "%s", why);
+	if (!res->peer.seen && c->use_tls && c->tls.ssl && c->tls.verify_error)
+		result_peer_from_tls(&res->peer, &c->tls, true, peer_warn_days(u->w));
 	if (!k)
 		return; /* our own close after the call ended */
 	k->own_conn = false; /* it is gone already */
@@ -873,6 +882,8 @@ static void uac_conn_down(struct worker *w, struct conn *c, int err, const char 
 	}
 	if (err && !res->first_tls_error[0])
 		snprintf(res->first_tls_error, sizeof(res->first_tls_error), "%s", why);
+	if (!res->peer.seen && c->use_tls && c->tls.ssl && c->tls.verify_error)
+		result_peer_from_tls(&res->peer, &c->tls, true, peer_warn_days(w));
 	if (!t->ever_up && !u->started) {
 		u->n_settled++;
 		if (err != -EPROTO && !res->could_not_run) {
@@ -972,6 +983,8 @@ static uint64_t uac_tick(struct worker *w, uint64_t now)
 		for (unsigned i = 0; i < u->n_trunks; i++)
 			any |= u->trunks[i].up;
 		if (!any) {
+			snprintf(w->res.aborted, sizeof(w->res.aborted),
+				 "no trunk connection came up: no call was placed");
 			if (!w->res.could_not_run && !w->res.hs_failed) {
 				w->res.could_not_run = -ETIMEDOUT;
 				snprintf(w->res.could_not_run_why, sizeof(w->res.could_not_run_why),

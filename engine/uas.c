@@ -326,7 +326,7 @@ static void uas_conn_up(struct worker *w, struct conn *c)
 		result_name_add(w->res.versions, SSL_get_version(c->tls.ssl), 1);
 		result_name_add(w->res.ciphers, SSL_get_cipher_name(c->tls.ssl), 1);
 		if (!w->res.peer.seen)
-			result_peer_from_ssl(&w->res.peer, c->tls.ssl);
+			result_peer_from_tls(&w->res.peer, &c->tls, false, 30);
 	}
 }
 

@@ -171,8 +171,9 @@ void verdict_judge(const struct scenario *s, const struct result *r, struct verd
 	memset(v, 0, sizeof(*v));
 	struct check *c = add(v, "run.completed");
 	snprintf(c->expected, sizeof(c->expected), "the whole schedule ran");
-	snprintf(c->observed, sizeof(c->observed), "%s", r->interrupted ? "interrupted" : "it did");
-	c->status = r->interrupted ? CHECK_FAIL : CHECK_PASS;
+	snprintf(c->observed, sizeof(c->observed), "%s",
+		 r->interrupted ? "interrupted" : r->aborted[0] ? r->aborted : "it did");
+	c->status = r->interrupted || r->aborted[0] ? CHECK_FAIL : CHECK_PASS;
 
 	if (s->transport == SCN_TLS && s->expect_handshake == SCN_HS_REJECTED) {
 		judge_refusal(v, r);
@@ -205,15 +206,32 @@ void verdict_judge(const struct scenario *s, const struct result *r, struct verd
 	if (s->expect_subject_cn[0]) {
 		c = add(v, "tls.peer.subject_cn");
 		snprintf(c->expected, sizeof(c->expected), "%.90s", s->expect_subject_cn);
-		snprintf(c->observed, sizeof(c->observed), "%.120s", r->peer.seen ? r->peer.subject_cn : "no peer certificate");
-		c->status = r->peer.seen && (!strcmp(r->peer.subject_cn, s->expect_subject_cn) ||
-					     san_has(r->peer.san, s->expect_subject_cn)) ? CHECK_PASS : CHECK_FAIL;
+		const struct cert_facts *leaf = &r->peer.chain[0];
+		bool have = r->peer.n_chain > 0;
+		snprintf(c->observed, sizeof(c->observed), "%.120s", have ? leaf->subject_cn : "no peer certificate");
+		c->status = have && (!strcmp(leaf->subject_cn, s->expect_subject_cn) ||
+				     san_has(leaf->san, s->expect_subject_cn)) ? CHECK_PASS : CHECK_FAIL;
 	}
 	if (s->expect_min_days_valid >= 0) {
 		c = add(v, "tls.peer.days_left");
 		snprintf(c->expected, sizeof(c->expected), ">= %d", s->expect_min_days_valid);
-		snprintf(c->observed, sizeof(c->observed), "%.1f", r->peer.days_left);
-		c->status = r->peer.seen && r->peer.days_left >= s->expect_min_days_valid ? CHECK_PASS : CHECK_FAIL;
+		snprintf(c->observed, sizeof(c->observed), "%.1f", r->peer.chain[0].days_left);
+		c->status = r->peer.n_chain && r->peer.chain[0].days_left >= s->expect_min_days_valid ?
+				    CHECK_PASS : CHECK_FAIL;
+	}
+	/* what the far end's certificate and handshake showed: errors fail the run */
+	for (unsigned i = 0; i < r->peer.n_findings; i++) {
+		const struct finding *f = &r->peer.findings[i];
+		if (f->severity == FINDING_INFO)
+			continue;
+		char name[64];
+		snprintf(name, sizeof(name), "tls.finding.%s", f->code);
+		c = add(v, name);
+		if (!c)
+			break;
+		snprintf(c->expected, sizeof(c->expected), "no %s", f->code);
+		snprintf(c->observed, sizeof(c->observed), "%s", f->message);
+		c->status = f->severity == FINDING_ERROR ? CHECK_FAIL : CHECK_WARN;
 	}
 	if (r->concurrency_cap_hits) {
 		c = add(v, "load.max_concurrent");

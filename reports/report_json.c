@@ -53,6 +53,24 @@ static void iso_time(char *out, size_t n, double t)
 	strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+static void cert_json(cJSON *o, const struct cert_facts *c)
+{
+	cJSON_AddStringToObject(o, "subject", c->subject);
+	cJSON_AddStringToObject(o, "subject_cn", c->subject_cn);
+	cJSON_AddStringToObject(o, "san", c->san);
+	cJSON_AddStringToObject(o, "issuer", c->issuer);
+	cJSON_AddStringToObject(o, "serial", c->serial);
+	cJSON_AddStringToObject(o, "not_before", c->not_before);
+	cJSON_AddStringToObject(o, "not_after", c->not_after);
+	cJSON_AddNumberToObject(o, "days_left", c->days_left);
+	cJSON_AddStringToObject(o, "key", c->key);
+	cJSON_AddStringToObject(o, "signature_algorithm", c->signature_algorithm);
+	cJSON_AddStringToObject(o, "key_usage", c->key_usage);
+	cJSON_AddStringToObject(o, "extended_key_usage", c->extended_key_usage);
+	cJSON_AddBoolToObject(o, "self_signed", c->self_signed);
+	cJSON_AddStringToObject(o, "sha256", c->sha256);
+}
+
 static cJSON *build(const struct report *rep)
 {
 	const struct result *r = rep->res;
@@ -143,21 +161,23 @@ static cJSON *build(const struct report *rep)
 	names(tls, "versions", r->versions);
 	names(tls, "ciphers", r->ciphers);
 	cJSON *peer = cJSON_AddObjectToObject(tls, "peer");
-	if (r->peer.seen) {
-		const struct tls_peer *p = &r->peer;
-		cJSON_AddStringToObject(peer, "subject", p->subject);
-		cJSON_AddStringToObject(peer, "subject_cn", p->subject_cn);
-		cJSON_AddStringToObject(peer, "san", p->san);
-		cJSON_AddStringToObject(peer, "issuer", p->issuer);
-		cJSON_AddStringToObject(peer, "serial", p->serial);
-		cJSON_AddStringToObject(peer, "not_before", p->not_before);
-		cJSON_AddStringToObject(peer, "not_after", p->not_after);
-		cJSON_AddNumberToObject(peer, "days_left", p->days_left);
-		cJSON_AddStringToObject(peer, "key", p->key);
-		cJSON_AddStringToObject(peer, "signature_algorithm", p->signature_algorithm);
-		cJSON_AddStringToObject(peer, "sha256", p->sha256);
+	if (r->peer.n_chain)
+		cert_json(peer, &r->peer.chain[0]);
+	cJSON *chain = cJSON_AddArrayToObject(tls, "chain");
+	for (unsigned i = 0; i < r->peer.n_chain; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cert_json(o, &r->peer.chain[i]);
+		cJSON_AddItemToArray(chain, o);
 	}
-	cJSON_AddArrayToObject(tls, "findings");
+	cJSON *findings = cJSON_AddArrayToObject(tls, "findings");
+	for (unsigned i = 0; i < r->peer.n_findings; i++) {
+		const struct finding *f = &r->peer.findings[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "code", f->code);
+		cJSON_AddStringToObject(o, "severity", finding_severity_name(f->severity));
+		cJSON_AddStringToObject(o, "message", f->message);
+		cJSON_AddItemToArray(findings, o);
+	}
 
 	cJSON *srtp = cJSON_AddObjectToObject(root, "srtp");
 	cJSON_AddStringToObject(srtp, "status", r->srtp.n[SRTP_STREAMS] ? "measured" : "no_media");

@@ -54,10 +54,15 @@ void report_print_text(FILE *f, const struct report *rep)
 		fprintf(f, "\n");
 		if (r->first_tls_error[0])
 			fprintf(f, "           first error: %s\n", r->first_tls_error);
-		if (r->peer.seen)
-			fprintf(f, "peer       %s  issuer %s  %s  expires %s (%.0f days)\n",
-				r->peer.subject, r->peer.issuer, r->peer.key, r->peer.not_after,
-				r->peer.days_left);
+		if (r->peer.n_chain) {
+			const struct cert_facts *p = &r->peer.chain[0];
+			fprintf(f, "peer       %s  issuer %s  %s  expires %s (%.0f days)\n", p->subject,
+				p->issuer, p->key, p->not_after, p->days_left);
+		}
+		for (unsigned i = 0; i < r->peer.n_findings; i++)
+			fprintf(f, "finding    %-7s %-18s %s\n",
+				finding_severity_name(r->peer.findings[i].severity),
+				r->peer.findings[i].code, r->peer.findings[i].message);
 	}
 	const uint64_t *n = r->srtp.n;
 	if (n[SRTP_STREAMS]) {

@@ -1,8 +1,11 @@
 /* pki_make_lab: files and modes, chain, names, usages, keys, signatures, and a real
- * mutual-TLS handshake over a BIO pair with the certificates it wrote. */
+ * mutual-TLS handshake over a BIO pair with the certificates it wrote; the negative-test
+ * variants and the X509 error each one draws; pki_make_csr. */
 #include "pki.h"
 #include "tl_test.h"
 
+#include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
@@ -32,16 +35,33 @@ struct kind_case {
 	int verify_ok_at_auth_level_2; /* X509_verify_cert with auth level 2 */
 	int tls_level;		 /* level at which the handshake must succeed; -1: default */
 	int loads_at_level_2;	 /* SSL_CTX_use_certificate at level 2 */
+	int legacy_sig_nid;	 /* ROLE-legacy: SHA-1 under the CA's own algorithm */
+	int rsa2048_sig_nid;	 /* ROLE-rsa2048: SHA-256 under the CA's own algorithm */
 };
 
 static const struct kind_case kinds[] = {
-	{ PKI_KEY_EC, EVP_PKEY_EC, 256, NID_ecdsa_with_SHA256, 1, -1, 1 },
-	{ PKI_KEY_RSA2048, EVP_PKEY_RSA, 2048, NID_sha256WithRSAEncryption, 1, -1, 1 },
-	{ PKI_KEY_RSA1024, EVP_PKEY_RSA, 1024, NID_sha1WithRSAEncryption, 0, 0, 0 },
+	{ PKI_KEY_EC, EVP_PKEY_EC, 256, NID_ecdsa_with_SHA256, 1, -1, 1, NID_ecdsa_with_SHA1,
+	  NID_ecdsa_with_SHA256 },
+	{ PKI_KEY_RSA2048, EVP_PKEY_RSA, 2048, NID_sha256WithRSAEncryption, 1, -1, 1,
+	  NID_sha1WithRSAEncryption, NID_sha256WithRSAEncryption },
+	{ PKI_KEY_RSA1024, EVP_PKEY_RSA, 1024, NID_sha1WithRSAEncryption, 0, 0, 0,
+	  NID_sha1WithRSAEncryption, NID_sha256WithRSAEncryption },
 };
 
-static const char *const files[] = { "ca.crt", "ca.key", "server.crt",
-				     "server.key", "client.crt", "client.key" };
+/* Every file pki_make_lab writes, in pki_lab_name order. */
+static const char *const files[] = {
+	"ca.crt", "ca.key", "server.crt", "server.key", "client.crt", "client.key",
+	"ca-other.crt", "ca-other.key",
+	"server-expired.crt", "server-expired.key", "server-notyet.crt", "server-notyet.key",
+	"server-wrongname.crt", "server-wrongname.key", "server-selfsigned.crt",
+	"server-selfsigned.key", "server-untrusted.crt", "server-untrusted.key",
+	"server-legacy.crt", "server-legacy.key", "server-rsa2048.crt", "server-rsa2048.key",
+	"client-expired.crt", "client-expired.key", "client-notyet.crt", "client-notyet.key",
+	"client-wrongname.crt", "client-wrongname.key", "client-selfsigned.crt",
+	"client-selfsigned.key", "client-untrusted.crt", "client-untrusted.key",
+	"client-legacy.crt", "client-legacy.key", "client-rsa2048.crt", "client-rsa2048.key",
+};
+#define N_FILES (sizeof(files) / sizeof(files[0]))
 
 /* ---- helpers ---- */
 
@@ -106,23 +126,32 @@ static EVP_PKEY *load_key(const char *dir, const char *file)
 	return k;
 }
 
-/* X509_verify_cert of leaf against ca alone, for the given purpose and auth level. */
-static int verify(X509 *ca, X509 *leaf, int purpose, int auth_level)
+/* X509_verify_cert of leaf against ca alone, for the given purpose and auth level:
+ * the X509_V_ERR code (X509_V_OK when it verifies; -1 when the check could not run). */
+static int verify_err(X509 *ca, X509 *leaf, int purpose, int auth_level)
 {
 	X509_STORE *store = X509_STORE_new();
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
-	int ok = 0;
+	int e = -1;
 
 	if (store && ctx && X509_STORE_add_cert(store, ca) &&
 	    X509_STORE_CTX_init(ctx, store, leaf, NULL) &&
 	    X509_STORE_CTX_set_purpose(ctx, purpose)) {
 		X509_VERIFY_PARAM_set_auth_level(X509_STORE_CTX_get0_param(ctx), auth_level);
-		ok = X509_verify_cert(ctx) == 1;
+		int ok = X509_verify_cert(ctx) == 1;
+		e = X509_STORE_CTX_get_error(ctx);
+		if (ok != (e == X509_V_OK))
+			e = -1;
 	}
 	X509_STORE_CTX_free(ctx);
 	X509_STORE_free(store);
 	ERR_clear_error();
-	return ok;
+	return e;
+}
+
+static int verify(X509 *ca, X509 *leaf, int purpose, int auth_level)
+{
+	return verify_err(ca, leaf, purpose, auth_level) == X509_V_OK;
 }
 
 static void name_entry(X509_NAME *name, int nid, char *buf, int len)
@@ -346,6 +375,22 @@ static void check_kind(const struct kind_case *kc)
 	if (kc->tls_level < 0) /* the default is Debian's level 2: say so explicitly too */
 		CU_ASSERT_EQUAL(handshake(dir, 2, SERVER_NAME), 1);
 
+	/* the variants whose key and digest do not follow the kind */
+	static const struct {
+		const char *name;
+		int bits;
+	} fixed[] = { { "server-legacy.crt", 1024 }, { "client-legacy.crt", 1024 },
+		      { "server-rsa2048.crt", 2048 }, { "client-rsa2048.crt", 2048 } };
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		X509 *x = load_cert(dir, fixed[i].name);
+		CU_ASSERT_EQUAL(EVP_PKEY_get_base_id(X509_get0_pubkey(x)), EVP_PKEY_RSA);
+		CU_ASSERT_EQUAL(EVP_PKEY_get_bits(X509_get0_pubkey(x)), fixed[i].bits);
+		CU_ASSERT_EQUAL(X509_get_signature_nid(x),
+				fixed[i].bits == 1024 ? kc->legacy_sig_nid : kc->rsa2048_sig_nid);
+		CU_ASSERT_EQUAL(X509_check_issued(ca, x), X509_V_OK);
+		X509_free(x);
+	}
+
 	X509_free(ca), X509_free(srv), X509_free(cli);
 	EVP_PKEY_free(ca_key), EVP_PKEY_free(srv_key), EVP_PKEY_free(cli_key);
 	rm_tree(tmp);
@@ -458,6 +503,380 @@ static void test_bad_args(void)
 	rm_tree(tmp);
 }
 
+/* ---- the variants for negative tests ---- */
+
+enum issuer { BY_CA, BY_OTHER, BY_SELF };
+
+/* One row per variant (EC lab): dates, issuer, key and digest, names, and what
+ * X509_verify_cert says against ca.crt alone at auth levels 0 and 2. */
+struct variant_case {
+	const char *name;
+	int server;	      /* 1: server names (and purpose), 0: client */
+	enum issuer issuer;
+	long nb_s, na_s;      /* notBefore and notAfter, seconds from now */
+	int key_id, bits, sig_nid;
+	int wrong_name;
+	int err0, err2;	      /* X509_V_ERR_* at auth level 0 and 2 */
+	int same_key;	      /* its .key holds the good certificate's key */
+};
+
+#define GOOD_NB (-3600L)
+#define GOOD_NA (365 * DAY_S)
+#define EC256 EVP_PKEY_EC, 256, NID_ecdsa_with_SHA256
+#define LEGACY EVP_PKEY_RSA, 1024, NID_ecdsa_with_SHA1
+#define RSA2K EVP_PKEY_RSA, 2048, NID_ecdsa_with_SHA256
+#define V_OK X509_V_OK
+#define V_EXPIRED X509_V_ERR_CERT_HAS_EXPIRED
+#define V_NOTYET X509_V_ERR_CERT_NOT_YET_VALID
+#define V_SELF X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT
+#define V_NOISSUER X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+#define V_SMALL X509_V_ERR_EE_KEY_TOO_SMALL
+
+static const struct variant_case variants[] = {
+	{ "server", 1, BY_CA, GOOD_NB, GOOD_NA, EC256, 0, V_OK, V_OK, 1 },
+	{ "server-expired", 1, BY_CA, -400 * DAY_S, -35 * DAY_S, EC256, 0, V_EXPIRED, V_EXPIRED, 1 },
+	{ "server-notyet", 1, BY_CA, 30 * DAY_S, 395 * DAY_S, EC256, 0, V_NOTYET, V_NOTYET, 1 },
+	{ "server-wrongname", 1, BY_CA, GOOD_NB, GOOD_NA, EC256, 1, V_OK, V_OK, 1 },
+	{ "server-selfsigned", 1, BY_SELF, GOOD_NB, GOOD_NA, EC256, 0, V_SELF, V_SELF, 1 },
+	{ "server-untrusted", 1, BY_OTHER, GOOD_NB, GOOD_NA, EC256, 0, V_NOISSUER, V_NOISSUER, 1 },
+	{ "server-legacy", 1, BY_CA, GOOD_NB, GOOD_NA, LEGACY, 0, V_OK, V_SMALL, 0 },
+	{ "server-rsa2048", 1, BY_CA, GOOD_NB, GOOD_NA, RSA2K, 0, V_OK, V_OK, 0 },
+	{ "client", 0, BY_CA, GOOD_NB, GOOD_NA, EC256, 0, V_OK, V_OK, 1 },
+	{ "client-expired", 0, BY_CA, -400 * DAY_S, -35 * DAY_S, EC256, 0, V_EXPIRED, V_EXPIRED, 1 },
+	{ "client-notyet", 0, BY_CA, 30 * DAY_S, 395 * DAY_S, EC256, 0, V_NOTYET, V_NOTYET, 1 },
+	{ "client-wrongname", 0, BY_CA, GOOD_NB, GOOD_NA, EC256, 1, V_OK, V_OK, 1 },
+	{ "client-selfsigned", 0, BY_SELF, GOOD_NB, GOOD_NA, EC256, 0, V_SELF, V_SELF, 1 },
+	{ "client-untrusted", 0, BY_OTHER, GOOD_NB, GOOD_NA, EC256, 0, V_NOISSUER, V_NOISSUER, 1 },
+	{ "client-legacy", 0, BY_CA, GOOD_NB, GOOD_NA, LEGACY, 0, V_OK, V_SMALL, 0 },
+	{ "client-rsa2048", 0, BY_CA, GOOD_NB, GOOD_NA, RSA2K, 0, V_OK, V_OK, 0 },
+};
+
+static void check_names(const struct variant_case *vc, X509 *x)
+{
+	const char *good = vc->server ? SERVER_NAME : CLIENT_NAME;
+	char cn[256];
+
+	name_entry(X509_get_subject_name(x), NID_commonName, cn, sizeof(cn));
+	CU_ASSERT_STRING_EQUAL(cn, vc->wrong_name ? "wrong.trunkload.test" : good);
+	CU_ASSERT_EQUAL(X509_check_host(x, good, 0, 0, NULL), !vc->wrong_name);
+	CU_ASSERT_EQUAL(X509_check_host(x, "wrong.trunkload.test", 0, 0, NULL), vc->wrong_name);
+	CU_ASSERT_EQUAL(X509_check_host(x, "localhost", 0, 0, NULL), vc->server && !vc->wrong_name);
+	CU_ASSERT_EQUAL(X509_check_ip_asc(x, "127.0.0.1", 0), vc->server && !vc->wrong_name);
+}
+
+static void check_variant(const char *dir, const struct variant_case *vc, X509 *ca, X509 *other)
+{
+	char crt[64], keyf[64];
+	int purpose = vc->server ? X509_PURPOSE_SSL_SERVER : X509_PURPOSE_SSL_CLIENT;
+
+	snprintf(crt, sizeof(crt), "%s.crt", vc->name);
+	snprintf(keyf, sizeof(keyf), "%s.key", vc->name);
+	CU_ASSERT_EQUAL(file_mode(dir, crt), 0644);
+	CU_ASSERT_EQUAL(file_mode(dir, keyf), 0600);
+	X509 *x = load_cert(dir, crt);
+	EVP_PKEY *key = load_key(dir, keyf);
+	EVP_PKEY *good = load_key(dir, vc->server ? "server.key" : "client.key");
+
+	CU_ASSERT_EQUAL(X509_check_private_key(x, key), 1);
+	CU_ASSERT_EQUAL(EVP_PKEY_eq(key, good) == 1, vc->same_key); /* -1: other key type */
+	CU_ASSERT_EQUAL(EVP_PKEY_get_base_id(X509_get0_pubkey(x)), vc->key_id);
+	CU_ASSERT_EQUAL(EVP_PKEY_get_bits(X509_get0_pubkey(x)), vc->bits);
+	CU_ASSERT_EQUAL(X509_get_signature_nid(x), vc->sig_nid);
+	CU_ASSERT_EQUAL(X509_check_ca(x), 0);
+	CU_ASSERT_EQUAL(X509_get_extended_key_usage(x), XKU_SSL_SERVER | XKU_SSL_CLIENT);
+
+	long nb = secs_from_now(X509_get0_notBefore(x)), na = secs_from_now(X509_get0_notAfter(x));
+	CU_ASSERT(nb <= vc->nb_s + 5 && nb >= vc->nb_s - 120);
+	CU_ASSERT(na <= vc->na_s + 5 && na >= vc->na_s - 120);
+
+	/* who signed it: exactly one of ca, ca-other, itself */
+	CU_ASSERT_EQUAL(X509_check_issued(ca, x) == X509_V_OK, vc->issuer == BY_CA);
+	CU_ASSERT_EQUAL(X509_check_issued(other, x) == X509_V_OK, vc->issuer == BY_OTHER);
+	CU_ASSERT_EQUAL(X509_self_signed(x, 1), vc->issuer == BY_SELF);
+	CU_ASSERT_EQUAL(verify(other, x, purpose, 0), vc->issuer == BY_OTHER);
+	ERR_clear_error();
+
+	check_names(vc, x);
+	CU_ASSERT_EQUAL(verify_err(ca, x, purpose, 0), vc->err0);
+	CU_ASSERT_EQUAL(verify_err(ca, x, purpose, 2), vc->err2);
+
+	EVP_PKEY_free(good);
+	EVP_PKEY_free(key);
+	X509_free(x);
+}
+
+static void test_variants(void)
+{
+	char tmp[64], err[256];
+
+	make_tmp(tmp, sizeof(tmp));
+	CU_ASSERT_EQUAL_FATAL(pki_make_lab(tmp, PKI_KEY_EC, SERVER_NAME, CLIENT_NAME, err,
+					   sizeof(err)), 0);
+	X509 *ca = load_cert(tmp, "ca.crt"), *other = load_cert(tmp, "ca-other.crt");
+
+	/* ca-other: a CA like ca, with another name and key, that ca does not vouch for */
+	char buf[256];
+	name_entry(X509_get_subject_name(other), NID_commonName, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "trunkload untrusted CA");
+	CU_ASSERT_EQUAL(X509_check_ca(other), 1);
+	CU_ASSERT_EQUAL(X509_self_signed(other, 1), 1);
+	CU_ASSERT_NOT_EQUAL(X509_check_issued(ca, other), X509_V_OK);
+	CU_ASSERT_EQUAL(file_mode(tmp, "ca-other.key"), 0600);
+	EVP_PKEY *ok = load_key(tmp, "ca-other.key"), *ck = load_key(tmp, "ca.key");
+	CU_ASSERT_EQUAL(X509_check_private_key(other, ok), 1);
+	CU_ASSERT_EQUAL(EVP_PKEY_eq(ok, ck), 0);
+	EVP_PKEY_free(ok);
+	EVP_PKEY_free(ck);
+	ERR_clear_error();
+
+	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
+		check_variant(tmp, &variants[i], ca, other);
+	X509_free(ca);
+	X509_free(other);
+	rm_tree(tmp);
+}
+
+/* pki_lab_name lists exactly the files written, each pair once, with a description. */
+static void test_lab_names(void)
+{
+	char tmp[64], err[256];
+	const char *name, *what = NULL;
+	size_t n = 0;
+
+	make_tmp(tmp, sizeof(tmp));
+	CU_ASSERT_EQUAL_FATAL(pki_make_lab(tmp, PKI_KEY_EC, SERVER_NAME, CLIENT_NAME, err,
+					   sizeof(err)), 0);
+	for (; (name = pki_lab_name(n, &what)); n++) {
+		char crt[64], key[64];
+		snprintf(crt, sizeof(crt), "%s.crt", name);
+		snprintf(key, sizeof(key), "%s.key", name);
+		CU_ASSERT_FATAL(2 * n + 1 < N_FILES);
+		CU_ASSERT_STRING_EQUAL(crt, files[2 * n]);
+		CU_ASSERT_STRING_EQUAL(key, files[2 * n + 1]);
+		CU_ASSERT_EQUAL(file_mode(tmp, crt), 0644);
+		CU_ASSERT_EQUAL(file_mode(tmp, key), 0600);
+		CU_ASSERT(what && what[0]);
+	}
+	CU_ASSERT_EQUAL(2 * n, N_FILES);
+	CU_ASSERT_PTR_NULL(pki_lab_name(n, NULL));
+
+	/* and nothing else in the directory */
+	size_t entries = 0;
+	DIR *d = opendir(tmp);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	for (struct dirent *de; (de = readdir(d));)
+		entries += de->d_name[0] != '.';
+	closedir(d);
+	CU_ASSERT_EQUAL(entries, N_FILES);
+	rm_tree(tmp);
+}
+
+/* ---- certificate signing requests ---- */
+
+/* "DNS:a,IP:10.0.0.1" from a request's subjectAltName extension. */
+static void san_text(STACK_OF(X509_EXTENSION) *exts, char *out, size_t cap)
+{
+	GENERAL_NAMES *gens = X509V3_get_d2i(exts, NID_subject_alt_name, NULL, NULL);
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (int i = 0; gens && i < sk_GENERAL_NAME_num(gens); i++) {
+		int type;
+		ASN1_STRING *s = GENERAL_NAME_get0_value(sk_GENERAL_NAME_value(gens, i), &type);
+		char ip[64] = "?";
+		const unsigned char *d = ASN1_STRING_get0_data(s);
+		int n = ASN1_STRING_length(s);
+		if (type == GEN_IPADD && (n == 4 || n == 16))
+			inet_ntop(n == 4 ? AF_INET : AF_INET6, d, ip, sizeof(ip));
+		len += (size_t)snprintf(out + len, cap - len, "%s%s:%.*s", i ? "," : "",
+					type == GEN_DNS ? "DNS" : "IP", type == GEN_DNS ? n : (int)strlen(ip),
+					type == GEN_DNS ? (const char *)d : ip);
+		CU_ASSERT_FATAL(len < cap);
+	}
+	GENERAL_NAMES_free(gens);
+}
+
+static X509_REQ *load_req(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	X509_REQ *req = PEM_read_X509_REQ(fp, NULL, NULL, NULL);
+	fclose(fp);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(req);
+	return req;
+}
+
+static void test_csr(void)
+{
+	static const struct {
+		const char *cn, *sans;
+		enum pki_key_kind kind;
+		const char *want_san;
+		int key_id, sig_nid;
+		uint32_t ku;
+	} cases[] = {
+		{ "trunk-a.example.com", "DNS:trunk-a.example.com,IP:10.0.0.1", PKI_KEY_EC,
+		  "DNS:trunk-a.example.com,IP:10.0.0.1", EVP_PKEY_EC, NID_ecdsa_with_SHA256,
+		  KU_DIGITAL_SIGNATURE },
+		{ "sbc1.example.com", NULL, PKI_KEY_EC, "DNS:sbc1.example.com", EVP_PKEY_EC,
+		  NID_ecdsa_with_SHA256, KU_DIGITAL_SIGNATURE },
+		{ "sbc1.example.com", " dns:sbc1.example.com , IP:2001:db8::1,DNS:*.example.com",
+		  PKI_KEY_RSA2048, "DNS:sbc1.example.com,IP:2001:db8::1,DNS:*.example.com",
+		  EVP_PKEY_RSA, NID_sha256WithRSAEncryption,
+		  KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT },
+	};
+	char tmp[64], key[PATH_MAX], csr[PATH_MAX], err[256], buf[256];
+	EVP_PKEY *prev = NULL;
+
+	make_tmp(tmp, sizeof(tmp));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(buf, sizeof(buf), "%zu.key", i);
+		join(key, sizeof(key), tmp, buf);
+		snprintf(buf, sizeof(buf), "%zu.csr", i);
+		join(csr, sizeof(csr), tmp, buf);
+		strcpy(err, "x");
+		CU_ASSERT_EQUAL_FATAL(pki_make_csr(key, csr, cases[i].cn, cases[i].sans,
+						   cases[i].kind, err, sizeof(err)), 0);
+		CU_ASSERT_STRING_EQUAL(err, "");
+		snprintf(buf, sizeof(buf), "%zu.key", i);
+		CU_ASSERT_EQUAL(file_mode(tmp, buf), 0600);
+		snprintf(buf, sizeof(buf), "%zu.csr", i);
+		CU_ASSERT_EQUAL(file_mode(tmp, buf), 0644);
+
+		X509_REQ *req = load_req(csr);
+		snprintf(buf, sizeof(buf), "%zu.key", i);
+		EVP_PKEY *k = load_key(tmp, buf);
+		EVP_PKEY *pub = X509_REQ_get0_pubkey(req);
+		name_entry(X509_REQ_get_subject_name(req), NID_commonName, buf, sizeof(buf));
+		CU_ASSERT_STRING_EQUAL(buf, cases[i].cn);
+		CU_ASSERT_EQUAL(X509_NAME_entry_count(X509_REQ_get_subject_name(req)), 1);
+		CU_ASSERT_EQUAL(EVP_PKEY_eq(pub, k), 1);
+		CU_ASSERT_EQUAL(EVP_PKEY_get_base_id(pub), cases[i].key_id);
+		CU_ASSERT_EQUAL(X509_REQ_get_signature_nid(req), cases[i].sig_nid);
+		CU_ASSERT_EQUAL(X509_REQ_verify(req, pub), 1);
+		if (prev) /* the check can fail: another key does not verify it */
+			CU_ASSERT_NOT_EQUAL(X509_REQ_verify(req, prev), 1);
+		ERR_clear_error();
+
+		STACK_OF(X509_EXTENSION) *exts = X509_REQ_get_extensions(req);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(exts);
+		san_text(exts, buf, sizeof(buf));
+		CU_ASSERT_STRING_EQUAL(buf, cases[i].want_san);
+		EXTENDED_KEY_USAGE *eku = X509V3_get_d2i(exts, NID_ext_key_usage, NULL, NULL);
+		CU_ASSERT_FATAL(eku && sk_ASN1_OBJECT_num(eku) == 2);
+		CU_ASSERT_EQUAL(OBJ_obj2nid(sk_ASN1_OBJECT_value(eku, 0)), NID_server_auth);
+		CU_ASSERT_EQUAL(OBJ_obj2nid(sk_ASN1_OBJECT_value(eku, 1)), NID_client_auth);
+		sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+		ASN1_BIT_STRING *ku = X509V3_get_d2i(exts, NID_key_usage, NULL, NULL);
+		CU_ASSERT_FATAL(ku != NULL);
+		uint32_t bits = 0;
+		for (int b = 0; b < 9; b++)
+			bits |= ASN1_BIT_STRING_get_bit(ku, b) ? 0x80u >> b : 0;
+		CU_ASSERT_EQUAL(bits, cases[i].ku);
+		ASN1_BIT_STRING_free(ku);
+		sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+
+		X509_REQ_free(req);
+		EVP_PKEY_free(prev);
+		prev = k;
+	}
+	EVP_PKEY_free(prev);
+	rm_tree(tmp);
+}
+
+static void slurp_small(const char *path, char *buf, size_t cap)
+{
+	FILE *fp = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	size_t n = fread(buf, 1, cap - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+}
+
+/* An existing key is never overwritten; a request that cannot be written takes its
+ * new key away with it. */
+static void test_csr_files(void)
+{
+	char tmp[64], key[PATH_MAX], csr[PATH_MAX], err[256], buf[64];
+
+	make_tmp(tmp, sizeof(tmp));
+	join(key, sizeof(key), tmp, "a.key");
+	join(csr, sizeof(csr), tmp, "a.csr");
+	FILE *fp = fopen(key, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	fputs("keep\n", fp);
+	fclose(fp);
+	CU_ASSERT_EQUAL(pki_make_csr(key, csr, "a.example", NULL, PKI_KEY_EC, err, sizeof(err)),
+			-EEXIST);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, key));
+	slurp_small(key, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "keep\n");
+	CU_ASSERT_NOT_EQUAL(access(csr, F_OK), 0);
+
+	join(key, sizeof(key), tmp, "b.key");
+	join(csr, sizeof(csr), tmp, "missing/b.csr");
+	CU_ASSERT_EQUAL(pki_make_csr(key, csr, "b.example", NULL, PKI_KEY_EC, err, sizeof(err)),
+			-ENOENT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, csr));
+	CU_ASSERT_NOT_EQUAL(access(key, F_OK), 0);
+	rm_tree(tmp);
+}
+
+/* Bad input: -EINVAL, a reason that quotes the offending item, and no file written. */
+static void test_csr_bad(void)
+{
+	static const char many[] = "DNS:a1.example,DNS:a2.example,DNS:a3.example,DNS:a4.example,"
+				   "DNS:a5.example,DNS:a6.example,DNS:a7.example,DNS:a8.example,"
+				   "DNS:a9.example,DNS:b1.example,DNS:b2.example,DNS:b3.example,"
+				   "DNS:b4.example,DNS:b5.example,DNS:b6.example,DNS:b7.example,"
+				   "DNS:b8.example";
+	static const struct {
+		const char *cn, *sans;
+		enum pki_key_kind kind;
+		const char *in_err;
+	} cases[] = {
+		{ "a.example", "DNS:", PKI_KEY_EC, "\"DNS:\"" },
+		{ "a.example", "IP:1.2.3", PKI_KEY_EC, "\"IP:1.2.3\"" },
+		{ "a.example", "IP:256.1.1.1", PKI_KEY_EC, "\"IP:256.1.1.1\"" },
+		{ "a.example", "IP:10.0.0.1/24", PKI_KEY_EC, "\"IP:10.0.0.1/24\"" },
+		{ "a.example", "EMAIL:a@b.example", PKI_KEY_EC, "\"EMAIL:a@b.example\"" },
+		{ "a.example", "URI:sip:a@b.example", PKI_KEY_EC, "\"URI:sip:a@b.example\"" },
+		{ "a.example", "a.example", PKI_KEY_EC, "\"a.example\"" },
+		{ "a.example", "DNS:a.example,,DNS:b.example", PKI_KEY_EC, "\"\"" },
+		{ "a.example", "DNS:a.example,", PKI_KEY_EC, "\"\"" },
+		{ "a.example", "DNS:has space.example", PKI_KEY_EC, "\"DNS:has space.example\"" },
+		{ "a.example", "DNS:a..example", PKI_KEY_EC, "\"DNS:a..example\"" },
+		{ "a.example", "DNS:a.example,DNS:evil\n.example", PKI_KEY_EC, "evil" },
+		{ "a.example", many, PKI_KEY_EC, "more than 16" },
+		{ "", NULL, PKI_KEY_EC, "common name" },
+		{ NULL, NULL, PKI_KEY_EC, "common name" },
+		{ "has space", NULL, PKI_KEY_EC, "common name" },
+		{ "a.example", NULL, PKI_KEY_RSA1024, "rsa2048" },
+		{ "a.example", NULL, (enum pki_key_kind)42, "rsa2048" },
+	};
+	char tmp[64], key[PATH_MAX], csr[PATH_MAX], err[256];
+
+	make_tmp(tmp, sizeof(tmp));
+	join(key, sizeof(key), tmp, "a.key");
+	join(csr, sizeof(csr), tmp, "a.csr");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err[0] = '\0';
+		CU_ASSERT_EQUAL(pki_make_csr(key, csr, cases[i].cn, cases[i].sans, cases[i].kind,
+					     err, sizeof(err)),
+				-EINVAL);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, cases[i].in_err));
+		CU_ASSERT_PTR_NULL(strchr(err, '\n'));
+		CU_ASSERT_NOT_EQUAL(access(key, F_OK), 0);
+		CU_ASSERT_NOT_EQUAL(access(csr, F_OK), 0);
+	}
+	/* sixteen items is the limit, not over it */
+	char sixteen[sizeof(many)];
+	strcpy(sixteen, many);
+	*strrchr(sixteen, ',') = '\0';
+	CU_ASSERT_EQUAL(pki_make_csr(key, csr, "a.example", sixteen, PKI_KEY_EC, err, sizeof(err)), 0);
+	rm_tree(tmp);
+}
+
 int main(void)
 {
 	static const struct tl_case cases[] = {
@@ -467,6 +886,11 @@ int main(void)
 		{ "existing dir reused, stale key narrowed", test_reuse_dir },
 		{ "uncreatable dirs: errno and path", test_bad_dirs },
 		{ "bad arguments: -EINVAL", test_bad_args },
+		{ "variants: dates, issuers, keys, names, X509 errors", test_variants },
+		{ "pki_lab_name lists exactly the files written", test_lab_names },
+		{ "csr: subject, SANs, usages, signature, key", test_csr },
+		{ "csr: existing key kept, failed request removes key", test_csr_files },
+		{ "csr: bad names and SAN items rejected", test_csr_bad },
 	};
 	return tl_run("pki", TL_CASES(cases));
 }

@@ -1,0 +1,132 @@
+#include "findings.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* OpenSSL's X509_V_ERR_* codes that findings name (x509_vfy.h; kept as numbers so
+ * that this file stays free of OpenSSL). */
+enum {
+	V_UNABLE_TO_GET_ISSUER_CERT = 2,
+	V_CERT_NOT_YET_VALID = 9,
+	V_CERT_HAS_EXPIRED = 10,
+	V_DEPTH_ZERO_SELF_SIGNED_CERT = 18,
+	V_SELF_SIGNED_CERT_IN_CHAIN = 19,
+	V_UNABLE_TO_GET_ISSUER_CERT_LOCALLY = 20,
+	V_UNABLE_TO_VERIFY_LEAF_SIGNATURE = 21,
+	V_CERT_UNTRUSTED = 27,
+	V_CERT_REJECTED = 28,
+	V_HOSTNAME_MISMATCH = 62,
+	V_IP_ADDRESS_MISMATCH = 64,
+};
+
+const char *finding_severity_name(enum finding_severity s)
+{
+	return s == FINDING_ERROR ? "error" : s == FINDING_WARNING ? "warning" : "info";
+}
+
+struct acc {
+	struct finding *out;
+	unsigned n, max;
+};
+
+__attribute__((format(printf, 4, 5)))
+static void add(struct acc *a, const char *code, enum finding_severity sev, const char *fmt, ...)
+{
+	for (unsigned i = 0; i < a->n; i++)
+		if (!strcmp(a->out[i].code, code))
+			return; /* one finding per code */
+	if (a->n >= a->max)
+		return;
+	struct finding *f = &a->out[a->n++];
+	snprintf(f->code, sizeof(f->code), "%s", code);
+	f->severity = sev;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(f->message, sizeof(f->message), fmt, ap);
+	va_end(ap);
+}
+
+static void from_verify(struct acc *a, const struct handshake_facts *h)
+{
+	switch (h->verify_error) {
+	case 0:
+		return;
+	case V_CERT_HAS_EXPIRED:
+		add(a, "expired", FINDING_ERROR, "certificate at depth %d has expired", h->verify_depth);
+		return;
+	case V_CERT_NOT_YET_VALID:
+		add(a, "not_yet_valid", FINDING_ERROR, "certificate at depth %d is not valid yet",
+		    h->verify_depth);
+		return;
+	case V_DEPTH_ZERO_SELF_SIGNED_CERT:
+	case V_SELF_SIGNED_CERT_IN_CHAIN:
+		add(a, "self_signed", FINDING_ERROR, "self-signed certificate not in the trust store (%s)",
+		    h->verify_text);
+		return;
+	case V_UNABLE_TO_GET_ISSUER_CERT:
+	case V_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+	case V_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+	case V_CERT_UNTRUSTED:
+	case V_CERT_REJECTED:
+		add(a, "untrusted", FINDING_ERROR, "chain does not lead to a trusted CA: %s",
+		    h->verify_text);
+		return;
+	case V_HOSTNAME_MISMATCH:
+	case V_IP_ADDRESS_MISMATCH:
+		add(a, "name_mismatch", FINDING_ERROR, "certificate does not name the server: %s",
+		    h->verify_text);
+		return;
+	default:
+		add(a, "verify_failed", FINDING_ERROR, "chain verification failed at depth %d: %s",
+		    h->verify_depth, h->verify_text);
+	}
+}
+
+unsigned findings_for_peer(const struct cert_facts *chain, unsigned n_chain,
+			   const struct handshake_facts *h, int warn_days, bool peer_is_server,
+			   struct finding *out, unsigned max)
+{
+	struct acc a = { out, 0, max };
+	if (h)
+		from_verify(&a, h);
+	for (unsigned i = 0; i < n_chain; i++) {
+		const struct cert_facts *c = &chain[i];
+		const char *who = i ? "a CA certificate" : "the certificate";
+		if (c->days_left < 0)
+			add(&a, "expired", FINDING_ERROR, "%s %s expired on %s", who, c->subject_cn,
+			    c->not_after);
+		else if (c->days_left < warn_days)
+			add(&a, "expires_soon", FINDING_WARNING, "%s %s expires in %.0f days (%s)", who,
+			    c->subject_cn, c->days_left, c->not_after);
+		if (c->key_rsa && c->key_bits < 2048)
+			add(&a, "weak_key", FINDING_WARNING, "%s %s has a %d-bit RSA key", who,
+			    c->subject_cn, c->key_bits);
+		if (c->sha1_signature && !(c->self_signed && i == n_chain - 1 && i > 0))
+			add(&a, "sha1_signature", FINDING_WARNING, "%s %s is signed with %s", who,
+			    c->subject_cn, c->signature_algorithm);
+	}
+	if (n_chain) {
+		const struct cert_facts *leaf = &chain[0];
+		if (leaf->self_signed && n_chain == 1)
+			add(&a, "self_signed", FINDING_WARNING, "the certificate %s is self-signed",
+			    leaf->subject_cn);
+		/* a trunk certificate serves both roles: each side is server and client */
+		if (leaf->eku_present && !leaf->eku_server_auth)
+			add(&a, "no_server_auth", peer_is_server ? FINDING_ERROR : FINDING_WARNING,
+			    "extended key usage lacks serverAuth (%s)", leaf->extended_key_usage);
+		if (leaf->eku_present && !leaf->eku_client_auth)
+			add(&a, "no_client_auth", peer_is_server ? FINDING_WARNING : FINDING_ERROR,
+			    "extended key usage lacks clientAuth (%s): the far end cannot call us with it",
+			    leaf->extended_key_usage);
+	}
+	if (h && h->version[0]) {
+		if (!strcmp(h->version, "TLSv1") || !strcmp(h->version, "TLSv1.1") ||
+		    !strncmp(h->version, "SSL", 3))
+			add(&a, "old_tls_version", FINDING_WARNING, "%s negotiated (below TLS 1.2)",
+			    h->version);
+		if (!h->forward_secrecy)
+			add(&a, "no_forward_secrecy", FINDING_WARNING,
+			    "cipher %s has no forward secrecy (RSA key exchange)", h->cipher);
+	}
+	return a.n;
+}

@@ -1,0 +1,41 @@
+/* Findings about a far end's TLS: what its certificate chain and the negotiated
+ * parameters tell an operator, each with a severity. Pure: works on facts that
+ * the TLS adapter collected. */
+#ifndef TL_FINDINGS_H
+#define TL_FINDINGS_H
+#include <stdbool.h>
+#include <stddef.h>
+#include "certfacts.h"
+
+enum finding_severity { FINDING_INFO = 0, FINDING_WARNING, FINDING_ERROR };
+
+struct finding {
+	char code[24];     /* "expired", "name_mismatch", ... (stable: scripts match on it) */
+	enum finding_severity severity;
+	char message[200];
+};
+
+/* What the handshake itself showed, besides the peer's certificates. */
+struct handshake_facts {
+	char version[16];       /* "TLSv1.3"; "" when the handshake did not finish */
+	char cipher[64];
+	bool forward_secrecy;   /* (EC)DHE key exchange, or TLS 1.3 */
+	int verify_error;       /* OpenSSL's X509_V_ERR_* for the peer's chain, 0: verified */
+	char verify_text[128];  /* OpenSSL's words for it */
+	int verify_depth;       /* where in the chain it failed */
+};
+
+#define FINDINGS_MAX 16
+
+/* Findings for a peer: leaf (and chain) facts, handshake facts, and the number of
+ * days below which an expiry is worth a warning. Writes at most max, returns how
+ * many. Codes: expired, not_yet_valid, expires_soon, untrusted, name_mismatch,
+ * self_signed, weak_key, sha1_signature, no_server_auth, no_client_auth,
+ * old_tls_version, no_forward_secrecy, verify_failed (any other chain error). */
+unsigned findings_for_peer(const struct cert_facts *chain, unsigned n_chain,
+			   const struct handshake_facts *h, int warn_days, bool peer_is_server,
+			   struct finding *out, unsigned max);
+
+const char *finding_severity_name(enum finding_severity s);
+
+#endif

@@ -15,6 +15,8 @@ static const char usage[] =
 	"                       2 bad input, 3 could not run)\n"
 	"  uas                  answer calls: the far end of a test (mutual TLS responder)\n"
 	"  pki DIR              make a lab PKI: CA, server and client certificates and keys\n"
+	"  probe HOST:PORT      one mutual-TLS handshake shown step by step, the far end's\n"
+	"                       certificates and findings, and an OPTIONS round trip\n"
 	"  check SCENARIO.json  validate a scenario file without running it\n"
 	"  demo                 lab PKI + local responder + a real call flow + the report\n"
 	"\n"
@@ -36,7 +38,7 @@ int main(int argc, char **argv)
 		int (*fn)(int, char **);
 	} cmds[] = {
 		{ "run", cmd_run }, { "uas", cmd_uas }, { "pki", cmd_pki },
-		{ "check", cmd_check }, { "demo", cmd_demo },
+		{ "check", cmd_check }, { "demo", cmd_demo }, { "probe", cmd_probe },
 	};
 	/* process-wide set-up, before any worker thread exists: every call with media
 	 * holds two sockets, so the soft descriptor limit goes up to the hard one */

@@ -288,13 +288,13 @@ static void parse_target(struct ctx *c, const cJSON *o)
 	get_str(c, o, "target", "server_name", false, s->server_name, sizeof(s->server_name));
 }
 
-static void parse_versions(struct ctx *c, const cJSON *v)
+static void parse_versions(struct ctx *c, const cJSON *v, const char *path, unsigned *out)
 {
 	static const char *const names[] = { "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3", "TLSv1", NULL };
 	static const unsigned bits[] = { SCN_TLS1_0, SCN_TLS1_1, SCN_TLS1_2, SCN_TLS1_3, SCN_TLS1_0 };
 	char p[SCN_PATH_LEN];
 	if (!cJSON_IsArray(v) || !v->child) {
-		bad(c, "tls.versions", "a non-empty array of TLS versions", v);
+		bad(c, path, "a non-empty array of TLS versions", v);
 		return;
 	}
 	unsigned set = 0;
@@ -303,22 +303,22 @@ static void parse_versions(struct ctx *c, const cJSON *v)
 	for (const cJSON *e = v->child; e; e = e->next, i++) {
 		int k = name_index(cJSON_GetStringValue(e), names);
 		if (k < 0) {
-			bad(c, join_index(p, "tls.versions", i),
-			    "one of TLSv1.0 TLSv1.1 TLSv1.2 TLSv1.3", e);
+			bad(c, join_index(p, path, i), "one of TLSv1.0 TLSv1.1 TLSv1.2 TLSv1.3", e);
 			ok = false;
 		} else {
 			set |= bits[k];
 		}
 	}
 	if (ok)
-		c->s->tls_versions = set;
+		*out = set;
 }
 
 static void parse_tls(struct ctx *c, const cJSON *o)
 {
 	static const char *const keys[] = { "cert", "key", "ca", "versions", "ciphers",
-		"security_level", "expect_peer", "expect_handshake", NULL };
-	static const char *const peer_keys[] = { "subject_cn", "min_days_valid", NULL };
+		"security_level", "expect_peer", "expect_handshake", "expect_alert", NULL };
+	static const char *const peer_keys[] = { "subject_cn", "names", "issuer", "serial",
+		"sha256", "min_days_valid", "min_key_bits", "versions", NULL };
 	static const char *const handshakes[] = { "ok", "rejected", NULL };
 	struct scenario *s = c->s;
 	int64_t n;
@@ -330,7 +330,7 @@ static void parse_tls(struct ctx *c, const cJSON *o)
 	get_path(c, o, "tls", "ca", s->ca, sizeof(s->ca));
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "versions");
 	if (v)
-		parse_versions(c, v);
+		parse_versions(c, v, "tls.versions", &s->tls_versions);
 	get_str(c, o, "tls", "ciphers", false, s->ciphers, sizeof(s->ciphers));
 	if (get_int(c, o, "tls", "security_level", 0, 5, "an integer 0-5", &n))
 		s->security_level = (int)n;
@@ -345,7 +345,22 @@ static void parse_tls(struct ctx *c, const cJSON *o)
 		if (get_int(c, peer, "tls.expect_peer", "min_days_valid", 0, 100000,
 			    "an integer 0-100000", &n))
 			s->expect_min_days_valid = (int)n;
+		get_str(c, peer, "tls.expect_peer", "names", false, s->expect_names,
+			sizeof(s->expect_names));
+		get_str(c, peer, "tls.expect_peer", "issuer", false, s->expect_issuer,
+			sizeof(s->expect_issuer));
+		get_str(c, peer, "tls.expect_peer", "serial", false, s->expect_serial,
+			sizeof(s->expect_serial));
+		get_str(c, peer, "tls.expect_peer", "sha256", false, s->expect_sha256,
+			sizeof(s->expect_sha256));
+		if (get_int(c, peer, "tls.expect_peer", "min_key_bits", 256, 16384,
+			    "an integer 256-16384", &n))
+			s->expect_min_key_bits = (int)n;
+		const cJSON *pv = cJSON_GetObjectItemCaseSensitive(peer, "versions");
+		if (pv)
+			parse_versions(c, pv, "tls.expect_peer.versions", &s->expect_versions);
 	}
+	get_str(c, o, "tls", "expect_alert", false, s->expect_alert, sizeof(s->expect_alert));
 }
 
 static void parse_transport(struct ctx *c, const cJSON *o)
@@ -730,8 +745,11 @@ static void check_flow(struct ctx *c, const struct scenario *s)
 	for (unsigned i = 0; i < s->n_flow; i++) {
 		const struct flow_step *st = &s->flow[i];
 		join_index(p, "call.flow", (int)i);
-		if (i == 0 && (st->kind != FLOW_SEND || st->method != SIP_INVITE)) {
-			add_err(c, "%s: expected the flow to start with {\"send\": \"INVITE\"}, got %s",
+		/* a call starts with its INVITE; an OPTIONS ping is a flow of its own */
+		if (i == 0 && (st->kind != FLOW_SEND ||
+			       (st->method != SIP_INVITE && st->method != SIP_OPTIONS))) {
+			add_err(c, "%s: expected the flow to start with {\"send\": \"INVITE\"} or "
+				   "{\"send\": \"OPTIONS\"}, got %s",
 				p, step_desc(st, d, sizeof(d)));
 			return;
 		}
@@ -857,6 +875,7 @@ void scenario_default(struct scenario *s)
 	s->security_level = -1;
 	s->expect_handshake = SCN_HS_OK;
 	s->expect_min_days_valid = -1;
+	s->expect_min_key_bits = -1;
 	s->transport = SCN_TLS;
 	s->mode = SCN_TRUNK;
 	s->connections = 1;

@@ -61,6 +61,14 @@ struct scenario {
 	enum scn_expect_handshake expect_handshake;
 	char expect_subject_cn[256];   /* tls.expect_peer.subject_cn; "" = no check */
 	int expect_min_days_valid;     /* tls.expect_peer.min_days_valid; -1 = no check */
+	char expect_names[256];        /* tls.expect_peer.names: one of these in CN or a DNS SAN */
+	char expect_issuer[256];       /* tls.expect_peer.issuer: contained in the issuer */
+	char expect_serial[80];        /* tls.expect_peer.serial: hex, colons ignored */
+	char expect_sha256[100];       /* tls.expect_peer.sha256: fingerprint, colons ignored */
+	int expect_min_key_bits;       /* tls.expect_peer.min_key_bits; -1 = no check */
+	unsigned expect_versions;      /* tls.expect_peer.versions: SCN_TLS1_* allowed; 0 = any */
+	char expect_alert[32];         /* tls.expect_alert: with expect_handshake rejected, the
+					* alert the refusal must come with ("" = any refusal) */
 
 	enum scn_transport transport;  /* transport.type "tls" | "tcp", default tls */
 	enum scn_mode mode;            /* transport.mode, default trunk */

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 const char *check_status_name(enum check_status s)
 {
@@ -143,7 +144,15 @@ static bool san_has(const char *san, const char *name)
 
 /* A negative test: every attempt must be refused by the far end, and we must not
  * be the ones refusing (that would prove nothing about the far end). */
-static void judge_refusal(struct verdict *v, const struct result *r)
+static int alert_code(const char *name)
+{
+	for (unsigned a = 0; a < 256; a++)
+		if (!strcmp(tls_alert_name(a), name))
+			return (int)a;
+	return -1;
+}
+
+static void judge_refusal(struct verdict *v, const struct result *r, const char *alert)
 {
 	struct check *c = add(v, "tls.handshake");
 	const uint64_t *o = r->hs_outcome;
@@ -164,6 +173,109 @@ static void judge_refusal(struct verdict *v, const struct result *r)
 		 (unsigned long long)o[HS_WE_REFUSED], (unsigned long long)o[HS_TIMEOUT],
 		 (unsigned long long)o[HS_CONNECT_FAILED]);
 	c->status = refused && refused == r->attempted ? CHECK_PASS : CHECK_FAIL;
+	if (alert[0]) {
+		c = add(v, "tls.refusal_alert");
+		int code = alert_code(alert);
+		snprintf(c->expected, sizeof(c->expected), "every refusal by alert %s", alert);
+		uint64_t got = code >= 0 ? r->alerts.received[code] : 0;
+		snprintf(c->observed, sizeof(c->observed), "%llu of %llu attempts refused with it%s",
+			 (unsigned long long)got, (unsigned long long)r->attempted,
+			 code < 0 ? " (not a TLS alert name)" : "");
+		c->status = code >= 0 && got && got >= r->attempted ? CHECK_PASS : CHECK_FAIL;
+	}
+}
+
+/* Hex as certificate pages print it: colons, spaces and case do not matter, nor
+ * leading zeros of a serial. */
+static void hex_norm(char *out, size_t cap, const char *in, bool strip_zeros)
+{
+	size_t n = 0;
+	for (; *in && n + 1 < cap; in++) {
+		if (*in == ':' || *in == ' ')
+			continue;
+		if (strip_zeros && !n && *in == '0' && in[1])
+			continue;
+		out[n++] = (char)((*in >= 'a' && *in <= 'f') ? *in - 32 : *in);
+	}
+	out[n] = 0;
+}
+
+/* The trunk profile's X.509 subject name: one of the names in CN or a DNS SAN. */
+static bool leaf_has_name(const struct cert_facts *c, const char *names)
+{
+	const char *p = names;
+	while (*p) {
+		size_t n = strcspn(p, " ,;:");
+		if (n && n < 200) {
+			char name[208];
+			snprintf(name, sizeof(name), "%.*s", (int)n, p);
+			if (!strcasecmp(name, c->subject_cn) || san_has(c->san, name))
+				return true;
+		}
+		p += n;
+		p += strspn(p, " ,;:");
+	}
+	return false;
+}
+
+static void judge_peer(struct verdict *v, const struct scenario *s, const struct result *r)
+{
+	const struct cert_facts *leaf = r->peer.n_chain ? &r->peer.chain[0] : NULL;
+	struct check *c;
+	char a[128], b[128];
+	if (s->expect_names[0] && (c = add(v, "tls.peer.names"))) {
+		snprintf(c->expected, sizeof(c->expected), "one of %.80s", s->expect_names);
+		snprintf(c->observed, sizeof(c->observed), "%.60s; %.90s", leaf ? leaf->subject_cn : "no certificate",
+			 leaf ? leaf->san : "");
+		c->status = leaf && leaf_has_name(leaf, s->expect_names) ? CHECK_PASS : CHECK_FAIL;
+	}
+	if (s->expect_issuer[0] && (c = add(v, "tls.peer.issuer"))) {
+		snprintf(c->expected, sizeof(c->expected), "contains %.80s", s->expect_issuer);
+		snprintf(c->observed, sizeof(c->observed), "%.150s", leaf ? leaf->issuer : "no certificate");
+		c->status = leaf && strcasestr(leaf->issuer, s->expect_issuer) ? CHECK_PASS : CHECK_FAIL;
+	}
+	if (s->expect_serial[0] && (c = add(v, "tls.peer.serial"))) {
+		hex_norm(a, sizeof(a), s->expect_serial, true);
+		hex_norm(b, sizeof(b), leaf ? leaf->serial : "", true);
+		snprintf(c->expected, sizeof(c->expected), "%.90s", a);
+		snprintf(c->observed, sizeof(c->observed), "%.90s", leaf ? b : "no certificate");
+		c->status = leaf && !strcmp(a, b) ? CHECK_PASS : CHECK_FAIL;
+	}
+	if (s->expect_sha256[0] && (c = add(v, "tls.peer.sha256"))) {
+		hex_norm(a, sizeof(a), s->expect_sha256, false);
+		hex_norm(b, sizeof(b), leaf ? leaf->sha256 : "", false);
+		snprintf(c->expected, sizeof(c->expected), "%.90s", a);
+		snprintf(c->observed, sizeof(c->observed), "%.90s", leaf ? b : "no certificate");
+		c->status = leaf && !strcmp(a, b) ? CHECK_PASS : CHECK_FAIL;
+	}
+	if (s->expect_min_key_bits >= 0 && (c = add(v, "tls.peer.key_bits"))) {
+		snprintf(c->expected, sizeof(c->expected), ">= %d", s->expect_min_key_bits);
+		snprintf(c->observed, sizeof(c->observed), "%s", leaf ? leaf->key : "no certificate");
+		c->status = leaf && leaf->key_bits >= s->expect_min_key_bits ? CHECK_PASS : CHECK_FAIL;
+	}
+	if (s->expect_versions && (c = add(v, "tls.version"))) {
+		static const char *const names[] = { "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3" };
+		size_t n = 0;
+		bool ok = r->hs_ok > 0;
+		c->expected[0] = 0;
+		for (int i = 0; i < 4; i++)
+			if (s->expect_versions & (1u << i))
+				n += (size_t)snprintf(c->expected + n, sizeof(c->expected) - n, "%s%s",
+						      n ? " or " : "one of ", names[i]);
+		n = 0;
+		for (int i = 0; i < RESULT_MAX_NAMES && r->versions[i].name[0]; i++) {
+			bool allowed = false;
+			for (int k = 0; k < 4; k++)
+				allowed |= (s->expect_versions & (1u << k)) && !strcmp(r->versions[i].name, names[k]);
+			ok &= allowed;
+			n += (size_t)snprintf(c->observed + n, sizeof(c->observed) - n, "%s%s x%llu",
+					      n ? ", " : "", r->versions[i].name,
+					      (unsigned long long)r->versions[i].n);
+		}
+		if (!n)
+			snprintf(c->observed, sizeof(c->observed), "no handshake");
+		c->status = ok ? CHECK_PASS : CHECK_FAIL;
+	}
 }
 
 void verdict_judge(const struct scenario *s, const struct result *r, struct verdict *v)
@@ -176,7 +288,7 @@ void verdict_judge(const struct scenario *s, const struct result *r, struct verd
 	c->status = r->interrupted || r->aborted[0] ? CHECK_FAIL : CHECK_PASS;
 
 	if (s->transport == SCN_TLS && s->expect_handshake == SCN_HS_REJECTED) {
-		judge_refusal(v, r);
+		judge_refusal(v, r, s->expect_alert);
 	} else if (s->transport == SCN_TLS) {
 		c = add(v, "tls.handshake");
 		snprintf(c->expected, sizeof(c->expected), "every handshake ok");
@@ -219,6 +331,7 @@ void verdict_judge(const struct scenario *s, const struct result *r, struct verd
 		c->status = r->peer.n_chain && r->peer.chain[0].days_left >= s->expect_min_days_valid ?
 				    CHECK_PASS : CHECK_FAIL;
 	}
+	judge_peer(v, s, r);
 	/* what the far end's certificate and handshake showed: errors fail the run */
 	for (unsigned i = 0; i < r->peer.n_findings; i++) {
 		const struct finding *f = &r->peer.findings[i];

@@ -311,7 +311,7 @@ static const struct {
 	  "call.flow[3].media: expected an object, got 3000" },
 	/* flow order (cross-field) */
 	{ "{\"call\": {\"flow\": [{\"expect\": 200}]}}",
-	  "call.flow[0]: expected the flow to start with {\"send\": \"INVITE\"}, got {\"expect\": 200}" },
+	  "call.flow[0]: expected the flow to start with {\"send\": \"INVITE\"} or {\"send\": \"OPTIONS\"}, got {\"expect\": 200}" },
 	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": 180}, {\"send\": \"ACK\"}]}}",
 	  "call.flow[2].send: expected ACK only right after an expect of a 2xx to INVITE, got \"ACK\"" },
 	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": 200, \"optional\": true}, {\"send\": \"ACK\"}]}}",

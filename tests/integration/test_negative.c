@@ -1,0 +1,194 @@
+/* The negative certificate matrix against trunkload uas, for TLS 1.2 and 1.3:
+ * every client certificate the far end must refuse is refused (the shipped
+ * scenarios/negative/ pass), and every bad certificate the far end presents makes
+ * the run fail with the finding that names it. */
+#include "proc.h"
+#include "tl_test.h"
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TIMEOUT_MS 60000
+
+static char pki[512];
+
+static pid_t uas(const char *cert, const char *const *extra, uint16_t *port, const char *tag)
+{
+	char log[512], name[96];
+	snprintf(name, sizeof(name), "uas-%s.log", tag);
+	proc_path(log, sizeof(log), name);
+	*port = proc_free_port();
+	struct proc_args a = { 0 };
+	args_add(&a, "%s", TL_BINARY);
+	args_add(&a, "uas");
+	args_add(&a, "--listen");
+	args_add(&a, "127.0.0.1:%u", *port);
+	args_add(&a, "--threads");
+	args_add(&a, "1");
+	args_add(&a, "--cert");
+	args_add(&a, "%s/%s.crt", pki, cert);
+	args_add(&a, "--key");
+	args_add(&a, "%s/%s.key", pki, cert);
+	args_add(&a, "--ca");
+	args_add(&a, "%s/ca.crt", pki);
+	args_add_list(&a, extra);
+	pid_t pid = proc_spawn(a.v, log, false);
+	CU_ASSERT_FATAL(pid > 0);
+	int rc = proc_wait_port(pid, *port, 10000);
+	if (rc)
+		proc_show_log("uas", log, 2000);
+	CU_ASSERT_FATAL(rc == 0);
+	return pid;
+}
+
+/* Our certificate is bad: the shipped negative scenario must pass (exit 0), the far
+ * end having refused every attempt, with an alert received. */
+struct refused_case {
+	const char *scenario;       /* scenarios/negative/<name>.json */
+	const char *uas_flags[3];
+	const char *extra[3];
+};
+
+static const struct refused_case refused[] = {
+	{ "client-expired", { NULL }, { NULL } },
+	{ "client-notyet", { NULL }, { NULL } },
+	{ "client-selfsigned", { NULL }, { NULL } },
+	{ "client-untrusted", { NULL }, { NULL } },
+	{ "client-legacy", { NULL }, { NULL } },
+	{ "client-wrongname", { "--expect-peer-subject", "uac.trunkload.test,cucm-b.example.com" }, { NULL } },
+	{ "no-client-cert", { NULL }, { NULL } },
+};
+
+static void our_bad_certificates_are_refused(void)
+{
+	static const char *const versions[] = { "1.2", "1.3" };
+	for (size_t v = 0; v < 2; v++) {
+		for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+			proc_cleanup_all();
+			const struct refused_case *k = &refused[i];
+			char tag[96], dir[512], out[600], report[600];
+			snprintf(tag, sizeof(tag), "%s-tls%s", k->scenario, versions[v]);
+			uint16_t port;
+			uas("server", k->uas_flags, &port, tag);
+			proc_path(dir, sizeof(dir), tag);
+			snprintf(out, sizeof(out), "%s.out", dir);
+			snprintf(report, sizeof(report), "%s/report.json", dir);
+			struct proc_args a = { 0 };
+			args_add(&a, "%s", TL_BINARY);
+			args_add(&a, "run");
+			args_add(&a, "%s/scenarios/negative/%s.json", TL_SOURCE_DIR, k->scenario);
+			args_add(&a, "--target");
+			args_add(&a, "127.0.0.1:%u", port);
+			args_add(&a, "--ca");
+			args_add(&a, "%s/ca.crt", pki);
+			if (strcmp(k->scenario, "no-client-cert")) {
+				args_add(&a, "--cert");
+				args_add(&a, "%s/%s.crt", pki, k->scenario);
+				args_add(&a, "--key");
+				args_add(&a, "%s/%s.key", pki, k->scenario);
+			}
+			args_add(&a, "--tls-version");
+			args_add(&a, "%s", versions[v]);
+			args_add(&a, "--calls");
+			args_add(&a, "2");
+			args_add(&a, "--threads");
+			args_add(&a, "1");
+			args_add(&a, "--report-dir");
+			args_add(&a, "%s", dir);
+			int rc = proc_run(a.v, out, NULL, TIMEOUT_MS, NULL);
+			CHECK(rc == 0, "%s: the negative test passes (exit 0, got %d)", tag, rc);
+			const struct proc_expect want[] = {
+				EXPECT_EQ("tls.handshake_outcomes.refused_alert", 2),
+				EXPECT_KEY_PREFIX("tls.alerts", "received:"),
+				EXPECT_STR("verdict", "pass"),
+				{ 0 },
+			};
+			if (proc_expect_json(report, want) || rc)
+				proc_show_log(tag, out, 2500);
+		}
+	}
+	proc_cleanup_all();
+}
+
+/* The far end's certificate is bad: a normal run fails with the finding. */
+struct flagged_case {
+	const char *cert;     /* what the responder presents */
+	const char *finding;  /* tls.findings[].code that must be there */
+	const char *uas_flags[3];
+	const char *run_flags[3];
+};
+
+static const struct flagged_case flagged[] = {
+	{ "server-expired", "expired", { NULL }, { NULL } },
+	{ "server-notyet", "not_yet_valid", { NULL }, { NULL } },
+	{ "server-wrongname", "name_mismatch", { NULL }, { NULL } },
+	{ "server-selfsigned", "self_signed", { NULL }, { NULL } },
+	{ "server-untrusted", "untrusted", { NULL }, { NULL } },
+	/* legacy is reached on purpose (level 0 both ends), then flagged as weak */
+	{ "server-legacy", "weak_key", { "--security-level", "0" }, { "--security-level", "0" } },
+};
+
+static void far_end_bad_certificates_are_flagged(void)
+{
+	for (size_t i = 0; i < sizeof(flagged) / sizeof(flagged[0]); i++) {
+		proc_cleanup_all();
+		const struct flagged_case *k = &flagged[i];
+		uint16_t port;
+		uas(k->cert, k->uas_flags, &port, k->cert);
+		char dir[512], out[600], report[600];
+		proc_path(dir, sizeof(dir), k->cert);
+		snprintf(out, sizeof(out), "%s.out", dir);
+		snprintf(report, sizeof(report), "%s/report.json", dir);
+		struct proc_args a = { 0 };
+		args_add(&a, "%s", TL_BINARY);
+		args_add(&a, "run");
+		args_add(&a, "--target");
+		args_add(&a, "127.0.0.1:%u", port);
+		args_add(&a, "--server-name");
+		args_add(&a, "uas.trunkload.test");
+		args_add(&a, "--ca");
+		args_add(&a, "%s/ca.crt", pki);
+		args_add(&a, "--cert");
+		args_add(&a, "%s/client.crt", pki);
+		args_add(&a, "--key");
+		args_add(&a, "%s/client.key", pki);
+		args_add(&a, "--calls");
+		args_add(&a, "1");
+		args_add(&a, "--media-ms");
+		args_add(&a, "0");
+		args_add(&a, "--threads");
+		args_add(&a, "1");
+		args_add(&a, "--report-dir");
+		args_add(&a, "%s", dir);
+		args_add_list(&a, k->run_flags);
+		int rc = proc_run(a.v, out, NULL, TIMEOUT_MS, NULL);
+		char *text = proc_read_file(report);
+		char code[64];
+		snprintf(code, sizeof(code), "\"code\":\t\"%s\"", k->finding);
+		bool has = text && strstr(text, code);
+		CHECK(has, "%s: report.json has the finding %s", k->cert, k->finding);
+		/* a legacy far end only warns; the others make the run fail */
+		int want = strcmp(k->finding, "weak_key") ? 1 : 0;
+		CHECK(rc == want, "%s: the run exits %d (got %d)", k->cert, want, rc);
+		if (!has || rc != want)
+			proc_show_log(k->cert, out, 2500);
+		free(text);
+	}
+	proc_cleanup_all();
+}
+
+static const struct tl_case cases[] = {
+	{ "our_bad_certificates_are_refused", our_bad_certificates_are_refused },
+	{ "far_end_bad_certificates_are_flagged", far_end_bad_certificates_are_flagged },
+};
+
+int main(void)
+{
+	if (!proc_tmpdir())
+		return 1;
+	proc_path(pki, sizeof(pki), "pki");
+	char *argv[] = { (char *)TL_BINARY, (char *)"pki", pki, NULL };
+	if (proc_run(argv, NULL, NULL, TIMEOUT_MS, NULL))
+		return 1;
+	return tl_run("negative", TL_CASES(cases));
+}

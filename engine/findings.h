@@ -23,6 +23,10 @@ struct handshake_facts {
 	int verify_error;       /* OpenSSL's X509_V_ERR_* for the peer's chain, 0: verified */
 	char verify_text[128];  /* OpenSSL's words for it */
 	int verify_depth;       /* where in the chain it failed */
+	char group[24];         /* key-exchange group ("X25519"), "" when unknown */
+	bool resumed;           /* the session was resumed */
+	bool cert_request;      /* the server asked for a client certificate */
+	char ca_names[320];     /* the CA names it listed, "; "-separated */
 };
 
 #define FINDINGS_MAX 16

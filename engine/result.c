@@ -187,6 +187,20 @@ void result_peer_from_tls(struct tls_peer *p, const struct tls_conn *t, bool pee
 		snprintf(h->cipher, sizeof(h->cipher), "%s", c ? SSL_CIPHER_get_name(c) : "");
 		int kx = c ? SSL_CIPHER_get_kx_nid(c) : NID_undef;
 		h->forward_secrecy = kx != NID_kx_rsa && kx != NID_kx_psk && kx != NID_kx_rsa_psk;
+		int group = SSL_get_negotiated_group(t->ssl);
+		if (group > 0 && OBJ_nid2sn(group))
+			snprintf(h->group, sizeof(h->group), "%s", OBJ_nid2sn(group));
+		h->resumed = SSL_session_reused(t->ssl);
+	}
+	/* the CertificateRequest's CA names, seen from the client */
+	const STACK_OF(X509_NAME) *cas = peer_is_server ? SSL_get0_peer_CA_list(t->ssl) : NULL;
+	h->cert_request = cas != NULL;
+	size_t used = 0;
+	for (int i = 0; cas && i < sk_X509_NAME_num(cas) && used < sizeof(h->ca_names) - 8; i++) {
+		char line[200];
+		X509_NAME_oneline(sk_X509_NAME_value(cas, i), line, sizeof(line));
+		used += (size_t)snprintf(h->ca_names + used, sizeof(h->ca_names) - used, "%s%s",
+					 used ? "; " : "", line);
 	}
 	h->verify_error = t->verify_error;
 	h->verify_depth = t->verify_depth;

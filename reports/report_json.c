@@ -160,6 +160,17 @@ static cJSON *build(const struct report *rep)
 	}
 	names(tls, "versions", r->versions);
 	names(tls, "ciphers", r->ciphers);
+	cJSON *hsf = cJSON_AddObjectToObject(tls, "handshake");
+	const struct handshake_facts *hf = &r->peer.hs;
+	cJSON_AddStringToObject(hsf, "version", hf->version);
+	cJSON_AddStringToObject(hsf, "cipher", hf->cipher);
+	cJSON_AddStringToObject(hsf, "group", hf->group);
+	cJSON_AddBoolToObject(hsf, "resumed", hf->resumed);
+	cJSON_AddBoolToObject(hsf, "forward_secrecy", hf->forward_secrecy);
+	cJSON_AddBoolToObject(hsf, "certificate_request", hf->cert_request);
+	cJSON_AddStringToObject(hsf, "ca_names", hf->ca_names);
+	if (hf->verify_error)
+		cJSON_AddStringToObject(hsf, "verify_error", hf->verify_text);
 	cJSON *peer = cJSON_AddObjectToObject(tls, "peer");
 	if (r->peer.n_chain)
 		cert_json(peer, &r->peer.chain[0]);

@@ -20,7 +20,9 @@ void report_print_text(FILE *f, const struct report *rep)
 	verdict_metric(r, "calls.failed_pct", "", &failed_pct);
 
 	char conns[48];
-	if (s->mode == SCN_TRUNK)
+	if (s->expect_handshake == SCN_HS_REJECTED)
+		snprintf(conns, sizeof(conns), "negative test: a connection per attempt");
+	else if (s->mode == SCN_TRUNK)
 		snprintf(conns, sizeof(conns), "trunk of %u connection%s", s->connections,
 			 s->connections == 1 ? "" : "s");
 	else

@@ -467,3 +467,39 @@ int proc_expect_json(const char *file, const struct proc_expect *want)
 	cJSON_Delete(root);
 	return failed;
 }
+
+void args_identity(struct proc_args *a, const char *pki, const char *name)
+{
+	args_add(a, "--cert");
+	args_add(a, "%s/%s.crt", pki, name);
+	args_add(a, "--key");
+	args_add(a, "%s/%s.key", pki, name);
+}
+
+pid_t lab_uas(const char *pki, const char *cert, const char *const *extra, const char *log,
+	      uint16_t *port)
+{
+	*port = proc_free_port();
+	if (!*port)
+		return -EADDRNOTAVAIL;
+	struct proc_args a = { 0 };
+	args_add(&a, "%s", TL_BINARY);
+	args_add(&a, "uas");
+	args_add(&a, "--listen");
+	args_add(&a, "127.0.0.1:%u", *port);
+	args_add(&a, "--threads");
+	args_add(&a, "1");
+	args_identity(&a, pki, cert);
+	args_add(&a, "--ca");
+	args_add(&a, "%s/ca.crt", pki);
+	args_add_list(&a, extra);
+	pid_t pid = proc_spawn(a.v, log, false);
+	if (pid < 0)
+		return pid;
+	int rc = proc_wait_port(pid, *port, 10000);
+	if (rc) {
+		proc_show_log("trunkload uas", log, 2000);
+		return rc;
+	}
+	return pid;
+}

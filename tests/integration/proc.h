@@ -103,6 +103,15 @@ struct proc_expect {
  * seen. Returns the number that failed (the file missing counts as one). */
 int proc_expect_json(const char *file, const struct proc_expect *want);
 
+/* Appends `--cert <pki>/<name>.crt --key <pki>/<name>.key`: an identity of the lab. */
+void args_identity(struct proc_args *a, const char *pki, const char *name);
+
+/* Starts `trunkload uas` (TL_BINARY) on a free port of 127.0.0.1 with one worker, the
+ * lab's <cert>.crt/.key and ca.crt, and extra flags (may be NULL); waits until it
+ * listens. Sets *port. Returns the pid, or a negative errno after showing the log. */
+pid_t lab_uas(const char *pki, const char *cert, const char *const *extra, const char *log,
+	      uint16_t *port);
+
 /* A CUnit assertion with a formatted message (CUnit copies the message). */
 void proc_check(bool ok, const char *file, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

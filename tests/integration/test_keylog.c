@@ -21,24 +21,9 @@ static void invite_visible_with_keylog(void)
 	proc_path(caplog, sizeof(caplog), "tshark.log");
 	proc_path(dir, sizeof(dir), "report");
 	proc_path(out, sizeof(out), "run.out");
-	uint16_t port = proc_free_port();
-	CU_ASSERT_FATAL(port != 0);
-
-	struct proc_args u = { 0 };
-	args_add(&u, "%s", TL_BINARY);
-	args_add(&u, "uas");
-	args_add(&u, "--listen");
-	args_add(&u, "127.0.0.1:%u", port);
-	args_add(&u, "--threads");
-	args_add(&u, "1");
-	args_add(&u, "--cert");
-	args_add(&u, "%s/server.crt", pki);
-	args_add(&u, "--key");
-	args_add(&u, "%s/server.key", pki);
-	args_add(&u, "--ca");
-	args_add(&u, "%s/ca.crt", pki);
-	pid_t uas = proc_spawn(u.v, log, false);
-	CU_ASSERT_FATAL(uas > 0 && proc_wait_port(uas, port, 10000) == 0);
+	uint16_t port;
+	pid_t uas = lab_uas(pki, "server", NULL, log, &port);
+	CU_ASSERT_FATAL(uas > 0);
 
 	struct proc_args t = { 0 };
 	args_add(&t, "tshark");
@@ -68,10 +53,7 @@ static void invite_visible_with_keylog(void)
 	args_add(&r, "run");
 	args_add(&r, "--target");
 	args_add(&r, "127.0.0.1:%u", port);
-	args_add(&r, "--cert");
-	args_add(&r, "%s/client.crt", pki);
-	args_add(&r, "--key");
-	args_add(&r, "%s/client.key", pki);
+	args_identity(&r, pki, "client");
 	args_add(&r, "--ca");
 	args_add(&r, "%s/ca.crt", pki);
 	args_add(&r, "--calls");

@@ -15,38 +15,14 @@
 #define RUN_TIMEOUT_MS 90000
 #define BASIC "scenarios/basic-call.json"
 
-static const char *lab(char *out, size_t cap, const char *file)
-{
-	char rel[128];
-	snprintf(rel, sizeof(rel), "pki/%s", file);
-	return proc_path(out, cap, rel);
-}
+static char pki[512];
 
 static pid_t start_uas(const char *tag, const char *const *extra, uint16_t *port)
 {
-	char f[512], log[512], name[128];
-	*port = proc_free_port();
-	CU_ASSERT_FATAL(*port != 0);
+	char log[512], name[128];
 	snprintf(name, sizeof(name), "%s-uas.log", tag);
-	proc_path(log, sizeof(log), name);
-	struct proc_args a = { 0 };
-	args_add(&a, "%s", TL_BINARY);
-	args_add(&a, "uas");
-	args_add(&a, "--listen");
-	args_add(&a, "127.0.0.1:%u", *port);
-	args_add(&a, "--cert");
-	args_add(&a, "%s", lab(f, sizeof(f), "server.crt"));
-	args_add(&a, "--key");
-	args_add(&a, "%s", lab(f, sizeof(f), "server.key"));
-	args_add(&a, "--ca");
-	args_add(&a, "%s", lab(f, sizeof(f), "ca.crt"));
-	args_add_list(&a, extra);
-	pid_t pid = proc_spawn(a.v, log, false);
+	pid_t pid = lab_uas(pki, "server", extra, proc_path(log, sizeof(log), name), port);
 	CU_ASSERT_FATAL(pid > 0);
-	int rc = proc_wait_port(pid, *port, 10000);
-	if (rc)
-		proc_show_log("trunkload uas", log, 2000);
-	CU_ASSERT_FATAL(rc == 0);
 	return pid;
 }
 
@@ -54,7 +30,7 @@ static pid_t start_uas(const char *tag, const char *const *extra, uint16_t *port
 static pid_t spawn_run(const char *tag, const char *scenario, uint16_t port,
 		       const char *const *extra, char *report, size_t cap, char *out, size_t out_cap)
 {
-	char f[512], dir[512];
+	char dir[512];
 	proc_path(dir, sizeof(dir), tag);
 	snprintf(report, cap, "%s/report.json", dir);
 	snprintf(out, out_cap, "%s.out", dir);
@@ -64,12 +40,9 @@ static pid_t spawn_run(const char *tag, const char *scenario, uint16_t port,
 	args_add(&a, "%s/%s", TL_SOURCE_DIR, scenario);
 	args_add(&a, "--target");
 	args_add(&a, "127.0.0.1:%u", port);
-	args_add(&a, "--cert");
-	args_add(&a, "%s", lab(f, sizeof(f), "client.crt"));
-	args_add(&a, "--key");
-	args_add(&a, "%s", lab(f, sizeof(f), "client.key"));
+	args_identity(&a, pki, "client");
 	args_add(&a, "--ca");
-	args_add(&a, "%s", lab(f, sizeof(f), "ca.crt"));
+	args_add(&a, "%s/ca.crt", pki);
 	args_add(&a, "--report-dir");
 	args_add(&a, "%s", dir);
 	args_add(&a, "--quiet");
@@ -258,10 +231,10 @@ int main(void)
 		perror("test_media: mkdtemp");
 		return 1;
 	}
-	char dir[512], out[600];
-	proc_path(dir, sizeof(dir), "pki");
-	snprintf(out, sizeof(out), "%s.out", dir);
-	char *argv[] = { (char *)TL_BINARY, (char *)"pki", dir, NULL };
+	char out[600];
+	proc_path(pki, sizeof(pki), "pki");
+	snprintf(out, sizeof(out), "%s.out", pki);
+	char *argv[] = { (char *)TL_BINARY, (char *)"pki", pki, NULL };
 	if (proc_run(argv, out, NULL, RUN_TIMEOUT_MS, NULL)) {
 		proc_show_log("trunkload pki", out, 2000);
 		return 1;

@@ -16,28 +16,8 @@ static pid_t uas(const char *cert, const char *const *extra, uint16_t *port, con
 {
 	char log[512], name[96];
 	snprintf(name, sizeof(name), "uas-%s.log", tag);
-	proc_path(log, sizeof(log), name);
-	*port = proc_free_port();
-	struct proc_args a = { 0 };
-	args_add(&a, "%s", TL_BINARY);
-	args_add(&a, "uas");
-	args_add(&a, "--listen");
-	args_add(&a, "127.0.0.1:%u", *port);
-	args_add(&a, "--threads");
-	args_add(&a, "1");
-	args_add(&a, "--cert");
-	args_add(&a, "%s/%s.crt", pki, cert);
-	args_add(&a, "--key");
-	args_add(&a, "%s/%s.key", pki, cert);
-	args_add(&a, "--ca");
-	args_add(&a, "%s/ca.crt", pki);
-	args_add_list(&a, extra);
-	pid_t pid = proc_spawn(a.v, log, false);
+	pid_t pid = lab_uas(pki, cert, extra, proc_path(log, sizeof(log), name), port);
 	CU_ASSERT_FATAL(pid > 0);
-	int rc = proc_wait_port(pid, *port, 10000);
-	if (rc)
-		proc_show_log("uas", log, 2000);
-	CU_ASSERT_FATAL(rc == 0);
 	return pid;
 }
 
@@ -81,12 +61,8 @@ static void our_bad_certificates_are_refused(void)
 			args_add(&a, "127.0.0.1:%u", port);
 			args_add(&a, "--ca");
 			args_add(&a, "%s/ca.crt", pki);
-			if (strcmp(k->scenario, "no-client-cert")) {
-				args_add(&a, "--cert");
-				args_add(&a, "%s/%s.crt", pki, k->scenario);
-				args_add(&a, "--key");
-				args_add(&a, "%s/%s.key", pki, k->scenario);
-			}
+			if (strcmp(k->scenario, "no-client-cert"))
+				args_identity(&a, pki, k->scenario);
 			args_add(&a, "--tls-version");
 			args_add(&a, "%s", versions[v]);
 			args_add(&a, "--calls");
@@ -148,10 +124,7 @@ static void far_end_bad_certificates_are_flagged(void)
 		args_add(&a, "uas.trunkload.test");
 		args_add(&a, "--ca");
 		args_add(&a, "%s/ca.crt", pki);
-		args_add(&a, "--cert");
-		args_add(&a, "%s/client.crt", pki);
-		args_add(&a, "--key");
-		args_add(&a, "%s/client.key", pki);
+		args_identity(&a, pki, "client");
 		args_add(&a, "--calls");
 		args_add(&a, "1");
 		args_add(&a, "--media-ms");

@@ -24,12 +24,8 @@ static char *probe(const char *tag, bool with_cert, int *rc)
 	args_add(&a, "uas.trunkload.test");
 	args_add(&a, "--ca");
 	args_add(&a, "%s/ca.crt", pki);
-	if (with_cert) {
-		args_add(&a, "--cert");
-		args_add(&a, "%s/client.crt", pki);
-		args_add(&a, "--key");
-		args_add(&a, "%s/client.key", pki);
-	}
+	if (with_cert)
+		args_identity(&a, pki, "client");
 	*rc = proc_run(a.v, out, NULL, TIMEOUT_MS, NULL);
 	return proc_read_file(out);
 }
@@ -80,22 +76,8 @@ int main(void)
 	char *mk[] = { (char *)TL_BINARY, (char *)"pki", pki, NULL };
 	if (proc_run(mk, NULL, NULL, TIMEOUT_MS, NULL))
 		return 1;
-	port = proc_free_port();
-	struct proc_args u = { 0 };
-	args_add(&u, "%s", TL_BINARY);
-	args_add(&u, "uas");
-	args_add(&u, "--listen");
-	args_add(&u, "127.0.0.1:%u", port);
-	args_add(&u, "--threads");
-	args_add(&u, "1");
-	args_add(&u, "--cert");
-	args_add(&u, "%s/server.crt", pki);
-	args_add(&u, "--key");
-	args_add(&u, "%s/server.key", pki);
-	args_add(&u, "--ca");
-	args_add(&u, "%s/ca.crt", pki);
-	pid_t uas = proc_spawn(u.v, log, false);
-	if (uas <= 0 || proc_wait_port(uas, port, 10000))
+	pid_t uas = lab_uas(pki, "server", NULL, log, &port);
+	if (uas <= 0)
 		return 1;
 	int rc = tl_run("probe", TL_CASES(cases));
 	proc_stop(uas, SIGTERM, 5000);

@@ -1,0 +1,671 @@
+/* trunkload against a real mutual-TLS SIP server that is not ours: Kamailio 5.6
+ * (Debian kamailio + kamailio-tls-modules) on loopback, answering every request but
+ * ACK with a stateless 200. One Kamailio serves every case: it listens on four TLS
+ * sockets, each presenting another server certificate of the lab PKI (good, expired,
+ * wrong name, self-signed), and every socket requires and verifies a client
+ * certificate from the lab CA.
+ *
+ * What Kamailio 5.6.3 on OpenSSL 3.0 does (checked by hand with openssl s_client
+ * too), the same with TLS 1.2 and 1.3 unless said:
+ *
+ *   our client certificate  alert it sends                  its log ("TLS accept:")
+ *   expired                 certificate_expired             certificate verify failed
+ *   signed by ca-other      unknown_ca                      certificate verify failed
+ *   self-signed             unknown_ca                      certificate verify failed
+ *   RSA-1024, SHA-1         bad_certificate (key too small  certificate verify failed
+ *                           at Debian's default level 2)
+ *   none                    1.2: handshake_failure,         peer did not return a
+ *                           1.3: certificate_required       certificate
+ *
+ * and when we refuse its certificate it logs the alert we sent: "sslv3 alert
+ * certificate expired", "sslv3 alert bad certificate" (wrong name), "tlsv1 alert
+ * unknown ca" (self-signed). Its tls.cfg has no TLS 1.3-only method ("Unsupported
+ * enum value 'TLSv1.3'"): TLSv1.2+ accepts both and each run picks its version.
+ *
+ * Kamailio forks its workers from the main process and they outlive it; it is
+ * started through setsid so that they share one process group, which is what
+ * stop_kamailio() kills and checks, and a watchdog kills if this program dies. */
+#include "proc.h"
+#include "tl_test.h"
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <glob.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FIXTURES TL_SOURCE_DIR "/tests/integration/fixtures/kamailio"
+#define START_MS 10000       /* Kamailio up, all sockets listening */
+#define STOP_MS 5000         /* SIGTERM to the last worker gone */
+#define RUN_TIMEOUT_MS 30000 /* one trunkload run of 2 calls */
+#define MAX_RUN_S 10.0       /* each run is over well within this */
+#define LOG_WAIT_MS 2000     /* Kamailio logs a refusal just after it sends the alert */
+#define CALLS 2              /* per run: each one connection attempt in a negative test */
+
+/* The listening sockets, one per server certificate. */
+enum sock { S_GOOD, S_EXPIRED, S_WRONGNAME, S_SELFSIGNED, S_N };
+
+static const char *const sock_var[S_N] = { "PORT_GOOD", "PORT_EXPIRED", "PORT_WRONGNAME",
+					   "PORT_SELFSIGNED" };
+
+/* The modules kamailio.cfg.in loads. */
+static const char *const modules[] = { "tls", "sl", "pv", "textops" };
+
+/* One Kamailio for the whole program: the cases share it because starting it costs
+ * about a second. Set up in main(), before any case runs. */
+static struct kamailio {
+	pid_t pid;  /* the main process, our child; 0 once reaped */
+	pid_t pgid; /* its process group (setsid): the workers too */
+	pid_t watchdog; /* kills the group if we die first (start_watchdog) */
+	uint16_t port[S_N];
+	char log[512];
+} kam;
+
+/* One trunkload run against Kamailio, and what must come of it. */
+struct kcase {
+	const char *name;
+	enum sock sock;
+	const char *cert;        /* lab file stem we present, NULL: no client certificate */
+	const char *version;     /* --tls-version */
+	const char *extra[4];    /* more `trunkload run` flags */
+	bool rejected;           /* run with --expect-handshake rejected */
+	int want_exit;
+	/* the alert that ends each handshake: received from Kamailio when it refuses
+	 * us, sent by us when we refuse its certificate */
+	const char *alert;
+	const char *first_error; /* we refuse: tls.first_error has this */
+	const char *kam_says;    /* Kamailio's log has this during the run */
+};
+
+#define GOOD(n, v) { .name = (n), .sock = S_GOOD, .cert = "client", .version = (v) }
+/* Kamailio refuses our certificate: --expect-handshake rejected passes */
+#define REFUSED(n, c, v, a, says) \
+	{ .name = (n), .sock = S_GOOD, .cert = (c), .version = (v), .rejected = true, \
+	  .alert = (a), .kam_says = (says) }
+/* we lower our level only to be able to load the 1024-bit key; Kamailio keeps
+ * OpenSSL's default (2 on Debian), where such a key is too small */
+#define LEGACY_REFUSED(n, v) \
+	{ .name = (n), .sock = S_GOOD, .cert = "client-legacy", .version = (v), \
+	  .extra = { "--security-level", "0" }, .rejected = true, .alert = "bad_certificate", \
+	  .kam_says = VERIFY_FAILED }
+/* we refuse Kamailio's certificate: a run that expects ok fails */
+#define WE_REFUSE(n, s, v, a, why, says) \
+	{ .name = (n), .sock = (s), .cert = "client", .version = (v), .want_exit = 1, \
+	  .alert = (a), .first_error = (why), .kam_says = (says) }
+
+#define VERIFY_FAILED "certificate verify failed"
+#define NO_CERT "peer did not return a certificate"
+
+static const struct kcase kcases[] = {
+	GOOD("good_client_tls12", "1.2"),
+	GOOD("good_client_tls13", "1.3"),
+	REFUSED("expired_client_tls12", "client-expired", "1.2", "certificate_expired", VERIFY_FAILED),
+	REFUSED("expired_client_tls13", "client-expired", "1.3", "certificate_expired", VERIFY_FAILED),
+	REFUSED("untrusted_client_tls12", "client-untrusted", "1.2", "unknown_ca", VERIFY_FAILED),
+	REFUSED("untrusted_client_tls13", "client-untrusted", "1.3", "unknown_ca", VERIFY_FAILED),
+	REFUSED("selfsigned_client_tls12", "client-selfsigned", "1.2", "unknown_ca", VERIFY_FAILED),
+	REFUSED("selfsigned_client_tls13", "client-selfsigned", "1.3", "unknown_ca", VERIFY_FAILED),
+	LEGACY_REFUSED("legacy_client_tls12", "1.2"),
+	LEGACY_REFUSED("legacy_client_tls13", "1.3"),
+	REFUSED("no_client_cert_tls12", NULL, "1.2", "handshake_failure", NO_CERT),
+	REFUSED("no_client_cert_tls13", NULL, "1.3", "certificate_required", NO_CERT),
+	WE_REFUSE("expired_server_cert_tls12", S_EXPIRED, "1.2", "certificate_expired",
+		  "certificate has expired", "alert certificate expired"),
+	WE_REFUSE("expired_server_cert_tls13", S_EXPIRED, "1.3", "certificate_expired",
+		  "certificate has expired", "alert certificate expired"),
+	WE_REFUSE("wrongname_server_cert_tls12", S_WRONGNAME, "1.2", "bad_certificate",
+		  "hostname mismatch", "alert bad certificate"),
+	WE_REFUSE("wrongname_server_cert_tls13", S_WRONGNAME, "1.3", "bad_certificate",
+		  "hostname mismatch", "alert bad certificate"),
+	WE_REFUSE("selfsigned_server_cert_tls12", S_SELFSIGNED, "1.2", "unknown_ca",
+		  "self-signed", "alert unknown ca"),
+	WE_REFUSE("selfsigned_server_cert_tls13", S_SELFSIGNED, "1.3", "unknown_ca",
+		  "self-signed", "alert unknown ca"),
+};
+
+/* "<tmp>/pki/<stem><ext>" */
+static char *pki(char *out, size_t cap, const char *stem, const char *ext)
+{
+	char rel[256];
+	snprintf(rel, sizeof(rel), "pki/%s%s", stem, ext);
+	return proc_path(out, cap, rel);
+}
+
+/* The kamailio binary: in PATH, or in an sbin directory a plain user's PATH lacks. */
+static const char *kamailio_binary(void)
+{
+	static const char *const cands[] = { "kamailio", "/usr/sbin/kamailio",
+					     "/usr/local/sbin/kamailio" };
+	for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]); i++)
+		if (proc_have(cands[i]))
+			return cands[i];
+	return NULL;
+}
+
+/* The first Kamailio module directory holding every module we load, in out; false if
+ * none does (the tls module is a package of its own). */
+static bool module_dir(char *out, size_t cap)
+{
+	static const char *const patterns[] = { "/usr/lib/*/kamailio/modules",
+						"/usr/lib/kamailio/modules",
+						"/usr/lib64/kamailio/modules",
+						"/usr/local/lib/kamailio/modules",
+						"/usr/local/lib64/kamailio/modules" };
+	bool found = false;
+	for (size_t p = 0; !found && p < sizeof(patterns) / sizeof(patterns[0]); p++) {
+		glob_t g;
+		if (glob(patterns[p], GLOB_ONLYDIR, NULL, &g))
+			continue;
+		for (size_t d = 0; !found && d < g.gl_pathc; d++) {
+			size_t m = 0;
+			for (; m < sizeof(modules) / sizeof(modules[0]); m++) {
+				char so[512];
+				snprintf(so, sizeof(so), "%s/%s.so", g.gl_pathv[d], modules[m]);
+				if (access(so, R_OK))
+					break;
+			}
+			if (m == sizeof(modules) / sizeof(modules[0])) {
+				snprintf(out, cap, "%s", g.gl_pathv[d]);
+				found = true;
+			}
+		}
+		globfree(&g);
+	}
+	return found;
+}
+
+struct var {
+	const char *name; /* without the @s */
+	const char *value;
+};
+
+/* Writes template tmpl to out with each @NAME@ of vars (until a NULL name) replaced.
+ * 0, or -errno. */
+static int from_template(const char *tmpl, const char *out, const struct var *vars)
+{
+	char *text = proc_read_file(tmpl);
+	if (!text)
+		return -ENOENT;
+	FILE *f = fopen(out, "w");
+	int rc = f ? 0 : -errno;
+	for (const char *p = text; f && *p;) {
+		const struct var *v = vars;
+		for (; *p == '@' && v->name; v++) {
+			size_t len = strlen(v->name);
+			if (!strncmp(p + 1, v->name, len) && p[len + 1] == '@')
+				break;
+		}
+		if (*p == '@' && v->name) {
+			fputs(v->value, f);
+			p += strlen(v->name) + 2;
+		} else
+			fputc(*p++, f);
+	}
+	if (f && fclose(f))
+		rc = -errno;
+	free(text);
+	return rc;
+}
+
+/* Processes of process group pg still alive (zombies do not count). */
+static int group_alive(pid_t pg)
+{
+	DIR *d = opendir("/proc");
+	if (!d)
+		return 0;
+	int n = 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		char path[300];
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		char *stat = proc_read_file(path);
+		/* the command name may hold spaces and parentheses: parse after the last ')' */
+		const char *p = stat ? strrchr(stat, ')') : NULL;
+		char state;
+		int ppid, pgrp;
+		if (p && sscanf(p + 1, " %c %d %d", &state, &ppid, &pgrp) == 3 && pgrp == pg &&
+		    state != 'Z')
+			n++;
+		free(stat);
+	}
+	closedir(d);
+	return n;
+}
+
+static void nap_ms(int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+static void watchdog_fire(int sig)
+{
+	(void)sig;
+	kill(-kam.pgid, SIGKILL);
+	_exit(0);
+}
+
+/* Forks a child that waits for our death: Kamailio's main process gets SIGKILL with
+ * us (proc_spawn), but its workers would live on, so when this program dies, even
+ * by SIGKILL at a ctest timeout, the kernel sends the watchdog SIGTERM
+ * (PR_SET_PDEATHSIG) and it kills the whole group. Returns its pid, or -1 (then
+ * only the ordinary stop protects us). */
+static pid_t start_watchdog(void)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	/* also a Ctrl-C or hang-up that reaches our process group but not Kamailio's */
+	struct sigaction sa = { .sa_handler = watchdog_fire };
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		watchdog_fire(0);
+	for (;;)
+		pause();
+}
+
+/* Stops Kamailio and every worker it forked. The main process is our child and stays
+ * unreaped (a zombie) until the group is empty, so its pid, the group's id, cannot be
+ * reused while we signal the group. Returns the number of processes that survived
+ * SIGKILL (0 expected). */
+static int stop_kamailio(void)
+{
+	if (kam.watchdog > 0) {
+		/* SIGKILL: its handler must not run, we stop the group ourselves */
+		kill(kam.watchdog, SIGKILL);
+		waitpid(kam.watchdog, NULL, 0);
+		kam.watchdog = 0;
+	}
+	pid_t pg = kam.pgid;
+	if (pg <= 0)
+		return 0;
+	kill(-pg, SIGTERM);
+	int alive = group_alive(pg);
+	for (int waited = 0; alive && waited < STOP_MS; waited += 20) {
+		nap_ms(20);
+		alive = group_alive(pg);
+	}
+	if (alive) {
+		kill(-pg, SIGKILL);
+		for (int waited = 0; (alive = group_alive(pg)) && waited < STOP_MS; waited += 20)
+			nap_ms(20);
+	}
+	if (kam.pid > 0)
+		proc_stop(kam.pid, SIGKILL, STOP_MS);
+	kam.pid = kam.pgid = 0;
+	return alive;
+}
+
+/* Four distinct free ports (two calls of proc_free_port may return the same one). */
+static bool pick_ports(uint16_t *port)
+{
+	for (int i = 0; i < S_N; i++) {
+		int tries = 0;
+		bool dup;
+		do {
+			port[i] = proc_free_port();
+			dup = port[i] == 0;
+			for (int j = 0; j < i; j++)
+				dup = dup || port[j] == port[i];
+		} while (dup && ++tries < 20);
+		if (dup)
+			return false;
+	}
+	return true;
+}
+
+/* Writes kamailio.cfg and tls.cfg from the templates and starts Kamailio in the
+ * foreground with its log on stderr. 0 once every socket listens, or -1 (said why). */
+static int start_kamailio(const char *binary, const char *mod_dir)
+{
+	char dir[512], pki_dir[512], cfg[600], tls_cfg[600], pid_file[600];
+	proc_path(dir, sizeof(dir), "kamailio");
+	proc_path(pki_dir, sizeof(pki_dir), "pki");
+	proc_path(kam.log, sizeof(kam.log), "kamailio.log");
+	if (mkdir(dir, 0700)) {
+		perror("test_kamailio: mkdir");
+		return -1;
+	}
+	snprintf(cfg, sizeof(cfg), "%s/kamailio.cfg", dir);
+	snprintf(tls_cfg, sizeof(tls_cfg), "%s/tls.cfg", dir);
+	snprintf(pid_file, sizeof(pid_file), "%s/kamailio.pid", dir);
+	if (!pick_ports(kam.port)) {
+		fprintf(stderr, "test_kamailio: no free ports\n");
+		return -1;
+	}
+	char ports[S_N][8];
+	struct var vars[S_N + 4] = { { "DIR", dir }, { "PKI", pki_dir }, { "MODULE_DIR", mod_dir } };
+	for (int i = 0; i < S_N; i++) {
+		snprintf(ports[i], sizeof(ports[i]), "%u", kam.port[i]);
+		vars[3 + i] = (struct var){ sock_var[i], ports[i] };
+	}
+	int rc = from_template(FIXTURES "/kamailio.cfg.in", cfg, vars);
+	if (!rc)
+		rc = from_template(FIXTURES "/tls.cfg.in", tls_cfg, vars);
+	if (rc) {
+		fprintf(stderr, "test_kamailio: writing the configuration: %s\n", strerror(-rc));
+		return -1;
+	}
+	struct proc_args a = { 0 };
+	args_add(&a, "setsid");
+	args_add(&a, "%s", binary);
+	args_add(&a, "-DD"); /* stay in the foreground, still fork the workers */
+	args_add(&a, "-E");
+	args_add(&a, "-f");
+	args_add(&a, "%s", cfg);
+	args_add(&a, "-P");
+	args_add(&a, "%s", pid_file);
+	args_add(&a, "-w");
+	args_add(&a, "%s", dir);
+	args_add(&a, "-m");
+	args_add(&a, "32");
+	args_add(&a, "-M");
+	args_add(&a, "8");
+	kam.pid = proc_spawn(a.v, kam.log, false);
+	if (kam.pid < 0) {
+		fprintf(stderr, "test_kamailio: spawn kamailio: %s\n", strerror(-kam.pid));
+		kam.pid = 0;
+		return -1;
+	}
+	kam.pgid = kam.pid; /* setsid execs in place: it is not a group leader here */
+	kam.watchdog = start_watchdog();
+	for (int i = 0; i < S_N; i++) {
+		rc = proc_wait_port(kam.pid, kam.port[i], START_MS);
+		if (rc) {
+			fprintf(stderr, "test_kamailio: kamailio does not listen on 127.0.0.1:%u: %s\n",
+				kam.port[i], strerror(-rc));
+			proc_show_log("kamailio", kam.log, 4000);
+			if (rc == -ECHILD)
+				kam.pid = 0; /* exited and reaped */
+			stop_kamailio();
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static long file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) ? 0 : (long)st.st_size;
+}
+
+/* True when Kamailio's log, past offset from, has text; it may write a moment late. */
+static bool kamailio_said(long from, const char *text)
+{
+	for (int waited = 0;; waited += 50) {
+		char *s = proc_read_file(kam.log);
+		bool found = s && (long)strlen(s) >= from && strstr(s + from, text);
+		free(s);
+		if (found || waited >= LOG_WAIT_MS)
+			return found;
+		nap_ms(50);
+	}
+}
+
+/* The value at a dotted path of a parsed JSON document, or NULL. */
+static const cJSON *json_at(const cJSON *root, const char *dotted)
+{
+	char key[128];
+	const cJSON *cur = root;
+	for (const char *p = dotted; cur && *p;) {
+		const char *dot = strchr(p, '.');
+		size_t len = dot ? (size_t)(dot - p) : strlen(p);
+		snprintf(key, sizeof(key), "%.*s", (int)len, p);
+		cur = cJSON_GetObjectItemCaseSensitive(cur, key);
+		p += len + (dot ? 1 : 0);
+	}
+	return cur;
+}
+
+static cJSON *load_report(const char *file)
+{
+	char *text = proc_read_file(file);
+	cJSON *root = text ? cJSON_Parse(text) : NULL;
+	free(text);
+	return root;
+}
+
+/* Checks tls.handshake_outcomes: refused_alert == n and every other outcome 0. The
+ * report leaves out the outcomes that never happened: a missing key counts as 0, a
+ * missing object fails. Returns the number of failed checks. */
+static int check_outcomes(const char *name, const cJSON *report, double refused_alert)
+{
+	static const char *const outcomes[] = { "refused_alert", "refused_reset", "refused_close",
+						"accepted", "we_refused", "timeout",
+						"connect_failed" };
+	const cJSON *o = json_at(report, "tls.handshake_outcomes");
+	CHECK(cJSON_IsObject(o), "%s: report has tls.handshake_outcomes", name);
+	if (!cJSON_IsObject(o))
+		return 1;
+	int bad = 0;
+	for (size_t i = 0; i < sizeof(outcomes) / sizeof(outcomes[0]); i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, outcomes[i]);
+		double got = cJSON_IsNumber(v) ? v->valuedouble : v ? -1 : 0;
+		double want = i == 0 ? refused_alert : 0;
+		CHECK(got == want, "%s: report tls.handshake_outcomes.%s == %g (got %g)", name,
+		      outcomes[i], want, got);
+		bad += got != want;
+	}
+	return bad;
+}
+
+static void run_case(const struct kcase *c)
+{
+	CHECK(kam.pid > 0, "%s: Kamailio is running", c->name);
+	if (kam.pid <= 0)
+		return;
+	char dir[512], report[600], out[600], f[512];
+	proc_path(dir, sizeof(dir), c->name);
+	snprintf(report, sizeof(report), "%s/report.json", dir);
+	snprintf(out, sizeof(out), "%s.out", dir);
+	long log_from = file_size(kam.log);
+
+	struct proc_args a = { 0 };
+	args_add(&a, "%s", TL_BINARY);
+	args_add(&a, "run");
+	args_add(&a, "%s/call.json", FIXTURES);
+	args_add(&a, "--target");
+	args_add(&a, "127.0.0.1:%u", kam.port[c->sock]);
+	args_add(&a, "--server-name");
+	args_add(&a, "uas.trunkload.test");
+	if (c->cert) {
+		args_add(&a, "--cert");
+		args_add(&a, "%s", pki(f, sizeof(f), c->cert, ".crt"));
+		args_add(&a, "--key");
+		args_add(&a, "%s", pki(f, sizeof(f), c->cert, ".key"));
+	}
+	args_add(&a, "--ca");
+	args_add(&a, "%s", pki(f, sizeof(f), "ca", ".crt"));
+	args_add(&a, "--tls-version");
+	args_add(&a, "%s", c->version);
+	args_add(&a, "--calls");
+	args_add(&a, "%d", CALLS);
+	args_add(&a, "--rate");
+	args_add(&a, "10");
+	args_add(&a, "--media-ms");
+	args_add(&a, "0");
+	if (c->rejected) {
+		args_add(&a, "--expect-handshake");
+		args_add(&a, "rejected");
+	}
+	for (size_t i = 0; i < 4 && c->extra[i]; i++)
+		args_add(&a, "%s", c->extra[i]);
+	args_add(&a, "--report-dir");
+	args_add(&a, "%s", dir);
+	args_add(&a, "--quiet");
+
+	double secs = 0;
+	int rc = proc_run(a.v, out, NULL, RUN_TIMEOUT_MS, &secs);
+	CHECK(rc == c->want_exit, "%s: trunkload run exits %d (got %d)", c->name, c->want_exit, rc);
+	CHECK(secs <= MAX_RUN_S, "%s: the run is over within %.0f s (took %.1f s)", c->name,
+	      MAX_RUN_S, secs);
+
+	char alert_key[128];
+	snprintf(alert_key, sizeof(alert_key), "tls.alerts.%s:%s", c->rejected ? "received" : "sent",
+		 c->alert ? c->alert : "");
+	cJSON *root = load_report(report);
+	int bad = 0;
+	if (c->rejected) {
+		/* each call is one attempt, and Kamailio refused each with its alert */
+		const struct proc_expect want[] = {
+			EXPECT_STR("verdict", "pass"),
+			EXPECT_EQ("calls.attempted", CALLS),
+			EXPECT_EQ("tls.handshakes.ok", 0),
+			EXPECT_EQ("tls.handshakes.failed", CALLS),
+			EXPECT_EQ(alert_key, CALLS),
+			{ 0 },
+		};
+		bad = proc_expect_json(report, want) + check_outcomes(c->name, root, CALLS);
+	} else if (c->first_error) {
+		/* we refuse Kamailio's certificate on the one trunk connection: no call */
+		const struct proc_expect want[] = {
+			EXPECT_STR("verdict", "fail"),
+			EXPECT_EQ("tls.handshakes.ok", 0),
+			EXPECT_GE("tls.handshakes.failed", 1),
+			EXPECT_GE(alert_key, 1),
+			EXPECT_EQ("calls.completed", 0),
+			{ 0 },
+		};
+		bad = proc_expect_json(report, want);
+		const cJSON *why = json_at(root, "tls.first_error");
+		bool named = cJSON_IsString(why) && strstr(why->valuestring, c->first_error);
+		CHECK(named, "%s: tls.first_error names \"%s\" (got \"%s\")", c->name, c->first_error,
+		      cJSON_IsString(why) ? why->valuestring : "(missing)");
+		bad += !named;
+	} else {
+		const struct proc_expect want[] = {
+			EXPECT_STR("verdict", "pass"),
+			EXPECT_EQ("calls.completed", CALLS),
+			EXPECT_EQ("calls.failed", 0),
+			EXPECT_EQ("latency_ms.invite_to_200.count", CALLS),
+			EXPECT_EQ("latency_ms.bye_to_200.count", CALLS),
+			EXPECT_EQ("tls.handshakes.ok", 1),
+			EXPECT_EQ("tls.handshakes.failed", 0),
+			EXPECT_STR("tls.peer.subject_cn", "uas.trunkload.test"),
+			{ 0 },
+		};
+		bad = proc_expect_json(report, want);
+		char key[64];
+		snprintf(key, sizeof(key), "TLSv%s", c->version);
+		/* the key has a dot: no dotted path */
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(json_at(root, "tls.versions"), key);
+		CHECK(cJSON_IsNumber(v) && v->valueint == 1, "%s: report tls.versions.%s == 1", c->name,
+		      key);
+		bad += !(cJSON_IsNumber(v) && v->valueint == 1);
+	}
+	cJSON_Delete(root);
+	if (c->kam_says) {
+		bool said = kamailio_said(log_from, c->kam_says);
+		CHECK(said, "%s: Kamailio's log has \"%s\"", c->name, c->kam_says);
+		bad += !said;
+	}
+	if (bad || rc != c->want_exit) {
+		proc_show_log("trunkload run", out, 3000);
+		proc_show_log("report.json", report, 6000);
+		proc_show_log("kamailio", kam.log, 3000);
+	}
+}
+
+#define KCASE(i) \
+	static void kcase_##i(void) { run_case(&kcases[i]); }
+KCASE(0)
+KCASE(1)
+KCASE(2)
+KCASE(3)
+KCASE(4)
+KCASE(5)
+KCASE(6)
+KCASE(7)
+KCASE(8)
+KCASE(9)
+KCASE(10)
+KCASE(11)
+KCASE(12)
+KCASE(13)
+KCASE(14)
+KCASE(15)
+KCASE(16)
+KCASE(17)
+
+#define N_CASES (sizeof(kcases) / sizeof(kcases[0]))
+
+/* CUnit calls a case without an argument: one function per row */
+static const CU_TestFunc case_fn[] = {
+	kcase_0,  kcase_1,  kcase_2,  kcase_3,  kcase_4,  kcase_5,  kcase_6,  kcase_7,  kcase_8,
+	kcase_9,  kcase_10, kcase_11, kcase_12, kcase_13, kcase_14, kcase_15, kcase_16, kcase_17,
+};
+_Static_assert(sizeof(case_fn) / sizeof(case_fn[0]) == N_CASES, "one KCASE per row of kcases");
+
+/* The lab PKI with every variant the cases present or Kamailio serves. */
+static int make_lab(void)
+{
+	char dir[512], out[600], f[512];
+	proc_path(dir, sizeof(dir), "pki");
+	snprintf(out, sizeof(out), "%s.out", dir);
+	char *argv[] = { (char *)TL_BINARY, (char *)"pki", dir, NULL };
+	int rc = proc_run(argv, out, NULL, RUN_TIMEOUT_MS, NULL);
+	if (rc) {
+		fprintf(stderr, "test_kamailio: trunkload pki exited %d\n", rc);
+		proc_show_log("trunkload pki", out, 2000);
+		return -1;
+	}
+	static const char *const need[] = { "server", "server-expired", "server-wrongname",
+					    "server-selfsigned", "client", "client-expired",
+					    "client-untrusted", "client-selfsigned",
+					    "client-legacy" };
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		if (access(pki(f, sizeof(f), need[i], ".crt"), R_OK) ||
+		    access(pki(f, sizeof(f), need[i], ".key"), R_OK)) {
+			fprintf(stderr, "test_kamailio: trunkload pki made no %s\n", f);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int main(void)
+{
+	const char *binary = kamailio_binary();
+	char mod_dir[512];
+	if (!binary) {
+		fprintf(stderr, "test_kamailio: SKIPPED: kamailio is not installed\n");
+		return 77;
+	}
+	if (!module_dir(mod_dir, sizeof(mod_dir))) {
+		fprintf(stderr, "test_kamailio: SKIPPED: no Kamailio module directory with tls.so, "
+				"sl.so, pv.so and textops.so (package kamailio-tls-modules)\n");
+		return 77;
+	}
+	if (!proc_have("setsid")) {
+		fprintf(stderr, "test_kamailio: SKIPPED: setsid (util-linux) is not installed\n");
+		return 77;
+	}
+	if (!proc_tmpdir()) {
+		perror("test_kamailio: mkdtemp");
+		return 1;
+	}
+	if (make_lab() || start_kamailio(binary, mod_dir))
+		return 1;
+	struct tl_case cases[N_CASES];
+	for (size_t i = 0; i < N_CASES; i++)
+		cases[i] = (struct tl_case){ kcases[i].name, case_fn[i] };
+	int rc = tl_run("kamailio", TL_CASES(cases));
+	int survivors = stop_kamailio();
+	if (survivors) {
+		fprintf(stderr, "test_kamailio: %d Kamailio processes survived SIGKILL\n", survivors);
+		rc = 1;
+	}
+	return rc;
+}

@@ -601,6 +601,38 @@ KCASE(17)
 
 #define N_CASES (sizeof(kcases) / sizeof(kcases[0]))
 
+/* trunkload probe against Kamailio: transcript, chain, OPTIONS round trip. */
+static void probe_kamailio(void)
+{
+	char out[512], f[512];
+	proc_path(out, sizeof(out), "probe.out");
+	struct proc_args a = { 0 };
+	args_add(&a, "%s", TL_BINARY);
+	args_add(&a, "probe");
+	args_add(&a, "127.0.0.1:%u", kam.port[0]);
+	args_add(&a, "--server-name");
+	args_add(&a, "uas.trunkload.test");
+	args_add(&a, "--cert");
+	args_add(&a, "%s", pki(f, sizeof(f), "client", ".crt"));
+	args_add(&a, "--key");
+	args_add(&a, "%s", pki(f, sizeof(f), "client", ".key"));
+	args_add(&a, "--ca");
+	args_add(&a, "%s", pki(f, sizeof(f), "ca", ".crt"));
+	int rc = proc_run(a.v, out, NULL, RUN_TIMEOUT_MS, NULL);
+	char *text = proc_read_file(out);
+	static const char *const want[] = {
+		">> ClientHello", "<< CertificateRequest", "<< Certificate", ">> Certificate",
+		"the server asked for a client certificate from:", "handshake done",
+		"subject: CN=uas.trunkload.test", "our certificate: accepted", "OPTIONS: SIP/2.0 200 OK in ",
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		CHECK(text && strstr(text, want[i]), "probe of Kamailio prints \"%s\"", want[i]);
+	CHECK(rc == 0, "probe of Kamailio exits 0 (got %d)", rc);
+	if (rc || !text || !strstr(text, "OPTIONS: SIP/2.0 200"))
+		proc_show_log("trunkload probe", out, 4000);
+	free(text);
+}
+
 /* CUnit calls a case without an argument: one function per row */
 static const CU_TestFunc case_fn[] = {
 	kcase_0,  kcase_1,  kcase_2,  kcase_3,  kcase_4,  kcase_5,  kcase_6,  kcase_7,  kcase_8,
@@ -658,9 +690,10 @@ int main(void)
 	}
 	if (make_lab() || start_kamailio(binary, mod_dir))
 		return 1;
-	struct tl_case cases[N_CASES];
+	struct tl_case cases[N_CASES + 1];
 	for (size_t i = 0; i < N_CASES; i++)
 		cases[i] = (struct tl_case){ kcases[i].name, case_fn[i] };
+	cases[N_CASES] = (struct tl_case){ "probe_kamailio", probe_kamailio };
 	int rc = tl_run("kamailio", TL_CASES(cases));
 	int survivors = stop_kamailio();
 	if (survivors) {

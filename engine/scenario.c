@@ -318,7 +318,11 @@ static void parse_tls(struct ctx *c, const cJSON *o)
 	static const char *const keys[] = { "cert", "key", "ca", "versions", "ciphers",
 		"security_level", "expect_peer", "expect_handshake", "expect_alert", NULL };
 	static const char *const peer_keys[] = { "subject_cn", "names", "issuer", "serial",
-		"sha256", "min_days_valid", "min_key_bits", "versions", NULL };
+		"sha256", "min_days_valid", "min_key_bits", "versions", "findings", NULL };
+	static const char *const finding_codes[] = { "expired", "not_yet_valid", "expires_soon",
+		"untrusted", "name_mismatch", "self_signed", "weak_key", "sha1_signature",
+		"no_server_auth", "no_client_auth", "old_tls_version", "no_forward_secrecy",
+		"verify_failed", NULL };
 	static const char *const handshakes[] = { "ok", "rejected", NULL };
 	struct scenario *s = c->s;
 	int64_t n;
@@ -359,6 +363,23 @@ static void parse_tls(struct ctx *c, const cJSON *o)
 		const cJSON *pv = cJSON_GetObjectItemCaseSensitive(peer, "versions");
 		if (pv)
 			parse_versions(c, pv, "tls.expect_peer.versions", &s->expect_versions);
+		const cJSON *fl = cJSON_GetObjectItemCaseSensitive(peer, "findings");
+		if (fl && (!cJSON_IsArray(fl) || cJSON_GetArraySize(fl) > 8)) {
+			bad(c, "tls.expect_peer.findings", "an array of at most 8 finding codes", fl);
+		} else if (fl) {
+			char fp[SCN_PATH_LEN];
+			int i = 0;
+			for (const cJSON *e = fl->child; e; e = e->next, i++) {
+				int k = name_index(cJSON_GetStringValue(e), finding_codes);
+				if (k < 0) {
+					bad(c, join_index(fp, "tls.expect_peer.findings", i),
+					    "a finding code such as expired, untrusted, name_mismatch, self_signed", e);
+					continue;
+				}
+				snprintf(s->expect_findings[s->n_expect_findings++], sizeof(s->expect_findings[0]),
+					 "%s", finding_codes[k]);
+			}
+		}
 	}
 	get_str(c, o, "tls", "expect_alert", false, s->expect_alert, sizeof(s->expect_alert));
 }

@@ -67,6 +67,8 @@ struct scenario {
 	char expect_sha256[100];       /* tls.expect_peer.sha256: fingerprint, colons ignored */
 	int expect_min_key_bits;       /* tls.expect_peer.min_key_bits; -1 = no check */
 	unsigned expect_versions;      /* tls.expect_peer.versions: SCN_TLS1_* allowed; 0 = any */
+	char expect_findings[8][24];   /* tls.expect_peer.findings: codes the far end must show */
+	unsigned n_expect_findings;
 	char expect_alert[32];         /* tls.expect_alert: with expect_handshake rejected, the
 					* alert the refusal must come with ("" = any refusal) */
 

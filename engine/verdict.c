@@ -278,6 +278,44 @@ static void judge_peer(struct verdict *v, const struct scenario *s, const struct
 	}
 }
 
+static bool finding_expected(const struct scenario *s, const char *code)
+{
+	for (unsigned i = 0; i < s->n_expect_findings; i++)
+		if (!strcmp(s->expect_findings[i], code))
+			return true;
+	return false;
+}
+
+static bool finding_seen(const struct result *r, const char *code)
+{
+	for (unsigned i = 0; i < r->peer.n_findings; i++)
+		if (!strcmp(r->peer.findings[i].code, code))
+			return true;
+	return false;
+}
+
+/* A far end presenting a bad certificate on purpose: the test passes when trunkload
+ * flags exactly what the scenario lists. */
+static void judge_expected_findings(struct verdict *v, const struct scenario *s,
+				    const struct result *r)
+{
+	struct check *c = add(v, "tls.peer.findings");
+	size_t n = 0;
+	bool ok = r->peer.seen;
+	for (unsigned i = 0; i < s->n_expect_findings; i++) {
+		ok &= finding_seen(r, s->expect_findings[i]);
+		n += (size_t)snprintf(c->expected + n, sizeof(c->expected) - n, "%s%s", i ? ", " : "",
+				      s->expect_findings[i]);
+	}
+	n = 0;
+	for (unsigned i = 0; i < r->peer.n_findings && n < sizeof(c->observed) - 30; i++)
+		n += (size_t)snprintf(c->observed + n, sizeof(c->observed) - n, "%s%s", i ? ", " : "",
+				      r->peer.findings[i].code);
+	if (!n)
+		snprintf(c->observed, sizeof(c->observed), "%s", r->peer.seen ? "none" : "no certificate seen");
+	c->status = ok ? CHECK_PASS : CHECK_FAIL;
+}
+
 void verdict_judge(const struct scenario *s, const struct result *r, struct verdict *v)
 {
 	memset(v, 0, sizeof(*v));
@@ -285,10 +323,13 @@ void verdict_judge(const struct scenario *s, const struct result *r, struct verd
 	snprintf(c->expected, sizeof(c->expected), "the whole schedule ran");
 	snprintf(c->observed, sizeof(c->observed), "%s",
 		 r->interrupted ? "interrupted" : r->aborted[0] ? r->aborted : "it did");
-	c->status = r->interrupted || r->aborted[0] ? CHECK_FAIL : CHECK_PASS;
+	/* a far end refused on purpose (expected findings) leaves the schedule unrun */
+	c->status = r->interrupted || (r->aborted[0] && !s->n_expect_findings) ? CHECK_FAIL : CHECK_PASS;
 
 	if (s->transport == SCN_TLS && s->expect_handshake == SCN_HS_REJECTED) {
 		judge_refusal(v, r, s->expect_alert);
+	} else if (s->transport == SCN_TLS && s->n_expect_findings) {
+		judge_expected_findings(v, s, r);
 	} else if (s->transport == SCN_TLS) {
 		c = add(v, "tls.handshake");
 		snprintf(c->expected, sizeof(c->expected), "every handshake ok");
@@ -298,7 +339,9 @@ void verdict_judge(const struct scenario *s, const struct result *r, struct verd
 			 r->hs_failed ? r->first_tls_error : "");
 		c->status = r->hs_failed || !r->hs_ok ? CHECK_FAIL : CHECK_PASS;
 	}
-	if (!has_threshold(s, "calls.failed") && !has_threshold(s, "calls.failed_pct")) {
+	/* a far end expected to be refused for its certificate leaves no call to judge */
+	if (!has_threshold(s, "calls.failed") && !has_threshold(s, "calls.failed_pct") &&
+	    !s->n_expect_findings) {
 		struct threshold t = { .metric = "calls.failed", .has_max = true, .max = 0 };
 		judge_threshold(v, r, &t);
 	}
@@ -342,9 +385,11 @@ void verdict_judge(const struct scenario *s, const struct result *r, struct verd
 		c = add(v, name);
 		if (!c)
 			break;
-		snprintf(c->expected, sizeof(c->expected), "no %s", f->code);
+		bool expected = finding_expected(s, f->code);
+		snprintf(c->expected, sizeof(c->expected), "%s%s", expected ? "" : "no ", f->code);
 		snprintf(c->observed, sizeof(c->observed), "%s", f->message);
-		c->status = f->severity == FINDING_ERROR ? CHECK_FAIL : CHECK_WARN;
+		c->status = finding_expected(s, f->code) ? CHECK_PASS :
+			    f->severity == FINDING_ERROR ? CHECK_FAIL : CHECK_WARN;
 	}
 	if (r->concurrency_cap_hits) {
 		c = add(v, "load.max_concurrent");

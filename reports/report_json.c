@@ -158,6 +158,21 @@ static cJSON *build(const struct report *rep)
 			cJSON_AddNumberToObject(alerts, key, (double)r->alerts.received[a]);
 		}
 	}
+	/* the same alerts with their numbers, for tools that match on the code */
+	cJSON *detail = cJSON_AddArrayToObject(tls, "alert_list");
+	for (unsigned a = 0; a < 256; a++) {
+		for (int dir = 0; dir < 2; dir++) {
+			uint64_t n = dir ? r->alerts.received[a] : r->alerts.sent[a];
+			if (!n)
+				continue;
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "direction", dir ? "received" : "sent");
+			cJSON_AddStringToObject(o, "alert", tls_alert_name(a));
+			cJSON_AddNumberToObject(o, "code", a);
+			cJSON_AddNumberToObject(o, "count", (double)n);
+			cJSON_AddItemToArray(detail, o);
+		}
+	}
 	names(tls, "versions", r->versions);
 	names(tls, "ciphers", r->ciphers);
 	cJSON *hsf = cJSON_AddObjectToObject(tls, "handshake");

@@ -150,7 +150,53 @@ static void far_end_bad_certificates_are_flagged(void)
 	proc_cleanup_all();
 }
 
+/* A far end expected to present a bad certificate: the run passes when the finding
+ * is the one expected, and fails when another is expected. */
+static void expected_finding_passes(void)
+{
+	proc_cleanup_all();
+	uint16_t port;
+	uas("server-expired", NULL, &port, "expect-expired");
+	static const struct { const char *json; int want; } runs[] = {
+		{ "{\"name\":\"x\",\"tls\":{\"expect_peer\":{\"findings\":[\"untrusted\"]}},\"load\":{\"calls\":1}}", 1 },
+		{ NULL, 0 }, /* the fixture, which expects "expired" */
+	};
+	for (size_t i = 0; i < 2; i++) {
+		char scn[512], dir[512], out[600];
+		if (runs[i].json) {
+			proc_path(scn, sizeof(scn), "expect-untrusted.json");
+			FILE *f = fopen(scn, "w");
+			CU_ASSERT_FATAL(f != NULL);
+			fputs(runs[i].json, f);
+			fclose(f);
+		} else {
+			snprintf(scn, sizeof(scn), "%s/tests/integration/fixtures/expect-expired.json", TL_SOURCE_DIR);
+		}
+		proc_path(dir, sizeof(dir), i ? "expect-expired" : "expect-untrusted");
+		snprintf(out, sizeof(out), "%s.out", dir);
+		struct proc_args a = { 0 };
+		args_add(&a, "%s", TL_BINARY);
+		args_add(&a, "run");
+		args_add(&a, "%s", scn);
+		args_add(&a, "--target");
+		args_add(&a, "127.0.0.1:%u", port);
+		args_add(&a, "--ca");
+		args_add(&a, "%s/ca.crt", pki);
+		args_identity(&a, pki, "client");
+		args_add(&a, "--media-ms");
+		args_add(&a, "0");
+		args_add(&a, "--report-dir");
+		args_add(&a, "%s", dir);
+		int rc = proc_run(a.v, out, NULL, TIMEOUT_MS, NULL);
+		CHECK(rc == runs[i].want, "%s: exit %d (got %d)", scn, runs[i].want, rc);
+		if (rc != runs[i].want)
+			proc_show_log(scn, out, 2000);
+	}
+	proc_cleanup_all();
+}
+
 static const struct tl_case cases[] = {
+	{ "expected_finding_passes", expected_finding_passes },
 	{ "our_bad_certificates_are_refused", our_bad_certificates_are_refused },
 	{ "far_end_bad_certificates_are_flagged", far_end_bad_certificates_are_flagged },
 };

@@ -1,4 +1,5 @@
 #include "result.h"
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,8 +44,21 @@ void result_init(struct result *r)
 		hist_init(&r->lat[i]);
 }
 
+int result_keys_reserve(struct result *r, unsigned cap)
+{
+	struct srtp_key_row *k = realloc(r->keys, cap * sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	r->keys = k;
+	r->cap_keys = cap;
+	return 0;
+}
+
 void result_free(struct result *r)
 {
+	free(r->keys);
+	r->keys = NULL;
+	r->n_keys = r->cap_keys = 0;
 	free(r->ts);
 	r->ts = NULL;
 	r->n_ts = r->cap_ts = 0;
@@ -137,6 +151,9 @@ void result_merge(struct result *dst, const struct result *src)
 		dst->peer = src->peer;
 	if (!dst->first_tls_error[0])
 		memcpy(dst->first_tls_error, src->first_tls_error, sizeof(dst->first_tls_error));
+	if (src->n_keys && (dst->keys || !result_keys_reserve(dst, RESULT_MAX_KEYS)))
+		for (unsigned i = 0; i < src->n_keys && dst->n_keys < dst->cap_keys; i++)
+			dst->keys[dst->n_keys++] = src->keys[i];
 	for (unsigned s = 0; s < src->n_ts; s++) {
 		struct ts_row *d = result_ts_row(dst, s);
 		if (!d)

@@ -79,6 +79,16 @@ enum hs_outcome {
 };
 const char *hs_outcome_name(enum hs_outcome o);
 
+/* One call's SRTP keys, when the run was asked to list them (--srtp-keys): with a
+ * capture, they let a trace tool decrypt the media. */
+struct srtp_key_row {
+	char call_id[64], suite[32];
+	char tx[64], rx[64];   /* inline key||salt, base64: ours and the far end's */
+	uint16_t local_port;
+	char remote[48];       /* where our RTP went: "ip:port" */
+};
+#define RESULT_MAX_KEYS 1000
+
 struct ts_row { /* one second of the run */
 	uint64_t started, completed, failed, active, p99_us;
 };
@@ -97,6 +107,9 @@ struct result {
 	struct name_count versions[RESULT_MAX_NAMES], ciphers[RESULT_MAX_NAMES];
 	struct tls_peer peer;
 	char first_tls_error[200];
+
+	struct srtp_key_row *keys; /* owned; NULL unless keys are listed */
+	unsigned n_keys, cap_keys;
 
 	struct ts_row *ts; /* owned; one row per second */
 	unsigned n_ts, cap_ts;
@@ -119,6 +132,8 @@ void result_fail(struct result *r, const char *reason);
 void result_name_add(struct name_count *tab, const char *name, uint64_t n);
 /* The row for second `sec` (grown as needed; NULL only when out of memory). */
 struct ts_row *result_ts_row(struct result *r, unsigned sec);
+/* Room for up to cap SRTP key rows. 0 or -ENOMEM. */
+int result_keys_reserve(struct result *r, unsigned cap);
 /* dst += src, for every counter, histogram, table and row. */
 void result_merge(struct result *dst, const struct result *src);
 /* Fills peer facts and findings from a connection's TLS state: after a finished

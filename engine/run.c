@@ -124,6 +124,7 @@ int run_caller(const struct run_caller_config *cfg, struct result *out, char *er
 			.media_port_hi = (uint16_t)(cfg->media_port_lo + (i + 1) * ((cfg->media_port_hi - cfg->media_port_lo + 1) / n) - 1),
 		};
 		memcpy(wt->uac.run_id, run_id, sizeof(run_id));
+		wt->uac.list_keys = cfg->list_keys ? RESULT_MAX_KEYS / n : 0;
 		if (pthread_create(&wt->tid, NULL, worker_main, wt)) {
 			rc = -EAGAIN;
 			atomic_store(&stop, true);

@@ -16,6 +16,7 @@ struct run_caller_config {
 	socklen_t target_len;
 	SSL_CTX *ctx;          /* NULL for plain TCP */
 	uint16_t media_port_lo, media_port_hi; /* RTP ports of the run (even, RTCP +1) */
+	bool list_keys;        /* report the SRTP keys of the first RESULT_MAX_KEYS calls */
 };
 
 /* Runs the scenario's calls against the target. Fills *out (result_init'ed by

@@ -43,6 +43,7 @@ struct call {
 	unsigned chosen;      /* the offered line the answer accepted */
 	bool have_answer, has_media;
 	uint32_t media_slot;
+	uint16_t media_port;
 	bool own_conn, conn_up, got_sip; /* per_call and handshake modes: the call's connection */
 };
 
@@ -299,6 +300,7 @@ static int send_request(struct uac *u, struct call *k, enum sip_method m, bool o
 				if (err)
 					return -EADDRINUSE;
 				k->has_media = true;
+				k->media_port = port;
 			}
 			struct sdp_params sp = {
 				.addr = c->local_ip, .port = port,
@@ -603,6 +605,25 @@ static bool answer_addr(const struct sdp_audio *a, struct sockaddr_in *out)
 	return inet_pton(AF_INET, ip, &out->sin_addr) == 1;
 }
 
+static void list_keys(struct uac *u, struct call *k, const struct sockaddr_in *to)
+{
+	struct result *res = &u->w->res;
+	if (res->n_keys >= res->cap_keys)
+		return;
+	struct srtp_key_row *row = &res->keys[res->n_keys++];
+	const struct sdes_crypto *ours = &k->offer[k->chosen];
+	snprintf(row->call_id, sizeof(row->call_id), "%s", k->call_id);
+	snprintf(row->suite, sizeof(row->suite), "%s", sdes_suite_name(ours->suite));
+	int n = base64_encode(row->tx, sizeof(row->tx) - 1, ours->key, ours->key_len);
+	row->tx[n > 0 ? n : 0] = 0;
+	n = base64_encode(row->rx, sizeof(row->rx) - 1, k->answer.key, k->answer.key_len);
+	row->rx[n > 0 ? n : 0] = 0;
+	row->local_port = k->media_port;
+	char ip[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &to->sin_addr, ip, sizeof(ip));
+	snprintf(row->remote, sizeof(row->remote), "%s:%u", ip, ntohs(to->sin_port));
+}
+
 static const char *check_answer(struct uac *u, struct call *k, const struct sip_msg *m)
 {
 	struct sdp_audio a;
@@ -626,6 +647,7 @@ static const char *check_answer(struct uac *u, struct call *k, const struct sip_
 		media_set_remote(&u->media, k->media_slot, &to);
 		if (media_set_rx(&u->media, k->media_slot, &k->answer))
 			return "srtp_setup_failed";
+		list_keys(u, k, &to);
 		media_expect_rx(&u->media, k->media_slot, u->scn->direction != SCN_SENDONLY);
 	}
 	return NULL;
@@ -1070,6 +1092,10 @@ struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
 		const struct flow_step *st = &u->scn->flow[i];
 		if (st->kind == FLOW_MEDIA && (u->scn->media_ms >= 0 ? u->scn->media_ms > 0 : st->ms > 0))
 			u->media_on = true;
+	}
+	if (cfg->list_keys && u->media_on && result_keys_reserve(&w->res, cfg->list_keys)) {
+		uac_free(u);
+		return NULL;
 	}
 	if (u->media_on) {
 		if (media_pool_init(&u->media, w, u->n_calls, cfg->media_port_lo, cfg->media_port_hi)) {

@@ -16,6 +16,7 @@ struct uac_config {
 	uint32_t max_calls;       /* concurrent calls this worker may hold */
 	char run_id[16];          /* Call-ID prefix shared by the run */
 	uint16_t media_port_lo, media_port_hi; /* this worker's RTP ports */
+	unsigned list_keys;       /* list the SRTP keys of up to this many calls (0: none) */
 };
 
 struct uac;

@@ -215,6 +215,20 @@ static cJSON *build(const struct report *rep)
 	verdict_metric(r, "srtp.jitter_ms", "", &v);
 	cJSON_AddNumberToObject(srtp, "jitter_ms", v);
 	cJSON_AddNumberToObject(srtp, "jitter_ms_max", r->srtp.jitter_ms_max);
+	if (r->keys) {
+		cJSON *keys = cJSON_AddArrayToObject(srtp, "keys");
+		for (unsigned i = 0; i < r->n_keys; i++) {
+			const struct srtp_key_row *k = &r->keys[i];
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "call_id", k->call_id);
+			cJSON_AddStringToObject(o, "suite", k->suite);
+			cJSON_AddStringToObject(o, "tx_inline", k->tx);
+			cJSON_AddStringToObject(o, "rx_inline", k->rx);
+			cJSON_AddNumberToObject(o, "local_port", k->local_port);
+			cJSON_AddStringToObject(o, "remote", k->remote);
+			cJSON_AddItemToArray(keys, o);
+		}
+	}
 
 	cJSON *ts = cJSON_AddArrayToObject(root, "timeseries");
 	for (unsigned i = 0; i < r->n_ts; i++) {

@@ -61,6 +61,8 @@ static const char run_help[] =
 	"\n"
 	"  --keylog FILE           write the TLS secrets (NSS key log format, mode 0600) so that\n"
 	"                          a capture of the trunk can be decrypted in Wireshark/tshark\n"
+	"  --srtp-keys             list the SRTP keys (both directions) of the first 1000 calls\n"
+	"                          in report.json (srtp.keys), to decrypt captured media\n"
 	"\n"
 	"output:\n"
 	"  --report-dir DIR        where report.json goes (default: trunkload-report)\n"
@@ -72,7 +74,7 @@ enum {
 	O_TARGET = 256, O_SERVER_NAME, O_CERT, O_KEY, O_CA, O_TLS_VERSION, O_TRANSPORT,
 	O_CONNECTIONS, O_RATE, O_CALLS, O_DURATION, O_MAX_CONCURRENT, O_MEDIA_MS, O_REPORT_DIR,
 	O_QUIET, O_HELP, O_MEDIA_PORTS, O_MODE, O_THREADS, O_SECURITY_LEVEL, O_EXPECT_HANDSHAKE,
-	O_KEYLOG,
+	O_KEYLOG, O_SRTP_KEYS,
 };
 
 static const struct option run_options[] = {
@@ -95,6 +97,7 @@ static const struct option run_options[] = {
 	{ "security-level", required_argument, NULL, O_SECURITY_LEVEL },
 	{ "expect-handshake", required_argument, NULL, O_EXPECT_HANDSHAKE },
 	{ "keylog", required_argument, NULL, O_KEYLOG },
+	{ "srtp-keys", no_argument, NULL, O_SRTP_KEYS },
 	{ "report-dir", required_argument, NULL, O_REPORT_DIR },
 	{ "quiet", no_argument, NULL, O_QUIET },
 	{ "help", no_argument, NULL, O_HELP },
@@ -257,6 +260,7 @@ int cmd_run(int argc, char **argv)
 	uint16_t media_lo = 20000, media_hi = 29999;
 	unsigned threads = cli_default_threads();
 	const char *keylog_path = NULL;
+	bool srtp_keys = false;
 	int flags[64], nflags = 0;
 	char *args[64];
 
@@ -277,6 +281,8 @@ int cmd_run(int argc, char **argv)
 			report_dir = optarg;
 		else if (opt == O_KEYLOG)
 			keylog_path = optarg;
+		else if (opt == O_SRTP_KEYS)
+			srtp_keys = true;
 		else if (opt == O_THREADS) {
 			uint64_t n;
 			if (cli_u64(optarg, 1, RUN_MAX_THREADS, &n))
@@ -328,7 +334,7 @@ int cmd_run(int argc, char **argv)
 		}
 		tls_set_keylog(keylog);
 	}
-	struct run_caller_config cfg = { .scn = &scn, .threads = threads, .media_port_lo = media_lo,
+	struct run_caller_config cfg = { .scn = &scn, .threads = threads, .list_keys = srtp_keys, .media_port_lo = media_lo,
 					 .media_port_hi = media_hi };
 	char err[512] = "";
 	if (scn.transport == SCN_TLS) {

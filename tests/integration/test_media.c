@@ -3,6 +3,8 @@
  * other's. A responder with a wrong key must be caught; garbage on a media port must
  * be counted and harm nothing. */
 #include "proc.h"
+#include "sdes.h"
+#include <cjson/cJSON.h>
 #include "tl_test.h"
 #include <arpa/inet.h>
 #include <errno.h>
@@ -218,7 +220,41 @@ static void garbage_udp_is_counted(void)
 	proc_cleanup_all();
 }
 
+/* --srtp-keys lists both keys of each call in the report, as SDES inline keys. */
+static void srtp_keys_listed(void)
+{
+	proc_cleanup_all();
+	uint16_t port;
+	pid_t uas = start_uas("keys", NULL, &port);
+	char report[600], out[600];
+	static const char *const flags[] = { "--calls", "3", "--rate", "10", "--media-ms", "300",
+					     "--srtp-keys", NULL };
+	pid_t run = spawn_run("keys", BASIC, port, flags, report, sizeof(report), out, sizeof(out));
+	int rc = proc_wait(run, RUN_TIMEOUT_MS);
+	proc_stop(uas, SIGTERM, 5000);
+	CHECK(rc == 0, "the run exits 0 (got %d)", rc);
+	char *text = proc_read_file(report);
+	cJSON *root = text ? cJSON_Parse(text) : NULL;
+	const cJSON *keys = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(root, "srtp"), "keys");
+	CHECK(cJSON_GetArraySize(keys) == 3, "srtp.keys lists the 3 calls (got %d)", cJSON_GetArraySize(keys));
+	const cJSON *k;
+	cJSON_ArrayForEach(k, keys) {
+		const char *tx = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(k, "tx_inline"));
+		const char *rx = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(k, "rx_inline"));
+		uint8_t raw[64];
+		CHECK(tx && base64_decode(raw, sizeof(raw), tx, strlen(tx)) == 30,
+		      "tx_inline is 30 bytes of AES_CM_128 key and salt (%s)", tx ? tx : "missing");
+		CHECK(rx && strcmp(tx ? tx : "", rx) && base64_decode(raw, sizeof(raw), rx, strlen(rx)) == 30,
+		      "rx_inline is the far end's own 30 bytes (%s)", rx ? rx : "missing");
+	}
+	cJSON_Delete(root);
+	free(text);
+	proc_cleanup_all();
+}
+
 static const struct tl_case cases[] = {
+	{ "srtp_keys_listed", srtp_keys_listed },
 	{ "calls_carry_srtp_both_ways", calls_carry_srtp_both_ways },
 	{ "wrong_key_is_caught", wrong_key_is_caught },
 	{ "sendonly_is_one_way", sendonly_is_one_way },

@@ -10,6 +10,7 @@
 
 struct worker_thread {
 	pthread_t tid;
+	struct progress progress;
 	struct worker w;
 	struct uac_config uac;
 	struct uas_config uas;
@@ -51,9 +52,12 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* Waits for every thread, turning SIGINT/SIGTERM into the stop flag. */
-static bool supervise(struct worker_thread *t, unsigned n, atomic_bool *stop, atomic_int *n_done)
+/* Waits for every thread, turning SIGINT/SIGTERM into the stop flag, and reports
+ * progress once a second when asked. */
+static bool supervise(struct worker_thread *t, unsigned n, atomic_bool *stop, atomic_int *n_done,
+		      const struct run_caller_config *cfg)
 {
+	uint64_t next_report = clock_mono_ns() + NS_PER_S;
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -65,6 +69,13 @@ static bool supervise(struct worker_thread *t, unsigned n, atomic_bool *stop, at
 		if (sig == SIGINT || sig == SIGTERM) {
 			interrupted = true;
 			atomic_store(stop, true);
+		}
+		if (cfg && cfg->progress_cb && clock_mono_ns() >= next_report) {
+			next_report += NS_PER_S;
+			struct progress_snapshot snap = { 0 };
+			for (unsigned i = 0; i < n; i++)
+				progress_add(&snap, &t[i].progress);
+			cfg->progress_cb(&snap, cfg->progress_arg);
 		}
 	}
 	for (unsigned i = 0; i < n; i++)
@@ -125,6 +136,7 @@ int run_caller(const struct run_caller_config *cfg, struct result *out, char *er
 		};
 		memcpy(wt->uac.run_id, run_id, sizeof(run_id));
 		wt->uac.list_keys = cfg->list_keys ? RESULT_MAX_KEYS / n : 0;
+		wt->uac.progress = &wt->progress;
 		if (pthread_create(&wt->tid, NULL, worker_main, wt)) {
 			rc = -EAGAIN;
 			atomic_store(&stop, true);
@@ -132,7 +144,7 @@ int run_caller(const struct run_caller_config *cfg, struct result *out, char *er
 		}
 		started++;
 	}
-	bool interrupted = supervise(t, started, &stop, &n_done);
+	bool interrupted = supervise(t, started, &stop, &n_done, cfg);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	for (unsigned i = 0; i < started; i++) {
 		if (t[i].rc && !rc) {
@@ -204,7 +216,7 @@ int run_responder(const struct run_responder_config *cfg, struct uas_counts *cou
 		}
 		started++;
 	}
-	supervise(t, started, &stop, &n_done);
+	supervise(t, started, &stop, &n_done, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	memset(counts, 0, sizeof(*counts));
 	for (unsigned i = 0; i < started; i++) {

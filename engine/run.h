@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include "result.h"
 #include "scenario.h"
+#include "progress.h"
 #include "uas.h"
 
 struct run_caller_config {
@@ -17,6 +18,9 @@ struct run_caller_config {
 	SSL_CTX *ctx;          /* NULL for plain TCP */
 	uint16_t media_port_lo, media_port_hi; /* RTP ports of the run (even, RTCP +1) */
 	bool list_keys;        /* report the SRTP keys of the first RESULT_MAX_KEYS calls */
+	/* called about once a second on the calling thread while the run goes */
+	void (*progress_cb)(const struct progress_snapshot *s, void *arg);
+	void *progress_arg;
 };
 
 /* Runs the scenario's calls against the target. Fills *out (result_init'ed by

@@ -967,8 +967,28 @@ static void uac_timer(struct worker *w, const struct timer_entry *t)
 	call_advance(u, k);
 }
 
+static void publish(struct uac *u)
+{
+	struct progress *p = u->cfg.progress;
+	const struct result *r = &u->w->res;
+	if (!p)
+		return;
+	atomic_store_explicit(&p->started, r->attempted, memory_order_relaxed);
+	atomic_store_explicit(&p->completed, r->completed, memory_order_relaxed);
+	atomic_store_explicit(&p->failed, r->failed, memory_order_relaxed);
+	atomic_store_explicit(&p->active, u->active, memory_order_relaxed);
+	atomic_store_explicit(&p->hs_ok, r->hs_ok, memory_order_relaxed);
+	atomic_store_explicit(&p->hs_failed, r->hs_failed, memory_order_relaxed);
+	atomic_store_explicit(&p->auth_failures, r->srtp.n[SRTP_AUTH_FAILURES], memory_order_relaxed);
+	atomic_store_explicit(&p->p99_us, hist_percentile(&r->lat[LAT_INVITE_TO_200], 99),
+			      memory_order_relaxed);
+	atomic_store_explicit(&p->t0_ns, u->t0, memory_order_relaxed);
+}
+
 static void second_rollover(struct uac *u, uint64_t now)
 {
+	if ((int)((now - u->t0) / NS_PER_S) > u->last_sec)
+		publish(u);
 	int sec = (int)((now - u->t0) / NS_PER_S);
 	while (u->last_sec < sec) {
 		struct ts_row *row = result_ts_row(&u->w->res, (unsigned)u->last_sec);

@@ -5,6 +5,7 @@
 #define TL_UAC_H
 #include <sys/socket.h>
 #include "scenario.h"
+#include "progress.h"
 #include "worker.h"
 
 struct uac_config {
@@ -17,6 +18,7 @@ struct uac_config {
 	char run_id[16];          /* Call-ID prefix shared by the run */
 	uint16_t media_port_lo, media_port_hi; /* this worker's RTP ports */
 	unsigned list_keys;       /* list the SRTP keys of up to this many calls (0: none) */
+	struct progress *progress; /* published once a second (may be NULL) */
 };
 
 struct uac;

@@ -13,6 +13,7 @@ struct report {
 	const char *command;   /* the command line, for the record */
 	double started_at;     /* wall clock, seconds since the epoch */
 	const char *version;
+	const char *shard;     /* "I/N" when the run was one shard of many, else NULL */
 };
 
 /* Writes report.json atomically (a temporary file renamed into place), so a
@@ -21,5 +22,24 @@ int report_write_json(const char *path, const struct report *r, char *err, size_
 
 /* The human summary: verdict, calls, latency percentiles, TLS, failures, checks. */
 void report_print_text(FILE *f, const struct report *r);
+
+/* junit.xml: one test suite, one test case per check (name = check name, classname
+ * "trunkload.<scenario>"), a <failure message="expected ..., observed ..."> for
+ * failed checks and <skipped> for warnings; written atomically. 0 or -errno. */
+int report_write_junit(const char *path, const struct report *r, char *err, size_t errlen);
+
+/* timeseries.csv: a header line "t,started,completed,failed,active,p99_ms" and one row
+ * per second; written atomically. 0 or -errno. */
+int report_write_csv(const char *path, const struct report *r, char *err, size_t errlen);
+
+/* report.html: one self-contained page (no network fetches) with the verdict and
+ * checks, charts as inline SVG, failures, TLS and SRTP; written atomically. */
+int report_write_html(const char *path, const struct report *r, char *err, size_t errlen);
+
+/* Reads a report.json written by report_write_json back into a result (counters,
+ * histograms from their buckets, failures, TLS counts, SRTP counters, time series),
+ * for `trunkload merge`. r must be result_init'ed; the caller frees it. 0, or
+ * -errno / -EBADMSG with a reason naming the file and the key in err. */
+int report_read_json(const char *path, struct result *r, char *err, size_t errlen);
 
 #endif

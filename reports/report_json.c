@@ -84,6 +84,8 @@ static cJSON *build(const struct report *rep)
 	iso_time(when, sizeof(when), rep->started_at);
 	cJSON_AddStringToObject(root, "started_at", when);
 	cJSON_AddStringToObject(root, "command", rep->command ? rep->command : "");
+	if (rep->shard)
+		cJSON_AddStringToObject(root, "shard", rep->shard);
 	cJSON_AddNumberToObject(root, "duration_s", r->elapsed_s);
 	cJSON_AddBoolToObject(root, "interrupted", r->interrupted);
 	if (r->could_not_run)

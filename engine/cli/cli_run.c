@@ -61,6 +61,10 @@ static const char run_help[] =
 	"\n"
 	"  --keylog FILE           write the TLS secrets (NSS key log format, mode 0600) so that\n"
 	"                          a capture of the trunk can be decrypted in Wireshark/tshark\n"
+	"  --shard I/N             run shard I (0..N-1) of N started together (e.g. a Kubernetes\n"
+	"                          Indexed Job): this run takes 1/N of the rate and of the calls\n"
+	"                          and its own part of --media-ports; merge the reports with\n"
+	"                          trunkload merge\n"
 	"  --srtp-keys             list the SRTP keys (both directions) of the first 1000 calls\n"
 	"                          in report.json (srtp.keys), to decrypt captured media\n"
 	"\n"
@@ -74,7 +78,7 @@ enum {
 	O_TARGET = 256, O_SERVER_NAME, O_CERT, O_KEY, O_CA, O_TLS_VERSION, O_TRANSPORT,
 	O_CONNECTIONS, O_RATE, O_CALLS, O_DURATION, O_MAX_CONCURRENT, O_MEDIA_MS, O_REPORT_DIR,
 	O_QUIET, O_HELP, O_MEDIA_PORTS, O_MODE, O_THREADS, O_SECURITY_LEVEL, O_EXPECT_HANDSHAKE,
-	O_KEYLOG, O_SRTP_KEYS,
+	O_KEYLOG, O_SRTP_KEYS, O_SHARD,
 };
 
 static const struct option run_options[] = {
@@ -98,6 +102,7 @@ static const struct option run_options[] = {
 	{ "expect-handshake", required_argument, NULL, O_EXPECT_HANDSHAKE },
 	{ "keylog", required_argument, NULL, O_KEYLOG },
 	{ "srtp-keys", no_argument, NULL, O_SRTP_KEYS },
+	{ "shard", required_argument, NULL, O_SHARD },
 	{ "report-dir", required_argument, NULL, O_REPORT_DIR },
 	{ "quiet", no_argument, NULL, O_QUIET },
 	{ "help", no_argument, NULL, O_HELP },
@@ -210,6 +215,46 @@ static int apply_flag(struct scenario *s, int opt, const char *arg, bool *calls_
 	return 0;
 }
 
+/* Live progress on stderr: one refreshed line on a terminal, a plain line every 5 s
+ * otherwise. */
+struct progress_view {
+	const struct scenario *s;
+	bool tty, printed;
+	uint64_t last_completed;
+	unsigned ticks;
+};
+
+static void print_progress(const struct progress_snapshot *p, void *arg)
+{
+	struct progress_view *v = arg;
+	const struct scenario *s = v->s;
+	double elapsed = p->t0_ns ? (double)(clock_mono_ns() - p->t0_ns) / 1e9 : 0;
+	uint64_t done_now = p->completed - v->last_completed;
+	v->last_completed = p->completed;
+	if (!v->tty && ++v->ticks % 5)
+		return;
+	double target = s->ramp_s > 0 && elapsed < s->ramp_s ? s->rate * elapsed / s->ramp_s : s->rate;
+	char total[48];
+	if (s->calls)
+		snprintf(total, sizeof(total), "%llu/%llu calls", (unsigned long long)p->started,
+			 (unsigned long long)s->calls);
+	else
+		snprintf(total, sizeof(total), "%llu started", (unsigned long long)p->started);
+	char when[32];
+	if (s->duration_s > 0)
+		snprintf(when, sizeof(when), "%5.0f/%.0f s", elapsed, s->duration_s);
+	else
+		snprintf(when, sizeof(when), "%5.0f s", elapsed);
+	fprintf(stderr, "%s[%s] %s  completed %llu  failed %llu  active %llu  %llu/s (target %.0f)  "
+			"p99 %.1f ms  tls failed %llu  srtp auth failures %llu%s",
+		v->tty ? "\r" : "", when, total, (unsigned long long)p->completed,
+		(unsigned long long)p->failed, (unsigned long long)p->active,
+		(unsigned long long)(v->tty ? done_now : done_now), target, p->p99_us / 1000.0,
+		(unsigned long long)p->hs_failed, (unsigned long long)p->auth_failures,
+		v->tty ? "\033[K" : "\n");
+	v->printed = true;
+}
+
 static int resolve(const struct scenario *s, struct run_caller_config *cfg, char *why, size_t n)
 {
 	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM };
@@ -261,6 +306,8 @@ int cmd_run(int argc, char **argv)
 	unsigned threads = cli_default_threads();
 	const char *keylog_path = NULL;
 	bool srtp_keys = false;
+	unsigned shard = 0, shards = 0;
+	char shard_text[32] = "";
 	int flags[64], nflags = 0;
 	char *args[64];
 
@@ -283,6 +330,13 @@ int cmd_run(int argc, char **argv)
 			keylog_path = optarg;
 		else if (opt == O_SRTP_KEYS)
 			srtp_keys = true;
+		else if (opt == O_SHARD) {
+			char extra;
+			if (sscanf(optarg, "%u/%u%c", &shard, &shards, &extra) != 2 || !shards ||
+			    shards > 1024 || shard >= shards)
+				return cli_usage_error("run", "--shard: expected I/N with 0 <= I < N <= 1024, got \"%s\"", optarg);
+			snprintf(shard_text, sizeof(shard_text), "%u/%u", shard, shards);
+		}
 		else if (opt == O_THREADS) {
 			uint64_t n;
 			if (cli_u64(optarg, 1, RUN_MAX_THREADS, &n))
@@ -318,6 +372,18 @@ int cmd_run(int argc, char **argv)
 		scn.duration_s = 0;
 	if (duration_set && !calls_set)
 		scn.calls = 0;
+	if (shards > 1) { /* this shard's share: rate, calls, concurrency, media ports */
+		scn.rate /= shards;
+		if (scn.calls)
+			scn.calls = scn.calls / shards + (shard < scn.calls % shards);
+		scn.max_concurrent = (scn.max_concurrent + shards - 1) / shards;
+		unsigned span = ((unsigned)(media_hi - media_lo + 1) / shards) & ~1u;
+		if (span < 2)
+			return cli_usage_error("run", "--media-ports %u-%u is too small for %u shards",
+					       media_lo, media_hi, shards);
+		media_lo = (uint16_t)(media_lo + shard * span);
+		media_hi = (uint16_t)(media_lo + span - 1);
+	}
 	if (scenario_validate(&scn, &errs)) {
 		for (unsigned i = 0; i < errs.n; i++)
 			fprintf(stderr, "%s\n", errs.msg[i]);
@@ -334,7 +400,10 @@ int cmd_run(int argc, char **argv)
 		}
 		tls_set_keylog(keylog);
 	}
-	struct run_caller_config cfg = { .scn = &scn, .threads = threads, .list_keys = srtp_keys, .media_port_lo = media_lo,
+	static struct progress_view view;
+	view = (struct progress_view){ .s = &scn, .tty = isatty(STDERR_FILENO) };
+	struct run_caller_config cfg = { .scn = &scn, .threads = threads, .list_keys = srtp_keys,
+					 .progress_cb = quiet ? NULL : print_progress, .progress_arg = &view, .media_port_lo = media_lo,
 					 .media_port_hi = media_hi };
 	char err[512] = "";
 	if (scn.transport == SCN_TLS) {
@@ -369,6 +438,8 @@ int cmd_run(int argc, char **argv)
 		snprintf(res.could_not_run_why, sizeof(res.could_not_run_why), "%s", err);
 	}
 	SSL_CTX_free(cfg.ctx);
+	if (view.printed && view.tty)
+		fputs("\r\033[K", stderr); /* the summary replaces the progress line */
 	if (keylog) {
 		tls_set_keylog(NULL);
 		fclose(keylog);
@@ -382,7 +453,8 @@ int cmd_run(int argc, char **argv)
 	char command[2048];
 	join_args(command, sizeof(command), argc, argv);
 	struct report rep = { .scn = &scn, .res = &res, .verdict = &v, .command = command,
-			      .started_at = started, .version = TRUNKLOAD_VERSION };
+			      .started_at = started, .version = TRUNKLOAD_VERSION,
+			      .shard = shard_text[0] ? shard_text : NULL };
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/report.json", report_dir);
 	int status = v.pass ? EXIT_PASS : EXIT_FAIL;

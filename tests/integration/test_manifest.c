@@ -1,0 +1,54 @@
+/* The Kubernetes example is valid YAML (three documents), an Indexed Job whose
+ * completion index is the shard number, and a merge Job over the shard reports. */
+#include "proc.h"
+#include "tl_test.h"
+#include <stdlib.h>
+#include <string.h>
+
+#define MANIFEST TL_SOURCE_DIR "/scenarios/kubernetes/indexed-job.yaml"
+
+/* Debian's python3-yaml serves Debian's python3, which may not be the first in PATH */
+static const char *python(void)
+{
+	return proc_have("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+}
+
+static void manifest_is_valid(void)
+{
+	static const char check[] =
+		"import sys, yaml\n"
+		"docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]\n"
+		"jobs = {d['metadata']['name']: d for d in docs if d['kind'] == 'Job'}\n"
+		"s = jobs['trunkload-shards']['spec']\n"
+		"assert s['completionMode'] == 'Indexed', 'not an Indexed Job'\n"
+		"n = s['completions']\n"
+		"args = ' '.join(s['template']['spec']['containers'][0]['args'])\n"
+		"assert '--shard \"${JOB_COMPLETION_INDEX}/%d\"' % n in args, 'shard not wired: ' + args\n"
+		"m = ' '.join(jobs['trunkload-merge']['spec']['template']['spec']['containers'][0]['args'])\n"
+		"assert 'trunkload merge' in m and 'shard-*/report.json' in m, m\n"
+		"print('ok', n, 'shards')\n";
+	char out[512];
+	proc_path(out, sizeof(out), "manifest.out");
+	char *argv[] = { (char *)python(), (char *)"-c", (char *)check, (char *)MANIFEST, NULL };
+	int rc = proc_run(argv, out, NULL, 30000, NULL);
+	char *text = proc_read_file(out);
+	CHECK(rc == 0 && text && strstr(text, "ok 3 shards"), "the manifest checks out: %s",
+	      text ? text : "(no output)");
+	free(text);
+}
+
+static const struct tl_case cases[] = {
+	{ "manifest_is_valid", manifest_is_valid },
+};
+
+int main(void)
+{
+	char *argv[] = { (char *)python(), (char *)"-c", (char *)"import yaml", NULL };
+	if (proc_run(argv, NULL, NULL, 30000, NULL) != 0) {
+		fprintf(stderr, "test_manifest: SKIPPED: python3 with the yaml module (python3-yaml) is missing\n");
+		return 77;
+	}
+	if (!proc_tmpdir())
+		return 1;
+	return tl_run("manifest", TL_CASES(cases));
+}

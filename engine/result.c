@@ -72,11 +72,14 @@ static void reason_add(struct result *r, const char *name, uint64_t n)
 			return;
 		}
 	}
-	unsigned i = r->n_reasons < RESULT_MAX_REASONS ? r->n_reasons++ : RESULT_MAX_REASONS - 1;
-	if (i == RESULT_MAX_REASONS - 1 && strcmp(r->reasons[i].name, "other"))
+	/* a full table keeps its last slot for everything else, named "other" */
+	unsigned i = r->n_reasons < RESULT_MAX_REASONS - 1 ? r->n_reasons++ : RESULT_MAX_REASONS - 1;
+	if (i == RESULT_MAX_REASONS - 1) {
 		snprintf(r->reasons[i].name, sizeof(r->reasons[i].name), "other");
-	else
+		r->n_reasons = RESULT_MAX_REASONS;
+	} else {
 		snprintf(r->reasons[i].name, sizeof(r->reasons[i].name), "%s", name);
+	}
 	r->reasons[i].n += n;
 }
 

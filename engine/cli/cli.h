@@ -21,6 +21,7 @@ int cmd_pki(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 /* "HOST:PORT" or "[V6]:PORT" into host and port. 0 or -EINVAL. */
 int cli_hostport(const char *s, char *host, size_t cap, uint16_t *port);

@@ -17,6 +17,8 @@ static const char usage[] =
 	"  pki DIR              make a lab PKI: CA, server and client certificates and keys\n"
 	"  probe HOST:PORT      one mutual-TLS handshake shown step by step, the far end's\n"
 	"                       certificates and findings, and an OPTIONS round trip\n"
+	"  merge REPORT.json... combine shard reports into one, judged again (exit 0 pass,\n"
+	"                       1 fail, 2 bad input)\n"
 	"  check SCENARIO.json  validate a scenario file without running it\n"
 	"  demo                 lab PKI + local responder + a real call flow + the report\n"
 	"\n"
@@ -38,7 +40,7 @@ int main(int argc, char **argv)
 		int (*fn)(int, char **);
 	} cmds[] = {
 		{ "run", cmd_run }, { "uas", cmd_uas }, { "pki", cmd_pki },
-		{ "check", cmd_check }, { "demo", cmd_demo }, { "probe", cmd_probe },
+		{ "check", cmd_check }, { "demo", cmd_demo }, { "probe", cmd_probe }, { "merge", cmd_merge },
 	};
 	/* process-wide set-up, before any worker thread exists: every call with media
 	 * holds two sockets, so the soft descriptor limit goes up to the hard one */

@@ -1,0 +1,342 @@
+/* trunkload merge: shard reports into one report, judged again.
+ *
+ * Everything that adds up is added (report_read_json gives each report back as a
+ * result, result_merge adds them), so percentiles come from the merged histogram,
+ * never from averaging the shards' percentiles. */
+#include "cli.h"
+#include "report.h"
+#include "scenario.h"
+#include "verdict.h"
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char merge_help[] =
+	"usage: trunkload merge REPORT.json... [--report-dir DIR] [--quiet]\n"
+	"\n"
+	"Combines the report.json files of the shards of one run (trunkload run --shard I/N on\n"
+	"one machine each) into one report, exactly: calls, failures, TLS and SRTP counters\n"
+	"add; latency histograms add bucket by bucket and the percentiles are taken from the\n"
+	"merged histogram; time series rows add second by second (p99_ms of a second is the\n"
+	"worst shard's). calls.cps is the sum of the shards' achieved rates, and\n"
+	"calls.max_concurrent the sum of their peaks (an upper bound), as the shards run at\n"
+	"the same time. The scenario's thresholds are judged again on the merged result: the\n"
+	"scenario is read from the first report's scenario_file when that file is there,\n"
+	"otherwise only the built-in checks apply. Target and name come from the first report.\n"
+	"\n"
+	"  --report-dir DIR        where the merged report.json goes (default: trunkload-merged)\n"
+	"  --quiet                 no summary on stdout\n"
+	"\n"
+	"exit status: 0 every check held, 1 a check failed, 2 bad usage or a report that\n"
+	"cannot be read (the message names the file and the key).\n";
+
+enum { O_REPORT_DIR = 256, O_QUIET, O_HELP };
+
+static const struct option merge_options[] = {
+	{ "report-dir", required_argument, NULL, O_REPORT_DIR },
+	{ "quiet", no_argument, NULL, O_QUIET },
+	{ "help", no_argument, NULL, O_HELP },
+	{ 0 },
+};
+
+/* What a report says about the run besides its result: for the merged report's
+ * scenario, which the result does not carry. */
+struct meta {
+	char name[128], scenario_file[4096], host[256], server_name[256], transport[8], mode[16];
+	char shard[32]; /* "I/N", "" when the run was not a shard */
+	double port, connections, rate, calls, ramp_s, duration_s, max_concurrent;
+	double started_at; /* 0: unknown */
+};
+
+static void str_at(const cJSON *o, const char *key, char *out, size_t cap)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (cJSON_IsString(j))
+		snprintf(out, cap, "%s", j->valuestring);
+}
+
+static void num_at(const cJSON *o, const char *key, double *out)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (cJSON_IsNumber(j) && j->valuedouble >= 0)
+		*out = j->valuedouble;
+}
+
+/* Descriptive fields only, read leniently: report_read_json has already refused a
+ * damaged file. */
+static int read_meta(const char *path, struct meta *m)
+{
+	memset(m, 0, sizeof(*m));
+	FILE *f = fopen(path, "rb");
+	char *text = NULL;
+	size_t cap = 0;
+	if (!f)
+		return -errno;
+	ssize_t n = getdelim(&text, &cap, 0, f);
+	fclose(f);
+	cJSON *root = n > 0 ? cJSON_ParseWithLength(text, (size_t)n) : NULL;
+	free(text);
+	if (!root)
+		return -EBADMSG;
+	str_at(root, "scenario", m->name, sizeof(m->name));
+	str_at(root, "scenario_file", m->scenario_file, sizeof(m->scenario_file));
+	str_at(root, "shard", m->shard, sizeof(m->shard));
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, "target");
+	str_at(t, "host", m->host, sizeof(m->host));
+	str_at(t, "server_name", m->server_name, sizeof(m->server_name));
+	str_at(t, "transport", m->transport, sizeof(m->transport));
+	str_at(t, "mode", m->mode, sizeof(m->mode));
+	num_at(t, "port", &m->port);
+	num_at(t, "connections", &m->connections);
+	const cJSON *l = cJSON_GetObjectItemCaseSensitive(root, "load");
+	num_at(l, "rate", &m->rate);
+	num_at(l, "calls", &m->calls);
+	num_at(l, "ramp_s", &m->ramp_s);
+	num_at(l, "duration_s", &m->duration_s);
+	num_at(l, "max_concurrent", &m->max_concurrent);
+	char when[40] = "";
+	str_at(root, "started_at", when, sizeof(when));
+	struct tm tm = { 0 };
+	const char *end = strptime(when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (end && !*end)
+		m->started_at = (double)timegm(&tm);
+	cJSON_Delete(root);
+	return 0;
+}
+
+/* The merged run's scenario: the first shard's file when it can be read (its
+ * thresholds are judged again), else the built-in checks; then what the shards'
+ * reports say was run, since flags may have overridden the file. A shard's report
+ * shows its own share of the load (run --shard), so rate, calls and the concurrency
+ * cap add up. */
+static int merged_scenario(struct scenario *s, const struct meta *m, unsigned n)
+{
+	struct scenario_errors errs = { 0 };
+	scenario_default(s);
+	if (m[0].scenario_file[0] && access(m[0].scenario_file, R_OK) == 0) {
+		if (scenario_load_file(m[0].scenario_file, s, &errs)) {
+			for (unsigned i = 0; i < errs.n; i++)
+				fprintf(stderr, "%s\n", errs.msg[i]);
+			return cli_usage_error("merge", "%s: the scenario of the first report is no "
+					       "longer valid", m[0].scenario_file);
+		}
+	} else {
+		if (m[0].scenario_file[0])
+			fprintf(stderr, "trunkload merge: note: %s cannot be read here: only the "
+					"built-in checks are judged\n", m[0].scenario_file);
+		if (m[0].name[0])
+			snprintf(s->name, sizeof(s->name), "%s", m[0].name);
+		snprintf(s->path, sizeof(s->path), "%s", m[0].scenario_file);
+	}
+	if (m[0].host[0])
+		snprintf(s->host, sizeof(s->host), "%s", m[0].host);
+	if (m[0].port >= 1 && m[0].port <= 65535)
+		s->port = (uint16_t)m[0].port;
+	snprintf(s->server_name, sizeof(s->server_name), "%s", m[0].server_name);
+	if (m[0].transport[0])
+		s->transport = strcmp(m[0].transport, "tcp") ? SCN_TLS : SCN_TCP;
+	if (!strcmp(m[0].mode, "per_call"))
+		s->mode = SCN_PER_CALL;
+	else if (!strcmp(m[0].mode, "handshake"))
+		s->mode = SCN_HANDSHAKE;
+	else if (m[0].mode[0])
+		s->mode = SCN_TRUNK;
+	if (m[0].connections >= 1)
+		s->connections = (unsigned)m[0].connections;
+	double rate = 0, calls = 0, cap = 0;
+	for (unsigned i = 0; i < n; i++) {
+		rate += m[i].rate;
+		calls += m[i].calls;
+		cap += m[i].max_concurrent;
+	}
+	s->rate = rate;
+	s->calls = (uint64_t)calls;
+	if (cap >= 1 && cap <= UINT32_MAX)
+		s->max_concurrent = (uint32_t)cap;
+	s->ramp_s = m[0].ramp_s;
+	s->duration_s = m[0].duration_s;
+	return 0;
+}
+
+static int make_dir(const char *dir)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s", dir);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(path, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(path, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	struct stat x, y;
+	return !stat(a, &x) && !stat(b, &y) && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
+/* Shards of one run are I/N for every I once: anything else is worth a word, though
+ * it may be meant (a rerun shard, shards of a shard). */
+static void warn_shards(char **files, const struct meta *m, unsigned n)
+{
+	unsigned total = 0;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned idx, count;
+		if (sscanf(m[i].shard, "%u/%u", &idx, &count) == 2)
+			total = count;
+		for (unsigned k = 0; m[i].shard[0] && k < i; k++)
+			if (!strcmp(m[i].shard, m[k].shard))
+				fprintf(stderr, "trunkload merge: warning: %s and %s are both shard %s\n",
+					files[k], files[i], m[i].shard);
+	}
+	if (total && total != n)
+		fprintf(stderr, "trunkload merge: warning: the run had %u shards, %u report%s given\n",
+			total, n, n == 1 ? " is" : "s are");
+}
+
+static void join_args(char *out, size_t cap, int argc, char **argv)
+{
+	size_t n = (size_t)snprintf(out, cap, "trunkload");
+	for (int i = 0; i < argc && n < cap; i++)
+		n += (size_t)snprintf(out + n, cap - n, " %s", argv[i]);
+}
+
+/* Reads every report and adds it to *total; *cps gets the sum of their achieved
+ * rates. EXIT_PASS or EXIT_USAGE (with the one-line reason printed). */
+static int read_all(char **files, unsigned n, struct result *total, struct meta *meta,
+		    double *cps)
+{
+	struct result *one = malloc(sizeof(*one));
+	if (!one)
+		return cli_usage_error("merge", "out of memory");
+	int status = EXIT_PASS;
+	*cps = 0;
+	for (unsigned i = 0; i < n && status == EXIT_PASS; i++) {
+		char err[512] = "";
+		result_init(one);
+		int rc = report_read_json(files[i], one, err, sizeof(err));
+		if (!rc && read_meta(files[i], &meta[i])) {
+			rc = -EBADMSG;
+			snprintf(err, sizeof(err), "%s: unreadable", files[i]);
+		}
+		if (rc) {
+			status = cli_usage_error("merge", "%s", err);
+		} else {
+			double v = 0;
+			verdict_metric(one, "calls.cps", "", &v);
+			*cps += v;
+			result_merge(total, one);
+			if (strcmp(meta[i].name, meta[0].name))
+				fprintf(stderr, "trunkload merge: warning: %s is a report of scenario "
+						"\"%s\", %s of \"%s\"\n", files[i], meta[i].name,
+					files[0], meta[0].name);
+		}
+		result_free(one);
+	}
+	free(one);
+	return status;
+}
+
+int cmd_merge(int argc, char **argv)
+{
+	const char *report_dir = "trunkload-merged";
+	bool quiet = false;
+	optind = 1;
+	opterr = 0;
+	int opt;
+	while ((opt = getopt_long(argc, argv, ":", merge_options, NULL)) != -1) {
+		if (opt == O_HELP) {
+			fputs(merge_help, stdout);
+			return EXIT_PASS;
+		}
+		if (opt == '?')
+			return cli_usage_error("merge", "unknown option '%s' (see trunkload merge --help)",
+					       argv[optind - 1]);
+		if (opt == ':')
+			return cli_usage_error("merge", "option '%s' needs a value", argv[optind - 1]);
+		if (opt == O_REPORT_DIR)
+			report_dir = optarg;
+		else if (opt == O_QUIET)
+			quiet = true;
+	}
+	char **files = argv + optind;
+	unsigned n = (unsigned)(argc - optind);
+	if (!n)
+		return cli_usage_error("merge", "expected one or more report.json files (see "
+						"trunkload merge --help)");
+	char out[4200];
+	snprintf(out, sizeof(out), "%s/report.json", report_dir);
+	for (unsigned i = 0; i < n; i++) {
+		for (unsigned k = 0; k < i; k++)
+			if (same_file(files[i], files[k]))
+				return cli_usage_error("merge", "%s and %s are the same report: it would "
+						       "be counted twice", files[k], files[i]);
+		if (same_file(files[i], out))
+			return cli_usage_error("merge", "--report-dir %s: the merged report would "
+					       "overwrite %s", report_dir, files[i]);
+	}
+
+	static struct result total;
+	static struct scenario scn;
+	static struct verdict v;
+	struct meta *meta = calloc(n, sizeof(*meta));
+	if (!meta)
+		return cli_usage_error("merge", "out of memory");
+	double cps = 0;
+	result_init(&total);
+	int status = read_all(files, n, &total, meta, &cps);
+	if (status == EXIT_PASS) {
+		warn_shards(files, meta, n);
+		status = merged_scenario(&scn, meta, n);
+	}
+	double started = 0;
+	for (unsigned i = 0; i < n; i++)
+		if (meta[i].started_at > 0 && (!started || meta[i].started_at < started))
+			started = meta[i].started_at;
+	free(meta);
+	int rc = status == EXIT_PASS ? make_dir(report_dir) : 0;
+	if (rc)
+		status = cli_usage_error("merge", "--report-dir %s: %s", report_dir, strerror(-rc));
+	if (status != EXIT_PASS) {
+		result_free(&total);
+		return status;
+	}
+	/* The shards ran side by side, so their achieved rates add. The report does not
+	 * keep a shard's steady window, so the merged one is set to give that sum:
+	 * calls.cps = steady_completed / steady_window_s. */
+	total.steady_completed = cps > 0 ? total.completed : 0;
+	total.steady_window_s = cps > 0 && total.completed ? (double)total.completed / cps : 0;
+
+	verdict_judge(&scn, &total, &v);
+	if (total.could_not_run)
+		v.pass = false;
+	char command[2048], err[512] = "";
+	join_args(command, sizeof(command), argc, argv);
+	struct report rep = { .scn = &scn, .res = &total, .verdict = &v, .command = command,
+			      .started_at = started ? started : (double)time(NULL),
+			      .version = TRUNKLOAD_VERSION };
+	status = v.pass ? EXIT_PASS : EXIT_FAIL;
+	if (report_write_json(out, &rep, err, sizeof(err))) {
+		fprintf(stderr, "trunkload merge: cannot write the report: %s\n", err);
+		status = EXIT_FAIL;
+	}
+	if (!quiet) {
+		report_print_text(stdout, &rep);
+		printf("merged     %u report%s\n", n, n == 1 ? "" : "s");
+		printf("report     %s\n", out);
+	}
+	result_free(&total);
+	return status;
+}

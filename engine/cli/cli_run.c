@@ -69,7 +69,8 @@ static const char run_help[] =
 	"                          in report.json (srtp.keys), to decrypt captured media\n"
 	"\n"
 	"output:\n"
-	"  --report-dir DIR        where report.json goes (default: trunkload-report)\n"
+	"  --report-dir DIR        where report.json, report.html, junit.xml and timeseries.csv\n"
+	"                          go (default: trunkload-report)\n"
 	"  --quiet                 no summary on stdout\n"
 	"\n"
 	"exit status: 0 every check held, 1 a check failed, 2 bad usage or input, 3 could not run.\n";
@@ -464,6 +465,21 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "trunkload run: cannot write the report: %s\n", err);
 		if (status == EXIT_PASS)
 			status = EXIT_FAIL;
+	}
+	/* renderings of the same result, for people and CI systems */
+	static const struct {
+		const char *file;
+		int (*write)(const char *, const struct report *, char *, size_t);
+	} extra[] = {
+		{ "report.html", report_write_html },
+		{ "junit.xml", report_write_junit },
+		{ "timeseries.csv", report_write_csv },
+	};
+	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+		char other[4200];
+		snprintf(other, sizeof(other), "%s/%s", report_dir, extra[i].file);
+		if (extra[i].write(other, &rep, err, sizeof(err)))
+			fprintf(stderr, "trunkload run: cannot write %s: %s\n", extra[i].file, err);
 	}
 	if (!quiet) {
 		report_print_text(stdout, &rep);

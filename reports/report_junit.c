@@ -1,0 +1,153 @@
+/* junit.xml: the verdict's checks as test cases, so that CI servers (Jenkins,
+ * GitLab) list each threshold and expectation with what was expected and observed. */
+#include "report.h"
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int fail(char *err, size_t errlen, const char *file, int e)
+{
+	snprintf(err, errlen, "%s: %s", file, strerror(e));
+	return -e;
+}
+
+/* Flushes the temporary file to disk and renames it over path, so that a reader sees
+ * the old file or the whole new one; removes it on any error. */
+static int commit(FILE *f, const char *tmp, const char *path, char *err, size_t errlen)
+{
+	int rc = 0;
+	if (ferror(f) || fflush(f) || fsync(fileno(f)))
+		rc = fail(err, errlen, tmp, errno ? errno : EIO);
+	if (fclose(f) && !rc)
+		rc = fail(err, errlen, tmp, errno);
+	if (!rc && rename(tmp, path))
+		rc = fail(err, errlen, path, errno);
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+/* Length of the well-formed UTF-8 sequence at p that XML allows (1 for ASCII), 0 for
+ * anything else: stray bytes, overlong forms, surrogates, U+FFFE/U+FFFF. */
+static size_t utf8_len(const unsigned char *p)
+{
+	if (p[0] < 0x80)
+		return 1;
+	size_t n = p[0] >= 0xc2 && p[0] <= 0xdf ? 2 : p[0] >= 0xe0 && p[0] <= 0xef ? 3 :
+		   p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : 0;
+	for (size_t i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) ||
+	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90) ||
+	    (p[0] == 0xef && p[1] == 0xbf && p[2] >= 0xbe))
+		return 0;
+	return n;
+}
+
+/* s as XML character data, fit for text and attributes: markup characters as
+ * entities, line breaks as references (an attribute keeps them), other control
+ * characters and bytes that are not UTF-8 as '?', which XML 1.0 cannot carry. */
+static void xml(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		size_t n = utf8_len(p);
+		if (n > 1) {
+			fwrite(p, 1, n, f);
+			p += n;
+			continue;
+		}
+		switch (*p) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		case '\n': fputs("&#10;", f); break;
+		case '\t': fputs("&#9;", f); break;
+		default: fputc(n == 1 && *p >= 0x20 && *p != 0x7f ? *p : '?', f);
+		}
+		p++;
+	}
+}
+
+static void counts(FILE *f, const struct verdict *v, double seconds)
+{
+	unsigned failures = 0, skipped = 0;
+	for (unsigned i = 0; i < v->n_checks; i++) {
+		failures += v->checks[i].status == CHECK_FAIL;
+		skipped += v->checks[i].status == CHECK_WARN;
+	}
+	fprintf(f, " tests=\"%u\" failures=\"%u\" errors=\"0\" skipped=\"%u\" time=\"%.3f\"",
+		v->n_checks, failures, skipped, seconds);
+}
+
+static void testcase(FILE *f, const char *scenario, const struct check *c)
+{
+	fputs("    <testcase name=\"", f);
+	xml(f, c->name);
+	fputs("\" classname=\"trunkload.", f);
+	xml(f, scenario);
+	fputs("\" time=\"0\">\n", f);
+	const char *tag = c->status == CHECK_FAIL ? "failure" : c->status == CHECK_WARN ? "skipped" : NULL;
+	if (tag) {
+		fprintf(f, "      <%s message=\"%sexpected ", tag, c->status == CHECK_WARN ? "warning: " : "");
+		xml(f, c->expected);
+		fputs(", observed ", f);
+		xml(f, c->observed);
+		fprintf(f, "\"%s>", c->status == CHECK_FAIL ? " type=\"threshold\"" : "");
+		fputs("expected: ", f);
+		xml(f, c->expected);
+		fputs("\nobserved: ", f);
+		xml(f, c->observed);
+		fprintf(f, "</%s>\n", tag);
+	}
+	/* passing checks too: a CI page then shows what was measured */
+	fputs("      <system-out>expected: ", f);
+	xml(f, c->expected);
+	fputs("\nobserved: ", f);
+	xml(f, c->observed);
+	fputs("</system-out>\n    </testcase>\n", f);
+}
+
+int report_write_junit(const char *path, const struct report *rep, char *err, size_t errlen)
+{
+	const struct scenario *s = rep->scn;
+	const struct verdict *v = rep->verdict;
+	char tmp[PATH_MAX + 8];
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return fail(err, errlen, path, ENAMETOOLONG);
+	errno = 0;
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return fail(err, errlen, tmp, errno);
+
+	char when[32] = "";
+	time_t t = (time_t)rep->started_at;
+	struct tm tm;
+	if (gmtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"trunkload\"", f);
+	counts(f, v, rep->res->elapsed_s);
+	fputs(">\n  <testsuite name=\"trunkload.", f);
+	xml(f, s->name);
+	fputc('"', f);
+	counts(f, v, rep->res->elapsed_s);
+	fprintf(f, " timestamp=\"%s\">\n    <properties>\n      <property name=\"verdict\" value=\"", when);
+	fputs(v->pass ? "pass" : "fail", f);
+	fputs("\"/>\n      <property name=\"scenario_file\" value=\"", f);
+	xml(f, s->path);
+	fputs("\"/>\n      <property name=\"command\" value=\"", f);
+	xml(f, rep->command ? rep->command : "");
+	fputs("\"/>\n      <property name=\"version\" value=\"", f);
+	xml(f, rep->version ? rep->version : "");
+	fputs("\"/>\n    </properties>\n", f);
+	for (unsigned i = 0; i < v->n_checks; i++)
+		testcase(f, s->name, &v->checks[i]);
+	fputs("  </testsuite>\n</testsuites>\n", f);
+	return commit(f, tmp, path, err, errlen);
+}

@@ -1,0 +1,213 @@
+/* report.html from a real run, rendered by headless Chromium: the page loads without
+ * console errors, blocked fetches or failed loads, its DOM carries every chart, and a
+ * screenshot can be taken. The run also leaves junit.xml and timeseries.csv. */
+#include "proc.h"
+#include "tl_test.h"
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define RUN_TIMEOUT_MS 90000
+#define CHROMIUM_TIMEOUT_MS 60000
+
+static char pki[512];
+
+/* Headless Chromium with nothing that reaches the network or a desktop, logging the
+ * page's console (and CSP reports) to stderr. */
+static void chromium_args(struct proc_args *a, const char *profile)
+{
+	static const char *const flags[] = {
+		"chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+		"--no-first-run", "--disable-background-networking", "--disable-component-update",
+		"--disable-sync", "--enable-logging=stderr", "--log-level=0", NULL,
+	};
+	args_add_list(a, flags);
+	args_add(a, "--user-data-dir=%s", profile);
+}
+
+/* Lines of Chromium's stderr that speak of the page: console messages (script errors,
+ * CSP violations) and failed loads. Counts them and shows each. */
+static unsigned page_errors(const char *err_file)
+{
+	static const char *const marks[] = { ":CONSOLE", "Uncaught", "ERR_", "Content Security Policy",
+					     "Failed to load", NULL };
+	char *text = proc_read_file(err_file);
+	unsigned n = 0;
+	for (char *line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n")) {
+		for (int i = 0; marks[i]; i++) {
+			if (strstr(line, marks[i])) {
+				fprintf(stderr, "\n  chromium: %.300s", line);
+				n++;
+				break;
+			}
+		}
+	}
+	free(text);
+	return n;
+}
+
+/* Renders url: the DOM into dom_file, or (shot != NULL) a screenshot. Returns the exit
+ * status as proc_run does. */
+static int render(const char *url, const char *dom_file, const char *shot, const char *err_file)
+{
+	char profile[512];
+	struct proc_args a = { 0 };
+	chromium_args(&a, proc_path(profile, sizeof(profile), "chromium-profile"));
+	if (shot) {
+		args_add(&a, "--screenshot=%s", shot);
+		args_add(&a, "--window-size=1280,3000");
+	} else {
+		args_add(&a, "--dump-dom");
+	}
+	args_add(&a, "%s", url);
+	return proc_run(a.v, dom_file, err_file, CHROMIUM_TIMEOUT_MS, NULL);
+}
+
+/* The detector itself: a page with a script error and a blocked fetch must be caught,
+ * or a clean result below would prove nothing. */
+static void detector_sees_page_errors(void)
+{
+	proc_cleanup_all();
+	char page[512], dom[512], err[512], url[600];
+	proc_path(page, sizeof(page), "bad.html");
+	proc_path(dom, sizeof(dom), "bad.dom");
+	proc_path(err, sizeof(err), "bad.err");
+	FILE *f = fopen(page, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("<!DOCTYPE html><html><head><meta http-equiv=\"Content-Security-Policy\" "
+	      "content=\"default-src 'none'; script-src 'unsafe-inline'\"></head><body>"
+	      "<img src=\"http://192.0.2.1/x.png\"><script>notDefined();</script></body></html>\n", f);
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+	snprintf(url, sizeof(url), "file://%s", page);
+	int rc = render(url, dom, NULL, err);
+	CHECK(rc == 0, "chromium --dump-dom exits 0 (got %d)", rc);
+	unsigned n = page_errors(err);
+	CHECK(n >= 2, "the script error and the blocked image are seen on stderr (%u lines)", n);
+	if (n < 2)
+		proc_show_log("chromium", err, 3000);
+}
+
+static bool file_nonempty(const char *dir, const char *name)
+{
+	char p[600];
+	struct stat st;
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+}
+
+/* "pass" or "fail" from report.json, into out. */
+static void json_verdict(const char *dir, char *out, size_t cap)
+{
+	char p[600];
+	snprintf(p, sizeof(p), "%s/report.json", dir);
+	char *text = proc_read_file(p);
+	cJSON *root = text ? cJSON_Parse(text) : NULL;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "verdict");
+	snprintf(out, cap, "%s", cJSON_IsString(v) ? v->valuestring : "?");
+	cJSON_Delete(root);
+	free(text);
+}
+
+static void run_report_renders(void)
+{
+	proc_cleanup_all();
+	char log[512], dir[512], out[512];
+	uint16_t port;
+	pid_t uas = lab_uas(pki, "server", NULL, proc_path(log, sizeof(log), "uas.log"), &port);
+	CU_ASSERT_FATAL(uas > 0);
+	proc_path(dir, sizeof(dir), "report");
+	proc_path(out, sizeof(out), "run.out");
+	struct proc_args a = { 0 };
+	args_add(&a, "%s", TL_BINARY);
+	args_add(&a, "run");
+	args_add(&a, "%s/scenarios/basic-call.json", TL_SOURCE_DIR);
+	args_add(&a, "--target");
+	args_add(&a, "127.0.0.1:%u", port);
+	args_identity(&a, pki, "client");
+	args_add(&a, "--ca");
+	args_add(&a, "%s/ca.crt", pki);
+	static const char *const load[] = { "--calls", "20", "--rate", "20", "--media-ms", "500",
+					    "--quiet", NULL };
+	args_add_list(&a, load);
+	args_add(&a, "--report-dir");
+	args_add(&a, "%s", dir);
+	int rc = proc_run(a.v, out, NULL, RUN_TIMEOUT_MS, NULL);
+	proc_stop(uas, SIGTERM, 5000);
+	CHECK(rc == 0, "the run exits 0 (got %d)", rc);
+	if (rc)
+		proc_show_log("trunkload run", out, 3000);
+	CHECK(file_nonempty(dir, "junit.xml"), "run did not write junit.xml");
+	CHECK(file_nonempty(dir, "timeseries.csv"), "run did not write timeseries.csv");
+	if (!file_nonempty(dir, "report.html")) {
+		CHECK(false, "run did not write report.html");
+		return;
+	}
+
+	char url[600], dom[512], err[512], shot[512], shot_err[512];
+	snprintf(url, sizeof(url), "file://%s/report.html", dir);
+	proc_path(dom, sizeof(dom), "report.dom");
+	proc_path(err, sizeof(err), "dump.err");
+	rc = render(url, dom, NULL, err);
+	CHECK(rc == 0, "chromium --dump-dom exits 0 (got %d)", rc);
+	unsigned bad = page_errors(err);
+	CHECK(bad == 0, "the page loads without console errors or failed loads (%u lines)", bad);
+
+	char *text = proc_read_file(dom);
+	CHECK(text && strstr(text, "</html>"), "chromium dumped the DOM");
+	/* the run had calls, latency and media: these are charts, not "no data" notes */
+	static const char *const charts[] = { "chart-cps", "chart-active", "chart-p99", "chart-latency" };
+	for (size_t i = 0; text && i < sizeof(charts) / sizeof(charts[0]); i++) {
+		char want[80];
+		snprintf(want, sizeof(want), "<svg class=\"chart\" id=\"%s\"", charts[i]);
+		CHECK(strstr(text, want) != NULL, "the DOM has the chart %s", charts[i]);
+	}
+	CHECK(text && strstr(text, "id=\"chart-failures\""), "the DOM has the failures chart or its note");
+	char verdict[16], banner[40];
+	json_verdict(dir, verdict, sizeof(verdict));
+	snprintf(banner, sizeof(banner), "class=\"banner %s\"", verdict);
+	CHECK(text && strstr(text, banner), "the banner shows report.json's verdict (%s)", verdict);
+	CHECK(text && strstr(text, "<span class=\"k\">calls attempted</span><span class=\"v\">20</span>"),
+	      "the page shows the 20 calls attempted");
+	CHECK(text && strstr(text, "id=\"srtp\"") && !strstr(text, "no media in this run"),
+	      "the page shows the SRTP media");
+	free(text);
+
+	proc_path(shot, sizeof(shot), "report.png");
+	proc_path(shot_err, sizeof(shot_err), "shot.err");
+	rc = render(url, NULL, shot, shot_err);
+	CHECK(rc == 0, "chromium --screenshot exits 0 (got %d)", rc);
+	char *png = proc_read_file(shot);
+	CHECK(png && !memcmp(png, "\x89PNG", 4), "the screenshot %s is a PNG", shot);
+	free(png);
+	CHECK(file_nonempty(proc_tmpdir(), "report.png"), "the screenshot is not empty");
+	proc_cleanup_all();
+}
+
+static const struct tl_case cases[] = {
+	{ "detector_sees_page_errors", detector_sees_page_errors },
+	{ "run_report_renders", run_report_renders },
+};
+
+int main(void)
+{
+	if (!proc_have("chromium")) {
+		fprintf(stderr, "test_html: SKIPPED: chromium is not installed (Debian package chromium)\n");
+		return 77;
+	}
+	if (!proc_tmpdir()) {
+		perror("test_html: mkdtemp");
+		return 1;
+	}
+	char out[600];
+	proc_path(pki, sizeof(pki), "pki");
+	snprintf(out, sizeof(out), "%s.out", pki);
+	char *argv[] = { (char *)TL_BINARY, (char *)"pki", pki, NULL };
+	if (proc_run(argv, out, NULL, RUN_TIMEOUT_MS, NULL)) {
+		proc_show_log("trunkload pki", out, 2000);
+		return 1;
+	}
+	return tl_run("html", TL_CASES(cases));
+}

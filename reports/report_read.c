@@ -198,7 +198,7 @@ static int read_calls(struct rd *d, const cJSON *root, struct result *r)
 		return rc;
 	cJSON_ArrayForEach(it, fail) {
 		char key[200];
-		uint64_t n;
+		uint64_t n = 0;
 		snprintf(key, sizeof(key), "calls.failures.%s", it->string);
 		if ((rc = whole(d, it, key, &n)))
 			return rc;
@@ -308,7 +308,7 @@ static int read_alerts(struct rd *d, const cJSON *tls, struct result *r)
 		return rc;
 	cJSON_ArrayForEach(it, alerts) {
 		char key[200];
-		uint64_t n;
+		uint64_t n = 0;
 		snprintf(key, sizeof(key), "tls.alerts.%s", it->string);
 		if ((rc = whole(d, it, key, &n)))
 			return rc;
@@ -330,7 +330,7 @@ static int read_names(struct rd *d, const cJSON *tls, const char *name, struct n
 		return rc;
 	cJSON_ArrayForEach(it, o) {
 		char key[200];
-		uint64_t n;
+		uint64_t n = 0;
 		snprintf(key, sizeof(key), "tls.%s.%s", name, it->string);
 		if ((rc = whole(d, it, key, &n)))
 			return rc;
@@ -513,7 +513,7 @@ static int read_timeseries(struct rd *d, const cJSON *root, struct result *r)
 	unsigned k = 0;
 	cJSON_ArrayForEach(it, ts) {
 		char at[48];
-		uint64_t t, v[4], p99;
+		uint64_t t = 0, v[4] = { 0 }, p99 = 0;
 		snprintf(at, sizeof(at), "timeseries[%u]", k++);
 		if (!cJSON_IsObject(it))
 			return bad(d, "%s: expected an object, got %s", at, type_of(it));

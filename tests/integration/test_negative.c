@@ -14,7 +14,7 @@ static char pki[512];
 
 static pid_t uas(const char *cert, const char *const *extra, uint16_t *port, const char *tag)
 {
-	char log[512], name[96];
+	char log[512], name[128];
 	snprintf(name, sizeof(name), "uas-%s.log", tag);
 	pid_t pid = lab_uas(pki, cert, extra, proc_path(log, sizeof(log), name), port);
 	CU_ASSERT_FATAL(pid > 0);

@@ -52,12 +52,17 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* Waits for every thread, turning SIGINT/SIGTERM into the stop flag, and reports
- * progress once a second when asked. */
+/* How long calls in progress may go on after the first SIGINT/SIGTERM. */
+#define DRAIN_GRACE_NS (5 * NS_PER_S)
+
+/* Waits for every thread and reports progress once a second when asked. The first
+ * SIGINT/SIGTERM drains (no new call; calls in progress may end within the grace
+ * time) when there is a drain flag, else stops; a second one, or the end of the grace
+ * time, stops at once. */
 static bool supervise(struct worker_thread *t, unsigned n, atomic_bool *stop, atomic_int *n_done,
-		      const struct run_caller_config *cfg)
+		      const struct run_caller_config *cfg, atomic_bool *drain)
 {
-	uint64_t next_report = clock_mono_ns() + NS_PER_S;
+	uint64_t next_report = clock_mono_ns() + NS_PER_S, drain_until = 0;
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -67,9 +72,16 @@ static bool supervise(struct worker_thread *t, unsigned n, atomic_bool *stop, at
 	while (atomic_load(n_done) < (int)n) {
 		int sig = sigtimedwait(&set, NULL, &ts);
 		if (sig == SIGINT || sig == SIGTERM) {
+			if (drain && !interrupted) {
+				atomic_store(drain, true);
+				drain_until = clock_mono_ns() + DRAIN_GRACE_NS;
+			} else {
+				atomic_store(stop, true);
+			}
 			interrupted = true;
-			atomic_store(stop, true);
 		}
+		if (drain_until && clock_mono_ns() >= drain_until)
+			atomic_store(stop, true);
 		if (cfg && cfg->progress_cb && clock_mono_ns() >= next_report) {
 			next_report += NS_PER_S;
 			struct progress_snapshot snap = { 0 };
@@ -105,7 +117,7 @@ int run_caller(const struct run_caller_config *cfg, struct result *out, char *er
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	atomic_bool stop = false;
+	atomic_bool stop = false, drain = false;
 	atomic_int n_done = 0;
 	unsigned char rnd[4];
 	RAND_bytes(rnd, sizeof(rnd));
@@ -123,6 +135,7 @@ int run_caller(const struct run_caller_config *cfg, struct result *out, char *er
 		wt->w.tls = cfg->ctx != NULL;
 		wt->w.listen_fd = -1;
 		wt->w.stop = &stop;
+		wt->w.drain = &drain;
 		wt->n_done = &n_done;
 		result_init(&wt->w.res);
 		wt->uac = (struct uac_config){
@@ -144,7 +157,7 @@ int run_caller(const struct run_caller_config *cfg, struct result *out, char *er
 		}
 		started++;
 	}
-	bool interrupted = supervise(t, started, &stop, &n_done, cfg);
+	bool interrupted = supervise(t, started, &stop, &n_done, cfg, &drain);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	for (unsigned i = 0; i < started; i++) {
 		if (t[i].rc && !rc) {
@@ -216,7 +229,7 @@ int run_responder(const struct run_responder_config *cfg, struct uas_counts *cou
 		}
 		started++;
 	}
-	supervise(t, started, &stop, &n_done, NULL);
+	supervise(t, started, &stop, &n_done, NULL, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	memset(counts, 0, sizeof(*counts));
 	for (unsigned i = 0; i < started; i++) {

@@ -1038,6 +1038,10 @@ static uint64_t uac_tick(struct worker *w, uint64_t now)
 	}
 	if (u->t0)
 		second_rollover(u, now);
+	if (!u->sched_done && w->drain && atomic_load(w->drain)) {
+		u->sched_done = true; /* interrupted: calls in progress may still end */
+		w->res.interrupted = true;
+	}
 	while (!u->sched_done) {
 		if (schedule_over(u, u->k)) {
 			u->sched_done = true;

@@ -72,7 +72,8 @@ struct worker {
 	size_t max_msg;
 	struct result res;
 	struct media_pool *media;  /* the role's media streams, NULL without media */
-	atomic_bool *stop;      /* set by the controlling thread */
+	atomic_bool *stop;      /* set by the controlling thread: end now */
+	atomic_bool *drain;     /* set first: start nothing new, let what runs finish (may be NULL) */
 	uint64_t stop_grace_ns; /* how long to wait for connections to close at the end */
 	uint64_t now;           /* monotonic ns at the start of this loop turn */
 	char err[256];          /* why worker_init or the loop failed */

@@ -73,6 +73,9 @@ static const char run_help[] =
 	"                          go (default: trunkload-report)\n"
 	"  --quiet                 no summary on stdout\n"
 	"\n"
+	"SIGINT or SIGTERM starts no new call and lets calls in progress end within 5 s; a\n"
+	"second signal ends the run at once. The reports are written either way.\n"
+	"\n"
 	"exit status: 0 every check held, 1 a check failed, 2 bad usage or input, 3 could not run.\n";
 
 enum {

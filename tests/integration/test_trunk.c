@@ -309,6 +309,77 @@ static void sigint_keeps_report(void)
 	proc_cleanup_all();
 }
 
+/* One run with calls in a media phase, interrupted by SIGINT after 2 s; `twice` sends
+ * a second SIGINT 300 ms after the first. Returns the exit status and the seconds from
+ * the first signal to the end. */
+static int interrupt_run(const char *tag, const char *media_ms, bool twice, double *secs,
+			 char *report, size_t cap)
+{
+	uint16_t port;
+	pid_t uas = start_uas(tag, NULL, &port);
+	char dir[512], out[600];
+	proc_path(dir, sizeof(dir), tag);
+	snprintf(out, sizeof(out), "%s.out", dir);
+	snprintf(report, cap, "%s/report.json", dir);
+	struct proc_args a = { 0 };
+	run_args(&a, "scenarios/basic-call.json", port, ID_OURS, dir);
+	const char *const flags[] = { "--duration", "30", "--rate", "20", "--media-ms", media_ms, NULL };
+	args_add_list(&a, flags);
+	pid_t run = proc_spawn(a.v, out, false);
+	CU_ASSERT_FATAL(run > 0);
+	proc_wait(run, 2000);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	kill(run, SIGINT);
+	if (twice) {
+		usleep(300000);
+		kill(run, SIGINT);
+	}
+	int rc = proc_wait(run, 10000);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	*secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	proc_stop(uas, SIGTERM, 3000);
+	return rc;
+}
+
+/* The first SIGINT starts no new call but lets calls in progress end (here within their
+ * 1 s of media); the report says the run was interrupted. */
+static void sigint_drains_calls(void)
+{
+	proc_cleanup_all();
+	char report[600];
+	double secs = 0;
+	int rc = interrupt_run("drain", "1000", false, &secs, report, sizeof(report));
+	CHECK(rc == 1, "a drained run exits 1 (got %d)", rc);
+	CHECK(secs >= 0.5 && secs < 4, "it ends once its calls have (%.1f s after SIGINT)", secs);
+	double attempted = -1, completed = -2;
+	proc_json_number(report, "calls.attempted", &attempted);
+	proc_json_number(report, "calls.completed", &completed);
+	CHECK(attempted > 0 && attempted == completed,
+	      "every call in progress completed (%.0f of %.0f)", completed, attempted);
+	static const struct proc_expect want[] = { EXPECT_TRUE("interrupted"), { 0 } };
+	proc_expect_json(report, want);
+	proc_cleanup_all();
+}
+
+/* A second SIGINT ends the run at once, calls in progress counted as interrupted. */
+static void second_sigint_ends_at_once(void)
+{
+	proc_cleanup_all();
+	char report[600];
+	double secs = 0;
+	int rc = interrupt_run("twice", "20000", true, &secs, report, sizeof(report));
+	CHECK(rc == 1, "the run exits 1 (got %d)", rc);
+	CHECK(secs < 3, "it ends right after the second signal (%.1f s after the first)", secs);
+	static const struct proc_expect want[] = {
+		EXPECT_TRUE("interrupted"),
+		EXPECT_GE("calls.failures.interrupted", 1),
+		{ 0 },
+	};
+	proc_expect_json(report, want);
+	proc_cleanup_all();
+}
+
 /* The shared contract checker holds the built binary to DESIGN.md. */
 static void contract_check(void)
 {
@@ -337,6 +408,8 @@ static const struct tl_case cases[] = {
 	{ "bad_scenario_refused", bad_scenario_refused },
 	{ "nothing_listening_cannot_run", nothing_listening },
 	{ "sigint_keeps_report", sigint_keeps_report },
+	{ "sigint_drains_calls", sigint_drains_calls },
+	{ "second_sigint_ends_at_once", second_sigint_ends_at_once },
 	{ "contract_check", contract_check },
 };
 

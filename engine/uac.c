@@ -298,7 +298,7 @@ static int send_request(struct uac *u, struct call *k, enum sip_method m, bool o
 			if (u->media_on && !k->has_media) {
 				int err = media_open(&u->media, c->local_ip, &k->media_slot, &port);
 				if (err)
-					return -EADDRINUSE;
+					return err == -EMFILE || err == -ENFILE ? -EMFILE : -EADDRINUSE;
 				k->has_media = true;
 				k->media_port = port;
 			}
@@ -444,7 +444,8 @@ static void call_advance(struct uac *u, struct call *k)
 			int err = send_request(u, k, st->method, st->method == SIP_INVITE && st->sdp_offer);
 			if (err) {
 				call_fail(u, k, err == -ENOTCONN ? "connection_lost" :
-						err == -EADDRINUSE ? "media_ports_exhausted" : "send_failed", false);
+						err == -EADDRINUSE ? "media_ports_exhausted" :
+						err == -EMFILE ? "no_file_descriptors" : "send_failed", false);
 				return;
 			}
 			k->step++;
@@ -510,7 +511,8 @@ static void call_start(struct uac *u, uint64_t t_sched)
 				     : pick_trunk(u, &t);
 	if (!c) {
 		res->failed++;
-		result_fail(res, u->per_conn ? "connect_failed" : "no_connection");
+		result_fail(res, !u->per_conn ? "no_connection" :
+				 errno == EMFILE || errno == ENFILE ? "no_file_descriptors" : "connect_failed");
 		if (row)
 			row->failed++;
 		return;

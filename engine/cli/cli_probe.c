@@ -292,6 +292,7 @@ int cmd_probe(int argc, char **argv)
 	SSL_CTX *ctx = tls_ctx_new(false, &tc, err, sizeof(err));
 	if (!ctx)
 		return cli_usage_error("probe", "%s", err);
+	cli_warn_key_mode("probe", tc.key);
 	const char *name = server_name ? server_name : host;
 	printf("probe %s:%u  server name %s  client certificate %s\n", host, port, name,
 	       tc.cert ? tc.cert : "(none)");

@@ -423,6 +423,7 @@ int cmd_run(int argc, char **argv)
 		cfg.ctx = tls_ctx_new(false, &tc, err, sizeof(err));
 		if (!cfg.ctx)
 			return cli_usage_error("run", "%s", err);
+		cli_warn_key_mode("run", scn.key);
 	}
 	int rc = make_dir(report_dir);
 	if (rc) {

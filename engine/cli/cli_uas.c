@@ -202,6 +202,7 @@ int cmd_uas(int argc, char **argv)
 		tc.cert = cert;
 		tc.key = key;
 		tc.ca = ca;
+		cli_warn_key_mode("uas", key);
 		cfg.ctx = tls_ctx_new(true, &tc, err, sizeof(err));
 		if (!cfg.ctx)
 			return cli_usage_error("uas", "%s", err);

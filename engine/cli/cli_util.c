@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int cli_hostport(const char *s, char *host, size_t cap, uint16_t *port)
@@ -111,4 +112,12 @@ unsigned cli_default_threads(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n > 0 ? (unsigned)(n > 64 ? 64 : n) : 1;
+}
+
+void cli_warn_key_mode(const char *cmd, const char *path)
+{
+	struct stat st;
+	if (path && *path && stat(path, &st) == 0 && (st.st_mode & 077))
+		fprintf(stderr, "trunkload %s: warning: private key %s can be read by others (mode %03o): "
+				"chmod 600 %s\n", cmd, path, (unsigned)(st.st_mode & 0777), path);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define RUN_TIMEOUT_MS 60000
@@ -380,6 +381,36 @@ static void second_sigint_ends_at_once(void)
 	proc_cleanup_all();
 }
 
+/* A private key others can read draws a warning naming it. */
+static void readable_key_warns(void)
+{
+	proc_cleanup_all();
+	char key[512], src[512], err[512], dir[512];
+	proc_path(key, sizeof(key), "readable.key");
+	lab_file(src, sizeof(src), "pki", "client.key");
+	char *text = proc_read_file(src);
+	CU_ASSERT_FATAL(text != NULL);
+	FILE *f = fopen(key, "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fputs(text, f);
+	fclose(f);
+	free(text);
+	chmod(key, 0644);
+	proc_path(err, sizeof(err), "readable.err");
+	proc_path(dir, sizeof(dir), "readable");
+	struct proc_args a = { 0 };
+	run_args(&a, "scenarios/basic-call.json", proc_free_port(), ID_OURS, dir);
+	args_add(&a, "--key");
+	args_add(&a, "%s", key);
+	args_add(&a, "--calls");
+	args_add(&a, "1");
+	proc_run(a.v, NULL, err, RUN_TIMEOUT_MS, NULL);
+	char *said = proc_read_file(err);
+	CHECK(said && strstr(said, "can be read by others") && strstr(said, key),
+	      "the run warns that %s can be read by others (stderr: %.200s)", key, said ? said : "");
+	free(said);
+}
+
 /* The shared contract checker holds the built binary to DESIGN.md. */
 static void contract_check(void)
 {
@@ -410,6 +441,7 @@ static const struct tl_case cases[] = {
 	{ "sigint_keeps_report", sigint_keeps_report },
 	{ "sigint_drains_calls", sigint_drains_calls },
 	{ "second_sigint_ends_at_once", second_sigint_ends_at_once },
+	{ "readable_key_warns", readable_key_warns },
 	{ "contract_check", contract_check },
 };
 

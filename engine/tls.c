@@ -277,6 +277,7 @@ static int fail(struct tls_conn *t, int ret, const char *what)
 	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
 		return -EAGAIN;
 	if (e == SSL_ERROR_ZERO_RETURN) {
+		t->peer_closed = true;
 		snprintf(t->reason, sizeof(t->reason), "peer sent close_notify");
 		return -EPIPE;
 	}

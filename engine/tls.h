@@ -44,6 +44,7 @@ struct tls_conn {
 	SSL *ssl;
 	BIO *in, *out;     /* owned by ssl */
 	bool done;         /* handshake finished */
+	bool peer_closed;  /* the peer's close_notify arrived */
 	int alert_in, alert_out; /* the last alert received / sent, -1: none */
 	int verify_error, verify_depth; /* the first problem with the peer's chain, 0: none */
 	X509 *peer_leaf;   /* the peer's certificate as presented (even if refused); owned */

@@ -31,7 +31,8 @@ struct call {
 	enum sip_method last_method;
 	bool invite_sent, invite_final, got_2xx, acked, bye_sent, seen_100, seen_180;
 	char call_id[64], from_tag[20];
-	char branch_invite[64], branch_last[64];
+	char branch_invite[64], branch_last[64], branch_ack[64];
+	uint32_t last_cseq;
 	char to_tag[96];
 	char target[256];   /* remote target from the 2xx Contact; "" = request URI */
 	char routes[512];
@@ -317,13 +318,15 @@ static int send_request(struct uac *u, struct call *k, enum sip_method m, bool o
 		k->invite_sent = true;
 		k->t_invite = clock_mono_ns();
 		break;
-	case SIP_ACK:
+	case SIP_ACK: /* a retransmitted 2xx gets the same ACK again */
 		r.cseq = k->invite_cseq;
-		new_branch(u, k, k->branch_last, sizeof(k->branch_last));
-		r.branch = S(k->branch_last);
+		if (!k->branch_ack[0])
+			new_branch(u, k, k->branch_ack, sizeof(k->branch_ack));
+		r.branch = S(k->branch_ack);
 		k->acked = true;
 		break;
 	case SIP_CANCEL:
+		k->last_cseq = k->invite_cseq;
 		r.ruri = S(u->ruri);
 		r.to_tag = TL_STR("");
 		r.route_count = 0;
@@ -332,6 +335,7 @@ static int send_request(struct uac *u, struct call *k, enum sip_method m, bool o
 		break;
 	default: /* BYE, OPTIONS */
 		r.cseq = ++k->cseq;
+		k->last_cseq = r.cseq;
 		new_branch(u, k, k->branch_last, sizeof(k->branch_last));
 		r.branch = S(k->branch_last);
 		if (m == SIP_BYE) {
@@ -666,6 +670,12 @@ static void on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 		return;
 	}
 	const struct scenario *s = u->scn;
+	/* a response carries its request's CSeq number (RFC 3261 8.2.6.2) */
+	uint32_t want_cseq = m->cseq_method == SIP_INVITE ? k->invite_cseq : k->last_cseq;
+	if (m->cseq != want_cseq) {
+		call_fail(u, k, "cseq_mismatch", m->cseq_method == SIP_INVITE && m->status >= 200);
+		return;
+	}
 	if (m->cseq_method == SIP_INVITE) {
 		if (m->status >= 100 && m->status < 200) {
 			if (m->status == 100 && !k->seen_100) {
@@ -676,8 +686,16 @@ static void on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 				lat(u, LAT_INVITE_TO_180, k->t_sched);
 			}
 		} else if (m->status < 300) {
-			if (k->got_2xx)
-				return; /* a retransmitted 2xx: our ACK is on its way */
+			if (k->got_2xx) { /* a retransmitted 2xx: each gets its ACK (RFC 3261 13.2.2.4) */
+				if (k->acked)
+					send_request(u, k, SIP_ACK, false);
+				return;
+			}
+			if (!m->to_tag.len) { /* no dialog can be formed (RFC 3261 12.1.2) */
+				k->invite_final = true;
+				call_fail(u, k, "missing_to_tag", false);
+				return;
+			}
 			k->invite_final = k->got_2xx = true;
 			lat(u, LAT_INVITE_TO_200, k->t_sched);
 			lat(u, LAT_INVITE_TO_200_SENT, k->t_invite);

@@ -345,8 +345,16 @@ static void on_bytes(struct worker *w, struct conn *c, const char *p, size_t n)
 	int got = tls_read(&c->tls, &c->rx);
 	if (got > 0)
 		parse_messages(w, c);
-	if (got == -EPIPE && c->state == CONN_UP && !c->close_when_sent) {
-		worker_close(w, c); /* answer the peer's close_notify with ours */
+	if (c->tls.peer_closed && c->state == CONN_UP)
+		got = -EPIPE; /* the close_notify came with the last data */
+	if (got == -EPIPE && c->state == CONN_UP) {
+		/* the peer will send nothing more: answer its close_notify with ours, and
+		 * end the connection now, not when calls on it time out */
+		if (!c->notify_sent && c->tls.done) {
+			tls_close(&c->tls);
+			c->notify_sent = true;
+		}
+		conn_fail(w, c, 0, "peer sent close_notify");
 		return;
 	}
 	if (got < 0 && c->state != CONN_FREE && c->state != CONN_CLOSING)

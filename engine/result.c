@@ -139,6 +139,7 @@ void result_merge(struct result *dst, const struct result *src)
 	for (int i = 0; i < HS_OUTCOMES; i++)
 		dst->hs_outcome[i] += src->hs_outcome[i];
 	dst->hs_ok += src->hs_ok;
+	dst->hs_resumed += src->hs_resumed;
 	dst->hs_failed += src->hs_failed;
 	for (int i = 0; i < 256; i++) {
 		dst->alerts.sent[i] += src->alerts.sent[i];

@@ -101,7 +101,7 @@ struct result {
 
 	struct srtp_result srtp;
 
-	uint64_t hs_ok, hs_failed;
+	uint64_t hs_ok, hs_failed, hs_resumed;
 	uint64_t hs_outcome[HS_OUTCOMES];  /* filled when handshakes are the test (expect_handshake) */
 	struct tls_alerts alerts;
 	struct name_count versions[RESULT_MAX_NAMES], ciphers[RESULT_MAX_NAMES];

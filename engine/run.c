@@ -136,6 +136,7 @@ int run_caller(const struct run_caller_config *cfg, struct result *out, char *er
 		wt->w.listen_fd = -1;
 		wt->w.stop = &stop;
 		wt->w.drain = &drain;
+		wt->w.resume = cfg->resume;
 		wt->n_done = &n_done;
 		result_init(&wt->w.res);
 		wt->uac = (struct uac_config){

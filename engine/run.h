@@ -18,6 +18,7 @@ struct run_caller_config {
 	SSL_CTX *ctx;          /* NULL for plain TCP */
 	uint16_t media_port_lo, media_port_hi; /* RTP ports of the run (even, RTCP +1) */
 	bool list_keys;        /* report the SRTP keys of the first RESULT_MAX_KEYS calls */
+	bool resume;           /* resume TLS sessions on new connections (ctx made with resume) */
 	/* called about once a second on the calling thread while the run goes */
 	void (*progress_cb)(const struct progress_snapshot *s, void *arg);
 	void *progress_arg;

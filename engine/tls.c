@@ -114,6 +114,25 @@ void tls_set_keylog(FILE *f)
 	keylog = f;
 }
 
+/* A new session from the server (TLS 1.2 at the handshake, 1.3 in a ticket): the
+ * newest one replaces the last in the connection's slot. */
+static int new_session_cb(SSL *ssl, SSL_SESSION *sess)
+{
+	struct tls_conn *t = SSL_get_ex_data(ssl, alerts_index);
+	if (!t || !t->session_slot)
+		return 0;
+	SSL_SESSION_free(*t->session_slot);
+	*t->session_slot = sess;
+	return 1; /* we keep the reference */
+}
+
+void tls_conn_resume(struct tls_conn *t, SSL_SESSION **slot)
+{
+	t->session_slot = slot;
+	if (*slot)
+		SSL_set_session(t->ssl, *slot);
+}
+
 static void free_names(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
 	(void)parent, (void)ad, (void)idx, (void)argl, (void)argp;
@@ -191,6 +210,13 @@ SSL_CTX *tls_ctx_new(bool server, const struct tls_config *cfg, char *err, size_
 	SSL_CTX_set_verify(ctx, mode, verify_cb);
 	if (keylog)
 		SSL_CTX_set_keylog_callback(ctx, keylog_cb);
+	/* resumption with client certificates needs a context id on the server */
+	if (server)
+		SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"trunkload", 9);
+	if (!server && cfg->resume) {
+		SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+		SSL_CTX_sess_set_new_cb(ctx, new_session_cb);
+	}
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 	ERR_clear_error();
 	return ctx;

@@ -20,6 +20,7 @@ struct tls_config {
 	 * security profile lists them ("X.509 subject name"); NULL or "": no check.
 	 * A peer that carries none of them is refused with a bad_certificate alert. */
 	const char *expect_peer_names;
+	bool resume;                  /* client: keep the newest session and offer it again */
 };
 
 /* Writes the TLS secrets of every later context's connections to f in the NSS key
@@ -48,6 +49,7 @@ struct tls_conn {
 	int alert_in, alert_out; /* the last alert received / sent, -1: none */
 	int verify_error, verify_depth; /* the first problem with the peer's chain, 0: none */
 	X509 *peer_leaf;   /* the peer's certificate as presented (even if refused); owned */
+	SSL_SESSION **session_slot; /* where new sessions go for resumption, may be NULL */
 	struct tls_alerts *alerts; /* where alerts are counted, may be NULL */
 	char reason[160];  /* why the last operation failed */
 };
@@ -58,6 +60,10 @@ struct tls_conn {
 int tls_conn_init(struct tls_conn *t, SSL_CTX *ctx, bool server, const char *server_name,
 		  const char *verify_name, struct tls_alerts *alerts);
 void tls_conn_free(struct tls_conn *t);
+/* Client: offers *slot (if any) for resumption and keeps the sessions the server
+ * hands out in *slot (the caller owns that reference: SSL_SESSION_free). Call between
+ * tls_conn_init and the first tls_handshake, on a context made with resume. */
+void tls_conn_resume(struct tls_conn *t, SSL_SESSION **slot);
 
 /* Hands received ciphertext to TLS. Returns 0 or -ENOMEM. */
 int tls_feed(struct tls_conn *t, const void *p, size_t n);

@@ -772,6 +772,8 @@ static void tls_up_stats(struct worker *w, struct conn *c)
 {
 	struct result *res = &w->res;
 	res->hs_ok++;
+	if (SSL_session_reused(c->tls.ssl))
+		res->hs_resumed++;
 	hist_record(&res->lat[LAT_TLS_HANDSHAKE], (clock_mono_ns() - c->t_tcp_up) / 1000);
 	result_name_add(res->versions, SSL_get_version(c->tls.ssl), 1);
 	result_name_add(res->ciphers, SSL_get_cipher_name(c->tls.ssl), 1);

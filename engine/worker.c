@@ -78,6 +78,8 @@ void worker_free(struct worker *w)
 	w->conns = NULL;
 	w->free_conns = w->dirty = NULL;
 	timer_free(&w->timers);
+	SSL_SESSION_free(w->session);
+	w->session = NULL;
 	ring_exit(&w->ring);
 }
 
@@ -182,6 +184,8 @@ static void transport_start(struct worker *w, struct conn *c, const char *sni, c
 		return;
 	}
 	if (!w->server) {
+		if (w->resume)
+			tls_conn_resume(&c->tls, &w->session);
 		tls_handshake(&c->tls); /* produces the ClientHello */
 		mark_dirty(w, c);
 	}

@@ -68,6 +68,8 @@ struct worker {
 	void *role_arg;
 	SSL_CTX *ctx;
 	bool tls, server;
+	bool resume;            /* client: resume the newest session on new connections */
+	SSL_SESSION *session;   /* that session (owned) */
 	int listen_fd;
 	size_t max_msg;
 	struct result res;

@@ -141,6 +141,7 @@ static cJSON *build(const struct report *rep)
 	cJSON *hs = cJSON_AddObjectToObject(tls, "handshakes");
 	cJSON_AddNumberToObject(hs, "ok", (double)r->hs_ok);
 	cJSON_AddNumberToObject(hs, "failed", (double)r->hs_failed);
+	cJSON_AddNumberToObject(hs, "resumed", (double)r->hs_resumed);
 	if (r->first_tls_error[0])
 		cJSON_AddStringToObject(tls, "first_error", r->first_tls_error);
 	cJSON *outcomes = cJSON_AddObjectToObject(tls, "handshake_outcomes");

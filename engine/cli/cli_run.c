@@ -44,6 +44,9 @@ static const char run_help[] =
 	"                          per_call: a new mutual-TLS connection for every call, closed\n"
 	"                          with close_notify after it; handshake: connect, handshake and\n"
 	"                          close, no SIP (TLS capacity)\n"
+	"  --resume                resume TLS sessions on new connections (TLS 1.2 session IDs,\n"
+	"                          TLS 1.3 tickets), as endpoints do in a reconnect storm; the\n"
+	"                          report counts tls.handshakes.resumed\n"
 	"  --connections N         long-lived trunk connections that carry all calls\n"
 	"  --threads N             workers, each with its own ring, connections and calls\n"
 	"                          (default: cores; trunk mode uses at most one per connection)\n"
@@ -82,7 +85,7 @@ enum {
 	O_TARGET = 256, O_SERVER_NAME, O_CERT, O_KEY, O_CA, O_TLS_VERSION, O_TRANSPORT,
 	O_CONNECTIONS, O_RATE, O_CALLS, O_DURATION, O_MAX_CONCURRENT, O_MEDIA_MS, O_REPORT_DIR,
 	O_QUIET, O_HELP, O_MEDIA_PORTS, O_MODE, O_THREADS, O_SECURITY_LEVEL, O_EXPECT_HANDSHAKE,
-	O_KEYLOG, O_SRTP_KEYS, O_SHARD,
+	O_KEYLOG, O_SRTP_KEYS, O_SHARD, O_RESUME,
 };
 
 static const struct option run_options[] = {
@@ -107,6 +110,7 @@ static const struct option run_options[] = {
 	{ "keylog", required_argument, NULL, O_KEYLOG },
 	{ "srtp-keys", no_argument, NULL, O_SRTP_KEYS },
 	{ "shard", required_argument, NULL, O_SHARD },
+	{ "resume", no_argument, NULL, O_RESUME },
 	{ "report-dir", required_argument, NULL, O_REPORT_DIR },
 	{ "quiet", no_argument, NULL, O_QUIET },
 	{ "help", no_argument, NULL, O_HELP },
@@ -309,7 +313,7 @@ int cmd_run(int argc, char **argv)
 	uint16_t media_lo = 20000, media_hi = 29999;
 	unsigned threads = cli_default_threads();
 	const char *keylog_path = NULL;
-	bool srtp_keys = false;
+	bool srtp_keys = false, resume = false;
 	unsigned shard = 0, shards = 0;
 	char shard_text[32] = "";
 	int flags[64], nflags = 0;
@@ -334,6 +338,8 @@ int cmd_run(int argc, char **argv)
 			keylog_path = optarg;
 		else if (opt == O_SRTP_KEYS)
 			srtp_keys = true;
+		else if (opt == O_RESUME)
+			resume = true;
 		else if (opt == O_SHARD) {
 			char extra;
 			if (sscanf(optarg, "%u/%u%c", &shard, &shards, &extra) != 2 || !shards ||
@@ -406,7 +412,7 @@ int cmd_run(int argc, char **argv)
 	}
 	static struct progress_view view;
 	view = (struct progress_view){ .s = &scn, .tty = isatty(STDERR_FILENO) };
-	struct run_caller_config cfg = { .scn = &scn, .threads = threads, .list_keys = srtp_keys,
+	struct run_caller_config cfg = { .scn = &scn, .threads = threads, .list_keys = srtp_keys, .resume = resume,
 					 .progress_cb = quiet ? NULL : print_progress, .progress_arg = &view, .media_port_lo = media_lo,
 					 .media_port_hi = media_hi };
 	char err[512] = "";
@@ -419,6 +425,7 @@ int cmd_run(int argc, char **argv)
 		struct tls_config tc = {
 			.cert = scn.cert, .key = scn.key, .ca = scn.ca, .versions = scn.tls_versions,
 			.ciphers = scn.ciphers, .security_level = scn.security_level, .verify_peer = true,
+			.resume = resume,
 		};
 		cfg.ctx = tls_ctx_new(false, &tc, err, sizeof(err));
 		if (!cfg.ctx)

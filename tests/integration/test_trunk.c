@@ -381,6 +381,38 @@ static void second_sigint_ends_at_once(void)
 	proc_cleanup_all();
 }
 
+/* --resume: new connections resume the session the responder handed out. */
+static void sessions_resume(void)
+{
+	proc_cleanup_all();
+	uint16_t port;
+	pid_t uas = start_uas("resume", NULL, &port);
+	static const char *const versions[] = { "1.2", "1.3" };
+	for (size_t i = 0; i < 2; i++) {
+		char dir[512], out[600], report[600], name[32];
+		snprintf(name, sizeof(name), "resume-%s", versions[i]);
+		proc_path(dir, sizeof(dir), name);
+		snprintf(out, sizeof(out), "%s.out", dir);
+		snprintf(report, sizeof(report), "%s/report.json", dir);
+		struct proc_args a = { 0 };
+		run_args(&a, "scenarios/basic-call.json", port, ID_OURS, dir);
+		const char *const flags[] = { "--mode", "handshake", "--resume", "--tls-version", versions[i],
+					      "--calls", "40", "--rate", "100", "--threads", "1", NULL };
+		args_add_list(&a, flags);
+		int rc = proc_run(a.v, out, NULL, RUN_TIMEOUT_MS, NULL);
+		CHECK(rc == 0, "TLS %s with --resume exits 0 (got %d)", versions[i], rc);
+		const struct proc_expect want[] = {
+			EXPECT_EQ("tls.handshakes.ok", 40),
+			EXPECT_GE("tls.handshakes.resumed", 30),
+			{ 0 },
+		};
+		if (proc_expect_json(report, want) || rc)
+			proc_show_log(name, out, 2000);
+	}
+	proc_stop(uas, SIGTERM, 3000);
+	proc_cleanup_all();
+}
+
 /* A private key others can read draws a warning naming it. */
 static void readable_key_warns(void)
 {
@@ -441,6 +473,7 @@ static const struct tl_case cases[] = {
 	{ "sigint_keeps_report", sigint_keeps_report },
 	{ "sigint_drains_calls", sigint_drains_calls },
 	{ "second_sigint_ends_at_once", second_sigint_ends_at_once },
+	{ "sessions_resume", sessions_resume },
 	{ "readable_key_warns", readable_key_warns },
 	{ "contract_check", contract_check },
 };

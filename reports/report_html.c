@@ -2,6 +2,7 @@
  * then load, latency, failures, TLS and SRTP. Charts are inline SVG drawn here; the
  * page has no script and fetches nothing (its Content-Security-Policy forbids it). */
 #include "report.h"
+#include "report_io.h"
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -20,44 +21,6 @@
 #define MB 46
 #define MAX_POINTS 1200 /* longer runs are drawn with rows averaged in groups */
 
-static int fail(char *err, size_t errlen, const char *file, int e)
-{
-	snprintf(err, errlen, "%s: %s", file, strerror(e));
-	return -e;
-}
-
-/* Flushes the temporary file to disk and renames it over path, so that a reader sees
- * the old file or the whole new one; removes it on any error. */
-static int commit(FILE *f, const char *tmp, const char *path, char *err, size_t errlen)
-{
-	int rc = 0;
-	if (ferror(f) || fflush(f) || fsync(fileno(f)))
-		rc = fail(err, errlen, tmp, errno ? errno : EIO);
-	if (fclose(f) && !rc)
-		rc = fail(err, errlen, tmp, errno);
-	if (!rc && rename(tmp, path))
-		rc = fail(err, errlen, path, errno);
-	if (rc)
-		unlink(tmp);
-	return rc;
-}
-
-/* Length of the well-formed UTF-8 sequence at p (1 for ASCII), 0 for anything else. */
-static size_t utf8_len(const unsigned char *p)
-{
-	if (p[0] < 0x80)
-		return 1;
-	size_t n = p[0] >= 0xc2 && p[0] <= 0xdf ? 2 : p[0] >= 0xe0 && p[0] <= 0xef ? 3 :
-		   p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : 0;
-	for (size_t i = 1; i < n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) ||
-	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))
-		return 0;
-	return n;
-}
-
 /* s as HTML text or attribute value. Names, subjects and messages come from the far
  * end's certificates and replies: markup characters become entities, and control
  * characters and bytes that are not UTF-8 become '?'. */
@@ -65,7 +28,7 @@ static void esc(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p) {
-		size_t n = utf8_len(p);
+		size_t n = report_utf8_len(p, 0);
 		if (n > 1) {
 			fwrite(p, 1, n, f);
 			p += n;
@@ -821,12 +784,10 @@ static void srtp_section(FILE *f, const struct result *r)
 int report_write_html(const char *path, const struct report *rep, char *err, size_t errlen)
 {
 	char tmp[PATH_MAX + 8];
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return fail(err, errlen, path, ENAMETOOLONG);
-	errno = 0;
-	FILE *f = fopen(tmp, "w");
-	if (!f)
-		return fail(err, errlen, tmp, errno);
+	FILE *f;
+	int open_rc = report_open_tmp(path, tmp, sizeof(tmp), &f, err, errlen);
+	if (open_rc)
+		return open_rc;
 	head(f, rep);
 	verdict_section(f, rep);
 	load_section(f, rep);
@@ -838,5 +799,5 @@ int report_write_html(const char *path, const struct report *rep, char *err, siz
 	esc(f, rep->version ? rep->version : "");
 	fputs(" &middot; every figure on this page is also in report.json; the per-second rows are "
 	      "in timeseries.csv</footer>\n</main>\n</body>\n</html>\n", f);
-	return commit(f, tmp, path, err, errlen);
+	return report_commit(f, tmp, path, err, errlen);
 }

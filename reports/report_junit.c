@@ -1,52 +1,13 @@
 /* junit.xml: the verdict's checks as test cases, so that CI servers (Jenkins,
  * GitLab) list each threshold and expectation with what was expected and observed. */
 #include "report.h"
+#include "report_io.h"
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static int fail(char *err, size_t errlen, const char *file, int e)
-{
-	snprintf(err, errlen, "%s: %s", file, strerror(e));
-	return -e;
-}
-
-/* Flushes the temporary file to disk and renames it over path, so that a reader sees
- * the old file or the whole new one; removes it on any error. */
-static int commit(FILE *f, const char *tmp, const char *path, char *err, size_t errlen)
-{
-	int rc = 0;
-	if (ferror(f) || fflush(f) || fsync(fileno(f)))
-		rc = fail(err, errlen, tmp, errno ? errno : EIO);
-	if (fclose(f) && !rc)
-		rc = fail(err, errlen, tmp, errno);
-	if (!rc && rename(tmp, path))
-		rc = fail(err, errlen, path, errno);
-	if (rc)
-		unlink(tmp);
-	return rc;
-}
-
-/* Length of the well-formed UTF-8 sequence at p that XML allows (1 for ASCII), 0 for
- * anything else: stray bytes, overlong forms, surrogates, U+FFFE/U+FFFF. */
-static size_t utf8_len(const unsigned char *p)
-{
-	if (p[0] < 0x80)
-		return 1;
-	size_t n = p[0] >= 0xc2 && p[0] <= 0xdf ? 2 : p[0] >= 0xe0 && p[0] <= 0xef ? 3 :
-		   p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : 0;
-	for (size_t i = 1; i < n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) ||
-	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90) ||
-	    (p[0] == 0xef && p[1] == 0xbf && p[2] >= 0xbe))
-		return 0;
-	return n;
-}
 
 /* s as XML character data, fit for text and attributes: markup characters as
  * entities, line breaks as references (an attribute keeps them), other control
@@ -55,7 +16,7 @@ static void xml(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p) {
-		size_t n = utf8_len(p);
+		size_t n = report_utf8_len(p, 1);
 		if (n > 1) {
 			fwrite(p, 1, n, f);
 			p += n;
@@ -119,12 +80,10 @@ int report_write_junit(const char *path, const struct report *rep, char *err, si
 	const struct scenario *s = rep->scn;
 	const struct verdict *v = rep->verdict;
 	char tmp[PATH_MAX + 8];
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return fail(err, errlen, path, ENAMETOOLONG);
-	errno = 0;
-	FILE *f = fopen(tmp, "w");
-	if (!f)
-		return fail(err, errlen, tmp, errno);
+	FILE *f;
+	int open_rc = report_open_tmp(path, tmp, sizeof(tmp), &f, err, errlen);
+	if (open_rc)
+		return open_rc;
 
 	char when[32] = "";
 	time_t t = (time_t)rep->started_at;
@@ -149,5 +108,5 @@ int report_write_junit(const char *path, const struct report *rep, char *err, si
 	for (unsigned i = 0; i < v->n_checks; i++)
 		testcase(f, s->name, &v->checks[i]);
 	fputs("  </testsuite>\n</testsuites>\n", f);
-	return commit(f, tmp, path, err, errlen);
+	return report_commit(f, tmp, path, err, errlen);
 }

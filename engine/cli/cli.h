@@ -32,6 +32,8 @@ int cli_double(const char *s, double lo, double hi, double *out);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "LO-HI" port range, LO even, LO < HI. 0 or -EINVAL. */
 int cli_port_range(const char *s, uint16_t *lo, uint16_t *hi);
+/* mkdir -p: creates dir and its missing parents (0755). 0 or -errno. */
+int cli_make_dir(const char *dir);
 /* Warns on stderr when a private key file can be read by others than its owner. */
 void cli_warn_key_mode(const char *cmd, const char *path);
 /* Online cores, at least 1: the default number of workers. */

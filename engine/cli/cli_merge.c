@@ -164,23 +164,6 @@ static int merged_scenario(struct scenario *s, const struct meta *m, unsigned n)
 	return 0;
 }
 
-static int make_dir(const char *dir)
-{
-	char path[4096];
-	snprintf(path, sizeof(path), "%s", dir);
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(path, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(path, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 static bool same_file(const char *a, const char *b)
 {
 	struct stat x, y;
@@ -306,7 +289,7 @@ int cmd_merge(int argc, char **argv)
 		if (meta[i].started_at > 0 && (!started || meta[i].started_at < started))
 			started = meta[i].started_at;
 	free(meta);
-	int rc = status == EXIT_PASS ? make_dir(report_dir) : 0;
+	int rc = status == EXIT_PASS ? cli_make_dir(report_dir) : 0;
 	if (rc)
 		status = cli_usage_error("merge", "--report-dir %s: %s", report_dir, strerror(-rc));
 	if (status != EXIT_PASS) {

@@ -280,23 +280,6 @@ static int resolve(const struct scenario *s, struct run_caller_config *cfg, char
 	return 0;
 }
 
-static int make_dir(const char *dir)
-{
-	char path[4096];
-	snprintf(path, sizeof(path), "%s", dir);
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(path, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(path, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 static void join_args(char *out, size_t cap, int argc, char **argv)
 {
 	size_t n = (size_t)snprintf(out, cap, "trunkload");
@@ -432,7 +415,7 @@ int cmd_run(int argc, char **argv)
 			return cli_usage_error("run", "%s", err);
 		cli_warn_key_mode("run", scn.key);
 	}
-	int rc = make_dir(report_dir);
+	int rc = cli_make_dir(report_dir);
 	if (rc) {
 		SSL_CTX_free(cfg.ctx);
 		return cli_usage_error("run", "--report-dir %s: %s", report_dir, strerror(-rc));

@@ -121,3 +121,21 @@ void cli_warn_key_mode(const char *cmd, const char *path)
 		fprintf(stderr, "trunkload %s: warning: private key %s can be read by others (mode %03o): "
 				"chmod 600 %s\n", cmd, path, (unsigned)(st.st_mode & 0777), path);
 }
+
+int cli_make_dir(const char *dir)
+{
+	char path[4096];
+	if ((size_t)snprintf(path, sizeof(path), "%s", dir) >= sizeof(path))
+		return -ENAMETOOLONG;
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(path, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(path, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}

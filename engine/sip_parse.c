@@ -164,11 +164,12 @@ const char *sip_method_name(enum sip_method m)
 
 int sip_param(struct tl_str value, const char *name, struct tl_str *val)
 {
-	const char *p = value.p, *e = value.p + value.len;
 	size_t nlen;
 
+	/* an absent header is {NULL, 0}: no arithmetic on it */
 	if (!value.len || !memchr(value.p, ';', value.len)) /* common: To without tag */
 		return -ENOENT;
+	const char *p = value.p, *e = value.p + value.len;
 	nlen = strlen(name);
 	while (p < e) {
 		while (p < e && !is_special(*p))

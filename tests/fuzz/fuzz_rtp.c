@@ -1,0 +1,120 @@
+/* libFuzzer target: RTP and RTCP (engine/rtp.c).
+ *
+ * The whole input is parsed as an RTP packet and validated as a compound RTCP
+ * packet: what rtp_parse reports must fit in the packet. The input then drives
+ * a receiver, 14 bytes per arrival (seq, timestamp, arrival time): every
+ * arrival counts as received or duplicate, loss never exceeds what was
+ * expected, jitter stays finite. Finally a sender seeded from the input builds
+ * an RTP packet and a sender report with that receiver's report block, which
+ * our own parser and validator must accept. */
+#include "fuzz.h"
+#include "rtp.h"
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	pcmu_tone_init();
+	return 0;
+}
+
+static uint64_t get_be(const uint8_t *p, size_t n)
+{
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void check_parse(const uint8_t *data, size_t size)
+{
+	struct rtp_header h;
+	int rc = rtp_parse(data, size, &h);
+	FUZZ_CHECK(rc == 0 || rc == -EBADMSG);
+	if (rc == 0) {
+		FUZZ_CHECK(h.version == 2 && h.cc <= 15 && h.pt <= 127);
+		FUZZ_CHECK(h.header_len >= RTP_HEADER + 4u * h.cc);
+		FUZZ_CHECK(h.header_len <= size && h.payload_len <= size - h.header_len);
+		FUZZ_CHECK(h.padding || h.header_len + h.payload_len == size);
+	}
+	uint32_t ssrc;
+	rc = rtcp_validate(data, size, &ssrc);
+	FUZZ_CHECK(rc == 0 || rc == -EBADMSG);
+	if (rc == 0)
+		FUZZ_CHECK(size >= 8 && ssrc == (uint32_t)get_be(data + 4, 4));
+}
+
+static void check_receiver(const uint8_t *data, size_t size, struct rtp_receiver *r)
+{
+	uint32_t updates = 0;
+	rtp_receiver_init(r, 8000);
+	for (size_t off = 0; off + 14 <= size; off += 14) {
+		uint16_t seq = (uint16_t)get_be(data + off, 2);
+		uint32_t ts = (uint32_t)get_be(data + off + 2, 4);
+		uint64_t at = get_be(data + off + 6, 8);
+		rtp_receiver_update(r, seq, ts, at);
+		updates++;
+		FUZZ_CHECK(r->received + r->duplicates == updates);
+		FUZZ_CHECK(rtp_receiver_lost(r) <= rtp_receiver_expected(r));
+		FUZZ_CHECK(isfinite(r->jitter) && r->jitter >= 0);
+		double ms = rtp_receiver_jitter_ms(r);
+		FUZZ_CHECK(isfinite(ms) && ms >= 0);
+	}
+}
+
+static void check_builders(const uint8_t *data, size_t size, const struct rtp_receiver *r)
+{
+	uint8_t rnd[10] = { 0 };
+	memcpy(rnd, data, size < 10 ? size : 10);
+	uint8_t pt = size > 10 ? data[10] & 0x7f : 0;
+	int ptime = size > 11 ? 10 + data[11] % 51 : 20;
+	struct rtp_sender s;
+	rtp_sender_init(&s, pt, ptime, rnd);
+
+	uint8_t pkt[RTP_HEADER + 8 * 60];
+	for (int i = 0; i < 3; i++) {
+		uint16_t seq = s.seq;
+		uint32_t ts = s.ts;
+		int n = rtp_build_next(&s, pkt, sizeof(pkt));
+		FUZZ_CHECK(n == RTP_HEADER + 8 * ptime);
+		struct rtp_header h;
+		FUZZ_CHECK(rtp_parse(pkt, (size_t)n, &h) == 0);
+		FUZZ_CHECK(h.seq == seq && h.ts == ts && h.ssrc == s.ssrc && h.pt == pt);
+		FUZZ_CHECK(h.marker == (i == 0) && h.payload_len == 8u * (unsigned)ptime);
+	}
+	FUZZ_CHECK(rtp_build_next(&s, pkt, RTP_HEADER + 8u * (unsigned)ptime - 1) == -ENOSPC);
+
+	/* CNAME: the input's tail up to its first NUL, at most 300 bytes */
+	char cname[301];
+	size_t cn = size > 12 ? size - 12 : 0;
+	if (cn > 300)
+		cn = 300;
+	memcpy(cname, data + (size - cn), cn);
+	cname[cn] = '\0';
+	cn = strlen(cname);
+
+	uint8_t sr[28 + 24 + 8 + 260];
+	int n = rtcp_build_sr(sr, sizeof(sr), &s, r, get_be(data, size < 8 ? size : 8), cname);
+	if (cn > 255) {
+		FUZZ_CHECK(n == -EINVAL);
+		return;
+	}
+	FUZZ_CHECK(n > 0 && (size_t)n <= sizeof(sr) && n % 4 == 0);
+	uint32_t ssrc = 0;
+	FUZZ_CHECK(rtcp_validate(sr, (size_t)n, &ssrc) == 0 && ssrc == s.ssrc);
+	FUZZ_CHECK(rtcp_build_sr(sr, (size_t)n - 1, &s, r, 0, cname) == -ENOSPC);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct rtp_receiver r;
+	check_parse(data, size);
+	check_receiver(data, size, &r);
+	check_builders(data, size, &r);
+	return 0;
+}

@@ -1,5 +1,6 @@
 #include "media.h"
 #include "clock.h"
+#include "kernel_wrote.h"
 #include "ring.h"
 #include "rtp.h"
 #include "srtp_session.h"
@@ -419,6 +420,7 @@ void media_cqe(struct media_pool *p, uint64_t t, int res, unsigned flags)
 			unsigned bid = flags >> IORING_CQE_BUFFER_SHIFT;
 			char *buf = (char *)ring_buf(&p->w->ring, bid);
 			if (live && m->state == MS_OPEN && res > 0) {
+				KERNEL_WROTE(buf, (size_t)res);
 				struct io_uring_recvmsg_out *o =
 					io_uring_recvmsg_validate(buf, res, &recv_mh);
 				if (o && !(o->flags & MSG_TRUNC)) {

@@ -383,7 +383,11 @@ struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
 		}
 	}
 	if (cfg->media_port_lo) {
-		uint32_t streams = cfg->max_streams ? cfg->max_streams : 20000;
+		/* no more streams than port pairs in the range */
+		uint32_t pairs = (uint32_t)(cfg->media_port_hi - cfg->media_port_lo + 1) / 2;
+		uint32_t streams = cfg->max_streams ? cfg->max_streams : pairs;
+		if (streams > pairs)
+			streams = pairs;
 		s->n_calls = 1;
 		while (s->n_calls < 2 * streams)
 			s->n_calls *= 2;

@@ -1,5 +1,6 @@
 #include "worker.h"
 #include "clock.h"
+#include "kernel_wrote.h"
 #include "media.h"
 #include <arpa/inet.h>
 #include <errno.h>
@@ -399,8 +400,10 @@ static void handle_cqe(struct worker *w, struct io_uring_cqe *cqe)
 	if (op == OP_RECV && (cqe->flags & IORING_CQE_F_BUFFER)) {
 		unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
 		if (c->gen == ring_tag_gen(t) && c->state != CONN_FREE && c->state != CONN_CLOSING &&
-		    cqe->res > 0)
+		    cqe->res > 0) {
+			KERNEL_WROTE(ring_buf(&w->ring, bid), (size_t)cqe->res);
 			on_bytes(w, c, ring_buf(&w->ring, bid), (size_t)cqe->res);
+		}
 		ring_buf_recycle(&w->ring, bid);
 	}
 	if (c->gen != ring_tag_gen(t) || c->state == CONN_FREE)

@@ -29,7 +29,7 @@ struct media_stream {
 	int fd[2];                 /* RTP, RTCP */
 	unsigned ops;
 	uint16_t port;
-	bool have_remote, have_rx, have_tx, sending, expect_rx;
+	bool have_remote, have_rx, have_tx, sending, expect_rx, replayed;
 	bool inflight[2];          /* a send of RTP / RTCP is with the kernel */
 	struct sockaddr_in remote[2];
 	struct srtp_session tx, rx;
@@ -273,6 +273,12 @@ static void send_rtp(struct media_pool *p, struct media_stream *m)
 		m->n[SRTP_LATE_SENDS]++; /* the previous packet is still with the kernel */
 		return;
 	}
+	if (p->replay_tx && m->snd.packets && m->snd.packets % 10 == 0 && !m->replayed) {
+		m->replayed = true; /* the packet still in txbuf goes out once more, as is */
+		submit_send(p, m, 0, m->iov[0].iov_len);
+		return;
+	}
+	m->replayed = false;
 	int n = rtp_build_next(&m->snd, m->txbuf[0], TX_CAP - SRTP_MAX_OVERHEAD);
 	size_t len = n > 0 ? (size_t)n : 0;
 	if (n <= 0 || srtp_session_protect(&m->tx, m->txbuf[0], &len, TX_CAP)) {

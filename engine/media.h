@@ -30,6 +30,7 @@ struct media_pool {
 	struct timer_heap timers;
 	uint16_t port_lo, port_hi, next_port;
 	bool wrong_tx_key;        /* protect with a key other than the one advertised */
+	bool replay_tx;           /* send every 10th packet twice: the far end must see replays */
 };
 
 /* Sets up max_streams streams using even ports in [port_lo, port_hi] (RTCP on the

@@ -398,6 +398,7 @@ struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
 			return NULL;
 		}
 		s->media.wrong_tx_key = cfg->srtp_wrong_key;
+		s->media.replay_tx = cfg->srtp_replay;
 		w->media = &s->media;
 	}
 	w->role = &uas_role;

@@ -13,6 +13,7 @@ struct uas_config {
 	uint16_t media_port_lo, media_port_hi; /* RTP ports; 0: no media is sent or checked */
 	uint32_t max_streams; /* concurrent media streams */
 	bool srtp_wrong_key;  /* protect our SRTP with a key other than the one we answered */
+	bool srtp_replay;     /* send every 10th SRTP packet twice (a replay) */
 };
 
 struct uas_counts {

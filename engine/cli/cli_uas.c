@@ -41,11 +41,13 @@ static const char uas_help[] =
 	"                       SRTP from the answer on, and what the caller sends is checked\n"
 	"  --no-media           answer every offer inactive: no RTP either way\n"
 	"  --srtp-wrong-key     protect our SRTP with a key other than the one we answered\n"
-	"                       (the caller must count authentication failures)\n";
+	"                       (the caller must count authentication failures)\n"
+	"  --srtp-replay        send every 10th SRTP packet twice (the caller must count\n"
+	"                       replays)\n";
 
 enum { O_LISTEN = 256, O_CERT, O_KEY, O_CA, O_TRANSPORT, O_DELAY, O_REFUSE, O_HELP,
        O_MEDIA_PORTS, O_NO_MEDIA, O_WRONG_KEY, O_THREADS, O_CLIENT_CERT, O_EXPECT_PEER,
-       O_TLS_VERSION, O_SECURITY_LEVEL, O_CIPHERS };
+       O_TLS_VERSION, O_SECURITY_LEVEL, O_CIPHERS, O_REPLAY };
 
 static const struct option uas_options[] = {
 	{ "listen", required_argument, NULL, O_LISTEN },
@@ -58,6 +60,7 @@ static const struct option uas_options[] = {
 	{ "media-ports", required_argument, NULL, O_MEDIA_PORTS },
 	{ "no-media", no_argument, NULL, O_NO_MEDIA },
 	{ "srtp-wrong-key", no_argument, NULL, O_WRONG_KEY },
+	{ "srtp-replay", no_argument, NULL, O_REPLAY },
 	{ "threads", required_argument, NULL, O_THREADS },
 	{ "client-cert", required_argument, NULL, O_CLIENT_CERT },
 	{ "expect-peer-subject", required_argument, NULL, O_EXPECT_PEER },
@@ -151,6 +154,9 @@ int cmd_uas(int argc, char **argv)
 			break;
 		case O_WRONG_KEY:
 			cfg.uas.srtp_wrong_key = true;
+			break;
+		case O_REPLAY:
+			cfg.uas.srtp_replay = true;
 			break;
 		case O_CLIENT_CERT:
 			if (!strcmp(optarg, "require"))

@@ -149,6 +149,32 @@ static void wrong_key_is_caught(void)
 	proc_cleanup_all();
 }
 
+/* A responder that sends every 10th packet twice: each second copy is a replay,
+ * counted as such and not as a received packet. */
+static void replays_are_counted(void)
+{
+	proc_cleanup_all();
+	uint16_t port;
+	static const char *const uflags[] = { "--srtp-replay", NULL };
+	pid_t uas = start_uas("replay", uflags, &port);
+	char report[600], out[600];
+	static const char *const flags[] = { "--calls", "4", "--rate", "20", "--media-ms", "1000",
+					     "--quiet", NULL };
+	pid_t run = spawn_run("replay", BASIC, port, flags, report, sizeof(report), out, sizeof(out));
+	int rc = proc_wait(run, RUN_TIMEOUT_MS);
+	proc_stop(uas, SIGTERM, 5000);
+	CHECK(rc == 0, "the run exits 0: replays are refused, not failures of the call (got %d)", rc);
+	static const struct proc_expect want[] = {
+		EXPECT_GE("srtp.replay_failures", 4 * 3),
+		EXPECT_EQ("srtp.auth_failures", 0),
+		EXPECT_EQ("srtp.lost", 0),
+		{ 0 },
+	};
+	if (proc_expect_json(report, want) || rc)
+		proc_show_log("trunkload run", out, 3000);
+	proc_cleanup_all();
+}
+
 /* One-way media: a sendonly caller gets nothing back and is not failed for it. */
 static void sendonly_is_one_way(void)
 {
@@ -258,6 +284,7 @@ static const struct tl_case cases[] = {
 	{ "calls_carry_srtp_both_ways", calls_carry_srtp_both_ways },
 	{ "wrong_key_is_caught", wrong_key_is_caught },
 	{ "sendonly_is_one_way", sendonly_is_one_way },
+	{ "replays_are_counted", replays_are_counted },
 	{ "garbage_udp_is_counted", garbage_udp_is_counted },
 };
 

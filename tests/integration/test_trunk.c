@@ -413,6 +413,43 @@ static void sessions_resume(void)
 	proc_cleanup_all();
 }
 
+/* Out of file descriptors: calls that cannot get a socket fail as such, the run ends
+ * with a report, nothing crashes. */
+static void out_of_descriptors(void)
+{
+	proc_cleanup_all();
+	uint16_t port;
+	pid_t uas = start_uas("nofile", NULL, &port);
+	char dir[512], out[600], report[600];
+	proc_path(dir, sizeof(dir), "nofile");
+	snprintf(out, sizeof(out), "%s.out", dir);
+	snprintf(report, sizeof(report), "%s/report.json", dir);
+	struct proc_args r = { 0 };
+	run_args(&r, "scenarios/basic-call.json", port, ID_OURS, dir);
+	static const char *const flags[] = { "--mode", "per_call", "--calls", "60", "--rate", "200",
+					     "--media-ms", "1500", "--threads", "1", NULL };
+	args_add_list(&r, flags);
+	/* a shell lowers the hard limit first, so trunkload cannot raise it again */
+	char cmd[8192];
+	size_t n = (size_t)snprintf(cmd, sizeof(cmd), "ulimit -n 48 && exec");
+	for (int i = 0; i < r.n && n < sizeof(cmd); i++)
+		n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, " '%s'", r.v[i]);
+	char *argv[] = { (char *)"sh", (char *)"-c", cmd, NULL };
+	int rc = proc_run(argv, out, NULL, RUN_TIMEOUT_MS, NULL);
+	proc_stop(uas, SIGTERM, 3000);
+	CHECK(rc == 1, "the run exits 1 (got %d)", rc);
+	static const struct proc_expect want[] = {
+		EXPECT_EQ("calls.attempted", 60),
+		EXPECT_GE("calls.failures.no_file_descriptors", 1),
+		EXPECT_GE("calls.completed", 1),
+		EXPECT_STR("verdict", "fail"),
+		{ 0 },
+	};
+	if (proc_expect_json(report, want) || rc != 1)
+		proc_show_log("trunkload run", out, 3000);
+	proc_cleanup_all();
+}
+
 /* A private key others can read draws a warning naming it. */
 static void readable_key_warns(void)
 {
@@ -474,6 +511,7 @@ static const struct tl_case cases[] = {
 	{ "sigint_drains_calls", sigint_drains_calls },
 	{ "second_sigint_ends_at_once", second_sigint_ends_at_once },
 	{ "sessions_resume", sessions_resume },
+	{ "out_of_descriptors", out_of_descriptors },
 	{ "readable_key_warns", readable_key_warns },
 	{ "contract_check", contract_check },
 };

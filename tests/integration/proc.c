@@ -503,3 +503,30 @@ pid_t lab_uas(const char *pki, const char *cert, const char *const *extra, const
 	}
 	return pid;
 }
+
+int proc_template(const char *tmpl, const char *out, const struct proc_var *vars)
+{
+	char *text = proc_read_file(tmpl);
+	if (!text)
+		return -ENOENT;
+	FILE *f = fopen(out, "w");
+	int rc = f ? 0 : -errno;
+	for (const char *p = text; f && *p;) {
+		const struct proc_var *v = vars;
+		for (; *p == '@' && v->name; v++) {
+			size_t len = strlen(v->name);
+			if (!strncmp(p + 1, v->name, len) && p[len + 1] == '@')
+				break;
+		}
+		if (*p == '@' && v->name) {
+			fputs(v->value, f);
+			p += strlen(v->name) + 2;
+		} else {
+			fputc(*p++, f);
+		}
+	}
+	if (f && fclose(f))
+		rc = -errno;
+	free(text);
+	return rc;
+}

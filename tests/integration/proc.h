@@ -112,6 +112,16 @@ void args_identity(struct proc_args *a, const char *pki, const char *name);
 pid_t lab_uas(const char *pki, const char *cert, const char *const *extra, const char *log,
 	      uint16_t *port);
 
+/* A template variable: @name@ in a template becomes value. */
+struct proc_var {
+	const char *name; /* without the @s */
+	const char *value;
+};
+
+/* Writes template tmpl to out with each @NAME@ of vars (until a NULL name) replaced.
+ * 0, or -errno. */
+int proc_template(const char *tmpl, const char *out, const struct proc_var *vars);
+
 /* A CUnit assertion with a formatted message (CUnit copies the message). */
 void proc_check(bool ok, const char *file, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

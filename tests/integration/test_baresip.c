@@ -63,39 +63,6 @@ static const char *module_dir(void)
 	return NULL;
 }
 
-struct var {
-	const char *name; /* without the @s */
-	const char *value;
-};
-
-/* Writes template tmpl to out with each @NAME@ of vars (until a NULL name) replaced.
- * 0, or -errno. */
-static int from_template(const char *tmpl, const char *out, const struct var *vars)
-{
-	char *text = proc_read_file(tmpl);
-	if (!text)
-		return -ENOENT;
-	FILE *f = fopen(out, "w");
-	int rc = f ? 0 : -errno;
-	for (const char *p = text; f && *p;) {
-		const struct var *v = vars;
-		for (; *p == '@' && v->name; v++) {
-			size_t len = strlen(v->name);
-			if (!strncmp(p + 1, v->name, len) && p[len + 1] == '@')
-				break;
-		}
-		if (*p == '@' && v->name) {
-			fputs(v->value, f);
-			p += strlen(v->name) + 2;
-		} else
-			fputc(*p++, f);
-	}
-	if (f && fclose(f))
-		rc = -errno;
-	free(text);
-	return rc;
-}
-
 /* Concatenates files (a NULL-terminated list) into out. 0, or -errno. */
 static int concat(const char *out, const char *const *files)
 {
@@ -154,7 +121,7 @@ static pid_t try_baresip(const char *dir, const char *log, uint16_t sip, uint16_
 {
 	char path[600], port[8];
 	snprintf(port, sizeof(port), "%u", sip);
-	const struct var vars[] = {
+	const struct proc_var vars[] = {
 		{ "SIP_PORT", port },
 		{ "DIR", dir },
 		{ "RTP_PORTS", RTP_PORTS },
@@ -162,10 +129,10 @@ static pid_t try_baresip(const char *dir, const char *log, uint16_t sip, uint16_
 		{ NULL, NULL },
 	};
 	snprintf(path, sizeof(path), "%s/config", dir);
-	int rc = from_template(FIXTURES "/config.in", path, vars);
+	int rc = proc_template(FIXTURES "/config.in", path, vars);
 	snprintf(path, sizeof(path), "%s/accounts", dir);
 	if (!rc)
-		rc = from_template(FIXTURES "/accounts.in", path, vars);
+		rc = proc_template(FIXTURES "/accounts.in", path, vars);
 	if (rc)
 		return rc;
 	struct proc_args a = { 0 };
@@ -246,9 +213,9 @@ static void call_baresip(const char *suite)
 	const char *const ca[] = { crt, NULL };
 	if (!rc)
 		rc = concat(path, ca);
-	const struct var suite_var[] = { { "SUITE", suite }, { NULL, NULL } };
+	const struct proc_var suite_var[] = { { "SUITE", suite }, { NULL, NULL } };
 	if (!rc)
-		rc = from_template(FIXTURES "/call.json.in", scenario, suite_var);
+		rc = proc_template(FIXTURES "/call.json.in", scenario, suite_var);
 	CHECK(rc == 0, "%s: writes the certificate, CA and scenario files (%s)", suite,
 	      strerror(-rc));
 	CU_ASSERT_FATAL(rc == 0);

@@ -180,39 +180,6 @@ static bool module_dir(char *out, size_t cap)
 	return found;
 }
 
-struct var {
-	const char *name; /* without the @s */
-	const char *value;
-};
-
-/* Writes template tmpl to out with each @NAME@ of vars (until a NULL name) replaced.
- * 0, or -errno. */
-static int from_template(const char *tmpl, const char *out, const struct var *vars)
-{
-	char *text = proc_read_file(tmpl);
-	if (!text)
-		return -ENOENT;
-	FILE *f = fopen(out, "w");
-	int rc = f ? 0 : -errno;
-	for (const char *p = text; f && *p;) {
-		const struct var *v = vars;
-		for (; *p == '@' && v->name; v++) {
-			size_t len = strlen(v->name);
-			if (!strncmp(p + 1, v->name, len) && p[len + 1] == '@')
-				break;
-		}
-		if (*p == '@' && v->name) {
-			fputs(v->value, f);
-			p += strlen(v->name) + 2;
-		} else
-			fputc(*p++, f);
-	}
-	if (f && fclose(f))
-		rc = -errno;
-	free(text);
-	return rc;
-}
-
 /* Processes of process group pg still alive (zombies do not count). */
 static int group_alive(pid_t pg)
 {
@@ -345,14 +312,14 @@ static int start_kamailio(const char *binary, const char *mod_dir)
 		return -1;
 	}
 	char ports[S_N][8];
-	struct var vars[S_N + 4] = { { "DIR", dir }, { "PKI", pki_dir }, { "MODULE_DIR", mod_dir } };
+	struct proc_var vars[S_N + 4] = { { "DIR", dir }, { "PKI", pki_dir }, { "MODULE_DIR", mod_dir } };
 	for (int i = 0; i < S_N; i++) {
 		snprintf(ports[i], sizeof(ports[i]), "%u", kam.port[i]);
-		vars[3 + i] = (struct var){ sock_var[i], ports[i] };
+		vars[3 + i] = (struct proc_var){ sock_var[i], ports[i] };
 	}
-	int rc = from_template(FIXTURES "/kamailio.cfg.in", cfg, vars);
+	int rc = proc_template(FIXTURES "/kamailio.cfg.in", cfg, vars);
 	if (!rc)
-		rc = from_template(FIXTURES "/tls.cfg.in", tls_cfg, vars);
+		rc = proc_template(FIXTURES "/tls.cfg.in", tls_cfg, vars);
 	if (rc) {
 		fprintf(stderr, "test_kamailio: writing the configuration: %s\n", strerror(-rc));
 		return -1;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench/media-max.sh [BUILD_DIR] [HOLD_SECONDS]
+# bench/media-max.sh [BUILD_DIR] [HOLD_SECONDS]   (env: START first try, CONNECTIONS trunk
+# connections, default 2 so that the caller's two workers each carry half the media)
 # The most concurrent bidirectional SRTP calls (20 ms PCMU, AES_CM_128_HMAC_SHA1_80,
 # one mutual-TLS trunk connection for signalling) that trunkload holds against its
 # own responder for HOLD_SECONDS (default 30) with loss under 0.1 % and no
@@ -31,7 +32,7 @@ try() { # calls -> prints a line; 0 when loss < 0.1 % and no auth failure both w
 	/usr/bin/time -f "%U %S" -o "$W/time" "$BIN" run "$SCN" --target "127.0.0.1:$p" \
 		--cert "$W/pki/client.crt" --key "$W/pki/client.key" --ca "$W/pki/ca.crt" \
 		--calls "$n" --rate "$(python3 -c "print(max($n / 5, 1))")" --media-ms $(((HOLD + 5) * 1000)) \
-		--max-concurrent $((n + 10)) --media-ports 2000-29999 \
+		--max-concurrent $((n + 10)) --media-ports 2000-29999 --connections "${CONNECTIONS:-2}" \
 		--report-dir "$W/r" --quiet >/dev/null 2>&1 || true
 	local uas_cpu
 	uas_cpu=$(cpu "$UAS")

@@ -74,7 +74,7 @@
 /* Call-ID "run-conn-slot-gen@trunkload" in 8, 2, 5 and 7 hex digits: fixed width,
  * so a copy of a message is patched in place, and about as long as trunkload's */
 #define CALLID_LEN 35
-#define CALLID_PLACEHOLDER "00000000-00-00000-0000000@trunkload"
+#define CALLID_TEMPLATE "00000000-00-00000-0000000@trunkload"
 
 /* ---- messages ---------------------------------------------------------- */
 
@@ -94,7 +94,7 @@ static int tmpl_keep(struct tmpl *t, const char *p, int n)
 {
 	if (n < 0)
 		return n;
-	const char *id = memmem(p, (size_t)n, CALLID_PLACEHOLDER, CALLID_LEN);
+	const char *id = memmem(p, (size_t)n, CALLID_TEMPLATE, CALLID_LEN);
 	t->p = malloc((size_t)n);
 	if (!id || !t->p)
 		return -ENOMEM;
@@ -131,7 +131,7 @@ static int make_templates(struct tmpl t[T_COUNT])
 		.transport = TL_STR("TLS"), .sent_by = TL_STR("127.0.0.1:40001"),
 		.branch = TL_STR("z9hG4bK-0badc0de-0-12c-1"),
 		.from_uri = TL_STR("sip:1018@127.0.0.1"), .from_tag = TL_STR("3f2a9c01"),
-		.to_uri = TL_STR("sip:9898@127.0.0.1:5061"), .call_id = TL_STR(CALLID_PLACEHOLDER),
+		.to_uri = TL_STR("sip:9898@127.0.0.1:5061"), .call_id = TL_STR(CALLID_TEMPLATE),
 		.cseq = 1, .contact_uri = TL_STR("sip:1018@127.0.0.1:40001;transport=tls"),
 		.content_type = TL_STR("application/sdp"), .body = { sdp, (size_t)n_sdp },
 	};
@@ -366,7 +366,7 @@ static uint32_t unhex(const char *s, int digits, bool *ok)
 
 static void call_id_of(const struct peer *pr, const struct conn *c, unsigned slot, char *id)
 {
-	memcpy(id, CALLID_PLACEHOLDER, CALLID_LEN);
+	memcpy(id, CALLID_TEMPLATE, CALLID_LEN);
 	hex(id, pr->run_id, 8);
 	hex(id + 9, c->idx, 2);
 	hex(id + 12, slot, 5);

@@ -21,29 +21,9 @@
 #define MB 46
 #define MAX_POINTS 1200 /* longer runs are drawn with rows averaged in groups */
 
-/* s as HTML text or attribute value. Names, subjects and messages come from the far
- * end's certificates and replies: markup characters become entities, and control
- * characters and bytes that are not UTF-8 become '?'. */
 static void esc(FILE *f, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		size_t n = report_utf8_len(p, 0);
-		if (n > 1) {
-			fwrite(p, 1, n, f);
-			p += n;
-			continue;
-		}
-		switch (*p) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(n == 1 && (*p >= 0x20 || *p == '\n' || *p == '\t') && *p != 0x7f ? *p : '?', f);
-		}
-		p++;
-	}
+	report_escape(f, s, 0);
 }
 
 static void tag_text(FILE *f, const char *open, const char *text, const char *close)

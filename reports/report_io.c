@@ -47,3 +47,27 @@ size_t report_utf8_len(const unsigned char *p, int xml)
 		return 0;
 	return n;
 }
+
+void report_escape(FILE *f, const char *s, int xml)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		size_t n = report_utf8_len(p, xml);
+		if (n > 1) {
+			fwrite(p, 1, n, f);
+			p += n;
+			continue;
+		}
+		switch (*p) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs(xml ? "&apos;" : "&#39;", f); break;
+		case '\n': fputs(xml ? "&#10;" : "\n", f); break;
+		case '\t': fputs(xml ? "&#9;" : "\t", f); break;
+		default: fputc(n == 1 && *p >= 0x20 && *p != 0x7f ? *p : '?', f);
+		}
+		p++;
+	}
+}

@@ -18,4 +18,9 @@ int report_commit(FILE *f, const char *tmp, const char *path, char *err, size_t 
  * stray bytes, overlong forms, surrogates, and (xml) U+FFFE/U+FFFF. */
 size_t report_utf8_len(const unsigned char *p, int xml);
 
+/* Writes s as markup text or attribute value: markup characters as entities, control
+ * characters and bytes that are not UTF-8 as '?'. xml: XML 1.0 for attributes (line
+ * breaks and tabs as references, U+FFFE/U+FFFF refused); else HTML (they stay). */
+void report_escape(FILE *f, const char *s, int xml);
+
 #endif

@@ -9,31 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
-/* s as XML character data, fit for text and attributes: markup characters as
- * entities, line breaks as references (an attribute keeps them), other control
- * characters and bytes that are not UTF-8 as '?', which XML 1.0 cannot carry. */
 static void xml(FILE *f, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		size_t n = report_utf8_len(p, 1);
-		if (n > 1) {
-			fwrite(p, 1, n, f);
-			p += n;
-			continue;
-		}
-		switch (*p) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&apos;", f); break;
-		case '\n': fputs("&#10;", f); break;
-		case '\t': fputs("&#9;", f); break;
-		default: fputc(n == 1 && *p >= 0x20 && *p != 0x7f ? *p : '?', f);
-		}
-		p++;
-	}
+	report_escape(f, s, 1);
 }
 
 static void counts(FILE *f, const struct verdict *v, double seconds)

@@ -530,3 +530,20 @@ int proc_template(const char *tmpl, const char *out, const struct proc_var *vars
 	free(text);
 	return rc;
 }
+
+int lab_pki(const char *name, char *dir, size_t cap)
+{
+	char out[600];
+	if (!proc_tmpdir())
+		return -1;
+	proc_path(dir, cap, name);
+	snprintf(out, sizeof(out), "%s.out", dir);
+	char *argv[] = { (char *)TL_BINARY, (char *)"pki", dir, NULL };
+	int rc = proc_run(argv, out, NULL, 60000, NULL);
+	if (rc) {
+		fprintf(stderr, "trunkload pki %s exited %d\n", dir, rc);
+		proc_show_log("trunkload pki", out, 2000);
+		return -1;
+	}
+	return 0;
+}

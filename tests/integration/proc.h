@@ -103,6 +103,10 @@ struct proc_expect {
  * seen. Returns the number that failed (the file missing counts as one). */
 int proc_expect_json(const char *file, const struct proc_expect *want);
 
+/* Makes a lab PKI with `trunkload pki` (TL_BINARY) in <scratch dir>/<name> and writes
+ * its path to dir. 0, or -1 after showing what trunkload said. */
+int lab_pki(const char *name, char *dir, size_t cap);
+
 /* Appends `--cert <pki>/<name>.crt --key <pki>/<name>.key`: an identity of the lab. */
 void args_identity(struct proc_args *a, const char *pki, const char *name);
 

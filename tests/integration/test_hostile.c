@@ -669,15 +669,7 @@ int main(void)
 		perror("test_hostile: mkdtemp");
 		return 1;
 	}
-	proc_path(pki, sizeof(pki), "pki");
-	char out[600];
-	snprintf(out, sizeof(out), "%s.out", pki);
-	char *argv[] = { (char *)TL_BINARY, (char *)"pki", pki, NULL };
-	int rc = proc_run(argv, out, NULL, RUN_TIMEOUT_MS, NULL);
-	if (rc) {
-		fprintf(stderr, "test_hostile: trunkload pki %s exited %d\n", pki, rc);
-		proc_show_log("trunkload pki", out, 2000);
+	if (lab_pki("pki", pki, sizeof(pki)))
 		return 1;
-	}
 	return tl_run("hostile", TL_CASES(cases));
 }

@@ -201,13 +201,7 @@ int main(void)
 		perror("test_html: mkdtemp");
 		return 1;
 	}
-	char out[600];
-	proc_path(pki, sizeof(pki), "pki");
-	snprintf(out, sizeof(out), "%s.out", pki);
-	char *argv[] = { (char *)TL_BINARY, (char *)"pki", pki, NULL };
-	if (proc_run(argv, out, NULL, RUN_TIMEOUT_MS, NULL)) {
-		proc_show_log("trunkload pki", out, 2000);
+	if (lab_pki("pki", pki, sizeof(pki)))
 		return 1;
-	}
 	return tl_run("html", TL_CASES(cases));
 }

@@ -131,9 +131,7 @@ int main(void)
 	if (!proc_tmpdir())
 		return 1;
 	char dir[512];
-	proc_path(dir, sizeof(dir), "pki");
-	char *argv[] = { (char *)TL_BINARY, (char *)"pki", dir, NULL };
-	if (proc_run(argv, NULL, NULL, TIMEOUT_MS, NULL))
+	if (lab_pki("pki", dir, sizeof(dir)))
 		return 1;
 	return tl_run("keylog", TL_CASES(cases));
 }

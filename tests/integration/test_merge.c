@@ -357,15 +357,7 @@ int main(void)
 		perror("test_merge: mkdtemp");
 		return 1;
 	}
-	proc_path(pki, sizeof(pki), "pki");
-	char out[600];
-	snprintf(out, sizeof(out), "%s.out", pki);
-	char *argv[] = { (char *)TL_BINARY, (char *)"pki", pki, NULL };
-	int rc = proc_run(argv, out, NULL, RUN_TIMEOUT_MS, NULL);
-	if (rc) {
-		fprintf(stderr, "test_merge: trunkload pki exited %d\n", rc);
-		proc_show_log("trunkload pki", out, 2000);
+	if (lab_pki("pki", pki, sizeof(pki)))
 		return 1;
-	}
 	return tl_run("merge", TL_CASES(cases));
 }

@@ -205,9 +205,7 @@ int main(void)
 {
 	if (!proc_tmpdir())
 		return 1;
-	proc_path(pki, sizeof(pki), "pki");
-	char *argv[] = { (char *)TL_BINARY, (char *)"pki", pki, NULL };
-	if (proc_run(argv, NULL, NULL, TIMEOUT_MS, NULL))
+	if (lab_pki("pki", pki, sizeof(pki)))
 		return 1;
 	return tl_run("negative", TL_CASES(cases));
 }

@@ -71,10 +71,8 @@ int main(void)
 	if (!proc_tmpdir())
 		return 1;
 	char pki[512], log[512];
-	proc_path(pki, sizeof(pki), "pki");
 	proc_path(log, sizeof(log), "uas.log");
-	char *mk[] = { (char *)TL_BINARY, (char *)"pki", pki, NULL };
-	if (proc_run(mk, NULL, NULL, TIMEOUT_MS, NULL))
+	if (lab_pki("pki", pki, sizeof(pki)))
 		return 1;
 	pid_t uas = lab_uas(pki, "server", NULL, log, &port);
 	if (uas <= 0)

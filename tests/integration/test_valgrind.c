@@ -82,9 +82,7 @@ int main(void)
 	if (!proc_tmpdir())
 		return 1;
 	char pki[512];
-	proc_path(pki, sizeof(pki), "pki");
-	char *mk[] = { (char *)TL_BINARY, (char *)"pki", pki, NULL };
-	if (proc_run(mk, NULL, NULL, 60000, NULL))
+	if (lab_pki("pki", pki, sizeof(pki)))
 		return 1;
 	return tl_run("valgrind", TL_CASES(cases));
 }

@@ -137,6 +137,10 @@ int run_caller(const struct run_caller_config *cfg, struct result *out, char *er
 		wt->w.stop = &stop;
 		wt->w.drain = &drain;
 		wt->w.resume = cfg->resume;
+		wt->w.lean = s->mode != SCN_TRUNK;
+		wt->w.src_lo = s->source_lo;
+		wt->w.src_n = s->source_n;
+		wt->w.src_next = s->source_n ? i % s->source_n : 0;
 		wt->n_done = &n_done;
 		result_init(&wt->w.res);
 		wt->uac = (struct uac_config){

@@ -8,6 +8,7 @@
  * rules (the flow's order, calls or duration, ...) live in scenario_validate(),
  * which the CLI calls again once its flags have been applied. */
 #include "scenario.h"
+#include <arpa/inet.h>
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -386,7 +387,7 @@ static void parse_tls(struct ctx *c, const cJSON *o)
 
 static void parse_transport(struct ctx *c, const cJSON *o)
 {
-	static const char *const keys[] = { "type", "mode", "connections", NULL };
+	static const char *const keys[] = { "type", "mode", "connections", "source", NULL };
 	static const char *const types[] = { "tls", "tcp", NULL };
 	static const char *const modes[] = { "trunk", "per_call", "handshake", NULL };
 	static const enum scn_mode mode_of[] = { SCN_TRUNK, SCN_PER_CALL, SCN_HANDSHAKE };
@@ -401,12 +402,16 @@ static void parse_transport(struct ctx *c, const cJSON *o)
 		s->mode = mode_of[e];
 	if (get_int(c, o, "transport", "connections", 1, 65535, "an integer 1-65535", &n))
 		s->connections = (unsigned)n;
+	if (get_str(c, o, "transport", "source", true, s->source, sizeof(s->source)) &&
+	    scn_parse_source(s->source, &s->source_lo, &s->source_n))
+		add_err(c, "transport.source: expected an IPv4 address or a range A-B, got \"%s\"",
+			s->source);
 }
 
 static void parse_load(struct ctx *c, const cJSON *o)
 {
 	static const char *const keys[] = { "rate", "ramp_s", "calls", "duration_s",
-		"max_concurrent", NULL };
+		"max_concurrent", "hold_ms", NULL };
 	struct scenario *s = c->s;
 	int64_t n;
 
@@ -428,6 +433,8 @@ static void parse_load(struct ctx *c, const cJSON *o)
 		s->calls = 0; /* a duration alone bounds the run; the default count must not */
 	if (get_int(c, o, "load", "max_concurrent", 1, UINT32_MAX, "an integer 1-4294967295", &n))
 		s->max_concurrent = (uint32_t)n;
+	if (get_int(c, o, "load", "hold_ms", 0, 86400000, "milliseconds 0-86400000", &n))
+		s->hold_ms = (uint32_t)n;
 }
 
 static const struct { const char *name; enum sip_method method; } send_methods[] = {
@@ -869,11 +876,36 @@ static void check_all(struct ctx *c, const struct scenario *s)
 		add_err(c, "media.ptime_ms: expected a multiple of 10 from 10 to 60, got %d", s->ptime_ms);
 	if (s->media_ms < -1)
 		add_err(c, "media_ms: expected -1 or a duration >= 0, got %d", (int)s->media_ms);
+	if (s->hold_ms && s->mode != SCN_HANDSHAKE)
+		add_err(c, "load.hold_ms: expected with transport.mode handshake only (a call's "
+			"own pause steps hold it otherwise), got mode %s", scn_mode_name(s->mode));
 	if (s->mode != SCN_HANDSHAKE)
 		check_flow(c, s);
 }
 
 /* ---- public ---- */
+
+int scn_parse_source(const char *text, uint32_t *lo, uint32_t *n)
+{
+	char a[20], b[20] = "";
+	const char *dash = strchr(text, '-');
+	size_t la = dash ? (size_t)(dash - text) : strlen(text);
+	if (la >= sizeof(a) || (dash && strlen(dash + 1) >= sizeof(b)))
+		return -EINVAL;
+	memcpy(a, text, la);
+	a[la] = 0;
+	if (dash)
+		snprintf(b, sizeof(b), "%s", dash + 1);
+	struct in_addr x, y;
+	if (inet_pton(AF_INET, a, &x) != 1 || inet_pton(AF_INET, dash ? b : a, &y) != 1)
+		return -EINVAL;
+	uint32_t first = ntohl(x.s_addr), last = ntohl(y.s_addr);
+	if (last < first || last - first >= 65536)
+		return -EINVAL;
+	*lo = first;
+	*n = last - first + 1;
+	return 0;
+}
 
 void scenario_default(struct scenario *s)
 {

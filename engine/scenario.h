@@ -75,12 +75,16 @@ struct scenario {
 	enum scn_transport transport;  /* transport.type "tls" | "tcp", default tls */
 	enum scn_mode mode;            /* transport.mode, default trunk */
 	unsigned connections;          /* transport.connections, default 1 */
+	char source[40];               /* transport.source "A" or "A-B" (IPv4); "" = the kernel's choice */
+	uint32_t source_lo, source_n;  /* its first address (host order) and how many */
 
 	double rate;                   /* load.rate calls/s, default 10 */
 	double ramp_s;                 /* load.ramp_s, default 0 */
 	uint64_t calls;                /* load.calls; 0 = bounded by duration only */
 	double duration_s;             /* load.duration_s; 0 = bounded by calls only */
 	uint32_t max_concurrent;       /* load.max_concurrent, default 10000 */
+	uint32_t hold_ms;              /* load.hold_ms: handshake mode keeps each connection open
+					* this long after its handshake (0: close at once) */
 
 	char from[256], to[256];       /* call.from / call.to; {local_host} {target_host} {target_port} expand */
 	struct flow_step flow[SCN_MAX_FLOW];
@@ -120,6 +124,10 @@ int scenario_load_buf(const char *json, size_t len, const char *name,
 /* Checks cross-field rules after flags were applied (calls or duration set,
  * rate > 0, connections >= 1, at least one suite, ...). Same error convention. */
 int scenario_validate(const struct scenario *s, struct scenario_errors *errs);
+
+/* Parses "A" or "A-B" (dotted IPv4, A <= B, at most 65536 addresses) into the
+ * first address in host order and the count. 0 or -EINVAL. */
+int scn_parse_source(const char *text, uint32_t *lo, uint32_t *n);
 
 const char *scn_mode_name(enum scn_mode m);
 /* "sendrecv", "sendonly", "recvonly" */

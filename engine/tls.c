@@ -357,6 +357,33 @@ int tls_write(struct tls_conn *t, const void *p, size_t n)
 	return -EPROTO;
 }
 
+static BIO *fresh_bio(BIO *old, bool input)
+{
+	if (BIO_ctrl_pending(old))
+		return NULL;
+	BIO *b = BIO_new(BIO_s_mem());
+	if (b && input)
+		BIO_set_mem_eof_return(b, -1);
+	return b;
+}
+
+void tls_trim(struct tls_conn *t)
+{
+	if (!t->ssl)
+		return;
+	if (!SSL_has_pending(t->ssl))
+		SSL_free_buffers(t->ssl);
+	BIO *in = fresh_bio(t->in, true), *out = fresh_bio(t->out, false);
+	if (in) {
+		SSL_set0_rbio(t->ssl, in); /* frees the old one */
+		t->in = in;
+	}
+	if (out) {
+		SSL_set0_wbio(t->ssl, out);
+		t->out = out;
+	}
+}
+
 void tls_close(struct tls_conn *t)
 {
 	if (t->done)

@@ -75,6 +75,9 @@ int tls_handshake(struct tls_conn *t);
 int tls_read(struct tls_conn *t, struct buf *dst);
 /* Encrypts n bytes (in as few records as the record size allows). 0 or -EPROTO. */
 int tls_write(struct tls_conn *t, const void *p, size_t n);
+/* Gives back what an idle connection does not need: the record buffers and the
+ * memory BIOs' storage, when nothing is pending in them (they grow again on use). */
+void tls_trim(struct tls_conn *t);
 /* Queues a close_notify alert. */
 void tls_close(struct tls_conn *t);
 /* Moves all pending ciphertext to dst. Returns bytes moved or -ENOMEM. */

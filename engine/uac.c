@@ -11,7 +11,7 @@
 #include <string.h>
 #include <openssl/rand.h>
 
-enum timer_kind { T_STEP = 1, T_RECONNECT, T_STARTUP, T_HANDSHAKE, T_HOLD };
+enum timer_kind { T_STEP = 1, T_RECONNECT, T_STARTUP, T_HANDSHAKE, T_HOLD, T_IDLE_HOLD };
 
 /* A connection of our own that is not up by then has timed out; an accepted one is
  * held this long for a TLS 1.3 refusal, which comes after our handshake finished. */
@@ -808,6 +808,9 @@ static void uac_conn_up(struct worker *w, struct conn *c)
 		if (u->expect_refusal)
 			worker_timer(w, clock_mono_ns() + REFUSAL_WAIT_NS, call_slot(u, k), k->timer_seq,
 				     T_HOLD);
+		else if (u->scn->mode == SCN_HANDSHAKE && u->scn->hold_ms)
+			worker_timer(w, clock_mono_ns() + u->scn->hold_ms * NS_PER_MS, call_slot(u, k),
+				     k->timer_seq, T_IDLE_HOLD);
 		else if (u->scn->mode == SCN_HANDSHAKE)
 			call_done(u, k); /* the handshake was the whole call */
 		else
@@ -965,6 +968,10 @@ static void uac_timer(struct worker *w, const struct timer_entry *t)
 	if (t->kind == T_HANDSHAKE) { /* our connection is still not up */
 		w->res.hs_outcome[HS_TIMEOUT]++;
 		call_fail(u, k, "tls_handshake_timeout", false);
+		return;
+	}
+	if (t->kind == T_IDLE_HOLD) { /* held idle as long as asked: the call is done */
+		call_done(u, k);
 		return;
 	}
 	if (t->kind == T_HOLD) { /* nobody refused us: the negative test failed */

@@ -56,6 +56,21 @@ static void conn_free_resources(struct conn *c)
 	buf_free(&c->txq);
 }
 
+/* An idle connection (nothing queued, nothing in flight) gives its buffers back. */
+static void conn_trim(struct conn *c)
+{
+	if (c->sending || c->txq.len || c->out.len)
+		return;
+	buf_free(&c->tx);
+	buf_free(&c->txq);
+	buf_free(&c->out);
+	if (!c->rx.len)
+		buf_free(&c->rx);
+	if (c->use_tls)
+		tls_trim(&c->tls);
+	c->trimmed = true;
+}
+
 static void conn_release(struct worker *w, struct conn *c)
 {
 	conn_free_resources(c);
@@ -113,6 +128,7 @@ static struct conn *conn_alloc(struct worker *w, int fd, bool tls)
 	struct conn *c = &w->conns[w->free_conns[--w->n_free]];
 	c->fd = fd;
 	c->use_tls = tls;
+	c->lean = w->lean;
 	c->t_start = clock_mono_ns();
 	c->role_index = -1;
 	return c;
@@ -192,17 +208,36 @@ static void transport_start(struct worker *w, struct conn *c, const char *sni, c
 	}
 }
 
+/* The port is chosen at connect time (IP_BIND_ADDRESS_NO_PORT), so each source
+ * address has the whole ephemeral range towards each destination. */
+static int bind_source(struct worker *w, int fd)
+{
+	int one = 1;
+	setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+	struct sockaddr_in src = { .sin_family = AF_INET };
+	src.sin_addr.s_addr = htonl(w->src_lo + w->src_next);
+	if (++w->src_next >= w->src_n)
+		w->src_next = 0;
+	return bind(fd, (struct sockaddr *)&src, sizeof(src));
+}
+
 struct conn *worker_connect(struct worker *w, const struct sockaddr *sa, socklen_t len,
 			    const char *server_name)
 {
+	if (!w->n_free) {
+		errno = ENOBUFS;
+		return NULL;
+	}
 	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return NULL;
-	struct conn *c = conn_alloc(w, fd, w->tls);
-	if (!c) {
+	if (w->src_n && bind_source(w, fd)) {
+		int e = errno;
 		close(fd);
+		errno = e;
 		return NULL;
 	}
+	struct conn *c = conn_alloc(w, fd, w->tls);
 	c->state = CONN_CONNECTING;
 	/* kept for transport_start, which runs when the connect completes */
 	snprintf(c->peer_name, sizeof(c->peer_name), "%s", server_name ? server_name : "");
@@ -350,6 +385,8 @@ static void on_bytes(struct worker *w, struct conn *c, const char *p, size_t n)
 	int got = tls_read(&c->tls, &c->rx);
 	if (got > 0)
 		parse_messages(w, c);
+	if (c->lean && c->state == CONN_UP && !c->rx.len)
+		conn_trim(c);
 	if (c->tls.peer_closed && c->state == CONN_UP)
 		got = -EPIPE; /* the close_notify came with the last data */
 	if (got == -EPIPE && c->state == CONN_UP) {
@@ -455,6 +492,8 @@ static void handle_cqe(struct worker *w, struct io_uring_cqe *cqe)
 		else
 			c->tx.len = c->tx_off = 0;
 		flush(w, c);
+		if (c->state == CONN_UP && (c->lean || !c->trimmed))
+			conn_trim(c);
 		return;
 	}
 	if (c->state == CONN_CLOSING)

@@ -22,6 +22,7 @@ struct conn {
 	int fd;
 	bool use_tls, sending, dirty, close_when_sent, shut;
 	bool notify_sent, half_closed; /* our close_notify queued; our side shut for writing */
+	bool lean, trimmed;       /* give buffers back whenever idle / done once after set-up */
 	unsigned ops;             /* ring operations in flight on fd */
 	struct tls_conn tls;
 	struct buf rx;            /* plaintext received, not yet parsed */
@@ -69,8 +70,12 @@ struct worker {
 	SSL_CTX *ctx;
 	bool tls, server;
 	bool resume;            /* client: resume the newest session on new connections */
+	bool lean;              /* connections carry little (one per call): keep no buffers
+				 * while idle; others keep theirs after the first idle point */
 	SSL_SESSION *session;   /* that session (owned) */
 	int listen_fd;
+	uint32_t src_lo, src_n, src_next; /* client: bind new connections to src_lo + 0..src_n-1
+					   * in turn (host order); src_n 0: the kernel picks */
 	size_t max_msg;
 	struct result res;
 	struct media_pool *media;  /* the role's media streams, NULL without media */
@@ -90,9 +95,10 @@ void worker_free(struct worker *w);
  * (then connections are closed and the loop ends within stop_grace_ns). */
 int worker_run(struct worker *w);
 
-/* Opens a connection (TLS when w->tls): server_name is sent as SNI and the peer's
- * certificate must match it (NULL or "": no name check). Returns the connection,
- * or NULL (table full, socket error). */
+/* Opens a connection (TLS when w->tls) from the next source address (w->src_*):
+ * server_name is sent as SNI and the peer's certificate must match it (NULL or "": no
+ * name check). Returns the connection, or NULL with errno set (table full: ENOBUFS;
+ * socket or bind error). */
 struct conn *worker_connect(struct worker *w, const struct sockaddr *sa, socklen_t len,
 			    const char *server_name);
 /* Starts accepting on a listening socket (w->listen_fd). */

@@ -14,6 +14,8 @@ struct report {
 	double started_at;     /* wall clock, seconds since the epoch */
 	const char *version;
 	const char *shard;     /* "I/N" when the run was one shard of many, else NULL */
+	uint64_t fd_limit, fd_needed; /* open-files limit in effect and what the run may hold
+				       * (0: not known) */
 };
 
 /* Writes report.json atomically (a temporary file renamed into place), so a

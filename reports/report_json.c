@@ -110,6 +110,8 @@ static cJSON *build(const struct report *rep)
 	cJSON_AddStringToObject(target, "transport", s->transport == SCN_TLS ? "tls" : "tcp");
 	cJSON_AddStringToObject(target, "mode", scn_mode_name(s->mode));
 	cJSON_AddNumberToObject(target, "connections", s->connections);
+	if (s->source[0])
+		cJSON_AddStringToObject(target, "source", s->source);
 
 	cJSON *load = cJSON_AddObjectToObject(root, "load");
 	cJSON_AddNumberToObject(load, "rate", s->rate);
@@ -117,6 +119,13 @@ static cJSON *build(const struct report *rep)
 	cJSON_AddNumberToObject(load, "calls", (double)s->calls);
 	cJSON_AddNumberToObject(load, "duration_s", s->duration_s);
 	cJSON_AddNumberToObject(load, "max_concurrent", s->max_concurrent);
+	if (s->hold_ms)
+		cJSON_AddNumberToObject(load, "hold_ms", s->hold_ms);
+	if (rep->fd_limit) {
+		cJSON *lim = cJSON_AddObjectToObject(root, "limits");
+		cJSON_AddNumberToObject(lim, "open_files", (double)rep->fd_limit);
+		cJSON_AddNumberToObject(lim, "open_files_needed", (double)rep->fd_needed);
+	}
 
 	cJSON *calls = cJSON_AddObjectToObject(root, "calls");
 	cJSON_AddNumberToObject(calls, "attempted", (double)r->attempted);

@@ -38,6 +38,9 @@ int cli_make_dir(const char *dir);
 void cli_warn_key_mode(const char *cmd, const char *path);
 /* Online cores, at least 1: the default number of workers. */
 unsigned cli_default_threads(void);
+/* Raises the open-files limit (soft, and the hard one where allowed) to at least
+ * want; returns the soft limit now in effect, which may be lower. */
+uint64_t cli_raise_fd_limit(uint64_t want);
 /* A file next to the program or the source tree: the shipped scenarios. */
 int cli_find_scenario(const char *name, char *out, size_t cap);
 

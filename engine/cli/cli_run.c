@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <getopt.h>
 #include <netdb.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,9 @@ static const char run_help[] =
 	"                          TLS 1.3 tickets), as endpoints do in a reconnect storm; the\n"
 	"                          report counts tls.handshakes.resumed\n"
 	"  --connections N         long-lived trunk connections that carry all calls\n"
+	"  --source ADDR[-ADDR]    bind our connections to these local IPv4 addresses in turn\n"
+	"                          (transport.source), e.g. 127.0.0.1-127.0.0.8 on loopback:\n"
+	"                          each address has its own ~28,000 ephemeral ports\n"
 	"  --threads N             workers, each with its own ring, connections and calls\n"
 	"                          (default: cores; trunk mode uses at most one per connection)\n"
 	"\n"
@@ -55,6 +60,9 @@ static const char run_help[] =
 	"  --rate CPS              calls started per second\n"
 	"  --calls N               number of calls (alone: clears the scenario's duration)\n"
 	"  --duration S            seconds of call starts (alone: clears the scenario's calls)\n"
+	"  --hold-ms MS            handshake mode: keep each connection open MS after its\n"
+	"                          handshake (load.hold_ms), to hold many idle connections;\n"
+	"                          --rate paces their set-up\n"
 	"  --max-concurrent N      cap on calls in progress; a call that would exceed it fails\n"
 	"                          as concurrency_cap (reported, never a silent change of rate)\n"
 	"  --media-ms MS           length of each media step (0: no media phase); during it\n"
@@ -85,7 +93,7 @@ enum {
 	O_TARGET = 256, O_SERVER_NAME, O_CERT, O_KEY, O_CA, O_TLS_VERSION, O_TRANSPORT,
 	O_CONNECTIONS, O_RATE, O_CALLS, O_DURATION, O_MAX_CONCURRENT, O_MEDIA_MS, O_REPORT_DIR,
 	O_QUIET, O_HELP, O_MEDIA_PORTS, O_MODE, O_THREADS, O_SECURITY_LEVEL, O_EXPECT_HANDSHAKE,
-	O_KEYLOG, O_SRTP_KEYS, O_SHARD, O_RESUME,
+	O_KEYLOG, O_SRTP_KEYS, O_SHARD, O_RESUME, O_SOURCE, O_HOLD_MS,
 };
 
 static const struct option run_options[] = {
@@ -111,6 +119,8 @@ static const struct option run_options[] = {
 	{ "srtp-keys", no_argument, NULL, O_SRTP_KEYS },
 	{ "shard", required_argument, NULL, O_SHARD },
 	{ "resume", no_argument, NULL, O_RESUME },
+	{ "source", required_argument, NULL, O_SOURCE },
+	{ "hold-ms", required_argument, NULL, O_HOLD_MS },
 	{ "report-dir", required_argument, NULL, O_REPORT_DIR },
 	{ "quiet", no_argument, NULL, O_QUIET },
 	{ "help", no_argument, NULL, O_HELP },
@@ -214,6 +224,18 @@ static int apply_flag(struct scenario *s, int opt, const char *arg, bool *calls_
 			return cli_usage_error("run", "--max-concurrent: expected 1-10000000, got \"%s\"", arg);
 		s->max_concurrent = (uint32_t)u;
 		return 0;
+	case O_SOURCE:
+		if (strlen(arg) >= sizeof(s->source) ||
+		    scn_parse_source(arg, &s->source_lo, &s->source_n))
+			return cli_usage_error("run", "--source: expected an IPv4 address or a range "
+						      "A-B, got \"%s\"", arg);
+		snprintf(s->source, sizeof(s->source), "%s", arg);
+		return 0;
+	case O_HOLD_MS:
+		if (cli_u64(arg, 0, 86400000, &u))
+			return cli_usage_error("run", "--hold-ms: expected milliseconds 0-86400000, got \"%s\"", arg);
+		s->hold_ms = (uint32_t)u;
+		return 0;
 	case O_MEDIA_MS:
 		if (cli_u64(arg, 0, 86400000, &u))
 			return cli_usage_error("run", "--media-ms: expected milliseconds >= 0, got \"%s\"", arg);
@@ -278,6 +300,40 @@ static int resolve(const struct scenario *s, struct run_caller_config *cfg, char
 	cfg->target_len = ai->ai_addrlen;
 	freeaddrinfo(ai);
 	return 0;
+}
+
+/* Every source address must be ours: a typo would otherwise fail each call alike. */
+static int check_sources(const struct scenario *s)
+{
+	for (uint32_t i = 0; i < s->source_n; i++) {
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(s->source_lo + i) };
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int one = 1;
+		if (fd >= 0)
+			setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+		if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a))) {
+			char ip[INET_ADDRSTRLEN];
+			inet_ntop(AF_INET, &a.sin_addr, ip, sizeof(ip));
+			int e = errno;
+			if (fd >= 0)
+				close(fd);
+			return cli_usage_error("run", "transport.source %s: cannot use %s: %s", s->source,
+					       ip, strerror(e));
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+/* Descriptors the run may hold at once: a socket per connection, two per media call. */
+static uint64_t fds_needed(const struct scenario *s)
+{
+	bool media = false;
+	for (unsigned i = 0; i < s->n_flow; i++)
+		media |= s->flow[i].kind == FLOW_MEDIA;
+	media &= s->media_ms != 0 && s->mode != SCN_HANDSHAKE;
+	uint64_t conns = s->mode == SCN_TRUNK ? s->connections : s->max_concurrent;
+	return conns + (media ? 2ull * s->max_concurrent : 0) + 64;
 }
 
 static void join_args(char *out, size_t cap, int argc, char **argv)
@@ -383,6 +439,15 @@ int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	if (check_sources(&scn))
+		return EXIT_USAGE;
+	uint64_t fd_needed = fds_needed(&scn), fd_limit = cli_raise_fd_limit(fd_needed);
+	if (fd_limit < fd_needed)
+		fprintf(stderr, "trunkload run: warning: the run may hold %llu descriptors but the "
+				"open-files limit is %llu (ulimit -n, or split the run with --shard); "
+				"calls beyond it fail as no_file_descriptors\n", (unsigned long long)fd_needed,
+			(unsigned long long)fd_limit);
+
 	FILE *keylog = NULL;
 	if (keylog_path) { /* secrets: never readable by others, not even for a moment */
 		int fd = open(keylog_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -449,7 +514,8 @@ int cmd_run(int argc, char **argv)
 	join_args(command, sizeof(command), argc, argv);
 	struct report rep = { .scn = &scn, .res = &res, .verdict = &v, .command = command,
 			      .started_at = started, .version = TRUNKLOAD_VERSION,
-			      .shard = shard_text[0] ? shard_text : NULL };
+			      .shard = shard_text[0] ? shard_text : NULL,
+			      .fd_limit = fd_limit, .fd_needed = fd_needed };
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/report.json", report_dir);
 	int status = v.pass ? EXIT_PASS : EXIT_FAIL;

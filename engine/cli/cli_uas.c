@@ -213,6 +213,8 @@ int cmd_uas(int argc, char **argv)
 		if (!cfg.ctx)
 			return cli_usage_error("uas", "%s", err);
 	}
+	/* each worker holds up to 65536 connections, and media calls two sockets each */
+	uint64_t fd_limit = cli_raise_fd_limit(3 * 65536ull * threads + 64);
 	for (cfg.n_listen = 0; cfg.n_listen < threads; cfg.n_listen++) {
 		int fd = listen_on(host, port, err, sizeof(err));
 		if (fd < 0) {
@@ -224,10 +226,10 @@ int cmd_uas(int argc, char **argv)
 		}
 		cfg.listen_fds[cfg.n_listen] = fd;
 	}
-	printf("trunkload uas: listening on %s:%u (%s, %u worker%s)\n", host, port,
+	printf("trunkload uas: listening on %s:%u (%s, %u worker%s, open-files limit %llu)\n", host, port,
 	       !tls ? "TCP" : tc.require_peer_cert ? "mutual TLS, client certificate required" :
 	       tc.verify_peer ? "TLS, client certificate requested" : "TLS, no client certificate asked",
-	       threads, threads == 1 ? "" : "s");
+	       threads, threads == 1 ? "" : "s", (unsigned long long)fd_limit);
 	fflush(stdout);
 
 	struct uas_counts n = { 0 };

@@ -1,4 +1,5 @@
 #include "cli.h"
+#include <sys/resource.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -138,4 +139,28 @@ int cli_make_dir(const char *dir)
 	if (mkdir(path, 0755) && errno != EEXIST)
 		return -errno;
 	return 0;
+}
+
+uint64_t cli_raise_fd_limit(uint64_t want)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return 0;
+	if (rl.rlim_cur >= want)
+		return rl.rlim_cur;
+	if (rl.rlim_max < want) { /* root may raise the hard limit up to fs.nr_open */
+		struct rlimit more = { want, want };
+		FILE *f = fopen("/proc/sys/fs/nr_open", "r");
+		unsigned long long nr_open;
+		if (f && fscanf(f, "%llu", &nr_open) == 1 && nr_open < want)
+			more.rlim_cur = more.rlim_max = nr_open;
+		if (f)
+			fclose(f);
+		if (more.rlim_max > rl.rlim_max && setrlimit(RLIMIT_NOFILE, &more) == 0)
+			return more.rlim_cur;
+	}
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	getrlimit(RLIMIT_NOFILE, &rl);
+	return rl.rlim_cur;
 }

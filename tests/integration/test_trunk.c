@@ -443,9 +443,87 @@ static void out_of_descriptors(void)
 		EXPECT_GE("calls.failures.no_file_descriptors", 1),
 		EXPECT_GE("calls.completed", 1),
 		EXPECT_STR("verdict", "fail"),
+		EXPECT_EQ("limits.open_files", 48),
+		EXPECT_GE("limits.open_files_needed", 60),
 		{ 0 },
 	};
+	char *said = proc_read_file(out);
+	CHECK(said && strstr(said, "open-files limit is 48"), "the run warns that 48 descriptors are too few");
+	free(said);
 	if (proc_expect_json(report, want) || rc != 1)
+		proc_show_log("trunkload run", out, 3000);
+	proc_cleanup_all();
+}
+
+/* Established connections towards 127.0.0.1:port in /proc/net/tcp, and how many
+ * distinct local addresses they come from. */
+static int count_established(uint16_t port, int *sources)
+{
+	FILE *f = fopen("/proc/net/tcp", "r");
+	if (!f)
+		return -1;
+	char line[512];
+	unsigned seen[64], n_seen = 0;
+	int n = 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned local_ip, local_port, rem_ip, rem_port, st;
+		if (sscanf(line, " %*d: %8X:%4X %8X:%4X %2X", &local_ip, &local_port, &rem_ip, &rem_port,
+			   &st) != 5 || rem_port != port || st != 1)
+			continue;
+		n++;
+		unsigned i = 0;
+		while (i < n_seen && seen[i] != local_ip)
+			i++;
+		if (i == n_seen && n_seen < 64)
+			seen[n_seen++] = local_ip;
+	}
+	fclose(f);
+	*sources = (int)n_seen;
+	return n;
+}
+
+/* handshake mode with --hold-ms holds every connection open at once, each from the
+ * next --source address; the run ends after the hold with every call completed. */
+static void idle_connections_held(void)
+{
+	proc_cleanup_all();
+	uint16_t port;
+	pid_t uas = start_uas("idle", NULL, &port);
+	char dir[512], out[600], report[600];
+	proc_path(dir, sizeof(dir), "idle");
+	snprintf(out, sizeof(out), "%s.out", dir);
+	snprintf(report, sizeof(report), "%s/report.json", dir);
+	struct proc_args a = { 0 };
+	run_args(&a, "scenarios/basic-call.json", port, ID_OURS, dir);
+	static const char *const flags[] = { "--mode", "handshake", "--calls", "300", "--rate", "600",
+					     "--hold-ms", "2500", "--max-concurrent", "300",
+					     "--source", "127.0.0.1-127.0.0.4", "--threads", "2", NULL };
+	args_add_list(&a, flags);
+	pid_t run = proc_spawn(a.v, out, false);
+	CU_ASSERT_FATAL(run > 0);
+	int most = 0, sources = 0;
+	for (int i = 0; i < 100 && most < 300; i++) { /* set-up takes 0.5 s; 2 s at most */
+		usleep(20 * 1000);
+		int s, n = count_established(port, &s);
+		if (n > most) {
+			most = n;
+			sources = s;
+		}
+	}
+	CHECK(most == 300, "all 300 connections are open at once (saw %d)", most);
+	CHECK(sources == 4, "they come from the 4 source addresses (saw %d)", sources);
+	int rc = proc_wait(run, RUN_TIMEOUT_MS);
+	proc_stop(uas, SIGTERM, 3000);
+	CHECK(rc == 0, "the run exits 0 (got %d)", rc);
+	static const struct proc_expect want[] = {
+		EXPECT_EQ("calls.completed", 300),
+		EXPECT_EQ("calls.max_concurrent", 300),
+		EXPECT_GE("duration_s", 2.5),
+		EXPECT_EQ("load.hold_ms", 2500),
+		EXPECT_STR("target.source", "127.0.0.1-127.0.0.4"),
+		{ 0 },
+	};
+	if (proc_expect_json(report, want) || rc)
 		proc_show_log("trunkload run", out, 3000);
 	proc_cleanup_all();
 }
@@ -512,6 +590,7 @@ static const struct tl_case cases[] = {
 	{ "second_sigint_ends_at_once", second_sigint_ends_at_once },
 	{ "sessions_resume", sessions_resume },
 	{ "out_of_descriptors", out_of_descriptors },
+	{ "idle_connections_held", idle_connections_held },
 	{ "readable_key_warns", readable_key_warns },
 	{ "contract_check", contract_check },
 };

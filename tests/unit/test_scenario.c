@@ -165,7 +165,8 @@ static void test_values(void)
 		"    \"versions\": [\"TLSv1\", \"TLSv1.1\"], \"ciphers\": \"AES128-SHA\", \"security_level\": 0,\n"
 		"    \"expect_peer\": { \"subject_cn\": \"cucm-b\", \"min_days_valid\": 30 },\n"
 		"    \"expect_handshake\": \"rejected\" },\n"
-		"  \"transport\": { \"type\": \"tls\", \"mode\": \"per_call\", \"connections\": 2 },\n"
+		"  \"transport\": { \"type\": \"tls\", \"mode\": \"per_call\", \"connections\": 2,\n"
+		"    \"source\": \"10.0.0.254-10.0.1.2\" },\n"
 		"  \"load\": { \"rate\": 0.5, \"ramp_s\": 2.5, \"calls\": 7, \"duration_s\": 9, \"max_concurrent\": 3 },\n"
 		"  \"call\": { \"from\": \"sip:a@b\", \"to\": \"sip:c@d\", \"flow\": [\n"
 		"    { \"send\": \"INVITE\", \"sdp\": \"none\" }, { \"expect\": 180, \"timeout_ms\": 100 },\n"
@@ -193,6 +194,9 @@ static void test_values(void)
 	CU_ASSERT_EQUAL(scn.expect_handshake, SCN_HS_REJECTED);
 	CU_ASSERT_EQUAL(scn.mode, SCN_PER_CALL);
 	CU_ASSERT_EQUAL(scn.connections, 2);
+	CU_ASSERT_STRING_EQUAL(scn.source, "10.0.0.254-10.0.1.2");
+	CU_ASSERT_EQUAL(scn.source_lo, 0x0a0000feu);
+	CU_ASSERT_EQUAL(scn.source_n, 5);
 	CU_ASSERT_EQUAL(scn.rate, 0.5);
 	CU_ASSERT_EQUAL(scn.ramp_s, 2.5);
 	CU_ASSERT_EQUAL(scn.calls, 7);
@@ -268,6 +272,13 @@ static const struct {
 	{ "{\"transport\": {\"type\": \"udp\"}}", "transport.type: expected one of tls tcp, got \"udp\"" },
 	{ "{\"transport\": {\"mode\": \"trunks\"}}", "transport.mode: expected one of trunk per_call handshake, got \"trunks\"" },
 	{ "{\"transport\": {\"connections\": 0}}", "transport.connections: expected an integer 1-65535, got 0" },
+	{ "{\"transport\": {\"source\": \"10.0.0.5-10.0.0.1\"}}",
+	  "transport.source: expected an IPv4 address or a range A-B, got \"10.0.0.5-10.0.0.1\"" },
+	{ "{\"transport\": {\"source\": \"localhost\"}}",
+	  "transport.source: expected an IPv4 address or a range A-B, got \"localhost\"" },
+	{ "{\"load\": {\"hold_ms\": 5}}",
+	  "load.hold_ms: expected with transport.mode handshake only (a call's own pause steps hold it otherwise), got mode trunk" },
+	{ "{\"load\": {\"hold_ms\": -1}}", "load.hold_ms: expected milliseconds 0-86400000, got -1" },
 	/* load */
 	{ "{\"load\": {\"rate\": 0}}", "load.rate: expected a number > 0, got 0" },
 	{ "{\"load\": {\"rate\": 1e12}}", "load.rate: expected at most 10000000 calls/s, got 1e+12" },

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/media-max.sh [BUILD_DIR] [HOLD_SECONDS]   (env: START first try, CONNECTIONS trunk
-# connections, default 2 so that the caller's two workers each carry half the media)
-# The most concurrent bidirectional SRTP calls (20 ms PCMU, AES_CM_128_HMAC_SHA1_80,
+# connections, default 2 so that the caller's two workers each carry half the media;
+# SUITE the SDES suite offered, default AES_CM_128_HMAC_SHA1_80)
+# The most concurrent bidirectional SRTP calls (20 ms PCMU, SUITE,
 # one mutual-TLS trunk connection for signalling) that trunkload holds against its
 # own responder for HOLD_SECONDS (default 30) with loss under 0.1 % and no
 # authentication failure in either direction. Both ends run on this machine. Each
@@ -12,8 +13,11 @@ set -euo pipefail
 BUILD=$(realpath "${1:-build}")
 HOLD=${2:-30}
 BIN=$BUILD/trunkload
-SCN=$(dirname "$(realpath "$0")")/../scenarios/basic-call.json
 W=$(mktemp -d)
+SUITE=${SUITE:-AES_CM_128_HMAC_SHA1_80}
+SCN=$W/media.json # the basic call, offering SUITE only
+python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); s.setdefault("media",{})["crypto"]=[sys.argv[3]]; json.dump(s,open(sys.argv[2],"w"))' \
+	"$(dirname "$(realpath "$0")")/../scenarios/basic-call.json" "$SCN" "$SUITE"
 UAS=
 trap '[ -n "$UAS" ] && kill "$UAS" 2>/dev/null; wait 2>/dev/null; rm -rf "$W"' EXIT
 ulimit -n "$(ulimit -Hn)"
@@ -68,4 +72,4 @@ while [ "$hi" -gt 0 ] && [ $((hi - lo)) -gt $((lo / 10 + 50)) ]; do
 	mid=$(((lo + hi) / 2))
 	if try "$mid"; then lo=$mid; else hi=$mid; fi
 done
-echo "most concurrent bidirectional SRTP calls held ${HOLD} s (loss < 0.1 %, no auth failure): $lo (first failing: $hi)"
+echo "most concurrent bidirectional SRTP calls ($SUITE) held ${HOLD} s (loss < 0.1 %, no auth failure): $lo (first failing: $hi)"

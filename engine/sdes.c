@@ -57,19 +57,22 @@ size_t sdes_suite_key_len(enum sdes_suite s)
 static const char b64_alphabet[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+/* Each base64 digit's value plus one; 0 marks a byte that is not a digit. */
+static const uint8_t b64_plus1[256] = {
+	['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6, ['G'] = 7, ['H'] = 8,
+	['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15,
+	['P'] = 16, ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22,
+	['W'] = 23, ['X'] = 24, ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29,
+	['d'] = 30, ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36,
+	['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42, ['q'] = 43,
+	['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48, ['w'] = 49, ['x'] = 50,
+	['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56, ['4'] = 57,
+	['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
+};
+
 static int b64_value(char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
+	return (int)b64_plus1[(unsigned char)c] - 1;
 }
 
 int base64_encode(char *out, size_t cap, const uint8_t *in, size_t n)
@@ -101,9 +104,11 @@ int base64_decode(uint8_t *out, size_t cap, const char *in, size_t n)
 		pad = (n >= 2 && in[n - 2] == '=') ? 2 : 1;
 	size_t total = n / 4 * 3 - pad;
 	/* Validate everything before writing, so -EBADMSG wins over -ENOSPC. */
+	unsigned bad = 0;
 	for (size_t i = 0; i < n - pad; i++)
-		if (b64_value(in[i]) < 0)
-			return -EBADMSG;
+		bad |= b64_plus1[(unsigned char)in[i]] == 0;
+	if (bad)
+		return -EBADMSG;
 	if (pad) {
 		/* The bits below the last full byte must be zero (canonical form). */
 		int last = b64_value(in[n - pad - 1]);
@@ -114,13 +119,20 @@ int base64_decode(uint8_t *out, size_t cap, const char *in, size_t n)
 		return -ENOSPC;
 	size_t o = 0;
 	for (size_t i = 0; i < n; i += 4) {
-		uint32_t v = 0;
-		for (size_t j = 0; j < 4; j++) {
-			int d = in[i + j] == '=' ? 0 : b64_value(in[i + j]);
-			v = v << 6 | (uint32_t)d;
+		/* '=' looks up as 0, i.e. -1 + 1: only the padding, whose bits are dropped */
+		uint32_t v = (uint32_t)(b64_plus1[(unsigned char)in[i]] - 1) << 18 |
+			     (uint32_t)(b64_plus1[(unsigned char)in[i + 1]] - 1) << 12 |
+			     (uint32_t)((b64_plus1[(unsigned char)in[i + 2]] - 1) & 63) << 6 |
+			     (uint32_t)((b64_plus1[(unsigned char)in[i + 3]] - 1) & 63);
+		if (o + 3 <= total) {
+			out[o] = (uint8_t)(v >> 16);
+			out[o + 1] = (uint8_t)(v >> 8);
+			out[o + 2] = (uint8_t)v;
+			o += 3;
+		} else {
+			for (size_t j = 0; j < 3 && o < total; j++)
+				out[o++] = (uint8_t)(v >> (16 - 8 * j));
 		}
-		for (size_t j = 0; j < 3 && o < total; j++)
-			out[o++] = (uint8_t)(v >> (16 - 8 * j));
 	}
 	return (int)total;
 }

@@ -1,5 +1,7 @@
-/* A binary min-heap of deadlines, one per worker. Entries are never removed early:
- * the owner checks on firing whether (slot, seq) is still current. */
+/* Deadlines, one set per worker: a binary min-heap, plus a FIFO for deadlines armed
+ * in increasing order (most are: "now + the same timeout"), which costs O(1) instead
+ * of O(log n). Entries are never removed early: the owner checks on firing whether
+ * (slot, seq) is still current. */
 #ifndef TL_TIMER_H
 #define TL_TIMER_H
 #include <stdbool.h>
@@ -14,14 +16,17 @@ struct timer_entry {
 };
 
 struct timer_heap {
-	struct timer_entry *e;
+	struct timer_entry *e;  /* the heap */
 	size_t n, cap;
+	struct timer_entry *q;  /* the FIFO: a ring of q_cap (a power of two) entries */
+	size_t q_head, q_len, q_cap;
 };
 
 /* Returns 0 or -ENOMEM. */
 int timer_push(struct timer_heap *h, struct timer_entry t);
 /* The earliest entry, or NULL when empty. */
 const struct timer_entry *timer_peek(const struct timer_heap *h);
+/* Removes the entry timer_peek returns. */
 void timer_pop(struct timer_heap *h);
 void timer_free(struct timer_heap *h);
 

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <openssl/rand.h>
 
 enum timer_kind { T_STEP = 1, T_RECONNECT, T_STARTUP, T_HANDSHAKE, T_HOLD, T_IDLE_HOLD };
 
@@ -291,7 +290,7 @@ static int send_request(struct uac *u, struct call *k, enum sip_method m, bool o
 				o->tag = i + 1;
 				o->suite = u->scn->suites[i];
 				o->key_len = sdes_suite_key_len(o->suite);
-				RAND_bytes(o->key, (int)o->key_len);
+				(void)rand_pool_get(&u->w->rand, o->key, o->key_len);
 			}
 			/* without a media phase no socket is opened and the stream is
 			 * offered inactive, so the far end sends nothing either */
@@ -534,7 +533,7 @@ static void call_start(struct uac *u, uint64_t t_sched)
 	snprintf(k->call_id, sizeof(k->call_id), "%s-%x-%x-%x@trunkload", u->cfg.run_id,
 		 u->cfg.worker_id, call_slot(u, k), k->gen);
 	uint32_t rnd;
-	RAND_bytes((unsigned char *)&rnd, sizeof(rnd));
+	(void)rand_pool_get(&u->w->rand, &rnd, sizeof(rnd));
 	snprintf(k->from_tag, sizeof(k->from_tag), "%08x", rnd);
 	if (++u->active > res->max_concurrent)
 		res->max_concurrent = u->active;

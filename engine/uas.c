@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <openssl/rand.h>
 
 #define MAX_PENDING 8192
 
@@ -196,7 +195,7 @@ static void answer_invite(struct uas *s, struct conn *c, const struct sip_msg *m
 	ans.unencrypted_srtp = offer.crypto[pick].unencrypted_srtp;
 	ans.unencrypted_srtcp = offer.crypto[pick].unencrypted_srtcp;
 	ans.unauthenticated_srtp = offer.crypto[pick].unauthenticated_srtp;
-	RAND_bytes(ans.key, (int)ans.key_len);
+	(void)rand_pool_get(&s->w->rand, ans.key, ans.key_len);
 	uint16_t port = (uint16_t)(s->cfg.media_port_lo + (fnv1a(m->call_id) % 5000) * 2);
 	bool media = s->n_calls && wants_media(&offer);
 	if (media && !start_media(s, c, m, &offer, &offer.crypto[pick], &ans, &port)) {

@@ -34,6 +34,7 @@ int worker_init(struct worker *w, unsigned max_conns)
 		return -ENOMEM;
 	}
 	w->n_conns = max_conns;
+	rand_pool_init(&w->rand);
 	for (uint32_t i = 0; i < max_conns; i++) {
 		w->conns[i].slot = i;
 		w->conns[i].fd = -1;

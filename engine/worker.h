@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "buf.h"
+#include "rand_pool.h"
 #include "result.h"
 #include "ring.h"
 #include "sip_parse.h"
@@ -79,6 +80,7 @@ struct worker {
 	size_t max_msg;
 	struct result res;
 	struct media_pool *media;  /* the role's media streams, NULL without media */
+	struct rand_pool rand;     /* keys and tags for this worker's calls */
 	atomic_bool *stop;      /* set by the controlling thread: end now */
 	atomic_bool *drain;     /* set first: start nothing new, let what runs finish (may be NULL) */
 	uint64_t stop_grace_ns; /* how long to wait for connections to close at the end */

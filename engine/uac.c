@@ -197,7 +197,7 @@ static struct ts_row *row_now(struct uac *u)
 
 static void lat(struct uac *u, enum lat_interval i, uint64_t from)
 {
-	uint64_t now = clock_mono_ns();
+	uint64_t now = u->w->now;
 	uint64_t us = now > from ? (now - from) / 1000 : 0;
 	hist_record(&u->w->res.lat[i], us);
 	if (i == LAT_INVITE_TO_200)
@@ -208,7 +208,15 @@ static void lat(struct uac *u, enum lat_interval i, uint64_t from)
 
 static void new_branch(struct uac *u, struct call *k, char *out, size_t cap)
 {
-	snprintf(out, cap, "z9hG4bK-%s-%x-%x-%x", u->cfg.run_id, call_slot(u, k), k->gen, ++k->txn);
+	struct tl_sb b = tl_sb_init(out, cap);
+	tl_sb_put(&b, "z9hG4bK-", 8);
+	tl_sb_cstr(&b, u->cfg.run_id);
+	tl_sb_put(&b, "-", 1);
+	tl_sb_hex(&b, call_slot(u, k), 1);
+	tl_sb_put(&b, "-", 1);
+	tl_sb_hex(&b, k->gen, 1);
+	tl_sb_put(&b, "-", 1);
+	tl_sb_hex(&b, ++k->txn, 1);
 }
 
 static int send_msg(struct uac *u, struct conn *c, const struct sip_request *r)
@@ -231,7 +239,8 @@ static int send_msg(struct uac *u, struct conn *c, const struct sip_request *r)
 static void fill_dialog(struct uac *u, struct call *k, struct conn *c, struct sip_request *r,
 			char *sent_by, size_t sb_cap, struct tl_str *routes)
 {
-	snprintf(sent_by, sb_cap, "%s:%u", c->local_ip, c->local_port);
+	struct tl_sb b = tl_sb_init(sent_by, sb_cap);
+	tl_sb_cstr(&b, c->local_hostport);
 	r->transport = u->scn->transport == SCN_TLS ? TL_STR("TLS") : TL_STR("TCP");
 	r->sent_by = S(sent_by);
 	r->from_uri = S(u->from_uri);
@@ -253,8 +262,12 @@ static void set_contact(char *buf, size_t cap, struct uac *u, struct conn *c)
 		user = u->from_uri + 4;
 		user_len = (int)(at - user);
 	}
-	snprintf(buf, cap, "sip:%.*s@%s:%u;transport=%s", user_len, user, c->local_ip,
-		 c->local_port, u->scn->transport == SCN_TLS ? "tls" : "tcp");
+	struct tl_sb b = tl_sb_init(buf, cap);
+	tl_sb_put(&b, "sip:", 4);
+	tl_sb_put(&b, user, (size_t)user_len);
+	tl_sb_put(&b, "@", 1);
+	tl_sb_cstr(&b, c->local_hostport);
+	tl_sb_cstr(&b, u->scn->transport == SCN_TLS ? ";transport=tls" : ";transport=tcp");
 }
 
 static int send_request(struct uac *u, struct call *k, enum sip_method m, bool offer)
@@ -315,7 +328,7 @@ static int send_request(struct uac *u, struct call *k, enum sip_method m, bool o
 			r.body = (struct tl_str){ u->sdp, (size_t)n };
 		}
 		k->invite_sent = true;
-		k->t_invite = clock_mono_ns();
+		k->t_invite = u->w->now;
 		break;
 	case SIP_ACK: /* a retransmitted 2xx gets the same ACK again */
 		r.cseq = k->invite_cseq;
@@ -339,7 +352,7 @@ static int send_request(struct uac *u, struct call *k, enum sip_method m, bool o
 		r.branch = S(k->branch_last);
 		if (m == SIP_BYE) {
 			k->bye_sent = true;
-			k->t_bye = clock_mono_ns();
+			k->t_bye = u->w->now;
 		}
 		break;
 	}
@@ -429,7 +442,7 @@ static void arm_expect(struct uac *u, struct call *k)
 	unsigned i = k->step;
 	while (i + 1 < s->n_flow && s->flow[i].optional && s->flow[i + 1].kind == FLOW_EXPECT)
 		i++;
-	arm(u, k, clock_mono_ns() + (uint64_t)s->flow[i].timeout_ms * NS_PER_MS);
+	arm(u, k, u->w->now + (uint64_t)s->flow[i].timeout_ms * NS_PER_MS);
 }
 
 static void call_advance(struct uac *u, struct call *k)
@@ -473,7 +486,7 @@ static void call_advance(struct uac *u, struct call *k)
 				call_fail(u, k, "srtp_setup_failed", true);
 				return;
 			}
-			arm(u, k, clock_mono_ns() + (uint64_t)ms * NS_PER_MS);
+			arm(u, k, u->w->now + (uint64_t)ms * NS_PER_MS);
 			return;
 		}
 	}
@@ -530,11 +543,19 @@ static void call_start(struct uac *u, uint64_t t_sched)
 	k->conn_gen = c->gen;
 	k->t_sched = t_sched;
 	k->cseq = 0;
-	snprintf(k->call_id, sizeof(k->call_id), "%s-%x-%x-%x@trunkload", u->cfg.run_id,
-		 u->cfg.worker_id, call_slot(u, k), k->gen);
+	struct tl_sb b = tl_sb_init(k->call_id, sizeof(k->call_id));
+	tl_sb_cstr(&b, u->cfg.run_id);
+	tl_sb_put(&b, "-", 1);
+	tl_sb_hex(&b, u->cfg.worker_id, 1);
+	tl_sb_put(&b, "-", 1);
+	tl_sb_hex(&b, call_slot(u, k), 1);
+	tl_sb_put(&b, "-", 1);
+	tl_sb_hex(&b, k->gen, 1);
+	tl_sb_put(&b, "@trunkload", 10);
 	uint32_t rnd;
 	(void)rand_pool_get(&u->w->rand, &rnd, sizeof(rnd));
-	snprintf(k->from_tag, sizeof(k->from_tag), "%08x", rnd);
+	b = tl_sb_init(k->from_tag, sizeof(k->from_tag));
+	tl_sb_hex(&b, rnd, 8);
 	if (++u->active > res->max_concurrent)
 		res->max_concurrent = u->active;
 	if (u->per_conn) { /* the flow starts once this call's own connection is up */

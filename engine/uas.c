@@ -50,9 +50,12 @@ static void respond(struct uas *s, struct conn *c, const struct sip_msg *m, int 
 		    struct tl_str body)
 {
 	char tag[12], contact[96];
-	snprintf(tag, sizeof(tag), "%08x", fnv1a(m->call_id));
-	snprintf(contact, sizeof(contact), "sip:uas@%s:%u;transport=%s", c->local_ip, c->local_port,
-		 c->use_tls ? "tls" : "tcp");
+	struct tl_sb b = tl_sb_init(tag, sizeof(tag));
+	tl_sb_hex(&b, fnv1a(m->call_id), 8);
+	b = tl_sb_init(contact, sizeof(contact));
+	tl_sb_put(&b, "sip:uas@", 8);
+	tl_sb_cstr(&b, c->local_hostport);
+	tl_sb_cstr(&b, c->use_tls ? ";transport=tls" : ";transport=tcp");
 	struct sip_response r = {
 		.status = status,
 		.to_tag = status > 100 ? tl_str_c(tag) : TL_STR(""),

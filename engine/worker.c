@@ -170,6 +170,7 @@ static void local_addr(struct conn *c)
 	if (getsockname(c->fd, (struct sockaddr *)&c->local, &len) == 0) {
 		inet_ntop(AF_INET, &c->local.sin_addr, c->local_ip, sizeof(c->local_ip));
 		c->local_port = ntohs(c->local.sin_port);
+		snprintf(c->local_hostport, sizeof(c->local_hostport), "%s:%u", c->local_ip, c->local_port);
 	}
 }
 
@@ -593,6 +594,7 @@ int worker_run(struct worker *w)
 			snprintf(w->err, sizeof(w->err), "io_uring wait: %s", strerror(-err));
 			return err;
 		}
+		w->now = clock_mono_ns(); /* completion handlers read the time from here */
 		unsigned head, n = 0;
 		io_uring_for_each_cqe(&w->ring.uring, head, cqe)
 		{

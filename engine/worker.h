@@ -34,6 +34,7 @@ struct conn {
 	struct sockaddr_in local;
 	char local_ip[INET_ADDRSTRLEN];
 	uint16_t local_port;
+	char local_hostport[INET_ADDRSTRLEN + 6]; /* "ip:port", for Via and Contact */
 	char peer_name[256];      /* client: SNI and the name the peer's certificate must match */
 	int role_index;           /* the role's own index for this connection */
 };
@@ -84,7 +85,8 @@ struct worker {
 	atomic_bool *stop;      /* set by the controlling thread: end now */
 	atomic_bool *drain;     /* set first: start nothing new, let what runs finish (may be NULL) */
 	uint64_t stop_grace_ns; /* how long to wait for connections to close at the end */
-	uint64_t now;           /* monotonic ns at the start of this loop turn */
+	uint64_t now;           /* monotonic ns at the start of this loop turn, and again
+				 * when the wait for completions returned */
 	char err[256];          /* why worker_init or the loop failed */
 };
 

@@ -6,7 +6,7 @@
 #   --quick  one run per figure, short durations and fixed rates: a smoke test that the
 #            programs still work; prints the table, writes RESULTS.md only with --write
 # Environment: BUILD (build-perf), RUNS, SECS (trunk seconds at full rate, 10),
-# TCP_SECS (5), TLS_SECS (5), HOLD (media hold, 10), START (first media try, 500),
+# TCP_SECS (5), TLS_SECS (5), HOLD (media hold, 30), START (first media try, 1500),
 # IDLE_CONNS (50000), IDLE_RATE (1000), LAT_BOUND_MS (100),
 # OUT (RESULTS.md path). Every process started here is stopped by pid on exit.
 set -euo pipefail
@@ -26,10 +26,10 @@ if [ "$QUICK" = 1 ]; then
 	RUNS=1 SECS=${SECS:-1} TCP_SECS=${TCP_SECS:-1} TLS_SECS=${TLS_SECS:-1} HOLD=${HOLD:-1}
 	WRITE=${WRITE:-0}
 else
-	RUNS=${RUNS:-3} SECS=${SECS:-10} TCP_SECS=${TCP_SECS:-5} TLS_SECS=${TLS_SECS:-5} HOLD=${HOLD:-10}
+	RUNS=${RUNS:-3} SECS=${SECS:-10} TCP_SECS=${TCP_SECS:-5} TLS_SECS=${TLS_SECS:-5} HOLD=${HOLD:-30}
 	WRITE=${WRITE:-1}
 fi
-START=${START:-500}
+START=${START:-1500}
 BIN=$BUILD/trunkload
 W=$(mktemp -d)
 TRUNK_SCN=$ROOT/scenarios/trunk-capacity.json

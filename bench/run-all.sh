@@ -308,27 +308,29 @@ print(h.group(1) if h and ok else 0, m.group(1) if m else "", m.group(2) if m el
 	rec srtp_unprotect "$OSSL_U" "$STOCK_U" "-" "build-perf/srtp-speed (unprotect/s)"
 done
 
-# --- where the trunk's CPU goes: perf's flat profile of both processes at half the
-# median highest rate (the largest gap of the first full run was CPU per call)
+# --- what is in the way: perf's flat profile of both processes for the trunk, the
+# media and the per-call figures, each at half its median highest value
 PROFILE=$W/profile.md
-if command -v perf >/dev/null && perf record -e cpu-clock -o "$W/probe.data" -- true >/dev/null 2>&1; then
-	PR=$(python3 -c 'import json,statistics,sys; v=[json.loads(l)["value"] for l in open(sys.argv[1]) if json.loads(l)["key"]=="trunk"]; v=[x for x in v if x]; print(int(statistics.median(v)/2) if v else 1000)' "$W/results.jsonl")
-	[ "$QUICK" = 1 ] && PSECS=1 || PSECS=5
-	TP=$(port); start "$TP" "$BIN" uas --listen "127.0.0.1:$TP" "${SRVID[@]}"; TUAS=$SPID
-	"$BIN" run "$TRUNK_SCN" --target "127.0.0.1:$TP" "${TLSID[@]}" --rate "$PR" --duration $((PSECS + RAMP + 2)) \
-		--max-concurrent 200000 --report-dir "$W/prof" --quiet >/dev/null 2>&1 &
-	PRUN=$!; PIDS+=("$PRUN")
-	sleep $((RAMP + 1))
-	perf record -e cpu-clock -F 999 -p "$PRUN" -o "$W/caller.data" -- sleep "$PSECS" >/dev/null 2>&1 &
-	PC=$!
-	perf record -e cpu-clock -F 999 -p "$TUAS" -o "$W/resp.data" -- sleep "$PSECS" >/dev/null 2>&1 || true
-	wait "$PC" || true
-	wait "$PRUN" || true
-	stop "$TUAS"
+med_half() { python3 -c 'import json,statistics,sys; v=[json.loads(l)["value"] for l in open(sys.argv[1]) if json.loads(l)["key"]==sys.argv[2]]; v=[x for x in v if x]; print(max(int(statistics.median(v)/2), 1) if v else int(sys.argv[3]))' "$W/results.jsonl" "$1" "$2"; }
+# profile TITLE WHAT WARMUP UAS_ARGS... -- RUN_ARGS...: records both processes for PSECS
+# after WARMUP seconds and appends their profiles to $PROFILE
+profile() {
+	local title=$1 what=$2 warm=$3 uargs=() pp; shift 3
+	while [ "$1" != -- ]; do uargs+=("$1"); shift; done; shift
+	pp=$(port); start "$pp" "$BIN" uas --listen "127.0.0.1:$pp" "${SRVID[@]}" "${uargs[@]}"; local puas=$SPID
+	"$BIN" run "$@" --target "127.0.0.1:$pp" "${TLSID[@]}" --report-dir "$W/prof" --quiet >/dev/null 2>&1 &
+	local prun=$!; PIDS+=("$prun")
+	sleep "$warm"
+	perf record -e cpu-clock -F 999 -p "$prun" -o "$W/caller.data" -- sleep "$PSECS" >/dev/null 2>&1 &
+	local pc=$!
+	perf record -e cpu-clock -F 999 -p "$puas" -o "$W/resp.data" -- sleep "$PSECS" >/dev/null 2>&1 || true
+	wait "$pc" || true
+	stop "$prun"; stop "$puas"
 	{
-		echo "## Profile: trunk at $PR calls/s (half the median highest rate), ${PSECS} s"
 		echo
-		echo "\`perf record -e cpu-clock -F 999 -p PID\` on each process while \`trunkload run scenarios/trunk-capacity.json --rate $PR\` runs against \`trunkload uas\`;"
+		echo "## Profile: $title, ${PSECS} s"
+		echo
+		echo "\`perf record -e cpu-clock -F 999 -p PID\` on each process while $what runs against \`trunkload uas\`;"
 		echo "shares of each process's samples by library, then the functions above 1.5 %."
 		for side in caller resp; do
 			echo
@@ -340,7 +342,24 @@ if command -v perf >/dev/null && perf record -e cpu-clock -o "$W/probe.data" -- 
 			perf report -i "$W/$side.data" --stdio --sort dso,sym --percent-limit 1.5 2>/dev/null | grep -v '^#' | grep -v '^$' | head -25
 			echo '```'
 		done
-	} >"$PROFILE"
+	} >>"$PROFILE"
+}
+: >"$PROFILE"
+if command -v perf >/dev/null && perf record -e cpu-clock -o "$W/probe.data" -- true >/dev/null 2>&1; then
+	[ "$QUICK" = 1 ] && PSECS=1 || PSECS=5
+	PR=$(med_half trunk 1000)
+	profile "trunk at $PR calls/s (half the median highest rate)" \
+		"\`trunkload run scenarios/trunk-capacity.json --rate $PR\`" $((RAMP + 1)) -- \
+		"$TRUNK_SCN" --rate "$PR" --duration $((PSECS + RAMP + 2)) --max-concurrent 200000
+	PM=$(med_half media 10)
+	profile "$PM concurrent SRTP calls, AES_CM_128_HMAC_SHA1_80 (half the median most)" \
+		"\`trunkload run scenarios/basic-call.json --calls $PM\` (all set up in 2 s, media both ways)" 4 \
+		--media-ports 30000-59999 -- "$SCN/basic-call.json" --calls "$PM" --rate $((PM / 2 + 1)) \
+		--media-ms $(((PSECS + 6) * 1000)) --max-concurrent $((PM + 10)) --media-ports 2000-29999 --connections 2
+	PP=$(med_half per_call_1.2_0 50)
+	profile "per-call mutual TLS 1.2, full handshakes, at $PP calls/s (half the median highest rate)" \
+		"\`trunkload run scenarios/trunk-capacity.json --mode per_call --tls-version 1.2 --rate $PP\`" $((RAMP + 1)) -- \
+		"$TRUNK_SCN" --mode per_call --tls-version 1.2 --rate "$PP" --duration $((PSECS + RAMP + 2)) --max-concurrent 200000
 else
 	echo "## Profile" >"$PROFILE"; echo >>"$PROFILE"; echo "perf is not available here (Debian's linux-perf); no profile taken." >>"$PROFILE"
 fi

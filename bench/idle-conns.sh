@@ -26,9 +26,7 @@ PROCS=${PROCS:-$(((N + LIMIT * 8 / 10 - 1) / (LIMIT * 8 / 10)))}
 RA=(); [ "${RESUME:-0}" = 1 ] && RA=(--resume)
 
 "$BIN" pki "$W/pki" >/dev/null
-port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-rss() { local v=; [ -n "$1" ] && v=$(awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null); echo "${v:-0}"; } # KiB
-cpu() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+. "$(dirname "$(realpath "$0")")/lib.sh"
 
 # hold N connections; prints "held caller_peak_kib uas_peak_kib caller_cpu uas_cpu failed"
 hold() {
@@ -40,7 +38,7 @@ hold() {
 			--ca "$W/pki/ca.crt" >"$W/uas.$i.log" 2>&1 &
 		uas+=($!); PIDS+=($!)
 	done
-	for _ in $(seq 1 50); do [ "$(ss -Hltn "sport = :$p" | wc -l)" -ge "$PROCS" ] && break; sleep 0.1; done
+	wait_listen "$p" "$PROCS" || true
 	for ((i = 0; i < PROCS; i++)); do
 		/usr/bin/time -f "%U %S" -o "$W/time.$i" "$BIN" run --mode handshake --target "127.0.0.1:$p" \
 			--cert "$W/pki/client.crt" --key "$W/pki/client.key" --ca "$W/pki/ca.crt" \

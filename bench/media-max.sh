@@ -23,8 +23,7 @@ trap '[ -n "$UAS" ] && kill "$UAS" 2>/dev/null; wait 2>/dev/null; rm -rf "$W"' E
 ulimit -n "$(ulimit -Hn)"
 
 "$BIN" pki "$W/pki" >/dev/null
-port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-cpu() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat"; }
+. "$(dirname "$(realpath "$0")")/lib.sh"
 
 try() { # calls -> prints a line; 0 when loss < 0.1 % and no auth failure both ways
 	local n=$1 p
@@ -32,7 +31,7 @@ try() { # calls -> prints a line; 0 when loss < 0.1 % and no auth failure both w
 	"$BIN" uas --listen "127.0.0.1:$p" --cert "$W/pki/server.crt" --key "$W/pki/server.key" \
 		--ca "$W/pki/ca.crt" --media-ports 30000-59999 >"$W/uas.log" 2>&1 &
 	UAS=$!
-	for _ in $(seq 1 50); do ss -Hltn "sport = :$p" | grep -q . && break; sleep 0.1; done
+	wait_listen "$p" || true
 	/usr/bin/time -f "%U %S" -o "$W/time" "$BIN" run "$SCN" --target "127.0.0.1:$p" \
 		--cert "$W/pki/client.crt" --key "$W/pki/client.key" --ca "$W/pki/ca.crt" \
 		--calls "$n" --rate "$(python3 -c "print(max($n / 5, 1))")" --media-ms $(((HOLD + 5) * 1000)) \

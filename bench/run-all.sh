@@ -64,9 +64,7 @@ P=$W/pki
 TLSID=(--cert "$P/client.crt" --key "$P/client.key" --ca "$P/ca.crt")
 SRVID=(--cert "$P/server.crt" --key "$P/server.key" --ca "$P/ca.crt")
 
-port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-cpu() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat"; } # utime+stime, s (USER_HZ 100)
-wait_listen() { local i; for i in $(seq 1 50); do ss -Hltn "sport = :$1" | grep -q . && return 0; sleep 0.1; done; return 1; }
+. "$ROOT/bench/lib.sh"
 start() { # PORT CMD... : starts a listener in the background, sets SPID
 	local p=$1; shift
 	"$@" >"$W/srv.$p.log" 2>&1 &

@@ -15,13 +15,12 @@ UAS=
 trap '[ -n "$UAS" ] && kill "$UAS" 2>/dev/null; wait 2>/dev/null; rm -rf "$W"' EXIT
 
 "$BIN" pki "$W/pki" >/dev/null
-PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+. "$(dirname "$(realpath "$0")")/lib.sh"
+PORT=$(port)
 "$BIN" uas --listen "127.0.0.1:$PORT" --cert "$W/pki/server.crt" --key "$W/pki/server.key" \
 	--ca "$W/pki/ca.crt" >"$W/uas.log" 2>&1 &
 UAS=$!
-for _ in $(seq 1 50); do ss -Hltn "sport = :$PORT" | grep -q . && break; sleep 0.1; done
-
-cpu() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat"; } # utime+stime in seconds (USER_HZ 100)
+wait_listen "$PORT" || true
 
 try() { # rate -> prints a line; returns 0 when no call failed
 	local rate=$1 before after

@@ -25,7 +25,7 @@ static void *worker_main(void *arg)
 {
 	struct worker_thread *t = arg;
 	struct worker *w = &t->w;
-	unsigned conns = t->is_uas ? 65536 :
+	unsigned conns = t->is_uas ? RUN_UAS_MAX_CONNS :
 			 t->uac.scn->mode == SCN_TRUNK ? t->uac.connections + 1 : t->uac.max_calls + 1;
 	t->rc = worker_init(w, conns);
 	if (!t->rc) {

@@ -31,6 +31,8 @@ struct run_caller_config {
 int run_caller(const struct run_caller_config *cfg, struct result *out, char *err, size_t errlen);
 
 #define RUN_MAX_THREADS 64
+/* Connections each responder worker can hold at once. */
+#define RUN_UAS_MAX_CONNS 65536u
 
 struct run_responder_config {
 	int listen_fds[RUN_MAX_THREADS]; /* one SO_REUSEPORT listener per worker */

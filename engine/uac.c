@@ -237,12 +237,10 @@ static int send_msg(struct uac *u, struct conn *c, const struct sip_request *r)
 }
 
 static void fill_dialog(struct uac *u, struct call *k, struct conn *c, struct sip_request *r,
-			char *sent_by, size_t sb_cap, struct tl_str *routes)
+			struct tl_str *routes)
 {
-	struct tl_sb b = tl_sb_init(sent_by, sb_cap);
-	tl_sb_cstr(&b, c->local_hostport);
 	r->transport = u->scn->transport == SCN_TLS ? TL_STR("TLS") : TL_STR("TCP");
-	r->sent_by = S(sent_by);
+	r->sent_by = S(c->local_hostport);
 	r->from_uri = S(u->from_uri);
 	r->from_tag = S(k->from_tag);
 	r->to_uri = S(u->to_uri);
@@ -276,9 +274,9 @@ static int send_request(struct uac *u, struct call *k, enum sip_method m, bool o
 	if (!c)
 		return -ENOTCONN;
 	struct sip_request r = { .method = m };
-	char sent_by[80], contact[400];
+	char contact[400];
 	struct tl_str routes[MAX_ROUTES];
-	fill_dialog(u, k, c, &r, sent_by, sizeof(sent_by), routes);
+	fill_dialog(u, k, c, &r, routes);
 	bool in_dialog = k->got_2xx;
 	r.ruri = S(in_dialog && k->target[0] ? k->target : u->ruri);
 	if (in_dialog) {
@@ -370,9 +368,8 @@ static void send_error_ack(struct uac *u, struct call *k, const struct sip_msg *
 	if (!c)
 		return;
 	struct sip_request r = { .method = SIP_ACK };
-	char sent_by[80];
 	struct tl_str routes[1];
-	fill_dialog(u, k, c, &r, sent_by, sizeof(sent_by), routes);
+	fill_dialog(u, k, c, &r, routes);
 	r.ruri = S(u->ruri);
 	r.to_tag = m->to_tag;
 	r.cseq = k->invite_cseq;
@@ -829,7 +826,7 @@ static void uac_conn_up(struct worker *w, struct conn *c)
 			worker_timer(w, clock_mono_ns() + REFUSAL_WAIT_NS, call_slot(u, k), k->timer_seq,
 				     T_HOLD);
 		else if (u->scn->mode == SCN_HANDSHAKE && u->scn->hold_ms)
-			worker_timer(w, clock_mono_ns() + u->scn->hold_ms * NS_PER_MS, call_slot(u, k),
+			worker_timer(w, w->now + u->scn->hold_ms * NS_PER_MS, call_slot(u, k),
 				     k->timer_seq, T_IDLE_HOLD);
 		else if (u->scn->mode == SCN_HANDSHAKE)
 			call_done(u, k); /* the handshake was the whole call */

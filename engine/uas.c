@@ -49,18 +49,20 @@ static uint32_t fnv1a(struct tl_str s)
 static void respond(struct uas *s, struct conn *c, const struct sip_msg *m, int status,
 		    struct tl_str body)
 {
-	char tag[12], contact[96];
+	char tag[12] = "", contact[96] = "";
 	struct tl_sb b = tl_sb_init(tag, sizeof(tag));
-	tl_sb_hex(&b, fnv1a(m->call_id), 8);
-	b = tl_sb_init(contact, sizeof(contact));
-	tl_sb_put(&b, "sip:uas@", 8);
-	tl_sb_cstr(&b, c->local_hostport);
-	tl_sb_cstr(&b, c->use_tls ? ";transport=tls" : ";transport=tcp");
+	if (status > 100)
+		tl_sb_hex(&b, fnv1a(m->call_id), 8);
+	if (m->method == SIP_INVITE && status > 100 && status < 300) {
+		b = tl_sb_init(contact, sizeof(contact));
+		tl_sb_put(&b, "sip:uas@", 8);
+		tl_sb_cstr(&b, c->local_hostport);
+		tl_sb_cstr(&b, c->use_tls ? ";transport=tls" : ";transport=tcp");
+	}
 	struct sip_response r = {
 		.status = status,
-		.to_tag = status > 100 ? tl_str_c(tag) : TL_STR(""),
-		.contact_uri = m->method == SIP_INVITE && status > 100 && status < 300 ?
-				       tl_str_c(contact) : TL_STR(""),
+		.to_tag = tl_str_c(tag),
+		.contact_uri = tl_str_c(contact),
 		.content_type = body.len ? TL_STR("application/sdp") : TL_STR(""),
 		.body = body,
 	};

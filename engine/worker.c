@@ -131,7 +131,6 @@ static struct conn *conn_alloc(struct worker *w, int fd, bool tls)
 	struct conn *c = &w->conns[w->free_conns[--w->n_free]];
 	c->fd = fd;
 	c->use_tls = tls;
-	c->lean = w->lean;
 	c->t_start = clock_mono_ns();
 	c->role_index = -1;
 	return c;
@@ -389,7 +388,7 @@ static void on_bytes(struct worker *w, struct conn *c, const char *p, size_t n)
 	int got = tls_read(&c->tls, &c->rx);
 	if (got > 0)
 		parse_messages(w, c);
-	if (c->lean && c->state == CONN_UP && !c->rx.len)
+	if (w->lean && c->state == CONN_UP && !c->rx.len)
 		conn_trim(c);
 	if (c->tls.peer_closed && c->state == CONN_UP)
 		got = -EPIPE; /* the close_notify came with the last data */
@@ -496,7 +495,7 @@ static void handle_cqe(struct worker *w, struct io_uring_cqe *cqe)
 		else
 			c->tx.len = c->tx_off = 0;
 		flush(w, c);
-		if (c->state == CONN_UP && (c->lean || !c->trimmed))
+		if (c->state == CONN_UP && (w->lean || !c->trimmed))
 			conn_trim(c);
 		return;
 	}

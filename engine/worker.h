@@ -23,7 +23,7 @@ struct conn {
 	int fd;
 	bool use_tls, sending, dirty, close_when_sent, shut;
 	bool notify_sent, half_closed; /* our close_notify queued; our side shut for writing */
-	bool lean, trimmed;       /* give buffers back whenever idle / done once after set-up */
+	bool trimmed;             /* gave its buffers back once after set-up (w->lean: always) */
 	unsigned ops;             /* ring operations in flight on fd */
 	struct tls_conn tls;
 	struct buf rx;            /* plaintext received, not yet parsed */

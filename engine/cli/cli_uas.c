@@ -213,8 +213,8 @@ int cmd_uas(int argc, char **argv)
 		if (!cfg.ctx)
 			return cli_usage_error("uas", "%s", err);
 	}
-	/* each worker holds up to 65536 connections, and media calls two sockets each */
-	uint64_t fd_limit = cli_raise_fd_limit(3 * 65536ull * threads + 64);
+	/* a socket per connection, and two more per media call */
+	uint64_t fd_limit = cli_raise_fd_limit(3ull * RUN_UAS_MAX_CONNS * threads + 64);
 	for (cfg.n_listen = 0; cfg.n_listen < threads; cfg.n_listen++) {
 		int fd = listen_on(host, port, err, sizeof(err));
 		if (fd < 0) {

@@ -562,6 +562,20 @@ static SSL_CTX *ctx_new(bool server, const char *cert, const char *key, const ch
 
 /* ---- server ------------------------------------------------------------ */
 
+/* Closes every connection and frees the peer (NULL is fine). */
+static void peer_free(struct peer *pr)
+{
+	if (pr) {
+		for (unsigned i = 0; i < pr->n_conns; i++)
+			conn_close(pr, &pr->conns[i]);
+		for (int i = 0; i < T_COUNT; i++)
+			free(pr->t[i].p);
+		if (pr->ep > 0)
+			close(pr->ep);
+	}
+	free(pr);
+}
+
 static int serve(int lfd, SSL_CTX *ctx, bool quiet)
 {
 	struct peer *pr = calloc(1, sizeof(*pr));
@@ -643,15 +657,7 @@ static int serve(int lfd, SSL_CTX *ctx, bool quiet)
 		       pr->cpu_started ? cpu_seconds() - pr->cpu0 : 0.0);
 	rc = 0;
 out:
-	if (pr) {
-		for (unsigned i = 0; i < pr->n_conns; i++)
-			conn_close(pr, &pr->conns[i]);
-		for (int i = 0; i < T_COUNT; i++)
-			free(pr->t[i].p);
-		if (pr->ep > 0)
-			close(pr->ep);
-	}
-	free(pr);
+	peer_free(pr);
 	return rc;
 }
 
@@ -784,15 +790,7 @@ static int client(const struct client_opts *o, SSL_CTX *ctx)
 	fflush(stdout);
 	rc = 0;
 out:
-	if (pr) {
-		for (unsigned i = 0; i < pr->n_conns; i++)
-			conn_close(pr, &pr->conns[i]);
-		for (int i = 0; i < T_COUNT; i++)
-			free(pr->t[i].p);
-		if (pr->ep > 0)
-			close(pr->ep);
-	}
-	free(pr);
+	peer_free(pr);
 	return rc;
 }
 

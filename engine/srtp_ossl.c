@@ -16,6 +16,7 @@
 #define OPENSSL_SUPPRESS_DEPRECATED /* SHA1_Init/Update/Final: see above */
 
 #include "srtp_ossl.h"
+#include "srtp_ossl_gcm.h"
 #include "srtp_session.h"
 
 #include <errno.h>
@@ -329,6 +330,8 @@ const struct srtp_cipher_type_t *srtp_ossl_cipher_type(int id)
 	case SRTP_AES_ICM_128: return &icm_128;
 	case SRTP_AES_ICM_192: return &icm_192;
 	case SRTP_AES_ICM_256: return &icm_256;
+	case SRTP_AES_GCM_128: return &srtp_ossl_gcm_128;
+	case SRTP_AES_GCM_256: return &srtp_ossl_gcm_256;
 	default: return NULL;
 	}
 }
@@ -344,7 +347,8 @@ int srtp_ossl_install(void)
 	if (srtp_session_global_init())
 		return -EPROTO;
 	/* libsrtp2 runs our self-test and the replaced type's before accepting */
-	const srtp_cipher_type_t *types[] = { &icm_128, &icm_192, &icm_256 };
+	const srtp_cipher_type_t *types[] = { &icm_128, &icm_192, &icm_256,
+					       &srtp_ossl_gcm_128, &srtp_ossl_gcm_256 };
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		if (srtp_replace_cipher_type(types[i], types[i]->id) != srtp_err_status_ok)
 			return -EPROTO;

@@ -1,5 +1,6 @@
 /* srtp_ossl: OpenSSL primitives inside libsrtp2. RFC 3711 B.2 keystream and
- * B.3 key derivation through the registered cipher table, RFC 2202 HMAC-SHA1
+ * B.3 key derivation through the registered cipher table, the GCM
+ * specification's known answers through the GCM tables, RFC 2202 HMAC-SHA1
  * through the auth table, a B.3-keyed packet against a reference built from
  * OpenSSL one-shot calls, and a differential run in one process: stock
  * libsrtp2 (NSS) protects random RTP and RTCP, then the OpenSSL types must
@@ -35,11 +36,14 @@ static size_t unhex(uint8_t *out, size_t cap, const char *hex)
 	return n;
 }
 
+static const int cipher_ids[] = { SRTP_AES_ICM_128, SRTP_AES_ICM_192, SRTP_AES_ICM_256,
+				  SRTP_AES_GCM_128, SRTP_AES_GCM_256 };
+
 static bool installed(void)
 {
-	for (int id = SRTP_AES_ICM_128; id <= SRTP_AES_ICM_256; id++)
-		if (srtp_ossl_cipher_type(id) &&
-		    srtp_crypto_kernel_get_cipher_type((uint32_t)id) != srtp_ossl_cipher_type(id))
+	for (size_t i = 0; i < sizeof(cipher_ids) / sizeof(cipher_ids[0]); i++)
+		if (srtp_crypto_kernel_get_cipher_type((uint32_t)cipher_ids[i]) !=
+		    srtp_ossl_cipher_type(cipher_ids[i]))
 			return false;
 	return srtp_crypto_kernel_get_auth_type(SRTP_HMAC_SHA1) == srtp_ossl_auth_type();
 }
@@ -199,6 +203,111 @@ static void test_icm_192_256(void)
 	CU_ASSERT(t->alloc(&c, 31, 0) == srtp_err_status_bad_param);
 }
 
+/* ---- the GCM tables, driven directly ---- */
+
+/* The GCM specification's test cases 4 (AES-128) and 16 (AES-256): key,
+ * IV cafebabefacedbaddecaf888, 60 octets of plaintext, 20 of AAD. */
+#define GCM_PLAIN "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72" \
+		  "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39"
+#define GCM_AAD "feedfacedeadbeeffeedfacedeadbeefabaddad2"
+
+static const struct {
+	int id, key_len; /* key_len with libsrtp2's 12 salt octets, ignored by init */
+	const char *key, *out; /* out: ciphertext || 16-octet tag */
+} gcm_cases[] = {
+	{ SRTP_AES_GCM_128, 28, "feffe9928665731c6d6a8f9467308308" "000000000000000000000000",
+	  "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
+	  "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091"
+	  "5bc94fbc3221a5db94fae95ae7121a47" },
+	{ SRTP_AES_GCM_256, 44,
+	  "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308"
+	  "000000000000000000000000",
+	  "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
+	  "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662"
+	  "76fc6ece0f4e1768cddf8853bb2d551b" },
+};
+
+static void test_gcm_known_answers(void)
+{
+	uint8_t plain[60], aad[20], iv[12];
+	CU_ASSERT_FATAL(unhex(plain, sizeof(plain), GCM_PLAIN) == 60);
+	CU_ASSERT_FATAL(unhex(aad, sizeof(aad), GCM_AAD) == 20);
+	CU_ASSERT_FATAL(unhex(iv, sizeof(iv), "cafebabefacedbaddecaf888") == 12);
+	for (size_t i = 0; i < N(gcm_cases); i++) {
+		const srtp_cipher_type_t *t = srtp_ossl_cipher_type(gcm_cases[i].id);
+		uint8_t key[44], want[76], buf[80];
+		CU_ASSERT_FATAL(t != NULL);
+		CU_ASSERT_FATAL(unhex(key, sizeof(key), gcm_cases[i].key) ==
+				(size_t)gcm_cases[i].key_len);
+		CU_ASSERT_FATAL(unhex(want, sizeof(want), gcm_cases[i].out) == 76);
+		for (int tag_len = 16; tag_len >= 8; tag_len -= 8) {
+			srtp_cipher_t *c = NULL;
+			CU_ASSERT_FATAL(t->alloc(&c, gcm_cases[i].key_len, tag_len) ==
+					srtp_err_status_ok);
+			CU_ASSERT(c->type == t && c->algorithm == gcm_cases[i].id);
+			CU_ASSERT_FATAL(t->init(c->state, key) == srtp_err_status_ok);
+
+			/* seal: AAD in two pieces, as SRTCP passes it */
+			memcpy(buf, plain, 60);
+			unsigned len = 60;
+			uint32_t tl = 0;
+			CU_ASSERT(t->set_iv(c->state, iv, srtp_direction_encrypt) == 0);
+			CU_ASSERT(t->set_aad(c->state, aad, 12) == srtp_err_status_ok);
+			CU_ASSERT(t->set_aad(c->state, aad + 12, 8) == srtp_err_status_ok);
+			CU_ASSERT(t->encrypt(c->state, buf, &len) == srtp_err_status_ok);
+			CU_ASSERT(t->get_tag(c->state, buf + len, &tl) == srtp_err_status_ok);
+			CU_ASSERT(len == 60 && tl == (uint32_t)tag_len);
+			CU_ASSERT(memcmp(buf, want, 60 + (size_t)tag_len) == 0);
+
+			/* open, the same context turned round */
+			len = 60 + (unsigned)tag_len;
+			CU_ASSERT(t->set_iv(c->state, iv, srtp_direction_decrypt) == 0);
+			CU_ASSERT(t->set_aad(c->state, aad, 20) == srtp_err_status_ok);
+			CU_ASSERT(t->decrypt(c->state, buf, &len) == srtp_err_status_ok);
+			CU_ASSERT(len == 60 && memcmp(buf, plain, 60) == 0);
+
+			/* a flipped bit in ciphertext, tag or AAD fails authentication */
+			size_t flips[] = { 0, 59, 60, 60 + (size_t)tag_len - 1, 1000 };
+			for (size_t f = 0; f < N(flips); f++) {
+				uint8_t a[20];
+				memcpy(buf, want, 60 + (size_t)tag_len);
+				memcpy(a, aad, 20);
+				if (flips[f] < 1000)
+					buf[flips[f]] ^= 0x10;
+				else
+					a[19] ^= 0x01;
+				len = 60 + (unsigned)tag_len;
+				CU_ASSERT(t->set_iv(c->state, iv, srtp_direction_decrypt) == 0);
+				CU_ASSERT(t->set_aad(c->state, a, 20) == srtp_err_status_ok);
+				CU_ASSERT(t->decrypt(c->state, buf, &len) == srtp_err_status_auth_fail);
+			}
+			/* shorter than a tag; then nothing but AAD and a tag */
+			len = (unsigned)tag_len - 1;
+			CU_ASSERT(t->set_iv(c->state, iv, srtp_direction_decrypt) == 0);
+			CU_ASSERT(t->decrypt(c->state, buf, &len) == srtp_err_status_bad_param);
+			len = 0;
+			CU_ASSERT(t->set_iv(c->state, iv, srtp_direction_encrypt) == 0);
+			CU_ASSERT(t->set_aad(c->state, aad, 20) == srtp_err_status_ok);
+			CU_ASSERT(t->encrypt(c->state, buf, &len) == srtp_err_status_ok);
+			CU_ASSERT(t->get_tag(c->state, buf, &tl) == srtp_err_status_ok);
+			len = tl;
+			CU_ASSERT(t->set_iv(c->state, iv, srtp_direction_decrypt) == 0);
+			CU_ASSERT(t->set_aad(c->state, aad, 20) == srtp_err_status_ok);
+			CU_ASSERT(t->decrypt(c->state, buf, &len) == srtp_err_status_ok);
+			CU_ASSERT(len == 0);
+			CU_ASSERT(t->dealloc(c) == srtp_err_status_ok);
+		}
+	}
+	/* the key length picks the type; tags are 16 or 8 octets */
+	const srtp_cipher_type_t *t = srtp_ossl_cipher_type(SRTP_AES_GCM_128);
+	srtp_cipher_t *c = NULL;
+	CU_ASSERT_FATAL(t->alloc(&c, 44, 16) == srtp_err_status_ok);
+	CU_ASSERT(c->type == srtp_ossl_cipher_type(SRTP_AES_GCM_256));
+	t->dealloc(c);
+	CU_ASSERT(t->alloc(&c, 30, 16) == srtp_err_status_bad_param);
+	CU_ASSERT(t->alloc(&c, 28, 12) == srtp_err_status_bad_param);
+}
+
 /* ---- the auth table: RFC 2202 HMAC-SHA1 ---- */
 
 static void test_hmac_rfc2202(void)
@@ -343,7 +452,7 @@ static const struct {
 	{ SDES_AES_CM_128_HMAC_SHA1_32, false },
 	{ SDES_AES_192_CM_HMAC_SHA1_80, false },
 	{ SDES_AES_256_CM_HMAC_SHA1_80, false },
-	{ SDES_AEAD_AES_128_GCM, true }, /* GCM stays NSS, but its KDF runs on AES-ICM */
+	{ SDES_AEAD_AES_128_GCM, true }, /* its KDF runs on AES-ICM */
 	{ SDES_AEAD_AES_256_GCM, true },
 };
 
@@ -492,7 +601,7 @@ static void test_install_twice(void)
 	CU_ASSERT(srtp_ossl_install() == 0);
 	CU_ASSERT(srtp_ossl_install() == 0);
 	CU_ASSERT(installed());
-	CU_ASSERT(srtp_ossl_cipher_type(SRTP_AES_GCM_128) == NULL);
+	CU_ASSERT(srtp_ossl_cipher_type(SRTP_NULL_CIPHER) == NULL);
 	/* still a working pair of sessions */
 	struct sdes_crypto c = diff_key(0);
 	struct srtp_session out, in;
@@ -516,6 +625,7 @@ int main(void)
 		{ "16-bit block counter never carries", test_block_counter_limit },
 		{ "RFC 3711 B.3 key derivation via the ICM-128 table", test_b3_key_derivation },
 		{ "AES-192/256 tables", test_icm_192_256 },
+		{ "GCM spec test cases 4 and 16 via the GCM tables", test_gcm_known_answers },
 		{ "RFC 2202 HMAC-SHA1 via the auth table", test_hmac_rfc2202 },
 		{ "stock libsrtp2 matches the B.3 reference packet", test_b3_packet_stock },
 		{ "stock vs OpenSSL types: identical, interoperable", test_differential },

@@ -43,8 +43,7 @@ struct media_stream {
 	uint16_t early_len[EARLY_MAX];
 	struct sockaddr_in early_from[EARLY_MAX];
 	uint8_t early[EARLY_MAX][EARLY_CAP];
-	struct msghdr mh[2];
-	struct iovec iov[2];
+	uint16_t txlen[2];
 	uint8_t txbuf[2][TX_CAP];
 };
 
@@ -157,14 +156,8 @@ int media_open(struct media_pool *p, const char *ip, uint32_t *slot, uint16_t *p
 	m->state = MS_OPEN;
 	m->expect_rx = true;
 	rtp_receiver_init(&m->rcv, 8000);
-	for (int i = 0; i < 2; i++) {
-		m->iov[i].iov_base = m->txbuf[i];
-		m->mh[i].msg_name = &m->remote[i];
-		m->mh[i].msg_namelen = sizeof(m->remote[i]);
-		m->mh[i].msg_iov = &m->iov[i];
-		m->mh[i].msg_iovlen = 1;
+	for (int i = 0; i < 2; i++)
 		arm_recv(p, m, i);
-	}
 	*slot = (uint32_t)(m - p->s);
 	*port = m->port;
 	return 0;
@@ -260,9 +253,9 @@ void media_stop_tx(struct media_pool *p, uint32_t slot)
 
 static void submit_send(struct media_pool *p, struct media_stream *m, int i, size_t len)
 {
-	m->iov[i].iov_len = len;
-	ring_sendmsg(&p->w->ring, m->fd[i], &m->mh[i],
-		     tag(i ? MEDIA_OP_RTCP_SEND : MEDIA_OP_RTP_SEND, p, m));
+	m->txlen[i] = (uint16_t)len;
+	ring_sendto(&p->w->ring, m->fd[i], m->txbuf[i], len, (const struct sockaddr *)&m->remote[i],
+		    sizeof(m->remote[i]), tag(i ? MEDIA_OP_RTCP_SEND : MEDIA_OP_RTP_SEND, p, m));
 	m->inflight[i] = true;
 	m->ops++;
 }
@@ -275,7 +268,7 @@ static void send_rtp(struct media_pool *p, struct media_stream *m)
 	}
 	if (p->replay_tx && m->snd.packets && m->snd.packets % 10 == 0 && !m->replayed) {
 		m->replayed = true; /* the packet still in txbuf goes out once more, as is */
-		submit_send(p, m, 0, m->iov[0].iov_len);
+		submit_send(p, m, 0, m->txlen[0]);
 		return;
 	}
 	m->replayed = false;

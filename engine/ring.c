@@ -127,10 +127,21 @@ void ring_recvmsg_multishot(struct ring *r, int fd, struct msghdr *mh, uint64_t 
 	io_uring_sqe_set_data64(sqe, tag);
 }
 
-void ring_sendmsg(struct ring *r, int fd, const struct msghdr *mh, uint64_t tag)
+void ring_msg(struct ring *r, int target_ring_fd, uint32_t value, uint64_t target_tag,
+	      uint64_t tag)
 {
 	struct io_uring_sqe *sqe = ring_sqe(r);
-	io_uring_prep_sendmsg(sqe, fd, mh, 0);
+	io_uring_prep_msg_ring(sqe, target_ring_fd, value, target_tag, 0);
+	io_uring_sqe_set_data64(sqe, tag);
+	io_uring_sqe_set_flags(sqe, IOSQE_CQE_SKIP_SUCCESS);
+}
+
+void ring_sendto(struct ring *r, int fd, const void *p, size_t n, const struct sockaddr *to,
+		 socklen_t to_len, uint64_t tag)
+{
+	struct io_uring_sqe *sqe = ring_sqe(r);
+	io_uring_prep_send(sqe, fd, p, n, 0);
+	io_uring_prep_send_set_addr(sqe, to, (uint16_t)to_len);
 	io_uring_sqe_set_data64(sqe, tag);
 }
 

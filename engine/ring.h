@@ -40,8 +40,13 @@ void ring_accept_multishot(struct ring *r, int fd, uint64_t tag);
 /* mh must stay valid while the receive is armed; only its name and control
  * lengths are read. */
 void ring_recvmsg_multishot(struct ring *r, int fd, struct msghdr *mh, uint64_t tag);
-/* mh and what it points to must stay valid until the completion. */
-void ring_sendmsg(struct ring *r, int fd, const struct msghdr *mh, uint64_t tag);
+/* sendto(2): p and to must stay valid until the completion. */
+void ring_sendto(struct ring *r, int fd, const void *p, size_t n, const struct sockaddr *to,
+		 socklen_t to_len, uint64_t tag);
+/* Posts a completion with res = value and user_data = target_tag on another
+ * ring (IORING_OP_MSG_RING); this ring sees a completion (tag) only on failure. */
+void ring_msg(struct ring *r, int target_ring_fd, uint32_t value, uint64_t target_tag,
+	      uint64_t tag);
 /* Cancels the operation whose user_data is target. */
 void ring_cancel(struct ring *r, uint64_t target, uint64_t tag);
 

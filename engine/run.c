@@ -204,6 +204,15 @@ int run_responder(const struct run_responder_config *cfg, struct uas_counts *cou
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	atomic_int *ring_fds = calloc(n, sizeof(*ring_fds));
+	struct accept_spread spread = { .n = n, .ring_fd = ring_fds };
+	if (!ring_fds) {
+		free(t);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < n; i++)
+		atomic_init(&ring_fds[i], -1);
 	sigset_t old;
 	block_signals(&old);
 	int rc = 0;
@@ -223,6 +232,7 @@ int run_responder(const struct run_responder_config *cfg, struct uas_counts *cou
 		wt->w.tls = cfg->ctx != NULL;
 		wt->w.server = true;
 		wt->w.listen_fd = cfg->listen_fds[i];
+		wt->w.spread = n > 1 ? &spread : NULL;
 		wt->w.stop = &stop;
 		wt->w.stop_grace_ns = NS_PER_S;
 		wt->n_done = &n_done;
@@ -248,6 +258,7 @@ int run_responder(const struct run_responder_config *cfg, struct uas_counts *cou
 	}
 	if (rc == -EAGAIN)
 		snprintf(err, errlen, "cannot start a worker thread");
+	free(ring_fds);
 	free(t);
 	return rc;
 }

@@ -10,7 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
-enum op { OP_CONNECT = 1, OP_RECV, OP_SEND, OP_ACCEPT };
+enum op {
+	OP_CONNECT = 1, OP_RECV, OP_SEND, OP_ACCEPT,
+	OP_HANDOFF, /* an accepted fd (res) dealt to this worker by another */
+	OP_HANDED,  /* a deal this worker made failed: slot is the fd */
+};
 
 #define RECV_BUFS 512
 #define RECV_BUF_SIZE 16384
@@ -406,18 +410,39 @@ static void on_bytes(struct worker *w, struct conn *c, const char *p, size_t n)
 		conn_fail(w, c, got == -EPIPE ? 0 : -EPROTO, c->tls.reason);
 }
 
+static void take_accepted(struct worker *w, int fd)
+{
+	struct conn *c = atomic_load(w->stop) ? NULL : conn_alloc(w, fd, w->tls);
+	if (!c) {
+		close(fd);
+		return;
+	}
+	transport_start(w, c, NULL, NULL);
+}
+
+/* True when fd went to the worker whose turn it is; this one's turn: false. */
+static bool deal_accepted(struct worker *w, int fd)
+{
+	struct accept_spread *s = w->spread;
+	unsigned k = atomic_fetch_add_explicit(&s->turn, 1, memory_order_relaxed) % s->n;
+	if (k == (unsigned)w->id)
+		return false;
+	int target = atomic_load_explicit(&s->ring_fd[k], memory_order_acquire);
+	if (target < 0)
+		return false; /* not running (yet, or any more) */
+	ring_msg(&w->ring, target, (uint32_t)fd, ring_tag(OP_HANDOFF, 0, 0),
+		 ring_tag(OP_HANDED, 0, (uint32_t)fd));
+	return true;
+}
+
 static void on_accept(struct worker *w, struct io_uring_cqe *cqe)
 {
 	if (!(cqe->flags & IORING_CQE_F_MORE) && !atomic_load(w->stop))
 		worker_listen(w);
 	if (cqe->res < 0)
 		return;
-	struct conn *c = conn_alloc(w, cqe->res, w->tls);
-	if (!c) {
-		close(cqe->res);
-		return;
-	}
-	transport_start(w, c, NULL, NULL);
+	if (!w->spread || !deal_accepted(w, cqe->res))
+		take_accepted(w, cqe->res);
 }
 
 static void handle_cqe(struct worker *w, struct io_uring_cqe *cqe)
@@ -426,6 +451,15 @@ static void handle_cqe(struct worker *w, struct io_uring_cqe *cqe)
 	unsigned op = ring_tag_op(t);
 	if (op == OP_ACCEPT) {
 		on_accept(w, cqe);
+		return;
+	}
+	if (op == OP_HANDOFF) {
+		if (cqe->res >= 0)
+			take_accepted(w, cqe->res);
+		return;
+	}
+	if (op == OP_HANDED) { /* the other ring is gone or full: keep it here */
+		take_accepted(w, (int)ring_tag_slot(t));
 		return;
 	}
 	if (op >= MEDIA_OP_FIRST) {
@@ -530,7 +564,20 @@ static bool any_conn_open(const struct worker *w)
 	return w->n_free < w->n_conns;
 }
 
+static int run_loop(struct worker *w);
+
 int worker_run(struct worker *w)
+{
+	if (w->spread)
+		atomic_store_explicit(&w->spread->ring_fd[w->id], w->ring.uring.ring_fd,
+				      memory_order_release);
+	int rc = run_loop(w);
+	if (w->spread)
+		atomic_store_explicit(&w->spread->ring_fd[w->id], -1, memory_order_release);
+	return rc;
+}
+
+static int run_loop(struct worker *w)
 {
 	uint64_t stop_at = 0, finished_at = 0;
 	bool busy = false; /* the last wait brought more than one completion */

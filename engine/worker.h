@@ -59,6 +59,14 @@ struct worker_role {
 	bool (*finished)(struct worker *w);
 };
 
+/* Responder workers deal accepted connections round-robin: the kernel's
+ * SO_REUSEPORT hash can put a handful of trunk connections all on one worker. */
+struct accept_spread {
+	atomic_uint turn;
+	unsigned n;
+	atomic_int *ring_fd; /* worker id -> its ring while it runs, else -1 */
+};
+
 struct worker {
 	int id;
 	struct ring ring;
@@ -76,6 +84,7 @@ struct worker {
 				 * while idle; others keep theirs after the first idle point */
 	SSL_SESSION *session;   /* that session (owned) */
 	int listen_fd;
+	struct accept_spread *spread; /* responder with several workers, else NULL */
 	uint32_t src_lo, src_n, src_next; /* client: bind new connections to src_lo + 0..src_n-1
 					   * in turn (host order); src_n 0: the kernel picks */
 	size_t max_msg;

@@ -528,6 +528,65 @@ static void idle_connections_held(void)
 	proc_cleanup_all();
 }
 
+/* UDP sockets bound to local ports lo..lo+n*span-1, counted per span of ports. */
+static int count_udp_ports(unsigned lo, unsigned span, unsigned n, int *per_span)
+{
+	FILE *f = fopen("/proc/net/udp", "r");
+	if (!f)
+		return -1;
+	char line[512];
+	int total = 0;
+	memset(per_span, 0, n * sizeof(*per_span));
+	while (fgets(line, sizeof(line), f)) {
+		unsigned local_ip, local_port;
+		if (sscanf(line, " %*d: %8X:%4X", &local_ip, &local_port) != 2 || local_port < lo ||
+		    local_port >= lo + n * span)
+			continue;
+		per_span[(local_port - lo) / span]++;
+		total++;
+	}
+	fclose(f);
+	return total;
+}
+
+/* The responder deals accepted connections to its workers in turn (the kernel's
+ * SO_REUSEPORT hash alone would often put several on one worker). Each worker
+ * answers from its own share of --media-ports, so 6 trunk connections carrying
+ * 12 calls to 3 workers show as 4 calls, 8 UDP sockets, in each share. */
+static void connections_dealt_evenly(void)
+{
+	proc_cleanup_all();
+	uint16_t port;
+	static const char *const uas_flags[] = { "--threads", "3", "--media-ports", "40000-40299",
+						 NULL };
+	pid_t uas = start_uas("dealt", uas_flags, &port);
+	char dir[512], out[600];
+	proc_path(dir, sizeof(dir), "dealt");
+	snprintf(out, sizeof(out), "%s.out", dir);
+	struct proc_args a = { 0 };
+	run_args(&a, "scenarios/basic-call.json", port, ID_OURS, dir);
+	static const char *const flags[] = { "--calls", "12", "--rate", "24", "--connections", "6",
+					     "--threads", "1", "--media-ms", "3000",
+					     "--media-ports", "41000-41999", NULL };
+	args_add_list(&a, flags);
+	pid_t run = proc_spawn(a.v, out, false);
+	CU_ASSERT_FATAL(run > 0);
+	int per[3] = { 0 }, total = 0;
+	for (int i = 0; i < 150 && total < 24; i++) { /* the calls are all up after 0.5 s */
+		usleep(20 * 1000);
+		total = count_udp_ports(40000, 100, 3, per);
+	}
+	CHECK(total == 24, "12 calls hold 24 responder media sockets (saw %d)", total);
+	CHECK(per[0] == 8 && per[1] == 8 && per[2] == 8,
+	      "each of the 3 workers holds 8 of them (saw %d, %d, %d)", per[0], per[1], per[2]);
+	int rc = proc_wait(run, RUN_TIMEOUT_MS);
+	proc_stop(uas, SIGTERM, 3000);
+	CHECK(rc == 0, "the run exits 0 (got %d)", rc);
+	if (rc)
+		proc_show_log("trunkload run", out, 3000);
+	proc_cleanup_all();
+}
+
 /* A private key others can read draws a warning naming it. */
 static void readable_key_warns(void)
 {
@@ -591,6 +650,7 @@ static const struct tl_case cases[] = {
 	{ "sessions_resume", sessions_resume },
 	{ "out_of_descriptors", out_of_descriptors },
 	{ "idle_connections_held", idle_connections_held },
+	{ "connections_dealt_evenly", connections_dealt_evenly },
 	{ "readable_key_warns", readable_key_warns },
 	{ "contract_check", contract_check },
 };

@@ -183,6 +183,54 @@ first() { echo "${PREV[$1]:-$2}"; }
 keep() { if [ "$FOUND" -gt 0 ]; then PREV[$1]=$FOUND; fi; }
 grow() { [ -n "${PREV[$1]:-}" ] && echo 115 || echo 200; }
 
+# perf's flat profiles (what is in the way of a missed target) go to $PROFILE
+PROFILE=$W/profile.md
+: >"$PROFILE"
+PERF=0
+command -v perf >/dev/null && perf record -e cpu-clock -o "$W/probe.data" -- true >/dev/null 2>&1 && PERF=1
+[ "$QUICK" = 1 ] && PSECS=1 || PSECS=5
+# flat PERF_DATA TAG: shares by library, then the functions above 1.5 %; the top
+# libraries also go to $W/share.TAG for the list of missed targets
+flat() {
+	echo '```'
+	perf report -i "$1" --stdio --sort dso 2>/dev/null | grep -v '^#' | grep -v '^$' | head -8 | tee "$W/dso.txt"
+	awk 'NR <= 4 && $1 ~ /%$/ {sub(/^\[/, "", $2); sub(/\]$/, "", $2); sub(/\.so.*/, "", $2); sub(/kernel.kallsyms/, "kernel", $2); printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $1}' "$W/dso.txt" >"$W/share.$2"
+	echo
+	perf report -i "$1" --stdio --sort dso,sym --percent-limit 1.5 2>/dev/null | grep -v '^#' | grep -v '^$' | head -25
+	echo '```'
+}
+# profile_callers RATE: trunkload's caller, then SIPp's, each alone against SIPp's uas
+# (TCP) at RATE calls/s, recorded for PSECS after 2 s
+profile_callers() {
+	local rate=$1 pid
+	"$BIN" run "$ROOT/tests/integration/fixtures/sipp-call.json" --target "127.0.0.1:$SIPP_PORT" \
+		--rate "$rate" --duration $((PSECS + 4)) --max-concurrent 200000 --report-dir "$W/prof" \
+		--quiet >/dev/null 2>&1 &
+	pid=$!; PIDS+=("$pid"); sleep 2
+	perf record -e cpu-clock -F 999 -p "$pid" -o "$W/tlc.data" -- sleep "$PSECS" >/dev/null 2>&1 || true
+	wait "$pid" 2>/dev/null || true
+	sipp -sn uac -t t1 -i 127.0.0.1 -p 0 "127.0.0.1:$SIPP_PORT" -r "$rate" -m $((rate * (PSECS + 4))) \
+		-l $((rate * 10 + 100)) -nostdin -timeout $((PSECS + 30))s >/dev/null 2>&1 &
+	pid=$!; PIDS+=("$pid"); sleep 2
+	perf record -e cpu-clock -F 999 -p "$pid" -o "$W/sippc.data" -- sleep "$PSECS" >/dev/null 2>&1 || true
+	wait "$pid" 2>/dev/null || true
+	{
+		echo
+		echo "## Profile: the callers over TCP against SIPp's responder at $rate calls/s, ${PSECS} s each"
+		echo
+		echo "\`perf record -e cpu-clock -F 999 -p PID\` on \`trunkload run tests/integration/fixtures/sipp-call.json --rate $rate\`,"
+		echo "then on \`sipp -sn uac -t t1 -r $rate\`, each against \`sipp -sn uas -t t1\`."
+		echo
+		echo "### trunkload's caller"
+		echo
+		flat "$W/tlc.data" callers.caller
+		echo
+		echo "### SIPp's caller"
+		echo
+		flat "$W/sippc.data" callers.sipp
+	} >"$W/profile_callers.md"
+}
+
 for RUN in $(seq 1 "$RUNS"); do
 	log "=== run $RUN of $RUNS ($(($(date +%s) - T0)) s so far)"
 
@@ -231,6 +279,7 @@ print(g["calls_per_s"], g["us_per_call"], "client %s s, server %s s" % (g["clien
 	cp "$W/last" "$W/best"
 	rec tcp_caller "$(field caller_us)" "$SIPP_CALLER_US" "trunkload: $(cpus); SIPp uac: $SIPP_CALLER_CPU" \
 		"trunkload run tests/integration/fixtures/sipp-call.json --rate $CR --duration $TCP_SECS vs sipp -sn uac -t t1 -r $CR -m $((CR * TCP_SECS)), both against sipp -sn uas -t t1; caller CPU us per call"
+	if [ "$PERF" = 1 ] && [ "$RUN" = "$RUNS" ]; then profile_callers "$CR"; fi
 	stop "$SIPP_UAS"
 
 	# --- per-call mutual TLS and handshake-only, against handshake-loop's two_core_per_s
@@ -308,12 +357,11 @@ done
 
 # --- what is in the way: perf's flat profile of both processes for the trunk, the
 # media and the per-call figures, each at half its median highest value
-PROFILE=$W/profile.md
 med_half() { python3 -c 'import json,statistics,sys; v=[json.loads(l)["value"] for l in open(sys.argv[1]) if json.loads(l)["key"]==sys.argv[2]]; v=[x for x in v if x]; print(max(int(statistics.median(v)/2), 1) if v else int(sys.argv[3]))' "$W/results.jsonl" "$1" "$2"; }
-# profile TITLE WHAT WARMUP UAS_ARGS... -- RUN_ARGS...: records both processes for PSECS
+# profile TAG TITLE WHAT WARMUP UAS_ARGS... -- RUN_ARGS...: records both processes for PSECS
 # after WARMUP seconds and appends their profiles to $PROFILE
 profile() {
-	local title=$1 what=$2 warm=$3 uargs=() pp; shift 3
+	local tag=$1 title=$2 what=$3 warm=$4 uargs=() pp; shift 4
 	while [ "$1" != -- ]; do uargs+=("$1"); shift; done; shift
 	pp=$(port); start "$pp" "$BIN" uas --listen "127.0.0.1:$pp" "${SRVID[@]}" "${uargs[@]}"; local puas=$SPID
 	"$BIN" run "$@" --target "127.0.0.1:$pp" "${TLSID[@]}" --report-dir "$W/prof" --quiet >/dev/null 2>&1 &
@@ -334,36 +382,31 @@ profile() {
 			echo
 			echo "### $([ $side = caller ] && echo 'caller (trunkload run)' || echo 'responder (trunkload uas)')"
 			echo
-			echo '```'
-			perf report -i "$W/$side.data" --stdio --sort dso 2>/dev/null | grep -v '^#' | grep -v '^$' | head -8
-			echo
-			perf report -i "$W/$side.data" --stdio --sort dso,sym --percent-limit 1.5 2>/dev/null | grep -v '^#' | grep -v '^$' | head -25
-			echo '```'
+			flat "$W/$side.data" "$tag.$side"
 		done
 	} >>"$PROFILE"
 }
-: >"$PROFILE"
-if command -v perf >/dev/null && perf record -e cpu-clock -o "$W/probe.data" -- true >/dev/null 2>&1; then
-	[ "$QUICK" = 1 ] && PSECS=1 || PSECS=5
+if [ "$PERF" = 1 ]; then
 	PR=$(med_half trunk 1000)
-	profile "trunk at $PR calls/s (half the median highest rate)" \
+	profile trunk "trunk at $PR calls/s (half the median highest rate)" \
 		"\`trunkload run scenarios/trunk-capacity.json --rate $PR\`" $((RAMP + 1)) -- \
 		"$TRUNK_SCN" --rate "$PR" --duration $((PSECS + RAMP + 2)) --max-concurrent 200000
 	PM=$(med_half media 10)
-	profile "$PM concurrent SRTP calls, AES_CM_128_HMAC_SHA1_80 (half the median most)" \
+	profile media "$PM concurrent SRTP calls, AES_CM_128_HMAC_SHA1_80 (half the median most)" \
 		"\`trunkload run scenarios/basic-call.json --calls $PM\` (all set up in 2 s, media both ways)" 4 \
 		--media-ports 30000-59999 -- "$SCN/basic-call.json" --calls "$PM" --rate $((PM / 2 + 1)) \
 		--media-ms $(((PSECS + 6) * 1000)) --max-concurrent $((PM + 10)) --media-ports 2000-29999 --connections 2
 	PP=$(med_half per_call_1.2_0 50)
-	profile "per-call mutual TLS 1.2, full handshakes, at $PP calls/s (half the median highest rate)" \
+	profile per_call "per-call mutual TLS 1.2, full handshakes, at $PP calls/s (half the median highest rate)" \
 		"\`trunkload run scenarios/trunk-capacity.json --mode per_call --tls-version 1.2 --rate $PP\`" $((RAMP + 1)) -- \
 		"$TRUNK_SCN" --mode per_call --tls-version 1.2 --rate "$PP" --duration $((PSECS + RAMP + 2)) --max-concurrent 200000
+	[ -f "$W/profile_callers.md" ] && cat "$W/profile_callers.md" >>"$PROFILE"
 else
 	echo "## Profile" >"$PROFILE"; echo >>"$PROFILE"; echo "perf is not available here (Debian's linux-perf); no profile taken." >>"$PROFILE"
 fi
 ELAPSED=$(($(date +%s) - T0))
 
-python3 - "$W/results.jsonl" "$RUNS" "$QUICK" "$ELAPSED" "$SECS" "$TCP_SECS" "$TLS_SECS" "$HOLD" >"$W/table.md" <<'PY'
+python3 - "$W/results.jsonl" "$RUNS" "$QUICK" "$ELAPSED" "$SECS" "$TCP_SECS" "$TLS_SECS" "$HOLD" "$W" >"$W/table.md" <<'PY'
 import json, statistics, sys, subprocess
 rows = [json.loads(l) for l in open(sys.argv[1])]
 runs, quick, elapsed = int(sys.argv[2]), sys.argv[3] == "1", int(sys.argv[4])
@@ -439,15 +482,33 @@ for key, name, refname, target, conds in F:
     ref = med([r["ref"] for r in rs])
     met = "-" if not conds or m is None else judge(conds, m, q, refname)
     if met.startswith("no"):
-        misses.append((name, met))
+        misses.append((key, name, met))
     if quick and conds: met += " (smoke run)"
     cmd = rs[0]["cmd"].replace("|", "\\|")
     print(f"| {name} | `{cmd}` | {fmt(m)} | {', '.join(fmt(v) for v in vals)} | {mr['cpu']} | "
           f"{(refname + ': ' + fmt(ref)) if refname else '-'} | {fmt(q) if q is not None else '-'} | {target or '-'} | {met} |")
 print()
 print("Targets missed: " + (str(len(misses)) if misses else "none") + ("" if not quick else " (a smoke run: no verdict on speed)"))
-for name, why in misses:
-    print(f"- {name}: {why[4:]}")
+def shares(key):
+    """What perf showed for the profile that covers this figure, if one was taken."""
+    tag = ("trunk" if key.startswith("trunk") else "callers" if key.startswith("tcp") else
+           "media" if key.startswith("media") else
+           "per_call" if key.startswith(("per_call", "handshake")) else None)
+    if not tag:
+        return ""
+    sides = {"trunk": [("caller", "caller"), ("responder", "resp")],
+             "media": [("caller", "caller"), ("responder", "resp")],
+             "per_call": [("caller", "caller"), ("responder", "resp")],
+             "callers": [("trunkload's caller", "caller"), ("SIPp's caller", "sipp")]}[tag]
+    got = []
+    for label, side in sides:
+        try:
+            got.append(f"{label}: {open(f'{sys.argv[9]}/share.{tag}.{side}').read().strip()}")
+        except OSError:
+            pass
+    return f" Profile '{tag}' below, CPU by library: " + "; ".join(got) + "." if got else ""
+for key, name, why in misses:
+    print(f"- {name}: {why[4:]}.{shares(key)}")
 PY
 
 {

@@ -205,14 +205,19 @@ int run_responder(const struct run_responder_config *cfg, struct uas_counts *cou
 		return -ENOMEM;
 	}
 	atomic_int *ring_fds = calloc(n, sizeof(*ring_fds));
-	struct accept_spread spread = { .n = n, .ring_fd = ring_fds };
-	if (!ring_fds) {
+	atomic_uint *loads = calloc(n, sizeof(*loads));
+	struct accept_spread spread = { .n = n, .ring_fd = ring_fds, .load = loads };
+	if (!ring_fds || !loads) {
+		free(ring_fds);
+		free(loads);
 		free(t);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
 		atomic_init(&ring_fds[i], -1);
+		atomic_init(&loads[i], 0);
+	}
 	sigset_t old;
 	block_signals(&old);
 	int rc = 0;
@@ -259,6 +264,7 @@ int run_responder(const struct run_responder_config *cfg, struct uas_counts *cou
 	if (rc == -EAGAIN)
 		snprintf(err, errlen, "cannot start a worker thread");
 	free(ring_fds);
+	free(loads);
 	free(t);
 	return rc;
 }

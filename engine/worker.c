@@ -13,7 +13,7 @@
 enum op {
 	OP_CONNECT = 1, OP_RECV, OP_SEND, OP_ACCEPT,
 	OP_HANDOFF, /* an accepted fd (res) dealt to this worker by another */
-	OP_HANDED,  /* a deal this worker made failed: slot is the fd */
+	OP_HANDED,  /* a hand-over this worker made failed: gen the worker, slot the fd */
 };
 
 #define RECV_BUFS 512
@@ -87,6 +87,8 @@ static void conn_release(struct worker *w, struct conn *c)
 	c->gen = gen & 0xffffff;
 	c->fd = -1;
 	w->free_conns[w->n_free++] = slot;
+	if (w->spread) /* a responder's connections all came from accept */
+		atomic_fetch_sub_explicit(&w->spread->load[w->id], 1, memory_order_relaxed);
 }
 
 void worker_free(struct worker *w)
@@ -410,28 +412,40 @@ static void on_bytes(struct worker *w, struct conn *c, const char *p, size_t n)
 		conn_fail(w, c, got == -EPIPE ? 0 : -EPROTO, c->tls.reason);
 }
 
-static void take_accepted(struct worker *w, int fd)
+/* counted: the worker that handed fd over has already counted it for this one. */
+static void take_accepted(struct worker *w, int fd, bool counted)
 {
 	struct conn *c = atomic_load(w->stop) ? NULL : conn_alloc(w, fd, w->tls);
+	if (w->spread && !c && counted)
+		atomic_fetch_sub_explicit(&w->spread->load[w->id], 1, memory_order_relaxed);
 	if (!c) {
 		close(fd);
 		return;
 	}
+	if (w->spread && !counted)
+		atomic_fetch_add_explicit(&w->spread->load[w->id], 1, memory_order_relaxed);
 	transport_start(w, c, NULL, NULL);
 }
 
-/* True when fd went to the worker whose turn it is; this one's turn: false. */
-static bool deal_accepted(struct worker *w, int fd)
+/* True when fd went to a less loaded worker; false: this one keeps it. */
+static bool hand_over(struct worker *w, int fd)
 {
 	struct accept_spread *s = w->spread;
-	unsigned k = atomic_fetch_add_explicit(&s->turn, 1, memory_order_relaxed) % s->n;
-	if (k == (unsigned)w->id)
+	unsigned least = (unsigned)w->id, min = UINT32_MAX;
+	for (unsigned k = 0; k < s->n; k++) {
+		unsigned l = atomic_load_explicit(&s->load[k], memory_order_relaxed);
+		if (k != (unsigned)w->id && l < min &&
+		    atomic_load_explicit(&s->ring_fd[k], memory_order_acquire) >= 0) {
+			least = k;
+			min = l;
+		}
+	}
+	unsigned mine = atomic_load_explicit(&s->load[w->id], memory_order_relaxed);
+	if (least == (unsigned)w->id || mine < min + 1 + min / 8)
 		return false;
-	int target = atomic_load_explicit(&s->ring_fd[k], memory_order_acquire);
-	if (target < 0)
-		return false; /* not running (yet, or any more) */
-	ring_msg(&w->ring, target, (uint32_t)fd, ring_tag(OP_HANDOFF, 0, 0),
-		 ring_tag(OP_HANDED, 0, (uint32_t)fd));
+	atomic_fetch_add_explicit(&s->load[least], 1, memory_order_relaxed);
+	ring_msg(&w->ring, atomic_load_explicit(&s->ring_fd[least], memory_order_acquire),
+		 (uint32_t)fd, ring_tag(OP_HANDOFF, 0, 0), ring_tag(OP_HANDED, least, (uint32_t)fd));
 	return true;
 }
 
@@ -441,8 +455,8 @@ static void on_accept(struct worker *w, struct io_uring_cqe *cqe)
 		worker_listen(w);
 	if (cqe->res < 0)
 		return;
-	if (!w->spread || !deal_accepted(w, cqe->res))
-		take_accepted(w, cqe->res);
+	if (!w->spread || !hand_over(w, cqe->res))
+		take_accepted(w, cqe->res, false);
 }
 
 static void handle_cqe(struct worker *w, struct io_uring_cqe *cqe)
@@ -455,11 +469,12 @@ static void handle_cqe(struct worker *w, struct io_uring_cqe *cqe)
 	}
 	if (op == OP_HANDOFF) {
 		if (cqe->res >= 0)
-			take_accepted(w, cqe->res);
+			take_accepted(w, cqe->res, true);
 		return;
 	}
 	if (op == OP_HANDED) { /* the other ring is gone or full: keep it here */
-		take_accepted(w, (int)ring_tag_slot(t));
+		atomic_fetch_sub_explicit(&w->spread->load[ring_tag_gen(t)], 1, memory_order_relaxed);
+		take_accepted(w, (int)ring_tag_slot(t), false);
 		return;
 	}
 	if (op >= MEDIA_OP_FIRST) {

@@ -59,12 +59,14 @@ struct worker_role {
 	bool (*finished)(struct worker *w);
 };
 
-/* Responder workers deal accepted connections round-robin: the kernel's
- * SO_REUSEPORT hash can put a handful of trunk connections all on one worker. */
+/* Responder workers even out their connections: the kernel's SO_REUSEPORT hash
+ * can put a handful of trunk connections all on one worker. A worker that holds
+ * more than the least loaded one (by one, plus an eighth) hands a new connection
+ * over; with many connections the hash is even enough and nothing moves. */
 struct accept_spread {
-	atomic_uint turn;
 	unsigned n;
 	atomic_int *ring_fd; /* worker id -> its ring while it runs, else -1 */
+	atomic_uint *load;   /* worker id -> connections it holds or is being handed */
 };
 
 struct worker {

@@ -549,8 +549,8 @@ static int count_udp_ports(unsigned lo, unsigned span, unsigned n, int *per_span
 	return total;
 }
 
-/* The responder deals accepted connections to its workers in turn (the kernel's
- * SO_REUSEPORT hash alone would often put several on one worker). Each worker
+/* The responder's workers even out their connections (the kernel's SO_REUSEPORT
+ * hash alone would often put several on one worker). Each worker
  * answers from its own share of --media-ports, so 6 trunk connections carrying
  * 12 calls to 3 workers show as 4 calls, 8 UDP sockets, in each share. */
 static void connections_dealt_evenly(void)

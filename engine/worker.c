@@ -78,6 +78,13 @@ static void conn_trim(struct conn *c)
 	c->trimmed = true;
 }
 
+/* A responder's count of the connections each worker holds (accept_spread). */
+static void count_conn(struct worker *w, unsigned id, int delta)
+{
+	if (w->spread)
+		atomic_fetch_add_explicit(&w->spread->load[id], (unsigned)delta, memory_order_relaxed);
+}
+
 static void conn_release(struct worker *w, struct conn *c)
 {
 	conn_free_resources(c);
@@ -87,8 +94,7 @@ static void conn_release(struct worker *w, struct conn *c)
 	c->gen = gen & 0xffffff;
 	c->fd = -1;
 	w->free_conns[w->n_free++] = slot;
-	if (w->spread) /* a responder's connections all came from accept */
-		atomic_fetch_sub_explicit(&w->spread->load[w->id], 1, memory_order_relaxed);
+	count_conn(w, (unsigned)w->id, -1); /* a responder's connections all came from accept */
 }
 
 void worker_free(struct worker *w)
@@ -412,41 +418,35 @@ static void on_bytes(struct worker *w, struct conn *c, const char *p, size_t n)
 		conn_fail(w, c, got == -EPIPE ? 0 : -EPROTO, c->tls.reason);
 }
 
-/* counted: the worker that handed fd over has already counted it for this one. */
-static void take_accepted(struct worker *w, int fd, bool counted)
+/* fd is already counted for this worker (see on_accept). */
+static void take_accepted(struct worker *w, int fd)
 {
 	struct conn *c = atomic_load(w->stop) ? NULL : conn_alloc(w, fd, w->tls);
-	if (w->spread && !c && counted)
-		atomic_fetch_sub_explicit(&w->spread->load[w->id], 1, memory_order_relaxed);
 	if (!c) {
+		count_conn(w, (unsigned)w->id, -1);
 		close(fd);
 		return;
 	}
-	if (w->spread && !counted)
-		atomic_fetch_add_explicit(&w->spread->load[w->id], 1, memory_order_relaxed);
 	transport_start(w, c, NULL, NULL);
 }
 
-/* True when fd went to a less loaded worker; false: this one keeps it. */
-static bool hand_over(struct worker *w, int fd)
+/* The worker a new connection goes to: this one, unless it holds more than
+ * the least loaded running one by one plus an eighth. *ring_fd: the other's ring. */
+static unsigned pick_worker(const struct worker *w, int *ring_fd)
 {
-	struct accept_spread *s = w->spread;
-	unsigned least = (unsigned)w->id, min = UINT32_MAX;
+	const struct accept_spread *s = w->spread;
+	unsigned self = (unsigned)w->id, least = self, min = UINT32_MAX;
 	for (unsigned k = 0; k < s->n; k++) {
 		unsigned l = atomic_load_explicit(&s->load[k], memory_order_relaxed);
-		if (k != (unsigned)w->id && l < min &&
-		    atomic_load_explicit(&s->ring_fd[k], memory_order_acquire) >= 0) {
+		int fd = atomic_load_explicit(&s->ring_fd[k], memory_order_acquire);
+		if (k != self && l < min && fd >= 0) {
 			least = k;
 			min = l;
+			*ring_fd = fd;
 		}
 	}
-	unsigned mine = atomic_load_explicit(&s->load[w->id], memory_order_relaxed);
-	if (least == (unsigned)w->id || mine < min + 1 + min / 8)
-		return false;
-	atomic_fetch_add_explicit(&s->load[least], 1, memory_order_relaxed);
-	ring_msg(&w->ring, atomic_load_explicit(&s->ring_fd[least], memory_order_acquire),
-		 (uint32_t)fd, ring_tag(OP_HANDOFF, 0, 0), ring_tag(OP_HANDED, least, (uint32_t)fd));
-	return true;
+	unsigned mine = atomic_load_explicit(&s->load[self], memory_order_relaxed);
+	return least != self && mine >= min + 1 + min / 8 ? least : self;
 }
 
 static void on_accept(struct worker *w, struct io_uring_cqe *cqe)
@@ -455,8 +455,14 @@ static void on_accept(struct worker *w, struct io_uring_cqe *cqe)
 		worker_listen(w);
 	if (cqe->res < 0)
 		return;
-	if (!w->spread || !hand_over(w, cqe->res))
-		take_accepted(w, cqe->res, false);
+	int ring_fd = -1;
+	unsigned k = w->spread ? pick_worker(w, &ring_fd) : (unsigned)w->id;
+	count_conn(w, k, +1); /* counted at once, so the next accept sees it */
+	if (k == (unsigned)w->id)
+		take_accepted(w, cqe->res);
+	else
+		ring_msg(&w->ring, ring_fd, (uint32_t)cqe->res, ring_tag(OP_HANDOFF, 0, 0),
+			 ring_tag(OP_HANDED, k, (uint32_t)cqe->res));
 }
 
 static void handle_cqe(struct worker *w, struct io_uring_cqe *cqe)
@@ -469,12 +475,13 @@ static void handle_cqe(struct worker *w, struct io_uring_cqe *cqe)
 	}
 	if (op == OP_HANDOFF) {
 		if (cqe->res >= 0)
-			take_accepted(w, cqe->res, true);
+			take_accepted(w, cqe->res);
 		return;
 	}
 	if (op == OP_HANDED) { /* the other ring is gone or full: keep it here */
-		atomic_fetch_sub_explicit(&w->spread->load[ring_tag_gen(t)], 1, memory_order_relaxed);
-		take_accepted(w, (int)ring_tag_slot(t), false);
+		count_conn(w, ring_tag_gen(t), -1);
+		count_conn(w, (unsigned)w->id, +1);
+		take_accepted(w, (int)ring_tag_slot(t));
 		return;
 	}
 	if (op >= MEDIA_OP_FIRST) {

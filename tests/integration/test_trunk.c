@@ -456,7 +456,9 @@ static void out_of_descriptors(void)
 }
 
 /* Established connections towards 127.0.0.1:port in /proc/net/tcp, and how many
- * distinct local addresses they come from. */
+ * distinct local addresses they come from. The file is not a snapshot: a socket
+ * opened while it is read can shift the rest and list some twice, so each local
+ * address and port counts once. */
 static int count_established(uint16_t port, int *sources)
 {
 	FILE *f = fopen("/proc/net/tcp", "r");
@@ -464,13 +466,20 @@ static int count_established(uint16_t port, int *sources)
 		return -1;
 	char line[512];
 	unsigned seen[64], n_seen = 0;
+	static uint64_t ends[4096];
 	int n = 0;
 	while (fgets(line, sizeof(line), f)) {
 		unsigned local_ip, local_port, rem_ip, rem_port, st;
 		if (sscanf(line, " %*d: %8X:%4X %8X:%4X %2X", &local_ip, &local_port, &rem_ip, &rem_port,
 			   &st) != 5 || rem_port != port || st != 1)
 			continue;
-		n++;
+		uint64_t end = (uint64_t)local_ip << 16 | local_port;
+		int k = 0;
+		while (k < n && ends[k] != end)
+			k++;
+		if (k < n || n == (int)(sizeof(ends) / sizeof(ends[0])))
+			continue;
+		ends[n++] = end;
 		unsigned i = 0;
 		while (i < n_seen && seen[i] != local_ip)
 			i++;

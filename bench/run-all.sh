@@ -329,7 +329,7 @@ for l in open(sys.argv[1]):
 	done
 
 	# --- idle mutual-TLS connections held at once, and resident memory per connection
-	if [ "$QUICK" = 1 ]; then IDLE=(600 600); else IDLE=(${IDLE_CONNS:-50000} ${IDLE_RATE:-1000}); fi
+	if [ "$QUICK" = 1 ]; then IDLE=(600 600); else IDLE=(${IDLE_CONNS:-50000} ${IDLE_RATE:-600}); fi
 	for RES in 0 1; do
 		RESUME=$RES bash "$ROOT/bench/idle-conns.sh" "$BUILD" "${IDLE[@]}" >"$W/idle.out" 2>&1 || true
 		cat "$W/idle.out" >&2

@@ -283,7 +283,8 @@ static void parse_target(struct ctx *c, const cJSON *o)
 	struct scenario *s = c->s;
 	int64_t port;
 	check_keys(c, o, "target", keys, "");
-	get_str(c, o, "target", "host", true, s->host, sizeof(s->host));
+	if (get_str(c, o, "target", "host", true, s->host, sizeof(s->host)))
+		s->server_name[0] = '\0'; /* a host of its own: unless named, its name is checked */
 	if (get_int(c, o, "target", "port", 1, 65535, "a port number 1-65535", &port))
 		s->port = (uint16_t)port;
 	get_str(c, o, "target", "server_name", false, s->server_name, sizeof(s->server_name));

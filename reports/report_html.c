@@ -463,8 +463,8 @@ static void head(FILE *f, const struct report *rep)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
 	tag_text(f, "<p class=\"meta\">target <b>", s->host, "");
 	fprintf(f, ":%u</b>", s->port);
-	if (s->server_name[0])
-		tag_text(f, " (server name ", s->server_name, ")");
+	if (s->transport == SCN_TLS)
+		tag_text(f, " (server name ", s->server_name[0] ? s->server_name : s->host, ")");
 	fprintf(f, " &middot; %s, %s, %u connection%s &middot; started %s &middot; ran %.1f s%s</p>\n",
 		s->transport == SCN_TLS ? "mutual TLS" : "TCP", scn_mode_name(s->mode), s->connections,
 		s->connections == 1 ? "" : "s", when, r->elapsed_s, r->interrupted ? " (interrupted)" : "");

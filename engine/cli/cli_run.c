@@ -28,7 +28,8 @@ static const char run_help[] =
 	"target and identity:\n"
 	"  --target HOST:PORT      the far end (scenario target.host/port; default 127.0.0.1:5061)\n"
 	"  --server-name NAME      SNI and the name the far end's certificate must match\n"
-	"                          (target.server_name; default: the host)\n"
+	"                          (target.server_name; default: the --target host, or\n"
+	"                          uas.trunkload.test for the lab's default 127.0.0.1:5061)\n"
 	"  --cert FILE --key FILE  our client certificate (chain) and private key, PEM\n"
 	"  --ca FILE               CA certificates that the far end's certificate must chain to\n"
 	"  --tls-version 1.0|1.1|1.2|1.3\n"
@@ -62,7 +63,8 @@ static const char run_help[] =
 	"  --duration S            seconds of call starts (alone: clears the scenario's calls)\n"
 	"  --hold-ms MS            handshake mode: keep each connection open MS after its\n"
 	"                          handshake (load.hold_ms), to hold many idle connections;\n"
-	"                          --rate paces their set-up\n"
+	"                          --rate paces their set-up; each held connection counts\n"
+	"                          against --max-concurrent\n"
 	"  --max-concurrent N      cap on calls in progress; a call that would exceed it fails\n"
 	"                          as concurrency_cap (reported, never a silent change of rate)\n"
 	"  --media-ms MS           length of each media step (0: no media phase); during it\n"
@@ -73,8 +75,9 @@ static const char run_help[] =
 	"  --keylog FILE           write the TLS secrets (NSS key log format, mode 0600) so that\n"
 	"                          a capture of the trunk can be decrypted in Wireshark/tshark\n"
 	"  --shard I/N             run shard I (0..N-1) of N started together (e.g. a Kubernetes\n"
-	"                          Indexed Job): this run takes 1/N of the rate and of the calls\n"
-	"                          and its own part of --media-ports; merge the reports with\n"
+	"                          Indexed Job): this run takes 1/N of the rate, of the calls and\n"
+	"                          of the concurrency cap, and its own part of --media-ports;\n"
+	"                          merge the reports with\n"
 	"                          trunkload merge\n"
 	"  --srtp-keys             list the SRTP keys (both directions) of the first 1000 calls\n"
 	"                          in report.json (srtp.keys), to decrypt captured media\n"
@@ -82,7 +85,7 @@ static const char run_help[] =
 	"output:\n"
 	"  --report-dir DIR        where report.json, report.html, junit.xml and timeseries.csv\n"
 	"                          go (default: trunkload-report)\n"
-	"  --quiet                 no summary on stdout\n"
+	"  --quiet                 no progress line on stderr and no summary on stdout\n"
 	"\n"
 	"SIGINT or SIGTERM starts no new call and lets calls in progress end within 5 s; a\n"
 	"second signal ends the run at once. The reports are written either way.\n"
@@ -198,8 +201,8 @@ static int apply_flag(struct scenario *s, int opt, const char *arg, bool *calls_
 			return cli_usage_error("run", "--mode: expected trunk, per_call or handshake, got \"%s\"", arg);
 		return 0;
 	case O_CONNECTIONS:
-		if (cli_u64(arg, 1, 10000, &u))
-			return cli_usage_error("run", "--connections: expected 1-10000, got \"%s\"", arg);
+		if (cli_u64(arg, 1, 65535, &u)) /* as transport.connections */
+			return cli_usage_error("run", "--connections: expected 1-65535, got \"%s\"", arg);
 		s->connections = (unsigned)u;
 		return 0;
 	case O_RATE:
@@ -414,9 +417,17 @@ int cmd_run(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	for (int i = 0; i < nflags; i++)
+	bool target_set = false, server_name_set = false;
+	for (int i = 0; i < nflags; i++) {
 		if (apply_flag(&scn, flags[i], args[i], &calls_set, &duration_set))
 			return EXIT_USAGE;
+		target_set |= flags[i] == O_TARGET;
+		server_name_set |= flags[i] == O_SERVER_NAME;
+	}
+	/* the built-in name fits the lab's default target only; another target is
+	 * checked against its host unless a scenario file or --server-name names one */
+	if (target_set && !server_name_set && optind >= argc)
+		scn.server_name[0] = '\0';
 	if (calls_set && !duration_set)
 		scn.duration_s = 0;
 	if (duration_set && !calls_set)

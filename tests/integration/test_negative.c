@@ -195,7 +195,70 @@ static void expected_finding_passes(void)
 	proc_cleanup_all();
 }
 
+/* Without a scenario file, --target's host is the name the far end's certificate must
+ * carry; --server-name replaces it. The far end here is cucm-b.example.com, with
+ * 127.0.0.1 among its subjectAltNames and not the lab's uas.trunkload.test. */
+static void target_host_is_the_name_checked(void)
+{
+	proc_cleanup_all();
+	char pki_b[512], pki_out[600];
+	proc_path(pki_b, sizeof(pki_b), "pki-cucm-b");
+	snprintf(pki_out, sizeof(pki_out), "%s.out", pki_b);
+	char *pki_argv[] = { (char *)TL_BINARY, (char *)"pki", pki_b, (char *)"--server-name",
+			     (char *)"cucm-b.example.com", NULL };
+	CU_ASSERT_FATAL(proc_run(pki_argv, pki_out, NULL, TIMEOUT_MS, NULL) == 0);
+	char log[512];
+	uint16_t port;
+	pid_t pid = lab_uas(pki_b, "server", NULL, proc_path(log, sizeof(log), "uas-cucm-b.log"), &port);
+	CU_ASSERT_FATAL(pid > 0);
+	static const char *const names[] = { NULL, "uas.trunkload.test" };
+	for (size_t i = 0; i < 2; i++) {
+		char dir[512], out[600], report[600];
+		proc_path(dir, sizeof(dir), names[i] ? "name-flag" : "name-host");
+		snprintf(out, sizeof(out), "%s.out", dir);
+		snprintf(report, sizeof(report), "%s/report.json", dir);
+		struct proc_args a = { 0 };
+		args_add(&a, "%s", TL_BINARY);
+		args_add(&a, "run");
+		args_add(&a, "--target");
+		args_add(&a, "127.0.0.1:%u", port);
+		if (names[i]) {
+			args_add(&a, "--server-name");
+			args_add(&a, "%s", names[i]);
+		}
+		args_add(&a, "--ca");
+		args_add(&a, "%s/ca.crt", pki_b);
+		args_identity(&a, pki_b, "client");
+		args_add(&a, "--calls");
+		args_add(&a, "1");
+		args_add(&a, "--media-ms");
+		args_add(&a, "0");
+		args_add(&a, "--threads");
+		args_add(&a, "1");
+		args_add(&a, "--report-dir");
+		args_add(&a, "%s", dir);
+		int rc = proc_run(a.v, out, NULL, TIMEOUT_MS, NULL);
+		int want = names[i] ? 1 : 0;
+		CHECK(rc == want, "%s: the run exits %d (got %d)", dir, want, rc);
+		const struct proc_expect want_host[] = {
+			EXPECT_STR("target.server_name", "127.0.0.1"),
+			EXPECT_STR("tls.peer.subject_cn", "cucm-b.example.com"),
+			EXPECT_EQ("calls.completed", 1),
+			{ 0 },
+		};
+		const struct proc_expect want_flag[] = {
+			EXPECT_STR("target.server_name", "uas.trunkload.test"),
+			EXPECT_EQ("calls.completed", 0),
+			{ 0 },
+		};
+		if (proc_expect_json(report, names[i] ? want_flag : want_host) || rc != want)
+			proc_show_log(dir, out, 2500);
+	}
+	proc_cleanup_all();
+}
+
 static const struct tl_case cases[] = {
+	{ "target_host_is_the_name_checked", target_host_is_the_name_checked },
 	{ "expected_finding_passes", expected_finding_passes },
 	{ "our_bad_certificates_are_refused", our_bad_certificates_are_refused },
 	{ "far_end_bad_certificates_are_flagged", far_end_bad_certificates_are_flagged },

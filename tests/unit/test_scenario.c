@@ -155,6 +155,18 @@ static void test_empty_object_is_default(void)
 	CU_ASSERT(memcmp(&def, &scn, sizeof(def)) == 0);
 }
 
+/* A target host without a server_name is checked under its own name; a target that
+ * only moves the port keeps the lab's name for the lab's host. */
+static void test_server_name_follows_host(void)
+{
+	CU_ASSERT_EQUAL_FATAL(load("{ \"target\": { \"host\": \"cucm-b.example.com\" } }", "/t.json"), 0);
+	CU_ASSERT_STRING_EQUAL(scn.host, "cucm-b.example.com");
+	CU_ASSERT_STRING_EQUAL(scn.server_name, "");
+	CU_ASSERT_EQUAL_FATAL(load("{ \"target\": { \"port\": 5062 } }", "/t.json"), 0);
+	CU_ASSERT_STRING_EQUAL(scn.host, "127.0.0.1");
+	CU_ASSERT_STRING_EQUAL(scn.server_name, "uas.trunkload.test");
+}
+
 /* Values a file sets, one per key, read back. */
 static void test_values(void)
 {
@@ -630,6 +642,7 @@ int main(void)
 		{ "built-in default", test_default },
 		{ "{} is the default", test_empty_object_is_default },
 		{ "every key read back", test_values },
+		{ "a target host is checked under its own name", test_server_name_follows_host },
 		{ "bad inputs: path and message", test_bad_inputs },
 		{ "unusual but meaningful flows", test_good_flows },
 		{ "several errors all reported", test_several_errors },

@@ -7,7 +7,7 @@
 #            programs still work; prints the table, writes RESULTS.md only with --write
 # Environment: BUILD (build-perf), RUNS, SECS (trunk seconds at full rate, 10),
 # TCP_SECS (5), TLS_SECS (5), HOLD (media hold, 30), START (first media try, 1500),
-# IDLE_CONNS (50000), IDLE_RATE (1000), LAT_BOUND_MS (100),
+# IDLE_CONNS (50000), IDLE_RATE (600), LAT_BOUND_MS (100),
 # OUT (RESULTS.md path). Every process started here is stopped by pid on exit.
 set -euo pipefail
 ROOT=$(realpath "$(dirname "$0")/..")

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 static const char uas_help[] =
-	"usage: trunkload uas [--listen ADDR:PORT] --cert F --key F --ca F [options]\n"
+	"usage: trunkload uas [--listen ADDR:PORT] --cert F --key F [--ca F] [options]\n"
 	"\n"
 	"Answers calls as the far end of a test: INVITE gets 100, 180 and 200 with an SDES\n"
 	"answer (one offered suite, our own key), or 488 when no offered suite is acceptable;\n"
@@ -21,6 +21,7 @@ static const char uas_help[] =
 	"  --listen ADDR:PORT   where to listen (default 127.0.0.1:5061)\n"
 	"  --cert F --key F     our certificate (chain) and key, PEM\n"
 	"  --ca F               CA certificates a caller's certificate must chain to\n"
+	"                       (required unless --client-cert none)\n"
 	"  --client-cert require|request|none\n"
 	"                       require (default): refuse callers without a valid certificate;\n"
 	"                       request: verify one if presented; none: do not ask for one\n"
@@ -34,8 +35,9 @@ static const char uas_help[] =
 	"  --ciphers LIST       OpenSSL cipher list for TLS 1.2 and below (e.g. AES128-SHA)\n"
 	"  --transport tls|tcp  mutual TLS (default) or plain TCP\n"
 	"  --threads N          workers, each with its own ring and listener (default: cores);\n"
-	"                       a worker holding more connections than another hands\n"
-	"                       new ones over, so a few trunk connections spread out\n"
+	"                       a worker holding more connections than the least loaded\n"
+	"                       one (by one, plus an eighth) hands new ones over to it,\n"
+	"                       so a few trunk connections spread out\n"
 	"  --delay-ms MS        wait MS between the 100 and the 180/200\n"
 	"  --refuse STATUS      answer every INVITE with this final status (e.g. 486, 503)\n"
 	"  --media-ports LO-HI  UDP ports for RTP (even) and RTCP (odd) (default 30000-39999);\n"

@@ -432,7 +432,7 @@ static void parse_load(struct ctx *c, const cJSON *o)
 		s->calls = (uint64_t)n;
 	else if (has(o, "duration_s") && !has(o, "calls"))
 		s->calls = 0; /* a duration alone bounds the run; the default count must not */
-	if (get_int(c, o, "load", "max_concurrent", 1, UINT32_MAX, "an integer 1-4294967295", &n))
+	if (get_int(c, o, "load", "max_concurrent", 1, SCN_MAX_CONCURRENT, "an integer 1-10000000", &n))
 		s->max_concurrent = (uint32_t)n;
 	if (get_int(c, o, "load", "hold_ms", 0, 86400000, "milliseconds 0-86400000", &n))
 		s->hold_ms = (uint32_t)n;
@@ -869,8 +869,8 @@ static void check_all(struct ctx *c, const struct scenario *s)
 			s->duration_s);
 	else if (s->calls == 0 && s->duration_s == 0)
 		add_err(c, "load: expected calls or duration_s > 0, got neither");
-	if (s->max_concurrent < 1)
-		add_err(c, "load.max_concurrent: expected an integer 1-4294967295, got 0");
+	if (s->max_concurrent < 1 || s->max_concurrent > SCN_MAX_CONCURRENT)
+		add_err(c, "load.max_concurrent: expected an integer 1-10000000, got %u", s->max_concurrent);
 	if (s->n_suites < 1 || s->n_suites > SCN_MAX_SUITES)
 		add_err(c, "media.crypto: expected 1-%d SRTP suites, got %u", SCN_MAX_SUITES, s->n_suites);
 	if (s->ptime_ms < 10 || s->ptime_ms > 60 || s->ptime_ms % 10)

@@ -11,6 +11,7 @@
 #define SCN_MAX_FLOW 32
 #define SCN_MAX_THRESHOLDS 32
 #define SCN_MAX_SUITES 8
+#define SCN_MAX_CONCURRENT 10000000u /* each slot is memory the caller allocates up front */
 #define SCN_MAX_ERRORS 16
 
 enum scn_transport { SCN_TLS = 0, SCN_TCP };

@@ -223,7 +223,7 @@ static int apply_flag(struct scenario *s, int opt, const char *arg, bool *calls_
 		*duration_set = true;
 		return 0;
 	case O_MAX_CONCURRENT:
-		if (cli_u64(arg, 1, 10000000, &u))
+		if (cli_u64(arg, 1, SCN_MAX_CONCURRENT, &u))
 			return cli_usage_error("run", "--max-concurrent: expected 1-10000000, got \"%s\"", arg);
 		s->max_concurrent = (uint32_t)u;
 		return 0;

@@ -298,7 +298,8 @@ static const struct {
 	{ "{\"load\": {\"calls\": -3}}", "load.calls: expected an integer >= 0, got -3" },
 	{ "{\"load\": {\"ramp_s\": -1}}", "load.ramp_s: expected a number >= 0 and <= 31536000, got -1" },
 	{ "{\"load\": {\"duration_s\": \"60\"}}", "load.duration_s: expected a number >= 0 and <= 31536000, got \"60\"" },
-	{ "{\"load\": {\"max_concurrent\": 0}}", "load.max_concurrent: expected an integer 1-4294967295, got 0" },
+	{ "{\"load\": {\"max_concurrent\": 0}}", "load.max_concurrent: expected an integer 1-10000000, got 0" },
+	{ "{\"load\": {\"max_concurrent\": 4000000000}}", "load.max_concurrent: expected an integer 1-10000000, got 4000000000" },
 	{ "{\"load\": {\"rte\": 5}}", "load.rte: unknown key" },
 	/* call */
 	{ "{\"call\": {\"from\": \"\"}}", "call.from: expected a non-empty string, got \"\"" },
@@ -609,7 +610,7 @@ static void test_validate(void)
 		{ set_media_unset_flag, NULL },
 		{ set_handshake_no_flow, NULL },
 		{ set_no_flow, "basic-call: call.flow: expected at least one step, got none" },
-		{ set_max_conc0, "basic-call: load.max_concurrent: expected an integer 1-4294967295, got 0" },
+		{ set_max_conc0, "basic-call: load.max_concurrent: expected an integer 1-10000000, got 0" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		scenario_default(&scn);

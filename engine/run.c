@@ -40,6 +40,9 @@ static void *worker_main(void *arg)
 		} else {
 			struct uac *u = uac_new(w, &t->uac);
 			t->rc = u ? worker_run(w) : -ENOMEM;
+			if (!u)
+				snprintf(w->err, sizeof(w->err), "out of memory for %u calls in progress "
+					 "(load.max_concurrent, --max-concurrent)", t->uac.max_calls);
 			if (u)
 				uac_finish(u);
 			uac_free(u);

@@ -34,7 +34,9 @@ int worker_init(struct worker *w, unsigned max_conns)
 	w->dirty = calloc(4 * (size_t)max_conns, sizeof(*w->dirty));
 	if (!w->conns || !w->free_conns || !w->dirty) {
 		worker_free(w);
-		snprintf(w->err, sizeof(w->err), "out of memory");
+		bool per_call = w->lean && !w->server; /* a connection for each call in progress */
+		snprintf(w->err, sizeof(w->err), "out of memory for a table of %u connections%s",
+			 max_conns, per_call ? " (load.max_concurrent, --max-concurrent)" : "");
 		return -ENOMEM;
 	}
 	w->n_conns = max_conns;

@@ -86,6 +86,28 @@ static void our_bad_certificates_are_refused(void)
 	proc_cleanup_all();
 }
 
+/* `trunkload run` without a scenario file: one call, no media, one worker, as the
+ * lab's client towards 127.0.0.1:port; server_name may be NULL (no --server-name). */
+static void one_call_args(struct proc_args *a, const char *lab, uint16_t port,
+			  const char *server_name, const char *report_dir)
+{
+	args_add(a, "%s", TL_BINARY);
+	args_add(a, "run");
+	args_add(a, "--target");
+	args_add(a, "127.0.0.1:%u", port);
+	if (server_name) {
+		args_add(a, "--server-name");
+		args_add(a, "%s", server_name);
+	}
+	args_add(a, "--ca");
+	args_add(a, "%s/ca.crt", lab);
+	args_identity(a, lab, "client");
+	static const char *const rest[] = { "--calls", "1", "--media-ms", "0", "--threads", "1", NULL };
+	args_add_list(a, rest);
+	args_add(a, "--report-dir");
+	args_add(a, "%s", report_dir);
+}
+
 /* The far end's certificate is bad: a normal run fails with the finding. */
 struct flagged_case {
 	const char *cert;     /* what the responder presents */
@@ -116,23 +138,7 @@ static void far_end_bad_certificates_are_flagged(void)
 		snprintf(out, sizeof(out), "%s.out", dir);
 		snprintf(report, sizeof(report), "%s/report.json", dir);
 		struct proc_args a = { 0 };
-		args_add(&a, "%s", TL_BINARY);
-		args_add(&a, "run");
-		args_add(&a, "--target");
-		args_add(&a, "127.0.0.1:%u", port);
-		args_add(&a, "--server-name");
-		args_add(&a, "uas.trunkload.test");
-		args_add(&a, "--ca");
-		args_add(&a, "%s/ca.crt", pki);
-		args_identity(&a, pki, "client");
-		args_add(&a, "--calls");
-		args_add(&a, "1");
-		args_add(&a, "--media-ms");
-		args_add(&a, "0");
-		args_add(&a, "--threads");
-		args_add(&a, "1");
-		args_add(&a, "--report-dir");
-		args_add(&a, "%s", dir);
+		one_call_args(&a, pki, port, "uas.trunkload.test", dir);
 		args_add_list(&a, k->run_flags);
 		int rc = proc_run(a.v, out, NULL, TIMEOUT_MS, NULL);
 		char *text = proc_read_file(report);
@@ -218,25 +224,7 @@ static void target_host_is_the_name_checked(void)
 		snprintf(out, sizeof(out), "%s.out", dir);
 		snprintf(report, sizeof(report), "%s/report.json", dir);
 		struct proc_args a = { 0 };
-		args_add(&a, "%s", TL_BINARY);
-		args_add(&a, "run");
-		args_add(&a, "--target");
-		args_add(&a, "127.0.0.1:%u", port);
-		if (names[i]) {
-			args_add(&a, "--server-name");
-			args_add(&a, "%s", names[i]);
-		}
-		args_add(&a, "--ca");
-		args_add(&a, "%s/ca.crt", pki_b);
-		args_identity(&a, pki_b, "client");
-		args_add(&a, "--calls");
-		args_add(&a, "1");
-		args_add(&a, "--media-ms");
-		args_add(&a, "0");
-		args_add(&a, "--threads");
-		args_add(&a, "1");
-		args_add(&a, "--report-dir");
-		args_add(&a, "%s", dir);
+		one_call_args(&a, pki_b, port, names[i], dir);
 		int rc = proc_run(a.v, out, NULL, TIMEOUT_MS, NULL);
 		int want = names[i] ? 1 : 0;
 		CHECK(rc == want, "%s: the run exits %d (got %d)", dir, want, rc);

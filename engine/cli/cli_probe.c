@@ -34,6 +34,10 @@ static const char probe_help[] =
 	"an OPTIONS and prints the response line and the round-trip time. Run it after a\n"
 	"certificate renewal, on either side of a trunk.\n"
 	"\n"
+	"  --server-name NAME   SNI and the name the certificate must carry (default: HOST)\n"
+	"  --timeout-ms MS      how long to wait for the connect, for each handshake message\n"
+	"                       and for the OPTIONS answer (100-600000, default 5000)\n"
+	"\n"
 	"exit status: 0 handshake, certificate and OPTIONS fine; 1 refused, a finding of\n"
 	"severity error, or no SIP answer; 2 bad usage or files; 3 nothing listens.\n";
 

@@ -4,12 +4,11 @@
 # Holds CONNECTIONS (50000) idle mutual-TLS 1.3 connections at once, both ends on this
 # machine: `trunkload run --mode handshake --hold-ms` in PROCS shards (--shard I/N),
 # bound to 127.0.0.1-127.0.0.8 in turn (--source), set up at RATE (600) per second in
-# all, against PROCS
-# `trunkload uas` sharing one port (SO_REUSEPORT). A full TLS 1.3 handshake with
-# 12,500 connections open per process costs both ends about 2.5 ms of CPU here (1.1 ms
-# caller, 1.4 ms responder), so 2 cores set up at most about 800 a second; a rate above
-# that queues handshakes until they time out. Each connection is held for the
-# whole set-up time plus 5 s, so all are open together. The resident
+# all, against PROCS `trunkload uas` sharing one port (SO_REUSEPORT). A full TLS 1.3
+# handshake with 12,500 connections open per process costs both ends about 2.5 ms of
+# CPU here (1.1 ms caller, 1.4 ms responder), so 2 cores set up at most about 800 a
+# second; a rate above that queues handshakes until they time out. Each connection is
+# held for the whole set-up time plus 5 s, so all are open together. The resident
 # memory per connection is the growth of the summed peak RSS over a run of the same
 # processes with 100 connections each, divided by the extra connections held; the result
 # line also gives the most connections held (the sum of the shards' peaks) and the CPU

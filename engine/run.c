@@ -21,13 +21,24 @@ struct worker_thread {
 	atomic_int *n_done;
 };
 
+/* A caller's tables grow with its cap on calls in progress: name it. */
+static void name_the_cap(struct worker *w, unsigned calls)
+{
+	snprintf(w->err, sizeof(w->err), "out of memory for %u calls in progress "
+		 "(load.max_concurrent, --max-concurrent)", calls);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker_thread *t = arg;
 	struct worker *w = &t->w;
+	/* per_call and handshake: a connection for each call in progress */
+	bool conn_per_call = !t->is_uas && t->uac.scn->mode != SCN_TRUNK;
 	unsigned conns = t->is_uas ? RUN_UAS_MAX_CONNS :
-			 t->uac.scn->mode == SCN_TRUNK ? t->uac.connections + 1 : t->uac.max_calls + 1;
+			 conn_per_call ? t->uac.max_calls + 1 : t->uac.connections + 1;
 	t->rc = worker_init(w, conns);
+	if (t->rc == -ENOMEM && conn_per_call)
+		name_the_cap(w, t->uac.max_calls);
 	if (!t->rc) {
 		if (t->is_uas) {
 			struct uas *s = uas_new(w, &t->uas);
@@ -39,13 +50,14 @@ static void *worker_main(void *arg)
 			uas_free(s);
 		} else {
 			struct uac *u = uac_new(w, &t->uac);
-			t->rc = u ? worker_run(w) : -ENOMEM;
-			if (!u)
-				snprintf(w->err, sizeof(w->err), "out of memory for %u calls in progress "
-					 "(load.max_concurrent, --max-concurrent)", t->uac.max_calls);
-			if (u)
+			if (u) {
+				t->rc = worker_run(w);
 				uac_finish(u);
-			uac_free(u);
+				uac_free(u);
+			} else {
+				t->rc = -ENOMEM;
+				name_the_cap(w, t->uac.max_calls);
+			}
 		}
 		worker_free(w);
 	}
@@ -207,19 +219,15 @@ int run_responder(const struct run_responder_config *cfg, struct uas_counts *cou
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	atomic_int *ring_fds = calloc(n, sizeof(*ring_fds));
-	atomic_uint *loads = calloc(n, sizeof(*loads));
-	struct accept_spread spread = { .n = n, .ring_fd = ring_fds, .load = loads };
-	if (!ring_fds || !loads) {
-		free(ring_fds);
-		free(loads);
+	struct accept_spread spread = { .n = n, .slot = calloc(n, sizeof(*spread.slot)) };
+	if (!spread.slot) {
 		free(t);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	for (unsigned i = 0; i < n; i++) {
-		atomic_init(&ring_fds[i], -1);
-		atomic_init(&loads[i], 0);
+		atomic_init(&spread.slot[i].ring_fd, -1);
+		atomic_init(&spread.slot[i].load, 0);
 	}
 	sigset_t old;
 	block_signals(&old);
@@ -266,8 +274,7 @@ int run_responder(const struct run_responder_config *cfg, struct uas_counts *cou
 	}
 	if (rc == -EAGAIN)
 		snprintf(err, errlen, "cannot start a worker thread");
-	free(ring_fds);
-	free(loads);
+	free(spread.slot);
 	free(t);
 	return rc;
 }

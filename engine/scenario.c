@@ -870,7 +870,8 @@ static void check_all(struct ctx *c, const struct scenario *s)
 	else if (s->calls == 0 && s->duration_s == 0)
 		add_err(c, "load: expected calls or duration_s > 0, got neither");
 	if (s->max_concurrent < 1 || s->max_concurrent > SCN_MAX_CONCURRENT)
-		add_err(c, "load.max_concurrent: expected an integer 1-10000000, got %u", s->max_concurrent);
+		add_err(c, "load.max_concurrent: expected an integer 1-%u, got %u",
+			SCN_MAX_CONCURRENT, s->max_concurrent);
 	if (s->n_suites < 1 || s->n_suites > SCN_MAX_SUITES)
 		add_err(c, "media.crypto: expected 1-%d SRTP suites, got %u", SCN_MAX_SUITES, s->n_suites);
 	if (s->ptime_ms < 10 || s->ptime_ms > 60 || s->ptime_ms % 10)
@@ -1072,6 +1073,11 @@ int scenario_validate(const struct scenario *s, struct scenario_errors *errs)
 	check_all(&c, s);
 	finish_errors(&c);
 	return c.n ? -EINVAL : 0;
+}
+
+const char *scn_server_name(const struct scenario *s)
+{
+	return s->server_name[0] ? s->server_name : s->host;
 }
 
 const char *scn_mode_name(enum scn_mode m)

@@ -131,6 +131,8 @@ int scenario_validate(const struct scenario *s, struct scenario_errors *errs);
 int scn_parse_source(const char *text, uint32_t *lo, uint32_t *n);
 
 const char *scn_mode_name(enum scn_mode m);
+/* The name the far end's certificate must carry: server_name, else the host. */
+const char *scn_server_name(const struct scenario *s);
 /* "sendrecv", "sendonly", "recvonly" */
 const char *scn_direction_name(enum scn_direction d);
 

@@ -1142,8 +1142,7 @@ struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
 	u->cfg = *cfg;
 	u->scn = cfg->scn;
 	u->k = cfg->worker_id;
-	snprintf(u->verify_name, sizeof(u->verify_name), "%s",
-		 u->scn->server_name[0] ? u->scn->server_name : u->scn->host);
+	snprintf(u->verify_name, sizeof(u->verify_name), "%s", scn_server_name(u->scn));
 	u->expect_refusal = u->scn->expect_handshake == SCN_HS_REJECTED;
 	u->per_conn = u->scn->mode != SCN_TRUNK || u->expect_refusal;
 	u->n_trunks = u->per_conn ? 0 : cfg->connections ? cfg->connections : 1;

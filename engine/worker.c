@@ -34,9 +34,8 @@ int worker_init(struct worker *w, unsigned max_conns)
 	w->dirty = calloc(4 * (size_t)max_conns, sizeof(*w->dirty));
 	if (!w->conns || !w->free_conns || !w->dirty) {
 		worker_free(w);
-		bool per_call = w->lean && !w->server; /* a connection for each call in progress */
-		snprintf(w->err, sizeof(w->err), "out of memory for a table of %u connections%s",
-			 max_conns, per_call ? " (load.max_concurrent, --max-concurrent)" : "");
+		snprintf(w->err, sizeof(w->err), "out of memory for a table of %u connections",
+			 max_conns);
 		return -ENOMEM;
 	}
 	w->n_conns = max_conns;
@@ -84,7 +83,8 @@ static void conn_trim(struct conn *c)
 static void count_conn(struct worker *w, unsigned id, int delta)
 {
 	if (w->spread)
-		atomic_fetch_add_explicit(&w->spread->load[id], (unsigned)delta, memory_order_relaxed);
+		atomic_fetch_add_explicit(&w->spread->slot[id].load, (unsigned)delta,
+					  memory_order_relaxed);
 }
 
 static void conn_release(struct worker *w, struct conn *c)
@@ -439,15 +439,15 @@ static unsigned pick_worker(const struct worker *w, int *ring_fd)
 	const struct accept_spread *s = w->spread;
 	unsigned self = (unsigned)w->id, least = self, min = UINT32_MAX;
 	for (unsigned k = 0; k < s->n; k++) {
-		unsigned l = atomic_load_explicit(&s->load[k], memory_order_relaxed);
-		int fd = atomic_load_explicit(&s->ring_fd[k], memory_order_acquire);
+		unsigned l = atomic_load_explicit(&s->slot[k].load, memory_order_relaxed);
+		int fd = atomic_load_explicit(&s->slot[k].ring_fd, memory_order_acquire);
 		if (k != self && l < min && fd >= 0) {
 			least = k;
 			min = l;
 			*ring_fd = fd;
 		}
 	}
-	unsigned mine = atomic_load_explicit(&s->load[self], memory_order_relaxed);
+	unsigned mine = atomic_load_explicit(&s->slot[self].load, memory_order_relaxed);
 	return least != self && mine >= min + 1 + min / 8 ? least : self;
 }
 
@@ -593,11 +593,11 @@ static int run_loop(struct worker *w);
 int worker_run(struct worker *w)
 {
 	if (w->spread)
-		atomic_store_explicit(&w->spread->ring_fd[w->id], w->ring.uring.ring_fd,
+		atomic_store_explicit(&w->spread->slot[w->id].ring_fd, w->ring.uring.ring_fd,
 				      memory_order_release);
 	int rc = run_loop(w);
 	if (w->spread)
-		atomic_store_explicit(&w->spread->ring_fd[w->id], -1, memory_order_release);
+		atomic_store_explicit(&w->spread->slot[w->id].ring_fd, -1, memory_order_release);
 	return rc;
 }
 

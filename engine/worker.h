@@ -65,8 +65,10 @@ struct worker_role {
  * over; with many connections the hash is even enough and nothing moves. */
 struct accept_spread {
 	unsigned n;
-	atomic_int *ring_fd; /* worker id -> its ring while it runs, else -1 */
-	atomic_uint *load;   /* worker id -> connections it holds or is being handed */
+	struct spread_slot {     /* one per worker, by id */
+		atomic_int ring_fd; /* its ring while it runs, else -1 */
+		atomic_uint load;   /* connections it holds or is being handed */
+	} *slot;
 };
 
 struct worker {

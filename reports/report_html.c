@@ -464,7 +464,7 @@ static void head(FILE *f, const struct report *rep)
 	tag_text(f, "<p class=\"meta\">target <b>", s->host, "");
 	fprintf(f, ":%u</b>", s->port);
 	if (s->transport == SCN_TLS)
-		tag_text(f, " (server name ", s->server_name[0] ? s->server_name : s->host, ")");
+		tag_text(f, " (server name ", scn_server_name(s), ")");
 	fprintf(f, " &middot; %s, %s, %u connection%s &middot; started %s &middot; ran %.1f s%s</p>\n",
 		s->transport == SCN_TLS ? "mutual TLS" : "TCP", scn_mode_name(s->mode), s->connections,
 		s->connections == 1 ? "" : "s", when, r->elapsed_s, r->interrupted ? " (interrupted)" : "");

@@ -106,7 +106,7 @@ static cJSON *build(const struct report *rep)
 	cJSON *target = cJSON_AddObjectToObject(root, "target");
 	cJSON_AddStringToObject(target, "host", s->host);
 	cJSON_AddNumberToObject(target, "port", s->port);
-	cJSON_AddStringToObject(target, "server_name", s->server_name[0] ? s->server_name : s->host);
+	cJSON_AddStringToObject(target, "server_name", scn_server_name(s));
 	cJSON_AddStringToObject(target, "transport", s->transport == SCN_TLS ? "tls" : "tcp");
 	cJSON_AddStringToObject(target, "mode", scn_mode_name(s->mode));
 	cJSON_AddNumberToObject(target, "connections", s->connections);

@@ -28,8 +28,9 @@ static const char run_help[] =
 	"target and identity:\n"
 	"  --target HOST:PORT      the far end (scenario target.host/port; default 127.0.0.1:5061)\n"
 	"  --server-name NAME      SNI and the name the far end's certificate must match\n"
-	"                          (target.server_name; default: the --target host, or\n"
-	"                          uas.trunkload.test for the lab's default 127.0.0.1:5061)\n"
+	"                          (target.server_name; default: the scenario's target.host,\n"
+	"                          or without a scenario file the --target host; with\n"
+	"                          neither, the lab's uas.trunkload.test)\n"
 	"  --cert FILE --key FILE  our client certificate (chain) and private key, PEM\n"
 	"  --ca FILE               CA certificates that the far end's certificate must chain to\n"
 	"  --tls-version 1.0|1.1|1.2|1.3\n"
@@ -224,7 +225,8 @@ static int apply_flag(struct scenario *s, int opt, const char *arg, bool *calls_
 		return 0;
 	case O_MAX_CONCURRENT:
 		if (cli_u64(arg, 1, SCN_MAX_CONCURRENT, &u))
-			return cli_usage_error("run", "--max-concurrent: expected 1-10000000, got \"%s\"", arg);
+			return cli_usage_error("run", "--max-concurrent: expected 1-%u, got \"%s\"",
+					       SCN_MAX_CONCURRENT, arg);
 		s->max_concurrent = (uint32_t)u;
 		return 0;
 	case O_SOURCE:

@@ -20,6 +20,8 @@ enum { T_RTP = 1, T_RTCP };
 #define TX_CAP 1024
 #define EARLY_MAX 4      /* packets held until the far end's key is known */
 #define EARLY_CAP 512
+#define DGRAM_BUF 2048  /* a datagram, its source address and io_uring's header */
+#define DGRAM_BUFS_MAX 4096
 
 enum stream_state { MS_FREE = 0, MS_OPEN, MS_CLOSING };
 
@@ -61,6 +63,16 @@ int media_pool_init(struct media_pool *p, struct worker *w, uint32_t max_streams
 		media_pool_free(p);
 		return -ENOMEM;
 	}
+	/* a buffer per datagram until the worker gets to it: too few, and each receive
+	 * that finds none ends and must be armed again, at a cost per socket */
+	unsigned nbufs = 64;
+	while (nbufs < DGRAM_BUFS_MAX && nbufs < 2ull * max_streams)
+		nbufs *= 2;
+	int err = ring_bufs_init(&w->ring, &p->bufs, 2, nbufs, DGRAM_BUF);
+	if (err) {
+		media_pool_free(p);
+		return err;
+	}
 	p->n = max_streams;
 	for (uint32_t i = 0; i < max_streams; i++) {
 		p->s[i].fd[0] = p->s[i].fd[1] = -1;
@@ -97,6 +109,8 @@ void media_pool_free(struct media_pool *p)
 	free(p->s);
 	free(p->free);
 	timer_free(&p->timers);
+	if (p->w)
+		ring_bufs_free(&p->w->ring, &p->bufs);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -107,7 +121,7 @@ static uint64_t tag(unsigned op, const struct media_pool *p, const struct media_
 
 static void arm_recv(struct media_pool *p, struct media_stream *m, int i)
 {
-	ring_recvmsg_multishot(&p->w->ring, m->fd[i], &recv_mh,
+	ring_recvmsg_multishot(&p->w->ring, m->fd[i], &recv_mh, &p->bufs,
 			       tag(i ? MEDIA_OP_RTCP_RECV : MEDIA_OP_RTP_RECV, p, m));
 	m->ops++;
 }
@@ -417,14 +431,16 @@ void media_cqe(struct media_pool *p, uint64_t t, int res, unsigned flags)
 	if (op == MEDIA_OP_RTP_RECV || op == MEDIA_OP_RTCP_RECV) {
 		if (flags & IORING_CQE_F_BUFFER) {
 			unsigned bid = flags >> IORING_CQE_BUFFER_SHIFT;
-			char *buf = (char *)ring_buf(&p->w->ring, bid);
+			char *buf = ring_bufs_get(&p->bufs, bid);
 			if (live && m->state == MS_OPEN && res > 0) {
 				KERNEL_WROTE(buf, (size_t)res);
 				struct io_uring_recvmsg_out *o =
 					io_uring_recvmsg_validate(buf, res, &recv_mh);
-				if (o && !(o->flags & MSG_TRUNC)) {
+				if (o) {
 					uint8_t *pl = io_uring_recvmsg_payload(o, &recv_mh);
 					size_t len = io_uring_recvmsg_payload_length(o, res, &recv_mh);
+					if (o->flags & MSG_TRUNC)
+						len = 0; /* longer than any RTP packet: counted as a bad one */
 					struct sockaddr_in from = { 0 };
 					memcpy(&from, io_uring_recvmsg_name(o),
 					       o->namelen < sizeof(from) ? o->namelen : sizeof(from));
@@ -434,7 +450,7 @@ void media_cqe(struct media_pool *p, uint64_t t, int res, unsigned flags)
 						on_rtcp(m, pl, len);
 				}
 			}
-			ring_buf_recycle(&p->w->ring, bid);
+			ring_bufs_recycle(&p->bufs, bid);
 		}
 		if (!live)
 			return;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "result.h"
+#include "ring.h"
 #include "sdes.h"
 #include "timer.h"
 
@@ -28,6 +29,7 @@ struct media_pool {
 	struct media_stream *s;   /* owned */
 	uint32_t n, *free, n_free;
 	struct timer_heap timers;
+	struct ring_bufs bufs;    /* datagrams land here, apart from the stream receives */
 	uint16_t port_lo, port_hi, next_port;
 	bool wrong_tx_key;        /* protect with a key other than the one advertised */
 	bool replay_tx;           /* send every 10th packet twice: the far end must see replays */

@@ -4,6 +4,51 @@
 #include <string.h>
 #include <sys/mman.h>
 
+int ring_bufs_init(struct ring *r, struct ring_bufs *b, unsigned bgid, unsigned n,
+		   unsigned size)
+{
+	/* liburing 2.3 has no io_uring_setup_buf_ring: map the ring memory ourselves. */
+	memset(b, 0, sizeof(*b));
+	size_t br_bytes = n * sizeof(struct io_uring_buf);
+	void *br = mmap(NULL, br_bytes, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE,
+			-1, 0);
+	if (br == MAP_FAILED)
+		return -errno;
+	char *mem = malloc((size_t)n * size);
+	if (!mem) {
+		munmap(br, br_bytes);
+		return -ENOMEM;
+	}
+	struct io_uring_buf_reg reg = {
+		.ring_addr = (unsigned long)br, .ring_entries = n, .bgid = (uint16_t)bgid,
+	};
+	int err = io_uring_register_buf_ring(&r->uring, &reg, 0);
+	if (err) {
+		free(mem);
+		munmap(br, br_bytes);
+		return err;
+	}
+	*b = (struct ring_bufs){ .br = br, .br_bytes = br_bytes, .mem = mem, .n = n,
+				 .size = size, .bgid = bgid };
+	io_uring_buf_ring_init(b->br);
+	int mask = io_uring_buf_ring_mask(n);
+	for (unsigned i = 0; i < n; i++)
+		io_uring_buf_ring_add(b->br, mem + (size_t)i * size, size, (unsigned short)i, mask,
+				      (int)i);
+	io_uring_buf_ring_advance(b->br, (int)n);
+	return 0;
+}
+
+void ring_bufs_free(struct ring *r, struct ring_bufs *b)
+{
+	if (!b->br)
+		return;
+	io_uring_unregister_buf_ring(&r->uring, (int)b->bgid);
+	munmap(b->br, b->br_bytes);
+	free(b->mem);
+	memset(b, 0, sizeof(*b));
+}
+
 int ring_init(struct ring *r, unsigned entries, unsigned nbufs, unsigned buf_size)
 {
 	memset(r, 0, sizeof(*r));
@@ -19,55 +64,20 @@ int ring_init(struct ring *r, unsigned entries, unsigned nbufs, unsigned buf_siz
 	}
 	if (err)
 		return err;
-
-	/* liburing 2.3 has no io_uring_setup_buf_ring: map the ring memory ourselves. */
-	r->nbufs = nbufs;
-	r->buf_size = buf_size;
-	r->bgid = 1;
-	r->br_bytes = nbufs * sizeof(struct io_uring_buf);
-	void *mem = mmap(NULL, r->br_bytes, PROT_READ | PROT_WRITE,
-			 MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
-	if (mem == MAP_FAILED) {
-		err = -errno;
-		goto fail_ring;
+	err = ring_bufs_init(r, &r->bufs, 1, nbufs, buf_size);
+	if (err) {
+		io_uring_queue_exit(&r->uring);
+		memset(r, 0, sizeof(*r));
 	}
-	r->br = mem;
-	r->bufs = malloc((size_t)nbufs * buf_size);
-	if (!r->bufs) {
-		err = -ENOMEM;
-		goto fail_map;
-	}
-	struct io_uring_buf_reg reg = {
-		.ring_addr = (unsigned long)r->br, .ring_entries = nbufs, .bgid = r->bgid,
-	};
-	err = io_uring_register_buf_ring(&r->uring, &reg, 0);
-	if (err)
-		goto fail_bufs;
-	io_uring_buf_ring_init(r->br);
-	int mask = io_uring_buf_ring_mask(nbufs);
-	for (unsigned i = 0; i < nbufs; i++)
-		io_uring_buf_ring_add(r->br, r->bufs + (size_t)i * buf_size, buf_size, i, mask, i);
-	io_uring_buf_ring_advance(r->br, nbufs);
-	return 0;
-
-fail_bufs:
-	free(r->bufs);
-fail_map:
-	munmap(r->br, r->br_bytes);
-fail_ring:
-	io_uring_queue_exit(&r->uring);
-	memset(r, 0, sizeof(*r));
 	return err;
 }
 
 void ring_exit(struct ring *r)
 {
-	if (!r->br)
+	if (!r->bufs.br)
 		return;
-	io_uring_unregister_buf_ring(&r->uring, r->bgid);
+	ring_bufs_free(r, &r->bufs);
 	io_uring_queue_exit(&r->uring);
-	munmap(r->br, r->br_bytes);
-	free(r->bufs);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -86,7 +96,7 @@ void ring_recv_multishot(struct ring *r, int fd, uint64_t tag)
 	struct io_uring_sqe *sqe = ring_sqe(r);
 	io_uring_prep_recv_multishot(sqe, fd, NULL, 0, 0);
 	sqe->flags |= IOSQE_BUFFER_SELECT;
-	sqe->buf_group = r->bgid;
+	sqe->buf_group = (uint16_t)r->bufs.bgid;
 	io_uring_sqe_set_data64(sqe, tag);
 }
 
@@ -111,19 +121,20 @@ void ring_accept_multishot(struct ring *r, int fd, uint64_t tag)
 	io_uring_sqe_set_data64(sqe, tag);
 }
 
-void ring_buf_recycle(struct ring *r, unsigned bid)
+void ring_bufs_recycle(struct ring_bufs *b, unsigned bid)
 {
-	io_uring_buf_ring_add(r->br, r->bufs + (size_t)bid * r->buf_size, r->buf_size, bid,
-			      io_uring_buf_ring_mask(r->nbufs), 0);
-	io_uring_buf_ring_advance(r->br, 1);
+	io_uring_buf_ring_add(b->br, ring_bufs_get(b, bid), b->size, (unsigned short)bid,
+			      io_uring_buf_ring_mask(b->n), 0);
+	io_uring_buf_ring_advance(b->br, 1);
 }
 
-void ring_recvmsg_multishot(struct ring *r, int fd, struct msghdr *mh, uint64_t tag)
+void ring_recvmsg_multishot(struct ring *r, int fd, struct msghdr *mh,
+			    const struct ring_bufs *b, uint64_t tag)
 {
 	struct io_uring_sqe *sqe = ring_sqe(r);
 	io_uring_prep_recvmsg_multishot(sqe, fd, mh, 0);
 	sqe->flags |= IOSQE_BUFFER_SELECT;
-	sqe->buf_group = r->bgid;
+	sqe->buf_group = (uint16_t)b->bgid;
 	io_uring_sqe_set_data64(sqe, tag);
 }
 

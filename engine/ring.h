@@ -1,4 +1,4 @@
-/* One io_uring per worker thread, with a provided-buffer ring for multishot
+/* One io_uring per worker thread, with provided-buffer rings for multishot
  * receives. Knows nothing of TLS or SIP. Completions carry a tag in user_data. */
 #ifndef TL_RING_H
 #define TL_RING_H
@@ -16,18 +16,28 @@ static inline unsigned ring_tag_op(uint64_t t) { return (unsigned)(t >> 56); }
 static inline uint32_t ring_tag_gen(uint64_t t) { return (uint32_t)(t >> 32) & 0xffffff; }
 static inline uint32_t ring_tag_slot(uint64_t t) { return (uint32_t)t; }
 
-struct ring {
-	struct io_uring uring;
+/* A group of receive buffers the kernel picks from, one per completion. */
+struct ring_bufs {
 	struct io_uring_buf_ring *br;
 	size_t br_bytes;
-	char *bufs;
-	unsigned nbufs, buf_size, bgid;
+	char *mem;
+	unsigned n, size, bgid;
+};
+
+struct ring {
+	struct io_uring uring;
+	struct ring_bufs bufs;    /* for stream receives (group 1) */
 };
 
 /* Sets up the ring (entries SQEs) and registers nbufs receive buffers of buf_size
- * bytes (nbufs a power of two). Returns 0 or a negative errno. */
+ * bytes (nbufs a power of two) as group 1. Returns 0 or a negative errno. */
 int ring_init(struct ring *r, unsigned entries, unsigned nbufs, unsigned buf_size);
 void ring_exit(struct ring *r);
+/* Registers another group (bgid > 1) of n buffers (a power of two) of size bytes
+ * on r; the owner frees it with ring_bufs_free before ring_exit. 0 or -errno. */
+int ring_bufs_init(struct ring *r, struct ring_bufs *b, unsigned bgid, unsigned n,
+		   unsigned size);
+void ring_bufs_free(struct ring *r, struct ring_bufs *b);
 
 /* An SQE, submitting queued ones first if the SQ is full. */
 struct io_uring_sqe *ring_sqe(struct ring *r);
@@ -37,9 +47,10 @@ void ring_recv_multishot(struct ring *r, int fd, uint64_t tag);
 void ring_send(struct ring *r, int fd, const void *p, size_t n, uint64_t tag);
 void ring_connect(struct ring *r, int fd, const struct sockaddr *sa, socklen_t len, uint64_t tag);
 void ring_accept_multishot(struct ring *r, int fd, uint64_t tag);
-/* mh must stay valid while the receive is armed; only its name and control
- * lengths are read. */
-void ring_recvmsg_multishot(struct ring *r, int fd, struct msghdr *mh, uint64_t tag);
+/* Each datagram lands in a buffer of group b. mh must stay valid while the
+ * receive is armed; only its name and control lengths are read. */
+void ring_recvmsg_multishot(struct ring *r, int fd, struct msghdr *mh,
+			    const struct ring_bufs *b, uint64_t tag);
 /* sendto(2): p and to must stay valid until the completion. */
 void ring_sendto(struct ring *r, int fd, const void *p, size_t n, const struct sockaddr *to,
 		 socklen_t to_len, uint64_t tag);
@@ -51,10 +62,18 @@ void ring_msg(struct ring *r, int target_ring_fd, uint32_t value, uint64_t targe
 void ring_cancel(struct ring *r, uint64_t target, uint64_t tag);
 
 /* The received bytes of a buffer-select completion, and its recycling. */
+static inline char *ring_bufs_get(const struct ring_bufs *b, unsigned bid)
+{
+	return b->mem + (size_t)bid * b->size;
+}
+void ring_bufs_recycle(struct ring_bufs *b, unsigned bid);
 static inline const char *ring_buf(struct ring *r, unsigned bid)
 {
-	return r->bufs + (size_t)bid * r->buf_size;
+	return ring_bufs_get(&r->bufs, bid);
 }
-void ring_buf_recycle(struct ring *r, unsigned bid);
+static inline void ring_buf_recycle(struct ring *r, unsigned bid)
+{
+	ring_bufs_recycle(&r->bufs, bid);
+}
 
 #endif

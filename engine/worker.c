@@ -487,10 +487,8 @@ static void handle_cqe(struct worker *w, struct io_uring_cqe *cqe)
 		return;
 	}
 	if (op >= MEDIA_OP_FIRST) {
-		if (w->media)
+		if (w->media) /* without it, its buffers are gone too */
 			media_cqe(w->media, t, cqe->res, cqe->flags);
-		else if (cqe->flags & IORING_CQE_F_BUFFER)
-			ring_buf_recycle(&w->ring, cqe->flags >> IORING_CQE_BUFFER_SHIFT);
 		return;
 	}
 	struct conn *c = &w->conns[ring_tag_slot(t)];

@@ -1,0 +1,140 @@
+/* ring: a second buffer group takes datagrams apart from the stream group, and a
+ * multishot receive that finds no free buffer ends with -ENOBUFS but loses nothing:
+ * armed again after a recycle, it gets the datagram that waited. Loopback only. */
+#include "tl_test.h"
+#include "ring.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#define GROUP_BUFS 4
+#define TAG 7
+
+struct pair {
+	int rx, tx;
+	struct sockaddr_in rx_addr, tx_addr;
+};
+
+static void pair_open(struct pair *p)
+{
+	socklen_t len = sizeof(struct sockaddr_in);
+	p->rx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	p->tx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	CU_ASSERT_FATAL(p->rx >= 0 && p->tx >= 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	CU_ASSERT_FATAL(bind(p->rx, (struct sockaddr *)&a, sizeof(a)) == 0);
+	CU_ASSERT_FATAL(bind(p->tx, (struct sockaddr *)&a, sizeof(a)) == 0);
+	CU_ASSERT_FATAL(getsockname(p->rx, (struct sockaddr *)&p->rx_addr, &len) == 0);
+	CU_ASSERT_FATAL(getsockname(p->tx, (struct sockaddr *)&p->tx_addr, &len) == 0);
+}
+
+static void send_n(const struct pair *p, unsigned first, unsigned n)
+{
+	for (unsigned i = first; i < first + n; i++) {
+		char msg[16];
+		int len = snprintf(msg, sizeof(msg), "datagram %u", i);
+		CU_ASSERT((int)sendto(p->tx, msg, (size_t)len, 0, (const struct sockaddr *)&p->rx_addr,
+				       sizeof(p->rx_addr)) == len);
+	}
+}
+
+/* The next completion, waiting at most a second. */
+static int next_cqe(struct ring *r, struct io_uring_cqe *out)
+{
+	struct io_uring_cqe *cqe;
+	struct __kernel_timespec ts = { .tv_sec = 1 };
+	int err = io_uring_submit_and_wait_timeout(&r->uring, &cqe, 1, &ts, NULL);
+	if (err < 0)
+		return err;
+	*out = *cqe;
+	io_uring_cqe_seen(&r->uring, cqe);
+	return 0;
+}
+
+static struct msghdr mh = { .msg_namelen = sizeof(struct sockaddr_in) };
+
+/* Checks a datagram completion: its buffer is in group b and holds "datagram i"
+ * from the sender. Recycles the buffer. */
+static void expect_datagram(struct ring_bufs *b, const struct io_uring_cqe *c,
+			    const struct pair *p, unsigned i)
+{
+	CU_ASSERT_EQUAL(c->user_data, TAG);
+	CU_ASSERT_FATAL(c->res > 0 && (c->flags & IORING_CQE_F_BUFFER));
+	unsigned bid = c->flags >> IORING_CQE_BUFFER_SHIFT;
+	CU_ASSERT_FATAL(bid < b->n);
+	char *buf = ring_bufs_get(b, bid);
+	struct io_uring_recvmsg_out *o = io_uring_recvmsg_validate(buf, c->res, &mh);
+	CU_ASSERT_FATAL(o != NULL);
+	char want[16];
+	int len = snprintf(want, sizeof(want), "datagram %u", i);
+	CU_ASSERT_EQUAL(io_uring_recvmsg_payload_length(o, c->res, &mh), (unsigned)len);
+	CU_ASSERT(memcmp(io_uring_recvmsg_payload(o, &mh), want, (size_t)len) == 0);
+	struct sockaddr_in from;
+	memcpy(&from, io_uring_recvmsg_name(o), sizeof(from));
+	CU_ASSERT_EQUAL(from.sin_port, p->tx_addr.sin_port);
+	ring_bufs_recycle(b, bid);
+}
+
+static void test_datagrams_use_their_group(void)
+{
+	struct ring r;
+	struct ring_bufs b;
+	struct pair p;
+	CU_ASSERT_EQUAL_FATAL(ring_init(&r, 64, 8, 16384), 0);
+	CU_ASSERT_EQUAL_FATAL(ring_bufs_init(&r, &b, 2, GROUP_BUFS, 2048), 0);
+	pair_open(&p);
+	ring_recvmsg_multishot(&r, p.rx, &mh, &b, TAG);
+	io_uring_submit(&r.uring);
+	for (unsigned i = 0; i < 3 * GROUP_BUFS; i++) { /* more than the group holds */
+		struct io_uring_cqe c;
+		send_n(&p, i, 1);
+		CU_ASSERT_EQUAL_FATAL(next_cqe(&r, &c), 0);
+		expect_datagram(&b, &c, &p, i);
+		CU_ASSERT(c.flags & IORING_CQE_F_MORE);
+	}
+	close(p.rx);
+	close(p.tx);
+	ring_bufs_free(&r, &b);
+	ring_exit(&r);
+}
+
+static void test_no_buffer_ends_receive_loses_nothing(void)
+{
+	struct ring r;
+	struct ring_bufs b;
+	struct pair p;
+	CU_ASSERT_EQUAL_FATAL(ring_init(&r, 64, 8, 16384), 0);
+	CU_ASSERT_EQUAL_FATAL(ring_bufs_init(&r, &b, 2, GROUP_BUFS, 2048), 0);
+	pair_open(&p);
+	send_n(&p, 0, GROUP_BUFS + 1); /* all waiting before the receive is armed */
+	ring_recvmsg_multishot(&r, p.rx, &mh, &b, TAG);
+	struct io_uring_cqe held[GROUP_BUFS], c;
+	for (unsigned i = 0; i < GROUP_BUFS; i++) {
+		CU_ASSERT_EQUAL_FATAL(next_cqe(&r, &held[i]), 0);
+		CU_ASSERT(held[i].flags & IORING_CQE_F_MORE);
+	}
+	CU_ASSERT_EQUAL_FATAL(next_cqe(&r, &c), 0);
+	CU_ASSERT_EQUAL(c.res, -ENOBUFS);
+	CU_ASSERT_FALSE(c.flags & IORING_CQE_F_MORE);
+	for (unsigned i = 0; i < GROUP_BUFS; i++)
+		expect_datagram(&b, &held[i], &p, i);
+	ring_recvmsg_multishot(&r, p.rx, &mh, &b, TAG);
+	CU_ASSERT_EQUAL_FATAL(next_cqe(&r, &c), 0);
+	expect_datagram(&b, &c, &p, GROUP_BUFS);
+	close(p.rx);
+	close(p.tx);
+	ring_bufs_free(&r, &b);
+	ring_exit(&r);
+}
+
+int main(void)
+{
+	static const struct tl_case cases[] = {
+		{ "datagrams land in their own buffer group, recycled", test_datagrams_use_their_group },
+		{ "a receive with no free buffer ends; armed again it loses nothing",
+		  test_no_buffer_ends_receive_loses_nothing },
+	};
+	return tl_run("ring", TL_CASES(cases));
+}

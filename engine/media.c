@@ -440,7 +440,7 @@ void media_cqe(struct media_pool *p, uint64_t t, int res, unsigned flags)
 					uint8_t *pl = io_uring_recvmsg_payload(o, &recv_mh);
 					size_t len = io_uring_recvmsg_payload_length(o, res, &recv_mh);
 					if (o->flags & MSG_TRUNC)
-						len = 0; /* longer than any RTP packet: counted as a bad one */
+						len = 0; /* longer than any RTP packet: counted as an empty one */
 					struct sockaddr_in from = { 0 };
 					memcpy(&from, io_uring_recvmsg_name(o),
 					       o->namelen < sizeof(from) ? o->namelen : sizeof(from));

@@ -68,7 +68,7 @@ int media_pool_init(struct media_pool *p, struct worker *w, uint32_t max_streams
 	unsigned nbufs = 64;
 	while (nbufs < DGRAM_BUFS_MAX && nbufs < 2ull * max_streams)
 		nbufs *= 2;
-	int err = ring_bufs_init(&w->ring, &p->bufs, 2, nbufs, DGRAM_BUF);
+	int err = ring_bufs_init(&w->ring, &p->bufs, nbufs, DGRAM_BUF);
 	if (err) {
 		media_pool_free(p);
 		return err;
@@ -422,6 +422,27 @@ static void stream_finish(struct media_pool *p, struct media_stream *m)
 		stream_release(p, m);
 }
 
+/* One received datagram (res bytes in buf, as recvmsg multishot lays them out). */
+static void on_datagram(struct media_pool *p, struct media_stream *m, unsigned op, char *buf,
+			int res)
+{
+	KERNEL_WROTE(buf, (size_t)res);
+	struct io_uring_recvmsg_out *o = io_uring_recvmsg_validate(buf, res, &recv_mh);
+	if (!o)
+		return;
+	uint8_t *pl = io_uring_recvmsg_payload(o, &recv_mh);
+	size_t len = io_uring_recvmsg_payload_length(o, res, &recv_mh);
+	if (o->flags & MSG_TRUNC)
+		len = 0; /* longer than any RTP packet: counted as an empty one */
+	struct sockaddr_in from = { 0 };
+	memcpy(&from, io_uring_recvmsg_name(o),
+	       o->namelen < sizeof(from) ? o->namelen : sizeof(from));
+	if (op == MEDIA_OP_RTP_RECV)
+		on_rtp(p, m, pl, len, &from);
+	else
+		on_rtcp(m, pl, len);
+}
+
 void media_cqe(struct media_pool *p, uint64_t t, int res, unsigned flags)
 {
 	unsigned op = ring_tag_op(t);
@@ -431,25 +452,8 @@ void media_cqe(struct media_pool *p, uint64_t t, int res, unsigned flags)
 	if (op == MEDIA_OP_RTP_RECV || op == MEDIA_OP_RTCP_RECV) {
 		if (flags & IORING_CQE_F_BUFFER) {
 			unsigned bid = flags >> IORING_CQE_BUFFER_SHIFT;
-			char *buf = ring_bufs_get(&p->bufs, bid);
-			if (live && m->state == MS_OPEN && res > 0) {
-				KERNEL_WROTE(buf, (size_t)res);
-				struct io_uring_recvmsg_out *o =
-					io_uring_recvmsg_validate(buf, res, &recv_mh);
-				if (o) {
-					uint8_t *pl = io_uring_recvmsg_payload(o, &recv_mh);
-					size_t len = io_uring_recvmsg_payload_length(o, res, &recv_mh);
-					if (o->flags & MSG_TRUNC)
-						len = 0; /* longer than any RTP packet: counted as an empty one */
-					struct sockaddr_in from = { 0 };
-					memcpy(&from, io_uring_recvmsg_name(o),
-					       o->namelen < sizeof(from) ? o->namelen : sizeof(from));
-					if (op == MEDIA_OP_RTP_RECV)
-						on_rtp(p, m, pl, len, &from);
-					else
-						on_rtcp(m, pl, len);
-				}
-			}
+			if (live && m->state == MS_OPEN && res > 0)
+				on_datagram(p, m, op, ring_bufs_get(&p->bufs, bid), res);
 			ring_bufs_recycle(&p->bufs, bid);
 		}
 		if (!live)

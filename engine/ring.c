@@ -4,8 +4,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-int ring_bufs_init(struct ring *r, struct ring_bufs *b, unsigned bgid, unsigned n,
-		   unsigned size)
+int ring_bufs_init(struct ring *r, struct ring_bufs *b, unsigned n, unsigned size)
 {
 	/* liburing 2.3 has no io_uring_setup_buf_ring: map the ring memory ourselves. */
 	memset(b, 0, sizeof(*b));
@@ -19,6 +18,7 @@ int ring_bufs_init(struct ring *r, struct ring_bufs *b, unsigned bgid, unsigned 
 		munmap(br, br_bytes);
 		return -ENOMEM;
 	}
+	unsigned bgid = r->n_groups + 1; /* ids are never reused: a ring has few groups */
 	struct io_uring_buf_reg reg = {
 		.ring_addr = (unsigned long)br, .ring_entries = n, .bgid = (uint16_t)bgid,
 	};
@@ -28,6 +28,7 @@ int ring_bufs_init(struct ring *r, struct ring_bufs *b, unsigned bgid, unsigned 
 		munmap(br, br_bytes);
 		return err;
 	}
+	r->n_groups = bgid;
 	*b = (struct ring_bufs){ .br = br, .br_bytes = br_bytes, .mem = mem, .n = n,
 				 .size = size, .bgid = bgid };
 	io_uring_buf_ring_init(b->br);
@@ -64,7 +65,7 @@ int ring_init(struct ring *r, unsigned entries, unsigned nbufs, unsigned buf_siz
 	}
 	if (err)
 		return err;
-	err = ring_bufs_init(r, &r->bufs, 1, nbufs, buf_size);
+	err = ring_bufs_init(r, &r->bufs, nbufs, buf_size);
 	if (err) {
 		io_uring_queue_exit(&r->uring);
 		memset(r, 0, sizeof(*r));
@@ -91,12 +92,12 @@ struct io_uring_sqe *ring_sqe(struct ring *r)
 	return sqe;
 }
 
-void ring_recv_multishot(struct ring *r, int fd, uint64_t tag)
+void ring_recv_multishot(struct ring *r, int fd, const struct ring_bufs *b, uint64_t tag)
 {
 	struct io_uring_sqe *sqe = ring_sqe(r);
 	io_uring_prep_recv_multishot(sqe, fd, NULL, 0, 0);
 	sqe->flags |= IOSQE_BUFFER_SELECT;
-	sqe->buf_group = (uint16_t)r->bufs.bgid;
+	sqe->buf_group = (uint16_t)b->bgid;
 	io_uring_sqe_set_data64(sqe, tag);
 }
 

@@ -26,24 +26,26 @@ struct ring_bufs {
 
 struct ring {
 	struct io_uring uring;
-	struct ring_bufs bufs;    /* for stream receives (group 1) */
+	struct ring_bufs bufs;    /* for stream receives */
+	unsigned n_groups;        /* buffer groups registered so far: the next one's id */
 };
 
 /* Sets up the ring (entries SQEs) and registers nbufs receive buffers of buf_size
- * bytes (nbufs a power of two) as group 1. Returns 0 or a negative errno. */
+ * bytes (nbufs a power of two) as r->bufs. Returns 0 or a negative errno. */
 int ring_init(struct ring *r, unsigned entries, unsigned nbufs, unsigned buf_size);
 void ring_exit(struct ring *r);
-/* Registers another group (bgid > 1) of n buffers (a power of two) of size bytes
- * on r; the owner frees it with ring_bufs_free before ring_exit. 0 or -errno. */
-int ring_bufs_init(struct ring *r, struct ring_bufs *b, unsigned bgid, unsigned n,
-		   unsigned size);
+/* Registers another group of n buffers (a power of two) of size bytes on r, under
+ * an id of its own; the owner frees it with ring_bufs_free before ring_exit.
+ * 0 or -errno. */
+int ring_bufs_init(struct ring *r, struct ring_bufs *b, unsigned n, unsigned size);
 void ring_bufs_free(struct ring *r, struct ring_bufs *b);
 
 /* An SQE, submitting queued ones first if the SQ is full. */
 struct io_uring_sqe *ring_sqe(struct ring *r);
 /* Each prep function takes an SQE, submitting queued ones first if the SQ is full.
  * They cannot fail once the ring is up. */
-void ring_recv_multishot(struct ring *r, int fd, uint64_t tag);
+/* Each read lands in a buffer of group b. */
+void ring_recv_multishot(struct ring *r, int fd, const struct ring_bufs *b, uint64_t tag);
 void ring_send(struct ring *r, int fd, const void *p, size_t n, uint64_t tag);
 void ring_connect(struct ring *r, int fd, const struct sockaddr *sa, socklen_t len, uint64_t tag);
 void ring_accept_multishot(struct ring *r, int fd, uint64_t tag);
@@ -67,13 +69,5 @@ static inline char *ring_bufs_get(const struct ring_bufs *b, unsigned bid)
 	return b->mem + (size_t)bid * b->size;
 }
 void ring_bufs_recycle(struct ring_bufs *b, unsigned bid);
-static inline const char *ring_buf(struct ring *r, unsigned bid)
-{
-	return ring_bufs_get(&r->bufs, bid);
-}
-static inline void ring_buf_recycle(struct ring *r, unsigned bid)
-{
-	ring_bufs_recycle(&r->bufs, bid);
-}
 
 #endif

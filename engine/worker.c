@@ -189,7 +189,7 @@ static void local_addr(struct conn *c)
 
 static void arm_recv(struct worker *w, struct conn *c)
 {
-	ring_recv_multishot(&w->ring, c->fd, tag(OP_RECV, c));
+	ring_recv_multishot(&w->ring, c->fd, &w->ring.bufs, tag(OP_RECV, c));
 	c->ops++;
 }
 
@@ -497,10 +497,11 @@ static void handle_cqe(struct worker *w, struct io_uring_cqe *cqe)
 		unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
 		if (c->gen == ring_tag_gen(t) && c->state != CONN_FREE && c->state != CONN_CLOSING &&
 		    cqe->res > 0) {
-			KERNEL_WROTE(ring_buf(&w->ring, bid), (size_t)cqe->res);
-			on_bytes(w, c, ring_buf(&w->ring, bid), (size_t)cqe->res);
+			const char *buf = ring_bufs_get(&w->ring.bufs, bid);
+			KERNEL_WROTE(buf, (size_t)cqe->res);
+			on_bytes(w, c, buf, (size_t)cqe->res);
 		}
-		ring_buf_recycle(&w->ring, bid);
+		ring_bufs_recycle(&w->ring.bufs, bid);
 	}
 	if (c->gen != ring_tag_gen(t) || c->state == CONN_FREE)
 		return; /* cannot happen while ops are counted; kept as a guard */

@@ -79,7 +79,7 @@ static void expect_datagram(struct ring_bufs *b, const struct io_uring_cqe *c,
 	ring_bufs_recycle(b, bid);
 }
 
-/* A ring whose group 2 has GROUP_BUFS small buffers, and a socket pair. */
+/* A ring with a second group of GROUP_BUFS small buffers, and a socket pair. */
 struct fixture {
 	struct ring r;
 	struct ring_bufs b;
@@ -89,7 +89,8 @@ struct fixture {
 static void setup(struct fixture *f)
 {
 	CU_ASSERT_EQUAL_FATAL(ring_init(&f->r, 64, 8, 16384), 0);
-	CU_ASSERT_EQUAL_FATAL(ring_bufs_init(&f->r, &f->b, 2, GROUP_BUFS, 2048), 0);
+	CU_ASSERT_EQUAL_FATAL(ring_bufs_init(&f->r, &f->b, GROUP_BUFS, 2048), 0);
+	CU_ASSERT_NOT_EQUAL(f->b.bgid, f->r.bufs.bgid);
 	pair_open(&f->p);
 }
 

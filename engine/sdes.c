@@ -10,7 +10,7 @@
  *  - an unknown session parameter is mandatory (-ENOTSUP) unless it starts
  *    with "-", which RFC 4568 uses to mark an optional extension: ignored. */
 #include "sdes.h"
-#include "wbuf.h"
+#include "str.h"
 #include <errno.h>
 #include <string.h>
 
@@ -377,39 +377,39 @@ int sdes_format(char *buf, size_t cap, const struct sdes_crypto *c)
 	    c->tag == 0 || c->tag > TAG_MAX || c->mki_len > MKI_LEN_MAX ||
 	    (c->mki_len && c->mki_len < 4 && c->mki >> (8 * c->mki_len)))
 		return -EINVAL;
-	struct wbuf w = { buf, cap, 0, false };
+	struct tl_sb w = tl_sb_init_bytes(buf, cap);
 	char b64[(SDES_MAX_KEY + 2) / 3 * 4];
 	int n = base64_encode(b64, sizeof(b64), c->key, c->key_len);
 	if (n < 0)
 		return n;
 
-	w_str(&w, "a=crypto:");
-	w_u64(&w, c->tag);
-	w_str(&w, " ");
-	w_str(&w, suites[c->suite].name);
-	w_str(&w, " inline:");
-	w_mem(&w, b64, (size_t)n);
+	tl_sb_cstr(&w, "a=crypto:");
+	tl_sb_uint(&w, c->tag);
+	tl_sb_cstr(&w, " ");
+	tl_sb_cstr(&w, suites[c->suite].name);
+	tl_sb_cstr(&w, " inline:");
+	tl_sb_put(&w, b64, (size_t)n);
 	if (c->lifetime) {
-		w_str(&w, "|");
+		tl_sb_cstr(&w, "|");
 		if ((c->lifetime & (c->lifetime - 1)) == 0) {
-			w_str(&w, "2^");
-			w_u64(&w, (uint64_t)__builtin_ctzll(c->lifetime));
+			tl_sb_cstr(&w, "2^");
+			tl_sb_uint(&w, (uint64_t)__builtin_ctzll(c->lifetime));
 		} else {
-			w_u64(&w, c->lifetime);
+			tl_sb_uint(&w, c->lifetime);
 		}
 	}
 	if (c->mki_len) {
-		w_str(&w, "|");
-		w_u64(&w, c->mki);
-		w_str(&w, ":");
-		w_u64(&w, c->mki_len);
+		tl_sb_cstr(&w, "|");
+		tl_sb_uint(&w, c->mki);
+		tl_sb_cstr(&w, ":");
+		tl_sb_uint(&w, c->mki_len);
 	}
 	if (c->unencrypted_srtp)
-		w_str(&w, " UNENCRYPTED_SRTP");
+		tl_sb_cstr(&w, " UNENCRYPTED_SRTP");
 	if (c->unencrypted_srtcp)
-		w_str(&w, " UNENCRYPTED_SRTCP");
+		tl_sb_cstr(&w, " UNENCRYPTED_SRTCP");
 	if (c->unauthenticated_srtp)
-		w_str(&w, " UNAUTHENTICATED_SRTP");
-	w_str(&w, "\r\n");
-	return w.full ? -ENOSPC : (int)w.len;
+		tl_sb_cstr(&w, " UNAUTHENTICATED_SRTP");
+	tl_sb_cstr(&w, "\r\n");
+	return w.cut ? -ENOSPC : (int)w.n;
 }

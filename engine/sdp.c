@@ -4,7 +4,7 @@
  * a receive buffer and is not NUL-terminated. Lines may end in CRLF or a bare
  * LF; empty lines are skipped. */
 #include "sdp.h"
-#include "wbuf.h"
+#include "str.h"
 #include <errno.h>
 #include <string.h>
 
@@ -26,40 +26,40 @@ int sdp_build(char *buf, size_t cap, const struct sdp_params *p)
 {
 	if (!addr_ok(p->addr) || (p->n_crypto && !p->crypto) || p->ptime_ms < 0)
 		return -EINVAL;
-	struct wbuf w = { buf, cap, 0, false };
+	struct tl_sb w = tl_sb_init_bytes(buf, cap);
 
-	w_str(&w, "v=0\r\no=- ");
-	w_u64(&w, p->session_id);
-	w_str(&w, " ");
-	w_u64(&w, p->session_id);
-	w_str(&w, " IN IP4 ");
-	w_str(&w, p->addr);
-	w_str(&w, "\r\ns=trunkload\r\nc=IN IP4 ");
-	w_str(&w, p->addr);
-	w_str(&w, "\r\nt=0 0\r\nm=audio ");
-	w_u64(&w, p->port);
-	w_str(&w, " RTP/SAVP 0 101\r\n"
+	tl_sb_cstr(&w, "v=0\r\no=- ");
+	tl_sb_uint(&w, p->session_id);
+	tl_sb_cstr(&w, " ");
+	tl_sb_uint(&w, p->session_id);
+	tl_sb_cstr(&w, " IN IP4 ");
+	tl_sb_cstr(&w, p->addr);
+	tl_sb_cstr(&w, "\r\ns=trunkload\r\nc=IN IP4 ");
+	tl_sb_cstr(&w, p->addr);
+	tl_sb_cstr(&w, "\r\nt=0 0\r\nm=audio ");
+	tl_sb_uint(&w, p->port);
+	tl_sb_cstr(&w, " RTP/SAVP 0 101\r\n"
 		  "a=rtpmap:0 PCMU/8000\r\n"
 		  "a=rtpmap:101 telephone-event/8000\r\n"
 		  "a=fmtp:101 0-15\r\n");
 	if (p->ptime_ms) {
-		w_str(&w, "a=ptime:");
-		w_u64(&w, (uint64_t)p->ptime_ms);
-		w_str(&w, "\r\n");
+		tl_sb_cstr(&w, "a=ptime:");
+		tl_sb_uint(&w, (uint64_t)p->ptime_ms);
+		tl_sb_cstr(&w, "\r\n");
 	}
-	for (unsigned i = 0; i < p->n_crypto && !w.full; i++) {
-		int n = sdes_format(w.p + w.len, w.cap - w.len, &p->crypto[i]);
+	for (unsigned i = 0; i < p->n_crypto && !w.cut; i++) {
+		int n = sdes_format(w.p + w.n, w.lim - w.n, &p->crypto[i]);
 		if (n == -ENOSPC)
-			w.full = true;
+			w.cut = true;
 		else if (n < 0)
 			return n;
 		else
-			w.len += (size_t)n;
+			w.n += (size_t)n;
 	}
-	w_str(&w, "a=");
-	w_str(&w, p->direction ? p->direction : "sendrecv");
-	w_str(&w, "\r\n");
-	return w.full ? -ENOSPC : (int)w.len;
+	tl_sb_cstr(&w, "a=");
+	tl_sb_cstr(&w, p->direction ? p->direction : "sendrecv");
+	tl_sb_cstr(&w, "\r\n");
+	return w.cut ? -ENOSPC : (int)w.n;
 }
 
 /* ---- parsing ---- */

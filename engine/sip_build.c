@@ -1,138 +1,101 @@
 /* SIP message builder: see sip_build.h. Every piece is a bounded memcpy into the
- * caller's buffer; once something does not fit, nothing more is written. */
+ * caller's buffer (tl_sb); once something does not fit, the result is -ENOSPC. */
 #include <errno.h>
 #include <limits.h>
 #include "sip_build.h"
 
-struct wbuf {
-	char *p;
-	size_t left;
-	bool full;
-};
-
-static void put(struct wbuf *w, const char *s, size_t n)
-{
-	if (n == 0 || w->full)
-		return;
-	if (n > w->left) {
-		w->full = true;
-		return;
-	}
-	memcpy(w->p, s, n);
-	w->p += n;
-	w->left -= n;
-}
-
-#define PUT_LIT(w, lit) put((w), (lit), sizeof(lit) - 1)
-
-static void put_str(struct wbuf *w, struct tl_str s)
-{
-	put(w, s.p, s.len);
-}
-
-static void put_uint(struct wbuf *w, uint64_t v)
-{
-	char tmp[20];
-	size_t i = sizeof(tmp);
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	put(w, tmp + i, sizeof(tmp) - i);
-}
-
 /* A header line "Name: value\r\n"; name includes the ": ". */
-static void put_hdr(struct wbuf *w, const char *name, size_t nlen, struct tl_str v)
+static void put_hdr(struct tl_sb *w, const char *name, size_t nlen, struct tl_str v)
 {
-	put(w, name, nlen);
-	put_str(w, v);
-	PUT_LIT(w, "\r\n");
+	tl_sb_put(w, name, nlen);
+	tl_sb_str(w, v);
+	TL_SB_LIT(w, "\r\n");
 }
 
 #define PUT_HDR(w, lit, v) put_hdr((w), (lit), sizeof(lit) - 1, (v))
 
 /* Content-Type (when given), Content-Length, blank line, body. */
-static void put_tail(struct wbuf *w, struct tl_str ctype, struct tl_str body)
+static void put_tail(struct tl_sb *w, struct tl_str ctype, struct tl_str body)
 {
 	if (ctype.len)
 		PUT_HDR(w, "Content-Type: ", ctype);
-	PUT_LIT(w, "Content-Length: ");
-	put_uint(w, body.len);
-	PUT_LIT(w, "\r\n\r\n");
-	put_str(w, body);
+	TL_SB_LIT(w, "Content-Length: ");
+	tl_sb_uint(w, body.len);
+	TL_SB_LIT(w, "\r\n\r\n");
+	tl_sb_str(w, body);
 }
 
-static void put_contact(struct wbuf *w, struct tl_str uri)
+static void put_contact(struct tl_sb *w, struct tl_str uri)
 {
 	if (!uri.len)
 		return;
-	PUT_LIT(w, "Contact: <");
-	put_str(w, uri);
-	PUT_LIT(w, ">\r\n");
+	TL_SB_LIT(w, "Contact: <");
+	tl_sb_str(w, uri);
+	TL_SB_LIT(w, ">\r\n");
 }
 
-static int finish(const struct wbuf *w, const char *buf)
+static int finish(const struct tl_sb *w)
 {
-	return w->full ? -ENOSPC : (int)(w->p - buf);
+	return w->cut ? -ENOSPC : (int)w->n;
 }
 
 /* The result is returned as int: never write more than INT_MAX bytes. */
-static struct wbuf wbuf_init(char *buf, size_t cap)
+static struct tl_sb builder(char *buf, size_t cap)
 {
-	return (struct wbuf){ buf, cap > INT_MAX ? INT_MAX : cap, false };
+	return tl_sb_init_bytes(buf, cap > INT_MAX ? INT_MAX : cap);
 }
 
 int sip_build_request(char *buf, size_t cap, const struct sip_request *r)
 {
 	const char *name = sip_method_name(r->method);
 	const char *cname = sip_method_name(r->cseq_method ? r->cseq_method : r->method);
-	struct wbuf w = wbuf_init(buf, cap);
+	struct tl_sb w = builder(buf, cap);
 
 	if (!name || !cname)
 		return -EINVAL;
-	put(&w, name, strlen(name));
-	PUT_LIT(&w, " ");
-	put_str(&w, r->ruri);
-	PUT_LIT(&w, " SIP/2.0\r\nVia: SIP/2.0/");
-	put_str(&w, r->transport);
-	PUT_LIT(&w, " ");
-	put_str(&w, r->sent_by);
+	tl_sb_put(&w, name, strlen(name));
+	TL_SB_LIT(&w, " ");
+	tl_sb_str(&w, r->ruri);
+	TL_SB_LIT(&w, " SIP/2.0\r\nVia: SIP/2.0/");
+	tl_sb_str(&w, r->transport);
+	TL_SB_LIT(&w, " ");
+	tl_sb_str(&w, r->sent_by);
 	if (r->branch.len) {
-		PUT_LIT(&w, ";branch=");
-		put_str(&w, r->branch);
+		TL_SB_LIT(&w, ";branch=");
+		tl_sb_str(&w, r->branch);
 	}
-	PUT_LIT(&w, "\r\nMax-Forwards: 70\r\nFrom: <");
-	put_str(&w, r->from_uri);
-	PUT_LIT(&w, ">");
+	TL_SB_LIT(&w, "\r\nMax-Forwards: 70\r\nFrom: <");
+	tl_sb_str(&w, r->from_uri);
+	TL_SB_LIT(&w, ">");
 	if (r->from_tag.len) {
-		PUT_LIT(&w, ";tag=");
-		put_str(&w, r->from_tag);
+		TL_SB_LIT(&w, ";tag=");
+		tl_sb_str(&w, r->from_tag);
 	}
-	PUT_LIT(&w, "\r\nTo: <");
-	put_str(&w, r->to_uri);
-	PUT_LIT(&w, ">");
+	TL_SB_LIT(&w, "\r\nTo: <");
+	tl_sb_str(&w, r->to_uri);
+	TL_SB_LIT(&w, ">");
 	if (r->to_tag.len) {
-		PUT_LIT(&w, ";tag=");
-		put_str(&w, r->to_tag);
+		TL_SB_LIT(&w, ";tag=");
+		tl_sb_str(&w, r->to_tag);
 	}
-	PUT_LIT(&w, "\r\nCall-ID: ");
-	put_str(&w, r->call_id);
-	PUT_LIT(&w, "\r\nCSeq: ");
-	put_uint(&w, r->cseq);
-	PUT_LIT(&w, " ");
-	put(&w, cname, strlen(cname));
-	PUT_LIT(&w, "\r\n");
+	TL_SB_LIT(&w, "\r\nCall-ID: ");
+	tl_sb_str(&w, r->call_id);
+	TL_SB_LIT(&w, "\r\nCSeq: ");
+	tl_sb_uint(&w, r->cseq);
+	TL_SB_LIT(&w, " ");
+	tl_sb_put(&w, cname, strlen(cname));
+	TL_SB_LIT(&w, "\r\n");
 	for (unsigned i = 0; r->route && i < r->route_count; i++)
 		PUT_HDR(&w, "Route: ", r->route[i]);
 	put_contact(&w, r->contact_uri);
 	put_tail(&w, r->content_type, r->body);
-	return finish(&w, buf);
+	return finish(&w);
 }
 
 int sip_build_response(char *buf, size_t cap, const struct sip_msg *req,
 		       const struct sip_response *r)
 {
-	struct wbuf w = wbuf_init(buf, cap);
+	struct tl_sb w = builder(buf, cap);
 	struct tl_str reason = r->reason;
 
 	/* Copying fewer Vias or Record-Routes than arrived would misroute the response. */
@@ -142,32 +105,32 @@ int sip_build_response(char *buf, size_t cap, const struct sip_msg *req,
 	if (!reason.len)
 		reason = tl_str_c(sip_reason_phrase(r->status));
 
-	PUT_LIT(&w, "SIP/2.0 ");
-	put_uint(&w, (uint64_t)r->status);
-	PUT_LIT(&w, " ");
-	put_str(&w, reason);
-	PUT_LIT(&w, "\r\n");
+	TL_SB_LIT(&w, "SIP/2.0 ");
+	tl_sb_uint(&w, (uint64_t)r->status);
+	TL_SB_LIT(&w, " ");
+	tl_sb_str(&w, reason);
+	TL_SB_LIT(&w, "\r\n");
 	for (unsigned i = 0; i < req->via_count; i++)
 		PUT_HDR(&w, "Via: ", req->via[i]);
 	for (unsigned i = 0; i < req->record_route_count; i++)
 		PUT_HDR(&w, "Record-Route: ", req->record_route[i]);
 	PUT_HDR(&w, "From: ", req->from);
-	PUT_LIT(&w, "To: ");
-	put_str(&w, req->to);
+	TL_SB_LIT(&w, "To: ");
+	tl_sb_str(&w, req->to);
 	if (!req->to_tag.p && r->to_tag.len) {
-		PUT_LIT(&w, ";tag=");
-		put_str(&w, r->to_tag);
+		TL_SB_LIT(&w, ";tag=");
+		tl_sb_str(&w, r->to_tag);
 	}
-	PUT_LIT(&w, "\r\n");
+	TL_SB_LIT(&w, "\r\n");
 	PUT_HDR(&w, "Call-ID: ", req->call_id);
-	PUT_LIT(&w, "CSeq: ");
-	put_uint(&w, req->cseq);
-	PUT_LIT(&w, " ");
-	put_str(&w, req->cseq_method_name);
-	PUT_LIT(&w, "\r\n");
+	TL_SB_LIT(&w, "CSeq: ");
+	tl_sb_uint(&w, req->cseq);
+	TL_SB_LIT(&w, " ");
+	tl_sb_str(&w, req->cseq_method_name);
+	TL_SB_LIT(&w, "\r\n");
 	put_contact(&w, r->contact_uri);
 	put_tail(&w, r->content_type, r->body);
-	return finish(&w, buf);
+	return finish(&w);
 }
 
 const char *sip_reason_phrase(int status)

@@ -1,4 +1,4 @@
-/* A borrowed byte slice: points into a buffer somebody else owns. */
+/* A borrowed byte slice, and the one string builder of the project. */
 #ifndef TL_STR_H
 #define TL_STR_H
 #include <stddef.h>
@@ -24,35 +24,57 @@ static inline bool tl_str_eq(struct tl_str a, const char *lit)
 	return a.len == n && memcmp(a.p, lit, n) == 0;
 }
 
-/* Builds a NUL-terminated string in a fixed buffer, truncating as snprintf does:
- * for the per-message path, where snprintf's format parsing costs more than the copy. */
+/* Builds text in a fixed buffer without ever writing past its end. What does not fit
+ * is cut and `cut` is set, so a builder checks once at the end (-ENOSPC) or marks the
+ * cut text (tl_sb_mark_cut). A string builder (tl_sb_init) keeps the text
+ * NUL-terminated, as snprintf does; a byte builder (tl_sb_init_bytes) may fill the
+ * whole buffer and writes no NUL (SIP and SDP messages). No format parsing: the
+ * per-message path pays only for the copies. */
 struct tl_sb {
 	char *p;
 	size_t cap, n;
+	size_t lim;  /* bytes the text may take: cap - 1 for a string, cap for bytes */
+	bool nul;    /* keep p[n] == 0 */
+	bool cut;    /* something did not fit */
 };
 
 static inline struct tl_sb tl_sb_init(char *buf, size_t cap)
 {
 	if (cap)
 		buf[0] = 0;
-	return (struct tl_sb){ buf, cap, 0 };
+	return (struct tl_sb){ buf, cap, 0, cap ? cap - 1 : 0, true, false };
+}
+
+static inline struct tl_sb tl_sb_init_bytes(char *buf, size_t cap)
+{
+	return (struct tl_sb){ buf, cap, 0, cap, false, false };
 }
 
 static inline void tl_sb_put(struct tl_sb *b, const char *s, size_t len)
 {
-	if (b->n + 1 >= b->cap)
-		return;
-	size_t room = b->cap - 1 - b->n;
-	if (len > room)
+	size_t room = b->lim - b->n;
+	if (len > room) {
 		len = room;
-	memcpy(b->p + b->n, s, len);
+		b->cut = true;
+	}
+	if (len)
+		memcpy(b->p + b->n, s, len);
 	b->n += len;
-	b->p[b->n] = 0;
+	if (b->nul && b->cap)
+		b->p[b->n] = 0;
 }
+
+#define TL_SB_LIT(b, lit) tl_sb_put((b), (lit), sizeof(lit) - 1)
 
 static inline void tl_sb_cstr(struct tl_sb *b, const char *s)
 {
 	tl_sb_put(b, s, strlen(s));
+}
+
+static inline void tl_sb_str(struct tl_sb *b, struct tl_str s)
+{
+	if (s.len)
+		tl_sb_put(b, s.p, s.len);
 }
 
 /* v in lower-case hex: like "%x", or "%0<width>x" with width 1-8 */
@@ -77,5 +99,13 @@ static inline void tl_sb_uint(struct tl_sb *b, uint64_t v)
 	} while (v);
 	tl_sb_put(b, t + i, 20 - i);
 }
+
+/* Appends printf-style text (for reports and messages, not the per-message path):
+ * cut where it does not fit, like the other appends. */
+void tl_sb_fmt(struct tl_sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* When the text was cut, its last bytes become "..." so that a reader sees it is
+ * incomplete (a string builder with room for at least the marker). */
+void tl_sb_mark_cut(struct tl_sb *b);
 
 #endif

@@ -48,12 +48,70 @@ static void test_truncates_like_snprintf(void)
 	}
 }
 
+/* A byte builder fills its buffer exactly and writes no NUL; one byte more is cut. */
+static void test_bytes_fill_exactly(void)
+{
+	char buf[8];
+	memset(buf, 'x', sizeof(buf));
+	struct tl_sb b = tl_sb_init_bytes(buf, 7);
+	TL_SB_LIT(&b, "SIP/2.0");
+	CU_ASSERT_FALSE(b.cut);
+	CU_ASSERT_EQUAL(b.n, 7);
+	CU_ASSERT(!memcmp(buf, "SIP/2.0x", 8));
+	tl_sb_put(&b, " ", 1);
+	CU_ASSERT_TRUE(b.cut);
+	CU_ASSERT_EQUAL(b.n, 7);
+	CU_ASSERT_EQUAL(buf[7], 'x');
+}
+
+/* Formatted text is cut like the rest and marked when asked; nothing past the end. */
+static void test_fmt_and_mark(void)
+{
+	char buf[16 + 4];
+	memset(buf, '#', sizeof(buf));
+	struct tl_sb b = tl_sb_init(buf, 16);
+	tl_sb_fmt(&b, "%s=%d", "answer", 42);
+	CU_ASSERT_STRING_EQUAL(buf, "answer=42");
+	CU_ASSERT_FALSE(b.cut);
+	tl_sb_fmt(&b, ", %s", "and a long tail");
+	CU_ASSERT_TRUE(b.cut);
+	CU_ASSERT_EQUAL(strlen(buf), 15);
+	tl_sb_mark_cut(&b);
+	CU_ASSERT_STRING_EQUAL(buf, "answer=42, a...");
+	CU_ASSERT(!memcmp(buf + 16, "####", 4));
+	/* later appends change nothing */
+	tl_sb_cstr(&b, "x");
+	tl_sb_fmt(&b, "%d", 1);
+	CU_ASSERT_STRING_EQUAL(buf, "answer=42, a...");
+	/* a text that fits is not marked */
+	b = tl_sb_init(buf, 16);
+	tl_sb_fmt(&b, "%s", "short");
+	tl_sb_mark_cut(&b);
+	CU_ASSERT_STRING_EQUAL(buf, "short");
+	/* a byte builder takes formatted text too */
+	char raw[6];
+	b = tl_sb_init_bytes(raw, sizeof(raw));
+	tl_sb_fmt(&b, "%u-%u", 12u, 345u);
+	CU_ASSERT_FALSE(b.cut);
+	CU_ASSERT(!memcmp(raw, "12-345", 6));
+	tl_sb_fmt(&b, "%c", 'z');
+	CU_ASSERT_TRUE(b.cut);
+	/* an empty buffer stays untouched */
+	b = tl_sb_init(NULL, 0);
+	tl_sb_fmt(&b, "%s", "x");
+	tl_sb_cstr(&b, "y");
+	CU_ASSERT_TRUE(b.cut);
+	CU_ASSERT_EQUAL(b.n, 0);
+}
+
 int main(void)
 {
 	static const struct tl_case cases[] = {
 		{ "hex like %x and %08x", test_hex_like_printf },
 		{ "unsigned like %llu", test_uint_like_printf },
 		{ "truncates like snprintf", test_truncates_like_snprintf },
+		{ "a byte builder fills its buffer exactly", test_bytes_fill_exactly },
+		{ "formatted text, cut and marked", test_fmt_and_mark },
 	};
 	return tl_run("str", TL_CASES(cases));
 }

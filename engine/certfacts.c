@@ -48,13 +48,20 @@ static void mark_cut(struct out *o)
 		memcpy(o->buf + o->cap - 4, "...", 4);
 }
 
-/* Appends len bytes of certificate text with control bytes (C0 and DEL) as '?'. */
-static void put_clean(struct out *o, const unsigned char *s, size_t len)
+/* Appends len bytes of certificate text with control bytes (C0 and DEL), and the
+ * bytes in also_bad, as '?'. */
+static void put_clean_but(struct out *o, const unsigned char *s, size_t len, const char *also_bad)
 {
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = s[i];
-		put(o, "%c", c < 0x20 || c == 0x7f ? '?' : (char)c);
+		bool bad = c < 0x20 || c == 0x7f || (c && strchr(also_bad, c));
+		put(o, "%c", bad ? '?' : (char)c);
 	}
+}
+
+static void put_clean(struct out *o, const unsigned char *s, size_t len)
+{
+	put_clean_but(o, s, len, "");
 }
 
 static void name_text(char *dst, size_t cap, const X509_NAME *name)
@@ -201,12 +208,12 @@ static void eku_facts(struct cert_facts *f, X509 *x)
 	sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
 }
 
-static void san_text(struct cert_facts *f, X509 *x)
+static void san_text(char *san, size_t cap, X509 *x)
 {
-	struct out o = { f->san, sizeof(f->san), 0 };
+	struct out o = { san, cap, 0 };
 	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
 
-	f->san[0] = '\0';
+	san[0] = '\0';
 	for (int i = 0; gens && i < sk_GENERAL_NAME_num(gens); i++) {
 		int type;
 		void *v = GENERAL_NAME_get0_value(sk_GENERAL_NAME_value(gens, i), &type);
@@ -223,7 +230,8 @@ static void san_text(struct cert_facts *f, X509 *x)
 		case GEN_EMAIL:
 		case GEN_URI:
 			put(&o, "%s:", type == GEN_DNS ? "DNS" : type == GEN_EMAIL ? "email" : "URI");
-			put_clean(&o, d, (size_t)len);
+			/* ", " separates entries: a value holding one could forge another */
+			put_clean_but(&o, d, (size_t)len, ",");
 			break;
 		case GEN_IPADD:
 			if (len == 4 || len == 16)
@@ -278,13 +286,21 @@ int certfacts_from_x509(struct cert_facts *f, struct x509_st *x, time_t now)
 		signature_facts(f, x);
 		key_usage_text(f, x);
 		eku_facts(f, x);
-		san_text(f, x);
+		san_text(f->san, sizeof(f->san), x);
 		f->is_ca = X509_get_extension_flags(x) & EXFLAG_CA;
 		f->self_signed = X509_self_signed(x, 1) == 1;
 		fingerprint(f, x);
 	}
 	ERR_pop_to_mark();
 	return rc;
+}
+
+void certfacts_names(struct x509_st *x, char *cn, size_t cn_cap, char *san, size_t san_cap)
+{
+	ERR_set_mark();
+	cn_text(cn, cn_cap, X509_get_subject_name(x));
+	san_text(san, san_cap, x);
+	ERR_pop_to_mark();
 }
 
 /* ---- files ---- */

@@ -40,6 +40,10 @@ struct x509_st;
  * ends in "...". Returns 0 or -EINVAL (x NULL, unreadable dates). */
 int certfacts_from_x509(struct cert_facts *f, struct x509_st *x, time_t now);
 
+/* Just the names of x, as certfacts_from_x509 writes subject_cn and san: for the
+ * name check during a handshake (cert_name.h), which needs no more. */
+void certfacts_names(struct x509_st *x, char *cn, size_t cn_cap, char *san, size_t san_cap);
+
 /* Reads every certificate of a PEM file (a chain: leaf first; other PEM blocks such as
  * keys are skipped), or the one certificate of a DER file. Sets *n. Returns 0, or a
  * negative errno with a one-line reason naming the file in err: the open error

@@ -19,6 +19,10 @@ enum {
 	V_IP_ADDRESS_MISMATCH = 64,
 };
 
+const char *const finding_codes[] = { "expired", "not_yet_valid", "expires_soon", "untrusted",
+	"name_mismatch", "self_signed", "weak_key", "sha1_signature", "no_server_auth",
+	"no_client_auth", "old_tls_version", "no_forward_secrecy", "verify_failed", NULL };
+
 const char *finding_severity_name(enum finding_severity s)
 {
 	return s == FINDING_ERROR ? "error" : s == FINDING_WARNING ? "warning" : "info";

@@ -42,4 +42,8 @@ unsigned findings_for_peer(const struct cert_facts *chain, unsigned n_chain,
 
 const char *finding_severity_name(enum finding_severity s);
 
+/* Every code findings_for_peer can give, NULL-terminated (what a scenario's
+ * tls.expect_peer.findings may name). */
+extern const char *const finding_codes[];
+
 #endif

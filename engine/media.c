@@ -4,7 +4,6 @@
 #include "ring.h"
 #include "rtp.h"
 #include "srtp_session.h"
-#include "worker.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -52,11 +51,12 @@ struct media_stream {
 /* The receive msghdr only tells the kernel how much room the source address gets. */
 static struct msghdr recv_mh = { .msg_namelen = sizeof(struct sockaddr_in) };
 
-int media_pool_init(struct media_pool *p, struct worker *w, uint32_t max_streams,
-		    uint16_t port_lo, uint16_t port_hi)
+int media_pool_init(struct media_pool *p, struct ring *ring, struct result *res,
+		    uint32_t max_streams, uint16_t port_lo, uint16_t port_hi)
 {
 	memset(p, 0, sizeof(*p));
-	p->w = w;
+	p->ring = ring;
+	p->res = res;
 	p->s = calloc(max_streams, sizeof(*p->s));
 	p->free = calloc(max_streams, sizeof(*p->free));
 	if (!p->s || !p->free) {
@@ -68,7 +68,7 @@ int media_pool_init(struct media_pool *p, struct worker *w, uint32_t max_streams
 	unsigned nbufs = 64;
 	while (nbufs < DGRAM_BUFS_MAX && nbufs < 2ull * max_streams)
 		nbufs *= 2;
-	int err = ring_bufs_init(&w->ring, &p->bufs, nbufs, DGRAM_BUF);
+	int err = ring_bufs_init(ring, &p->bufs, nbufs, DGRAM_BUF);
 	if (err) {
 		media_pool_free(p);
 		return err;
@@ -109,8 +109,8 @@ void media_pool_free(struct media_pool *p)
 	free(p->s);
 	free(p->free);
 	timer_free(&p->timers);
-	if (p->w)
-		ring_bufs_free(&p->w->ring, &p->bufs);
+	if (p->ring)
+		ring_bufs_free(p->ring, &p->bufs);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -121,7 +121,7 @@ static uint64_t tag(unsigned op, const struct media_pool *p, const struct media_
 
 static void arm_recv(struct media_pool *p, struct media_stream *m, int i)
 {
-	ring_recvmsg_multishot(&p->w->ring, m->fd[i], &recv_mh, &p->bufs,
+	ring_recvmsg_multishot(p->ring, m->fd[i], &recv_mh, &p->bufs,
 			       tag(i ? MEDIA_OP_RTCP_RECV : MEDIA_OP_RTP_RECV, p, m));
 	m->ops++;
 }
@@ -268,7 +268,7 @@ void media_stop_tx(struct media_pool *p, uint32_t slot)
 static void submit_send(struct media_pool *p, struct media_stream *m, int i, size_t len)
 {
 	m->txlen[i] = (uint16_t)len;
-	ring_sendto(&p->w->ring, m->fd[i], m->txbuf[i], len, (const struct sockaddr *)&m->remote[i],
+	ring_sendto(p->ring, m->fd[i], m->txbuf[i], len, (const struct sockaddr *)&m->remote[i],
 		    sizeof(m->remote[i]), tag(i ? MEDIA_OP_RTCP_SEND : MEDIA_OP_RTP_SEND, p, m));
 	m->inflight[i] = true;
 	m->ops++;
@@ -397,7 +397,7 @@ static void on_rtp(struct media_pool *p, struct media_stream *m, uint8_t *pkt, s
 	if (!m->first_seen) {
 		m->first_seen = true;
 		m->rcv.ssrc = h.ssrc;
-		hist_record(&p->w->res.lat[LAT_ANSWER_TO_MEDIA],
+		hist_record(&p->res->lat[LAT_ANSWER_TO_MEDIA],
 			    now > m->t_rx_ready ? (now - m->t_rx_ready) / 1000 : 0);
 	}
 	m->n[SRTP_PACKETS_RECEIVED]++;
@@ -502,7 +502,7 @@ void media_close(struct media_pool *p, uint32_t slot, struct result *res)
 	m->seq++;
 	/* the multishot receives end when cancelled; the slot is freed after */
 	for (int i = 0; i < 2; i++) {
-		ring_cancel(&p->w->ring, tag(i ? MEDIA_OP_RTCP_RECV : MEDIA_OP_RTP_RECV, p, m),
+		ring_cancel(p->ring, tag(i ? MEDIA_OP_RTCP_RECV : MEDIA_OP_RTP_RECV, p, m),
 			    tag(MEDIA_OP_CANCEL, p, m));
 		m->ops++;
 	}

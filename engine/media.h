@@ -11,12 +11,12 @@
 #include "sdes.h"
 #include "timer.h"
 
-struct worker;
 struct media_stream;
 
-/* Ring operation codes of media (the worker routes op >= MEDIA_OP_FIRST here). */
+/* Ring operation codes of media: in the role's part of the op space (ring.h); the
+ * role hands their completions to media_cqe. */
 enum {
-	MEDIA_OP_FIRST = 16,
+	MEDIA_OP_FIRST = RING_OP_ROLE_FIRST,
 	MEDIA_OP_RTP_RECV = MEDIA_OP_FIRST,
 	MEDIA_OP_RTCP_RECV,
 	MEDIA_OP_RTP_SEND,
@@ -25,7 +25,8 @@ enum {
 };
 
 struct media_pool {
-	struct worker *w;
+	struct ring *ring;        /* the worker's, borrowed */
+	struct result *res;       /* where per-call latencies go, borrowed */
 	struct media_stream *s;   /* owned */
 	uint32_t n, *free, n_free;
 	struct timer_heap timers;
@@ -36,9 +37,10 @@ struct media_pool {
 };
 
 /* Sets up max_streams streams using even ports in [port_lo, port_hi] (RTCP on the
- * odd port above each). Returns 0 or -ENOMEM. */
-int media_pool_init(struct media_pool *p, struct worker *w, uint32_t max_streams,
-		    uint16_t port_lo, uint16_t port_hi);
+ * odd port above each), on ring (their receive buffers are a group of its own),
+ * recording latencies in res. Returns 0 or a negative errno. */
+int media_pool_init(struct media_pool *p, struct ring *ring, struct result *res,
+		    uint32_t max_streams, uint16_t port_lo, uint16_t port_hi);
 void media_pool_free(struct media_pool *p);
 
 /* Binds a stream's sockets on ip (an IPv4 literal) and starts receiving.
@@ -63,7 +65,7 @@ void media_close(struct media_pool *p, uint32_t slot, struct result *res);
 
 /* Sends what is due. Returns the next deadline (0: none). */
 uint64_t media_tick(struct media_pool *p, uint64_t now);
-/* A completion of one of the pool's operations (the worker routes them here). */
+/* A completion of one of the pool's operations (op >= MEDIA_OP_FIRST). */
 void media_cqe(struct media_pool *p, uint64_t tag, int res, unsigned flags);
 
 #endif

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <openssl/x509v3.h>
 
 const char *lat_interval_name(enum lat_interval i)
 {
@@ -64,7 +63,7 @@ void result_free(struct result *r)
 	r->n_ts = r->cap_ts = 0;
 }
 
-static void reason_add(struct result *r, const char *name, uint64_t n)
+void result_reason_add(struct result *r, const char *name, uint64_t n)
 {
 	for (unsigned i = 0; i < r->n_reasons; i++) {
 		if (!strcmp(r->reasons[i].name, name)) {
@@ -85,7 +84,7 @@ static void reason_add(struct result *r, const char *name, uint64_t n)
 
 void result_fail(struct result *r, const char *reason)
 {
-	reason_add(r, reason, 1);
+	result_reason_add(r, reason, 1);
 }
 
 void result_name_add(struct name_count *tab, const char *name, uint64_t n)
@@ -125,8 +124,9 @@ void result_merge(struct result *dst, const struct result *src)
 	dst->failed += src->failed;
 	dst->max_concurrent += src->max_concurrent; /* workers' peaks: an upper bound */
 	dst->concurrency_cap_hits += src->concurrency_cap_hits;
+	dst->stray_responses += src->stray_responses;
 	for (unsigned i = 0; i < src->n_reasons; i++)
-		reason_add(dst, src->reasons[i].name, src->reasons[i].n);
+		result_reason_add(dst, src->reasons[i].name, src->reasons[i].n);
 	for (int i = 0; i < LAT_COUNT; i++)
 		hist_merge(&dst->lat[i], &src->lat[i]);
 	for (int i = 0; i < SRTP_COUNTERS; i++)
@@ -181,54 +181,4 @@ void result_merge(struct result *dst, const struct result *src)
 		dst->could_not_run = src->could_not_run;
 		memcpy(dst->could_not_run_why, src->could_not_run_why, sizeof(dst->could_not_run_why));
 	}
-}
-
-void result_peer_from_tls(struct tls_peer *p, const struct tls_conn *t, bool peer_is_server,
-			  int warn_days)
-{
-	memset(p, 0, sizeof(*p));
-	time_t now = time(NULL);
-	STACK_OF(X509) *chain = t->done ? SSL_get_peer_cert_chain(t->ssl) : NULL;
-	for (int i = 0; chain && i < sk_X509_num(chain) && p->n_chain < CERTFACTS_MAX_CHAIN; i++)
-		if (!certfacts_from_x509(&p->chain[p->n_chain], sk_X509_value(chain, i), now))
-			p->n_chain++;
-	/* a server's chain from SSL_get_peer_cert_chain lacks the client's leaf */
-	if (t->done && peer_is_server == false && p->n_chain == 0) {
-		X509 *leaf = SSL_get1_peer_certificate(t->ssl);
-		if (leaf && !certfacts_from_x509(&p->chain[0], leaf, now))
-			p->n_chain = 1;
-		X509_free(leaf);
-	}
-	if (!p->n_chain && t->peer_leaf && !certfacts_from_x509(&p->chain[0], t->peer_leaf, now))
-		p->n_chain = 1;
-	struct handshake_facts *h = &p->hs;
-	if (t->done) {
-		const SSL_CIPHER *c = SSL_get_current_cipher(t->ssl);
-		snprintf(h->version, sizeof(h->version), "%s", SSL_get_version(t->ssl));
-		snprintf(h->cipher, sizeof(h->cipher), "%s", c ? SSL_CIPHER_get_name(c) : "");
-		int kx = c ? SSL_CIPHER_get_kx_nid(c) : NID_undef;
-		h->forward_secrecy = kx != NID_kx_rsa && kx != NID_kx_psk && kx != NID_kx_rsa_psk;
-		int group = SSL_get_negotiated_group(t->ssl);
-		if (group > 0 && OBJ_nid2sn(group))
-			snprintf(h->group, sizeof(h->group), "%s", OBJ_nid2sn(group));
-		h->resumed = SSL_session_reused(t->ssl);
-	}
-	/* the CertificateRequest's CA names, seen from the client */
-	const STACK_OF(X509_NAME) *cas = peer_is_server ? SSL_get0_peer_CA_list(t->ssl) : NULL;
-	h->cert_request = cas != NULL;
-	size_t used = 0;
-	for (int i = 0; cas && i < sk_X509_NAME_num(cas) && used < sizeof(h->ca_names) - 8; i++) {
-		char line[200];
-		X509_NAME_oneline(sk_X509_NAME_value(cas, i), line, sizeof(line));
-		used += (size_t)snprintf(h->ca_names + used, sizeof(h->ca_names) - used, "%s%s",
-					 used ? "; " : "", line);
-	}
-	h->verify_error = t->verify_error;
-	h->verify_depth = t->verify_depth;
-	if (t->verify_error)
-		snprintf(h->verify_text, sizeof(h->verify_text), "%s",
-			 X509_verify_cert_error_string(t->verify_error));
-	p->n_findings = findings_for_peer(p->chain, p->n_chain, h, warn_days, peer_is_server,
-					  p->findings, FINDINGS_MAX);
-	p->seen = p->n_chain > 0 || t->verify_error;
 }

@@ -5,9 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "hist.h"
-#include "tls.h"
-#include "certfacts.h"
-#include "findings.h"
+#include "tls_facts.h"
 
 enum lat_interval {
 	LAT_TLS_HANDSHAKE = 0,
@@ -34,18 +32,6 @@ struct reason_count {
 struct name_count {
 	char name[48];
 	uint64_t n;
-};
-
-/* The far end's certificates as it presented them (leaf first), what the handshake
- * showed, and the findings drawn from both: taken from the first handshake of a
- * run, or from the first refused one when none succeeded. */
-struct tls_peer {
-	bool seen;
-	struct cert_facts chain[CERTFACTS_MAX_CHAIN];
-	unsigned n_chain;
-	struct handshake_facts hs;
-	struct finding findings[FINDINGS_MAX];
-	unsigned n_findings;
 };
 
 /* SRTP media, summed over streams. */
@@ -95,6 +81,7 @@ struct ts_row { /* one second of the run */
 
 struct result {
 	uint64_t attempted, completed, failed, max_concurrent, concurrency_cap_hits;
+	uint64_t stray_responses; /* SIP responses that matched no call or transaction of ours */
 	struct reason_count reasons[RESULT_MAX_REASONS];
 	unsigned n_reasons;
 	struct hist lat[LAT_COUNT];
@@ -105,7 +92,7 @@ struct result {
 	uint64_t hs_outcome[HS_OUTCOMES];  /* filled when handshakes are the test (expect_handshake) */
 	struct tls_alerts alerts;
 	struct name_count versions[RESULT_MAX_NAMES], ciphers[RESULT_MAX_NAMES];
-	struct tls_peer peer;
+	struct tls_peer peer;   /* from the first handshake, or the first refused one when none succeeded */
 	char first_tls_error[200];
 
 	struct srtp_key_row *keys; /* owned; NULL unless keys are listed */
@@ -129,6 +116,8 @@ void result_init(struct result *r);
 void result_free(struct result *r);
 /* Adds one occurrence of a failure reason (names longer than 31 bytes are cut). */
 void result_fail(struct result *r, const char *reason);
+/* Adds n occurrences; a full table counts new reasons in its last slot, "other". */
+void result_reason_add(struct result *r, const char *reason, uint64_t n);
 void result_name_add(struct name_count *tab, const char *name, uint64_t n);
 /* The row for second `sec` (grown as needed; NULL only when out of memory). */
 struct ts_row *result_ts_row(struct result *r, unsigned sec);
@@ -136,10 +125,4 @@ struct ts_row *result_ts_row(struct result *r, unsigned sec);
 int result_keys_reserve(struct result *r, unsigned cap);
 /* dst += src, for every counter, histogram, table and row. */
 void result_merge(struct result *dst, const struct result *src);
-/* Fills peer facts and findings from a connection's TLS state: after a finished
- * handshake the whole chain, after a refused one what the verify step kept.
- * warn_days: expiry closer than this is a warning. */
-void result_peer_from_tls(struct tls_peer *p, const struct tls_conn *t, bool peer_is_server,
-			  int warn_days);
-
 #endif

@@ -7,7 +7,10 @@
 #include <sys/socket.h>
 
 /* user_data layout: op (8 bits) | generation (24 bits) | slot (32 bits).
- * The generation lets a completion for a slot that was reused be recognised. */
+ * The generation lets a completion for a slot that was reused be recognised.
+ * Ops below RING_OP_ROLE_FIRST are the worker's own (connections, accepts); the
+ * others belong to its role's parts (media), and the worker hands them on. */
+#define RING_OP_ROLE_FIRST 16
 static inline uint64_t ring_tag(unsigned op, uint32_t gen, uint32_t slot)
 {
 	return ((uint64_t)op << 56) | ((uint64_t)(gen & 0xffffff) << 32) | slot;

@@ -1,5 +1,6 @@
 #include "run.h"
 #include "clock.h"
+#include "port_range.h"
 #include "uac.h"
 #include <errno.h>
 #include <pthread.h>
@@ -163,10 +164,17 @@ int run_caller(const struct run_caller_config *cfg, struct result *out, char *er
 			.worker_id = i, .n_workers = n,
 			.connections = s->connections / n + (i < s->connections % n),
 			.max_calls = s->max_concurrent / n + (i < s->max_concurrent % n),
-			/* each worker its own share of the RTP port range */
-			.media_port_lo = (uint16_t)(cfg->media_port_lo + i * ((cfg->media_port_hi - cfg->media_port_lo + 1) / n)),
-			.media_port_hi = (uint16_t)(cfg->media_port_lo + (i + 1) * ((cfg->media_port_hi - cfg->media_port_lo + 1) / n) - 1),
 		};
+		/* each worker its own share of the RTP port range */
+		if (port_range_share(cfg->media_port_lo, cfg->media_port_hi, i, n,
+				     &wt->uac.media_port_lo, &wt->uac.media_port_hi)) {
+			snprintf(err, errlen, "%u RTP ports (%u-%u) are too few for %u workers",
+				 cfg->media_port_hi - cfg->media_port_lo + 1u, cfg->media_port_lo,
+				 cfg->media_port_hi, n);
+			rc = -ENOSPC;
+			atomic_store(&stop, true);
+			break;
+		}
 		memcpy(wt->uac.run_id, run_id, sizeof(run_id));
 		wt->uac.list_keys = cfg->list_keys ? RESULT_MAX_KEYS / n : 0;
 		wt->uac.progress = &wt->progress;
@@ -206,6 +214,7 @@ static void counts_add(struct uas_counts *d, const struct uas_counts *s)
 	d->cancels += s->cancels;
 	d->options += s->options;
 	d->other += s->other;
+	d->media_failed += s->media_failed;
 }
 
 int run_responder(const struct run_responder_config *cfg, struct uas_counts *counts,
@@ -233,16 +242,15 @@ int run_responder(const struct run_responder_config *cfg, struct uas_counts *cou
 	block_signals(&old);
 	int rc = 0;
 	unsigned started = 0;
-	uint32_t span = cfg->uas.media_port_lo ?
-		(uint32_t)(cfg->uas.media_port_hi - cfg->uas.media_port_lo + 1) / n & ~1u : 0;
 	for (unsigned i = 0; i < n; i++) {
 		struct worker_thread *wt = &t[i];
 		wt->is_uas = true;
 		wt->uas = cfg->uas;
-		if (span) { /* each worker its own share of the RTP ports */
-			wt->uas.media_port_lo = (uint16_t)(cfg->uas.media_port_lo + i * span);
-			wt->uas.media_port_hi = (uint16_t)(wt->uas.media_port_lo + span - 1);
-		}
+		/* each worker its own share of the RTP ports; too few for a share: none */
+		if (cfg->uas.media_port_lo &&
+		    port_range_share(cfg->uas.media_port_lo, cfg->uas.media_port_hi, i, n,
+				     &wt->uas.media_port_lo, &wt->uas.media_port_hi))
+			wt->uas.media_port_lo = wt->uas.media_port_hi = 0;
 		wt->w.id = (int)i;
 		wt->w.ctx = cfg->ctx;
 		wt->w.tls = cfg->ctx != NULL;

@@ -8,6 +8,7 @@
  * rules (the flow's order, calls or duration, ...) live in scenario_validate(),
  * which the CLI calls again once its flags have been applied. */
 #include "scenario.h"
+#include "findings.h"
 #include <arpa/inet.h>
 
 #include <cjson/cJSON.h>
@@ -293,7 +294,7 @@ static void parse_target(struct ctx *c, const cJSON *o)
 static void parse_versions(struct ctx *c, const cJSON *v, const char *path, unsigned *out)
 {
 	static const char *const names[] = { "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3", "TLSv1", NULL };
-	static const unsigned bits[] = { SCN_TLS1_0, SCN_TLS1_1, SCN_TLS1_2, SCN_TLS1_3, SCN_TLS1_0 };
+	static const unsigned bits[] = { TL_TLS1_0, TL_TLS1_1, TL_TLS1_2, TL_TLS1_3, TL_TLS1_0 };
 	char p[SCN_PATH_LEN];
 	if (!cJSON_IsArray(v) || !v->child) {
 		bad(c, path, "a non-empty array of TLS versions", v);
@@ -321,10 +322,6 @@ static void parse_tls(struct ctx *c, const cJSON *o)
 		"security_level", "expect_peer", "expect_handshake", "expect_alert", NULL };
 	static const char *const peer_keys[] = { "subject_cn", "names", "issuer", "serial",
 		"sha256", "min_days_valid", "min_key_bits", "versions", "findings", NULL };
-	static const char *const finding_codes[] = { "expired", "not_yet_valid", "expires_soon",
-		"untrusted", "name_mismatch", "self_signed", "weak_key", "sha1_signature",
-		"no_server_auth", "no_client_auth", "old_tls_version", "no_forward_secrecy",
-		"verify_failed", NULL };
 	static const char *const handshakes[] = { "ok", "rejected", NULL };
 	struct scenario *s = c->s;
 	int64_t n;
@@ -614,8 +611,7 @@ static void parse_media(struct ctx *c, const cJSON *o)
 	int64_t n;
 
 	check_keys(c, o, "media", keys, "");
-	if (get_enum(c, o, "media", "codec", codecs, "PCMU", &e))
-		snprintf(s->codec, sizeof(s->codec), "%s", codecs[e]);
+	get_enum(c, o, "media", "codec", codecs, "PCMU", &e); /* checked; PCMU is all we send */
 	if (get_int(c, o, "media", "ptime_ms", 10, 60, "a multiple of 10 from 10 to 60", &n)) {
 		if (n % 10)
 			bad(c, join(p, "media", "ptime_ms"), "a multiple of 10 from 10 to 60",
@@ -926,7 +922,7 @@ void scenario_default(struct scenario *s)
 	snprintf(s->host, sizeof(s->host), "127.0.0.1");
 	s->port = 5061;
 	snprintf(s->server_name, sizeof(s->server_name), "uas.trunkload.test");
-	s->tls_versions = SCN_TLS1_2 | SCN_TLS1_3;
+	s->tls_versions = TL_TLS1_2 | TL_TLS1_3;
 	s->security_level = -1;
 	s->expect_handshake = SCN_HS_OK;
 	s->expect_min_days_valid = -1;
@@ -941,7 +937,6 @@ void scenario_default(struct scenario *s)
 	snprintf(s->to, sizeof(s->to), "sip:9898@{target_host}:{target_port}");
 	memcpy(s->flow, basic, sizeof(basic));
 	s->n_flow = sizeof(basic) / sizeof(basic[0]);
-	snprintf(s->codec, sizeof(s->codec), "PCMU");
 	s->ptime_ms = 20;
 	s->suites[0] = SDES_AES_CM_128_HMAC_SHA1_80;
 	s->suites[1] = SDES_AES_CM_128_HMAC_SHA1_32;

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include "sip_parse.h"
 #include "sdes.h"
+#include "tls_facts.h"
 
 #define SCN_MAX_FLOW 32
 #define SCN_MAX_THRESHOLDS 32
@@ -17,12 +18,6 @@
 enum scn_transport { SCN_TLS = 0, SCN_TCP };
 enum scn_mode { SCN_TRUNK = 0, SCN_PER_CALL, SCN_HANDSHAKE };
 enum scn_expect_handshake { SCN_HS_OK = 0, SCN_HS_REJECTED };
-
-/* TLS protocol version bits for scenario.tls_versions */
-#define SCN_TLS1_0 (1u << 0)
-#define SCN_TLS1_1 (1u << 1)
-#define SCN_TLS1_2 (1u << 2)
-#define SCN_TLS1_3 (1u << 3)
 
 enum scn_direction { SCN_SENDRECV = 0, SCN_SENDONLY, SCN_RECVONLY };
 
@@ -91,7 +86,6 @@ struct scenario {
 	struct flow_step flow[SCN_MAX_FLOW];
 	unsigned n_flow;
 
-	char codec[16];                /* media.codec, "PCMU" */
 	int ptime_ms;                  /* media.ptime_ms, default 20 */
 	enum sdes_suite suites[SCN_MAX_SUITES]; /* media.crypto, in offer order */
 	unsigned n_suites;             /* default: AES_CM_128_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_32 */

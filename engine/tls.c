@@ -1,5 +1,7 @@
 #include "tls.h"
-#include "scenario.h"
+#include "cert_name.h"
+#include "str.h"
+#include <time.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,7 +37,7 @@ static int version_bounds(unsigned v, int *lo, int *hi)
 {
 	static const int ver[] = { TLS1_VERSION, TLS1_1_VERSION, TLS1_2_VERSION, TLS1_3_VERSION };
 	if (!v)
-		v = SCN_TLS1_2 | SCN_TLS1_3;
+		v = TL_TLS1_2 | TL_TLS1_3;
 	*lo = *hi = 0;
 	for (int i = 0; i < 4; i++) {
 		if (v & (1u << i)) {
@@ -50,27 +52,28 @@ static int version_bounds(unsigned v, int *lo, int *hi)
 static int alerts_index = -1;
 static int names_index = -1; /* SSL_CTX ex data: the expected peer names (owned) */
 
-bool tls_cert_has_name(X509 *x, const char *names)
+/* The trunk's name check on the peer's leaf (cert_name.h): the name we connected
+ * to (client), and the names the context expects (a responder's trunk profile).
+ * 0 when it passes, else the verify error to report. */
+static int name_check(const struct tls_conn *t, const char *names, X509 *leaf)
 {
-	char cn[256] = "";
-	X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, cn, sizeof(cn));
-	const char *p = names;
-	while (*p) {
-		size_t n = strcspn(p, " ,;:");
-		if (n) {
-			char name[256];
-			snprintf(name, sizeof(name), "%.*s", (int)(n < 255 ? n : 255), p);
-			if (!strcasecmp(name, cn) || X509_check_host(x, name, 0, 0, NULL) == 1)
-				return true;
-		}
-		p += n;
-		p += strspn(p, " ,;:");
+	const char *want = t ? t->verify_name : NULL;
+	if ((!want || !*want) && (!names || !*names))
+		return 0;
+	char cn[128], san[512];
+	certfacts_names(leaf, cn, sizeof(cn), san, sizeof(san));
+	if (want && *want && !cert_name_carried(cn, san, want, strlen(want))) {
+		unsigned char ip[16];
+		bool is_ip = inet_pton(AF_INET, want, ip) == 1 || inet_pton(AF_INET6, want, ip) == 1;
+		return is_ip ? X509_V_ERR_IP_ADDRESS_MISMATCH : X509_V_ERR_HOSTNAME_MISMATCH;
 	}
-	return false;
+	if (names && *names && !cert_names_carried(cn, san, names))
+		return X509_V_ERR_CERT_REJECTED;
+	return 0;
 }
 
-/* After OpenSSL's own checks pass for the peer's certificate, the trunk's subject
- * name check: a peer without one of the expected names is refused. */
+/* After OpenSSL's own checks pass for the peer's certificate, the trunk's name
+ * check: a peer that does not carry the expected name is refused. */
 static int verify_cb(int ok, X509_STORE_CTX *store)
 {
 	SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
@@ -89,10 +92,11 @@ static int verify_cb(int ok, X509_STORE_CTX *store)
 	if (!ok || depth != 0)
 		return ok;
 	const char *names = ssl ? SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), names_index) : NULL;
-	if (names && *names && !tls_cert_has_name(X509_STORE_CTX_get_current_cert(store), names)) {
-		X509_STORE_CTX_set_error(store, X509_V_ERR_CERT_REJECTED);
+	int err = name_check(t, names, X509_STORE_CTX_get_current_cert(store));
+	if (err) {
+		X509_STORE_CTX_set_error(store, err);
 		if (t && !t->verify_error)
-			t->verify_error = X509_V_ERR_CERT_REJECTED;
+			t->verify_error = err;
 		return 0;
 	}
 	return ok;
@@ -274,13 +278,7 @@ int tls_conn_init(struct tls_conn *t, SSL_CTX *ctx, bool server, const char *ser
 	SSL_set_connect_state(t->ssl);
 	if (server_name && *server_name && !is_ip_literal(server_name))
 		SSL_set_tlsext_host_name(t->ssl, server_name);
-	if (verify_name && *verify_name) {
-		X509_VERIFY_PARAM *vp = SSL_get0_param(t->ssl);
-		if (is_ip_literal(verify_name))
-			X509_VERIFY_PARAM_set1_ip_asc(vp, verify_name);
-		else
-			SSL_set1_host(t->ssl, verify_name);
-	}
+	t->verify_name = verify_name && *verify_name ? verify_name : NULL;
 	return 0;
 }
 
@@ -403,34 +401,58 @@ int tls_take_output(struct tls_conn *t, struct buf *dst)
 	return n > 0 ? n : 0;
 }
 
-const char *tls_alert_name(unsigned code)
+void tls_handshake_facts(const struct tls_conn *t, bool peer_is_server, struct handshake_facts *h)
 {
-	switch (code) {
-	case 0: return "close_notify";
-	case 10: return "unexpected_message";
-	case 20: return "bad_record_mac";
-	case 22: return "record_overflow";
-	case 40: return "handshake_failure";
-	case 42: return "bad_certificate";
-	case 43: return "unsupported_certificate";
-	case 44: return "certificate_revoked";
-	case 45: return "certificate_expired";
-	case 46: return "certificate_unknown";
-	case 47: return "illegal_parameter";
-	case 48: return "unknown_ca";
-	case 49: return "access_denied";
-	case 50: return "decode_error";
-	case 51: return "decrypt_error";
-	case 70: return "protocol_version";
-	case 71: return "insufficient_security";
-	case 80: return "internal_error";
-	case 86: return "inappropriate_fallback";
-	case 90: return "user_canceled";
-	case 109: return "missing_extension";
-	case 110: return "unsupported_extension";
-	case 112: return "unrecognized_name";
-	case 116: return "certificate_required";
-	case 120: return "no_application_protocol";
-	default: return "unknown_alert";
+	memset(h, 0, sizeof(*h));
+	if (t->done) {
+		const SSL_CIPHER *c = SSL_get_current_cipher(t->ssl);
+		snprintf(h->version, sizeof(h->version), "%s", SSL_get_version(t->ssl));
+		snprintf(h->cipher, sizeof(h->cipher), "%s", c ? SSL_CIPHER_get_name(c) : "");
+		int kx = c ? SSL_CIPHER_get_kx_nid(c) : NID_undef;
+		h->forward_secrecy = kx != NID_kx_rsa && kx != NID_kx_psk && kx != NID_kx_rsa_psk;
+		int group = SSL_get_negotiated_group(t->ssl);
+		if (group > 0 && OBJ_nid2sn(group))
+			snprintf(h->group, sizeof(h->group), "%s", OBJ_nid2sn(group));
+		h->resumed = SSL_session_reused(t->ssl);
 	}
+	/* the CertificateRequest's CA names, seen from the client */
+	const STACK_OF(X509_NAME) *cas = peer_is_server ? SSL_get0_peer_CA_list(t->ssl) : NULL;
+	h->cert_request = cas != NULL;
+	struct tl_sb b = tl_sb_init(h->ca_names, sizeof(h->ca_names));
+	for (int i = 0; cas && i < sk_X509_NAME_num(cas); i++) {
+		char line[200];
+		X509_NAME_oneline(sk_X509_NAME_value(cas, i), line, sizeof(line));
+		if (i)
+			TL_SB_LIT(&b, "; ");
+		tl_sb_cstr(&b, line);
+	}
+	tl_sb_mark_cut(&b);
+	h->verify_error = t->verify_error;
+	h->verify_depth = t->verify_depth;
+	if (t->verify_error)
+		snprintf(h->verify_text, sizeof(h->verify_text), "%s",
+			 X509_verify_cert_error_string(t->verify_error));
+}
+
+void tls_peer_facts(const struct tls_conn *t, bool peer_is_server, int warn_days, struct tls_peer *p)
+{
+	memset(p, 0, sizeof(*p));
+	time_t now = time(NULL);
+	STACK_OF(X509) *chain = t->done ? SSL_get_peer_cert_chain(t->ssl) : NULL;
+	for (int i = 0; chain && i < sk_X509_num(chain) && p->n_chain < CERTFACTS_MAX_CHAIN; i++)
+		if (!certfacts_from_x509(&p->chain[p->n_chain], sk_X509_value(chain, i), now))
+			p->n_chain++;
+	/* a server's chain from SSL_get_peer_cert_chain lacks the client's leaf */
+	if (t->done && !peer_is_server && p->n_chain == 0) {
+		X509 *leaf = SSL_get1_peer_certificate(t->ssl);
+		if (leaf && !certfacts_from_x509(&p->chain[0], leaf, now))
+			p->n_chain = 1;
+		X509_free(leaf);
+	}
+	if (!p->n_chain && t->peer_leaf && !certfacts_from_x509(&p->chain[0], t->peer_leaf, now))
+		p->n_chain = 1;
+	tls_handshake_facts(t, peer_is_server, &p->hs);
+	p->n_findings = findings_for_peer(p->chain, p->n_chain, &p->hs, warn_days, peer_is_server,
+					  p->findings, FINDINGS_MAX);
+	p->seen = p->n_chain > 0 || t->verify_error;
 }

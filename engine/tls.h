@@ -7,18 +7,20 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "buf.h"
+#include "tls_facts.h"
 
 struct tls_config {
 	const char *cert, *key, *ca;  /* PEM files; cert/key may be NULL for a client */
-	unsigned versions;            /* SCN_TLS1_* bits; 0 = 1.2 and 1.3 */
+	unsigned versions;            /* TL_TLS1_* bits; 0 = 1.2 and 1.3 */
 	const char *ciphers;          /* NULL or "" = OpenSSL default */
 	int security_level;           /* -1 = OpenSSL default */
 	bool verify_peer;             /* verify the peer's chain against ca */
 	bool require_peer_cert;       /* server: refuse clients without a certificate */
-	/* The names the peer's certificate must carry in its CN or a DNS subjectAltName,
-	 * separated by spaces, commas, semicolons or colons, as a call manager's trunk
-	 * security profile lists them ("X.509 subject name"); NULL or "": no check.
-	 * A peer that carries none of them is refused with a bad_certificate alert. */
+	/* The names the peer's certificate must carry (cert_name.h: the CN or a DNS
+	 * subjectAltName, one rule everywhere), separated by spaces, commas, semicolons
+	 * or colons, as a call manager's trunk security profile lists them ("X.509
+	 * subject name"); NULL or "": no check. A peer that carries none of them is
+	 * refused with a bad_certificate alert. */
 	const char *expect_peer_names;
 	bool resume;                  /* client: keep the newest session and offer it again */
 };
@@ -27,19 +29,10 @@ struct tls_config {
  * log format (for Wireshark/tshark); NULL stops. Call before creating contexts. */
 void tls_set_keylog(FILE *f);
 
-/* Whether a certificate carries one of the names (same list form as above) in its
- * CN or a DNS subjectAltName. */
-bool tls_cert_has_name(X509 *x, const char *names);
-
 /* Creates a context. On failure returns NULL and writes a one-line reason naming
  * the file at fault (unreadable, not PEM, key does not match certificate,
  * key too small for the security level, ...) into err. Caller owns the context. */
 SSL_CTX *tls_ctx_new(bool server, const struct tls_config *cfg, char *err, size_t errlen);
-
-/* Alerts counted per direction and alert code, filled from the info callback. */
-struct tls_alerts {
-	uint64_t sent[256], received[256];
-};
 
 struct tls_conn {
 	SSL *ssl;
@@ -49,14 +42,17 @@ struct tls_conn {
 	int alert_in, alert_out; /* the last alert received / sent, -1: none */
 	int verify_error, verify_depth; /* the first problem with the peer's chain, 0: none */
 	X509 *peer_leaf;   /* the peer's certificate as presented (even if refused); owned */
+	const char *verify_name;   /* client: the name the peer's certificate must carry
+				    * (borrowed from tls_conn_init's caller), NULL: none */
 	SSL_SESSION **session_slot; /* where new sessions go for resumption, may be NULL */
 	struct tls_alerts *alerts; /* where alerts are counted, may be NULL */
 	char reason[160];  /* why the last operation failed */
 };
 
 /* Sets up a connection. For a client, server_name is sent as SNI (unless it is an
- * IP literal) and the peer certificate must match verify_name (a DNS name or an IP
- * literal; NULL skips the name check). Returns 0 or -ENOMEM. */
+ * IP literal) and the peer certificate must carry verify_name (a DNS name or an IP
+ * literal, checked as cert_name.h says; NULL skips the name check; the string must
+ * outlive the connection). Returns 0 or -ENOMEM. */
 int tls_conn_init(struct tls_conn *t, SSL_CTX *ctx, bool server, const char *server_name,
 		  const char *verify_name, struct tls_alerts *alerts);
 void tls_conn_free(struct tls_conn *t);
@@ -83,7 +79,15 @@ void tls_close(struct tls_conn *t);
 /* Moves all pending ciphertext to dst. Returns bytes moved or -ENOMEM. */
 int tls_take_output(struct tls_conn *t, struct buf *dst);
 
-/* "bad certificate" -> "bad_certificate" style name of an alert code. */
-const char *tls_alert_name(unsigned code);
+/* The handshake's facts as OpenSSL has them (version, cipher, group, resumed, what
+ * the verify step found, and for a client the CA names the server asked for):
+ * the one place that reads them. Version and cipher are "" before the handshake
+ * finished. */
+void tls_handshake_facts(const struct tls_conn *t, bool peer_is_server, struct handshake_facts *h);
+
+/* The far end's certificates and the findings about them and the handshake: after a
+ * finished handshake the whole chain, after a refused one what the verify step
+ * kept. warn_days: expiry closer than this is a warning. */
+void tls_peer_facts(const struct tls_conn *t, bool peer_is_server, int warn_days, struct tls_peer *p);
 
 #endif

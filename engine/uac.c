@@ -71,7 +71,6 @@ struct uac {
 	char from_uri[300], to_uri[300], ruri[320];
 	bool uris_ready;
 	char sdp[2048];
-	uint64_t stray;
 	struct media_pool media;
 	bool media_on;        /* the flow has a media phase: calls get RTP sockets */
 	bool per_conn;        /* per_call or handshake mode: a connection per call */
@@ -111,28 +110,19 @@ static struct tl_str S(const char *p)
 static void expand(char *out, size_t cap, const char *tpl, const char *local,
 		   const char *host, unsigned port)
 {
-	size_t n = 0;
-	out[0] = 0;
-	while (*tpl && n + 1 < cap) {
-		const char *val = NULL;
-		char num[8];
-		size_t skip = 0;
-		if (!strncmp(tpl, "{local_host}", 12))
-			val = local, skip = 12;
-		else if (!strncmp(tpl, "{target_host}", 13))
-			val = host, skip = 13;
-		else if (!strncmp(tpl, "{target_port}", 13)) {
-			snprintf(num, sizeof(num), "%u", port);
-			val = num, skip = 13;
-		}
-		if (val) {
-			n += (size_t)snprintf(out + n, cap - n, "%s", val);
-			if (n >= cap)
-				n = cap - 1;
-			tpl += skip;
+	struct tl_sb b = tl_sb_init(out, cap);
+	while (*tpl) {
+		if (!strncmp(tpl, "{local_host}", 12)) {
+			tl_sb_cstr(&b, local);
+			tpl += 12;
+		} else if (!strncmp(tpl, "{target_host}", 13)) {
+			tl_sb_cstr(&b, host);
+			tpl += 13;
+		} else if (!strncmp(tpl, "{target_port}", 13)) {
+			tl_sb_uint(&b, port);
+			tpl += 13;
 		} else {
-			out[n++] = *tpl++;
-			out[n] = 0;
+			tl_sb_put(&b, tpl++, 1);
 		}
 	}
 }
@@ -426,11 +416,18 @@ static void call_done(struct uac *u, struct call *k)
 	call_release(u, k);
 }
 
-static void arm(struct uac *u, struct call *k, uint64_t at)
+/* Arms the call's one timer: a call whose timer cannot be armed would never end,
+ * so it fails. */
+static void arm_kind(struct uac *u, struct call *k, uint64_t at, enum timer_kind kind)
 {
 	k->timer_seq++;
-	if (worker_timer(u->w, at, call_slot(u, k), k->timer_seq, T_STEP))
+	if (worker_timer(u->w, at, call_slot(u, k), k->timer_seq, kind))
 		call_fail(u, k, "out_of_memory", true);
+}
+
+static void arm(struct uac *u, struct call *k, uint64_t at)
+{
+	arm_kind(u, k, at, T_STEP);
 }
 
 static void arm_expect(struct uac *u, struct call *k)
@@ -558,20 +555,13 @@ static void call_start(struct uac *u, uint64_t t_sched)
 	if (u->per_conn) { /* the flow starts once this call's own connection is up */
 		k->own_conn = true;
 		c->role_index = (int)call_slot(u, k);
-		k->timer_seq++;
-		worker_timer(u->w, clock_mono_ns() + HANDSHAKE_TIMEOUT_NS, call_slot(u, k), k->timer_seq,
-			     T_HANDSHAKE);
+		arm_kind(u, k, clock_mono_ns() + HANDSHAKE_TIMEOUT_NS, T_HANDSHAKE);
 		return;
 	}
 	call_advance(u, k);
 }
 
 /* ---- responses --------------------------------------------------------- */
-
-static bool str_is(struct tl_str a, const char *b)
-{
-	return a.len == strlen(b) && !memcmp(a.p, b, a.len);
-}
 
 static void copy_str(char *dst, size_t cap, struct tl_str s)
 {
@@ -680,10 +670,10 @@ static void on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 {
 	struct call *k = call_by_id(u, m->call_id);
 	bool invite_txn = (m->cseq_method == SIP_INVITE || m->cseq_method == SIP_CANCEL) &&
-			  k && str_is(m->branch, k->branch_invite);
-	bool last_txn = k && m->cseq_method == k->last_method && str_is(m->branch, k->branch_last);
+			  k && tl_str_eq(m->branch, k->branch_invite);
+	bool last_txn = k && m->cseq_method == k->last_method && tl_str_eq(m->branch, k->branch_last);
 	if (!k || k->conn_slot != c->slot || !(invite_txn || last_txn)) {
-		u->stray++;
+		u->w->res.stray_responses++;
 		return;
 	}
 	const struct scenario *s = u->scn;
@@ -778,26 +768,6 @@ static void open_trunk(struct uac *u, struct trunk *t)
 	t->up = t->got_sip = false;
 }
 
-/* Expiry nearer than this is worth a warning: the scenario's minimum, else 30 days. */
-static int peer_warn_days(const struct worker *w)
-{
-	const struct uac *u = w->role_arg;
-	return u->scn->expect_min_days_valid >= 0 ? u->scn->expect_min_days_valid : 30;
-}
-
-static void tls_up_stats(struct worker *w, struct conn *c)
-{
-	struct result *res = &w->res;
-	res->hs_ok++;
-	if (SSL_session_reused(c->tls.ssl))
-		res->hs_resumed++;
-	hist_record(&res->lat[LAT_TLS_HANDSHAKE], (clock_mono_ns() - c->t_tcp_up) / 1000);
-	result_name_add(res->versions, SSL_get_version(c->tls.ssl), 1);
-	result_name_add(res->ciphers, SSL_get_cipher_name(c->tls.ssl), 1);
-	if (!res->peer.seen)
-		result_peer_from_tls(&res->peer, &c->tls, true, peer_warn_days(w));
-}
-
 /* The call that owns connection c (per_call and handshake modes), if still current. */
 static struct call *conn_call(struct uac *u, const struct conn *c)
 {
@@ -812,8 +782,6 @@ static void uac_conn_up(struct worker *w, struct conn *c)
 	struct uac *u = w->role_arg;
 	if (c->role_index < 0)
 		return;
-	if (c->use_tls)
-		tls_up_stats(w, c);
 	if (!u->uris_ready)
 		uris_prepare(u, c);
 	if (u->per_conn) {
@@ -823,11 +791,9 @@ static void uac_conn_up(struct worker *w, struct conn *c)
 		k->conn_up = true;
 		k->timer_seq++;
 		if (u->expect_refusal)
-			worker_timer(w, clock_mono_ns() + REFUSAL_WAIT_NS, call_slot(u, k), k->timer_seq,
-				     T_HOLD);
+			arm_kind(u, k, clock_mono_ns() + REFUSAL_WAIT_NS, T_HOLD);
 		else if (u->scn->mode == SCN_HANDSHAKE && u->scn->hold_ms)
-			worker_timer(w, w->now + u->scn->hold_ms * NS_PER_MS, call_slot(u, k),
-				     k->timer_seq, T_IDLE_HOLD);
+			arm_kind(u, k, w->now + u->scn->hold_ms * NS_PER_MS, T_IDLE_HOLD);
 		else if (u->scn->mode == SCN_HANDSHAKE)
 			call_done(u, k); /* the handshake was the whole call */
 		else
@@ -887,10 +853,6 @@ static void per_conn_down(struct uac *u, struct conn *c, int err, const char *wh
 {
 	struct result *res = &u->w->res;
 	struct call *k = conn_call(u, c);
-	if (err && !res->first_tls_error[0])
-		snprintf(res->first_tls_error, sizeof(res->first_tls_error), "%s", why);
-	if (!res->peer.seen && c->use_tls && c->tls.ssl && c->tls.verify_error)
-		result_peer_from_tls(&res->peer, &c->tls, true, peer_warn_days(u->w));
 	if (!k)
 		return; /* our own close after the call ended */
 	k->own_conn = false; /* it is gone already */
@@ -898,15 +860,11 @@ static void per_conn_down(struct uac *u, struct conn *c, int err, const char *wh
 	if (before_sip && (err || !k->conn_up || u->expect_refusal)) {
 		enum hs_outcome o = refusal_kind(k, c, err);
 		res->hs_outcome[o]++;
-		if (!k->conn_up && err != -EPROTO && o != HS_CONNECT_FAILED)
-			res->hs_failed++; /* the worker counts only TLS errors */
 		if (o == HS_CONNECT_FAILED && ++u->connect_failures == 1 && !res->could_not_run_why[0])
 			snprintf(res->could_not_run_why, sizeof(res->could_not_run_why),
 				 "%.120s:%u: %.120s", u->scn->host, u->scn->port, why);
-		if (k->conn_up && c->use_tls && o != HS_CONNECT_FAILED) {
-			res->hs_ok--; /* refused after our side of the handshake finished */
-			res->hs_failed++;
-		}
+		if (k->conn_up && c->use_tls && o != HS_CONNECT_FAILED)
+			worker_tls_refused_late(u->w, c);
 		if (u->expect_refusal && o >= HS_REFUSED_ALERT && o <= HS_REFUSED_CLOSE) {
 			call_done(u, k); /* refused, as the negative test wants */
 			return;
@@ -938,16 +896,10 @@ static void uac_conn_down(struct worker *w, struct conn *c, int err, const char 
 	}
 	struct trunk *t = &u->trunks[c->role_index];
 	bool stopping = atomic_load(w->stop) || u->closing;
-	if (err == -EPROTO && t->up && !t->got_sip && c->use_tls) {
-		/* TLS 1.3: the server's verdict on our certificate arrives after our
-		 * handshake finished, on the first read */
-		res->hs_ok--;
-		res->hs_failed++;
-	}
-	if (err && !res->first_tls_error[0])
-		snprintf(res->first_tls_error, sizeof(res->first_tls_error), "%s", why);
-	if (!res->peer.seen && c->use_tls && c->tls.ssl && c->tls.verify_error)
-		result_peer_from_tls(&res->peer, &c->tls, true, peer_warn_days(w));
+	/* TLS 1.3: the server's verdict on our certificate arrives after our
+	 * handshake finished, on the first read */
+	if (err == -EPROTO && t->up && !t->got_sip && c->use_tls)
+		worker_tls_refused_late(w, c);
 	if (!t->ever_up && !u->started) {
 		u->n_settled++;
 		if (err != -EPROTO && !res->could_not_run) {
@@ -964,8 +916,13 @@ static void uac_conn_down(struct worker *w, struct conn *c, int err, const char 
 					err == -EPROTO ? "tls_error" :
 					err == -EBADMSG ? "bad_sip_from_peer" : "connection_lost", false);
 	}
-	if (u->started && !u->sched_done && !stopping)
-		worker_timer(w, clock_mono_ns() + NS_PER_S, (uint32_t)c->role_index, 0, T_RECONNECT);
+	if (u->started && !u->sched_done && !stopping &&
+	    worker_timer(w, clock_mono_ns() + NS_PER_S, (uint32_t)c->role_index, 0, T_RECONNECT)) {
+		/* without a reconnect the trunk would carry nothing more: stop here, say why */
+		snprintf(res->aborted, sizeof(res->aborted),
+			 "out of memory: trunk connection %d could not be reconnected", c->role_index);
+		u->sched_done = true;
+	}
 }
 
 static void uac_timer(struct worker *w, const struct timer_entry *t)
@@ -1055,7 +1012,7 @@ static void steady_window(struct uac *u)
 					    u->cfg.n_workers / u->scn->rate;
 }
 
-static uint64_t uac_tick(struct worker *w, uint64_t now)
+static uint64_t schedule_tick(struct worker *w, uint64_t now)
 {
 	struct uac *u = w->role_arg;
 	if (!u->started && u->per_conn) {
@@ -1118,6 +1075,21 @@ static uint64_t uac_tick(struct worker *w, uint64_t now)
 	return u->sched_done ? 0 : now + NS_PER_S;
 }
 
+static uint64_t uac_tick(struct worker *w, uint64_t now)
+{
+	struct uac *u = w->role_arg;
+	uint64_t next = schedule_tick(w, now);
+	uint64_t media = u->media_on ? media_tick(&u->media, now) : 0;
+	return next && media ? (next < media ? next : media) : (next ? next : media);
+}
+
+static void uac_ring_cqe(struct worker *w, uint64_t tag, int res, unsigned flags)
+{
+	struct uac *u = w->role_arg;
+	if (u->media_on) /* without media its buffers are gone too */
+		media_cqe(&u->media, tag, res, flags);
+}
+
 static bool uac_finished(struct worker *w)
 {
 	struct uac *u = w->role_arg;
@@ -1131,6 +1103,7 @@ const struct worker_role uac_role = {
 	.timer = uac_timer,
 	.tick = uac_tick,
 	.finished = uac_finished,
+	.ring_cqe = uac_ring_cqe,
 };
 
 struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
@@ -1166,15 +1139,15 @@ struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
 		uac_free(u);
 		return NULL;
 	}
-	if (u->media_on) {
-		if (media_pool_init(&u->media, w, u->n_calls, cfg->media_port_lo, cfg->media_port_hi)) {
-			uac_free(u);
-			return NULL;
-		}
-		w->media = &u->media;
+	if (u->media_on && media_pool_init(&u->media, &w->ring, &w->res, u->n_calls,
+					   cfg->media_port_lo, cfg->media_port_hi)) {
+		uac_free(u);
+		return NULL;
 	}
 	w->role = &uac_role;
 	w->role_arg = u;
+	/* expiry nearer than this is worth a warning: the scenario's minimum, else 30 days */
+	w->peer_warn_days = u->scn->expect_min_days_valid >= 0 ? u->scn->expect_min_days_valid : 30;
 	u->t_startup = clock_mono_ns();
 	for (unsigned i = 0; i < u->n_trunks; i++) {
 		open_trunk(u, &u->trunks[i]);
@@ -1201,8 +1174,6 @@ void uac_free(struct uac *u)
 {
 	if (!u)
 		return;
-	if (u->w && u->w->media == &u->media)
-		u->w->media = NULL;
 	if (u->media.s)
 		media_pool_free(&u->media);
 	free(u->trunks);

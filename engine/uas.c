@@ -118,40 +118,47 @@ static void call_end(struct uas *s, struct media_call *c)
 	c->state = 2;
 }
 
-/* Sends and checks SRTP for an answered call. false when no port pair is free. */
-static bool start_media(struct uas *s, struct conn *c, const struct sip_msg *m,
-			const struct sdp_audio *offer, const struct sdes_crypto *theirs,
-			const struct sdes_crypto *ours, uint16_t *port)
+/* Sends and checks SRTP for an answered call. 0, -ENOSPC when no stream or port
+ * pair is free (503), or another negative errno when the stream could not be set
+ * up (500). */
+static int start_media(struct uas *s, struct conn *c, const struct sip_msg *m,
+		       const struct sdp_audio *offer, const struct sdes_crypto *theirs,
+		       const struct sdes_crypto *ours, uint16_t *port)
 {
 	struct media_call *mc = call_find(s, m->call_id, true);
 	if (!mc)
-		return false;
+		return -ENOSPC;
 	if (mc->state == 1) /* a re-INVITE: the stream goes on */
-		return true;
+		return 0;
 	char ip[INET_ADDRSTRLEN];
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(offer->port) };
 	if (!offer->addr.len || offer->addr.len >= sizeof(ip))
-		return false;
+		return -EINVAL;
 	memcpy(ip, offer->addr.p, offer->addr.len);
 	ip[offer->addr.len] = 0;
 	if (inet_pton(AF_INET, ip, &to.sin_addr) != 1)
-		return false;
-	if (media_open(&s->media, c->local_ip, &mc->media_slot, port))
-		return false;
+		return -EINVAL;
+	int err = media_open(&s->media, c->local_ip, &mc->media_slot, port);
+	if (err)
+		return err == -EADDRINUSE || err == -ENOSPC ? -ENOSPC : err;
 	media_set_remote(&s->media, mc->media_slot, &to);
-	media_set_rx(&s->media, mc->media_slot, theirs);
+	err = media_set_rx(&s->media, mc->media_slot, theirs);
 	/* the answer mirrors the offer: a sendonly caller gets no media from us,
 	 * a recvonly one sends us none */
 	media_expect_rx(&s->media, mc->media_slot, !tl_str_eq(offer->direction, "recvonly"));
-	if (!tl_str_eq(offer->direction, "sendonly"))
-		media_start_tx(&s->media, mc->media_slot, ours, offer->ptime_ms ? offer->ptime_ms : 20,
-			       0, clock_mono_ns());
+	if (!err && !tl_str_eq(offer->direction, "sendonly"))
+		err = media_start_tx(&s->media, mc->media_slot, ours,
+				     offer->ptime_ms ? offer->ptime_ms : 20, 0, clock_mono_ns());
+	if (err) {
+		media_close(&s->media, mc->media_slot, &s->w->res);
+		return err;
+	}
 	mc->state = 1;
 	mc->id_len = (uint8_t)m->call_id.len;
 	memcpy(mc->call_id, m->call_id.p, m->call_id.len);
 	mc->conn_slot = c->slot;
 	mc->conn_gen = c->gen;
-	return true;
+	return 0;
 }
 
 static bool wants_media(const struct sdp_audio *offer)
@@ -203,8 +210,10 @@ static void answer_invite(struct uas *s, struct conn *c, const struct sip_msg *m
 	(void)rand_pool_get(&s->w->rand, ans.key, ans.key_len);
 	uint16_t port = (uint16_t)(s->cfg.media_port_lo + (fnv1a(m->call_id) % 5000) * 2);
 	bool media = s->n_calls && wants_media(&offer);
-	if (media && !start_media(s, c, m, &offer, &offer.crypto[pick], &ans, &port)) {
-		respond(s, c, m, 503, TL_STR(""));
+	int err = media ? start_media(s, c, m, &offer, &offer.crypto[pick], &ans, &port) : 0;
+	if (err) {
+		s->counts.media_failed++;
+		respond(s, c, m, err == -ENOSPC ? 503 : 500, TL_STR(""));
 		return;
 	}
 	struct sdp_params sp = {
@@ -323,22 +332,14 @@ static void uas_timer(struct worker *w, const struct timer_entry *t)
 static void uas_conn_up(struct worker *w, struct conn *c)
 {
 	struct uas *s = w->role_arg;
+	(void)c;
 	s->counts.connections++;
-	if (c->use_tls) {
-		w->res.hs_ok++;
-		hist_record(&w->res.lat[LAT_TLS_HANDSHAKE], (clock_mono_ns() - c->t_tcp_up) / 1000);
-		result_name_add(w->res.versions, SSL_get_version(c->tls.ssl), 1);
-		result_name_add(w->res.ciphers, SSL_get_cipher_name(c->tls.ssl), 1);
-		if (!w->res.peer.seen)
-			result_peer_from_tls(&w->res.peer, &c->tls, false, 30);
-	}
 }
 
 static void uas_conn_down(struct worker *w, struct conn *c, int err, const char *why)
 {
 	struct uas *s = w->role_arg;
-	if (err && !w->res.first_tls_error[0])
-		snprintf(w->res.first_tls_error, sizeof(w->res.first_tls_error), "%s", why);
+	(void)err, (void)why;
 	for (uint32_t i = 0; i < s->n_pending; i++)
 		if (s->pending[i].used && s->pending[i].conn_slot == c->slot &&
 		    s->pending[i].conn_gen == c->gen)
@@ -351,9 +352,15 @@ static void uas_conn_down(struct worker *w, struct conn *c, int err, const char 
 
 static uint64_t uas_tick(struct worker *w, uint64_t now)
 {
-	(void)w;
-	(void)now;
-	return 0;
+	struct uas *s = w->role_arg;
+	return s->n_calls ? media_tick(&s->media, now) : 0;
+}
+
+static void uas_ring_cqe(struct worker *w, uint64_t tag, int res, unsigned flags)
+{
+	struct uas *s = w->role_arg;
+	if (s->n_calls) /* without media its buffers are gone too */
+		media_cqe(&s->media, tag, res, flags);
 }
 
 static bool uas_finished(struct worker *w)
@@ -369,6 +376,7 @@ const struct worker_role uas_role = {
 	.timer = uas_timer,
 	.tick = uas_tick,
 	.finished = uas_finished,
+	.ring_cqe = uas_ring_cqe,
 };
 
 struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
@@ -396,17 +404,17 @@ struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
 		while (s->n_calls < 2 * streams)
 			s->n_calls *= 2;
 		s->calls = calloc(s->n_calls, sizeof(*s->calls));
-		if (!s->calls || media_pool_init(&s->media, w, streams, cfg->media_port_lo,
-						 cfg->media_port_hi)) {
+		if (!s->calls || media_pool_init(&s->media, &w->ring, &w->res, streams,
+						 cfg->media_port_lo, cfg->media_port_hi)) {
 			uas_free(s);
 			return NULL;
 		}
 		s->media.wrong_tx_key = cfg->srtp_wrong_key;
 		s->media.replay_tx = cfg->srtp_replay;
-		w->media = &s->media;
 	}
 	w->role = &uas_role;
 	w->role_arg = s;
+	w->peer_warn_days = 30;
 	worker_listen(w);
 	return s;
 }
@@ -425,8 +433,6 @@ void uas_free(struct uas *s)
 	for (uint32_t i = 0; i < s->n_pending; i++)
 		buf_free(&s->pending[i].msg);
 	free(s->pending);
-	if (s->w && s->w->media == &s->media)
-		s->w->media = NULL;
 	if (s->media.s)
 		media_pool_free(&s->media);
 	free(s->calls);

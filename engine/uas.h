@@ -19,6 +19,7 @@ struct uas_config {
 struct uas_counts {
 	uint64_t connections, invites, answered, refused, not_acceptable, acks, byes,
 		cancels, options, other;
+	uint64_t media_failed; /* answered 503 (no stream free) or 500 (SRTP set-up failed) */
 };
 
 struct uas;

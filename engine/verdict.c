@@ -1,4 +1,6 @@
 #include "verdict.h"
+#include "cert_name.h"
+#include "str.h"
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -76,11 +78,15 @@ int verdict_metric(const struct result *r, const char *metric, const char *stat,
 	return -ENOENT;
 }
 
+/* A new check. A verdict with more checks than it holds fails: the ones that did
+ * not fit are judged into a spare slot and counted as lost. */
 static struct check *add(struct verdict *v, const char *name)
 {
-	if (v->n_checks >= VERDICT_MAX_CHECKS)
-		return NULL;
-	struct check *c = &v->checks[v->n_checks++];
+	struct check *c = &v->spare;
+	if (v->n_checks < VERDICT_MAX_CHECKS)
+		c = &v->checks[v->n_checks++];
+	else
+		v->lost++;
 	memset(c, 0, sizeof(*c));
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	return c;
@@ -91,8 +97,6 @@ static void judge_threshold(struct verdict *v, const struct result *r, const str
 	char name[96];
 	snprintf(name, sizeof(name), "%s%s%s", t->metric, t->stat[0] ? "." : "", t->stat);
 	struct check *c = add(v, name);
-	if (!c)
-		return;
 	double val;
 	if (!strncmp(t->metric, "srtp.", 5) && !r->srtp.n[SRTP_STREAMS]) {
 		/* no media phase ran: say so instead of passing on zeros */
@@ -131,26 +135,8 @@ static bool has_threshold(const struct scenario *s, const char *metric)
 	return false;
 }
 
-static bool san_has(const char *san, const char *name)
-{
-	char want[300];
-	snprintf(want, sizeof(want), "DNS:%s", name);
-	size_t n = strlen(want);
-	for (const char *p = strstr(san, want); p; p = strstr(p + 1, want))
-		if (p[n] == 0 || p[n] == ',')
-			return true;
-	return false;
-}
-
 /* A negative test: every attempt must be refused by the far end, and we must not
  * be the ones refusing (that would prove nothing about the far end). */
-static int alert_code(const char *name)
-{
-	for (unsigned a = 0; a < 256; a++)
-		if (!strcmp(tls_alert_name(a), name))
-			return (int)a;
-	return -1;
-}
 
 static void judge_refusal(struct verdict *v, const struct result *r, const char *alert)
 {
@@ -158,12 +144,13 @@ static void judge_refusal(struct verdict *v, const struct result *r, const char 
 	const uint64_t *o = r->hs_outcome;
 	uint64_t refused = o[HS_REFUSED_ALERT] + o[HS_REFUSED_RESET] + o[HS_REFUSED_CLOSE];
 	snprintf(c->expected, sizeof(c->expected), "every handshake refused by the far end");
-	char alerts[96] = "";
-	size_t n = 0;
-	for (unsigned a = 1; a < 256 && n < sizeof(alerts) - 40; a++)
+	char alerts[96];
+	struct tl_sb b = tl_sb_init(alerts, sizeof(alerts));
+	for (unsigned a = 1; a < 256; a++)
 		if (r->alerts.received[a])
-			n += (size_t)snprintf(alerts + n, sizeof(alerts) - n, "%s%s x%llu", n ? ", " : "",
-					      tls_alert_name(a), (unsigned long long)r->alerts.received[a]);
+			tl_sb_fmt(&b, "%s%s x%llu", b.n ? ", " : "", tls_alert_name(a),
+				  (unsigned long long)r->alerts.received[a]);
+	tl_sb_mark_cut(&b);
 	snprintf(c->observed, sizeof(c->observed),
 		 "%llu refused (%llu by alert%s%s%s, %llu reset, %llu closed), %llu accepted, "
 		 "%llu we refused, %llu timed out, %llu not connected",
@@ -175,7 +162,7 @@ static void judge_refusal(struct verdict *v, const struct result *r, const char 
 	c->status = refused && refused == r->attempted ? CHECK_PASS : CHECK_FAIL;
 	if (alert[0]) {
 		c = add(v, "tls.refusal_alert");
-		int code = alert_code(alert);
+		int code = tls_alert_code(alert);
 		snprintf(c->expected, sizeof(c->expected), "every refusal by alert %s", alert);
 		uint64_t got = code >= 0 ? r->alerts.received[code] : 0;
 		snprintf(c->observed, sizeof(c->observed), "%llu of %llu attempts refused with it%s",
@@ -200,79 +187,67 @@ static void hex_norm(char *out, size_t cap, const char *in, bool strip_zeros)
 	out[n] = 0;
 }
 
-/* The trunk profile's X.509 subject name: one of the names in CN or a DNS SAN. */
-static bool leaf_has_name(const struct cert_facts *c, const char *names)
-{
-	const char *p = names;
-	while (*p) {
-		size_t n = strcspn(p, " ,;:");
-		if (n && n < 200) {
-			char name[208];
-			snprintf(name, sizeof(name), "%.*s", (int)n, p);
-			if (!strcasecmp(name, c->subject_cn) || san_has(c->san, name))
-				return true;
-		}
-		p += n;
-		p += strspn(p, " ,;:");
-	}
-	return false;
-}
-
 static void judge_peer(struct verdict *v, const struct scenario *s, const struct result *r)
 {
 	const struct cert_facts *leaf = r->peer.n_chain ? &r->peer.chain[0] : NULL;
 	struct check *c;
 	char a[128], b[128];
-	if (s->expect_names[0] && (c = add(v, "tls.peer.names"))) {
+	if (s->expect_names[0]) {
+		c = add(v, "tls.peer.names");
 		snprintf(c->expected, sizeof(c->expected), "one of %.80s", s->expect_names);
 		snprintf(c->observed, sizeof(c->observed), "%.60s; %.90s", leaf ? leaf->subject_cn : "no certificate",
 			 leaf ? leaf->san : "");
-		c->status = leaf && leaf_has_name(leaf, s->expect_names) ? CHECK_PASS : CHECK_FAIL;
+		c->status = leaf && cert_names_carried(leaf->subject_cn, leaf->san, s->expect_names) ?
+				    CHECK_PASS : CHECK_FAIL;
 	}
-	if (s->expect_issuer[0] && (c = add(v, "tls.peer.issuer"))) {
+	if (s->expect_issuer[0]) {
+		c = add(v, "tls.peer.issuer");
 		snprintf(c->expected, sizeof(c->expected), "contains %.80s", s->expect_issuer);
 		snprintf(c->observed, sizeof(c->observed), "%.150s", leaf ? leaf->issuer : "no certificate");
 		c->status = leaf && strcasestr(leaf->issuer, s->expect_issuer) ? CHECK_PASS : CHECK_FAIL;
 	}
-	if (s->expect_serial[0] && (c = add(v, "tls.peer.serial"))) {
+	if (s->expect_serial[0]) {
+		c = add(v, "tls.peer.serial");
 		hex_norm(a, sizeof(a), s->expect_serial, true);
 		hex_norm(b, sizeof(b), leaf ? leaf->serial : "", true);
 		snprintf(c->expected, sizeof(c->expected), "%.90s", a);
 		snprintf(c->observed, sizeof(c->observed), "%.90s", leaf ? b : "no certificate");
 		c->status = leaf && !strcmp(a, b) ? CHECK_PASS : CHECK_FAIL;
 	}
-	if (s->expect_sha256[0] && (c = add(v, "tls.peer.sha256"))) {
+	if (s->expect_sha256[0]) {
+		c = add(v, "tls.peer.sha256");
 		hex_norm(a, sizeof(a), s->expect_sha256, false);
 		hex_norm(b, sizeof(b), leaf ? leaf->sha256 : "", false);
 		snprintf(c->expected, sizeof(c->expected), "%.90s", a);
 		snprintf(c->observed, sizeof(c->observed), "%.90s", leaf ? b : "no certificate");
 		c->status = leaf && !strcmp(a, b) ? CHECK_PASS : CHECK_FAIL;
 	}
-	if (s->expect_min_key_bits >= 0 && (c = add(v, "tls.peer.key_bits"))) {
+	if (s->expect_min_key_bits >= 0) {
+		c = add(v, "tls.peer.key_bits");
 		snprintf(c->expected, sizeof(c->expected), ">= %d", s->expect_min_key_bits);
 		snprintf(c->observed, sizeof(c->observed), "%s", leaf ? leaf->key : "no certificate");
 		c->status = leaf && leaf->key_bits >= s->expect_min_key_bits ? CHECK_PASS : CHECK_FAIL;
 	}
-	if (s->expect_versions && (c = add(v, "tls.version"))) {
-		static const char *const names[] = { "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3" };
-		size_t n = 0;
+	if (s->expect_versions) {
+		c = add(v, "tls.version");
 		bool ok = r->hs_ok > 0;
-		c->expected[0] = 0;
-		for (int i = 0; i < 4; i++)
+		struct tl_sb sb = tl_sb_init(c->expected, sizeof(c->expected));
+		for (unsigned i = 0; i < TL_TLS_VERSIONS; i++)
 			if (s->expect_versions & (1u << i))
-				n += (size_t)snprintf(c->expected + n, sizeof(c->expected) - n, "%s%s",
-						      n ? " or " : "one of ", names[i]);
-		n = 0;
+				tl_sb_fmt(&sb, "%s%s", sb.n ? " or " : "one of ", tls_version_name(i));
+		tl_sb_mark_cut(&sb);
+		sb = tl_sb_init(c->observed, sizeof(c->observed));
 		for (int i = 0; i < RESULT_MAX_NAMES && r->versions[i].name[0]; i++) {
 			bool allowed = false;
-			for (int k = 0; k < 4; k++)
-				allowed |= (s->expect_versions & (1u << k)) && !strcmp(r->versions[i].name, names[k]);
+			for (unsigned k = 0; k < TL_TLS_VERSIONS; k++)
+				allowed |= (s->expect_versions & (1u << k)) &&
+					   !strcmp(r->versions[i].name, tls_version_name(k));
 			ok &= allowed;
-			n += (size_t)snprintf(c->observed + n, sizeof(c->observed) - n, "%s%s x%llu",
-					      n ? ", " : "", r->versions[i].name,
-					      (unsigned long long)r->versions[i].n);
+			tl_sb_fmt(&sb, "%s%s x%llu", sb.n ? ", " : "", r->versions[i].name,
+				  (unsigned long long)r->versions[i].n);
 		}
-		if (!n)
+		tl_sb_mark_cut(&sb);
+		if (!sb.n)
 			snprintf(c->observed, sizeof(c->observed), "no handshake");
 		c->status = ok ? CHECK_PASS : CHECK_FAIL;
 	}
@@ -300,18 +275,23 @@ static void judge_expected_findings(struct verdict *v, const struct scenario *s,
 				    const struct result *r)
 {
 	struct check *c = add(v, "tls.peer.findings");
-	size_t n = 0;
 	bool ok = r->peer.seen;
+	struct tl_sb b = tl_sb_init(c->expected, sizeof(c->expected));
 	for (unsigned i = 0; i < s->n_expect_findings; i++) {
 		ok &= finding_seen(r, s->expect_findings[i]);
-		n += (size_t)snprintf(c->expected + n, sizeof(c->expected) - n, "%s%s", i ? ", " : "",
-				      s->expect_findings[i]);
+		if (i)
+			TL_SB_LIT(&b, ", ");
+		tl_sb_cstr(&b, s->expect_findings[i]);
 	}
-	n = 0;
-	for (unsigned i = 0; i < r->peer.n_findings && n < sizeof(c->observed) - 30; i++)
-		n += (size_t)snprintf(c->observed + n, sizeof(c->observed) - n, "%s%s", i ? ", " : "",
-				      r->peer.findings[i].code);
-	if (!n)
+	tl_sb_mark_cut(&b);
+	b = tl_sb_init(c->observed, sizeof(c->observed));
+	for (unsigned i = 0; i < r->peer.n_findings; i++) {
+		if (i)
+			TL_SB_LIT(&b, ", ");
+		tl_sb_cstr(&b, r->peer.findings[i].code);
+	}
+	tl_sb_mark_cut(&b);
+	if (!b.n)
 		snprintf(c->observed, sizeof(c->observed), "%s", r->peer.seen ? "none" : "no certificate seen");
 	c->status = ok ? CHECK_PASS : CHECK_FAIL;
 }
@@ -322,9 +302,13 @@ void verdict_judge(const struct scenario *s, const struct result *r, struct verd
 	struct check *c = add(v, "run.completed");
 	snprintf(c->expected, sizeof(c->expected), "the whole schedule ran");
 	snprintf(c->observed, sizeof(c->observed), "%s",
-		 r->interrupted ? "interrupted" : r->aborted[0] ? r->aborted : "it did");
+		 r->could_not_run ? "could not run" : r->interrupted ? "interrupted" :
+		 r->aborted[0] ? r->aborted : "it did");
+	if (r->could_not_run)
+		snprintf(c->observed, sizeof(c->observed), "could not run: %.140s", r->could_not_run_why);
 	/* a far end refused on purpose (expected findings) leaves the schedule unrun */
-	c->status = r->interrupted || (r->aborted[0] && !s->n_expect_findings) ? CHECK_FAIL : CHECK_PASS;
+	c->status = r->could_not_run || r->interrupted || (r->aborted[0] && !s->n_expect_findings) ?
+			    CHECK_FAIL : CHECK_PASS;
 
 	if (s->transport == SCN_TLS && s->expect_handshake == SCN_HS_REJECTED) {
 		judge_refusal(v, r, s->expect_alert);
@@ -364,8 +348,8 @@ void verdict_judge(const struct scenario *s, const struct result *r, struct verd
 		const struct cert_facts *leaf = &r->peer.chain[0];
 		bool have = r->peer.n_chain > 0;
 		snprintf(c->observed, sizeof(c->observed), "%.120s", have ? leaf->subject_cn : "no peer certificate");
-		c->status = have && (!strcmp(leaf->subject_cn, s->expect_subject_cn) ||
-				     san_has(leaf->san, s->expect_subject_cn)) ? CHECK_PASS : CHECK_FAIL;
+		c->status = have && cert_name_carried(leaf->subject_cn, leaf->san, s->expect_subject_cn,
+						      strlen(s->expect_subject_cn)) ? CHECK_PASS : CHECK_FAIL;
 	}
 	if (s->expect_min_days_valid >= 0) {
 		c = add(v, "tls.peer.days_left");
@@ -383,8 +367,6 @@ void verdict_judge(const struct scenario *s, const struct result *r, struct verd
 		char name[64];
 		snprintf(name, sizeof(name), "tls.finding.%s", f->code);
 		c = add(v, name);
-		if (!c)
-			break;
 		bool expected = finding_expected(s, f->code);
 		snprintf(c->expected, sizeof(c->expected), "%s%s", expected ? "" : "no ", f->code);
 		snprintf(c->observed, sizeof(c->observed), "%s", f->message);
@@ -399,7 +381,7 @@ void verdict_judge(const struct scenario *s, const struct result *r, struct verd
 			 (unsigned long long)r->concurrency_cap_hits);
 		c->status = CHECK_FAIL;
 	}
-	v->pass = true;
+	v->pass = !v->lost;
 	for (unsigned i = 0; i < v->n_checks; i++)
 		if (v->checks[i].status == CHECK_FAIL)
 			v->pass = false;

@@ -5,7 +5,8 @@
 #include "result.h"
 #include "scenario.h"
 
-#define VERDICT_MAX_CHECKS (SCN_MAX_THRESHOLDS + 16)
+/* every check verdict_judge can add: thresholds, one per finding, and the fixed ones */
+#define VERDICT_MAX_CHECKS (SCN_MAX_THRESHOLDS + FINDINGS_MAX + 24)
 
 enum check_status { CHECK_PASS = 0, CHECK_FAIL, CHECK_WARN };
 
@@ -19,6 +20,8 @@ struct verdict {
 	bool pass;
 	struct check checks[VERDICT_MAX_CHECKS];
 	unsigned n_checks;
+	unsigned lost;      /* checks beyond VERDICT_MAX_CHECKS: the verdict fails */
+	struct check spare; /* where they were judged */
 };
 
 /* A report metric by name ("calls.cps", "latency_ms.invite_to_200" with stat

@@ -1,7 +1,6 @@
 #include "worker.h"
 #include "clock.h"
 #include "kernel_wrote.h"
-#include "media.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/tcp.h>
@@ -158,6 +157,13 @@ static void conn_fail(struct worker *w, struct conn *c, int err, const char *why
 	if (c->state == CONN_FREE)
 		return;
 	if (c->state != CONN_CLOSING) {
+		struct result *res = &w->res;
+		if (c->state == CONN_HANDSHAKE)
+			res->hs_failed++;
+		if (err && !res->first_tls_error[0])
+			snprintf(res->first_tls_error, sizeof(res->first_tls_error), "%s", why);
+		if (!res->peer.seen && c->use_tls && c->tls.ssl && c->tls.verify_error)
+			tls_peer_facts(&c->tls, !w->server, w->peer_warn_days, &res->peer);
 		c->state = CONN_CLOSING;
 		if (w->role->conn_down)
 			w->role->conn_down(w, c, err, why);
@@ -193,9 +199,38 @@ static void arm_recv(struct worker *w, struct conn *c)
 	c->ops++;
 }
 
+/* Every finished handshake is counted here, as the roles see it end. */
+static void count_handshake(struct worker *w, struct conn *c)
+{
+	struct result *res = &w->res;
+	struct handshake_facts h;
+	tls_handshake_facts(&c->tls, !w->server, &h);
+	res->hs_ok++;
+	res->hs_resumed += h.resumed;
+	c->hs_counted_ok = true;
+	c->hs_resumed = h.resumed;
+	hist_record(&res->lat[LAT_TLS_HANDSHAKE], (clock_mono_ns() - c->t_tcp_up) / 1000);
+	result_name_add(res->versions, h.version, 1);
+	result_name_add(res->ciphers, h.cipher, 1);
+	if (!res->peer.seen)
+		tls_peer_facts(&c->tls, !w->server, w->peer_warn_days, &res->peer);
+}
+
+void worker_tls_refused_late(struct worker *w, struct conn *c)
+{
+	if (!c->hs_counted_ok)
+		return;
+	c->hs_counted_ok = false;
+	w->res.hs_ok--;
+	w->res.hs_failed++;
+	w->res.hs_resumed -= c->hs_resumed;
+}
+
 static void conn_up(struct worker *w, struct conn *c)
 {
 	c->state = CONN_UP;
+	if (c->use_tls)
+		count_handshake(w, c);
 	if (w->role->conn_up)
 		w->role->conn_up(w, c);
 }
@@ -391,7 +426,6 @@ static void on_bytes(struct worker *w, struct conn *c, const char *p, size_t n)
 		if (err == -EAGAIN)
 			return;
 		if (err) {
-			w->res.hs_failed++;
 			conn_fail(w, c, -EPROTO, c->tls.reason);
 			return;
 		}
@@ -486,9 +520,9 @@ static void handle_cqe(struct worker *w, struct io_uring_cqe *cqe)
 		take_accepted(w, (int)ring_tag_slot(t));
 		return;
 	}
-	if (op >= MEDIA_OP_FIRST) {
-		if (w->media) /* without it, its buffers are gone too */
-			media_cqe(w->media, t, cqe->res, cqe->flags);
+	if (op >= RING_OP_ROLE_FIRST) {
+		if (w->role->ring_cqe)
+			w->role->ring_cqe(w, t, cqe->res, cqe->flags);
 		return;
 	}
 	struct conn *c = &w->conns[ring_tag_slot(t)];
@@ -620,8 +654,6 @@ static int run_loop(struct worker *w)
 			uint64_t t1 = fire_timers(w);
 			uint64_t t2 = w->role->tick(w, w->now);
 			next = t1 && t2 ? (t1 < t2 ? t1 : t2) : (t1 ? t1 : t2);
-			uint64_t t3 = w->media ? media_tick(w->media, w->now) : 0;
-			next = next && t3 ? (next < t3 ? next : t3) : (next ? next : t3);
 		}
 		flush_dirty(w);
 		if (stopping && (!any_conn_open(w) || w->now >= stop_at))

@@ -24,6 +24,8 @@ struct conn {
 	bool use_tls, sending, dirty, close_when_sent, shut;
 	bool notify_sent, half_closed; /* our close_notify queued; our side shut for writing */
 	bool trimmed;             /* gave its buffers back once after set-up (w->lean: always) */
+	bool hs_counted_ok;       /* its handshake is counted in res.hs_ok */
+	bool hs_resumed;          /* ... and in res.hs_resumed */
 	unsigned ops;             /* ring operations in flight on fd */
 	struct tls_conn tls;
 	struct buf rx;            /* plaintext received, not yet parsed */
@@ -40,7 +42,6 @@ struct conn {
 };
 
 struct worker;
-struct media_pool;
 
 struct worker_role {
 	/* TCP is up (plain) or the TLS handshake finished. */
@@ -57,6 +58,9 @@ struct worker_role {
 	uint64_t (*tick)(struct worker *w, uint64_t now);
 	/* true when the role has nothing more to do and the loop may end */
 	bool (*finished)(struct worker *w);
+	/* A completion of one of the role's own ring operations (op >= RING_OP_ROLE_FIRST);
+	 * may be NULL when the role submits none. */
+	void (*ring_cqe)(struct worker *w, uint64_t tag, int res, unsigned flags);
 };
 
 /* Responder workers even out their connections: the kernel's SO_REUSEPORT hash
@@ -92,8 +96,8 @@ struct worker {
 	uint32_t src_lo, src_n, src_next; /* client: bind new connections to src_lo + 0..src_n-1
 					   * in turn (host order); src_n 0: the kernel picks */
 	size_t max_msg;
-	struct result res;
-	struct media_pool *media;  /* the role's media streams, NULL without media */
+	struct result res;         /* the worker counts handshakes here, the role the rest */
+	int peer_warn_days;        /* the far end's expiry nearer than this is a finding */
 	struct rand_pool rand;     /* keys and tags for this worker's calls */
 	atomic_bool *stop;      /* set by the controlling thread: end now */
 	atomic_bool *drain;     /* set first: start nothing new, let what runs finish (may be NULL) */
@@ -129,6 +133,9 @@ void worker_out_commit(struct worker *w, struct conn *c, size_t n);
  * side of TCP; the connection ends when the peer closes its side (or the run's
  * grace time is over). */
 void worker_close(struct worker *w, struct conn *c);
+/* A TLS 1.3 peer refused us after our side of the handshake finished: the
+ * handshake counted as done on c is counted as failed instead (once). */
+void worker_tls_refused_late(struct worker *w, struct conn *c);
 /* Arms a timer; 0 or -ENOMEM. */
 int worker_timer(struct worker *w, uint64_t at, uint32_t slot, uint32_t seq, uint32_t kind);
 /* The connection in slot, if it is still the one with generation gen. */

@@ -1,6 +1,7 @@
 /* Report writers: they read a finished result, never the engine's state. */
 #ifndef TL_REPORT_H
 #define TL_REPORT_H
+#include <stdbool.h>
 #include <stdio.h>
 #include "result.h"
 #include "scenario.h"
@@ -17,6 +18,13 @@ struct report {
 	uint64_t fd_limit, fd_needed; /* open-files limit in effect and what the run may hold
 				       * (0: not known) */
 };
+
+/* Writes report.json, report.html, junit.xml and timeseries.csv into dir (which
+ * exists), each atomically; every file is tried. Returns 0, or the first failure
+ * (-errno, with a reason naming the file in err); *json_written tells whether
+ * report.json, the contract, was written. */
+int report_write_all(const char *dir, const struct report *r, bool *json_written, char *err,
+		     size_t errlen);
 
 /* Writes report.json atomically (a temporary file renamed into place), so a
  * reader never sees half a report. Returns 0 or -errno with a reason in err. */

@@ -142,6 +142,9 @@ static cJSON *build(const struct report *rep)
 	for (unsigned i = 0; i < r->n_reasons; i++)
 		cJSON_AddNumberToObject(fail, r->reasons[i].name, (double)r->reasons[i].n);
 
+	cJSON *sip = cJSON_AddObjectToObject(root, "sip");
+	cJSON_AddNumberToObject(sip, "stray_responses", (double)r->stray_responses);
+
 	cJSON *lat = cJSON_AddObjectToObject(root, "latency_ms");
 	for (int i = 0; i < LAT_COUNT; i++)
 		cJSON_AddItemToObject(lat, lat_interval_name((enum lat_interval)i), latency(&r->lat[i]));

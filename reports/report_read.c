@@ -165,22 +165,6 @@ static int flag(struct rd *d, const cJSON *o, const char *at, const char *name, 
 	return rc;
 }
 
-/* Adds n to a failure reason, as result.c does for one occurrence: the table's
- * last slot becomes "other" when it is full. */
-static void reason_add_n(struct result *r, const char *name, uint64_t n)
-{
-	for (unsigned i = 0; i < r->n_reasons; i++) {
-		if (!strcmp(r->reasons[i].name, name)) {
-			r->reasons[i].n += n;
-			return;
-		}
-	}
-	unsigned i = r->n_reasons < RESULT_MAX_REASONS ? r->n_reasons++ : RESULT_MAX_REASONS - 1;
-	snprintf(r->reasons[i].name, sizeof(r->reasons[i].name), "%s",
-		 i == RESULT_MAX_REASONS - 1 ? "other" : name);
-	r->reasons[i].n += n;
-}
-
 static int read_calls(struct rd *d, const cJSON *root, struct result *r)
 {
 	const cJSON *calls, *fail, *it;
@@ -202,7 +186,7 @@ static int read_calls(struct rd *d, const cJSON *root, struct result *r)
 		snprintf(key, sizeof(key), "calls.failures.%s", it->string);
 		if ((rc = whole(d, it, key, &n)))
 			return rc;
-		reason_add_n(r, it->string, n);
+		result_reason_add(r, it->string, n);
 	}
 	/* The report keeps the achieved rate but not the steady window it came from:
 	 * a window that gives the same ratio keeps calls.cps as the shard measured it. */
@@ -270,14 +254,6 @@ static int read_latency(struct rd *d, const cJSON *root, struct result *r)
 	return rc;
 }
 
-static int alert_code(const char *name)
-{
-	for (unsigned a = 0; a < 256; a++)
-		if (!strcmp(tls_alert_name(a), name))
-			return (int)a;
-	return -1;
-}
-
 /* tls.alert_list carries the codes; tls.alerts only names, which an older report
  * may have alone (unknown codes all share one name there). */
 static int read_alerts(struct rd *d, const cJSON *tls, struct result *r)
@@ -313,7 +289,7 @@ static int read_alerts(struct rd *d, const cJSON *tls, struct result *r)
 		if ((rc = whole(d, it, key, &n)))
 			return rc;
 		const char *colon = strchr(it->string, ':');
-		int code = colon ? alert_code(colon + 1) : -1;
+		int code = colon ? tls_alert_code(colon + 1) : -1;
 		bool sent = !strncmp(it->string, "sent:", 5);
 		if (code < 0 || (!sent && strncmp(it->string, "received:", 9)))
 			return bad(d, "%s: expected sent:NAME or received:NAME of a TLS alert", key);
@@ -566,13 +542,22 @@ static int read_run(struct rd *d, const cJSON *root, struct result *r)
 	return 0;
 }
 
+static int read_sip(struct rd *d, const cJSON *root, struct result *r)
+{
+	const cJSON *sip;
+	int rc = member(d, root, "", "sip", K_OBJ, &sip);
+	if (rc || !sip)
+		return rc;
+	return counter(d, sip, "sip", "stray_responses", &r->stray_responses);
+}
+
 static int read_root(struct rd *d, const cJSON *root, struct result *r)
 {
 	const cJSON *tool = cJSON_GetObjectItemCaseSensitive(root, "tool");
 	if (!cJSON_IsObject(root) || !cJSON_IsString(tool) || strcmp(tool->valuestring, "trunkload"))
 		return bad(d, "not a trunkload report (expected an object with \"tool\": \"trunkload\")");
 	int rc;
-	if ((rc = read_run(d, root, r)) || (rc = read_calls(d, root, r)) ||
+	if ((rc = read_run(d, root, r)) || (rc = read_calls(d, root, r)) || (rc = read_sip(d, root, r)) ||
 	    (rc = read_latency(d, root, r)) || (rc = read_tls(d, root, r)) ||
 	    (rc = read_srtp(d, root, r)) || (rc = read_timeseries(d, root, r)))
 		return rc;

@@ -41,6 +41,8 @@ unsigned cli_default_threads(void);
 /* Raises the open-files limit (soft, and the hard one where allowed) to at least
  * want; returns the soft limit now in effect, which may be lower. */
 uint64_t cli_raise_fd_limit(uint64_t want);
+/* "trunkload ARGS..." for the report's command line (cut with "..." when too long). */
+void cli_join_args(char *out, size_t cap, int argc, char **argv);
 /* A file next to the program or the source tree: the shipped scenarios. */
 int cli_find_scenario(const char *name, char *out, size_t cap);
 

@@ -189,13 +189,6 @@ static void warn_shards(char **files, const struct meta *m, unsigned n)
 			total, n, n == 1 ? " is" : "s are");
 }
 
-static void join_args(char *out, size_t cap, int argc, char **argv)
-{
-	size_t n = (size_t)snprintf(out, cap, "trunkload");
-	for (int i = 0; i < argc && n < cap; i++)
-		n += (size_t)snprintf(out + n, cap - n, " %s", argv[i]);
-}
-
 /* Reads every report and adds it to *total; *cps gets the sum of their achieved
  * rates. EXIT_PASS or EXIT_USAGE (with the one-line reason printed). */
 static int read_all(char **files, unsigned n, struct result *total, struct meta *meta,
@@ -303,17 +296,17 @@ int cmd_merge(int argc, char **argv)
 	total.steady_window_s = cps > 0 && total.completed ? (double)total.completed / cps : 0;
 
 	verdict_judge(&scn, &total, &v);
-	if (total.could_not_run)
-		v.pass = false;
 	char command[2048], err[512] = "";
-	join_args(command, sizeof(command), argc, argv);
+	cli_join_args(command, sizeof(command), argc, argv);
 	struct report rep = { .scn = &scn, .res = &total, .verdict = &v, .command = command,
 			      .started_at = started ? started : (double)time(NULL),
 			      .version = TRUNKLOAD_VERSION };
 	status = v.pass ? EXIT_PASS : EXIT_FAIL;
-	if (report_write_json(out, &rep, err, sizeof(err))) {
+	bool json_written;
+	if (report_write_all(report_dir, &rep, &json_written, err, sizeof(err))) {
 		fprintf(stderr, "trunkload merge: cannot write the report: %s\n", err);
-		status = EXIT_FAIL;
+		if (!json_written)
+			status = EXIT_FAIL;
 	}
 	if (!quiet) {
 		report_print_text(stdout, &rep);

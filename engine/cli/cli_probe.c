@@ -319,23 +319,21 @@ int cmd_probe(int argc, char **argv)
 	double hs_ms = (double)(clock_mono_ns() - t0) / 1e6;
 
 	int status = EXIT_PASS;
-	const STACK_OF(X509_NAME) *cas = SSL_get0_peer_CA_list(pr.tls.ssl);
-	if (cas && sk_X509_NAME_num(cas)) {
+	static struct tls_peer peer;
+	tls_peer_facts(&pr.tls, true, 30, &peer);
+	const struct handshake_facts *h = &peer.hs;
+	if (h->cert_request && h->ca_names[0]) {
 		printf("  the server asked for a client certificate from:\n");
-		for (int i = 0; i < sk_X509_NAME_num(cas); i++) {
-			char line[256];
-			X509_NAME_oneline(sk_X509_NAME_value(cas, i), line, sizeof(line));
-			printf("    %s\n", line);
+		for (const char *p = h->ca_names; *p;) { /* "; "-separated */
+			const char *end = strstr(p, "; ");
+			size_t n = end ? (size_t)(end - p) : strlen(p);
+			printf("    %.*s\n", (int)n, p);
+			p += n + (end ? 2 : 0);
 		}
 	}
 	if (hs == 0) {
-		const char *group = NULL;
-		int nid = SSL_get_negotiated_group(pr.tls.ssl);
-		if (nid > 0)
-			group = OBJ_nid2sn(nid);
-		printf("  handshake done in %.2f ms: %s, %s, group %s%s\n", hs_ms,
-		       SSL_get_version(pr.tls.ssl), SSL_get_cipher_name(pr.tls.ssl),
-		       group ? group : "-", SSL_session_reused(pr.tls.ssl) ? ", resumed" : "");
+		printf("  handshake done in %.2f ms: %s, %s, group %s%s\n", hs_ms, h->version, h->cipher,
+		       h->group[0] ? h->group : "-", h->resumed ? ", resumed" : "");
 	} else {
 		printf("  handshake failed after %.2f ms: %s\n", hs_ms,
 		       hs == -ETIMEDOUT ? "no answer" : hs == -EPIPE ? "the far end closed the connection" :
@@ -343,8 +341,6 @@ int cmd_probe(int argc, char **argv)
 		status = EXIT_FAIL;
 	}
 
-	static struct tls_peer peer;
-	result_peer_from_tls(&peer, &pr.tls, true, 30);
 	printf("far end's certificates (%u):\n", peer.n_chain);
 	for (unsigned i = 0; i < peer.n_chain; i++) {
 		char block[4096];

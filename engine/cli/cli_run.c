@@ -1,6 +1,7 @@
 #include "cli.h"
 #include "clock.h"
 #include "report.h"
+#include "port_range.h"
 #include "run.h"
 #include "scenario.h"
 #include "tls.h"
@@ -160,13 +161,13 @@ static int apply_flag(struct scenario *s, int opt, const char *arg, bool *calls_
 		return copy_field(s->ca, sizeof(s->ca), arg, "--ca");
 	case O_TLS_VERSION:
 		if (!strcmp(arg, "1.0"))
-			s->tls_versions = SCN_TLS1_0;
+			s->tls_versions = TL_TLS1_0;
 		else if (!strcmp(arg, "1.1"))
-			s->tls_versions = SCN_TLS1_1;
+			s->tls_versions = TL_TLS1_1;
 		else if (!strcmp(arg, "1.2"))
-			s->tls_versions = SCN_TLS1_2;
+			s->tls_versions = TL_TLS1_2;
 		else if (!strcmp(arg, "1.3"))
-			s->tls_versions = SCN_TLS1_3;
+			s->tls_versions = TL_TLS1_3;
 		else
 			return cli_usage_error("run", "--tls-version: expected 1.0, 1.1, 1.2 or 1.3, got \"%s\"", arg);
 		return 0;
@@ -341,13 +342,6 @@ static uint64_t fds_needed(const struct scenario *s)
 	return conns + (media ? 2ull * s->max_concurrent : 0) + 64;
 }
 
-static void join_args(char *out, size_t cap, int argc, char **argv)
-{
-	size_t n = (size_t)snprintf(out, cap, "trunkload");
-	for (int i = 0; i < argc && n < cap; i++)
-		n += (size_t)snprintf(out + n, cap - n, " %s", argv[i]);
-}
-
 int cmd_run(int argc, char **argv)
 {
 	static struct scenario scn; /* large: kept off the stack */
@@ -360,8 +354,9 @@ int cmd_run(int argc, char **argv)
 	bool srtp_keys = false, resume = false;
 	unsigned shard = 0, shards = 0;
 	char shard_text[32] = "";
-	int flags[64], nflags = 0;
-	char *args[64];
+	enum { MAX_FLAGS = 256 };
+	int flags[MAX_FLAGS], nflags = 0;
+	char *args[MAX_FLAGS];
 
 	optind = 1;
 	opterr = 0;
@@ -402,7 +397,10 @@ int cmd_run(int argc, char **argv)
 		}
 		else if (opt == O_QUIET)
 			quiet = true;
-		else if (nflags < 64) {
+		else if (nflags == MAX_FLAGS)
+			return cli_usage_error("run", "too many options (at most %d that change the scenario)",
+					       MAX_FLAGS);
+		else {
 			flags[nflags] = opt;
 			args[nflags++] = optarg;
 		}
@@ -439,12 +437,9 @@ int cmd_run(int argc, char **argv)
 		if (scn.calls)
 			scn.calls = scn.calls / shards + (shard < scn.calls % shards);
 		scn.max_concurrent = (scn.max_concurrent + shards - 1) / shards;
-		unsigned span = ((unsigned)(media_hi - media_lo + 1) / shards) & ~1u;
-		if (span < 2)
+		if (port_range_share(media_lo, media_hi, shard, shards, &media_lo, &media_hi))
 			return cli_usage_error("run", "--media-ports %u-%u is too small for %u shards",
 					       media_lo, media_hi, shards);
-		media_lo = (uint16_t)(media_lo + shard * span);
-		media_hi = (uint16_t)(media_lo + span - 1);
 	}
 	if (scenario_validate(&scn, &errs)) {
 		for (unsigned i = 0; i < errs.n; i++)
@@ -520,43 +515,24 @@ int cmd_run(int argc, char **argv)
 
 	static struct verdict v;
 	verdict_judge(&scn, &res, &v);
-	if (res.could_not_run) {
-		v.pass = false;
-	}
 	char command[2048];
-	join_args(command, sizeof(command), argc, argv);
+	cli_join_args(command, sizeof(command), argc, argv);
 	struct report rep = { .scn = &scn, .res = &res, .verdict = &v, .command = command,
 			      .started_at = started, .version = TRUNKLOAD_VERSION,
 			      .shard = shard_text[0] ? shard_text : NULL,
 			      .fd_limit = fd_limit, .fd_needed = fd_needed };
-	char path[4200];
-	snprintf(path, sizeof(path), "%s/report.json", report_dir);
 	int status = v.pass ? EXIT_PASS : EXIT_FAIL;
 	if (res.could_not_run && !res.completed)
 		status = EXIT_CANNOT;
-	if (report_write_json(path, &rep, err, sizeof(err))) {
+	bool json_written;
+	if (report_write_all(report_dir, &rep, &json_written, err, sizeof(err))) {
 		fprintf(stderr, "trunkload run: cannot write the report: %s\n", err);
-		if (status == EXIT_PASS)
+		if (!json_written && status == EXIT_PASS)
 			status = EXIT_FAIL;
-	}
-	/* renderings of the same result, for people and CI systems */
-	static const struct {
-		const char *file;
-		int (*write)(const char *, const struct report *, char *, size_t);
-	} extra[] = {
-		{ "report.html", report_write_html },
-		{ "junit.xml", report_write_junit },
-		{ "timeseries.csv", report_write_csv },
-	};
-	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
-		char other[4200];
-		snprintf(other, sizeof(other), "%s/%s", report_dir, extra[i].file);
-		if (extra[i].write(other, &rep, err, sizeof(err)))
-			fprintf(stderr, "trunkload run: cannot write %s: %s\n", extra[i].file, err);
 	}
 	if (!quiet) {
 		report_print_text(stdout, &rep);
-		printf("report     %s\n", path);
+		printf("report     %s/report.json\n", report_dir);
 	}
 	if (status == EXIT_CANNOT)
 		fprintf(stderr, "trunkload run: could not run: %s\n", res.could_not_run_why);

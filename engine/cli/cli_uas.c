@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "port_range.h"
 #include "run.h"
 #include "tls.h"
 #include <arpa/inet.h>
@@ -205,6 +206,12 @@ int cmd_uas(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("uas", "unexpected argument '%s'", argv[optind]);
+	uint16_t share_lo, share_hi;
+	if (cfg.uas.media_port_lo && port_range_share(cfg.uas.media_port_lo, cfg.uas.media_port_hi, 0,
+						      threads, &share_lo, &share_hi))
+		return cli_usage_error("uas", "--media-ports %u-%u: too few ports for %u workers "
+					      "(each needs a pair)", cfg.uas.media_port_lo,
+				       cfg.uas.media_port_hi, threads);
 	char err[512];
 	if (tls) {
 		if (!cert || !key || (!ca && tc.verify_peer))
@@ -244,12 +251,13 @@ int cmd_uas(int argc, char **argv)
 		close(cfg.listen_fds[i]);
 	SSL_CTX_free(cfg.ctx);
 	printf("trunkload uas: connections %llu (handshakes ok %llu, failed %llu), INVITE %llu "
-	       "(answered %llu, refused %llu, 488 %llu), ACK %llu, BYE %llu, CANCEL %llu, "
-	       "OPTIONS %llu, other %llu\n",
+	       "(answered %llu, refused %llu, 488 %llu, media set-up failed %llu), ACK %llu, BYE %llu, "
+	       "CANCEL %llu, OPTIONS %llu, other %llu\n",
 	       (unsigned long long)n.connections, (unsigned long long)res.hs_ok,
 	       (unsigned long long)res.hs_failed, (unsigned long long)n.invites,
 	       (unsigned long long)n.answered, (unsigned long long)n.refused,
-	       (unsigned long long)n.not_acceptable, (unsigned long long)n.acks,
+	       (unsigned long long)n.not_acceptable, (unsigned long long)n.media_failed,
+	       (unsigned long long)n.acks,
 	       (unsigned long long)n.byes, (unsigned long long)n.cancels,
 	       (unsigned long long)n.options, (unsigned long long)n.other);
 	const uint64_t *sr = res.srtp.n;

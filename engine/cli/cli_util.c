@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "str.h"
 #include <sys/resource.h>
 #include <errno.h>
 #include <limits.h>
@@ -163,4 +164,15 @@ uint64_t cli_raise_fd_limit(uint64_t want)
 	setrlimit(RLIMIT_NOFILE, &rl);
 	getrlimit(RLIMIT_NOFILE, &rl);
 	return rl.rlim_cur;
+}
+
+void cli_join_args(char *out, size_t cap, int argc, char **argv)
+{
+	struct tl_sb b = tl_sb_init(out, cap);
+	TL_SB_LIT(&b, "trunkload");
+	for (int i = 0; i < argc; i++) {
+		TL_SB_LIT(&b, " ");
+		tl_sb_cstr(&b, argv[i]);
+	}
+	tl_sb_mark_cut(&b);
 }

@@ -3,7 +3,6 @@
 #include "srtp_ossl.h"
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
 
 static const char usage[] =
 	"usage: trunkload COMMAND [options]\n"
@@ -42,13 +41,8 @@ int main(int argc, char **argv)
 		{ "run", cmd_run }, { "uas", cmd_uas }, { "pki", cmd_pki },
 		{ "check", cmd_check }, { "demo", cmd_demo }, { "probe", cmd_probe }, { "merge", cmd_merge },
 	};
-	/* process-wide set-up, before any worker thread exists: every call with media
-	 * holds two sockets, so the soft descriptor limit goes up to the hard one */
-	struct rlimit nofile;
-	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
-		nofile.rlim_cur = nofile.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &nofile);
-	}
+	/* process-wide set-up, before any worker thread exists (run and uas raise the
+	 * open-files limit to what they need: cli_raise_fd_limit) */
 	pcmu_tone_init();
 	/* libsrtp2 keeps its packet handling; AES-CM and HMAC-SHA1 run on OpenSSL */
 	if (srtp_ossl_install()) {

@@ -26,7 +26,7 @@ static void check_plan(const struct scenario *s)
 	FUZZ_CHECK(terminated(s->ca, sizeof(s->ca)));
 	FUZZ_CHECK(terminated(s->from, sizeof(s->from)));
 	FUZZ_CHECK(terminated(s->to, sizeof(s->to)));
-	FUZZ_CHECK(terminated(s->codec, sizeof(s->codec)));
+	FUZZ_CHECK(terminated(s->expect_alert, sizeof(s->expect_alert)));
 	FUZZ_CHECK(strcmp(s->path, NAME) == 0);
 	FUZZ_CHECK(s->n_flow <= SCN_MAX_FLOW);
 	FUZZ_CHECK(s->n_thresholds <= SCN_MAX_THRESHOLDS);

@@ -18,33 +18,27 @@ CC=${CC:-clang}
 OUT=${FUZZ_BUILD:-build-fuzz}
 FUZZ=tests/fuzz
 
-# engine files (and libraries) each target links
-sources() {
-	case $1 in
-	sip) echo "engine/sip_parse.c" ;;
-	sdp) echo "engine/sdp.c engine/sdes.c" ;;
-	sdes) echo "engine/sdes.c" ;;
-	scenario) echo "engine/scenario.c engine/sip_parse.c engine/sdes.c -lcjson" ;;
-	rtp) echo "engine/rtp.c" ;;
-	*) return 1 ;;
-	esac
-}
-
-CFLAGS="-std=c17 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Werror
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iengine -I$FUZZ"
+# the targets link the pure library (and the scenario loader) built by CMake with
+# clang and the fuzzer's instrumentation: no list of sources to keep here
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-
 mkdir -p "$OUT"
+if ! cmake -S . -B "$OUT/cmake" -DCMAKE_C_COMPILER="$CC" -DTRUNKLOAD_FUZZ=ON \
+	-DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-g -O1" >"$OUT/cmake.log" 2>&1; then
+	tail -n 20 "$OUT/cmake.log"
+	echo "FAILED: configure (see $OUT/cmake.log)"
+	exit 1
+fi
+
 failed=()
 summary=()
 for t in "${TARGETS[@]}"; do
-	src=$(sources "$t") || { echo "unknown target: $t (have: ${ALL[*]})" >&2; exit 2; }
-	bin=$OUT/fuzz_$t log=$OUT/logs/$t.log work=$OUT/corpus/$t crashes=$OUT/crashes/$t/
+	[ -f "$FUZZ/fuzz_$t.c" ] || { echo "unknown target: $t (have: ${ALL[*]})" >&2; exit 2; }
+	bin=$OUT/cmake/fuzz_$t log=$OUT/logs/$t.log work=$OUT/corpus/$t crashes=$OUT/crashes/$t/
 	mkdir -p "$OUT/logs" "$work" "$crashes"
 	echo "=== fuzz_$t: build"
-	# shellcheck disable=SC2086 # $src and $CFLAGS are word lists
-	if ! $CC $CFLAGS "$FUZZ/fuzz_$t.c" $src -lm -o "$bin"; then
+	if ! cmake --build "$OUT/cmake" --target "fuzz_$t" -j"$(nproc)" >"$log.build" 2>&1; then
+		tail -n 30 "$log.build"
 		failed+=("$t(build)")
 		continue
 	fi

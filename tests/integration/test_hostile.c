@@ -47,6 +47,7 @@ enum mode {
 	M_GARBAGE,      /* random bytes instead of a response */
 	M_ALERT,        /* TLS: a fatal alert (bad_record_mac) mid-call */
 	M_CLOSE_NOTIFY, /* TLS: close_notify mid-call, socket left open */
+	M_STRAY,        /* answers well, and after each 200 a 200 for a Call-ID never used */
 };
 
 static char pki[512];
@@ -170,6 +171,14 @@ static void h_answer_invite(struct hostile *h, struct hconn *c, const struct sip
 	if (n <= 0)
 		return;
 	size_t len = (size_t)n;
+	if (h->mode == M_STRAY) {
+		h_send(c, big, len);
+		req.call_id = TL_STR("stray-never-used@hostile");
+		n = sip_build_response(big, sizeof(big), &req, &r);
+		if (n <= 0)
+			return;
+		len = (size_t)n;
+	}
 	if (h->mode == M_CL_LONG)
 		len = set_content_length(big, len, sizeof(big), 500);
 	else if (h->mode == M_CL_SHORT)
@@ -493,6 +502,11 @@ static const struct hcase cases_tab[] = {
 		.bug = "a retransmitted 2xx is ignored, never ACKed (uac.c on_response: 'if (k->got_2xx) return')",
 		.log_what = " ACK", .log_min = 3 * 4,
 		.want = { EXPECT_EQ("calls.completed", 4), EXPECT_EQ("calls.failed", 0) },
+	},
+	{
+		/* responses that match no call are counted, not taken for anyone's */
+		.name = "stray_responses_counted", .mode = M_STRAY, .calls = 4, .max_s = 8, .passes = true,
+		.want = { EXPECT_EQ("calls.completed", 4), EXPECT_EQ("sip.stray_responses", 4) },
 	},
 	{
 		/* a 2xx without a To tag cannot establish a dialog (RFC 3261 12.1.2) */

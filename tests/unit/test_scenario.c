@@ -109,7 +109,7 @@ static void test_default(void)
 	CU_ASSERT_STRING_EQUAL(scn.host, "127.0.0.1");
 	CU_ASSERT_EQUAL(scn.port, 5061);
 	CU_ASSERT_STRING_EQUAL(scn.server_name, "uas.trunkload.test");
-	CU_ASSERT_EQUAL(scn.tls_versions, SCN_TLS1_2 | SCN_TLS1_3);
+	CU_ASSERT_EQUAL(scn.tls_versions, TL_TLS1_2 | TL_TLS1_3);
 	CU_ASSERT_EQUAL(scn.security_level, -1);
 	CU_ASSERT_EQUAL(scn.expect_handshake, SCN_HS_OK);
 	CU_ASSERT_EQUAL(scn.expect_min_days_valid, -1);
@@ -121,7 +121,6 @@ static void test_default(void)
 	CU_ASSERT_EQUAL(scn.max_concurrent, 10000);
 	CU_ASSERT_STRING_EQUAL(scn.from, "sip:1018@{local_host}");
 	CU_ASSERT_STRING_EQUAL(scn.to, "sip:9898@{target_host}:{target_port}");
-	CU_ASSERT_STRING_EQUAL(scn.codec, "PCMU");
 	CU_ASSERT_EQUAL(scn.ptime_ms, 20);
 	CU_ASSERT_EQUAL(scn.n_suites, 2);
 	CU_ASSERT_EQUAL(scn.suites[0], SDES_AES_CM_128_HMAC_SHA1_80);
@@ -198,7 +197,7 @@ static void test_values(void)
 	CU_ASSERT_STRING_EQUAL(scn.cert, "/c.crt");
 	CU_ASSERT_STRING_EQUAL(scn.key, "/c.key");
 	CU_ASSERT_STRING_EQUAL(scn.ca, "/ca.crt");
-	CU_ASSERT_EQUAL(scn.tls_versions, SCN_TLS1_0 | SCN_TLS1_1);
+	CU_ASSERT_EQUAL(scn.tls_versions, TL_TLS1_0 | TL_TLS1_1);
 	CU_ASSERT_STRING_EQUAL(scn.ciphers, "AES128-SHA");
 	CU_ASSERT_EQUAL(scn.security_level, 0);
 	CU_ASSERT_STRING_EQUAL(scn.expect_subject_cn, "cucm-b");

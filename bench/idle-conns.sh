@@ -37,7 +37,7 @@ hold() {
 	p=$(port)
 	for ((i = 0; i < PROCS; i++)); do
 		"$BIN" uas --listen "127.0.0.1:$p" --cert "$W/pki/server.crt" --key "$W/pki/server.key" \
-			--ca "$W/pki/ca.crt" >"$W/uas.$i.log" 2>&1 &
+			--ca "$W/pki/ca.crt" --share-port >"$W/uas.$i.log" 2>&1 &
 		uas+=($!); PIDS+=($!)
 	done
 	wait_listen "$p" "$PROCS" || true

@@ -50,8 +50,13 @@ static void add(struct acc *a, const char *code, enum finding_severity sev, cons
 	va_end(ap);
 }
 
-static void from_verify(struct acc *a, const struct handshake_facts *h)
+/* What the verify step found, told with the certificates the far end sent. */
+static void from_verify(struct acc *a, const struct handshake_facts *h,
+			const struct cert_facts *chain, unsigned n_chain)
 {
+	const struct cert_facts *at = h->verify_depth >= 0 && (unsigned)h->verify_depth < n_chain ?
+					      &chain[h->verify_depth] : NULL;
+	const struct cert_facts *leaf = n_chain ? &chain[0] : NULL;
 	switch (h->verify_error) {
 	case 0:
 		return;
@@ -63,22 +68,35 @@ static void from_verify(struct acc *a, const struct handshake_facts *h)
 		    h->verify_depth);
 		return;
 	case V_DEPTH_ZERO_SELF_SIGNED_CERT:
+		add(a, "self_signed", FINDING_ERROR,
+		    "the certificate %.80s is self-signed and not in the trust store",
+		    leaf ? leaf->subject : "");
+		return;
 	case V_SELF_SIGNED_CERT_IN_CHAIN:
-		add(a, "self_signed", FINDING_ERROR, "self-signed certificate not in the trust store (%s)",
-		    h->verify_text);
+		add(a, "untrusted", FINDING_ERROR,
+		    "the chain the far end sent ends in %.80s (self-signed, depth %d), which is not "
+		    "in the trust store", at ? at->subject : "a CA", h->verify_depth);
 		return;
 	case V_UNABLE_TO_GET_ISSUER_CERT:
 	case V_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
 	case V_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+		add(a, "untrusted", FINDING_ERROR,
+		    "issuer not found: %.60s (depth %d) is issued by %.70s, which is neither in the "
+		    "trust store nor sent", at ? at->subject : "a certificate", h->verify_depth,
+		    at ? at->issuer : "a CA");
+		return;
 	case V_CERT_UNTRUSTED:
-	case V_CERT_REJECTED:
 		add(a, "untrusted", FINDING_ERROR, "chain does not lead to a trusted CA: %s",
 		    h->verify_text);
 		return;
+	case V_CERT_REJECTED: /* the responder's list of expected subject names */
 	case V_HOSTNAME_MISMATCH:
 	case V_IP_ADDRESS_MISMATCH:
-		add(a, "name_mismatch", FINDING_ERROR, "certificate does not name the server: %s",
-		    h->verify_text);
+		add(a, "name_mismatch", FINDING_ERROR,
+		    "the certificate does not carry %.60s: it carries CN %.40s%s%.60s",
+		    h->expected_names[0] ? h->expected_names : "the expected name",
+		    leaf ? leaf->subject_cn : "?", leaf && leaf->san[0] ? ", " : "",
+		    leaf ? leaf->san : "");
 		return;
 	default:
 		add(a, "verify_failed", FINDING_ERROR, "chain verification failed at depth %d: %s",
@@ -92,7 +110,7 @@ unsigned findings_for_peer(const struct cert_facts *chain, unsigned n_chain,
 {
 	struct acc a = { out, 0, max };
 	if (h)
-		from_verify(&a, h);
+		from_verify(&a, h, chain, n_chain);
 	for (unsigned i = 0; i < n_chain; i++) {
 		const struct cert_facts *c = &chain[i];
 		const char *who = i ? "a CA certificate" : "the certificate";

@@ -12,7 +12,7 @@ enum finding_severity { FINDING_INFO = 0, FINDING_WARNING, FINDING_ERROR };
 struct finding {
 	char code[24];     /* "expired", "name_mismatch", ... (stable: scripts match on it) */
 	enum finding_severity severity;
-	char message[200];
+	char message[256];
 };
 
 /* What the handshake itself showed, besides the peer's certificates. */
@@ -27,6 +27,7 @@ struct handshake_facts {
 	bool resumed;           /* the session was resumed */
 	bool cert_request;      /* the server asked for a client certificate */
 	char ca_names[320];     /* the CA names it listed, "; "-separated */
+	char expected_names[256]; /* the name(s) the peer's certificate had to carry, "" none */
 };
 
 #define FINDINGS_MAX 16

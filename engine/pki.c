@@ -459,8 +459,20 @@ static int lab_build_one(struct lab_set *ls, size_t i, enum pki_key_kind kind,
 	return 0;
 }
 
+/* The first file of a lab that dir already holds, into path; false when none. */
+static bool lab_file_exists(const char *dir, char *path, size_t cap)
+{
+	static const char *const ext[] = { ".crt", ".key" };
+	for (size_t i = 0; i < LAB_N; i++)
+		for (size_t e = 0; e < 2; e++)
+			if ((size_t)snprintf(path, cap, "%s/%s%s", dir, lab[i].name, ext[e]) < cap &&
+			    access(path, F_OK) == 0)
+				return true;
+	return false;
+}
+
 int pki_make_lab(const char *dir, enum pki_key_kind kind, const char *server_name,
-		 const char *client_name, char *err, size_t errlen)
+		 const char *client_name, bool force, char *err, size_t errlen)
 {
 	struct lab_set ls = { 0 };
 	char path[PATH_MAX];
@@ -485,6 +497,14 @@ int pki_make_lab(const char *dir, enum pki_key_kind kind, const char *server_nam
 	 * everything in memory, so a failure leaves no half-written set. */
 	if ((rc = make_dir(dir, err, errlen)))
 		goto out;
+	if (!force && lab_file_exists(dir, path, sizeof(path))) {
+		/* a new CA over the old lab would fail every handshake of a responder
+		 * still using the old files */
+		set_err(err, errlen, "%s exists: %s holds a lab already (--force makes a new one "
+				     "over it)", path, dir);
+		rc = -EEXIST;
+		goto out;
+	}
 	for (size_t i = 0; i < LAB_N; i++)
 		if ((rc = lab_build_one(&ls, i, kind, server_name, client_name, err, errlen)))
 			goto out;

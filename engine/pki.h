@@ -2,6 +2,7 @@
  * negative tests need, and certificate signing requests for an enterprise CA. */
 #ifndef TL_PKI_H
 #define TL_PKI_H
+#include <stdbool.h>
 #include <stddef.h>
 
 enum pki_key_kind { PKI_KEY_EC = 0, PKI_KEY_RSA2048, PKI_KEY_RSA1024 };
@@ -30,10 +31,11 @@ enum pki_key_kind { PKI_KEY_EC = 0, PKI_KEY_RSA2048, PKI_KEY_RSA1024 };
  * The variants of a role share one key per key kind: ROLE-expired.key ... 
  * ROLE-untrusted.key hold ROLE.key's key, ROLE-legacy.key and ROLE-rsa2048.key their
  * own (or ROLE.key's when kind is that kind already). Key generation is the cost, and
- * no negative test depends on the key being new. Every file is overwritten.
- * Returns 0 or a negative errno with a one-line reason in err. */
+ * no negative test depends on the key being new. A lab already in dir (any of its
+ * files) is kept, -EEXIST naming the file, unless force: then every file is
+ * overwritten. Returns 0 or a negative errno with a one-line reason in err. */
 int pki_make_lab(const char *dir, enum pki_key_kind kind, const char *server_name,
-		 const char *client_name, char *err, size_t errlen);
+		 const char *client_name, bool force, char *err, size_t errlen);
 
 /* The i-th certificate pki_make_lab writes, as a base name ("ca", "server-expired"):
  * the files are NAME.crt and NAME.key. Sets *what (if not NULL) to a short description.

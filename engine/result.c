@@ -10,7 +10,7 @@ const char *lat_interval_name(enum lat_interval i)
 	static const char *names[LAT_COUNT] = {
 		"tls_handshake", "invite_to_100", "invite_to_180",
 		"invite_to_200", "bye_to_200", "invite_to_200_uncorrected",
-		"answer_to_first_media",
+		"answer_to_first_media", "options_to_200", "invite_to_final",
 	};
 	return i < LAT_COUNT ? names[i] : "?";
 }
@@ -31,7 +31,7 @@ const char *hs_outcome_name(enum hs_outcome o)
 {
 	static const char *names[HS_OUTCOMES] = {
 		"accepted", "refused_alert", "refused_reset", "refused_close",
-		"timeout", "we_refused", "connect_failed",
+		"timeout", "we_refused", "connect_failed", "undecided",
 	};
 	return o < HS_OUTCOMES ? names[o] : "?";
 }

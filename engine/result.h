@@ -15,6 +15,8 @@ enum lat_interval {
 	LAT_BYE_TO_200,
 	LAT_INVITE_TO_200_SENT, /* uncorrected: from the INVITE actually sent */
 	LAT_ANSWER_TO_MEDIA,    /* from the 200 OK (or our answer) to the first good SRTP packet */
+	LAT_OPTIONS_TO_200,     /* an OPTIONS' round trip, from when it was sent */
+	LAT_INVITE_TO_FINAL,    /* to the INVITE's final response, whatever it was (a refused call too) */
 	LAT_COUNT
 };
 const char *lat_interval_name(enum lat_interval i);
@@ -61,6 +63,8 @@ enum hs_outcome {
 	HS_TIMEOUT,        /* no handshake within the time allowed */
 	HS_WE_REFUSED,     /* we refused the far end (its certificate did not verify) */
 	HS_CONNECT_FAILED, /* no TCP connection */
+	HS_UNDECIDED,      /* ended before the far end decided: not started for lack of a local
+			    * resource (the concurrency cap, descriptors), interrupted */
 	HS_OUTCOMES
 };
 const char *hs_outcome_name(enum hs_outcome o);
@@ -89,7 +93,7 @@ struct result {
 	struct srtp_result srtp;
 
 	uint64_t hs_ok, hs_failed, hs_resumed;
-	uint64_t hs_outcome[HS_OUTCOMES];  /* filled when handshakes are the test (expect_handshake) */
+	uint64_t hs_outcome[HS_OUTCOMES];  /* a negative test: each attempt in exactly one */
 	struct tls_alerts alerts;
 	struct name_count versions[RESULT_MAX_NAMES], ciphers[RESULT_MAX_NAMES];
 	struct tls_peer peer;   /* from the first handshake, or the first refused one when none succeeded */

@@ -34,7 +34,7 @@ static void *worker_main(void *arg)
 	struct worker_thread *t = arg;
 	struct worker *w = &t->w;
 	/* per_call and handshake: a connection for each call in progress */
-	bool conn_per_call = !t->is_uas && t->uac.scn->mode != SCN_TRUNK;
+	bool conn_per_call = !t->is_uas && scn_conn_per_call(t->uac.scn);
 	unsigned conns = t->is_uas ? RUN_UAS_MAX_CONNS :
 			 conn_per_call ? t->uac.max_calls + 1 : t->uac.connections + 1;
 	t->rc = worker_init(w, conns);
@@ -124,7 +124,7 @@ int run_caller(const struct run_caller_config *cfg, struct result *out, char *er
 {
 	const struct scenario *s = cfg->scn;
 	unsigned n = cfg->threads ? cfg->threads : 1;
-	if (s->mode == SCN_TRUNK && n > s->connections)
+	if (!scn_conn_per_call(s) && n > s->connections)
 		n = s->connections; /* each worker owns at least one trunk connection */
 	if (n > s->max_concurrent)
 		n = s->max_concurrent;
@@ -153,7 +153,7 @@ int run_caller(const struct run_caller_config *cfg, struct result *out, char *er
 		wt->w.stop = &stop;
 		wt->w.drain = &drain;
 		wt->w.resume = cfg->resume;
-		wt->w.lean = s->mode != SCN_TRUNK;
+		wt->w.lean = scn_conn_per_call(s);
 		wt->w.src_lo = s->source_lo;
 		wt->w.src_n = s->source_n;
 		wt->w.src_next = s->source_n ? i % s->source_n : 0;

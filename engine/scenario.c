@@ -9,6 +9,7 @@
  * which the CLI calls again once its flags have been applied. */
 #include "scenario.h"
 #include "findings.h"
+#include "str.h"
 #include <arpa/inet.h>
 
 #include <cjson/cJSON.h>
@@ -33,28 +34,63 @@ struct ctx {
 	struct scenario_errors *errs; /* may be NULL: then errors are only counted */
 	unsigned n;                   /* errors found, including those not stored */
 	struct scenario *s;
+	/* the JSON paths that had errors while parsing; with after_errors set, the
+	 * rules across fields leave out what follows from those (a key that did not
+	 * parse is not also "missing") */
+	char bad[SCN_MAX_ERRORS][SCN_PATH_LEN];
+	unsigned n_bad;
+	bool after_errors;
 };
 
 /* ---- errors ---- */
 
+/* Whether two JSON paths are one the other's ancestor (or the same). */
+static bool related(const char *a, size_t alen, const char *b)
+{
+	size_t blen = strlen(b), n = alen < blen ? alen : blen;
+	if (!n || memcmp(a, b, n))
+		return false;
+	char next = alen < blen ? b[n] : alen > blen ? a[n] : 0;
+	return next == 0 || next == '.' || next == '[';
+}
+
+/* A message's path is what precedes its first ": ". */
+static bool follows_from_bad(const struct ctx *c, const char *msg)
+{
+	const char *colon = strstr(msg, ": ");
+	size_t plen = colon ? (size_t)(colon - msg) : 0;
+	for (unsigned i = 0; i < c->n_bad; i++)
+		if (related(msg, plen, c->bad[i]) || strstr(msg, c->bad[i]))
+			return true;
+	return false;
+}
+
 __attribute__((format(printf, 2, 3)))
 static void add_err(struct ctx *c, const char *fmt, ...)
 {
+	char body[sizeof(c->errs->msg[0])];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(body, sizeof(body), fmt, ap);
+	va_end(ap);
+	if (c->after_errors && follows_from_bad(c, body))
+		return;
+	if (!c->after_errors && c->n_bad < SCN_MAX_ERRORS) {
+		const char *colon = strstr(body, ": ");
+		snprintf(c->bad[c->n_bad++], SCN_PATH_LEN, "%.*s",
+			 colon ? (int)(colon - body) : 0, body);
+	}
 	c->n++;
 	if (!c->errs || c->errs->n >= SCN_MAX_ERRORS)
 		return;
-	char *m = c->errs->msg[c->errs->n++];
-	size_t cap = sizeof(c->errs->msg[0]);
+	struct tl_sb b = tl_sb_init(c->errs->msg[c->errs->n++], sizeof(c->errs->msg[0]));
 	/* A long file name keeps its tail, so the message keeps its point. */
 	size_t flen = strlen(c->file);
-	int k = flen > 100 ? snprintf(m, cap, "...%s: ", c->file + flen - 97)
-			   : snprintf(m, cap, "%s: ", c->file);
-	if (k < 0 || (size_t)k >= cap)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(m + k, cap - (size_t)k, fmt, ap);
-	va_end(ap);
+	if (flen > 100)
+		TL_SB_LIT(&b, "...");
+	tl_sb_cstr(&b, flen > 100 ? c->file + flen - 97 : c->file);
+	TL_SB_LIT(&b, ": ");
+	tl_sb_cstr(&b, body);
 }
 
 /* When more errors were found than fit, the last slot says so: a user who
@@ -185,6 +221,21 @@ static bool get_str(struct ctx *c, const cJSON *obj, const char *path, const cha
 		return false;
 	}
 	return copy_str(c, p, v->valuestring, dst, cap);
+}
+
+/* A pin on the far end's certificate: a check that an empty value would silently
+ * skip, so empty is an error that says what belongs there. */
+static void get_pin(struct ctx *c, const cJSON *peer, const char *key, const char *what,
+		    char *dst, size_t cap)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(peer, key);
+	bool from_show = strcmp(key, "names") && strcmp(key, "subject_cn");
+	if (cJSON_IsString(v) && !v->valuestring[0]) {
+		add_err(c, "tls.expect_peer.%s is empty: put %s here%s, or leave the key out to skip "
+			   "the check", key, what, from_show ? " (from `trunkload pki show FILE`)" : "");
+		return;
+	}
+	get_str(c, peer, "tls.expect_peer", key, false, dst, cap);
 }
 
 /* lo_open: the bound lo itself is excluded. */
@@ -343,18 +394,18 @@ static void parse_tls(struct ctx *c, const cJSON *o)
 	const cJSON *peer = get_obj(c, o, "tls", "expect_peer");
 	if (peer) {
 		check_keys(c, peer, "tls.expect_peer", peer_keys, "");
-		get_str(c, peer, "tls.expect_peer", "subject_cn", false,
+		get_pin(c, peer, "subject_cn", "the name the far end's certificate must carry",
 			s->expect_subject_cn, sizeof(s->expect_subject_cn));
 		if (get_int(c, peer, "tls.expect_peer", "min_days_valid", 0, 100000,
 			    "an integer 0-100000", &n))
 			s->expect_min_days_valid = (int)n;
-		get_str(c, peer, "tls.expect_peer", "names", false, s->expect_names,
+		get_pin(c, peer, "names", "the trunk's X.509 subject name(s)", s->expect_names,
 			sizeof(s->expect_names));
-		get_str(c, peer, "tls.expect_peer", "issuer", false, s->expect_issuer,
+		get_pin(c, peer, "issuer", "a part of the issuing CA's name", s->expect_issuer,
 			sizeof(s->expect_issuer));
-		get_str(c, peer, "tls.expect_peer", "serial", false, s->expect_serial,
+		get_pin(c, peer, "serial", "the new certificate's serial", s->expect_serial,
 			sizeof(s->expect_serial));
-		get_str(c, peer, "tls.expect_peer", "sha256", false, s->expect_sha256,
+		get_pin(c, peer, "sha256", "the new certificate's sha256 fingerprint", s->expect_sha256,
 			sizeof(s->expect_sha256));
 		if (get_int(c, peer, "tls.expect_peer", "min_key_bits", 256, 16384,
 			    "an integer 256-16384", &n))
@@ -641,7 +692,7 @@ static const char *const plain_metrics[] = {
 static const char *const latency_metrics[] = {
 	"latency_ms.tls_handshake", "latency_ms.invite_to_100", "latency_ms.invite_to_180",
 	"latency_ms.invite_to_200", "latency_ms.bye_to_200", "latency_ms.answer_to_first_media",
-	NULL
+	"latency_ms.options_to_200", "latency_ms.invite_to_final", NULL
 };
 static const char *const latency_stats[] = { "p50", "p90", "p99", "p999", "min", "max", NULL };
 
@@ -1018,13 +1069,15 @@ int scenario_load_buf(const char *json, size_t len, const char *name,
 	size_t off = end && end >= json ? (size_t)(end - json) : len;
 	while (off < len && json[off] && strchr(" \t\r\n", json[off]))
 		off++;
-	if (off < len)
+	if (off < len) {
 		syntax_error(&c, json, len, json + off, "end of file after the top-level value");
-	else
+	} else {
 		parse_root(&c, root);
-	cJSON_Delete(root);
-	if (c.n == 0)
+		/* the rules across fields too, so that every problem shows at once */
+		c.after_errors = c.n > 0;
 		check_all(&c, tmp);
+	}
+	cJSON_Delete(root);
 out:
 	finish_errors(&c);
 	if (c.n == 0)
@@ -1062,7 +1115,9 @@ int scenario_load_file(const char *path, struct scenario *s, struct scenario_err
 
 int scenario_validate(const struct scenario *s, struct scenario_errors *errs)
 {
-	struct ctx c = { .file = s->path[0] ? s->path : s->name, .errs = errs };
+	char builtin[160];
+	snprintf(builtin, sizeof(builtin), "the built-in %s (no scenario file)", s->name);
+	struct ctx c = { .file = s->path[0] ? s->path : builtin, .errs = errs };
 	if (errs)
 		errs->n = 0;
 	check_all(&c, s);
@@ -1073,6 +1128,34 @@ int scenario_validate(const struct scenario *s, struct scenario_errors *errs)
 const char *scn_server_name(const struct scenario *s)
 {
 	return s->server_name[0] ? s->server_name : s->host;
+}
+
+bool scn_conn_per_call(const struct scenario *s)
+{
+	return s->mode != SCN_TRUNK || s->expect_handshake == SCN_HS_REJECTED;
+}
+
+bool scn_runs_flow(const struct scenario *s)
+{
+	return s->mode != SCN_HANDSHAKE && s->expect_handshake != SCN_HS_REJECTED;
+}
+
+bool scn_flow_sends(const struct scenario *s, enum sip_method m)
+{
+	for (unsigned i = 0; scn_runs_flow(s) && i < s->n_flow; i++)
+		if (s->flow[i].kind == FLOW_SEND && s->flow[i].method == m)
+			return true;
+	return false;
+}
+
+bool scn_has_media(const struct scenario *s)
+{
+	for (unsigned i = 0; scn_runs_flow(s) && i < s->n_flow; i++) {
+		const struct flow_step *st = &s->flow[i];
+		if (st->kind == FLOW_MEDIA && (s->media_ms >= 0 ? s->media_ms > 0 : st->ms > 0))
+			return true;
+	}
+	return false;
 }
 
 const char *scn_mode_name(enum scn_mode m)

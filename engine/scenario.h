@@ -125,6 +125,16 @@ int scenario_validate(const struct scenario *s, struct scenario_errors *errs);
 int scn_parse_source(const char *text, uint32_t *lo, uint32_t *n);
 
 const char *scn_mode_name(enum scn_mode m);
+/* Whether each call has a connection of its own: per_call and handshake modes, and a
+ * negative test (each call one connection attempt), else the calls share the trunk. */
+bool scn_conn_per_call(const struct scenario *s);
+/* Whether calls run the flow (not in handshake mode, not in a negative test, where
+ * each call is a connection attempt alone). */
+bool scn_runs_flow(const struct scenario *s);
+/* Whether the flow that runs sends a request of method m. */
+bool scn_flow_sends(const struct scenario *s, enum sip_method m);
+/* Whether calls have a media phase (a media step that lasts, --media-ms counted). */
+bool scn_has_media(const struct scenario *s);
 /* The name the far end's certificate must carry: server_name, else the host. */
 const char *scn_server_name(const struct scenario *s);
 /* "sendrecv", "sendonly", "recvonly" */

@@ -1,6 +1,7 @@
 #include "tls.h"
 #include "cert_name.h"
 #include "str.h"
+#include <sys/stat.h>
 #include <time.h>
 #include <errno.h>
 #include <stdio.h>
@@ -21,9 +22,14 @@ static void openssl_reason(char *out, size_t n, const char *what)
 	snprintf(out, n, "%s%s%s", what, why ? ": " : "", why ? why : "");
 }
 
-/* A clear message for files that cannot even be opened. */
+/* A clear message for files that cannot even be opened, or are directories. */
 static bool unreadable(const char *path, const char *role, char *err, size_t errlen)
 {
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory, expected %s (a PEM file)", path, role);
+		return true;
+	}
 	FILE *f = fopen(path, "r");
 	if (f) {
 		fclose(f);
@@ -31,6 +37,28 @@ static bool unreadable(const char *path, const char *role, char *err, size_t err
 	}
 	snprintf(err, errlen, "%s: cannot read %s: %s", path, role, strerror(errno));
 	return true;
+}
+
+/* What the first PEM block of a file is: "CERTIFICATE", "PRIVATE KEY" (any kind),
+ * or NULL. For messages only. */
+static const char *pem_holds(const char *path)
+{
+	char head[4096];
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(head, 1, sizeof(head) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	head[n] = 0;
+	const char *begin = strstr(head, "-----BEGIN ");
+	if (!begin)
+		return NULL;
+	const char *what = begin + 11;
+	if (!strncmp(what, "CERTIFICATE-----", 16) || !strncmp(what, "TRUSTED CERTIFICATE", 19))
+		return "a certificate";
+	const char *dash = strstr(what, "-----");
+	if (dash && dash - what >= 11 && !strncmp(dash - 11, "PRIVATE KEY", 11))
+		return "a private key";
+	return NULL;
 }
 
 static int version_bounds(unsigned v, int *lo, int *hi)
@@ -47,6 +75,35 @@ static int version_bounds(unsigned v, int *lo, int *hi)
 		}
 	}
 	return *lo ? 0 : -EINVAL;
+}
+
+/* A trust store must hold something that can anchor a chain: a CA, or a self-signed
+ * certificate trusted as itself. A leaf issued by a CA anchors nothing. */
+static bool no_ca_in(SSL_CTX *ctx, const char *path, char *err, size_t errlen)
+{
+	STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(SSL_CTX_get_cert_store(ctx));
+	X509 *first = NULL;
+	int n = 0;
+	for (int i = 0; i < sk_X509_OBJECT_num(objs); i++) {
+		X509 *x = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+		if (!x)
+			continue;
+		if (X509_check_ca(x) > 0 || X509_self_signed(x, 0) == 1)
+			return false;
+		first = first ? first : x;
+		n++;
+	}
+	char cn[128] = "?";
+	if (first)
+		X509_NAME_get_text_by_NID(X509_get_subject_name(first), NID_commonName, cn, sizeof(cn));
+	ERR_clear_error();
+	if (n == 1)
+		snprintf(err, errlen, "%s holds no CA certificate: its certificate CN=%s is not a CA "
+				      "(give the CA that issued the far end's certificate)", path, cn);
+	else
+		snprintf(err, errlen, "%s holds no CA certificate: none of its %d certificates "
+				      "(the first CN=%s) is a CA", path, n, cn);
+	return true;
 }
 
 static int alerts_index = -1;
@@ -84,6 +141,8 @@ static int verify_cb(int ok, X509_STORE_CTX *store)
 	if (t && !t->peer_leaf && X509_STORE_CTX_get0_cert(store)) {
 		t->peer_leaf = X509_STORE_CTX_get0_cert(store);
 		X509_up_ref(t->peer_leaf);
+		STACK_OF(X509) *sent = X509_STORE_CTX_get0_untrusted(store);
+		t->peer_sent = sent ? X509_chain_up_ref(sent) : NULL;
 	}
 	if (t && !ok && !t->verify_error) {
 		t->verify_error = X509_STORE_CTX_get_error(store);
@@ -175,20 +234,35 @@ SSL_CTX *tls_ctx_new(bool server, const struct tls_config *cfg, char *err, size_
 	if (cfg->cert && *cfg->cert &&
 	    SSL_CTX_use_certificate_chain_file(ctx, cfg->cert) != 1) {
 		char why[200];
+		const char *holds = pem_holds(cfg->cert);
 		openssl_reason(why, sizeof(why), "");
-		snprintf(err, errlen, "%s: cannot use certificate%s", cfg->cert, why);
+		if (holds && strcmp(holds, "a certificate"))
+			snprintf(err, errlen, "%s: expected a certificate, found %s (certificate and key "
+					      "swapped?)", cfg->cert, holds);
+		else
+			snprintf(err, errlen, "%s: cannot use certificate%s", cfg->cert, why);
 		goto fail;
 	}
 	if (cfg->key && *cfg->key) {
 		if (SSL_CTX_use_PrivateKey_file(ctx, cfg->key, SSL_FILETYPE_PEM) != 1) {
+			unsigned long e = ERR_peek_last_error();
 			char why[200];
+			const char *holds = pem_holds(cfg->key);
 			openssl_reason(why, sizeof(why), "");
-			snprintf(err, errlen, "%s: cannot use private key%s", cfg->key, why);
+			if (ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH)
+				snprintf(err, errlen, "%s: this private key does not belong to the "
+						      "certificate %s (give the key made with it)", cfg->key,
+					 cfg->cert ? cfg->cert : "");
+			else if (holds && strcmp(holds, "a private key"))
+				snprintf(err, errlen, "%s: expected a private key, found %s (certificate and "
+						      "key swapped?)", cfg->key, holds);
+			else
+				snprintf(err, errlen, "%s: cannot use private key%s", cfg->key, why);
 			goto fail;
 		}
 		if (SSL_CTX_check_private_key(ctx) != 1) {
-			snprintf(err, errlen, "%s: private key does not match certificate %s",
-				 cfg->key, cfg->cert ? cfg->cert : "");
+			snprintf(err, errlen, "%s: this private key does not belong to the certificate "
+					      "%s (give the key made with it)", cfg->key, cfg->cert ? cfg->cert : "");
 			ERR_clear_error();
 			goto fail;
 		}
@@ -199,6 +273,8 @@ SSL_CTX *tls_ctx_new(bool server, const struct tls_config *cfg, char *err, size_
 		snprintf(err, errlen, "%s: cannot load CA certificates%s", cfg->ca, why);
 		goto fail;
 	}
+	if (cfg->ca && *cfg->ca && no_ca_in(ctx, cfg->ca, err, errlen))
+		goto fail;
 	if (server && cfg->ca && *cfg->ca) {
 		STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(cfg->ca);
 		if (names)
@@ -286,6 +362,8 @@ void tls_conn_free(struct tls_conn *t)
 {
 	X509_free(t->peer_leaf);
 	t->peer_leaf = NULL;
+	sk_X509_pop_free(t->peer_sent, X509_free);
+	t->peer_sent = NULL;
 	SSL_free(t->ssl); /* frees both BIOs */
 	t->ssl = NULL;
 }
@@ -427,6 +505,9 @@ void tls_handshake_facts(const struct tls_conn *t, bool peer_is_server, struct h
 		tl_sb_cstr(&b, line);
 	}
 	tl_sb_mark_cut(&b);
+	const char *names = t->verify_name ? t->verify_name :
+			    SSL_CTX_get_ex_data(SSL_get_SSL_CTX(t->ssl), names_index);
+	snprintf(h->expected_names, sizeof(h->expected_names), "%s", names ? names : "");
 	h->verify_error = t->verify_error;
 	h->verify_depth = t->verify_depth;
 	if (t->verify_error)
@@ -449,6 +530,11 @@ void tls_peer_facts(const struct tls_conn *t, bool peer_is_server, int warn_days
 			p->n_chain = 1;
 		X509_free(leaf);
 	}
+	/* refused: what the verify step saw the peer send, in its order */
+	for (int i = 0; !t->done && t->peer_sent && i < sk_X509_num(t->peer_sent) &&
+			p->n_chain < CERTFACTS_MAX_CHAIN; i++)
+		if (!certfacts_from_x509(&p->chain[p->n_chain], sk_X509_value(t->peer_sent, i), now))
+			p->n_chain++;
 	if (!p->n_chain && t->peer_leaf && !certfacts_from_x509(&p->chain[0], t->peer_leaf, now))
 		p->n_chain = 1;
 	tls_handshake_facts(t, peer_is_server, &p->hs);

@@ -42,6 +42,8 @@ struct tls_conn {
 	int alert_in, alert_out; /* the last alert received / sent, -1: none */
 	int verify_error, verify_depth; /* the first problem with the peer's chain, 0: none */
 	X509 *peer_leaf;   /* the peer's certificate as presented (even if refused); owned */
+	STACK_OF(X509) *peer_sent; /* every certificate the peer sent, in its order (even if
+				    * refused); owned */
 	const char *verify_name;   /* client: the name the peer's certificate must carry
 				    * (borrowed from tls_conn_init's caller), NULL: none */
 	SSL_SESSION **session_slot; /* where new sessions go for resumption, may be NULL */

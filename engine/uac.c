@@ -25,7 +25,7 @@ struct call {
 	bool active;
 	uint8_t step;
 	uint32_t conn_slot, conn_gen;
-	uint64_t t_sched, t_invite, t_bye;
+	uint64_t t_sched, t_invite, t_request; /* t_request: the last BYE or OPTIONS sent */
 	uint32_t cseq, invite_cseq, txn;
 	enum sip_method last_method;
 	bool invite_sent, invite_final, got_2xx, acked, bye_sent, seen_100, seen_180;
@@ -45,6 +45,7 @@ struct call {
 	uint32_t media_slot;
 	uint16_t media_port;
 	bool own_conn, conn_up, got_sip; /* per_call and handshake modes: the call's connection */
+	bool decided;         /* a negative test: this attempt's outcome is counted */
 };
 
 struct trunk {
@@ -338,10 +339,8 @@ static int send_request(struct uac *u, struct call *k, enum sip_method m, bool o
 		k->last_cseq = r.cseq;
 		new_branch(u, k, k->branch_last, sizeof(k->branch_last));
 		r.branch = S(k->branch_last);
-		if (m == SIP_BYE) {
-			k->bye_sent = true;
-			k->t_bye = u->w->now;
-		}
+		k->t_request = u->w->now;
+		k->bye_sent |= m == SIP_BYE;
 		break;
 	}
 	if (m != SIP_ACK && m != SIP_INVITE && m != SIP_CANCEL)
@@ -369,8 +368,20 @@ static void send_error_ack(struct uac *u, struct call *k, const struct sip_msg *
 
 /* ---- call life --------------------------------------------------------- */
 
+/* A negative test counts each attempt in exactly one outcome. */
+static void count_outcome(struct uac *u, struct call *k, enum hs_outcome o)
+{
+	if (k && k->decided)
+		return;
+	if (k)
+		k->decided = true;
+	u->w->res.hs_outcome[o]++;
+}
+
 static void call_release(struct uac *u, struct call *k)
 {
+	if (u->expect_refusal)
+		count_outcome(u, k, HS_UNDECIDED);
 	if (k->own_conn) { /* close_notify, then the socket */
 		struct conn *c = worker_conn(u->w, k->conn_slot, k->conn_gen);
 		if (c)
@@ -508,6 +519,8 @@ static void call_start(struct uac *u, uint64_t t_sched)
 		row->started++;
 	if (!u->n_free) {
 		/* the cap is reported, never a silent change of rate */
+		if (u->expect_refusal)
+			count_outcome(u, NULL, HS_UNDECIDED);
 		res->concurrency_cap_hits++;
 		res->failed++;
 		result_fail(res, "concurrency_cap");
@@ -519,7 +532,9 @@ static void call_start(struct uac *u, uint64_t t_sched)
 	struct conn *c = u->per_conn ? worker_connect(u->w, (const struct sockaddr *)&u->cfg.target,
 						      u->cfg.target_len, u->verify_name)
 				     : pick_trunk(u, &t);
-	if (!c) {
+	if (!c) { /* a local failure: connecting itself goes on in the ring */
+		if (u->expect_refusal)
+			count_outcome(u, NULL, HS_UNDECIDED);
 		res->failed++;
 		result_fail(res, !u->per_conn ? "no_connection" :
 				 errno == EMFILE || errno == ENFILE ? "no_file_descriptors" : "connect_failed");
@@ -705,16 +720,21 @@ static void on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 			}
 			k->invite_final = k->got_2xx = true;
 			lat(u, LAT_INVITE_TO_200, k->t_sched);
+			lat(u, LAT_INVITE_TO_FINAL, k->t_sched);
 			lat(u, LAT_INVITE_TO_200_SENT, k->t_invite);
 			learn_dialog(k, m);
 		} else {
 			if (k->invite_final)
 				return;
 			k->invite_final = true;
+			lat(u, LAT_INVITE_TO_FINAL, k->t_sched);
 			send_error_ack(u, k, m);
 		}
-	} else if (m->cseq_method == SIP_BYE && m->status >= 200 && m->status < 300 && k->bye_sent) {
-		lat(u, LAT_BYE_TO_200, k->t_bye);
+	} else if (m->status >= 200 && m->status < 300) {
+		if (m->cseq_method == SIP_BYE && k->bye_sent)
+			lat(u, LAT_BYE_TO_200, k->t_request);
+		else if (m->cseq_method == SIP_OPTIONS)
+			lat(u, LAT_OPTIONS_TO_200, k->t_request);
 	}
 
 	/* the flow: does this response satisfy the current expect, skipping optional ones? */
@@ -859,7 +879,7 @@ static void per_conn_down(struct uac *u, struct conn *c, int err, const char *wh
 	bool before_sip = !k->got_sip;
 	if (before_sip && (err || !k->conn_up || u->expect_refusal)) {
 		enum hs_outcome o = refusal_kind(k, c, err);
-		res->hs_outcome[o]++;
+		count_outcome(u, k, o);
 		if (o == HS_CONNECT_FAILED && ++u->connect_failures == 1 && !res->could_not_run_why[0])
 			snprintf(res->could_not_run_why, sizeof(res->could_not_run_why),
 				 "%.120s:%u: %.120s", u->scn->host, u->scn->port, why);
@@ -940,7 +960,7 @@ static void uac_timer(struct worker *w, const struct timer_entry *t)
 	if (!k->active || k->timer_seq != t->seq)
 		return;
 	if (t->kind == T_HANDSHAKE) { /* our connection is still not up */
-		w->res.hs_outcome[HS_TIMEOUT]++;
+		count_outcome(u, k, HS_TIMEOUT);
 		call_fail(u, k, "tls_handshake_timeout", false);
 		return;
 	}
@@ -949,7 +969,7 @@ static void uac_timer(struct worker *w, const struct timer_entry *t)
 		return;
 	}
 	if (t->kind == T_HOLD) { /* nobody refused us: the negative test failed */
-		w->res.hs_outcome[HS_ACCEPTED]++;
+		count_outcome(u, k, HS_ACCEPTED);
 		call_fail(u, k, "handshake_accepted", false);
 		return;
 	}
@@ -1117,7 +1137,7 @@ struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
 	u->k = cfg->worker_id;
 	snprintf(u->verify_name, sizeof(u->verify_name), "%s", scn_server_name(u->scn));
 	u->expect_refusal = u->scn->expect_handshake == SCN_HS_REJECTED;
-	u->per_conn = u->scn->mode != SCN_TRUNK || u->expect_refusal;
+	u->per_conn = scn_conn_per_call(u->scn);
 	u->n_trunks = u->per_conn ? 0 : cfg->connections ? cfg->connections : 1;
 	u->n_calls = cfg->max_calls ? cfg->max_calls : 1;
 	u->trunks = calloc(u->n_trunks + 1, sizeof(*u->trunks));
@@ -1130,11 +1150,7 @@ struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
 	for (uint32_t i = 0; i < u->n_calls; i++)
 		u->free_calls[u->n_free++] = u->n_calls - 1 - i;
 	hist_init(&u->sec_hist);
-	for (unsigned i = 0; u->scn->mode != SCN_HANDSHAKE && !u->expect_refusal && i < u->scn->n_flow; i++) {
-		const struct flow_step *st = &u->scn->flow[i];
-		if (st->kind == FLOW_MEDIA && (u->scn->media_ms >= 0 ? u->scn->media_ms > 0 : st->ms > 0))
-			u->media_on = true;
-	}
+	u->media_on = scn_has_media(u->scn);
 	if (cfg->list_keys && u->media_on && result_keys_reserve(&w->res, cfg->list_keys)) {
 		uac_free(u);
 		return NULL;

@@ -331,9 +331,7 @@ static void uas_timer(struct worker *w, const struct timer_entry *t)
 
 static void uas_conn_up(struct worker *w, struct conn *c)
 {
-	struct uas *s = w->role_arg;
-	(void)c;
-	s->counts.connections++;
+	(void)w, (void)c; /* the worker counts connections and handshakes */
 }
 
 static void uas_conn_down(struct worker *w, struct conn *c, int err, const char *why)
@@ -421,6 +419,7 @@ struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
 
 void uas_finish(struct uas *s)
 {
+	s->counts.connections = s->w->accepted;
 	for (uint32_t i = 0; i < s->n_calls; i++)
 		if (s->calls[i].state == 1)
 			call_end(s, &s->calls[i]);

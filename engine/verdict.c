@@ -92,18 +92,79 @@ static struct check *add(struct verdict *v, const char *name)
 	return c;
 }
 
-static void judge_threshold(struct verdict *v, const struct result *r, const struct threshold *t)
+/* Whether the run measured anything a metric is made of. When it did not, *why says
+ * what was missing and *producible whether the scenario asked for anything that
+ * could have produced it. Counters (calls, failures, handshakes) always measure. */
+static bool has_samples(const struct scenario *s, const struct result *r, const char *metric,
+			bool *producible, const char **why)
+{
+	static const char lat_prefix[] = "latency_ms.";
+	*producible = true;
+	if (!strncmp(metric, "srtp.", 5)) {
+		*producible = scn_has_media(s);
+		*why = *producible ? "no samples: no media stream was set up"
+				   : "no samples: the flow has no media phase";
+		return r->srtp.n[SRTP_STREAMS] > 0;
+	}
+	if (!strcmp(metric, "calls.failed_pct")) {
+		*why = "no samples: no call was attempted";
+		return r->attempted > 0;
+	}
+	if (strncmp(metric, lat_prefix, sizeof(lat_prefix) - 1))
+		return true;
+	const char *name = metric + sizeof(lat_prefix) - 1;
+	for (int i = 0; i < LAT_COUNT; i++) {
+		if (strcmp(name, lat_interval_name((enum lat_interval)i)))
+			continue;
+		switch ((enum lat_interval)i) {
+		case LAT_TLS_HANDSHAKE:
+			*producible = s->transport == SCN_TLS;
+			break;
+		case LAT_BYE_TO_200:
+			*producible = scn_flow_sends(s, SIP_BYE);
+			break;
+		case LAT_OPTIONS_TO_200:
+			*producible = scn_flow_sends(s, SIP_OPTIONS);
+			break;
+		case LAT_ANSWER_TO_MEDIA:
+			*producible = scn_has_media(s);
+			break;
+		default: /* the INVITE's intervals */
+			*producible = scn_flow_sends(s, SIP_INVITE);
+			break;
+		}
+		*why = *producible ? "no samples: nothing was measured"
+				   : "no samples: the scenario sends nothing that measures it";
+		return r->lat[i].count > 0;
+	}
+	return true; /* unknown: verdict_metric says so */
+}
+
+static void threshold_text(char *out, size_t cap, const struct threshold *t)
+{
+	char lo[40] = "", hi[40] = "";
+	if (t->has_min)
+		snprintf(lo, sizeof(lo), ">= %g", t->min);
+	if (t->has_max)
+		snprintf(hi, sizeof(hi), "<= %g", t->max);
+	snprintf(out, cap, "%s%s%s", lo, lo[0] && hi[0] ? " and " : "", hi);
+}
+
+/* No sample, no pass: a threshold over nothing measured fails, or warns when the
+ * scenario asks for nothing that could have measured it. */
+static void judge_threshold(const struct scenario *s, struct verdict *v, const struct result *r,
+			    const struct threshold *t)
 {
 	char name[96];
 	snprintf(name, sizeof(name), "%s%s%s", t->metric, t->stat[0] ? "." : "", t->stat);
 	struct check *c = add(v, name);
 	double val;
-	if (!strncmp(t->metric, "srtp.", 5) && !r->srtp.n[SRTP_STREAMS]) {
-		/* no media phase ran: say so instead of passing on zeros */
-		c->status = CHECK_WARN;
-		snprintf(c->expected, sizeof(c->expected), "%s%g", t->has_max ? "<= " : ">= ",
-			 t->has_max ? t->max : t->min);
-		snprintf(c->observed, sizeof(c->observed), "not measured: no media stream was set up");
+	bool producible;
+	const char *why;
+	if (!has_samples(s, r, t->metric, &producible, &why)) {
+		c->status = producible ? CHECK_FAIL : CHECK_WARN;
+		threshold_text(c->expected, sizeof(c->expected), t);
+		snprintf(c->observed, sizeof(c->observed), "%s", why);
 		return;
 	}
 	if (verdict_metric(r, t->metric, t->stat, &val)) {
@@ -112,17 +173,8 @@ static void judge_threshold(struct verdict *v, const struct result *r, const str
 		snprintf(c->observed, sizeof(c->observed), "unknown");
 		return;
 	}
-	bool ok = true;
-	char lo[40] = "", hi[40] = "";
-	if (t->has_min) {
-		ok &= val >= t->min;
-		snprintf(lo, sizeof(lo), ">= %g", t->min);
-	}
-	if (t->has_max) {
-		ok &= val <= t->max;
-		snprintf(hi, sizeof(hi), "<= %g", t->max);
-	}
-	snprintf(c->expected, sizeof(c->expected), "%s%s%s", lo, lo[0] && hi[0] ? " and " : "", hi);
+	bool ok = (!t->has_min || val >= t->min) && (!t->has_max || val <= t->max);
+	threshold_text(c->expected, sizeof(c->expected), t);
 	snprintf(c->observed, sizeof(c->observed), "%g", val);
 	c->status = ok ? CHECK_PASS : CHECK_FAIL;
 }
@@ -152,13 +204,14 @@ static void judge_refusal(struct verdict *v, const struct result *r, const char 
 				  (unsigned long long)r->alerts.received[a]);
 	tl_sb_mark_cut(&b);
 	snprintf(c->observed, sizeof(c->observed),
-		 "%llu refused (%llu by alert%s%s%s, %llu reset, %llu closed), %llu accepted, "
-		 "%llu we refused, %llu timed out, %llu not connected",
-		 (unsigned long long)refused, (unsigned long long)o[HS_REFUSED_ALERT],
-		 alerts[0] ? ": " : "", alerts, "", (unsigned long long)o[HS_REFUSED_RESET],
-		 (unsigned long long)o[HS_REFUSED_CLOSE], (unsigned long long)o[HS_ACCEPTED],
-		 (unsigned long long)o[HS_WE_REFUSED], (unsigned long long)o[HS_TIMEOUT],
-		 (unsigned long long)o[HS_CONNECT_FAILED]);
+		 "%llu of %llu refused (%llu by alert%s%s, %llu reset, %llu closed), %llu accepted, "
+		 "%llu we refused, %llu timed out, %llu not connected, %llu undecided",
+		 (unsigned long long)refused, (unsigned long long)r->attempted,
+		 (unsigned long long)o[HS_REFUSED_ALERT], alerts[0] ? ": " : "", alerts,
+		 (unsigned long long)o[HS_REFUSED_RESET], (unsigned long long)o[HS_REFUSED_CLOSE],
+		 (unsigned long long)o[HS_ACCEPTED], (unsigned long long)o[HS_WE_REFUSED],
+		 (unsigned long long)o[HS_TIMEOUT], (unsigned long long)o[HS_CONNECT_FAILED],
+		 (unsigned long long)o[HS_UNDECIDED]);
 	c->status = refused && refused == r->attempted ? CHECK_PASS : CHECK_FAIL;
 	if (alert[0]) {
 		c = add(v, "tls.refusal_alert");
@@ -327,20 +380,21 @@ void verdict_judge(const struct scenario *s, const struct result *r, struct verd
 	if (!has_threshold(s, "calls.failed") && !has_threshold(s, "calls.failed_pct") &&
 	    !s->n_expect_findings) {
 		struct threshold t = { .metric = "calls.failed", .has_max = true, .max = 0 };
-		judge_threshold(v, r, &t);
+		judge_threshold(s, v, r, &t);
 	}
-	/* media that ran is judged even without thresholds: wrong keys and dead
-	 * streams are what a trunk test must catch */
-	static const char *const media_defaults[] = { "srtp.auth_failures", "srtp.silent_streams" };
-	for (size_t i = 0; r->srtp.n[SRTP_STREAMS] && i < 2; i++) {
+	/* media that ran is judged even without thresholds: wrong keys, replays and
+	 * dead streams are what a trunk test must catch */
+	static const char *const media_defaults[] = { "srtp.auth_failures", "srtp.replay_failures",
+						      "srtp.silent_streams" };
+	for (size_t i = 0; r->srtp.n[SRTP_STREAMS] && i < sizeof(media_defaults) / sizeof(media_defaults[0]); i++) {
 		if (has_threshold(s, media_defaults[i]))
 			continue;
 		struct threshold t = { .has_max = true, .max = 0 };
 		snprintf(t.metric, sizeof(t.metric), "%s", media_defaults[i]);
-		judge_threshold(v, r, &t);
+		judge_threshold(s, v, r, &t);
 	}
 	for (unsigned i = 0; i < s->n_thresholds; i++)
-		judge_threshold(v, r, &s->thresholds[i]);
+		judge_threshold(s, v, r, &s->thresholds[i]);
 
 	if (s->expect_subject_cn[0]) {
 		c = add(v, "tls.peer.subject_cn");
@@ -354,7 +408,11 @@ void verdict_judge(const struct scenario *s, const struct result *r, struct verd
 	if (s->expect_min_days_valid >= 0) {
 		c = add(v, "tls.peer.days_left");
 		snprintf(c->expected, sizeof(c->expected), ">= %d", s->expect_min_days_valid);
-		snprintf(c->observed, sizeof(c->observed), "%.1f", r->peer.chain[0].days_left);
+		/* whole days, as `pki show` and the summary count them */
+		if (r->peer.n_chain)
+			snprintf(c->observed, sizeof(c->observed), "%ld", (long)r->peer.chain[0].days_left);
+		else
+			snprintf(c->observed, sizeof(c->observed), "no peer certificate");
 		c->status = r->peer.n_chain && r->peer.chain[0].days_left >= s->expect_min_days_valid ?
 				    CHECK_PASS : CHECK_FAIL;
 	}

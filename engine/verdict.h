@@ -13,7 +13,7 @@ enum check_status { CHECK_PASS = 0, CHECK_FAIL, CHECK_WARN };
 struct check {
 	char name[96];
 	enum check_status status;
-	char expected[96], observed[160];
+	char expected[96], observed[256];
 };
 
 struct verdict {

@@ -463,6 +463,7 @@ static void take_accepted(struct worker *w, int fd)
 		close(fd);
 		return;
 	}
+	w->accepted++;
 	transport_start(w, c, NULL, NULL);
 }
 

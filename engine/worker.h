@@ -98,6 +98,8 @@ struct worker {
 	size_t max_msg;
 	struct result res;         /* the worker counts handshakes here, the role the rest */
 	int peer_warn_days;        /* the far end's expiry nearer than this is a finding */
+	uint64_t accepted;         /* responder: connections taken (each ends as a handshake
+				    * ok or failed, with TLS) */
 	struct rand_pool rand;     /* keys and tags for this worker's calls */
 	atomic_bool *stop;      /* set by the controlling thread: end now */
 	atomic_bool *drain;     /* set first: start nothing new, let what runs finish (may be NULL) */

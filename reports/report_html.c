@@ -427,6 +427,7 @@ static const char css[] =
 	".tile .k{display:block;color:var(--muted);font-size:12px}\n"
 	".tile .v{font-size:19px;font-weight:600;font-variant-numeric:tabular-nums;word-break:break-word}\n"
 	".tile.bad{border-color:var(--fail);background:#ffebe9}.tile.bad .v{color:var(--fail)}\n"
+	".tile.warn{border-color:var(--warn);background:#fff8c5}.tile.warn .v{color:var(--warn)}\n"
 	".tile.good .v{color:var(--pass)}.tile.small .v{font-size:14px}.tile.wide{grid-column:span 2}\n"
 	"svg.chart{width:100%;height:auto;display:block;border:1px solid var(--line);"
 	"border-radius:6px;background:#fff;margin:6px 0 16px}\n"
@@ -664,8 +665,9 @@ static void chain_table(FILE *f, const struct tls_peer *p)
 		esc(f, c->signature_algorithm);
 		tag_text(f, "</td><td class=\"mono\">", c->not_before, " to<br>");
 		esc(f, c->not_after);
-		fprintf(f, "<br><span class=\"%s\">%.0f days left</span></td>",
-			c->days_left < 0 ? "days-bad" : c->days_left < 30 ? "days-warn" : "", c->days_left);
+		fprintf(f, "<br><span class=\"%s\">%ld days left</span></td>", /* as pki show */
+			c->days_left < 0 ? "days-bad" : c->days_left < 30 ? "days-warn" : "",
+			(long)c->days_left);
 		tag_text(f, "<td class=\"mono\">", c->serial, "<br>");
 		esc(f, c->sha256);
 		fputs("</td></tr>\n", f);
@@ -724,7 +726,8 @@ static void tls_section(FILE *f, const struct report *rep)
 	fputs("</section>\n", f);
 }
 
-/* Counters that should stay at zero: the tile turns red when they do not. */
+/* Counters that should stay at zero: a tile is red when the verdict failed a check
+ * on it, amber when it is not zero but no check judged it. */
 static bool srtp_bad(enum srtp_counter c)
 {
 	switch (c) {
@@ -738,7 +741,27 @@ static bool srtp_bad(enum srtp_counter c)
 	}
 }
 
-static void srtp_section(FILE *f, const struct result *r)
+/* Whether the verdict failed a check on metric (or on metric_pct). */
+static bool check_failed(const struct verdict *v, const char *metric)
+{
+	size_t n = strlen(metric);
+	for (unsigned i = 0; i < v->n_checks; i++)
+		if (v->checks[i].status == CHECK_FAIL && !strncmp(v->checks[i].name, metric, n) &&
+		    (!v->checks[i].name[n] || !strcmp(v->checks[i].name + n, "_pct")))
+			return true;
+	return false;
+}
+
+static const char *counter_class(const struct verdict *v, enum srtp_counter c, uint64_t n)
+{
+	char metric[64];
+	snprintf(metric, sizeof(metric), "srtp.%s", srtp_counter_name(c));
+	if (check_failed(v, metric))
+		return "bad";
+	return n && srtp_bad(c) ? "warn" : "";
+}
+
+static void srtp_section(FILE *f, const struct result *r, const struct verdict *v)
 {
 	fputs("<section id=\"srtp\">\n<h2>SRTP media</h2>\n", f);
 	const uint64_t *n = r->srtp.n;
@@ -751,13 +774,17 @@ static void srtp_section(FILE *f, const struct result *r)
 	verdict_metric(r, "srtp.jitter_ms", "", &jitter);
 	fputs("<div class=\"tiles\">\n", f);
 	tile(f, "wide", "suite", "%s", r->srtp.suite[0] ? r->srtp.suite : "-");
-	tile(f, n[SRTP_LOST] ? "bad" : "good", "packets lost", "%.3f %%", lost_pct);
+	const char *lost = counter_class(v, SRTP_LOST, n[SRTP_LOST]);
+	tile(f, *lost ? lost : "good", "packets lost", "%.3f %%", lost_pct);
 	tile(f, "wide", "jitter mean / max", "%.2f / %.2f ms", jitter, r->srtp.jitter_ms_max);
-	tile(f, n[SRTP_AUTH_FAILURES] ? "bad" : "good", "auth failures", "%llu", u(n[SRTP_AUTH_FAILURES]));
+	const char *auth = counter_class(v, SRTP_AUTH_FAILURES, n[SRTP_AUTH_FAILURES]);
+	tile(f, *auth ? auth : "good", "auth failures", "%llu", u(n[SRTP_AUTH_FAILURES]));
 	fputs("</div>\n<div class=\"tiles\">\n", f);
-	for (int i = 0; i < SRTP_COUNTERS; i++)
-		tile(f, n[i] && srtp_bad((enum srtp_counter)i) ? "bad small" : "small",
-		     srtp_counter_name((enum srtp_counter)i), "%llu", u(n[i]));
+	for (int i = 0; i < SRTP_COUNTERS; i++) {
+		char cls[24];
+		snprintf(cls, sizeof(cls), "%s small", counter_class(v, (enum srtp_counter)i, n[i]));
+		tile(f, cls, srtp_counter_name((enum srtp_counter)i), "%llu", u(n[i]));
+	}
 	fputs("</div>\n</section>\n", f);
 }
 
@@ -774,7 +801,7 @@ int report_write_html(const char *path, const struct report *rep, char *err, siz
 	latency_section(f, rep);
 	failures_section(f, rep->res);
 	tls_section(f, rep);
-	srtp_section(f, rep->res);
+	srtp_section(f, rep->res, rep->verdict);
 	fputs("<footer>trunkload ", f);
 	esc(f, rep->version ? rep->version : "");
 	fputs(" &middot; every figure on this page is also in report.json; the per-second rows are "

@@ -32,6 +32,15 @@ void report_print_text(FILE *f, const struct report *rep)
 		r->interrupted ? "  [interrupted]" : "");
 	if (r->could_not_run)
 		fprintf(f, "  could not run: %s\n", r->could_not_run_why);
+	fprintf(f, "load       %g calls/s", s->rate);
+	if (s->ramp_s > 0)
+		fprintf(f, ", ramp %g s from the scenario%s", s->ramp_s,
+			s->path[0] ? "" : "'s defaults");
+	if (s->calls)
+		fprintf(f, ", %llu calls", (unsigned long long)s->calls);
+	if (s->duration_s > 0)
+		fprintf(f, ", %g s", s->duration_s);
+	fprintf(f, "\n");
 	fprintf(f, "calls      attempted %llu  completed %llu  failed %llu (%.2f%%)  %.1f calls/s over %.1f s  max concurrent %llu\n",
 		(unsigned long long)r->attempted, (unsigned long long)r->completed,
 		(unsigned long long)r->failed, failed_pct, cps, r->elapsed_s,
@@ -42,12 +51,14 @@ void report_print_text(FILE *f, const struct report *rep)
 			fprintf(f, " %s=%llu", r->reasons[i].name, (unsigned long long)r->reasons[i].n);
 		fprintf(f, "\n");
 	}
-	fprintf(f, "latency ms %26s %8s  %9s %9s %9s %9s %9s\n", "", "count", "p50", "p90", "p99",
+	/* the header's columns are the lines' columns: "  %-26s" is 28 wide */
+	fprintf(f, "%-28s %8s  %9s %9s %9s %9s %9s\n", "latency ms", "count", "p50", "p90", "p99",
 		"p99.9", "max");
 	for (int i = 0; i < LAT_COUNT; i++)
 		lat_line(f, lat_interval_name((enum lat_interval)i), &r->lat[i]);
 	if (s->transport == SCN_TLS) {
-		fprintf(f, "tls        handshakes ok %llu failed %llu", (unsigned long long)r->hs_ok,
+		fprintf(f, "tls        handshakes ok %llu (resumed %llu) failed %llu",
+			(unsigned long long)r->hs_ok, (unsigned long long)r->hs_resumed,
 			(unsigned long long)r->hs_failed);
 		for (int i = 0; i < RESULT_MAX_NAMES && r->versions[i].name[0]; i++)
 			fprintf(f, "  %s", r->versions[i].name);
@@ -58,8 +69,9 @@ void report_print_text(FILE *f, const struct report *rep)
 			fprintf(f, "           first error: %s\n", r->first_tls_error);
 		if (r->peer.n_chain) {
 			const struct cert_facts *p = &r->peer.chain[0];
-			fprintf(f, "peer       %s  issuer %s  %s  expires %s (%.0f days)\n", p->subject,
-				p->issuer, p->key, p->not_after, p->days_left);
+			/* whole days left, as `pki show` counts them */
+			fprintf(f, "peer       %s  issuer %s  %s  expires %s (%ld days left)\n", p->subject,
+				p->issuer, p->key, p->not_after, (long)p->days_left);
 		}
 		for (unsigned i = 0; i < r->peer.n_findings; i++)
 			fprintf(f, "finding    %-7s %-18s %s\n",

@@ -23,8 +23,11 @@ int cmd_demo(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 
-/* "HOST:PORT" or "[V6]:PORT" into host and port. 0 or -EINVAL. */
-int cli_hostport(const char *s, char *host, size_t cap, uint16_t *port);
+/* "HOST:PORT", "[V6]:PORT", or a HOST (or V6 literal) alone with default_port, into
+ * host and port. 0, -ERANGE for a port outside 1-65535, -EINVAL otherwise. */
+int cli_hostport(const char *s, char *host, size_t cap, uint16_t *port, uint16_t default_port);
+/* The SIP-over-TLS port, taken when an address names none. */
+#define CLI_SIPS_PORT 5061
 /* Strict number parsing: the whole string, within [lo, hi]. 0 or -EINVAL. */
 int cli_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
 int cli_double(const char *s, double lo, double hi, double *out);
@@ -43,6 +46,11 @@ unsigned cli_default_threads(void);
 uint64_t cli_raise_fd_limit(uint64_t want);
 /* "trunkload ARGS..." for the report's command line (cut with "..." when too long). */
 void cli_join_args(char *out, size_t cap, int argc, char **argv);
+/* getopt_long with ":" short options, and one more check: an option that takes a
+ * value followed by another option ("--rate --calls 3") is reported (the message
+ * printed) and returns '!'. Otherwise what getopt_long returns. */
+struct option;
+int cli_next_option(int argc, char **argv, const struct option *opts, const char *cmd);
 /* A file next to the program or the source tree: the shipped scenarios. */
 int cli_find_scenario(const char *name, char *out, size_t cap);
 

@@ -1,7 +1,36 @@
 #include "cli.h"
 #include "scenario.h"
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+
+/* A scenario's files must be there to be valid: a run would fail on them at once.
+ * Prints each one that is not a readable file; returns how many. */
+static unsigned missing_files(const char *file, const struct scenario *s)
+{
+	const struct {
+		const char *key, *path;
+	} f[] = { { "tls.cert", s->cert }, { "tls.key", s->key }, { "tls.ca", s->ca } };
+	unsigned bad = 0;
+	for (size_t i = 0; s->transport == SCN_TLS && i < sizeof(f) / sizeof(f[0]); i++) {
+		struct stat st;
+		if (!f[i].path[0])
+			continue;
+		const char *why = stat(f[i].path, &st) ? strerror(errno) :
+				  S_ISDIR(st.st_mode) ? "is a directory" : NULL;
+		FILE *fp = why ? NULL : fopen(f[i].path, "r");
+		if (!why && !fp)
+			why = strerror(errno);
+		if (fp)
+			fclose(fp);
+		if (why) {
+			fprintf(stderr, "%s: %s: cannot read %s: %s\n", file, f[i].key, f[i].path, why);
+			bad++;
+		}
+	}
+	return bad;
+}
 
 int cmd_check(int argc, char **argv)
 {
@@ -24,6 +53,8 @@ int cmd_check(int argc, char **argv)
 			fprintf(stderr, "%s\n", errs.msg[i]);
 		return EXIT_USAGE;
 	}
+	if (missing_files(argv[1], &s))
+		return EXIT_USAGE;
 	printf("%s: valid: \"%s\", %u flow steps, rate %g calls/s, %u threshold%s\n", argv[1], s.name,
 	       s.n_flow, s.rate, s.n_thresholds, s.n_thresholds == 1 ? "" : "s");
 	return EXIT_PASS;

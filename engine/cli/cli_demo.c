@@ -78,7 +78,8 @@ int cmd_demo(int argc, char **argv)
 	}
 	char pki[PATH_MAX], err[512];
 	snprintf(pki, sizeof(pki), "%s/pki", dir);
-	if (pki_make_lab(pki, PKI_KEY_EC, "uas.trunkload.test", "uac.trunkload.test", err, sizeof(err))) {
+	if (pki_make_lab(pki, PKI_KEY_EC, "uas.trunkload.test", "uac.trunkload.test", false, err,
+			 sizeof(err))) {
 		fprintf(stderr, "trunkload demo: %s\n", err);
 		return EXIT_CANNOT;
 	}

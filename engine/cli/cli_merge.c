@@ -28,9 +28,12 @@ static const char merge_help[] =
 	"calls.max_concurrent the sum of their peaks (an upper bound), as the shards run at\n"
 	"the same time. The scenario's thresholds are judged again on the merged result: the\n"
 	"scenario is read from the first report's scenario_file when that file is there,\n"
-	"otherwise only the built-in checks apply. Target and name come from the first report.\n"
+	"otherwise only the built-in checks apply. Target and name come from the first report,\n"
+	"and the shards' connections add up; reports that ran against another target or\n"
+	"another scenario than the first are merged with a warning.\n"
 	"\n"
-	"  --report-dir DIR        where the merged report.json goes (default: trunkload-merged)\n"
+	"  --report-dir DIR        where the merged report.json, report.html, junit.xml and\n"
+	"                          timeseries.csv go (default: trunkload-merged)\n"
 	"  --quiet                 no summary on stdout\n"
 	"\n"
 	"exit status: 0 every check held, 1 a check failed, 2 bad usage or a report that\n"
@@ -147,14 +150,15 @@ static int merged_scenario(struct scenario *s, const struct meta *m, unsigned n)
 		s->mode = SCN_HANDSHAKE;
 	else if (m[0].mode[0])
 		s->mode = SCN_TRUNK;
-	if (m[0].connections >= 1)
-		s->connections = (unsigned)m[0].connections;
-	double rate = 0, calls = 0, cap = 0;
+	double rate = 0, calls = 0, cap = 0, conns = 0;
 	for (unsigned i = 0; i < n; i++) {
 		rate += m[i].rate;
 		calls += m[i].calls;
 		cap += m[i].max_concurrent;
+		conns += m[i].connections; /* each shard opened its own */
 	}
+	if (conns >= 1 && conns <= 65535)
+		s->connections = (unsigned)conns;
 	s->rate = rate;
 	s->calls = (uint64_t)calls;
 	if (cap >= 1 && cap <= UINT32_MAX)
@@ -170,10 +174,22 @@ static bool same_file(const char *a, const char *b)
 	return !stat(a, &x) && !stat(b, &y) && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
 }
 
-/* Shards of one run are I/N for every I once: anything else is worth a word, though
- * it may be meant (a rerun shard, shards of a shard). */
+/* Shards of one run are I/N for every I once, against one target with one
+ * scenario: anything else is worth a word, though it may be meant (a rerun shard,
+ * shards of a shard). */
 static void warn_shards(char **files, const struct meta *m, unsigned n)
 {
+	for (unsigned i = 1; i < n; i++) {
+		if (strcmp(m[i].host, m[0].host) || m[i].port != m[0].port)
+			fprintf(stderr, "trunkload merge: warning: %s ran against %s:%.0f, %s against "
+					"%s:%.0f: these are not shards of one run\n", files[0], m[0].host,
+				m[0].port, files[i], m[i].host, m[i].port);
+		if (strcmp(m[i].name, m[0].name) || strcmp(m[i].scenario_file, m[0].scenario_file))
+			fprintf(stderr, "trunkload merge: warning: %s ran scenario %s (%s), %s ran %s "
+					"(%s): the merged result mixes them\n", files[0], m[0].name,
+				m[0].scenario_file[0] ? m[0].scenario_file : "built-in", files[i],
+				m[i].name, m[i].scenario_file[0] ? m[i].scenario_file : "built-in");
+	}
 	unsigned total = 0;
 	for (unsigned i = 0; i < n; i++) {
 		unsigned idx, count;
@@ -232,7 +248,9 @@ int cmd_merge(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	int opt;
-	while ((opt = getopt_long(argc, argv, ":", merge_options, NULL)) != -1) {
+	while ((opt = cli_next_option(argc, argv, merge_options, "merge")) != -1) {
+		if (opt == '!')
+			return EXIT_USAGE;
 		if (opt == O_HELP) {
 			fputs(merge_help, stdout);
 			return EXIT_PASS;

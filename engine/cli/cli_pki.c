@@ -13,6 +13,7 @@
 
 static const char pki_help[] =
 	"usage: trunkload pki DIR [--key ec|rsa2048|rsa1024] [--server-name NAME] [--client-name NAME]\n"
+	"                         [--force]\n"
 	"       trunkload pki csr --cn NAME [--san LIST] [--key ec|rsa2048] [--out DIR]\n"
 	"       trunkload pki show FILE\n"
 	"\n"
@@ -27,6 +28,10 @@ static const char pki_help[] =
 	"trusts) and, for server- and client-: -expired, -notyet, -wrongname, -selfsigned,\n"
 	"-untrusted (signed by ca-other), -legacy (RSA-1024, SHA-1), -rsa2048.\n"
 	"\n"
+	"A DIR that holds a lab already is left alone (exit 2, naming the file): a new CA\n"
+	"over the old one fails every handshake of a responder still using the old files.\n"
+	"--force makes a new lab over it.\n"
+	"\n"
 	"'csr' and 'show' are described by 'trunkload pki csr --help' and\n"
 	"'trunkload pki show --help' (a directory of that name: write ./csr or ./show).\n";
 
@@ -39,7 +44,8 @@ static const char csr_help[] =
 	"clientAuth, and lists LIST as subjectAltName: DNS:host and IP:address items\n"
 	"separated by commas (default DNS:NAME), e.g.\n"
 	"  --san DNS:sbc1.example.com,IP:192.0.2.10\n"
-	"--key ec (P-256, the default) or rsa2048; DIR defaults to the current directory.\n";
+	"--key ec (P-256, the default) or rsa2048; DIR defaults to the current directory and\n"
+	"is created when missing.\n";
 
 static const char show_help[] =
 	"usage: trunkload pki show FILE\n"
@@ -86,8 +92,10 @@ static int cmd_pki_csr(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	int opt;
-	while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+	while ((opt = cli_next_option(argc, argv, opts, "pki csr")) != -1) {
 		switch (opt) {
+		case '!':
+			return EXIT_USAGE;
 		case 'n': cn = optarg; break;
 		case 's': san = optarg; break;
 		case 'o': dir = optarg; break;
@@ -116,6 +124,9 @@ static int cmd_pki_csr(int argc, char **argv)
 	if ((size_t)snprintf(key, sizeof(key), "%s/%s.key", dir, cn) >= sizeof(key) ||
 	    (size_t)snprintf(csr, sizeof(csr), "%s/%s.csr", dir, cn) >= sizeof(csr))
 		return cli_usage_error("pki csr", "--out: path too long: %s", dir);
+	int mk = cli_make_dir(dir);
+	if (mk)
+		return cli_usage_error("pki csr", "--out %s: cannot create it: %s", dir, strerror(-mk));
 	if (pki_make_csr(key, csr, cn, san, kind, err, sizeof(err)))
 		return cli_usage_error("pki csr", "%s", err);
 	printf("trunkload pki csr: wrote %s (private key, mode 0600) and %s (give it to the CA)\n",
@@ -168,16 +179,20 @@ static int cmd_pki_lab(int argc, char **argv)
 		{ "key", required_argument, NULL, 'k' },
 		{ "server-name", required_argument, NULL, 's' },
 		{ "client-name", required_argument, NULL, 'c' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	enum pki_key_kind kind = PKI_KEY_EC;
+	bool force = false;
 	const char *server = "uas.trunkload.test", *client = "uac.trunkload.test";
 	optind = 1;
 	opterr = 0;
 	int opt;
-	while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+	while ((opt = cli_next_option(argc, argv, opts, "pki")) != -1) {
 		switch (opt) {
+		case '!':
+			return EXIT_USAGE;
 		case 'h':
 			fputs(pki_help, stdout);
 			return EXIT_PASS;
@@ -193,6 +208,7 @@ static int cmd_pki_lab(int argc, char **argv)
 			break;
 		case 's': server = optarg; break;
 		case 'c': client = optarg; break;
+		case 'f': force = true; break;
 		default:
 			return bad_option("pki", opt, argv);
 		}
@@ -200,7 +216,7 @@ static int cmd_pki_lab(int argc, char **argv)
 	if (argc - optind != 1)
 		return cli_usage_error("pki", "expected one directory (see trunkload pki --help)");
 	char err[512];
-	if (pki_make_lab(argv[optind], kind, server, client, err, sizeof(err)))
+	if (pki_make_lab(argv[optind], kind, server, client, force, err, sizeof(err)))
 		return cli_usage_error("pki", "%s", err);
 	printf("trunkload pki: wrote in %s (keys mode 0600):\n", argv[optind]);
 	const char *name, *what;

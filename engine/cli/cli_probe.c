@@ -174,10 +174,32 @@ static int handshake(struct probe *pr)
 	}
 }
 
-/* Sends an OPTIONS and waits for its final response. Returns the status, or a
- * negative errno (the connection was refused, closed, or timed out). */
-static int options(struct probe *pr, const char *host, uint16_t port, double *rtt_ms,
-		   char *line, size_t line_cap)
+/* What the far end sends right after the handshake (TLS 1.3 session tickets, or
+ * the alert that refuses our certificate) is read before anything is printed, so
+ * the transcript stays in order. Waits up to ms for it; plaintext goes to plain.
+ * Returns 0, or how the far end ended the connection (-EPROTO, -EPIPE). */
+static int settle(struct probe *pr, struct buf *plain, int ms)
+{
+	uint64_t until = clock_mono_ns() + (uint64_t)ms * NS_PER_MS;
+	for (uint64_t now = clock_mono_ns(); now < until; now = clock_mono_ns()) {
+		int rc = read_some(pr, (int)((until - now) / NS_PER_MS) + 1);
+		if (rc == -ETIMEDOUT)
+			return 0;
+		if (rc)
+			return rc;
+		rc = tls_read(&pr->tls, plain);
+		flush_out(pr);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Sends an OPTIONS and waits for its final response; plain holds what was read
+ * already. Returns the status, or a negative errno (the connection was refused,
+ * closed, or timed out). */
+static int options(struct probe *pr, struct buf *plain, const char *host, uint16_t port,
+		   double *rtt_ms, char *line, size_t line_cap)
 {
 	char ruri[300], sent_by[80], buf[2048];
 	struct sockaddr_storage ss;
@@ -205,7 +227,6 @@ static int options(struct probe *pr, const char *host, uint16_t port, double *rt
 	uint64_t t0 = clock_mono_ns();
 	if (tls_write(&pr->tls, buf, (size_t)n) || flush_out(pr))
 		return -EPROTO;
-	struct buf plain = { 0 };
 	int status = -ETIMEDOUT;
 	while (clock_mono_ns() - t0 < (uint64_t)pr->timeout_ms * NS_PER_MS) {
 		int rc = read_some(pr, pr->timeout_ms);
@@ -213,7 +234,7 @@ static int options(struct probe *pr, const char *host, uint16_t port, double *rt
 			status = rc;
 			break;
 		}
-		rc = tls_read(&pr->tls, &plain);
+		rc = tls_read(&pr->tls, plain);
 		flush_out(pr);
 		if (rc < 0) {
 			status = rc;
@@ -222,8 +243,8 @@ static int options(struct probe *pr, const char *host, uint16_t port, double *rt
 		struct sip_msg m;
 		size_t off = 0;
 		int got = 0;
-		while (off < plain.len &&
-		       (got = sip_parse_msg(plain.data + off, plain.len - off, 65536, &m)) > 0) {
+		while (off < plain->len &&
+		       (got = sip_parse_msg(plain->data + off, plain->len - off, 65536, &m)) > 0) {
 			off += (size_t)got;
 			if (m.kind == SIP_KIND_RESPONSE && m.status >= 200) {
 				*rtt_ms = (double)(clock_mono_ns() - t0) / 1e6;
@@ -236,7 +257,6 @@ static int options(struct probe *pr, const char *host, uint16_t port, double *rt
 		if (status >= 0 || got == -EBADMSG)
 			break;
 	}
-	buf_free(&plain);
 	return status;
 }
 
@@ -257,8 +277,9 @@ int cmd_probe(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	int opt;
-	while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+	while ((opt = cli_next_option(argc, argv, opts, "probe")) != -1) {
 		switch (opt) {
+		case '!': return EXIT_USAGE;
 		case 'h': fputs(probe_help, stdout); return EXIT_PASS;
 		case 'c': tc.cert = optarg; break;
 		case 'k': tc.key = optarg; break;
@@ -286,8 +307,10 @@ int cmd_probe(int argc, char **argv)
 	}
 	char host[256];
 	uint16_t port;
-	if (argc - optind != 1 || cli_hostport(argv[optind], host, sizeof(host), &port))
-		return cli_usage_error("probe", "expected HOST:PORT (see trunkload probe --help)");
+	if (argc - optind != 1 ||
+	    cli_hostport(argv[optind], host, sizeof(host), &port, CLI_SIPS_PORT))
+		return cli_usage_error("probe", "expected HOST:PORT, port 1-65535, or HOST for %d "
+						"(see trunkload probe --help)", CLI_SIPS_PORT);
 	if (!tc.cert != !tc.key)
 		return cli_usage_error("probe", "--cert and --key go together");
 	if (!tc.ca)
@@ -317,6 +340,8 @@ int cmd_probe(int argc, char **argv)
 	uint64_t t0 = clock_mono_ns();
 	int hs = handshake(&pr);
 	double hs_ms = (double)(clock_mono_ns() - t0) / 1e6;
+	struct buf plain = { 0 };
+	int settled = hs == 0 ? settle(&pr, &plain, 300) : 0;
 
 	int status = EXIT_PASS;
 	static struct tls_peer peer;
@@ -360,7 +385,7 @@ int cmd_probe(int argc, char **argv)
 	if (hs == 0) {
 		char line[300] = "";
 		double rtt = 0;
-		int st = options(&pr, host, port, &rtt, line, sizeof(line));
+		int st = settled ? settled : options(&pr, &plain, host, port, &rtt, line, sizeof(line));
 		if (st >= 0) {
 			printf("our certificate: accepted\n");
 			printf("OPTIONS: %s in %.2f ms\n", line, rtt);
@@ -381,6 +406,7 @@ int cmd_probe(int argc, char **argv)
 		flush_out(&pr);
 	}
 	tls_conn_free(&pr.tls);
+	buf_free(&plain);
 	buf_free(&pr.in);
 	buf_free(&pr.out);
 	close(pr.fd);

@@ -148,9 +148,15 @@ static int apply_flag(struct scenario *s, int opt, const char *arg, bool *calls_
 	double d;
 	switch (opt) {
 	case O_TARGET:
-		if (cli_hostport(arg, s->host, sizeof(s->host), &s->port))
-			return cli_usage_error("run", "--target: expected HOST:PORT, got \"%s\"", arg);
-		return 0;
+		switch (cli_hostport(arg, s->host, sizeof(s->host), &s->port, CLI_SIPS_PORT)) {
+		case 0:
+			return 0;
+		case -ERANGE:
+			return cli_usage_error("run", "--target %s: the port is outside 1-65535", arg);
+		default:
+			return cli_usage_error("run", "--target: expected HOST:PORT (or HOST for port %d), "
+						      "got \"%s\"", CLI_SIPS_PORT, arg);
+		}
 	case O_SERVER_NAME:
 		return copy_field(s->server_name, sizeof(s->server_name), arg, "--server-name");
 	case O_CERT:
@@ -209,7 +215,8 @@ static int apply_flag(struct scenario *s, int opt, const char *arg, bool *calls_
 		return 0;
 	case O_RATE:
 		if (cli_double(arg, 0.001, 10e6, &d))
-			return cli_usage_error("run", "--rate: expected calls per second > 0, got \"%s\"", arg);
+			return cli_usage_error("run", "--rate: expected calls per second from 0.001 to "
+						      "10000000, got \"%s\"", arg);
 		s->rate = d;
 		return 0;
 	case O_CALLS:
@@ -256,7 +263,7 @@ static int apply_flag(struct scenario *s, int opt, const char *arg, bool *calls_
 struct progress_view {
 	const struct scenario *s;
 	bool tty, printed;
-	uint64_t last_completed;
+	uint64_t last_started, last_completed, last_ns;
 	unsigned ticks;
 };
 
@@ -264,30 +271,35 @@ static void print_progress(const struct progress_snapshot *p, void *arg)
 {
 	struct progress_view *v = arg;
 	const struct scenario *s = v->s;
-	double elapsed = p->t0_ns ? (double)(clock_mono_ns() - p->t0_ns) / 1e9 : 0;
-	uint64_t done_now = p->completed - v->last_completed;
-	v->last_completed = p->completed;
+	uint64_t now = clock_mono_ns();
+	double elapsed = p->t0_ns ? (double)(now - p->t0_ns) / 1e9 : 0;
 	if (!v->tty && ++v->ticks % 5)
 		return;
+	/* rates over the time since the last line: one second on a terminal, five else */
+	double span = v->last_ns ? (double)(now - v->last_ns) / 1e9 : 1;
+	double started_rate = span > 0 ? (double)(p->started - v->last_started) / span : 0;
+	double completed_rate = span > 0 ? (double)(p->completed - v->last_completed) / span : 0;
+	v->last_started = p->started;
+	v->last_completed = p->completed;
+	v->last_ns = now;
 	double target = s->ramp_s > 0 && elapsed < s->ramp_s ? s->rate * elapsed / s->ramp_s : s->rate;
 	char total[48];
 	if (s->calls)
-		snprintf(total, sizeof(total), "%llu/%llu calls", (unsigned long long)p->started,
+		snprintf(total, sizeof(total), "%llu/%llu", (unsigned long long)p->started,
 			 (unsigned long long)s->calls);
 	else
-		snprintf(total, sizeof(total), "%llu started", (unsigned long long)p->started);
+		snprintf(total, sizeof(total), "%llu", (unsigned long long)p->started);
 	char when[32];
 	if (s->duration_s > 0)
 		snprintf(when, sizeof(when), "%5.0f/%.0f s", elapsed, s->duration_s);
 	else
 		snprintf(when, sizeof(when), "%5.0f s", elapsed);
-	fprintf(stderr, "%s[%s] %s  completed %llu  failed %llu  active %llu  %llu/s (target %.0f)  "
-			"p99 %.1f ms  tls failed %llu  srtp auth failures %llu%s",
-		v->tty ? "\r" : "", when, total, (unsigned long long)p->completed,
-		(unsigned long long)p->failed, (unsigned long long)p->active,
-		(unsigned long long)(v->tty ? done_now : done_now), target, p->p99_us / 1000.0,
-		(unsigned long long)p->hs_failed, (unsigned long long)p->auth_failures,
-		v->tty ? "\033[K" : "\n");
+	fprintf(stderr, "%s[%s] started %s (%.0f/s, target %.0f)  completed %llu (%.0f/s)  failed %llu  "
+			"active %llu  p99 %.1f ms  tls failed %llu  srtp auth failures %llu%s",
+		v->tty ? "\r" : "", when, total, started_rate, target, (unsigned long long)p->completed,
+		completed_rate, (unsigned long long)p->failed, (unsigned long long)p->active,
+		p->p99_us / 1000.0, (unsigned long long)p->hs_failed,
+		(unsigned long long)p->auth_failures, v->tty ? "\033[K" : "\n");
 	v->printed = true;
 }
 
@@ -334,11 +346,8 @@ static int check_sources(const struct scenario *s)
 /* Descriptors the run may hold at once: a socket per connection, two per media call. */
 static uint64_t fds_needed(const struct scenario *s)
 {
-	bool media = false;
-	for (unsigned i = 0; i < s->n_flow; i++)
-		media |= s->flow[i].kind == FLOW_MEDIA;
-	media &= s->media_ms != 0 && s->mode != SCN_HANDSHAKE;
-	uint64_t conns = s->mode == SCN_TRUNK ? s->connections : s->max_concurrent;
+	bool media = scn_has_media(s);
+	uint64_t conns = scn_conn_per_call(s) ? s->max_concurrent : s->connections;
 	return conns + (media ? 2ull * s->max_concurrent : 0) + 64;
 }
 
@@ -361,7 +370,9 @@ int cmd_run(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	int opt;
-	while ((opt = getopt_long(argc, argv, ":", run_options, NULL)) != -1) {
+	while ((opt = cli_next_option(argc, argv, run_options, "run")) != -1) {
+		if (opt == '!')
+			return EXIT_USAGE;
 		if (opt == O_HELP) {
 			fputs(run_help, stdout);
 			return EXIT_PASS;
@@ -417,13 +428,22 @@ int cmd_run(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	bool target_set = false, server_name_set = false;
+	bool target_set = false, server_name_set = false, cert_set = false, key_set = false;
 	for (int i = 0; i < nflags; i++) {
 		if (apply_flag(&scn, flags[i], args[i], &calls_set, &duration_set))
 			return EXIT_USAGE;
 		target_set |= flags[i] == O_TARGET;
 		server_name_set |= flags[i] == O_SERVER_NAME;
+		cert_set |= flags[i] == O_CERT;
+		key_set |= flags[i] == O_KEY;
 	}
+	/* said in terms of the flags the user gave, not of a scenario's keys */
+	if (cert_set && !scn.key[0])
+		return cli_usage_error("run", "--cert %s needs --key FILE: the private key made with that "
+					      "certificate", scn.cert);
+	if (key_set && !scn.cert[0])
+		return cli_usage_error("run", "--key %s needs --cert FILE: the certificate made with that "
+					      "key", scn.key);
 	/* the built-in name fits the lab's default target only; another target is
 	 * checked against its host unless a scenario file or --server-name names one */
 	if (target_set && !server_name_set && optind >= argc)

@@ -19,7 +19,10 @@ static const char uas_help[] =
 	"BYE, CANCEL and OPTIONS are answered. Runs until SIGINT or SIGTERM, then prints what\n"
 	"it answered.\n"
 	"\n"
-	"  --listen ADDR:PORT   where to listen (default 127.0.0.1:5061)\n"
+	"  --listen ADDR:PORT   where to listen (default 127.0.0.1:5061); a port another\n"
+	"                       process listens on is refused (address in use, exit 3)\n"
+	"  --share-port         listen beside other responders on the same port (the kernel\n"
+	"                       spreads new connections among them), as shards of one far end\n"
 	"  --cert F --key F     our certificate (chain) and key, PEM\n"
 	"  --ca F               CA certificates a caller's certificate must chain to\n"
 	"                       (required unless --client-cert none)\n"
@@ -52,7 +55,7 @@ static const char uas_help[] =
 
 enum { O_LISTEN = 256, O_CERT, O_KEY, O_CA, O_TRANSPORT, O_DELAY, O_REFUSE, O_HELP,
        O_MEDIA_PORTS, O_NO_MEDIA, O_WRONG_KEY, O_THREADS, O_CLIENT_CERT, O_EXPECT_PEER,
-       O_TLS_VERSION, O_SECURITY_LEVEL, O_CIPHERS, O_REPLAY };
+       O_TLS_VERSION, O_SECURITY_LEVEL, O_CIPHERS, O_REPLAY, O_SHARE_PORT };
 
 static const struct option uas_options[] = {
 	{ "listen", required_argument, NULL, O_LISTEN },
@@ -67,6 +70,7 @@ static const struct option uas_options[] = {
 	{ "srtp-wrong-key", no_argument, NULL, O_WRONG_KEY },
 	{ "srtp-replay", no_argument, NULL, O_REPLAY },
 	{ "threads", required_argument, NULL, O_THREADS },
+	{ "share-port", no_argument, NULL, O_SHARE_PORT },
 	{ "client-cert", required_argument, NULL, O_CLIENT_CERT },
 	{ "expect-peer-subject", required_argument, NULL, O_EXPECT_PEER },
 	{ "tls-version", required_argument, NULL, O_TLS_VERSION },
@@ -75,6 +79,29 @@ static const struct option uas_options[] = {
 	{ "help", no_argument, NULL, O_HELP },
 	{ 0 },
 };
+
+/* Whether another process already listens on host:port. Our own listeners share the
+ * port (SO_REUSEPORT), and so would any other process's that set it: a bind without
+ * it is what finds out. */
+static bool port_taken(const char *host, uint16_t port)
+{
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+	struct addrinfo *ai = NULL;
+	char p[8];
+	snprintf(p, sizeof(p), "%u", port);
+	if (getaddrinfo(host, p, &hints, &ai) || !ai)
+		return false; /* listen_on says why */
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+	bool taken = false;
+	if (fd >= 0) {
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		taken = bind(fd, ai->ai_addr, ai->ai_addrlen) && errno == EADDRINUSE;
+		close(fd);
+	}
+	freeaddrinfo(ai);
+	return taken;
+}
 
 static int listen_on(const char *host, uint16_t port, char *why, size_t n)
 {
@@ -109,7 +136,7 @@ int cmd_uas(int argc, char **argv)
 	char host[256] = "127.0.0.1";
 	uint16_t port = 5061;
 	const char *cert = NULL, *key = NULL, *ca = NULL;
-	bool tls = true;
+	bool tls = true, share_port = false;
 	unsigned threads = cli_default_threads();
 	struct tls_config tc = { .security_level = -1, .verify_peer = true, .require_peer_cert = true };
 	static const struct { const char *name; unsigned bits; } versions[] = {
@@ -123,14 +150,18 @@ int cmd_uas(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	int opt;
-	while ((opt = getopt_long(argc, argv, ":", uas_options, NULL)) != -1) {
+	while ((opt = cli_next_option(argc, argv, uas_options, "uas")) != -1) {
+		if (opt == '!')
+			return EXIT_USAGE;
 		switch (opt) {
 		case O_HELP:
 			fputs(uas_help, stdout);
 			return EXIT_PASS;
 		case O_LISTEN:
-			if (cli_hostport(optarg, host, sizeof(host), &port))
-				return cli_usage_error("uas", "--listen: expected ADDR:PORT, got \"%s\"", optarg);
+			if (cli_hostport(optarg, host, sizeof(host), &port, CLI_SIPS_PORT))
+				return cli_usage_error("uas", "--listen: expected ADDR:PORT (port 1-65535; "
+							      "ADDR alone listens on %d), got \"%s\"",
+						       CLI_SIPS_PORT, optarg);
 			break;
 		case O_CERT: cert = optarg; break;
 		case O_KEY: key = optarg; break;
@@ -192,6 +223,9 @@ int cmd_uas(int argc, char **argv)
 		case O_CIPHERS:
 			tc.ciphers = optarg;
 			break;
+		case O_SHARE_PORT:
+			share_port = true;
+			break;
 		case O_THREADS:
 			if (cli_u64(optarg, 1, RUN_MAX_THREADS, &u))
 				return cli_usage_error("uas", "--threads: expected 1-%d, got \"%s\"", RUN_MAX_THREADS, optarg);
@@ -223,6 +257,13 @@ int cmd_uas(int argc, char **argv)
 		cfg.ctx = tls_ctx_new(true, &tc, err, sizeof(err));
 		if (!cfg.ctx)
 			return cli_usage_error("uas", "%s", err);
+	}
+	if (!share_port && port_taken(host, port)) {
+		SSL_CTX_free(cfg.ctx);
+		fprintf(stderr, "trunkload uas: cannot listen on %s:%u: address in use by another "
+				"process (--share-port to listen beside it, as shards of one far end)\n",
+			host, port);
+		return EXIT_CANNOT;
 	}
 	/* a socket per connection, and two more per media call */
 	uint64_t fd_limit = cli_raise_fd_limit(3ull * RUN_UAS_MAX_CONNS * threads + 64);

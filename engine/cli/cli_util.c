@@ -2,6 +2,7 @@
 #include "str.h"
 #include <sys/resource.h>
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -11,23 +12,38 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int cli_hostport(const char *s, char *host, size_t cap, uint16_t *port)
+int cli_hostport(const char *s, char *host, size_t cap, uint16_t *port, uint16_t default_port)
 {
-	const char *colon = strrchr(s, ':');
-	if (!colon || colon == s || !colon[1])
-		return -EINVAL;
-	const char *h = s;
-	size_t hlen = (size_t)(colon - s);
-	if (h[0] == '[' && hlen > 2 && h[hlen - 1] == ']') {
-		h++;
-		hlen -= 2;
+	const char *h = s, *p = NULL;
+	size_t hlen;
+	if (s[0] == '[') { /* [v6] or [v6]:port */
+		const char *end = strchr(s, ']');
+		if (!end || end == s + 1 || (end[1] && end[1] != ':'))
+			return -EINVAL;
+		h = s + 1;
+		hlen = (size_t)(end - h);
+		p = end[1] ? end + 2 : NULL;
+	} else {
+		const char *colon = strchr(s, ':');
+		if (colon && strchr(colon + 1, ':')) { /* a bare IPv6 literal: no port */
+			hlen = strlen(s);
+		} else {
+			hlen = colon ? (size_t)(colon - s) : strlen(s);
+			p = colon ? colon + 1 : NULL;
+		}
 	}
-	uint64_t p;
-	if (hlen >= cap || cli_u64(colon + 1, 1, 65535, &p))
+	if (!hlen || hlen >= cap)
 		return -EINVAL;
+	uint64_t v = default_port;
+	if (p) {
+		if (!*p || strspn(p, "0123456789") != strlen(p))
+			return -EINVAL;
+		if (strlen(p) > 5 || cli_u64(p, 1, 65535, &v))
+			return -ERANGE;
+	}
 	memcpy(host, h, hlen);
 	host[hlen] = 0;
-	*port = (uint16_t)p;
+	*port = (uint16_t)v;
 	return 0;
 }
 
@@ -175,4 +191,18 @@ void cli_join_args(char *out, size_t cap, int argc, char **argv)
 		tl_sb_cstr(&b, argv[i]);
 	}
 	tl_sb_mark_cut(&b);
+}
+
+int cli_next_option(int argc, char **argv, const struct option *opts, const char *cmd)
+{
+	int idx = -1;
+	int opt = getopt_long(argc, argv, ":", opts, &idx);
+	/* "--rate --calls 3" would take "--calls" as the rate: say what happened */
+	if (opt > 0 && opt != '?' && opt != ':' && optarg && idx >= 0 && !strncmp(optarg, "--", 2) &&
+	    optarg[2] && opts[idx].has_arg == required_argument) {
+		cli_usage_error(cmd, "--%s needs a value (it was followed by the option %s)",
+				opts[idx].name, optarg);
+		return '!';
+	}
+	return opt;
 }

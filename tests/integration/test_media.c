@@ -150,28 +150,43 @@ static void wrong_key_is_caught(void)
 }
 
 /* A responder that sends every 10th packet twice: each second copy is a replay,
- * counted as such and not as a received packet. */
+ * counted as such and not as a received packet. Replays fail the run by default
+ * (the calls themselves complete); a scenario that sets srtp.replay_failures itself
+ * decides. */
 static void replays_are_counted(void)
 {
 	proc_cleanup_all();
 	uint16_t port;
 	static const char *const uflags[] = { "--srtp-replay", NULL };
 	pid_t uas = start_uas("replay", uflags, &port);
-	char report[600], out[600];
+	char report[600], out[600], report2[600], out2[600];
 	static const char *const flags[] = { "--calls", "4", "--rate", "20", "--media-ms", "1000",
 					     "--quiet", NULL };
 	pid_t run = spawn_run("replay", BASIC, port, flags, report, sizeof(report), out, sizeof(out));
 	int rc = proc_wait(run, RUN_TIMEOUT_MS);
+	run = spawn_run("replay-allowed", "tests/integration/fixtures/replays-allowed.json", port, flags,
+			report2, sizeof(report2), out2, sizeof(out2));
+	int rc2 = proc_wait(run, RUN_TIMEOUT_MS);
 	proc_stop(uas, SIGTERM, 5000);
-	CHECK(rc == 0, "the run exits 0: replays are refused, not failures of the call (got %d)", rc);
+	CHECK(rc == 1, "the run exits 1: replays fail it by default (got %d)", rc);
 	static const struct proc_expect want[] = {
 		EXPECT_GE("srtp.replay_failures", 4 * 3),
 		EXPECT_EQ("srtp.auth_failures", 0),
 		EXPECT_EQ("srtp.lost", 0),
+		EXPECT_EQ("calls.completed", 4),
+		EXPECT_EQ("calls.failed", 0),
 		{ 0 },
 	};
-	if (proc_expect_json(report, want) || rc)
+	if (proc_expect_json(report, want) || rc != 1)
 		proc_show_log("trunkload run", out, 3000);
+	CHECK(rc2 == 0, "with its own srtp.replay_failures threshold the scenario passes (got %d)", rc2);
+	static const struct proc_expect want2[] = {
+		EXPECT_GE("srtp.replay_failures", 4 * 3),
+		EXPECT_EQ("calls.completed", 4),
+		{ 0 },
+	};
+	if (proc_expect_json(report2, want2) || rc2)
+		proc_show_log("trunkload run (replays allowed)", out2, 3000);
 	proc_cleanup_all();
 }
 

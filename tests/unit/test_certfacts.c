@@ -50,7 +50,7 @@ static void make_lab(char *tmp, size_t len)
 	char err[256];
 	snprintf(tmp, len, "/tmp/tl_certfacts_XXXXXX");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(tmp));
-	CU_ASSERT_EQUAL_FATAL(pki_make_lab(tmp, PKI_KEY_EC, SERVER_NAME, CLIENT_NAME, err,
+	CU_ASSERT_EQUAL_FATAL(pki_make_lab(tmp, PKI_KEY_EC, SERVER_NAME, CLIENT_NAME, false, err,
 					   sizeof(err)), 0);
 }
 

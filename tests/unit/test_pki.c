@@ -306,7 +306,7 @@ static void check_kind(const struct kind_case *kc)
 
 	make_tmp(tmp, sizeof(tmp));
 	join(dir, sizeof(dir), tmp, "pki"); /* not there yet: pki_make_lab creates it */
-	int rc = pki_make_lab(dir, kc->kind, SERVER_NAME, CLIENT_NAME, err, sizeof(err));
+	int rc = pki_make_lab(dir, kc->kind, SERVER_NAME, CLIENT_NAME, false, err, sizeof(err));
 	CU_ASSERT_EQUAL_FATAL(rc, 0);
 	CU_ASSERT_STRING_EQUAL(err, "");
 
@@ -415,15 +415,23 @@ static void test_reuse_dir(void)
 	fclose(fp);
 	CU_ASSERT_FATAL(chmod(path, 0644) == 0);
 
-	CU_ASSERT_EQUAL(pki_make_lab(tmp, PKI_KEY_EC, SERVER_NAME, CLIENT_NAME, err, sizeof(err)), 0);
+	/* a lab file already there: kept, and named, unless forced */
+	CU_ASSERT_EQUAL(pki_make_lab(tmp, PKI_KEY_EC, SERVER_NAME, CLIENT_NAME, false, err, sizeof(err)),
+			-EEXIST);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "server.key exists"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "--force"));
+	CU_ASSERT_EQUAL(file_mode(tmp, "server.key"), 0644);
+	CU_ASSERT_EQUAL(pki_make_lab(tmp, PKI_KEY_EC, SERVER_NAME, CLIENT_NAME, true, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(file_mode(tmp, "server.key"), 0600);
 	X509 *first = load_cert(tmp, "server.crt");
 	EVP_PKEY *key = load_key(tmp, "server.key");
 	CU_ASSERT_EQUAL(X509_check_private_key(first, key), 1);
 	EVP_PKEY_free(key);
 
-	/* a second run overwrites: new serial, still consistent */
-	CU_ASSERT_EQUAL(pki_make_lab(tmp, PKI_KEY_EC, SERVER_NAME, CLIENT_NAME, err, sizeof(err)), 0);
+	/* a second forced run overwrites: new serial, still consistent */
+	CU_ASSERT_EQUAL(pki_make_lab(tmp, PKI_KEY_EC, SERVER_NAME, CLIENT_NAME, false, err, sizeof(err)),
+			-EEXIST);
+	CU_ASSERT_EQUAL(pki_make_lab(tmp, PKI_KEY_EC, SERVER_NAME, CLIENT_NAME, true, err, sizeof(err)), 0);
 	X509 *second = load_cert(tmp, "server.crt");
 	key = load_key(tmp, "server.key");
 	CU_ASSERT_NOT_EQUAL(ASN1_INTEGER_cmp(X509_get0_serialNumber(first),
@@ -458,7 +466,7 @@ static void test_bad_dirs(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		join(path, sizeof(path), tmp, cases[i].sub);
 		err[0] = '\0';
-		CU_ASSERT_EQUAL(pki_make_lab(path, PKI_KEY_EC, SERVER_NAME, CLIENT_NAME, err,
+		CU_ASSERT_EQUAL(pki_make_lab(path, PKI_KEY_EC, SERVER_NAME, CLIENT_NAME, false, err,
 					     sizeof(err)),
 				cases[i].rc);
 		CU_ASSERT_PTR_NOT_NULL(strstr(err, path));
@@ -491,15 +499,15 @@ static void test_bad_args(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		err[0] = '\0';
 		CU_ASSERT_EQUAL(pki_make_lab(dir, cases[i].kind, cases[i].server, cases[i].client,
-					     err, sizeof(err)),
+					     false, err, sizeof(err)),
 				-EINVAL);
 		CU_ASSERT(err[0] != '\0');
 		CU_ASSERT_NOT_EQUAL(access(dir, F_OK), 0);
 	}
-	CU_ASSERT_EQUAL(pki_make_lab(NULL, PKI_KEY_EC, SERVER_NAME, CLIENT_NAME, err, sizeof(err)),
+	CU_ASSERT_EQUAL(pki_make_lab(NULL, PKI_KEY_EC, SERVER_NAME, CLIENT_NAME, false, err, sizeof(err)),
 			-EINVAL);
 	/* a 64-character name is still fine; err may be NULL */
-	CU_ASSERT_EQUAL(pki_make_lab(dir, PKI_KEY_EC, long_name + 1, CLIENT_NAME, NULL, 0), 0);
+	CU_ASSERT_EQUAL(pki_make_lab(dir, PKI_KEY_EC, long_name + 1, CLIENT_NAME, false, NULL, 0), 0);
 	rm_tree(tmp);
 }
 
@@ -610,7 +618,7 @@ static void test_variants(void)
 	char tmp[64], err[256];
 
 	make_tmp(tmp, sizeof(tmp));
-	CU_ASSERT_EQUAL_FATAL(pki_make_lab(tmp, PKI_KEY_EC, SERVER_NAME, CLIENT_NAME, err,
+	CU_ASSERT_EQUAL_FATAL(pki_make_lab(tmp, PKI_KEY_EC, SERVER_NAME, CLIENT_NAME, false, err,
 					   sizeof(err)), 0);
 	X509 *ca = load_cert(tmp, "ca.crt"), *other = load_cert(tmp, "ca-other.crt");
 
@@ -644,7 +652,7 @@ static void test_lab_names(void)
 	size_t n = 0;
 
 	make_tmp(tmp, sizeof(tmp));
-	CU_ASSERT_EQUAL_FATAL(pki_make_lab(tmp, PKI_KEY_EC, SERVER_NAME, CLIENT_NAME, err,
+	CU_ASSERT_EQUAL_FATAL(pki_make_lab(tmp, PKI_KEY_EC, SERVER_NAME, CLIENT_NAME, false, err,
 					   sizeof(err)), 0);
 	for (; (name = pki_lab_name(n, &what)); n++) {
 		char crt[64], key[64];

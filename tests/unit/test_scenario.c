@@ -596,20 +596,20 @@ static void test_validate(void)
 		void (*change)(struct scenario *s);
 		const char *want; /* NULL: valid */
 	} cases[] = {
-		{ set_rate0, "basic-call: load.rate: expected a number > 0 and at most 10000000, got 0" },
-		{ set_no_bound, "basic-call: load: expected calls or duration_s > 0, got neither" },
+		{ set_rate0, "the built-in basic-call (no scenario file): load.rate: expected a number > 0 and at most 10000000, got 0" },
+		{ set_no_bound, "the built-in basic-call (no scenario file): load: expected calls or duration_s > 0, got neither" },
 		{ set_duration_only, NULL },
-		{ set_conn0, "basic-call: transport.connections: expected an integer 1-65535, got 0" },
-		{ set_no_suites, "basic-call: media.crypto: expected 1-8 SRTP suites, got 0" },
-		{ set_ptime, "basic-call: media.ptime_ms: expected a multiple of 10 from 10 to 60, got 25" },
-		{ set_port0, "basic-call: target.port: expected a port number 1-65535, got 0" },
-		{ set_no_versions, "basic-call: tls.versions: expected at least one TLS version, got none" },
-		{ set_seclevel, "basic-call: tls.security_level: expected an integer 0-5, got 9" },
-		{ set_media_unset, "basic-call: call.flow[5].media.duration_ms: expected a duration (or --media-ms), got nothing" },
+		{ set_conn0, "the built-in basic-call (no scenario file): transport.connections: expected an integer 1-65535, got 0" },
+		{ set_no_suites, "the built-in basic-call (no scenario file): media.crypto: expected 1-8 SRTP suites, got 0" },
+		{ set_ptime, "the built-in basic-call (no scenario file): media.ptime_ms: expected a multiple of 10 from 10 to 60, got 25" },
+		{ set_port0, "the built-in basic-call (no scenario file): target.port: expected a port number 1-65535, got 0" },
+		{ set_no_versions, "the built-in basic-call (no scenario file): tls.versions: expected at least one TLS version, got none" },
+		{ set_seclevel, "the built-in basic-call (no scenario file): tls.security_level: expected an integer 0-5, got 9" },
+		{ set_media_unset, "the built-in basic-call (no scenario file): call.flow[5].media.duration_ms: expected a duration (or --media-ms), got nothing" },
 		{ set_media_unset_flag, NULL },
 		{ set_handshake_no_flow, NULL },
-		{ set_no_flow, "basic-call: call.flow: expected at least one step, got none" },
-		{ set_max_conc0, "basic-call: load.max_concurrent: expected an integer 1-10000000, got 0" },
+		{ set_no_flow, "the built-in basic-call (no scenario file): call.flow: expected at least one step, got none" },
+		{ set_max_conc0, "the built-in basic-call (no scenario file): load.max_concurrent: expected an integer 1-10000000, got 0" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		scenario_default(&scn);
@@ -634,6 +634,26 @@ static void test_validate(void)
 	CU_ASSERT(has_error("x/scn.json: load.rate: expected a number > 0"));
 }
 
+/* A key error and a rule across fields both show, but not what follows from the
+ * key error itself; an empty pin says what belongs there. */
+static void test_key_and_rule_errors(void)
+{
+	CU_ASSERT_EQUAL(load("{\"tls\": {\"cert\": \"c.crt\", \"certfile\": \"x\"}}", "s.json"), -EINVAL);
+	CU_ASSERT_EQUAL(errs.n, 2);
+	CU_ASSERT(has_error("s.json: tls.certfile:"));
+	CU_ASSERT(has_error("s.json: tls.key: expected a key file together with tls.cert"));
+	CU_ASSERT_EQUAL(load("{\"tls\": {\"cert\": 5, \"key\": \"k\"}}", "s.json"), -EINVAL);
+	CU_ASSERT_EQUAL(errs.n, 1);
+	static const char *const pins[] = { "serial", "sha256", "names", "issuer", "subject_cn" };
+	for (size_t i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
+		char json[128], want[96];
+		snprintf(json, sizeof(json), "{\"tls\": {\"expect_peer\": {\"%s\": \"\"}}}", pins[i]);
+		snprintf(want, sizeof(want), "tls.expect_peer.%s is empty: put ", pins[i]);
+		CU_ASSERT_EQUAL(load(json, "s.json"), -EINVAL);
+		CU_ASSERT(has_error(want));
+	}
+}
+
 int main(void)
 {
 	static const struct tl_case cases[] = {
@@ -646,6 +666,7 @@ int main(void)
 		{ "bad inputs: path and message", test_bad_inputs },
 		{ "unusual but meaningful flows", test_good_flows },
 		{ "several errors all reported", test_several_errors },
+		{ "a key error and a rule across fields", test_key_and_rule_errors },
 		{ "too many errors", test_too_many_errors },
 		{ "relative paths", test_relative_paths },
 		{ "load from file", test_load_file },

@@ -187,10 +187,18 @@ static void local_addr(struct conn *c)
 	}
 }
 
-static void arm_recv(struct worker *w, struct conn *c)
+#define NO_SQE "io_uring: no submission queue entry"
+
+/* false when the receive could not be queued: the connection is failed */
+static bool arm_recv(struct worker *w, struct conn *c)
 {
-	ring_recv_multishot(&w->ring, c->fd, &w->ring.bufs, tag(OP_RECV, c));
+	int err = ring_recv_multishot(&w->ring, c->fd, &w->ring.bufs, tag(OP_RECV, c));
+	if (err) {
+		conn_fail(w, c, err, NO_SQE);
+		return false;
+	}
 	c->ops++;
+	return true;
 }
 
 static void conn_up(struct worker *w, struct conn *c)
@@ -207,12 +215,13 @@ static void transport_start(struct worker *w, struct conn *c, const char *sni, c
 	local_addr(c);
 	int one = 1;
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	arm_recv(w, c);
+	c->state = CONN_HANDSHAKE; /* before arming: a connection that cannot be armed fails */
+	if (!arm_recv(w, c))
+		return;
 	if (!c->use_tls) {
 		conn_up(w, c);
 		return;
 	}
-	c->state = CONN_HANDSHAKE;
 	if (tls_conn_init(&c->tls, w->ctx, w->server, sni, verify, &w->res.alerts)) {
 		conn_fail(w, c, -ENOMEM, "out of memory");
 		return;
@@ -258,7 +267,12 @@ struct conn *worker_connect(struct worker *w, const struct sockaddr *sa, socklen
 	c->state = CONN_CONNECTING;
 	/* kept for transport_start, which runs when the connect completes */
 	snprintf(c->peer_name, sizeof(c->peer_name), "%s", server_name ? server_name : "");
-	ring_connect(&w->ring, fd, sa, len, tag(OP_CONNECT, c));
+	int err = ring_connect(&w->ring, fd, sa, len, tag(OP_CONNECT, c));
+	if (err) {
+		conn_release(w, c); /* closes fd */
+		errno = -err;
+		return NULL;
+	}
 	c->ops++;
 	return c;
 }
@@ -297,7 +311,12 @@ int worker_timer(struct worker *w, uint64_t at, uint32_t slot, uint32_t seq, uin
 
 static void submit_send(struct worker *w, struct conn *c)
 {
-	ring_send(&w->ring, c->fd, c->tx.data + c->tx_off, c->tx.len - c->tx_off, tag(OP_SEND, c));
+	int err = ring_send(&w->ring, c->fd, c->tx.data + c->tx_off, c->tx.len - c->tx_off,
+			    tag(OP_SEND, c));
+	if (err) {
+		conn_fail(w, c, err, NO_SQE);
+		return;
+	}
 	c->sending = true;
 	c->ops++;
 }
@@ -460,11 +479,14 @@ static void on_accept(struct worker *w, struct io_uring_cqe *cqe)
 	int ring_fd = -1;
 	unsigned k = w->spread ? pick_worker(w, &ring_fd) : (unsigned)w->id;
 	count_conn(w, k, +1); /* counted at once, so the next accept sees it */
-	if (k == (unsigned)w->id)
-		take_accepted(w, cqe->res);
-	else
-		ring_msg(&w->ring, ring_fd, (uint32_t)cqe->res, ring_tag(OP_HANDOFF, 0, 0),
-			 ring_tag(OP_HANDED, k, (uint32_t)cqe->res));
+	if (k != (unsigned)w->id) {
+		if (ring_msg(&w->ring, ring_fd, (uint32_t)cqe->res, ring_tag(OP_HANDOFF, 0, 0),
+			     ring_tag(OP_HANDED, k, (uint32_t)cqe->res)) == 0)
+			return;
+		count_conn(w, k, -1); /* not handed over after all: kept here */
+		count_conn(w, (unsigned)w->id, +1);
+	}
+	take_accepted(w, cqe->res);
 }
 
 static void handle_cqe(struct worker *w, struct io_uring_cqe *cqe)

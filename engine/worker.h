@@ -115,7 +115,7 @@ int worker_run(struct worker *w);
 /* Opens a connection (TLS when w->tls) from the next source address (w->src_*):
  * server_name is sent as SNI and the peer's certificate must match it (NULL or "": no
  * name check). Returns the connection, or NULL with errno set (table full: ENOBUFS;
- * socket or bind error). */
+ * the ring takes no more work: EBUSY; socket or bind error). */
 struct conn *worker_connect(struct worker *w, const struct sockaddr *sa, socklen_t len,
 			    const char *server_name);
 /* Starts accepting on a listening socket (w->listen_fd). */

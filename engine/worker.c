@@ -369,14 +369,25 @@ static void flush(struct worker *w, struct conn *c)
 	}
 }
 
+/* A message that came whole is parsed once. One that came in part is left to the
+ * framer until it is whole, so that each delivery looks at its new bytes only, not at
+ * the message again from its first byte (quadratic for a message trickled a byte at a
+ * time); then it is parsed once. */
 static void parse_messages(struct worker *w, struct conn *c)
 {
 	size_t off = 0;
 	while (off < c->rx.len && c->state == CONN_UP) {
+		const char *p = c->rx.data + off;
+		size_t len = c->rx.len - off;
 		struct sip_msg m;
-		int n = sip_parse_msg(c->rx.data + off, c->rx.len - off, w->max_msg, &m);
-		if (n == -EAGAIN)
+		int n = sip_frame_busy(&c->frame) ? sip_frame_next(&c->frame, p, len, w->max_msg) : 0;
+		if (n >= 0) /* whole, or not yet known not to be */
+			n = sip_parse_msg(p, n ? (size_t)n : len, w->max_msg, &m);
+		if (n == -EAGAIN) {
+			if (!sip_frame_busy(&c->frame)) /* it agrees: not whole; it takes it on */
+				sip_frame_next(&c->frame, p, len, w->max_msg);
 			break;
+		}
 		if (n < 0) {
 			conn_fail(w, c, -EBADMSG, n == -EMSGSIZE ? "SIP message larger than the cap"
 								  : "malformed SIP message");

@@ -11,6 +11,7 @@
 #include "rand_pool.h"
 #include "result.h"
 #include "ring.h"
+#include "sip_frame.h"
 #include "sip_parse.h"
 #include "timer.h"
 #include "tls.h"
@@ -27,6 +28,7 @@ struct conn {
 	unsigned ops;             /* ring operations in flight on fd */
 	struct tls_conn tls;
 	struct buf rx;            /* plaintext received, not yet parsed */
+	struct sip_frame frame;   /* how far a message in rx that is not whole was looked at */
 	struct buf out;           /* plaintext queued during this loop turn */
 	struct buf tx, txq;       /* ciphertext: in flight (kernel reads it) / queued */
 	size_t tx_off;

@@ -21,6 +21,9 @@ enum op {
 #define MAX_WAIT_NS (50 * NS_PER_MS) /* the stop flag is seen within this */
 #define BATCH_CQES 16
 #define BATCH_WAIT_NS (200 * 1000ull)
+/* Out of descriptors, an accept fails again at once while connections wait in the
+ * backlog: the listener rests this long before it tries again. */
+#define ACCEPT_BACKOFF_NS (50 * NS_PER_MS)
 
 int worker_init(struct worker *w, unsigned max_conns)
 {
@@ -279,7 +282,9 @@ struct conn *worker_connect(struct worker *w, const struct sockaddr *sa, socklen
 
 void worker_listen(struct worker *w)
 {
-	ring_accept_multishot(&w->ring, w->listen_fd, ring_tag(OP_ACCEPT, 0, 0));
+	w->accept_at = 0;
+	if (ring_accept_multishot(&w->ring, w->listen_fd, ring_tag(OP_ACCEPT, 0, 0)))
+		w->accept_at = clock_mono_ns() + ACCEPT_BACKOFF_NS; /* no SQE now: later */
 }
 
 char *worker_out_reserve(struct worker *w, struct conn *c, size_t max)
@@ -481,10 +486,19 @@ static unsigned pick_worker(const struct worker *w, int *ring_fd)
 	return least != self && mine >= min + 1 + min / 8 ? least : self;
 }
 
+static bool out_of_descriptors(int err)
+{
+	return err == -EMFILE || err == -ENFILE || err == -ENOBUFS || err == -ENOMEM;
+}
+
 static void on_accept(struct worker *w, struct io_uring_cqe *cqe)
 {
-	if (!(cqe->flags & IORING_CQE_F_MORE) && !atomic_load(w->stop))
-		worker_listen(w);
+	if (!(cqe->flags & IORING_CQE_F_MORE) && !atomic_load(w->stop)) {
+		if (out_of_descriptors(cqe->res)) /* re-armed now, it would fail now: a busy loop */
+			w->accept_at = w->now + ACCEPT_BACKOFF_NS;
+		else
+			worker_listen(w);
+	}
 	if (cqe->res < 0)
 		return;
 	int ring_fd = -1;
@@ -615,6 +629,14 @@ static uint64_t fire_timers(struct worker *w)
 	return t ? t->at : 0;
 }
 
+/* Arms the accept again once its rest is over; the time it is due, or 0. */
+static uint64_t accept_again(struct worker *w)
+{
+	if (w->accept_at && w->accept_at <= w->now)
+		worker_listen(w);
+	return w->accept_at;
+}
+
 static bool any_conn_open(const struct worker *w)
 {
 	return w->n_free < w->n_conns;
@@ -655,6 +677,8 @@ static int run_loop(struct worker *w)
 			next = t1 && t2 ? (t1 < t2 ? t1 : t2) : (t1 ? t1 : t2);
 			uint64_t t3 = w->media ? media_tick(w->media, w->now) : 0;
 			next = next && t3 ? (next < t3 ? next : t3) : (next ? next : t3);
+			uint64_t t4 = accept_again(w);
+			next = next && t4 ? (next < t4 ? next : t4) : (next ? next : t4);
 		}
 		flush_dirty(w);
 		if (stopping && (!any_conn_open(w) || w->now >= stop_at))

@@ -90,6 +90,7 @@ struct worker {
 				 * while idle; others keep theirs after the first idle point */
 	SSL_SESSION *session;   /* that session (owned) */
 	int listen_fd;
+	uint64_t accept_at;     /* the accept rests (out of descriptors) until then; 0: armed */
 	struct accept_spread *spread; /* responder with several workers, else NULL */
 	uint32_t src_lo, src_n, src_next; /* client: bind new connections to src_lo + 0..src_n-1
 					   * in turn (host order); src_n 0: the kernel picks */
@@ -120,7 +121,8 @@ int worker_run(struct worker *w);
  * the ring takes no more work: EBUSY; socket or bind error). */
 struct conn *worker_connect(struct worker *w, const struct sockaddr *sa, socklen_t len,
 			    const char *server_name);
-/* Starts accepting on a listening socket (w->listen_fd). */
+/* Starts accepting on a listening socket (w->listen_fd); when the ring has no room now,
+ * or later when the process is out of descriptors, the loop tries again after a rest. */
 void worker_listen(struct worker *w);
 /* Room for up to max plaintext bytes at the end of the connection's output; NULL on
  * out of memory. Write the message there and commit its length: everything queued

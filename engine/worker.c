@@ -24,6 +24,9 @@ enum op {
 /* Out of descriptors, an accept fails again at once while connections wait in the
  * backlog: the listener rests this long before it tries again. */
 #define ACCEPT_BACKOFF_NS (50 * NS_PER_MS)
+/* Output queued behind a send in flight, at most: a peer that reads nothing would
+ * have its answers pile up without bound. A peer that reads keeps this near zero. */
+#define CONN_MAX_QUEUED (8u << 20)
 
 int worker_init(struct worker *w, unsigned max_conns)
 {
@@ -353,6 +356,13 @@ static void flush(struct worker *w, struct conn *c)
 	}
 	if (c->use_tls && c->tls.ssl && tls_take_output(&c->tls, &c->txq) < 0) {
 		conn_fail(w, c, -ENOMEM, "out of memory");
+		return;
+	}
+	if (c->txq.len > CONN_MAX_QUEUED && c->state != CONN_CLOSING) {
+		conn_fail(w, c, -ENOBUFS, "peer reads nothing: over 8 MiB of output queued");
+		/* ends the send in flight, which waits for room that never comes */
+		shutdown(c->fd, SHUT_RDWR);
+		c->shut = true;
 		return;
 	}
 	if (!c->sending && c->txq.len && !c->shut) {

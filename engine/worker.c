@@ -404,6 +404,10 @@ static void parse_messages(struct worker *w, struct conn *c)
 			break;
 		}
 		if (n < 0) {
+			/* what the role answered before the bad bytes still goes out: once the
+			 * connection fails, queued output is dropped */
+			if (c->out.len)
+				flush(w, c);
 			conn_fail(w, c, -EBADMSG, n == -EMSGSIZE ? "SIP message larger than the cap"
 								  : "malformed SIP message");
 			return;

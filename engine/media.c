@@ -119,10 +119,15 @@ static uint64_t tag(unsigned op, const struct media_pool *p, const struct media_
 	return ring_tag(op, m->gen, (uint32_t)(m - p->s));
 }
 
+/* Ring operations that cannot be queued (the ring refuses submits: ring_sqe) are not
+ * in flight: they are counted as errors, never waited for. */
 static void arm_recv(struct media_pool *p, struct media_stream *m, int i)
 {
-	ring_recvmsg_multishot(p->ring, m->fd[i], &recv_mh, &p->bufs,
-			       tag(i ? MEDIA_OP_RTCP_RECV : MEDIA_OP_RTP_RECV, p, m));
+	if (ring_recvmsg_multishot(p->ring, m->fd[i], &recv_mh, &p->bufs,
+				   tag(i ? MEDIA_OP_RTCP_RECV : MEDIA_OP_RTP_RECV, p, m))) {
+		m->n[SRTP_BAD_PACKETS]++; /* this socket hears nothing more */
+		return;
+	}
 	m->ops++;
 }
 
@@ -268,8 +273,11 @@ void media_stop_tx(struct media_pool *p, uint32_t slot)
 static void submit_send(struct media_pool *p, struct media_stream *m, int i, size_t len)
 {
 	m->txlen[i] = (uint16_t)len;
-	ring_sendto(p->ring, m->fd[i], m->txbuf[i], len, (const struct sockaddr *)&m->remote[i],
-		    sizeof(m->remote[i]), tag(i ? MEDIA_OP_RTCP_SEND : MEDIA_OP_RTP_SEND, p, m));
+	if (ring_sendto(p->ring, m->fd[i], m->txbuf[i], len, (const struct sockaddr *)&m->remote[i],
+			sizeof(m->remote[i]), tag(i ? MEDIA_OP_RTCP_SEND : MEDIA_OP_RTP_SEND, p, m))) {
+		m->n[SRTP_SEND_ERRORS]++;
+		return;
+	}
 	m->inflight[i] = true;
 	m->ops++;
 }
@@ -501,9 +509,8 @@ void media_close(struct media_pool *p, uint32_t slot, struct result *res)
 	m->sending = false;
 	m->seq++;
 	/* the multishot receives end when cancelled; the slot is freed after */
-	for (int i = 0; i < 2; i++) {
-		ring_cancel(p->ring, tag(i ? MEDIA_OP_RTCP_RECV : MEDIA_OP_RTP_RECV, p, m),
-			    tag(MEDIA_OP_CANCEL, p, m));
-		m->ops++;
-	}
+	for (int i = 0; i < 2; i++)
+		if (!ring_cancel(p->ring, tag(i ? MEDIA_OP_RTCP_RECV : MEDIA_OP_RTP_RECV, p, m),
+				 tag(MEDIA_OP_CANCEL, p, m)))
+			m->ops++;
 }

@@ -82,44 +82,60 @@ void ring_exit(struct ring *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* Submitting frees SQ entries unless the kernel takes none; then trying again
+ * at once would not help (the loop must reap completions first). */
+#define SUBMIT_TRIES 3
+
 struct io_uring_sqe *ring_sqe(struct ring *r)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&r->uring);
-	while (!sqe) {
+	for (int tries = 0; !sqe && tries < SUBMIT_TRIES; tries++) {
 		io_uring_submit(&r->uring);
 		sqe = io_uring_get_sqe(&r->uring);
 	}
 	return sqe;
 }
 
-void ring_recv_multishot(struct ring *r, int fd, const struct ring_bufs *b, uint64_t tag)
+int ring_recv_multishot(struct ring *r, int fd, const struct ring_bufs *b, uint64_t tag)
 {
 	struct io_uring_sqe *sqe = ring_sqe(r);
+	if (!sqe)
+		return -EBUSY;
 	io_uring_prep_recv_multishot(sqe, fd, NULL, 0, 0);
 	sqe->flags |= IOSQE_BUFFER_SELECT;
 	sqe->buf_group = (uint16_t)b->bgid;
 	io_uring_sqe_set_data64(sqe, tag);
+	return 0;
 }
 
-void ring_send(struct ring *r, int fd, const void *p, size_t n, uint64_t tag)
+int ring_send(struct ring *r, int fd, const void *p, size_t n, uint64_t tag)
 {
 	struct io_uring_sqe *sqe = ring_sqe(r);
+	if (!sqe)
+		return -EBUSY;
 	io_uring_prep_send(sqe, fd, p, n, MSG_NOSIGNAL);
 	io_uring_sqe_set_data64(sqe, tag);
+	return 0;
 }
 
-void ring_connect(struct ring *r, int fd, const struct sockaddr *sa, socklen_t len, uint64_t tag)
+int ring_connect(struct ring *r, int fd, const struct sockaddr *sa, socklen_t len, uint64_t tag)
 {
 	struct io_uring_sqe *sqe = ring_sqe(r);
+	if (!sqe)
+		return -EBUSY;
 	io_uring_prep_connect(sqe, fd, sa, len);
 	io_uring_sqe_set_data64(sqe, tag);
+	return 0;
 }
 
-void ring_accept_multishot(struct ring *r, int fd, uint64_t tag)
+int ring_accept_multishot(struct ring *r, int fd, uint64_t tag)
 {
 	struct io_uring_sqe *sqe = ring_sqe(r);
+	if (!sqe)
+		return -EBUSY;
 	io_uring_prep_multishot_accept(sqe, fd, NULL, NULL, SOCK_CLOEXEC);
 	io_uring_sqe_set_data64(sqe, tag);
+	return 0;
 }
 
 void ring_bufs_recycle(struct ring_bufs *b, unsigned bid)
@@ -129,37 +145,49 @@ void ring_bufs_recycle(struct ring_bufs *b, unsigned bid)
 	io_uring_buf_ring_advance(b->br, 1);
 }
 
-void ring_recvmsg_multishot(struct ring *r, int fd, struct msghdr *mh,
-			    const struct ring_bufs *b, uint64_t tag)
+int ring_recvmsg_multishot(struct ring *r, int fd, struct msghdr *mh,
+			   const struct ring_bufs *b, uint64_t tag)
 {
 	struct io_uring_sqe *sqe = ring_sqe(r);
+	if (!sqe)
+		return -EBUSY;
 	io_uring_prep_recvmsg_multishot(sqe, fd, mh, 0);
 	sqe->flags |= IOSQE_BUFFER_SELECT;
 	sqe->buf_group = (uint16_t)b->bgid;
 	io_uring_sqe_set_data64(sqe, tag);
+	return 0;
 }
 
-void ring_msg(struct ring *r, int target_ring_fd, uint32_t value, uint64_t target_tag,
-	      uint64_t tag)
+int ring_msg(struct ring *r, int target_ring_fd, uint32_t value, uint64_t target_tag,
+	     uint64_t tag)
 {
 	struct io_uring_sqe *sqe = ring_sqe(r);
+	if (!sqe)
+		return -EBUSY;
 	io_uring_prep_msg_ring(sqe, target_ring_fd, value, target_tag, 0);
 	io_uring_sqe_set_data64(sqe, tag);
 	io_uring_sqe_set_flags(sqe, IOSQE_CQE_SKIP_SUCCESS);
+	return 0;
 }
 
-void ring_sendto(struct ring *r, int fd, const void *p, size_t n, const struct sockaddr *to,
-		 socklen_t to_len, uint64_t tag)
+int ring_sendto(struct ring *r, int fd, const void *p, size_t n, const struct sockaddr *to,
+		socklen_t to_len, uint64_t tag)
 {
 	struct io_uring_sqe *sqe = ring_sqe(r);
+	if (!sqe)
+		return -EBUSY;
 	io_uring_prep_send(sqe, fd, p, n, 0);
 	io_uring_prep_send_set_addr(sqe, to, (uint16_t)to_len);
 	io_uring_sqe_set_data64(sqe, tag);
+	return 0;
 }
 
-void ring_cancel(struct ring *r, uint64_t target, uint64_t tag)
+int ring_cancel(struct ring *r, uint64_t target, uint64_t tag)
 {
 	struct io_uring_sqe *sqe = ring_sqe(r);
+	if (!sqe)
+		return -EBUSY;
 	io_uring_prep_cancel64(sqe, target, 0);
 	io_uring_sqe_set_data64(sqe, tag);
+	return 0;
 }

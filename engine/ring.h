@@ -43,28 +43,30 @@ void ring_exit(struct ring *r);
 int ring_bufs_init(struct ring *r, struct ring_bufs *b, unsigned n, unsigned size);
 void ring_bufs_free(struct ring *r, struct ring_bufs *b);
 
-/* An SQE, submitting queued ones first if the SQ is full. */
+/* An SQE, submitting queued ones first if the SQ is full; NULL when the SQ stays
+ * full because the kernel takes nothing (io_uring_enter fails, e.g. -EBUSY while
+ * completions wait to be reaped): a few tries, never a loop. */
 struct io_uring_sqe *ring_sqe(struct ring *r);
-/* Each prep function takes an SQE, submitting queued ones first if the SQ is full.
- * They cannot fail once the ring is up. */
+/* Each prep function takes an SQE as ring_sqe does and returns 0, or -EBUSY when
+ * there is none: the operation was not queued, its caller fails it. */
 /* Each read lands in a buffer of group b. */
-void ring_recv_multishot(struct ring *r, int fd, const struct ring_bufs *b, uint64_t tag);
-void ring_send(struct ring *r, int fd, const void *p, size_t n, uint64_t tag);
-void ring_connect(struct ring *r, int fd, const struct sockaddr *sa, socklen_t len, uint64_t tag);
-void ring_accept_multishot(struct ring *r, int fd, uint64_t tag);
+int ring_recv_multishot(struct ring *r, int fd, const struct ring_bufs *b, uint64_t tag);
+int ring_send(struct ring *r, int fd, const void *p, size_t n, uint64_t tag);
+int ring_connect(struct ring *r, int fd, const struct sockaddr *sa, socklen_t len, uint64_t tag);
+int ring_accept_multishot(struct ring *r, int fd, uint64_t tag);
 /* Each datagram lands in a buffer of group b. mh must stay valid while the
  * receive is armed; only its name and control lengths are read. */
-void ring_recvmsg_multishot(struct ring *r, int fd, struct msghdr *mh,
-			    const struct ring_bufs *b, uint64_t tag);
+int ring_recvmsg_multishot(struct ring *r, int fd, struct msghdr *mh,
+			   const struct ring_bufs *b, uint64_t tag);
 /* sendto(2): p and to must stay valid until the completion. */
-void ring_sendto(struct ring *r, int fd, const void *p, size_t n, const struct sockaddr *to,
-		 socklen_t to_len, uint64_t tag);
+int ring_sendto(struct ring *r, int fd, const void *p, size_t n, const struct sockaddr *to,
+		socklen_t to_len, uint64_t tag);
 /* Posts a completion with res = value and user_data = target_tag on another
  * ring (IORING_OP_MSG_RING); this ring sees a completion (tag) only on failure. */
-void ring_msg(struct ring *r, int target_ring_fd, uint32_t value, uint64_t target_tag,
-	      uint64_t tag);
+int ring_msg(struct ring *r, int target_ring_fd, uint32_t value, uint64_t target_tag,
+	     uint64_t tag);
 /* Cancels the operation whose user_data is target. */
-void ring_cancel(struct ring *r, uint64_t target, uint64_t tag);
+int ring_cancel(struct ring *r, uint64_t target, uint64_t tag);
 
 /* The received bytes of a buffer-select completion, and its recycling. */
 static inline char *ring_bufs_get(const struct ring_bufs *b, unsigned bid)

@@ -464,9 +464,9 @@ static int keepalive(const char *buf, size_t len, struct sip_msg *out)
 	return (int)n;
 }
 
-int sip_parse_msg(const char *buf, size_t len, size_t max_size, struct sip_msg *out)
+/* The start line and headers up to the empty line; m is scratch until it succeeds. */
+static int parse_head(const char *buf, size_t len, size_t max_size, struct sip_msg *m)
 {
-	struct sip_msg m;
 	unsigned seen = 0;
 	int rc;
 
@@ -475,7 +475,7 @@ int sip_parse_msg(const char *buf, size_t len, size_t max_size, struct sip_msg *
 	if (len == 0)
 		return -EAGAIN;
 	if (buf[0] == '\r' || buf[0] == '\n')
-		return keepalive(buf, len, out);
+		return keepalive(buf, len, m);
 	/* Fail fast on a stream that is not SIP at all (e.g. a TLS ClientHello). */
 	if (!is_token(buf[0]))
 		return -EBADMSG;
@@ -489,9 +489,9 @@ int sip_parse_msg(const char *buf, size_t len, size_t max_size, struct sip_msg *
 	if (buf[pos - 1] != '\r') /* pos >= 1: buf[0] is a token char */
 		return -EBADMSG;
 
-	memset(&m, 0, sizeof(m));
-	m.max_forwards = -1;
-	rc = parse_start(buf, pos - 1, &m);
+	memset(m, 0, sizeof(*m));
+	m->max_forwards = -1;
+	rc = parse_start(buf, pos - 1, m);
 	if (rc < 0)
 		return rc;
 	pos++;
@@ -508,7 +508,7 @@ int sip_parse_msg(const char *buf, size_t len, size_t max_size, struct sip_msg *
 				return -EBADMSG;
 		} else {
 			if (pending) {
-				rc = on_header(&m, buf + hs, he - hs, &seen);
+				rc = on_header(m, buf + hs, he - hs, &seen);
 				if (rc < 0)
 					return rc;
 				pending = false;
@@ -536,20 +536,42 @@ int sip_parse_msg(const char *buf, size_t len, size_t max_size, struct sip_msg *
 		pos = eol + 1;
 	}
 
-	if (m.via_count == 0 || !m.from.p || !m.to.p || !m.call_id.p ||
+	if (m->via_count == 0 || !m->from.p || !m->to.p || !m->call_id.p ||
 	    !(seen & SEEN_CSEQ) || !(seen & SEEN_CLEN))
 		return -EBADMSG;
 	/* ACK and CANCEL carry their own method in CSeq too (RFC 3261 17.1.1.3, 9.1). */
-	if (m.kind == SIP_KIND_REQUEST &&
-	    (m.cseq_method_name.len != m.method_name.len ||
-	     memcmp(m.cseq_method_name.p, m.method_name.p, m.method_name.len) != 0))
+	if (m->kind == SIP_KIND_REQUEST &&
+	    (m->cseq_method_name.len != m->method_name.len ||
+	     memcmp(m->cseq_method_name.p, m->method_name.p, m->method_name.len) != 0))
 		return -EBADMSG;
-	if (m.content_length > max_size - pos)
+	if (m->content_length > max_size - pos)
 		return -EMSGSIZE;
-	size_t total = pos + m.content_length;
-	if (len < total)
-		return -EAGAIN;
-	m.body = (struct tl_str){ buf + pos, m.content_length };
+	m->body = (struct tl_str){ buf + pos, 0 };
+	return (int)pos;
+}
+
+int sip_parse_head(const char *buf, size_t len, size_t max_size, struct sip_msg *out)
+{
+	struct sip_msg m;
+	int n = parse_head(buf, len, max_size, &m);
+	if (n >= 0)
+		*out = m;
+	return n;
+}
+
+int sip_parse_msg(const char *buf, size_t len, size_t max_size, struct sip_msg *out)
+{
+	struct sip_msg m;
+	int n = parse_head(buf, len, max_size, &m);
+	if (n < 0)
+		return n;
+	if (m.kind != SIP_KIND_KEEPALIVE) {
+		size_t total = (size_t)n + m.content_length;
+		if (len < total)
+			return -EAGAIN;
+		m.body.len = m.content_length;
+		n = (int)total;
+	}
 	*out = m;
-	return (int)total;
+	return n;
 }

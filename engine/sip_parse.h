@@ -57,6 +57,13 @@ struct sip_msg {
  * *out is written only on success. */
 int sip_parse_msg(const char *buf, size_t len, size_t max_size, struct sip_msg *out);
 
+/* The header block alone: parses the start line and headers of the message at the
+ * start of buf[0..len), up to and including the empty line that ends them, with the
+ * rules and results of sip_parse_msg, except that the body need not be there yet.
+ * Returns the length of the header block, with out->body empty (at its start) and
+ * out->content_length the body still to come; keep-alives as sip_parse_msg. */
+int sip_parse_head(const char *buf, size_t len, size_t max_size, struct sip_msg *out);
+
 /* "INVITE" -> SIP_INVITE; unknown names -> SIP_METHOD_UNKNOWN. */
 enum sip_method sip_method_from_name(const char *p, size_t len);
 /* SIP_INVITE -> "INVITE"; NULL for SIP_METHOD_UNKNOWN or out of range. */

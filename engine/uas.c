@@ -1,4 +1,5 @@
 #include "uas.h"
+#include "call_table.h"
 #include "clock.h"
 #include "media.h"
 #include <arpa/inet.h>
@@ -18,14 +19,6 @@ struct pending {
 	struct buf msg;
 };
 
-/* A call whose media we send and check, found again by its Call-ID at BYE. */
-struct media_call {
-	uint8_t state; /* 0 empty, 1 used, 2 deleted */
-	uint8_t id_len;
-	uint32_t media_slot, conn_slot, conn_gen;
-	char call_id[110];
-};
-
 struct uas {
 	struct worker *w;
 	struct uas_config cfg;
@@ -34,8 +27,7 @@ struct uas {
 	uint32_t n_pending;
 	char sdp[2048];
 	struct media_pool media;
-	struct media_call *calls; /* open addressing, n_calls a power of two */
-	uint32_t n_calls;
+	struct call_table calls;  /* calls whose media we send and check, found again at BYE */
 };
 
 static uint32_t fnv1a(struct tl_str s)
@@ -91,31 +83,23 @@ static bool accepted(const struct uas *s, enum sdes_suite suite)
 	return false;
 }
 
-static struct media_call *call_find(struct uas *s, struct tl_str id, bool insert)
+/* Ends a call's media; its entry goes with it. */
+static bool call_end(struct call_entry *e, void *arg)
 {
-	if (!s->n_calls || id.len >= sizeof(s->calls[0].call_id))
-		return NULL;
-	uint32_t mask = s->n_calls - 1, i = fnv1a(id) & mask;
-	struct media_call *tomb = NULL;
-	for (uint32_t probe = 0; probe < s->n_calls; probe++, i = (i + 1) & mask) {
-		struct media_call *c = &s->calls[i];
-		if (c->state == 0)
-			return insert ? (tomb ? tomb : c) : NULL;
-		if (c->state == 2) {
-			if (!tomb)
-				tomb = c;
-			continue;
-		}
-		if (c->id_len == id.len && !memcmp(c->call_id, id.p, id.len))
-			return c;
-	}
-	return insert ? tomb : NULL;
+	struct uas *s = arg;
+	media_close(&s->media, e->media_slot, &s->w->res);
+	return true;
 }
 
-static void call_end(struct uas *s, struct media_call *c)
+struct conn_calls {
+	struct uas *s;
+	const struct conn *c;
+};
+
+static bool call_end_on_conn(struct call_entry *e, void *arg)
 {
-	media_close(&s->media, c->media_slot, &s->w->res);
-	c->state = 2;
+	const struct conn_calls *cc = arg;
+	return e->conn_slot == cc->c->slot && e->conn_gen == cc->c->gen && call_end(e, cc->s);
 }
 
 /* Sends and checks SRTP for an answered call. 0, -ENOSPC when no stream or port
@@ -125,10 +109,7 @@ static int start_media(struct uas *s, struct conn *c, const struct sip_msg *m,
 		       const struct sdp_audio *offer, const struct sdes_crypto *theirs,
 		       const struct sdes_crypto *ours, uint16_t *port)
 {
-	struct media_call *mc = call_find(s, m->call_id, true);
-	if (!mc)
-		return -ENOSPC;
-	if (mc->state == 1) /* a re-INVITE: the stream goes on */
+	if (call_table_find(&s->calls, m->call_id)) /* a re-INVITE: the stream goes on */
 		return 0;
 	char ip[INET_ADDRSTRLEN];
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(offer->port) };
@@ -138,9 +119,14 @@ static int start_media(struct uas *s, struct conn *c, const struct sip_msg *m,
 	ip[offer->addr.len] = 0;
 	if (inet_pton(AF_INET, ip, &to.sin_addr) != 1)
 		return -EINVAL;
+	struct call_entry *mc = call_table_add(&s->calls, m->call_id);
+	if (!mc)
+		return -ENOSPC;
 	int err = media_open(&s->media, c->local_ip, &mc->media_slot, port);
-	if (err)
+	if (err) {
+		call_table_remove(&s->calls, mc);
 		return err == -EADDRINUSE || err == -ENOSPC ? -ENOSPC : err;
+	}
 	media_set_remote(&s->media, mc->media_slot, &to);
 	err = media_set_rx(&s->media, mc->media_slot, theirs);
 	/* the answer mirrors the offer: a sendonly caller gets no media from us,
@@ -151,11 +137,9 @@ static int start_media(struct uas *s, struct conn *c, const struct sip_msg *m,
 				     offer->ptime_ms ? offer->ptime_ms : 20, 0, clock_mono_ns());
 	if (err) {
 		media_close(&s->media, mc->media_slot, &s->w->res);
+		call_table_remove(&s->calls, mc);
 		return err;
 	}
-	mc->state = 1;
-	mc->id_len = (uint8_t)m->call_id.len;
-	memcpy(mc->call_id, m->call_id.p, m->call_id.len);
 	mc->conn_slot = c->slot;
 	mc->conn_gen = c->gen;
 	return 0;
@@ -209,7 +193,7 @@ static void answer_invite(struct uas *s, struct conn *c, const struct sip_msg *m
 	ans.unauthenticated_srtp = offer.crypto[pick].unauthenticated_srtp;
 	(void)rand_pool_get(&s->w->rand, ans.key, ans.key_len);
 	uint16_t port = (uint16_t)(s->cfg.media_port_lo + (fnv1a(m->call_id) % 5000) * 2);
-	bool media = s->n_calls && wants_media(&offer);
+	bool media = s->calls.n && wants_media(&offer);
 	int err = media ? start_media(s, c, m, &offer, &offer.crypto[pick], &ans, &port) : 0;
 	if (err) {
 		s->counts.media_failed++;
@@ -272,7 +256,7 @@ static void uas_conn_msg(struct worker *w, struct conn *c, const struct sip_msg 
 		return; /* we send no requests: a response is stray */
 	struct sip_msg inv;
 	struct pending *p;
-	struct media_call *mc;
+	struct call_entry *mc;
 	switch (m->method) {
 	case SIP_INVITE:
 		s->counts.invites++;
@@ -291,8 +275,10 @@ static void uas_conn_msg(struct worker *w, struct conn *c, const struct sip_msg 
 	case SIP_BYE:
 		s->counts.byes++;
 		respond(s, c, m, 200, TL_STR(""));
-		if ((mc = call_find(s, m->call_id, false)))
-			call_end(s, mc);
+		if ((mc = call_table_find(&s->calls, m->call_id))) {
+			call_end(mc, s);
+			call_table_remove(&s->calls, mc);
+		}
 		break;
 	case SIP_CANCEL:
 		s->counts.cancels++;
@@ -342,22 +328,19 @@ static void uas_conn_down(struct worker *w, struct conn *c, int err, const char 
 		if (s->pending[i].used && s->pending[i].conn_slot == c->slot &&
 		    s->pending[i].conn_gen == c->gen)
 			s->pending[i].used = false;
-	for (uint32_t i = 0; i < s->n_calls; i++)
-		if (s->calls[i].state == 1 && s->calls[i].conn_slot == c->slot &&
-		    s->calls[i].conn_gen == c->gen)
-			call_end(s, &s->calls[i]);
+	call_table_remove_if(&s->calls, call_end_on_conn, &(struct conn_calls){ s, c });
 }
 
 static uint64_t uas_tick(struct worker *w, uint64_t now)
 {
 	struct uas *s = w->role_arg;
-	return s->n_calls ? media_tick(&s->media, now) : 0;
+	return s->media.s ? media_tick(&s->media, now) : 0;
 }
 
 static void uas_ring_cqe(struct worker *w, uint64_t tag, int res, unsigned flags)
 {
 	struct uas *s = w->role_arg;
-	if (s->n_calls) /* without media its buffers are gone too */
+	if (s->media.s) /* without media its buffers are gone too */
 		media_cqe(&s->media, tag, res, flags);
 }
 
@@ -398,12 +381,9 @@ struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
 		uint32_t streams = cfg->max_streams ? cfg->max_streams : pairs;
 		if (streams > pairs)
 			streams = pairs;
-		s->n_calls = 1;
-		while (s->n_calls < 2 * streams)
-			s->n_calls *= 2;
-		s->calls = calloc(s->n_calls, sizeof(*s->calls));
-		if (!s->calls || media_pool_init(&s->media, &w->ring, &w->res, streams,
-						 cfg->media_port_lo, cfg->media_port_hi)) {
+		if (call_table_init(&s->calls, 2 * streams) ||
+		    media_pool_init(&s->media, &w->ring, &w->res, streams, cfg->media_port_lo,
+				    cfg->media_port_hi)) {
 			uas_free(s);
 			return NULL;
 		}
@@ -420,9 +400,7 @@ struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
 void uas_finish(struct uas *s)
 {
 	s->counts.connections = s->w->accepted;
-	for (uint32_t i = 0; i < s->n_calls; i++)
-		if (s->calls[i].state == 1)
-			call_end(s, &s->calls[i]);
+	call_table_remove_if(&s->calls, call_end, s);
 }
 
 void uas_free(struct uas *s)
@@ -434,7 +412,7 @@ void uas_free(struct uas *s)
 	free(s->pending);
 	if (s->media.s)
 		media_pool_free(&s->media);
-	free(s->calls);
+	call_table_free(&s->calls);
 	free(s);
 }
 

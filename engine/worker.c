@@ -20,6 +20,12 @@ enum op {
 #define MAX_WAIT_NS (50 * NS_PER_MS) /* the stop flag is seen within this */
 #define BATCH_CQES 16
 #define BATCH_WAIT_NS (200 * 1000ull)
+/* Out of descriptors, an accept fails again at once while connections wait in the
+ * backlog: the listener rests this long before it tries again. */
+#define ACCEPT_BACKOFF_NS (50 * NS_PER_MS)
+/* Output queued behind a send in flight, at most: a peer that reads nothing would
+ * have its answers pile up without bound. A peer that reads keeps this near zero. */
+#define CONN_MAX_QUEUED (8u << 20)
 
 int worker_init(struct worker *w, unsigned max_conns)
 {
@@ -193,10 +199,18 @@ static void local_addr(struct conn *c)
 	}
 }
 
-static void arm_recv(struct worker *w, struct conn *c)
+#define NO_SQE "io_uring: no submission queue entry"
+
+/* false when the receive could not be queued: the connection is failed */
+static bool arm_recv(struct worker *w, struct conn *c)
 {
-	ring_recv_multishot(&w->ring, c->fd, &w->ring.bufs, tag(OP_RECV, c));
+	int err = ring_recv_multishot(&w->ring, c->fd, &w->ring.bufs, tag(OP_RECV, c));
+	if (err) {
+		conn_fail(w, c, err, NO_SQE);
+		return false;
+	}
 	c->ops++;
+	return true;
 }
 
 /* Every finished handshake is counted here, as the roles see it end. */
@@ -242,12 +256,13 @@ static void transport_start(struct worker *w, struct conn *c, const char *sni, c
 	local_addr(c);
 	int one = 1;
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	arm_recv(w, c);
+	c->state = CONN_HANDSHAKE; /* before arming: a connection that cannot be armed fails */
+	if (!arm_recv(w, c))
+		return;
 	if (!c->use_tls) {
 		conn_up(w, c);
 		return;
 	}
-	c->state = CONN_HANDSHAKE;
 	if (tls_conn_init(&c->tls, w->ctx, w->server, sni, verify, &w->res.alerts)) {
 		conn_fail(w, c, -ENOMEM, "out of memory");
 		return;
@@ -293,14 +308,21 @@ struct conn *worker_connect(struct worker *w, const struct sockaddr *sa, socklen
 	c->state = CONN_CONNECTING;
 	/* kept for transport_start, which runs when the connect completes */
 	snprintf(c->peer_name, sizeof(c->peer_name), "%s", server_name ? server_name : "");
-	ring_connect(&w->ring, fd, sa, len, tag(OP_CONNECT, c));
+	int err = ring_connect(&w->ring, fd, sa, len, tag(OP_CONNECT, c));
+	if (err) {
+		conn_release(w, c); /* closes fd */
+		errno = -err;
+		return NULL;
+	}
 	c->ops++;
 	return c;
 }
 
 void worker_listen(struct worker *w)
 {
-	ring_accept_multishot(&w->ring, w->listen_fd, ring_tag(OP_ACCEPT, 0, 0));
+	w->accept_at = 0;
+	if (ring_accept_multishot(&w->ring, w->listen_fd, ring_tag(OP_ACCEPT, 0, 0)))
+		w->accept_at = clock_mono_ns() + ACCEPT_BACKOFF_NS; /* no SQE now: later */
 }
 
 char *worker_out_reserve(struct worker *w, struct conn *c, size_t max)
@@ -332,7 +354,12 @@ int worker_timer(struct worker *w, uint64_t at, uint32_t slot, uint32_t seq, uin
 
 static void submit_send(struct worker *w, struct conn *c)
 {
-	ring_send(&w->ring, c->fd, c->tx.data + c->tx_off, c->tx.len - c->tx_off, tag(OP_SEND, c));
+	int err = ring_send(&w->ring, c->fd, c->tx.data + c->tx_off, c->tx.len - c->tx_off,
+			    tag(OP_SEND, c));
+	if (err) {
+		conn_fail(w, c, err, NO_SQE);
+		return;
+	}
 	c->sending = true;
 	c->ops++;
 }
@@ -366,6 +393,13 @@ static void flush(struct worker *w, struct conn *c)
 		conn_fail(w, c, -ENOMEM, "out of memory");
 		return;
 	}
+	if (c->txq.len > CONN_MAX_QUEUED && c->state != CONN_CLOSING) {
+		conn_fail(w, c, -ENOBUFS, "peer reads nothing: over 8 MiB of output queued");
+		/* ends the send in flight, which waits for room that never comes */
+		shutdown(c->fd, SHUT_RDWR);
+		c->shut = true;
+		return;
+	}
 	if (!c->sending && c->txq.len && !c->shut) {
 		struct buf t = c->tx;
 		c->tx = c->txq;
@@ -385,15 +419,30 @@ static void flush(struct worker *w, struct conn *c)
 	}
 }
 
+/* A message that came whole is parsed once. One that came in part is left to the
+ * framer until it is whole, so that each delivery looks at its new bytes only, not at
+ * the message again from its first byte (quadratic for a message trickled a byte at a
+ * time); then it is parsed once. */
 static void parse_messages(struct worker *w, struct conn *c)
 {
 	size_t off = 0;
 	while (off < c->rx.len && c->state == CONN_UP) {
+		const char *p = c->rx.data + off;
+		size_t len = c->rx.len - off;
 		struct sip_msg m;
-		int n = sip_parse_msg(c->rx.data + off, c->rx.len - off, w->max_msg, &m);
-		if (n == -EAGAIN)
+		int n = sip_frame_busy(&c->frame) ? sip_frame_next(&c->frame, p, len, w->max_msg) : 0;
+		if (n >= 0) /* whole, or not yet known not to be */
+			n = sip_parse_msg(p, n ? (size_t)n : len, w->max_msg, &m);
+		if (n == -EAGAIN) {
+			if (!sip_frame_busy(&c->frame)) /* it agrees: not whole; it takes it on */
+				sip_frame_next(&c->frame, p, len, w->max_msg);
 			break;
+		}
 		if (n < 0) {
+			/* what the role answered before the bad bytes still goes out: once the
+			 * connection fails, queued output is dropped */
+			if (c->out.len)
+				flush(w, c);
 			conn_fail(w, c, -EBADMSG, n == -EMSGSIZE ? "SIP message larger than the cap"
 								  : "malformed SIP message");
 			return;
@@ -486,20 +535,32 @@ static unsigned pick_worker(const struct worker *w, int *ring_fd)
 	return least != self && mine >= min + 1 + min / 8 ? least : self;
 }
 
+static bool out_of_descriptors(int err)
+{
+	return err == -EMFILE || err == -ENFILE || err == -ENOBUFS || err == -ENOMEM;
+}
+
 static void on_accept(struct worker *w, struct io_uring_cqe *cqe)
 {
-	if (!(cqe->flags & IORING_CQE_F_MORE) && !atomic_load(w->stop))
-		worker_listen(w);
+	if (!(cqe->flags & IORING_CQE_F_MORE) && !atomic_load(w->stop)) {
+		if (out_of_descriptors(cqe->res)) /* re-armed now, it would fail now: a busy loop */
+			w->accept_at = w->now + ACCEPT_BACKOFF_NS;
+		else
+			worker_listen(w);
+	}
 	if (cqe->res < 0)
 		return;
 	int ring_fd = -1;
 	unsigned k = w->spread ? pick_worker(w, &ring_fd) : (unsigned)w->id;
 	count_conn(w, k, +1); /* counted at once, so the next accept sees it */
-	if (k == (unsigned)w->id)
-		take_accepted(w, cqe->res);
-	else
-		ring_msg(&w->ring, ring_fd, (uint32_t)cqe->res, ring_tag(OP_HANDOFF, 0, 0),
-			 ring_tag(OP_HANDED, k, (uint32_t)cqe->res));
+	if (k != (unsigned)w->id) {
+		if (ring_msg(&w->ring, ring_fd, (uint32_t)cqe->res, ring_tag(OP_HANDOFF, 0, 0),
+			     ring_tag(OP_HANDED, k, (uint32_t)cqe->res)) == 0)
+			return;
+		count_conn(w, k, -1); /* not handed over after all: kept here */
+		count_conn(w, (unsigned)w->id, +1);
+	}
+	take_accepted(w, cqe->res);
 }
 
 static void handle_cqe(struct worker *w, struct io_uring_cqe *cqe)
@@ -617,6 +678,14 @@ static uint64_t fire_timers(struct worker *w)
 	return t ? t->at : 0;
 }
 
+/* Arms the accept again once its rest is over; the time it is due, or 0. */
+static uint64_t accept_again(struct worker *w)
+{
+	if (w->accept_at && w->accept_at <= w->now)
+		worker_listen(w);
+	return w->accept_at;
+}
+
 static bool any_conn_open(const struct worker *w)
 {
 	return w->n_free < w->n_conns;
@@ -655,6 +724,8 @@ static int run_loop(struct worker *w)
 			uint64_t t1 = fire_timers(w);
 			uint64_t t2 = w->role->tick(w, w->now);
 			next = t1 && t2 ? (t1 < t2 ? t1 : t2) : (t1 ? t1 : t2);
+			uint64_t t3 = accept_again(w);
+			next = next && t3 ? (next < t3 ? next : t3) : (next ? next : t3);
 		}
 		flush_dirty(w);
 		if (stopping && (!any_conn_open(w) || w->now >= stop_at))

@@ -11,6 +11,7 @@
 #include "rand_pool.h"
 #include "result.h"
 #include "ring.h"
+#include "sip_frame.h"
 #include "sip_parse.h"
 #include "timer.h"
 #include "tls.h"
@@ -29,6 +30,7 @@ struct conn {
 	unsigned ops;             /* ring operations in flight on fd */
 	struct tls_conn tls;
 	struct buf rx;            /* plaintext received, not yet parsed */
+	struct sip_frame frame;   /* how far a message in rx that is not whole was looked at */
 	struct buf out;           /* plaintext queued during this loop turn */
 	struct buf tx, txq;       /* ciphertext: in flight (kernel reads it) / queued */
 	size_t tx_off;
@@ -92,6 +94,7 @@ struct worker {
 				 * while idle; others keep theirs after the first idle point */
 	SSL_SESSION *session;   /* that session (owned) */
 	int listen_fd;
+	uint64_t accept_at;     /* the accept rests (out of descriptors) until then; 0: armed */
 	struct accept_spread *spread; /* responder with several workers, else NULL */
 	uint32_t src_lo, src_n, src_next; /* client: bind new connections to src_lo + 0..src_n-1
 					   * in turn (host order); src_n 0: the kernel picks */
@@ -121,10 +124,11 @@ int worker_run(struct worker *w);
 /* Opens a connection (TLS when w->tls) from the next source address (w->src_*):
  * server_name is sent as SNI and the peer's certificate must match it (NULL or "": no
  * name check). Returns the connection, or NULL with errno set (table full: ENOBUFS;
- * socket or bind error). */
+ * the ring takes no more work: EBUSY; socket or bind error). */
 struct conn *worker_connect(struct worker *w, const struct sockaddr *sa, socklen_t len,
 			    const char *server_name);
-/* Starts accepting on a listening socket (w->listen_fd). */
+/* Starts accepting on a listening socket (w->listen_fd); when the ring has no room now,
+ * or later when the process is out of descriptors, the loop tries again after a rest. */
 void worker_listen(struct worker *w);
 /* Room for up to max plaintext bytes at the end of the connection's output; NULL on
  * out of memory. Write the message there and commit its length: everything queued

@@ -2,6 +2,7 @@
 #include <CUnit/CUnit.h>
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -275,6 +276,65 @@ int proc_wait_port(pid_t pid, uint16_t port, int timeout_ms)
 			return -ETIMEDOUT;
 		nap_ms(20);
 	}
+}
+
+/* utime + stime of /proc/PID/stat, in seconds (clock ticks). */
+static double stat_cpu_seconds(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	buf[n] = 0;
+	const char *p = strrchr(buf, ')'); /* the command name may hold spaces */
+	unsigned long long ut, st;
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+double proc_cpu_seconds(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return -1;
+	unsigned long long ns = 0;
+	bool all = true;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char file[320];
+		snprintf(file, sizeof(file), "/proc/%d/task/%s/schedstat", (int)pid, e->d_name);
+		FILE *f = fopen(file, "r");
+		unsigned long long t = 0;
+		if (f && fscanf(f, "%llu", &t) == 1)
+			ns += t;
+		else
+			all = false;
+		if (f)
+			fclose(f);
+	}
+	closedir(d);
+	return all ? (double)ns / 1e9 : stat_cpu_seconds(pid);
+}
+
+long proc_rss_kib(pid_t pid)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "r");
+	long kib = -1;
+	while (f && kib < 0 && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld", &kib) != 1)
+			kib = -1;
+	if (f)
+		fclose(f);
+	return kib;
 }
 
 uint16_t proc_free_port(void)

@@ -62,6 +62,14 @@ int proc_run(char *const argv[], const char *out_file, const char *err_file, int
 /* Stops every registered child (SIGTERM, 2 s, SIGKILL). Safe to call any time. */
 void proc_cleanup_all(void);
 
+/* CPU time (user + system) that pid's live threads have used so far, in seconds, to
+ * the nanosecond where /proc/PID/task/TID/schedstat exists (else in clock ticks from
+ * /proc/PID/stat); -1 when pid is gone. */
+double proc_cpu_seconds(pid_t pid);
+
+/* Resident memory of pid (VmRSS of /proc/PID/status) in KiB; -1 when pid is gone. */
+long proc_rss_kib(pid_t pid);
+
 /* A free TCP port on 127.0.0.1 (bound to port 0 and released), or 0 on failure. */
 uint16_t proc_free_port(void);
 

@@ -1,12 +1,17 @@
 /* ring: a second buffer group takes datagrams apart from the stream group, and a
  * multishot receive that finds no free buffer ends with -ENOBUFS but loses nothing:
- * armed again after a recycle, it gets the datagram that waited. Loopback only. */
+ * armed again after a recycle, it gets the datagram that waited; a full submission
+ * queue that cannot be submitted is a failure the caller sees, not a loop. Loopback only. */
 #include "tl_test.h"
 #include "ring.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define GROUP_BUFS 4
@@ -140,12 +145,64 @@ static void test_no_buffer_ends_receive_loses_nothing(void)
 	teardown(&f);
 }
 
+/* Child of test_full_queue_that_cannot_submit: exit 0 when ring_sqe and a prep
+ * function give up, 1..3 for a wrong answer; a retry loop dies of the alarm. */
+static void full_queue_child(void)
+{
+	struct ring r;
+	alarm(2);
+	if (ring_init(&r, 8, 8, 2048))
+		_exit(3);
+	while (io_uring_get_sqe(&r.uring)) /* fill the queue, submit nothing */
+		;
+	/* the ring's fd now names /dev/null: io_uring_enter fails, as on a ring the
+	 * kernel will not take more from; the mappings stay valid */
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0 || dup2(null, r.uring.ring_fd) < 0)
+		_exit(3);
+	if (ring_sqe(&r) != NULL)
+		_exit(1);
+	char byte = 0;
+	if (ring_send(&r, 0, &byte, 1, TAG) >= 0)
+		_exit(2);
+	_exit(0);
+}
+
+static void test_full_queue_that_cannot_submit(void)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0)
+		full_queue_child();
+	int st = 0;
+	pid_t got = 0;
+	for (int i = 0; i < 400 && got == 0; i++) { /* 4 s at most */
+		got = waitpid(pid, &st, WNOHANG);
+		if (got == 0)
+			nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
+	if (got == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	if (WIFSIGNALED(st))
+		fprintf(stderr, "\n  ring_sqe did not return: the child died of signal %d (%s)\n",
+			WTERMSIG(st), WTERMSIG(st) == SIGALRM ? "alarm after 2 s" : "other");
+	else if (WEXITSTATUS(st))
+		fprintf(stderr, "\n  child exit %d: 1 ring_sqe gave an SQE, 2 ring_send said 0, "
+			"3 set-up failed\n", WEXITSTATUS(st));
+	CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 int main(void)
 {
 	static const struct tl_case cases[] = {
 		{ "datagrams land in their own buffer group, recycled", test_datagrams_use_their_group },
 		{ "a receive with no free buffer ends; armed again it loses nothing",
 		  test_no_buffer_ends_receive_loses_nothing },
+		{ "a full queue that cannot be submitted fails the call, within a bound",
+		  test_full_queue_that_cannot_submit },
 	};
 	return tl_run("ring", TL_CASES(cases));
 }

@@ -1,4 +1,4 @@
-/* The responder's calls with media, found by Call-ID: open addressing with linear
+/* The responder's calls, found by Call-ID: open addressing with linear
  * probing in a table allocated once, and backward-shift deletion: a removed call
  * leaves no tombstone, so a lookup stops at the first empty slot however many calls
  * came and went (with tombstones, once every slot had held a call, each lookup of an
@@ -15,7 +15,7 @@ struct call_entry {
 	bool used;
 	uint8_t id_len;
 	uint32_t hash;
-	uint32_t media_slot, conn_slot, conn_gen; /* the caller's to fill */
+	uint32_t slot;           /* the caller's: where its call is kept */
 	char call_id[CALL_TABLE_ID_MAX + 1];
 };
 

@@ -215,6 +215,14 @@ static void counts_add(struct uas_counts *d, const struct uas_counts *s)
 	d->options += s->options;
 	d->other += s->other;
 	d->media_failed += s->media_failed;
+	d->delayed_offers += s->delayed_offers;
+	d->reinvites += s->reinvites;
+	d->updates += s->updates;
+	d->too_brief += s->too_brief;
+	d->bad_answers += s->bad_answers;
+	d->expired += s->expired;
+	d->no_dialog += s->no_dialog;
+	d->busy += s->busy;
 }
 
 int run_responder(const struct run_responder_config *cfg, struct uas_counts *counts,

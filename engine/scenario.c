@@ -503,7 +503,7 @@ static const char *send_name(enum sip_method m)
 static void parse_send(struct ctx *c, const cJSON *o, const char *path, struct flow_step *st)
 {
 	static const char *const keys[] = { "send", "sdp", NULL };
-	static const char *const sdps[] = { "offer", "none", NULL };
+	static const char *const sdps[] = { "offer", "none", "answer", NULL };
 	char p[SCN_PATH_LEN];
 	const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "send"));
 	int sdp;
@@ -517,11 +517,15 @@ static void parse_send(struct ctx *c, const cJSON *o, const char *path, struct f
 		bad(c, join(p, path, "send"), "one of INVITE ACK BYE CANCEL OPTIONS",
 		    cJSON_GetObjectItemCaseSensitive(o, "send"));
 	st->sdp_offer = st->method == SIP_INVITE;
-	if (get_enum(c, o, path, "sdp", sdps, "one of offer none", &sdp)) {
+	if (get_enum(c, o, path, "sdp", sdps, "one of offer none answer", &sdp)) {
 		if (sdp == 0 && st->method != SIP_INVITE && st->method != SIP_METHOD_UNKNOWN)
 			add_err(c, "%s: expected none (only INVITE carries an offer), got \"offer\"",
 				join(p, path, "sdp"));
+		if (sdp == 2 && st->method != SIP_ACK && st->method != SIP_METHOD_UNKNOWN)
+			add_err(c, "%s: expected offer or none (only ACK carries an answer), got \"answer\"",
+				join(p, path, "sdp"));
 		st->sdp_offer = sdp == 0 && st->method == SIP_INVITE;
+		st->sdp_answer = sdp == 2 && st->method == SIP_ACK;
 	}
 }
 
@@ -535,6 +539,7 @@ static void parse_step(struct ctx *c, const cJSON *o, const char *path, struct f
 	char p[SCN_PATH_LEN], pd[SCN_PATH_LEN];
 	int kind = -1, nkinds = 0;
 	int64_t n;
+	int e;
 
 	if (!cJSON_IsObject(o)) {
 		bad(c, path, "a step object such as {\"send\": \"INVITE\"}", o);
@@ -556,8 +561,14 @@ static void parse_step(struct ctx *c, const cJSON *o, const char *path, struct f
 		check_keys(c, o, path, expect_keys, " (an expect step takes expect, optional, timeout_ms)");
 		st->kind = FLOW_EXPECT;
 		st->timeout_ms = DEFAULT_TIMEOUT_MS;
-		if (get_int(c, o, path, "expect", 100, 699, "a status code 100-699", &n))
+		if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "expect"))) {
+			/* the far end's request: only its BYE is awaited by a flow */
+			static const char *const requests[] = { "BYE", NULL };
+			if (get_enum(c, o, path, "expect", requests, "a status code 100-699 or \"BYE\"", &e))
+				st->request = SIP_BYE;
+		} else if (get_int(c, o, path, "expect", 100, 699, "a status code 100-699 or \"BYE\"", &n)) {
 			st->status = (int)n;
+		}
 		get_bool(c, o, path, "optional", &st->optional);
 		if (get_int(c, o, path, "timeout_ms", 1, 600000, "an integer 1-600000", &n))
 			st->timeout_ms = (uint32_t)n;
@@ -586,15 +597,46 @@ static void parse_step(struct ctx *c, const cJSON *o, const char *path, struct f
 	}
 }
 
+/* call.session_timer: below RFC 4028's 90 s only for lab tests (2 s up). */
+static void parse_session_timer(struct ctx *c, const cJSON *o)
+{
+	static const char *const keys[] = { "expires_s", "min_se_s", "refresher", "method", NULL };
+	static const char *const refreshers[] = { "uac", "uas", NULL };
+	static const char *const methods[] = { "INVITE", "UPDATE", NULL };
+	static const char path[] = "call.session_timer";
+	struct scn_session_timer *t = &c->s->session_timer;
+	int64_t n;
+	int e;
+	check_keys(c, o, path, keys, "");
+	*t = (struct scn_session_timer){ .expires_s = 1800, .min_se_s = ST_RFC_MIN_SE,
+					 .method = SIP_INVITE };
+	if (get_int(c, o, path, "expires_s", 2, 86400, "seconds 2-86400", &n))
+		t->expires_s = (uint32_t)n;
+	if (get_int(c, o, path, "min_se_s", 2, 86400, "seconds 2-86400", &n))
+		t->min_se_s = (uint32_t)n;
+	else if (t->min_se_s > t->expires_s)
+		t->min_se_s = t->expires_s; /* the default floor gives way to a lab interval */
+	if (get_enum(c, o, path, "refresher", refreshers, "one of uac uas", &e))
+		t->refresher = e ? ST_REFRESHER_UAS : ST_REFRESHER_UAC;
+	if (get_enum(c, o, path, "method", methods, "one of INVITE UPDATE", &e))
+		t->method = e ? SIP_UPDATE : SIP_INVITE;
+	if (t->min_se_s > t->expires_s)
+		add_err(c, "%s.min_se_s: expected at most expires_s (%u), got %u", path, t->expires_s,
+			t->min_se_s);
+}
+
 static void parse_call(struct ctx *c, const cJSON *o)
 {
-	static const char *const keys[] = { "from", "to", "flow", NULL };
+	static const char *const keys[] = { "from", "to", "flow", "session_timer", NULL };
 	struct scenario *s = c->s;
 	char p[SCN_PATH_LEN];
 
 	check_keys(c, o, "call", keys, "");
 	get_str(c, o, "call", "from", true, s->from, sizeof(s->from));
 	get_str(c, o, "call", "to", true, s->to, sizeof(s->to));
+	const cJSON *st = get_obj(c, o, "call", "session_timer");
+	if (st)
+		parse_session_timer(c, st);
 	const cJSON *flow = cJSON_GetObjectItemCaseSensitive(o, "flow");
 	if (!flow)
 		return;
@@ -787,7 +829,10 @@ static const char *step_desc(const struct flow_step *st, char *buf, size_t cap)
 		snprintf(buf, cap, "{\"send\": \"%s\"}", send_name(st->method));
 		break;
 	case FLOW_EXPECT:
-		snprintf(buf, cap, "{\"expect\": %d}", st->status);
+		if (st->request)
+			snprintf(buf, cap, "{\"expect\": \"%s\"}", sip_method_name(st->request));
+		else
+			snprintf(buf, cap, "{\"expect\": %d}", st->status);
 		break;
 	case FLOW_PAUSE:
 		snprintf(buf, cap, "{\"pause_ms\": %u}", (unsigned)st->ms);
@@ -813,6 +858,7 @@ static void check_flow(struct ctx *c, const struct scenario *s)
 	bool dialog = false;      /* a 2xx to INVITE arrived and no BYE was sent */
 	bool dialog_offer = false;
 	bool ack_due = false;     /* the last step (pauses aside) was that 2xx */
+	bool answer_due = false;  /* that 2xx carried the offer of a delayed-offer INVITE */
 
 	if (s->n_flow == 0) {
 		add_err(c, "call.flow: expected at least one step, got none");
@@ -839,6 +885,13 @@ static void check_flow(struct ctx *c, const struct scenario *s)
 				if (!was_ack_due)
 					add_err(c, "%s.send: expected ACK only right after an expect of a "
 						"2xx to INVITE, got \"ACK\"", p);
+				/* an INVITE without SDP whose ACK has none either is a call
+				 * without SDP, if the far end offers nothing */
+				else if (!answer_due && st->sdp_answer)
+					add_err(c, "%s.sdp: expected none: the INVITE offered, its 2xx "
+						"answered, got \"answer\"", p);
+				dialog_offer |= st->sdp_answer;
+				answer_due = false;
 			} else if (st->method == SIP_CANCEL) {
 				if (!invite || pending != 1)
 					add_err(c, "%s.send: expected CANCEL only while an INVITE awaits "
@@ -860,7 +913,13 @@ static void check_flow(struct ctx *c, const struct scenario *s)
 			}
 			break;
 		case FLOW_EXPECT:
-			if (!pending) {
+			if (st->request == SIP_BYE) {
+				if (!dialog || pending)
+					add_err(c, "%s.expect: expected the far end's BYE only in a call "
+						"answered with a 2xx to INVITE, with no request of ours "
+						"outstanding, got \"BYE\"", p);
+				dialog = false;
+			} else if (!pending) {
 				add_err(c, "%s.expect: expected a request awaiting a response before it, "
 					"got %d with none outstanding", p, st->status);
 			} else if (st->status >= 200 && !st->optional && --pending == 0 && invite) {
@@ -868,13 +927,15 @@ static void check_flow(struct ctx *c, const struct scenario *s)
 				if (st->status < 300) {
 					dialog = ack_due = true;
 					dialog_offer = offer;
+					answer_due = !offer;
 				}
 			}
 			break;
 		case FLOW_MEDIA:
 			if (!dialog || !dialog_offer)
 				add_err(c, "%s.media: expected media only in a call answered with a 2xx "
-					"to an INVITE with an SDP offer, got %s", p, step_desc(st, d, sizeof(d)));
+					"to an INVITE with an SDP offer, or whose 2xx offer the ACK answered, "
+					"got %s", p, step_desc(st, d, sizeof(d)));
 			if (st->ms == MEDIA_MS_UNSET && s->media_ms < 0)
 				add_err(c, "%s.media.duration_ms: expected a duration (or --media-ms), "
 					"got nothing", p);

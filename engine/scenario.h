@@ -7,6 +7,7 @@
 #include <limits.h>
 #include "sip_parse.h"
 #include "sdes.h"
+#include "session_timer.h"
 #include "tls_facts.h"
 
 #define SCN_MAX_FLOW 32
@@ -26,8 +27,11 @@ enum flow_kind { FLOW_SEND = 1, FLOW_EXPECT, FLOW_PAUSE, FLOW_MEDIA };
 struct flow_step {
 	enum flow_kind kind;
 	enum sip_method method; /* FLOW_SEND: INVITE, ACK, BYE, CANCEL or OPTIONS */
-	bool sdp_offer;         /* FLOW_SEND INVITE: "sdp": "offer" (default true for INVITE) */
-	int status;             /* FLOW_EXPECT: 100..699 */
+	bool sdp_offer;         /* FLOW_SEND INVITE: "sdp": "offer" (default true for INVITE;
+				 * "none" is a delayed offer: the 2xx offers, the ACK answers) */
+	bool sdp_answer;        /* FLOW_SEND ACK: "sdp": "answer" (our answer to the 2xx's offer) */
+	int status;             /* FLOW_EXPECT: 100..699, or 0 with request set */
+	enum sip_method request; /* FLOW_EXPECT of the far end's request: SIP_BYE ("expect": "BYE") */
 	bool optional;          /* FLOW_EXPECT */
 	uint32_t timeout_ms;    /* FLOW_EXPECT: default 5000 (32000 for 1xx-after-INVITE is not special) */
 	uint32_t ms;            /* FLOW_PAUSE; FLOW_MEDIA: duration_ms (-1u = use scenario media_ms) */
@@ -83,6 +87,11 @@ struct scenario {
 					* this long after its handshake (0: close at once) */
 
 	char from[256], to[256];       /* call.from / call.to; {local_host} {target_host} {target_port} expand */
+	struct scn_session_timer {     /* call.session_timer (RFC 4028); expires_s 0: none */
+		uint32_t expires_s, min_se_s;
+		enum st_refresher refresher; /* who we ask to refresh; NONE: the far end decides */
+		enum sip_method method;      /* how we refresh: SIP_INVITE or SIP_UPDATE */
+	} session_timer;
 	struct flow_step flow[SCN_MAX_FLOW];
 	unsigned n_flow;
 

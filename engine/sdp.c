@@ -31,7 +31,7 @@ int sdp_build(char *buf, size_t cap, const struct sdp_params *p)
 	tl_sb_cstr(&w, "v=0\r\no=- ");
 	tl_sb_uint(&w, p->session_id);
 	tl_sb_cstr(&w, " ");
-	tl_sb_uint(&w, p->session_id);
+	tl_sb_uint(&w, p->version ? p->version : p->session_id);
 	tl_sb_cstr(&w, " IN IP4 ");
 	tl_sb_cstr(&w, p->addr);
 	tl_sb_cstr(&w, "\r\ns=trunkload\r\nc=IN IP4 ");

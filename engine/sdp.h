@@ -11,7 +11,8 @@
 struct sdp_params {
 	const char *addr;      /* IPv4 literal for o= and c= */
 	uint16_t port;         /* m= port; 0 rejects the stream */
-	uint64_t session_id;   /* o= session id and version */
+	uint64_t session_id;   /* o= session id (and version, when version is 0) */
+	uint64_t version;      /* o= version: higher each time the session changes (RFC 4566) */
 	int ptime_ms;          /* a=ptime; 0: omitted */
 	const struct sdes_crypto *crypto;
 	unsigned n_crypto;

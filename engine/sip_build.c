@@ -88,6 +88,7 @@ int sip_build_request(char *buf, size_t cap, const struct sip_request *r)
 	for (unsigned i = 0; r->route && i < r->route_count; i++)
 		PUT_HDR(&w, "Route: ", r->route[i]);
 	put_contact(&w, r->contact_uri);
+	tl_sb_str(&w, r->headers);
 	put_tail(&w, r->content_type, r->body);
 	return finish(&w);
 }
@@ -129,6 +130,7 @@ int sip_build_response(char *buf, size_t cap, const struct sip_msg *req,
 	tl_sb_str(&w, req->cseq_method_name);
 	TL_SB_LIT(&w, "\r\n");
 	put_contact(&w, r->contact_uri);
+	tl_sb_str(&w, r->headers);
 	put_tail(&w, r->content_type, r->body);
 	return finish(&w);
 }

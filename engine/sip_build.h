@@ -22,6 +22,7 @@ struct sip_request {
 	struct tl_str body;
 	const struct tl_str *route; /* Route header values, in order (may be NULL) */
 	unsigned route_count;
+	struct tl_str headers;     /* more header lines, each ending in CRLF (may be empty) */
 };
 
 /* Writes the request (Via; branch=, Max-Forwards: 70, From <uri>;tag=, To <uri>[;tag=],
@@ -37,6 +38,7 @@ struct sip_response {
 	struct tl_str contact_uri; /* empty: no Contact */
 	struct tl_str content_type;
 	struct tl_str body;
+	struct tl_str headers;     /* more header lines, each ending in CRLF (may be empty) */
 };
 
 /* Writes a response to req: copies every Via (in order), Record-Route, From, To,

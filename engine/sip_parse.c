@@ -13,6 +13,7 @@
 enum hdr {
 	H_OTHER, H_VIA, H_FROM, H_TO, H_CALL_ID, H_CSEQ, H_CONTACT,
 	H_CONTENT_TYPE, H_CONTENT_LENGTH, H_RECORD_ROUTE, H_MAX_FORWARDS,
+	H_SESSION_EXPIRES, H_MIN_SE, H_SUPPORTED, H_REQUIRE,
 };
 
 /* Headers that may appear once; a second copy makes the message ambiguous. */
@@ -70,6 +71,15 @@ static bool ieq(const char *p, const char *lit, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (lower(p[i]) != lit[i])
+			return false;
+	return true;
+}
+
+/* p[0..n) equals s[0..n), ignoring case on both sides. */
+static bool ieq_any(const char *p, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (lower(p[i]) != lower(s[i]))
 			return false;
 	return true;
 }
@@ -162,6 +172,24 @@ const char *sip_method_name(enum sip_method m)
 	return method_names[m];
 }
 
+bool sip_option_listed(const struct tl_str *values, unsigned n, const char *tag)
+{
+	size_t tlen = strlen(tag);
+	for (unsigned i = 0; i < n; i++) {
+		const char *p = values[i].p, *e = p + values[i].len;
+		while (p < e) {
+			while (p < e && (is_lws(*p) || *p == ','))
+				p++;
+			const char *s = p;
+			while (p < e && *p != ',' && !is_lws(*p))
+				p++;
+			if ((size_t)(p - s) == tlen && ieq_any(s, tag, tlen))
+				return true;
+		}
+	}
+	return false;
+}
+
 int sip_param(struct tl_str value, const char *name, struct tl_str *val)
 {
 	size_t nlen;
@@ -233,7 +261,9 @@ static enum hdr hdr_lookup(const char *n, size_t len)
 		case 'm': return H_CONTACT;
 		case 'l': return H_CONTENT_LENGTH;
 		case 'c': return H_CONTENT_TYPE;
-		default: return H_OTHER; /* k s e and the rest: not needed */
+		case 'x': return H_SESSION_EXPIRES;
+		case 'k': return H_SUPPORTED;
+		default: return H_OTHER; /* s e and the rest: not needed */
 		}
 	case 2:
 		return ieq(n, "to", 2) ? H_TO : H_OTHER;
@@ -243,10 +273,15 @@ static enum hdr hdr_lookup(const char *n, size_t len)
 		if (ieq(n, "from", 4)) return H_FROM;
 		if (ieq(n, "cseq", 4)) return H_CSEQ;
 		return H_OTHER;
+	case 6:
+		return ieq(n, "min-se", 6) ? H_MIN_SE : H_OTHER;
 	case 7:
 		if (ieq(n, "call-id", 7)) return H_CALL_ID;
 		if (ieq(n, "contact", 7)) return H_CONTACT;
+		if (ieq(n, "require", 7)) return H_REQUIRE;
 		return H_OTHER;
+	case 9:
+		return ieq(n, "supported", 9) ? H_SUPPORTED : H_OTHER;
 	case 12:
 		switch (lower(n[0])) {
 		case 'c': return ieq(n, "content-type", 12) ? H_CONTENT_TYPE : H_OTHER;
@@ -256,6 +291,8 @@ static enum hdr hdr_lookup(const char *n, size_t len)
 		}
 	case 14:
 		return ieq(n, "content-length", 14) ? H_CONTENT_LENGTH : H_OTHER;
+	case 15:
+		return ieq(n, "session-expires", 15) ? H_SESSION_EXPIRES : H_OTHER;
 	default:
 		return H_OTHER;
 	}
@@ -387,6 +424,22 @@ static int on_header(struct sip_msg *m, const char *p, size_t n, unsigned *seen)
 		if (m->record_route_count < SIP_MAX_RR)
 			m->record_route[m->record_route_count] = v;
 		m->record_route_count++;
+		return 0;
+	case H_SESSION_EXPIRES:
+		if (!m->session_expires.p)
+			m->session_expires = v;
+		return 0;
+	case H_MIN_SE:
+		if (!m->min_se.p)
+			m->min_se = v;
+		return 0;
+	case H_SUPPORTED:
+		if (m->n_supported < SIP_MAX_OPTION_HDRS)
+			m->supported[m->n_supported++] = v;
+		return 0;
+	case H_REQUIRE:
+		if (m->n_require < SIP_MAX_OPTION_HDRS)
+			m->require[m->n_require++] = v;
 		return 0;
 	case H_OTHER:
 		return 0;

@@ -17,6 +17,7 @@ enum sip_kind { SIP_KIND_REQUEST = 1, SIP_KIND_RESPONSE, SIP_KIND_KEEPALIVE };
 
 #define SIP_MAX_VIA 8
 #define SIP_MAX_RR 8
+#define SIP_MAX_OPTION_HDRS 4 /* Supported / Require header lines kept (CUCM sends two) */
 
 struct sip_msg {
 	enum sip_kind kind;
@@ -36,6 +37,11 @@ struct sip_msg {
 	struct tl_str from, from_tag; /* whole value; tag parameter value */
 	struct tl_str to, to_tag;
 	struct tl_str call_id, contact, content_type;
+	/* RFC 4028 and option tags: the first Session-Expires (x) and Min-SE values; the
+	 * Supported (k) and Require header values, each a comma list of option tags */
+	struct tl_str session_expires, min_se;
+	struct tl_str supported[SIP_MAX_OPTION_HDRS], require[SIP_MAX_OPTION_HDRS];
+	unsigned n_supported, n_require;
 	uint32_t cseq;
 	enum sip_method cseq_method;
 	struct tl_str cseq_method_name;
@@ -68,6 +74,10 @@ int sip_parse_head(const char *buf, size_t len, size_t max_size, struct sip_msg 
 enum sip_method sip_method_from_name(const char *p, size_t len);
 /* SIP_INVITE -> "INVITE"; NULL for SIP_METHOD_UNKNOWN or out of range. */
 const char *sip_method_name(enum sip_method m);
+
+/* Whether one of the values (comma lists of option tags, as Supported and Require
+ * carry) names tag, case-insensitively. */
+bool sip_option_listed(const struct tl_str *values, unsigned n, const char *tag);
 
 /* Finds parameter `name` (e.g. "tag") in a header value's ;-parameters,
  * case-insensitively, outside <...> and quoted strings. Returns 0 and sets *val

@@ -2,8 +2,8 @@
 #include "call_table.h"
 #include "clock.h"
 #include "media.h"
+#include "ua_session.h"
 #include <arpa/inet.h>
-#include "sdp.h"
 #include "sip_build.h"
 #include <errno.h>
 #include <stdio.h>
@@ -12,11 +12,24 @@
 
 #define MAX_PENDING 8192
 
+enum { T_DELAYED = 1, T_SESSION };
+
 /* An INVITE whose answer waits for --delay-ms: a copy of its bytes, re-parsed when due. */
 struct pending {
 	bool used;
 	uint32_t conn_slot, conn_gen, seq;
 	struct buf msg;
+};
+
+/* A call we answered: its session over its dialog, and its media. */
+struct uas_call {
+	bool used;
+	uint32_t gen, timer_seq;
+	uint32_t conn_slot, conn_gen;
+	struct ua_session ss;
+	bool has_media;
+	uint32_t media_slot;
+	uint16_t media_port;
 };
 
 struct uas {
@@ -25,9 +38,13 @@ struct uas {
 	struct uas_counts counts;
 	struct pending *pending;
 	uint32_t n_pending;
-	char sdp[2048];
 	struct media_pool media;
-	struct call_table calls;  /* calls whose media we send and check, found again at BYE */
+	bool media_on;            /* RTP ports were given: calls that offer media get it */
+	enum sdes_suite accept[SDES_SUITE_COUNT], offer[SDES_SUITE_COUNT];
+	unsigned n_accept, n_offer;
+	struct call_table index;  /* Call-ID -> calls[] */
+	struct uas_call *calls;   /* grown as needed up to cfg.max_calls; indices stay */
+	uint32_t n_calls, cap_calls, *free_calls, n_free;
 };
 
 static uint32_t fnv1a(struct tl_str s)
@@ -38,181 +55,235 @@ static uint32_t fnv1a(struct tl_str s)
 	return h;
 }
 
-static void respond(struct uas *s, struct conn *c, const struct sip_msg *m, int status,
-		    struct tl_str body)
+/* Answers without a call (100 Trying, a refusal, 481): the To tag from the Call-ID. */
+static void respond(struct uas *s, struct conn *c, const struct sip_msg *m, int status)
 {
-	char tag[12] = "", contact[96] = "";
+	char tag[12] = "";
 	struct tl_sb b = tl_sb_init(tag, sizeof(tag));
 	if (status > 100)
 		tl_sb_hex(&b, fnv1a(m->call_id), 8);
-	if (m->method == SIP_INVITE && status > 100 && status < 300) {
-		b = tl_sb_init(contact, sizeof(contact));
-		tl_sb_put(&b, "sip:uas@", 8);
-		tl_sb_cstr(&b, c->local_hostport);
-		tl_sb_cstr(&b, c->use_tls ? ";transport=tls" : ";transport=tcp");
-	}
-	struct sip_response r = {
-		.status = status,
-		.to_tag = tl_str_c(tag),
-		.contact_uri = tl_str_c(contact),
-		.content_type = body.len ? TL_STR("application/sdp") : TL_STR(""),
-		.body = body,
+	struct sip_response r = { .status = status, .to_tag = tl_str_c(tag) };
+	if (status == 501)
+		r.headers = TL_STR("Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, PRACK, NOTIFY\r\n");
+	char *p = worker_out_reserve(s->w, c, 4096);
+	int n = p ? sip_build_response(p, 4096, m, &r) : -ENOMEM;
+	if (n > 0)
+		worker_out_commit(s->w, c, (size_t)n);
+}
+
+/* What a call's session may send: its connection, our contact and media. */
+static struct ua_io io_of(struct uas *s, struct conn *c, struct uas_call *k, char *contact,
+			  size_t cap)
+{
+	struct tl_sb b = tl_sb_init(contact, cap);
+	TL_SB_LIT(&b, "sip:uas@");
+	tl_sb_cstr(&b, c->local_hostport);
+	tl_sb_cstr(&b, c->use_tls ? ";transport=tls" : ";transport=tcp");
+	return (struct ua_io){
+		.w = s->w, .c = c, .contact = contact, .media_addr = c->local_ip,
+		.media = k && k->has_media, .media_port = k && k->has_media ? k->media_port : 9,
+		.direction = "sendrecv",
+		.ptime_ms = k && k->ss.neg.ptime_ms ? k->ss.neg.ptime_ms : 20,
+		.suites = s->offer, .n_suites = s->n_offer, .accept = s->accept, .n_accept = s->n_accept,
+		.min_se_s = s->cfg.min_se_s,
 	};
-	size_t cap = 2048 + body.len;
-	for (int i = 0; i < 3; i++, cap *= 4) {
-		char *p = worker_out_reserve(s->w, c, cap);
-		if (!p)
-			return;
-		int n = sip_build_response(p, cap, m, &r);
-		if (n >= 0) {
-			worker_out_commit(s->w, c, (size_t)n);
-			return;
+}
+
+static uint32_t call_slot(const struct uas *s, const struct uas_call *k)
+{
+	return (uint32_t)(k - s->calls);
+}
+
+static struct uas_call *call_of(struct uas *s, struct tl_str call_id)
+{
+	struct call_entry *e = call_table_find(&s->index, call_id);
+	return e ? &s->calls[e->slot] : NULL;
+}
+
+static struct uas_call *call_new(struct uas *s, struct conn *c, struct tl_str call_id)
+{
+	if (!s->n_free && s->n_calls == s->cap_calls) {
+		uint32_t cap = s->cap_calls ? 2 * s->cap_calls : 256;
+		if (cap > s->cfg.max_calls)
+			cap = s->cfg.max_calls;
+		if (cap <= s->cap_calls)
+			return NULL;
+		struct uas_call *calls = realloc(s->calls, cap * sizeof(*calls));
+		uint32_t *free_calls = calls ? realloc(s->free_calls, cap * sizeof(*free_calls)) : NULL;
+		if (calls)
+			s->calls = calls;
+		if (!free_calls)
+			return NULL;
+		s->free_calls = free_calls;
+		memset(s->calls + s->cap_calls, 0, (cap - s->cap_calls) * sizeof(*calls));
+		s->cap_calls = cap;
+	}
+	struct call_entry *e = call_table_add(&s->index, call_id);
+	if (!e)
+		return NULL;
+	uint32_t slot = s->n_free ? s->free_calls[--s->n_free] : s->n_calls++;
+	struct uas_call *k = &s->calls[slot];
+	uint32_t gen = k->gen, seq = k->timer_seq;
+	memset(k, 0, sizeof(*k));
+	k->gen = gen;
+	k->timer_seq = seq;
+	k->used = true;
+	k->conn_slot = c->slot;
+	k->conn_gen = c->gen;
+	e->slot = slot;
+	return k;
+}
+
+static void call_end(struct uas *s, struct uas_call *k)
+{
+	if (k->has_media)
+		media_close(&s->media, k->media_slot, &s->w->res);
+	struct call_entry *e = call_table_find(&s->index, tl_str_c(k->ss.dlg.call_id));
+	if (e)
+		call_table_remove(&s->index, e);
+	k->used = false;
+	k->has_media = false;
+	k->gen++;
+	k->timer_seq++;
+	s->free_calls[s->n_free++] = call_slot(s, k);
+}
+
+/* The session timer's next deadline, if any, as the call's one timer. */
+static void arm_session(struct uas *s, struct uas_call *k)
+{
+	uint64_t at = ua_deadline(&k->ss);
+	k->timer_seq++;
+	if (at && worker_timer(s->w, at, call_slot(s, k), k->timer_seq, T_SESSION)) {
+		/* no timer, no session: end it rather than hold it for ever */
+		char contact[96];
+		struct conn *c = worker_conn(s->w, k->conn_slot, k->conn_gen);
+		if (c) {
+			struct ua_io io = io_of(s, c, k, contact, sizeof(contact));
+			ua_send(&k->ss, &io, SIP_BYE, false);
 		}
-		if (n != -ENOSPC)
-			return;
+		call_end(s, k);
 	}
 }
 
-static bool accepted(const struct uas *s, enum sdes_suite suite)
+/* Sends and checks SRTP for an agreed call (or follows a change of key or address).
+ * 0, -ENOSPC when no stream or port pair is free (503), or another negative errno
+ * when the stream could not be set up (500). */
+static int media_update(struct uas *s, struct conn *c, struct uas_call *k)
 {
-	if (!s->cfg.n_accept)
-		return true;
-	for (unsigned i = 0; i < s->cfg.n_accept; i++)
-		if (s->cfg.accept[i] == suite)
-			return true;
-	return false;
-}
-
-/* Ends a call's media; its entry goes with it. */
-static bool call_end(struct call_entry *e, void *arg)
-{
-	struct uas *s = arg;
-	media_close(&s->media, e->media_slot, &s->w->res);
-	return true;
-}
-
-struct conn_calls {
-	struct uas *s;
-	const struct conn *c;
-};
-
-static bool call_end_on_conn(struct call_entry *e, void *arg)
-{
-	const struct conn_calls *cc = arg;
-	return e->conn_slot == cc->c->slot && e->conn_gen == cc->c->gen && call_end(e, cc->s);
-}
-
-/* Sends and checks SRTP for an answered call. 0, -ENOSPC when no stream or port
- * pair is free (503), or another negative errno when the stream could not be set
- * up (500). */
-static int start_media(struct uas *s, struct conn *c, const struct sip_msg *m,
-		       const struct sdp_audio *offer, const struct sdes_crypto *theirs,
-		       const struct sdes_crypto *ours, uint16_t *port)
-{
-	if (call_table_find(&s->calls, m->call_id)) /* a re-INVITE: the stream goes on */
+	const struct sdp_neg *n = &k->ss.neg;
+	/* keys are known once agreed, or while our answer to an offer is being sent */
+	bool keyed = n->agreed || n->state == NEG_REMOTE_OFFER;
+	bool wanted = keyed && n->remote_port && strcmp(n->direction, "inactive");
+	if (!s->media_on)
 		return 0;
-	char ip[INET_ADDRSTRLEN];
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(offer->port) };
-	if (!offer->addr.len || offer->addr.len >= sizeof(ip))
-		return -EINVAL;
-	memcpy(ip, offer->addr.p, offer->addr.len);
-	ip[offer->addr.len] = 0;
-	if (inet_pton(AF_INET, ip, &to.sin_addr) != 1)
-		return -EINVAL;
-	struct call_entry *mc = call_table_add(&s->calls, m->call_id);
-	if (!mc)
-		return -ENOSPC;
-	int err = media_open(&s->media, c->local_ip, &mc->media_slot, port);
-	if (err) {
-		call_table_remove(&s->calls, mc);
-		return err == -EADDRINUSE || err == -ENOSPC ? -ENOSPC : err;
+	if (!wanted) { /* held, or answered inactive: nothing to send or to wait for */
+		if (k->has_media) {
+			media_stop_tx(&s->media, k->media_slot);
+			media_expect_rx(&s->media, k->media_slot, false);
+		}
+		return 0;
 	}
-	media_set_remote(&s->media, mc->media_slot, &to);
-	err = media_set_rx(&s->media, mc->media_slot, theirs);
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(n->remote_port) };
+	if (inet_pton(AF_INET, n->remote_addr, &to.sin_addr) != 1)
+		return -EINVAL;
+	int err = 0;
+	if (!k->has_media) {
+		err = media_open(&s->media, c->local_ip, &k->media_slot, &k->media_port);
+		if (err)
+			return err == -EADDRINUSE || err == -ENOSPC ? -ENOSPC : err;
+		k->has_media = true;
+	}
+	media_set_remote(&s->media, k->media_slot, &to);
+	err = media_set_rx(&s->media, k->media_slot, &n->theirs);
 	/* the answer mirrors the offer: a sendonly caller gets no media from us,
 	 * a recvonly one sends us none */
-	media_expect_rx(&s->media, mc->media_slot, !tl_str_eq(offer->direction, "recvonly"));
-	if (!err && !tl_str_eq(offer->direction, "sendonly"))
-		err = media_start_tx(&s->media, mc->media_slot, ours,
-				     offer->ptime_ms ? offer->ptime_ms : 20, 0, clock_mono_ns());
-	if (err) {
-		media_close(&s->media, mc->media_slot, &s->w->res);
-		call_table_remove(&s->calls, mc);
-		return err;
-	}
-	mc->conn_slot = c->slot;
-	mc->conn_gen = c->gen;
+	media_expect_rx(&s->media, k->media_slot, strcmp(n->direction, "recvonly") != 0);
+	if (!err && strcmp(n->direction, "sendonly"))
+		err = media_start_tx(&s->media, k->media_slot, &n->ours[n->mine],
+				     n->ptime_ms ? n->ptime_ms : 20, 0, clock_mono_ns());
+	return err;
+}
+
+/* The media port our SDP names: opened before the answer or offer is sent. */
+static int media_prepare(struct uas *s, struct conn *c, struct uas_call *k)
+{
+	if (!s->media_on || k->has_media)
+		return 0;
+	int err = media_open(&s->media, c->local_ip, &k->media_slot, &k->media_port);
+	if (err)
+		return err == -EADDRINUSE || err == -ENOSPC ? -ENOSPC : err;
+	k->has_media = true;
 	return 0;
 }
 
-static bool wants_media(const struct sdp_audio *offer)
-{
-	return offer->port && !tl_str_eq(offer->direction, "inactive");
-}
-
-/* RFC 3264 6.1: the answer's direction mirrors the offer's. */
-static const char *answer_direction(const struct sdp_audio *offer)
-{
-	if (tl_str_eq(offer->direction, "sendonly"))
-		return "recvonly";
-	if (tl_str_eq(offer->direction, "recvonly"))
-		return "sendonly";
-	return "sendrecv";
-}
-
-/* 180 and 200 with our SDES answer, or 488 when nothing offered is acceptable. */
+/* A new call: 180 and 200 with our SDES answer to its offer, or with our offer when
+ * it has none (delayed offer); 488 when nothing offered is acceptable, 422 below
+ * our Min-SE. */
 static void answer_invite(struct uas *s, struct conn *c, const struct sip_msg *m)
 {
 	if (s->cfg.refuse_status) {
 		s->counts.refused++;
-		respond(s, c, m, s->cfg.refuse_status, TL_STR(""));
+		respond(s, c, m, s->cfg.refuse_status);
 		return;
 	}
+	struct uas_call *k = call_new(s, c, m->call_id);
+	if (!k) {
+		s->counts.busy++;
+		respond(s, c, m, 503);
+		return;
+	}
+	char tag[12], contact[96];
+	struct tl_sb b = tl_sb_init(tag, sizeof(tag));
+	tl_sb_hex(&b, fnv1a(m->call_id), 8);
+	ua_init(&k->ss, false, SIP_INVITE);
+	if (dialog_uas_init(&k->ss.dlg, m, tl_str_c(tag))) {
+		call_end(s, k);
+		respond(s, c, m, 400);
+		return;
+	}
+	struct ua_io io = io_of(s, c, k, contact, sizeof(contact));
+	if (ua_answer_timer(&k->ss, &io, m, s->w->now)) {
+		s->counts.too_brief++;
+		ua_respond(&k->ss, &io, m, 422, false);
+		call_end(s, k);
+		return;
+	}
+	const char *why = NULL;
+	uint8_t rnd[SDES_MAX_KEY * NEG_MAX_LINES];
+	(void)rand_pool_get(&s->w->rand, rnd, sizeof(rnd));
 	struct sdp_audio offer;
-	struct sdes_crypto ans;
-	int pick = -ENOENT;
-	if (m->body.len && sdp_parse(m->body.p, m->body.len, &offer) == 0 && offer.port) {
-		enum sdes_suite acc[SDES_SUITE_COUNT];
-		unsigned n = 0;
-		for (int i = 0; i < SDES_SUITE_COUNT; i++)
-			if (accepted(s, (enum sdes_suite)i))
-				acc[n++] = (enum sdes_suite)i;
-		pick = sdes_choose(&offer, acc, n);
-	}
-	if (pick < 0) {
+	bool delayed = !m->body.len;
+	if (delayed) {
+		s->counts.delayed_offers++;
+		neg_offer(&k->ss.neg, s->offer, s->n_offer, rnd, false);
+	} else if (sdp_parse(m->body.p, m->body.len, &offer) || !offer.port ||
+		   neg_take_offer(&k->ss.neg, &offer, s->accept, s->n_accept, rnd, &why)) {
 		s->counts.not_acceptable++;
-		respond(s, c, m, 488, TL_STR(""));
+		ua_respond(&k->ss, &io, m, 488, false);
+		call_end(s, k);
 		return;
 	}
-	memset(&ans, 0, sizeof(ans));
-	ans.tag = offer.crypto[pick].tag;
-	ans.suite = offer.crypto[pick].suite;
-	ans.key_len = sdes_suite_key_len(ans.suite);
-	ans.unencrypted_srtp = offer.crypto[pick].unencrypted_srtp;
-	ans.unencrypted_srtcp = offer.crypto[pick].unencrypted_srtcp;
-	ans.unauthenticated_srtp = offer.crypto[pick].unauthenticated_srtp;
-	(void)rand_pool_get(&s->w->rand, ans.key, ans.key_len);
-	uint16_t port = (uint16_t)(s->cfg.media_port_lo + (fnv1a(m->call_id) % 5000) * 2);
-	bool media = s->calls.n && wants_media(&offer);
-	int err = media ? start_media(s, c, m, &offer, &offer.crypto[pick], &ans, &port) : 0;
+	/* media only when the caller wants it; with a delayed offer we offer it */
+	bool wants = delayed || strcmp(k->ss.neg.direction, "inactive");
+	int err = wants ? media_prepare(s, c, k) : 0;
+	if (!err && !delayed)
+		err = media_update(s, c, k);
 	if (err) {
 		s->counts.media_failed++;
-		respond(s, c, m, err == -ENOSPC ? 503 : 500, TL_STR(""));
+		ua_respond(&k->ss, &io, m, err == -ENOSPC ? 503 : 500, false);
+		call_end(s, k);
 		return;
 	}
-	struct sdp_params sp = {
-		.addr = c->local_ip, .port = port,
-		.session_id = fnv1a(m->call_id), .ptime_ms = offer.ptime_ms ? offer.ptime_ms : 20,
-		.crypto = &ans, .n_crypto = 1, .direction = media ? answer_direction(&offer) : "inactive",
-	};
-	int n = sdp_build(s->sdp, sizeof(s->sdp), &sp);
-	if (n < 0) {
-		respond(s, c, m, 500, TL_STR(""));
-		return;
-	}
+	io = io_of(s, c, k, contact, sizeof(contact));
 	s->counts.answered++;
-	respond(s, c, m, 180, TL_STR(""));
-	respond(s, c, m, 200, (struct tl_str){ s->sdp, (size_t)n });
+	ua_respond(&k->ss, &io, m, 180, false);
+	ua_respond(&k->ss, &io, m, 200, true);
+	if (!delayed)
+		neg_answered(&k->ss.neg);
+	k->ss.awaiting_ack = true;
+	k->ss.ack_cseq = m->cseq;
+	k->ss.dlg.confirmed = true;
+	arm_session(s, k);
 }
 
 static int delay_invite(struct uas *s, struct conn *c, const struct sip_msg *m, size_t len)
@@ -229,7 +300,7 @@ static int delay_invite(struct uas *s, struct conn *c, const struct sip_msg *m, 
 		p->conn_gen = c->gen;
 		p->seq++;
 		return worker_timer(s->w, clock_mono_ns() + (uint64_t)s->cfg.delay_ms * NS_PER_MS, i,
-				    p->seq, 1);
+				    p->seq, T_DELAYED);
 	}
 	return -ENOSPC;
 }
@@ -249,18 +320,80 @@ static struct pending *pending_of(struct uas *s, const struct conn *c, struct tl
 	return NULL;
 }
 
+/* What a call's session said, acted on. */
+static void on_event(struct uas *s, struct conn *c, struct uas_call *k, enum ua_event ev,
+		     const char *why)
+{
+	switch (ev) {
+	case UA_MEDIA:
+		if (media_update(s, c, k))
+			s->counts.media_failed++;
+		break;
+	case UA_HUNG_UP:
+		s->counts.byes++;
+		call_end(s, k);
+		return;
+	case UA_FAILED:
+		if (why && (!strcmp(why, "session_expired") || !strcmp(why, "session_refresh_failed")))
+			s->counts.expired++;
+		else
+			s->counts.bad_answers++;
+		call_end(s, k);
+		return;
+	case UA_REFRESHED:
+	case UA_NONE:
+		break;
+	}
+	arm_session(s, k);
+}
+
+static void in_dialog(struct uas *s, struct conn *c, struct uas_call *k, const struct sip_msg *m)
+{
+	char contact[96];
+	const char *why;
+	struct ua_io io = io_of(s, c, k, contact, sizeof(contact));
+	if (m->method == SIP_INVITE) {
+		s->counts.reinvites++;
+		/* a delayed-offer re-INVITE gets an offer: there must be a port in it */
+		if (!m->body.len && media_prepare(s, c, k) == 0)
+			io = io_of(s, c, k, contact, sizeof(contact));
+	}
+	s->counts.updates += m->method == SIP_UPDATE;
+	s->counts.acks += m->method == SIP_ACK;
+	s->counts.options += m->method == SIP_OPTIONS;
+	on_event(s, c, k, ua_on_request(&k->ss, &io, m, &why), why);
+}
+
 static void uas_conn_msg(struct worker *w, struct conn *c, const struct sip_msg *m)
 {
 	struct uas *s = w->role_arg;
-	if (m->kind != SIP_KIND_REQUEST)
-		return; /* we send no requests: a response is stray */
+	struct uas_call *k = call_of(s, m->call_id);
+	if (m->kind != SIP_KIND_REQUEST) { /* to a request of a call's session */
+		if (k) {
+			char contact[96];
+			const char *why;
+			struct ua_io io = io_of(s, c, k, contact, sizeof(contact));
+			on_event(s, c, k, ua_on_response(&k->ss, &io, m, &why), why);
+		}
+		return;
+	}
+	if (k && (m->to_tag.len || m->method == SIP_ACK)) {
+		in_dialog(s, c, k, m);
+		return;
+	}
 	struct sip_msg inv;
 	struct pending *p;
-	struct call_entry *mc;
 	switch (m->method) {
 	case SIP_INVITE:
+		if (k || m->to_tag.len) { /* a retransmission, or a dialog we do not have */
+			if (!k) {
+				s->counts.no_dialog++;
+				respond(s, c, m, 481);
+			}
+			break;
+		}
 		s->counts.invites++;
-		respond(s, c, m, 100, TL_STR(""));
+		respond(s, c, m, 100);
 		if (s->cfg.delay_ms) {
 			/* a request starts with its method; its body ends it */
 			size_t len = (size_t)(m->body.p + m->body.len - m->method_name.p);
@@ -270,32 +403,31 @@ static void uas_conn_msg(struct worker *w, struct conn *c, const struct sip_msg 
 		answer_invite(s, c, m);
 		break;
 	case SIP_ACK:
-		s->counts.acks++;
-		break;
-	case SIP_BYE:
-		s->counts.byes++;
-		respond(s, c, m, 200, TL_STR(""));
-		if ((mc = call_table_find(&s->calls, m->call_id))) {
-			call_end(mc, s);
-			call_table_remove(&s->calls, mc);
-		}
-		break;
+		break; /* of a final response we sent without a call (a refusal) */
 	case SIP_CANCEL:
 		s->counts.cancels++;
 		p = pending_of(s, c, m->call_id, &inv);
-		respond(s, c, m, p ? 200 : 481, TL_STR(""));
+		respond(s, c, m, p ? 200 : 481);
 		if (p) {
-			respond(s, c, &inv, 487, TL_STR(""));
+			respond(s, c, &inv, 487);
 			p->used = false;
 		}
 		break;
-	case SIP_OPTIONS:
+	case SIP_OPTIONS: /* a ping outside any dialog */
 		s->counts.options++;
-		respond(s, c, m, 200, TL_STR(""));
+		respond(s, c, m, 200);
+		break;
+	case SIP_BYE:
+	case SIP_UPDATE:
+	case SIP_INFO:
+	case SIP_PRACK:
+	case SIP_NOTIFY:
+		s->counts.no_dialog++;
+		respond(s, c, m, 481);
 		break;
 	default:
 		s->counts.other++;
-		respond(s, c, m, 501, TL_STR(""));
+		respond(s, c, m, 501);
 		break;
 	}
 }
@@ -303,6 +435,19 @@ static void uas_conn_msg(struct worker *w, struct conn *c, const struct sip_msg 
 static void uas_timer(struct worker *w, const struct timer_entry *t)
 {
 	struct uas *s = w->role_arg;
+	if (t->kind == T_SESSION) {
+		if (t->slot >= s->n_calls)
+			return;
+		struct uas_call *k = &s->calls[t->slot];
+		struct conn *c = k->used ? worker_conn(w, k->conn_slot, k->conn_gen) : NULL;
+		if (!c || k->timer_seq != t->seq)
+			return;
+		char contact[96];
+		const char *why;
+		struct ua_io io = io_of(s, c, k, contact, sizeof(contact));
+		on_event(s, c, k, ua_on_deadline(&k->ss, &io, w->now, &why), why);
+		return;
+	}
 	if (t->slot >= s->n_pending)
 		return;
 	struct pending *p = &s->pending[t->slot];
@@ -328,19 +473,22 @@ static void uas_conn_down(struct worker *w, struct conn *c, int err, const char 
 		if (s->pending[i].used && s->pending[i].conn_slot == c->slot &&
 		    s->pending[i].conn_gen == c->gen)
 			s->pending[i].used = false;
-	call_table_remove_if(&s->calls, call_end_on_conn, &(struct conn_calls){ s, c });
+	for (uint32_t i = 0; i < s->n_calls; i++)
+		if (s->calls[i].used && s->calls[i].conn_slot == c->slot &&
+		    s->calls[i].conn_gen == c->gen)
+			call_end(s, &s->calls[i]);
 }
 
 static uint64_t uas_tick(struct worker *w, uint64_t now)
 {
 	struct uas *s = w->role_arg;
-	return s->media.s ? media_tick(&s->media, now) : 0;
+	return s->media_on ? media_tick(&s->media, now) : 0;
 }
 
 static void uas_ring_cqe(struct worker *w, uint64_t tag, int res, unsigned flags)
 {
 	struct uas *s = w->role_arg;
-	if (s->media.s) /* without media its buffers are gone too */
+	if (s->media_on) /* without media its buffers are gone too */
 		media_cqe(&s->media, tag, res, flags);
 }
 
@@ -360,6 +508,29 @@ const struct worker_role uas_role = {
 	.ring_cqe = uas_ring_cqe,
 };
 
+/* What we accept and what we offer: a delayed offer lists the suites CUCM lists,
+ * in its order, that we accept. */
+static void suites(struct uas *s)
+{
+	static const enum sdes_suite cucm_order[] = { SDES_AEAD_AES_256_GCM, SDES_AEAD_AES_128_GCM,
+						      SDES_AES_CM_128_HMAC_SHA1_80,
+						      SDES_AES_CM_128_HMAC_SHA1_32 };
+	for (int i = 0; i < SDES_SUITE_COUNT; i++) {
+		bool ok = !s->cfg.n_accept;
+		for (unsigned k = 0; k < s->cfg.n_accept; k++)
+			ok |= s->cfg.accept[k] == (enum sdes_suite)i;
+		if (ok)
+			s->accept[s->n_accept++] = (enum sdes_suite)i;
+	}
+	for (size_t i = 0; i < sizeof(cucm_order) / sizeof(cucm_order[0]); i++)
+		for (unsigned k = 0; k < s->n_accept; k++)
+			if (s->accept[k] == cucm_order[i])
+				s->offer[s->n_offer++] = cucm_order[i];
+	if (!s->n_offer) /* accepted suites outside CUCM's list: offer them as they come */
+		for (unsigned k = 0; k < s->n_accept; k++)
+			s->offer[s->n_offer++] = s->accept[k];
+}
+
 struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
 {
 	struct uas *s = calloc(1, sizeof(*s));
@@ -367,11 +538,20 @@ struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
 		return NULL;
 	s->w = w;
 	s->cfg = *cfg;
+	if (!s->cfg.min_se_s)
+		s->cfg.min_se_s = ST_RFC_MIN_SE;
+	if (!s->cfg.max_calls)
+		s->cfg.max_calls = UAS_MAX_CALLS;
+	suites(s);
+	if (call_table_init(&s->index, 2 * s->cfg.max_calls)) {
+		uas_free(s);
+		return NULL;
+	}
 	if (cfg->delay_ms) {
 		s->n_pending = MAX_PENDING;
 		s->pending = calloc(s->n_pending, sizeof(*s->pending));
 		if (!s->pending) {
-			free(s);
+			uas_free(s);
 			return NULL;
 		}
 	}
@@ -381,12 +561,12 @@ struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
 		uint32_t streams = cfg->max_streams ? cfg->max_streams : pairs;
 		if (streams > pairs)
 			streams = pairs;
-		if (call_table_init(&s->calls, 2 * streams) ||
-		    media_pool_init(&s->media, &w->ring, &w->res, streams, cfg->media_port_lo,
+		if (media_pool_init(&s->media, &w->ring, &w->res, streams, cfg->media_port_lo,
 				    cfg->media_port_hi)) {
 			uas_free(s);
 			return NULL;
 		}
+		s->media_on = true;
 		s->media.wrong_tx_key = cfg->srtp_wrong_key;
 		s->media.replay_tx = cfg->srtp_replay;
 	}
@@ -400,7 +580,9 @@ struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
 void uas_finish(struct uas *s)
 {
 	s->counts.connections = s->w->accepted;
-	call_table_remove_if(&s->calls, call_end, s);
+	for (uint32_t i = 0; i < s->n_calls; i++)
+		if (s->calls[i].used)
+			call_end(s, &s->calls[i]);
 }
 
 void uas_free(struct uas *s)
@@ -412,7 +594,9 @@ void uas_free(struct uas *s)
 	free(s->pending);
 	if (s->media.s)
 		media_pool_free(&s->media);
-	call_table_free(&s->calls);
+	call_table_free(&s->index);
+	free(s->calls);
+	free(s->free_calls);
 	free(s);
 }
 

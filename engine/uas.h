@@ -1,5 +1,8 @@
-/* The responder (UAS): answers INVITE with 100, 180 and 200 carrying an SDES
- * answer, answers BYE, CANCEL and OPTIONS; can be told to delay or refuse. */
+/* The responder (UAS): answers an INVITE with 100, 180 and 200 carrying its SDES
+ * answer, or, to an INVITE without SDP (delayed offer), its offer; keys media from
+ * the answer in the ACK; honours session timers (RFC 4028) and refreshes when it is
+ * the refresher; answers the caller's requests in the dialog (ua_session.h); can be
+ * told to delay or refuse. */
 #ifndef TL_UAS_H
 #define TL_UAS_H
 #include "worker.h"
@@ -14,12 +17,23 @@ struct uas_config {
 	uint32_t max_streams; /* concurrent media streams */
 	bool srtp_wrong_key;  /* protect our SRTP with a key other than the one we answered */
 	bool srtp_replay;     /* send every 10th SRTP packet twice (a replay) */
+	uint32_t min_se_s;    /* the shortest session interval accepted (422 below); 0: 90 */
+	uint32_t max_calls;   /* calls in progress at once; 0: UAS_MAX_CALLS */
 };
+
+#define UAS_MAX_CALLS 65536u /* per worker, by default */
 
 struct uas_counts {
 	uint64_t connections, invites, answered, refused, not_acceptable, acks, byes,
 		cancels, options, other;
 	uint64_t media_failed; /* answered 503 (no stream free) or 500 (SRTP set-up failed) */
+	uint64_t delayed_offers;   /* INVITEs without SDP, answered with our offer */
+	uint64_t reinvites, updates; /* the caller's, in a dialog */
+	uint64_t too_brief;        /* answered 422: Session-Expires below our Min-SE */
+	uint64_t bad_answers;      /* ACKs without an acceptable answer to our offer: BYE */
+	uint64_t expired;          /* sessions the caller did not refresh: BYE */
+	uint64_t no_dialog;        /* requests for a dialog we do not have: 481 */
+	uint64_t busy;             /* INVITEs refused 503: no room for another call */
 };
 
 struct uas;

@@ -14,10 +14,17 @@
 static const char uas_help[] =
 	"usage: trunkload uas [--listen ADDR:PORT] --cert F --key F [--ca F] [options]\n"
 	"\n"
-	"Answers calls as the far end of a test: INVITE gets 100, 180 and 200 with an SDES\n"
-	"answer (one offered suite, our own key), or 488 when no offered suite is acceptable;\n"
-	"BYE, CANCEL and OPTIONS are answered. Runs until SIGINT or SIGTERM, then prints what\n"
-	"it answered.\n"
+	"Answers calls as the far end of a test, as a call manager's trunk does: an INVITE\n"
+	"gets 100, 180 and 200 with an SDES answer (one offered suite, our own key), or 488\n"
+	"when no offered suite is acceptable; an INVITE without SDP (delayed offer) gets our\n"
+	"offer (AEAD_AES_256_GCM, AEAD_AES_128_GCM, AES_CM_128_HMAC_SHA1_80 and _32, fresh\n"
+	"keys) and media is keyed from the answer in the ACK (an ACK without an acceptable\n"
+	"answer ends the call with BYE). Session timers (RFC 4028): the caller's\n"
+	"Session-Expires is honoured (422 below --min-se), our 200 says who refreshes, and\n"
+	"we refresh by re-INVITE when it is us. The caller's requests in a dialog are\n"
+	"answered: BYE, re-INVITE with or without SDP, UPDATE, OPTIONS, INFO, PRACK, NOTIFY;\n"
+	"501 for unknown methods, 481 for a dialog we do not have. Runs until SIGINT or\n"
+	"SIGTERM, then prints what it answered.\n"
 	"\n"
 	"  --listen ADDR:PORT   where to listen (default 127.0.0.1:5061); a port another\n"
 	"                       process listens on is refused (address in use, exit 3)\n"
@@ -43,6 +50,8 @@ static const char uas_help[] =
 	"                       one (by one, plus an eighth) hands new ones over to it,\n"
 	"                       so a few trunk connections spread out\n"
 	"  --delay-ms MS        wait MS between the 100 and the 180/200\n"
+	"  --min-se S           the shortest session interval accepted (Min-SE, default 90;\n"
+	"                       down to 2 for lab tests): a shorter Session-Expires gets 422\n"
 	"  --refuse STATUS      answer every INVITE with this final status (e.g. 486, 503)\n"
 	"  --media-ports LO-HI  UDP ports for RTP (even) and RTCP (odd) (default 30000-39999);\n"
 	"                       every answered call that offers sendrecv media gets PCMU over\n"
@@ -53,7 +62,7 @@ static const char uas_help[] =
 	"  --srtp-replay        send every 10th SRTP packet twice (the caller must count\n"
 	"                       replays)\n";
 
-enum { O_LISTEN = 256, O_CERT, O_KEY, O_CA, O_TRANSPORT, O_DELAY, O_REFUSE, O_HELP,
+enum { O_LISTEN = 256, O_CERT, O_KEY, O_CA, O_TRANSPORT, O_DELAY, O_REFUSE, O_HELP, O_MIN_SE,
        O_MEDIA_PORTS, O_NO_MEDIA, O_WRONG_KEY, O_THREADS, O_CLIENT_CERT, O_EXPECT_PEER,
        O_TLS_VERSION, O_SECURITY_LEVEL, O_CIPHERS, O_REPLAY, O_SHARE_PORT };
 
@@ -64,6 +73,7 @@ static const struct option uas_options[] = {
 	{ "ca", required_argument, NULL, O_CA },
 	{ "transport", required_argument, NULL, O_TRANSPORT },
 	{ "delay-ms", required_argument, NULL, O_DELAY },
+	{ "min-se", required_argument, NULL, O_MIN_SE },
 	{ "refuse", required_argument, NULL, O_REFUSE },
 	{ "media-ports", required_argument, NULL, O_MEDIA_PORTS },
 	{ "no-media", no_argument, NULL, O_NO_MEDIA },
@@ -175,6 +185,11 @@ int cmd_uas(int argc, char **argv)
 			if (cli_u64(optarg, 0, 600000, &u))
 				return cli_usage_error("uas", "--delay-ms: expected 0-600000, got \"%s\"", optarg);
 			cfg.uas.delay_ms = (uint32_t)u;
+			break;
+		case O_MIN_SE:
+			if (cli_u64(optarg, 2, 86400, &u))
+				return cli_usage_error("uas", "--min-se: expected seconds 2-86400, got \"%s\"", optarg);
+			cfg.uas.min_se_s = (uint32_t)u;
 			break;
 		case O_REFUSE:
 			if (cli_u64(optarg, 300, 699, &u))
@@ -301,6 +316,12 @@ int cmd_uas(int argc, char **argv)
 	       (unsigned long long)n.acks,
 	       (unsigned long long)n.byes, (unsigned long long)n.cancels,
 	       (unsigned long long)n.options, (unsigned long long)n.other);
+	printf("trunkload uas: dialogs: delayed offers %llu, re-INVITEs %llu, UPDATEs %llu, 422 %llu, "
+	       "bad answers %llu, expired %llu, no dialog (481) %llu, busy (503) %llu\n",
+	       (unsigned long long)n.delayed_offers, (unsigned long long)n.reinvites,
+	       (unsigned long long)n.updates, (unsigned long long)n.too_brief,
+	       (unsigned long long)n.bad_answers, (unsigned long long)n.expired,
+	       (unsigned long long)n.no_dialog, (unsigned long long)n.busy);
 	const uint64_t *sr = res.srtp.n;
 	printf("trunkload uas: srtp streams %llu, packets sent %llu, received %llu, auth failures %llu, "
 	       "replay failures %llu, lost %llu, early %llu, unexpected source %llu, rtcp sent %llu received %llu\n",

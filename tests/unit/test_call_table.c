@@ -34,14 +34,14 @@ static void test_find_add_remove(void)
 	for (unsigned i = 0; i < 60; i++) {
 		struct call_entry *e = call_table_add(&t, call_id(b, sizeof(b), i));
 		CU_ASSERT_FATAL(e != NULL);
-		e->media_slot = i;
+		e->slot = i;
 	}
 	for (unsigned i = 0; i < 60; i += 2)
 		call_table_remove(&t, call_table_find(&t, call_id(b, sizeof(b), i)));
 	for (unsigned i = 0; i < 60; i++) {
 		struct call_entry *e = call_table_find(&t, call_id(b, sizeof(b), i));
 		if (i % 2)
-			CHECK(e && e->media_slot == i, "call %u found with its slot", i);
+			CHECK(e && e->slot == i, "call %u found with its slot", i);
 		else
 			CHECK(!e, "removed call %u not found", i);
 	}
@@ -118,7 +118,7 @@ static bool drop_odd(struct call_entry *e, void *arg)
 {
 	struct drop_arg *d = arg;
 	d->seen++;
-	if (e->media_slot % 2) {
+	if (e->slot % 2) {
 		d->dropped++;
 		return true;
 	}
@@ -139,7 +139,7 @@ static void test_remove_if(void)
 		for (unsigned i = 0; i < n; i++) {
 			struct call_entry *e = call_table_add(&t, call_id(b, sizeof(b), round * 100 + i));
 			CU_ASSERT_FATAL(e != NULL);
-			e->media_slot = i;
+			e->slot = i;
 		}
 		wrapped += t.e[t.n - 1].used && t.e[0].used;
 		struct drop_arg d = { 0 };

@@ -244,7 +244,7 @@ static const struct {
 	/* the brief's examples */
 	{ "{\"load\": {\"rate\": \"fast\"}}", "load.rate: expected a number > 0, got \"fast\"" },
 	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": 100}, {\"expect\": 180},"
-	  " {\"expect\": 42}]}}", "call.flow[3].expect: expected a status code 100-699, got 42" },
+	  " {\"expect\": 42}]}}", "call.flow[3].expect: expected a status code 100-699 or \"BYE\", got 42" },
 	{ "{\"tls\": {\"versions\": [\"TLSv1.2\", \"SSLv3\"]}}",
 	  "tls.versions[1]: expected one of TLSv1.0 TLSv1.1 TLSv1.2 TLSv1.3, got \"SSLv3\"" },
 	{ "{\"bogus\": 1}", "bogus: unknown key" },
@@ -319,7 +319,7 @@ static const struct {
 	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\", \"timeout_ms\": 5}]}}",
 	  "call.flow[0].timeout_ms: unknown key (a send step takes send, sdp)" },
 	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\", \"sdp\": \"answer\"}]}}",
-	  "call.flow[0].sdp: expected one of offer none, got \"answer\"" },
+	  "call.flow[0].sdp: expected offer or none (only ACK carries an answer), got \"answer\"" },
 	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": 200}, {\"send\": \"ACK\", \"sdp\": \"offer\"}]}}",
 	  "call.flow[2].sdp: expected none (only INVITE carries an offer), got \"offer\"" },
 	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": 200, \"optional\": \"yes\"}]}}",
@@ -353,7 +353,20 @@ static const struct {
 	  "call.flow[1].media: expected media only in a call answered with a 2xx to an INVITE with an SDP offer" },
 	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\", \"sdp\": \"none\"}, {\"expect\": 200}, {\"send\": \"ACK\"},"
 	  " {\"media\": {\"duration_ms\": 10}}]}}",
-	  "call.flow[3].media: expected media only in a call answered with a 2xx to an INVITE with an SDP offer" },
+	  "call.flow[3].media: expected media only in a call answered with a 2xx to an INVITE with an SDP offer, or whose 2xx offer the ACK answered" },
+	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": 200}, {\"send\": \"ACK\", \"sdp\": \"answer\"},"
+	  " {\"send\": \"BYE\"}, {\"expect\": 200}]}}",
+	  "call.flow[2].sdp: expected none: the INVITE offered, its 2xx answered, got \"answer\"" },
+	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": \"BYE\"}]}}",
+	  "call.flow[1].expect: expected the far end's BYE only in a call answered with a 2xx to INVITE" },
+	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": \"CANCEL\"}]}}",
+	  "call.flow[1].expect: expected a status code 100-699 or \"BYE\", got \"CANCEL\"" },
+	{ "{\"call\": {\"session_timer\": {\"expires_s\": 1}}}",
+	  "call.session_timer.expires_s: expected seconds 2-86400, got 1" },
+	{ "{\"call\": {\"session_timer\": {\"expires_s\": 90, \"min_se_s\": 120}}}",
+	  "call.session_timer.min_se_s: expected at most expires_s (90), got 120" },
+	{ "{\"call\": {\"session_timer\": {\"refresher\": \"proxy\"}}}",
+	  "call.session_timer.refresher: expected one of uac uas, got \"proxy\"" },
 	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": 200}, {\"send\": \"ACK\"}, {\"send\": \"BYE\"},"
 	  " {\"expect\": 200}, {\"media\": {\"duration_ms\": 10}}]}}",
 	  "call.flow[5].media: expected media only in a call answered" },
@@ -425,6 +438,12 @@ static void test_good_flows(void)
 		"[{\"send\": \"INVITE\"}, {\"expect\": 200}, {\"send\": \"ACK\"}, {\"send\": \"OPTIONS\"}, {\"expect\": 200},"
 		" {\"send\": \"INVITE\"}, {\"expect\": 200}, {\"send\": \"ACK\"}, {\"media\": {\"duration_ms\": 0}},"
 		" {\"send\": \"BYE\"}, {\"expect\": 200}]",
+		/* delayed offer: the 2xx offers, the ACK answers, then media */
+		"[{\"send\": \"INVITE\", \"sdp\": \"none\"}, {\"expect\": 200}, {\"send\": \"ACK\", \"sdp\": \"answer\"},"
+		" {\"media\": {\"duration_ms\": 10}}, {\"send\": \"BYE\"}, {\"expect\": 200}]",
+		/* the far end hangs up */
+		"[{\"send\": \"INVITE\"}, {\"expect\": 200}, {\"send\": \"ACK\"}, {\"media\": {\"duration_ms\": 10}},"
+		" {\"expect\": \"BYE\", \"timeout_ms\": 15000}]",
 	};
 	for (size_t i = 0; i < sizeof(flows) / sizeof(flows[0]); i++) {
 		char json[1024];
@@ -434,6 +453,26 @@ static void test_good_flows(void)
 			dump_errors(flows[i]);
 		CU_ASSERT_EQUAL(rc, 0);
 	}
+	/* the steps as read */
+	CU_ASSERT_EQUAL_FATAL(load("{\"call\": {\"flow\": [{\"send\": \"INVITE\", \"sdp\": \"none\"}, {\"expect\": 200},"
+				   " {\"send\": \"ACK\", \"sdp\": \"answer\"}, {\"expect\": \"BYE\", \"timeout_ms\": 9000}],"
+				   " \"session_timer\": {\"expires_s\": 6, \"refresher\": \"uas\", \"method\": \"UPDATE\"}}}",
+				   "scn.json"), 0);
+	CU_ASSERT_FALSE(scn.flow[0].sdp_offer);
+	CU_ASSERT_TRUE(scn.flow[2].sdp_answer);
+	CU_ASSERT_EQUAL(scn.flow[3].kind, FLOW_EXPECT);
+	CU_ASSERT_EQUAL(scn.flow[3].request, SIP_BYE);
+	CU_ASSERT_EQUAL(scn.flow[3].status, 0);
+	CU_ASSERT_EQUAL(scn.flow[3].timeout_ms, 9000);
+	CU_ASSERT_EQUAL(scn.session_timer.expires_s, 6);
+	CU_ASSERT_EQUAL(scn.session_timer.min_se_s, 6); /* the default floor gives way */
+	CU_ASSERT_EQUAL(scn.session_timer.refresher, ST_REFRESHER_UAS);
+	CU_ASSERT_EQUAL(scn.session_timer.method, SIP_UPDATE);
+	CU_ASSERT_EQUAL_FATAL(load("{\"call\": {\"session_timer\": {}}}", "scn.json"), 0);
+	CU_ASSERT_EQUAL(scn.session_timer.expires_s, 1800);
+	CU_ASSERT_EQUAL(scn.session_timer.min_se_s, 90);
+	CU_ASSERT_EQUAL(scn.session_timer.refresher, ST_REFRESHER_NONE);
+	CU_ASSERT_EQUAL(scn.session_timer.method, SIP_INVITE);
 	/* In handshake mode the flow is not used, so its order is not checked. */
 	CU_ASSERT_EQUAL(load("{\"transport\": {\"mode\": \"handshake\"}, \"call\": {\"flow\": [{\"expect\": 200}]}}",
 			     "scn.json"), 0);
@@ -448,7 +487,7 @@ static void test_several_errors(void)
 		"scn.json: tls.versions[0]: expected one of TLSv1.0 TLSv1.1 TLSv1.2 TLSv1.3, got \"SSLv3\"",
 		"scn.json: tls.versions[2]: expected one of TLSv1.0 TLSv1.1 TLSv1.2 TLSv1.3, got 3",
 		"scn.json: load.rate: expected a number > 0, got \"fast\"",
-		"scn.json: call.flow[1].expect: expected a status code 100-699, got 42",
+		"scn.json: call.flow[1].expect: expected a status code 100-699 or \"BYE\", got 42",
 		"scn.json: thresholds.calls.cps: expected an object with min and/or max, got 1",
 	};
 	const char *json =

@@ -125,6 +125,8 @@ void result_merge(struct result *dst, const struct result *src)
 	dst->max_concurrent += src->max_concurrent; /* workers' peaks: an upper bound */
 	dst->concurrency_cap_hits += src->concurrency_cap_hits;
 	dst->stray_responses += src->stray_responses;
+	dst->ended_by_us += src->ended_by_us;
+	dst->ended_by_far_end += src->ended_by_far_end;
 	for (unsigned i = 0; i < src->n_reasons; i++)
 		result_reason_add(dst, src->reasons[i].name, src->reasons[i].n);
 	for (int i = 0; i < LAT_COUNT; i++)

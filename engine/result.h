@@ -86,6 +86,7 @@ struct ts_row { /* one second of the run */
 struct result {
 	uint64_t attempted, completed, failed, max_concurrent, concurrency_cap_hits;
 	uint64_t stray_responses; /* SIP responses that matched no call or transaction of ours */
+	uint64_t ended_by_us, ended_by_far_end; /* whose BYE ended a call */
 	struct reason_count reasons[RESULT_MAX_REASONS];
 	unsigned n_reasons;
 	struct hist lat[LAT_COUNT];

@@ -1,47 +1,44 @@
 #include "uac.h"
 #include "clock.h"
 #include "media.h"
+#include "ua_session.h"
 #include <arpa/inet.h>
 #include "sdp.h"
 #include "sip_build.h"
 #include <errno.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum timer_kind { T_STEP = 1, T_RECONNECT, T_STARTUP, T_HANDSHAKE, T_HOLD, T_IDLE_HOLD };
+enum timer_kind { T_STEP = 1, T_RECONNECT, T_STARTUP, T_HANDSHAKE, T_HOLD, T_IDLE_HOLD, T_SESSION };
 
 /* A connection of our own that is not up by then has timed out; an accepted one is
  * held this long for a TLS 1.3 refusal, which comes after our handshake finished. */
 #define HANDSHAKE_TIMEOUT_NS (10 * NS_PER_S)
 #define REFUSAL_WAIT_NS (1 * NS_PER_S)
 
-#define MAX_ROUTES 4
 #define STARTUP_TIMEOUT_NS (10 * NS_PER_S)
 
 struct call {
 	uint32_t gen, timer_seq;
+	uint32_t st_seq;      /* the session timer's own sequence */
 	bool active;
 	uint8_t step;
 	uint32_t conn_slot, conn_gen;
 	uint64_t t_sched, t_invite, t_request; /* t_request: the last BYE or OPTIONS sent */
-	uint32_t cseq, invite_cseq, txn;
+	uint32_t invite_cseq, last_cseq, txn;
 	enum sip_method last_method;
 	bool invite_sent, invite_final, got_2xx, acked, bye_sent, seen_100, seen_180;
+	bool retried_422;     /* the INVITE went again once with the far end's Min-SE */
+	uint32_t session_expires; /* what our INVITE asks for (0: no session timer) */
 	char call_id[64], from_tag[20];
-	char branch_invite[64], branch_last[64], branch_ack[64];
-	uint32_t last_cseq;
-	char to_tag[96];
-	char target[256];   /* remote target from the 2xx Contact; "" = request URI */
-	char routes[512];
-	uint16_t route_off[MAX_ROUTES], route_len[MAX_ROUTES];
-	unsigned n_routes;
-	struct sdes_crypto offer[SCN_MAX_SUITES];
-	unsigned n_offer;
-	struct sdes_crypto answer;
-	unsigned chosen;      /* the offered line the answer accepted */
-	bool have_answer, has_media;
+	char branch_invite[64], branch_last[64];
+	struct ua_session ss; /* the dialog, the offer/answer and the session timer */
+	bool dialog_ready;    /* ss.dlg holds our side (set at the first request) */
+	bool far_end_bye;     /* the far end's BYE ended the dialog, not ours */
+	bool has_media;
 	uint32_t media_slot;
 	uint16_t media_port;
 	bool own_conn, conn_up, got_sip; /* per_call and handshake modes: the call's connection */
@@ -71,7 +68,6 @@ struct uac {
 	struct hist sec_hist;
 	char from_uri[300], to_uri[300], ruri[320];
 	bool uris_ready;
-	char sdp[2048];
 	struct media_pool media;
 	bool media_on;        /* the flow has a media phase: calls get RTP sockets */
 	bool per_conn;        /* per_call or handshake mode: a connection per call */
@@ -212,7 +208,7 @@ static void new_branch(struct uac *u, struct call *k, char *out, size_t cap)
 
 static int send_msg(struct uac *u, struct conn *c, const struct sip_request *r)
 {
-	size_t need = 2048 + r->body.len;
+	size_t need = 2048 + r->body.len + r->headers.len;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		char *p = worker_out_reserve(u->w, c, need);
 		if (!p)
@@ -225,20 +221,6 @@ static int send_msg(struct uac *u, struct conn *c, const struct sip_request *r)
 		need *= 4;
 	}
 	return -ENOSPC;
-}
-
-static void fill_dialog(struct uac *u, struct call *k, struct conn *c, struct sip_request *r,
-			struct tl_str *routes)
-{
-	r->transport = u->scn->transport == SCN_TLS ? TL_STR("TLS") : TL_STR("TCP");
-	r->sent_by = S(c->local_hostport);
-	r->from_uri = S(u->from_uri);
-	r->from_tag = S(k->from_tag);
-	r->to_uri = S(u->to_uri);
-	r->call_id = S(k->call_id);
-	r->contact_uri = TL_STR("");
-	r->route = routes;
-	r->route_count = 0;
 }
 
 /* Contact: the user part of our From URI at the connection's local address. */
@@ -259,95 +241,133 @@ static void set_contact(char *buf, size_t cap, struct uac *u, struct conn *c)
 	tl_sb_cstr(&b, u->scn->transport == SCN_TLS ? ";transport=tls" : ";transport=tcp");
 }
 
+/* What the call's session may send, and as whom. */
+static struct ua_io call_io(struct uac *u, struct call *k, struct conn *c, char *contact, size_t cap)
+{
+	const struct scenario *s = u->scn;
+	set_contact(contact, cap, u, c);
+	return (struct ua_io){
+		.w = u->w, .c = c, .contact = contact, .media_addr = c->local_ip,
+		/* without a media phase no socket is opened and the stream is offered
+		 * inactive, so the far end sends nothing either */
+		.media = k->has_media, .media_port = k->has_media ? k->media_port : 9,
+		.direction = scn_direction_name(s->direction), .ptime_ms = s->ptime_ms,
+		.suites = s->suites, .n_suites = s->n_suites, .accept = s->suites, .n_accept = s->n_suites,
+		.min_se_s = s->session_timer.expires_s ? s->session_timer.min_se_s : ST_RFC_MIN_SE,
+	};
+}
+
+/* Our INVITE's RFC 4028 headers: we support timers and ask for an interval. */
+static struct tl_str timer_headers(struct uac *u, struct call *k, char *buf, size_t cap)
+{
+	const struct scn_session_timer *t = &u->scn->session_timer;
+	if (!k->session_expires)
+		return (struct tl_str){ 0 };
+	struct tl_sb b = tl_sb_init(buf, cap);
+	TL_SB_LIT(&b, "Supported: timer\r\nSession-Expires: ");
+	tl_sb_uint(&b, k->session_expires);
+	if (t->refresher != ST_REFRESHER_NONE)
+		tl_sb_cstr(&b, t->refresher == ST_REFRESHER_UAC ? ";refresher=uac" : ";refresher=uas");
+	TL_SB_LIT(&b, "\r\nMin-SE: ");
+	tl_sb_uint(&b, t->min_se_s < k->session_expires ? t->min_se_s : k->session_expires);
+	TL_SB_LIT(&b, "\r\n");
+	return (struct tl_str){ buf, b.n };
+}
+
 static int send_request(struct uac *u, struct call *k, enum sip_method m, bool offer)
 {
 	struct conn *c = call_conn(u, k);
 	if (!c)
 		return -ENOTCONN;
-	struct sip_request r = { .method = m };
-	char contact[400];
-	struct tl_str routes[MAX_ROUTES];
-	fill_dialog(u, k, c, &r, routes);
-	bool in_dialog = k->got_2xx;
-	r.ruri = S(in_dialog && k->target[0] ? k->target : u->ruri);
-	if (in_dialog) {
-		r.to_tag = S(k->to_tag);
-		for (unsigned i = 0; i < k->n_routes; i++)
-			routes[i] = (struct tl_str){ k->routes + k->route_off[i], k->route_len[i] };
-		r.route_count = k->n_routes;
+	char contact[400], body[2048], hdr[160];
+	struct tl_str routes[DIALOG_MAX_ROUTES];
+	struct sip_request r = { 0 };
+	if (m == SIP_INVITE && u->media_on && !k->has_media) {
+		/* the port our offer, or our answer to a delayed offer, names */
+		uint16_t port = 0;
+		int err = media_open(&u->media, c->local_ip, &k->media_slot, &port);
+		if (err)
+			return err == -EMFILE || err == -ENFILE ? -EMFILE : -EADDRINUSE;
+		k->has_media = true;
+		k->media_port = port;
 	}
+	if (!k->dialog_ready) { /* the URIs are known once a connection is up */
+		dialog_uac_init(&k->ss.dlg, S(k->call_id), S(k->from_tag), S(u->from_uri),
+				S(u->to_uri), S(u->ruri), 0);
+		k->dialog_ready = true;
+	}
+	struct ua_io io = call_io(u, k, c, contact, sizeof(contact));
+	dialog_request(&k->ss.dlg, &r, m, k->invite_cseq, routes);
+	r.transport = u->scn->transport == SCN_TLS ? TL_STR("TLS") : TL_STR("TCP");
+	r.sent_by = S(c->local_hostport);
 	switch (m) {
 	case SIP_INVITE:
-		k->invite_cseq = ++k->cseq;
-		r.cseq = k->invite_cseq;
+		k->invite_cseq = r.cseq;
 		new_branch(u, k, k->branch_invite, sizeof(k->branch_invite));
 		r.branch = S(k->branch_invite);
-		set_contact(contact, sizeof(contact), u, c);
 		r.contact_uri = S(contact);
+		if (!k->got_2xx)
+			r.headers = timer_headers(u, k, hdr, sizeof(hdr));
 		if (offer) {
-			k->n_offer = u->scn->n_suites;
-			for (unsigned i = 0; i < k->n_offer; i++) {
-				struct sdes_crypto *o = &k->offer[i];
-				memset(o, 0, sizeof(*o));
-				o->tag = i + 1;
-				o->suite = u->scn->suites[i];
-				o->key_len = sdes_suite_key_len(o->suite);
-				(void)rand_pool_get(&u->w->rand, o->key, o->key_len);
-			}
-			/* without a media phase no socket is opened and the stream is
-			 * offered inactive, so the far end sends nothing either */
-			uint16_t port = (uint16_t)(u->cfg.media_port_lo + 2 * (call_slot(u, k) % 10000));
-			if (u->media_on && !k->has_media) {
-				int err = media_open(&u->media, c->local_ip, &k->media_slot, &port);
-				if (err)
-					return err == -EMFILE || err == -ENFILE ? -EMFILE : -EADDRINUSE;
-				k->has_media = true;
-				k->media_port = port;
-			}
-			struct sdp_params sp = {
-				.addr = c->local_ip, .port = port,
-				.session_id = ((uint64_t)k->gen << 32) | call_slot(u, k),
-				.ptime_ms = u->scn->ptime_ms, .crypto = k->offer, .n_crypto = k->n_offer,
-				.direction = u->media_on ? scn_direction_name(u->scn->direction) : "inactive",
-			};
-			int n = sdp_build(u->sdp, sizeof(u->sdp), &sp);
+			uint8_t rnd[SDES_MAX_KEY * NEG_MAX_LINES];
+			(void)rand_pool_get(&u->w->rand, rnd, sizeof(rnd));
+			neg_offer(&k->ss.neg, u->scn->suites, u->scn->n_suites, rnd, false);
+			int n = ua_sdp(&k->ss, &io, body, sizeof(body));
 			if (n < 0)
 				return n;
 			r.content_type = TL_STR("application/sdp");
-			r.body = (struct tl_str){ u->sdp, (size_t)n };
+			r.body = (struct tl_str){ body, (size_t)n };
 		}
 		k->invite_sent = true;
+		k->invite_final = false;
 		k->t_invite = u->w->now;
 		break;
-	case SIP_ACK: /* a retransmitted 2xx gets the same ACK again */
-		r.cseq = k->invite_cseq;
-		if (!k->branch_ack[0])
-			new_branch(u, k, k->branch_ack, sizeof(k->branch_ack));
-		r.branch = S(k->branch_ack);
-		k->acked = true;
-		break;
-	case SIP_CANCEL:
+	case SIP_CANCEL: /* the INVITE's request line, To and branch (RFC 3261 9.1) */
 		k->last_cseq = k->invite_cseq;
 		r.ruri = S(u->ruri);
 		r.to_tag = TL_STR("");
 		r.route_count = 0;
-		r.cseq = k->invite_cseq;
 		r.branch = S(k->branch_invite);
 		break;
 	default: /* BYE, OPTIONS */
-		r.cseq = ++k->cseq;
 		k->last_cseq = r.cseq;
 		new_branch(u, k, k->branch_last, sizeof(k->branch_last));
 		r.branch = S(k->branch_last);
 		k->t_request = u->w->now;
 		k->bye_sent |= m == SIP_BYE;
+		k->ss.over |= m == SIP_BYE;
 		break;
 	}
-	if (m != SIP_ACK && m != SIP_INVITE && m != SIP_CANCEL)
+	if (m != SIP_INVITE)
 		k->last_method = m;
-	if (m == SIP_CANCEL)
-		k->last_method = SIP_CANCEL;
 	return send_msg(u, c, &r);
+}
+
+/* The far end's media address, key and direction, once agreed, for our streams. */
+static const char *media_from_neg(struct uac *u, struct call *k);
+
+/* The ACK of the 2xx to our INVITE, with our answer when the flow says so and the
+ * 2xx offered (a delayed offer); a retransmitted 2xx gets its ACK again. */
+static int send_ack(struct uac *u, struct call *k, bool answer, const char **why)
+{
+	struct conn *c = call_conn(u, k);
+	if (!c)
+		return -ENOTCONN;
+	char contact[400];
+	struct ua_io io = call_io(u, k, c, contact, sizeof(contact));
+	/* the offer is taken only when the flow's ACK answers it (on_response) */
+	bool answering = k->ss.neg.state == NEG_REMOTE_OFFER;
+	int err = ua_send_ack(&k->ss, &io, k->invite_cseq);
+	k->acked = true;
+	if (err)
+		return err;
+	if (answer && !answering) {
+		*why = "sdp_no_offer_to_answer";
+		return -ENOMSG;
+	}
+	if (answering && (*why = media_from_neg(u, k)))
+		return -EPROTO;
+	return 0;
 }
 
 /* ACK for a non-2xx final response: same transaction as the INVITE (RFC 3261 17.1.1.3). */
@@ -356,12 +376,14 @@ static void send_error_ack(struct uac *u, struct call *k, const struct sip_msg *
 	struct conn *c = call_conn(u, k);
 	if (!c)
 		return;
-	struct sip_request r = { .method = SIP_ACK };
-	struct tl_str routes[1];
-	fill_dialog(u, k, c, &r, routes);
+	struct sip_request r = { 0 };
+	struct tl_str routes[DIALOG_MAX_ROUTES];
+	dialog_request(&k->ss.dlg, &r, SIP_ACK, k->invite_cseq, routes);
+	r.transport = u->scn->transport == SCN_TLS ? TL_STR("TLS") : TL_STR("TCP");
+	r.sent_by = S(c->local_hostport);
 	r.ruri = S(u->ruri);
 	r.to_tag = m->to_tag;
-	r.cseq = k->invite_cseq;
+	r.route_count = 0;
 	r.branch = S(k->branch_invite);
 	send_msg(u, c, &r);
 }
@@ -382,6 +404,8 @@ static void call_release(struct uac *u, struct call *k)
 {
 	if (u->expect_refusal)
 		count_outcome(u, k, HS_UNDECIDED);
+	if (k->got_2xx && k->ss.over) /* a BYE ended the dialog: whose? */
+		*(k->far_end_bye ? &u->w->res.ended_by_far_end : &u->w->res.ended_by_us) += 1;
 	if (k->own_conn) { /* close_notify, then the socket */
 		struct conn *c = worker_conn(u->w, k->conn_slot, k->conn_gen);
 		if (c)
@@ -401,9 +425,10 @@ static void call_fail(struct uac *u, struct call *k, const char *reason, bool cl
 {
 	struct result *res = &u->w->res;
 	if (clean_up && call_conn(u, k)) {
+		const char *why;
 		if (k->got_2xx && !k->acked)
-			send_request(u, k, SIP_ACK, false);
-		if (k->got_2xx && !k->bye_sent)
+			send_ack(u, k, false, &why);
+		if (k->got_2xx && !k->ss.over)
 			send_request(u, k, SIP_BYE, false);
 		if (k->invite_sent && !k->invite_final)
 			send_request(u, k, SIP_CANCEL, false);
@@ -462,11 +487,13 @@ static void call_advance(struct uac *u, struct call *k)
 		uint32_t ms;
 		switch (st->kind) {
 		case FLOW_SEND: {
-			int err = send_request(u, k, st->method, st->method == SIP_INVITE && st->sdp_offer);
+			const char *why = NULL;
+			int err = st->method == SIP_ACK ? send_ack(u, k, st->sdp_answer, &why) :
+				  send_request(u, k, st->method, st->method == SIP_INVITE && st->sdp_offer);
 			if (err) {
-				call_fail(u, k, err == -ENOTCONN ? "connection_lost" :
+				call_fail(u, k, why ? why : err == -ENOTCONN ? "connection_lost" :
 						err == -EADDRINUSE ? "media_ports_exhausted" :
-						err == -EMFILE ? "no_file_descriptors" : "send_failed", false);
+						err == -EMFILE ? "no_file_descriptors" : "send_failed", why != NULL);
 				return;
 			}
 			k->step++;
@@ -484,10 +511,10 @@ static void call_advance(struct uac *u, struct call *k)
 				k->step++;
 				break;
 			}
-			if (st->kind == FLOW_MEDIA && k->has_media && k->have_answer &&
+			if (st->kind == FLOW_MEDIA && k->has_media && k->ss.neg.agreed &&
 			    s->direction != SCN_RECVONLY &&
-			    media_start_tx(&u->media, k->media_slot, &k->offer[k->chosen], s->ptime_ms, 0,
-					   clock_mono_ns())) {
+			    media_start_tx(&u->media, k->media_slot, neg_our_key(&k->ss.neg), s->ptime_ms,
+					   0, clock_mono_ns())) {
 				call_fail(u, k, "srtp_setup_failed", true);
 				return;
 			}
@@ -543,15 +570,19 @@ static void call_start(struct uac *u, uint64_t t_sched)
 		return;
 	}
 	struct call *k = &u->calls[u->free_calls[--u->n_free]];
-	uint32_t gen = k->gen, seq = k->timer_seq;
-	memset(k, 0, sizeof(*k));
+	uint32_t gen = k->gen, seq = k->timer_seq, st_seq = k->st_seq;
+	memset(k, 0, offsetof(struct call, ss));
+	ua_init(&k->ss, true, u->scn->session_timer.method);
+	k->dialog_ready = k->far_end_bye = k->has_media = k->own_conn = k->conn_up = k->got_sip =
+		k->decided = false;
 	k->gen = gen;
 	k->timer_seq = seq;
+	k->st_seq = st_seq;
 	k->active = true;
 	k->conn_slot = c->slot;
 	k->conn_gen = c->gen;
 	k->t_sched = t_sched;
-	k->cseq = 0;
+	k->session_expires = u->scn->session_timer.expires_s;
 	struct tl_sb b = tl_sb_init(k->call_id, sizeof(k->call_id));
 	tl_sb_cstr(&b, u->cfg.run_id);
 	tl_sb_put(&b, "-", 1);
@@ -576,62 +607,7 @@ static void call_start(struct uac *u, uint64_t t_sched)
 	call_advance(u, k);
 }
 
-/* ---- responses --------------------------------------------------------- */
-
-static void copy_str(char *dst, size_t cap, struct tl_str s)
-{
-	size_t n = s.len < cap - 1 ? s.len : cap - 1;
-	memcpy(dst, s.p, n);
-	dst[n] = 0;
-}
-
-/* The URI inside a Contact value: between <> when present, else up to ';'. */
-static struct tl_str contact_uri(struct tl_str v)
-{
-	const char *lt = memchr(v.p, '<', v.len);
-	if (lt) {
-		const char *gt = memchr(lt, '>', v.len - (size_t)(lt - v.p));
-		if (gt)
-			return (struct tl_str){ lt + 1, (size_t)(gt - lt - 1) };
-	}
-	size_t n = 0;
-	while (n < v.len && v.p[n] != ';' && v.p[n] != ' ')
-		n++;
-	return (struct tl_str){ v.p, n };
-}
-
-static void learn_dialog(struct call *k, const struct sip_msg *m)
-{
-	copy_str(k->to_tag, sizeof(k->to_tag), m->to_tag);
-	if (m->contact.len)
-		copy_str(k->target, sizeof(k->target), contact_uri(m->contact));
-	/* route set: Record-Route in reverse order (RFC 3261 12.1.2) */
-	size_t used = 0;
-	k->n_routes = 0;
-	for (unsigned i = m->record_route_count; i-- > 0 && k->n_routes < MAX_ROUTES;) {
-		struct tl_str rr = m->record_route[i];
-		if (used + rr.len > sizeof(k->routes))
-			break;
-		memcpy(k->routes + used, rr.p, rr.len);
-		k->route_off[k->n_routes] = (uint16_t)used;
-		k->route_len[k->n_routes++] = (uint16_t)rr.len;
-		used += rr.len;
-	}
-}
-
-/* The far end's media address from its answer; false when it is not IPv4. */
-static bool answer_addr(const struct sdp_audio *a, struct sockaddr_in *out)
-{
-	char ip[INET_ADDRSTRLEN];
-	if (!a->addr.len || a->addr.len >= sizeof(ip))
-		return false;
-	memcpy(ip, a->addr.p, a->addr.len);
-	ip[a->addr.len] = 0;
-	memset(out, 0, sizeof(*out));
-	out->sin_family = AF_INET;
-	out->sin_port = htons(a->port);
-	return inet_pton(AF_INET, ip, &out->sin_addr) == 1;
-}
+/* ---- responses and the far end's requests -------------------------------- */
 
 static void list_keys(struct uac *u, struct call *k, const struct sockaddr_in *to)
 {
@@ -639,12 +615,12 @@ static void list_keys(struct uac *u, struct call *k, const struct sockaddr_in *t
 	if (res->n_keys >= res->cap_keys)
 		return;
 	struct srtp_key_row *row = &res->keys[res->n_keys++];
-	const struct sdes_crypto *ours = &k->offer[k->chosen];
+	const struct sdes_crypto *ours = neg_our_key(&k->ss.neg), *theirs = &k->ss.neg.theirs;
 	snprintf(row->call_id, sizeof(row->call_id), "%s", k->call_id);
 	snprintf(row->suite, sizeof(row->suite), "%s", sdes_suite_name(ours->suite));
 	int n = base64_encode(row->tx, sizeof(row->tx) - 1, ours->key, ours->key_len);
 	row->tx[n > 0 ? n : 0] = 0;
-	n = base64_encode(row->rx, sizeof(row->rx) - 1, k->answer.key, k->answer.key_len);
+	n = base64_encode(row->rx, sizeof(row->rx) - 1, theirs->key, theirs->key_len);
 	row->rx[n > 0 ? n : 0] = 0;
 	row->local_port = k->media_port;
 	char ip[INET_ADDRSTRLEN];
@@ -652,34 +628,92 @@ static void list_keys(struct uac *u, struct call *k, const struct sockaddr_in *t
 	snprintf(row->remote, sizeof(row->remote), "%s:%u", ip, ntohs(to->sin_port));
 }
 
-static const char *check_answer(struct uac *u, struct call *k, const struct sip_msg *m)
+/* Points the call's streams at what the offer/answer agreed: the far end's address
+ * and key (ours goes out at the media step). A failure reason, or NULL. */
+static const char *media_from_neg(struct uac *u, struct call *k)
 {
-	struct sdp_audio a;
-	if (!m->body.len)
-		return "sdp_missing";
-	if (sdp_parse(m->body.p, m->body.len, &a))
-		return "sdp_malformed";
-	unsigned chosen;
-	const char *why = NULL;
-	if (sdes_check_answer(k->offer, k->n_offer, &a, &chosen, &why))
-		return why ? why : "sdp_bad_crypto";
-	for (unsigned i = 0; i < a.n_crypto; i++)
-		if (a.crypto[i].tag == k->offer[chosen].tag)
-			k->answer = a.crypto[i];
-	k->chosen = chosen;
-	k->have_answer = true;
-	if (k->has_media) {
-		struct sockaddr_in to;
-		if (!answer_addr(&a, &to))
-			return "sdp_bad_address";
-		media_set_remote(&u->media, k->media_slot, &to);
-		if (media_set_rx(&u->media, k->media_slot, &k->answer))
-			return "srtp_setup_failed";
+	const struct sdp_neg *n = &k->ss.neg;
+	if (!k->has_media || !n->agreed)
+		return NULL;
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(n->remote_port) };
+	if (inet_pton(AF_INET, n->remote_addr, &to.sin_addr) != 1)
+		return "sdp_bad_address";
+	media_set_remote(&u->media, k->media_slot, &to);
+	if (media_set_rx(&u->media, k->media_slot, &n->theirs))
+		return "srtp_setup_failed";
+	if (n->changed)
 		list_keys(u, k, &to);
-		media_expect_rx(&u->media, k->media_slot, u->scn->direction != SCN_SENDONLY);
-	}
+	media_expect_rx(&u->media, k->media_slot,
+			u->scn->direction != SCN_SENDONLY && strcmp(n->direction, "sendonly") &&
+				strcmp(n->direction, "inactive"));
 	return NULL;
 }
+
+/* The SDP of the 2xx to our INVITE: the answer to our offer, or (a delayed offer)
+ * the far end's offer, taken only when the flow's ACK answers it. */
+static const char *take_2xx_sdp(struct uac *u, struct call *k, const struct sip_msg *m,
+				const struct flow_step *ack)
+{
+	struct sdp_neg *n = &k->ss.neg;
+	struct sdp_audio a;
+	const char *why = NULL;
+	if (n->state == NEG_LOCAL_OFFER) {
+		if (!m->body.len)
+			return "sdp_missing";
+		if (sdp_parse(m->body.p, m->body.len, &a))
+			return "sdp_malformed";
+		if (neg_take_answer(n, &a, &why))
+			return why ? why : "sdp_bad_crypto";
+		return media_from_neg(u, k);
+	}
+	if (!ack || !ack->sdp_answer)
+		return NULL; /* a call without SDP: whatever the 2xx carries is not ours */
+	if (!m->body.len)
+		return "sdp_no_offer_in_2xx";
+	if (sdp_parse(m->body.p, m->body.len, &a))
+		return "sdp_malformed";
+	uint8_t rnd[SDES_MAX_KEY];
+	(void)rand_pool_get(&u->w->rand, rnd, sizeof(rnd));
+	if (neg_take_offer(n, &a, u->scn->suites, u->scn->n_suites, rnd, &why))
+		return why ? why : "sdp_bad_crypto";
+	return NULL;
+}
+
+/* The flow step an expect that matched leads to: the ACK, if it comes next. */
+static const struct flow_step *next_send(const struct scenario *s, unsigned i)
+{
+	for (i++; i < s->n_flow && s->flow[i].kind == FLOW_PAUSE; i++)
+		;
+	return i < s->n_flow && s->flow[i].kind == FLOW_SEND ? &s->flow[i] : NULL;
+}
+
+/* The session timer's deadline as the call's second timer. */
+static void arm_session(struct uac *u, struct call *k)
+{
+	uint64_t at = ua_deadline(&k->ss);
+	k->st_seq++;
+	if (at && worker_timer(u->w, at, call_slot(u, k), k->st_seq, T_SESSION))
+		call_fail(u, k, "out_of_memory", true);
+}
+
+/* Our INVITE refused with 422: asked again, once, for the far end's Min-SE. */
+static bool retry_422(struct uac *u, struct call *k, const struct sip_msg *m)
+{
+	uint32_t min_se;
+	if (k->retried_422 || !k->session_expires || !m->min_se.len || st_parse_min_se(m->min_se, &min_se) ||
+	    min_se <= k->session_expires)
+		return false;
+	k->retried_422 = true;
+	k->session_expires = min_se;
+	bool offer = k->ss.neg.state == NEG_LOCAL_OFFER;
+	k->ss.neg.state = NEG_IDLE;
+	int err = send_request(u, k, SIP_INVITE, offer);
+	if (err)
+		call_fail(u, k, "send_failed", false);
+	return true;
+}
+
+static void on_session_event(struct uac *u, struct call *k, enum ua_event ev, const char *why);
 
 static void on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 {
@@ -687,6 +721,15 @@ static void on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 	bool invite_txn = (m->cseq_method == SIP_INVITE || m->cseq_method == SIP_CANCEL) &&
 			  k && tl_str_eq(m->branch, k->branch_invite);
 	bool last_txn = k && m->cseq_method == k->last_method && tl_str_eq(m->branch, k->branch_last);
+	if (k && k->conn_slot == c->slot && !(invite_txn || last_txn) &&
+	    k->ss.pending.method != SIP_METHOD_UNKNOWN && tl_str_eq(m->branch, k->ss.pending.branch)) {
+		/* a request of the session's own: a refresh, or its BYE */
+		char contact[400];
+		const char *why;
+		struct ua_io io = call_io(u, k, c, contact, sizeof(contact));
+		on_session_event(u, k, ua_on_response(&k->ss, &io, m, &why), why);
+		return;
+	}
 	if (!k || k->conn_slot != c->slot || !(invite_txn || last_txn)) {
 		u->w->res.stray_responses++;
 		return;
@@ -708,27 +751,33 @@ static void on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 				lat(u, LAT_INVITE_TO_180, k->t_sched);
 			}
 		} else if (m->status < 300) {
+			const char *why;
 			if (k->got_2xx) { /* a retransmitted 2xx: each gets its ACK (RFC 3261 13.2.2.4) */
 				if (k->acked)
-					send_request(u, k, SIP_ACK, false);
+					send_ack(u, k, false, &why);
 				return;
 			}
-			if (!m->to_tag.len) { /* no dialog can be formed (RFC 3261 12.1.2) */
-				k->invite_final = true;
+			k->invite_final = true;
+			if (dialog_uac_confirm(&k->ss.dlg, m)) { /* no To tag: no dialog (12.1.2) */
 				call_fail(u, k, "missing_to_tag", false);
 				return;
 			}
-			k->invite_final = k->got_2xx = true;
+			k->got_2xx = true;
 			lat(u, LAT_INVITE_TO_200, k->t_sched);
 			lat(u, LAT_INVITE_TO_FINAL, k->t_sched);
 			lat(u, LAT_INVITE_TO_200_SENT, k->t_invite);
-			learn_dialog(k, m);
+			ua_timer_from_2xx(&k->ss, m, u->w->now);
+			arm_session(u, k);
+			if (!k->active)
+				return;
 		} else {
 			if (k->invite_final)
 				return;
 			k->invite_final = true;
-			lat(u, LAT_INVITE_TO_FINAL, k->t_sched);
 			send_error_ack(u, k, m);
+			if (m->status == 422 && retry_422(u, k, m))
+				return;
+			lat(u, LAT_INVITE_TO_FINAL, k->t_sched);
 		}
 	} else if (m->status >= 200 && m->status < 300) {
 		if (m->cseq_method == SIP_BYE && k->bye_sent)
@@ -740,7 +789,7 @@ static void on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 	/* the flow: does this response satisfy the current expect, skipping optional ones? */
 	unsigned i = k->step;
 	bool matched = false;
-	while (i < s->n_flow && s->flow[i].kind == FLOW_EXPECT) {
+	while (i < s->n_flow && s->flow[i].kind == FLOW_EXPECT && !s->flow[i].request) {
 		if (s->flow[i].status == m->status) {
 			matched = true;
 			break;
@@ -759,8 +808,8 @@ static void on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 		}
 		return;
 	}
-	if (m->cseq_method == SIP_INVITE && m->status >= 200 && m->status < 300 && k->n_offer) {
-		const char *why = check_answer(u, k, m);
+	if (m->cseq_method == SIP_INVITE && m->status >= 200 && m->status < 300) {
+		const char *why = take_2xx_sdp(u, k, m, next_send(s, i));
 		if (why) {
 			call_fail(u, k, why, true);
 			return;
@@ -769,6 +818,67 @@ static void on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 	k->step = (uint8_t)(i + 1);
 	k->timer_seq++;
 	call_advance(u, k);
+}
+
+/* What the call's session said, acted on: the far end hung up (the flow may wait for
+ * that), keys moved, the session failed (its BYE went already). */
+static void on_session_event(struct uac *u, struct call *k, enum ua_event ev, const char *why)
+{
+	const struct scenario *s = u->scn;
+	switch (ev) {
+	case UA_HUNG_UP:
+		k->far_end_bye = true;
+		if (k->step < s->n_flow && s->flow[k->step].kind == FLOW_EXPECT &&
+		    s->flow[k->step].request == SIP_BYE) {
+			k->step++;
+			k->timer_seq++;
+			call_advance(u, k);
+		} else {
+			call_fail(u, k, "far_end_bye", false);
+		}
+		return;
+	case UA_MEDIA:
+		if ((why = media_from_neg(u, k))) {
+			call_fail(u, k, why, true);
+			return;
+		}
+		break;
+	case UA_FAILED:
+		call_fail(u, k, why ? why : "session_failed", false);
+		return;
+	case UA_REFRESHED:
+	case UA_NONE:
+		break;
+	}
+	arm_session(u, k);
+}
+
+/* A request from the far end: in one of our dialogs, the session answers it. */
+static void on_request(struct uac *u, struct conn *c, const struct sip_msg *m)
+{
+	if (m->method == SIP_OPTIONS && !m->to_tag.len) { /* a keep-alive ping */
+		struct sip_response r = { .status = 200 };
+		char *p = worker_out_reserve(u->w, c, 4096);
+		int n = p ? sip_build_response(p, 4096, m, &r) : -ENOMEM;
+		if (n > 0)
+			worker_out_commit(u->w, c, (size_t)n);
+		return;
+	}
+	struct call *k = call_by_id(u, m->call_id);
+	if (!k || !k->got_2xx || k->conn_slot != c->slot) {
+		if (m->method == SIP_ACK)
+			return;
+		struct sip_response r = { .status = 481 };
+		char *p = worker_out_reserve(u->w, c, 4096);
+		int n = p ? sip_build_response(p, 4096, m, &r) : -ENOMEM;
+		if (n > 0)
+			worker_out_commit(u->w, c, (size_t)n);
+		return;
+	}
+	char contact[400];
+	const char *why;
+	struct ua_io io = call_io(u, k, c, contact, sizeof(contact));
+	on_session_event(u, k, ua_on_request(&k->ss, &io, m, &why), why);
 }
 
 /* ---- role callbacks ---------------------------------------------------- */
@@ -835,18 +945,10 @@ static void uac_conn_msg(struct worker *w, struct conn *c, const struct sip_msg 
 		own->got_sip = true;
 	else if (!u->per_conn && c->role_index >= 0)
 		u->trunks[c->role_index].got_sip = true;
-	if (m->kind == SIP_KIND_RESPONSE) {
+	if (m->kind == SIP_KIND_RESPONSE)
 		on_response(u, c, m);
-		return;
-	}
-	/* a request from the far end: OPTIONS keep-alives get 200, others 501 */
-	if (m->method == SIP_ACK)
-		return;
-	struct sip_response r = { .status = m->method == SIP_OPTIONS ? 200 : 501 };
-	char *p = worker_out_reserve(w, c, 4096);
-	int n = p ? sip_build_response(p, 4096, m, &r) : -ENOMEM;
-	if (n > 0)
-		worker_out_commit(w, c, (size_t)n);
+	else
+		on_request(u, c, m);
 }
 
 /* How a handshake attempt on a call's own connection ended. TLS 1.3 servers refuse
@@ -957,6 +1059,16 @@ static void uac_timer(struct worker *w, const struct timer_entry *t)
 	if (t->kind == T_STARTUP || t->slot >= u->n_calls)
 		return;
 	struct call *k = &u->calls[t->slot];
+	if (t->kind == T_SESSION) { /* a refresh of ours, or the end of an unrefreshed session */
+		struct conn *c = k->active && k->st_seq == t->seq ? call_conn(u, k) : NULL;
+		if (!c)
+			return;
+		char contact[400];
+		const char *why;
+		struct ua_io io = call_io(u, k, c, contact, sizeof(contact));
+		on_session_event(u, k, ua_on_deadline(&k->ss, &io, w->now, &why), why);
+		return;
+	}
 	if (!k->active || k->timer_seq != t->seq)
 		return;
 	if (t->kind == T_HANDSHAKE) { /* our connection is still not up */
@@ -980,7 +1092,10 @@ static void uac_timer(struct worker *w, const struct timer_entry *t)
 		       u->scn->flow[i + 1].kind == FLOW_EXPECT)
 			i++;
 		char reason[32];
-		snprintf(reason, sizeof(reason), "timeout_%d", u->scn->flow[i].status);
+		if (u->scn->flow[i].request)
+			snprintf(reason, sizeof(reason), "timeout_bye");
+		else
+			snprintf(reason, sizeof(reason), "timeout_%d", u->scn->flow[i].status);
 		call_fail(u, k, reason, true);
 		return;
 	}

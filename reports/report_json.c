@@ -138,6 +138,9 @@ static cJSON *build(const struct report *rep)
 	cJSON_AddNumberToObject(calls, "cps", v);
 	cJSON_AddNumberToObject(calls, "max_concurrent", (double)r->max_concurrent);
 	cJSON_AddNumberToObject(calls, "concurrency_cap_hits", (double)r->concurrency_cap_hits);
+	cJSON *ended = cJSON_AddObjectToObject(calls, "ended_by");
+	cJSON_AddNumberToObject(ended, "us", (double)r->ended_by_us);
+	cJSON_AddNumberToObject(ended, "far_end", (double)r->ended_by_far_end);
 	cJSON *fail = cJSON_AddObjectToObject(calls, "failures");
 	for (unsigned i = 0; i < r->n_reasons; i++)
 		cJSON_AddNumberToObject(fail, r->reasons[i].name, (double)r->reasons[i].n);

@@ -167,10 +167,14 @@ static int flag(struct rd *d, const cJSON *o, const char *at, const char *name, 
 
 static int read_calls(struct rd *d, const cJSON *root, struct result *r)
 {
-	const cJSON *calls, *fail, *it;
+	const cJSON *calls, *fail, *it, *ended;
 	double cps = 0;
 	int rc = member(d, root, "", "calls", K_OBJ, &calls);
 	if (rc || !calls)
+		return rc;
+	if ((rc = member(d, calls, "calls", "ended_by", K_OBJ, &ended)) ||
+	    (ended && ((rc = counter(d, ended, "calls.ended_by", "us", &r->ended_by_us)) ||
+		       (rc = counter(d, ended, "calls.ended_by", "far_end", &r->ended_by_far_end)))))
 		return rc;
 	if ((rc = counter(d, calls, "calls", "attempted", &r->attempted)) ||
 	    (rc = counter(d, calls, "calls", "completed", &r->completed)) ||

@@ -45,6 +45,9 @@ void report_print_text(FILE *f, const struct report *rep)
 		(unsigned long long)r->attempted, (unsigned long long)r->completed,
 		(unsigned long long)r->failed, failed_pct, cps, r->elapsed_s,
 		(unsigned long long)r->max_concurrent);
+	if (r->ended_by_far_end)
+		fprintf(f, "ended by   us %llu  the far end %llu\n", (unsigned long long)r->ended_by_us,
+			(unsigned long long)r->ended_by_far_end);
 	if (r->n_reasons) {
 		fprintf(f, "failures  ");
 		for (unsigned i = 0; i < r->n_reasons; i++)

@@ -343,12 +343,29 @@ static int check_sources(const struct scenario *s)
 	return 0;
 }
 
+/* Calls in progress at the peak, as the schedule makes them: the rate times how long
+ * a call lasts when all goes well (its pauses, media and hold, and 2 s for the
+ * rest), at most the cap. A far end that stalls makes more; the cap bounds those. */
+static uint64_t peak_calls(const struct scenario *s)
+{
+	double ms = s->mode == SCN_HANDSHAKE ? s->hold_ms : 0;
+	for (unsigned i = 0; scn_runs_flow(s) && i < s->n_flow; i++) {
+		const struct flow_step *st = &s->flow[i];
+		if (st->kind == FLOW_PAUSE)
+			ms += st->ms;
+		else if (st->kind == FLOW_MEDIA)
+			ms += s->media_ms >= 0 ? (double)s->media_ms : st->ms;
+	}
+	double peak = s->rate * (ms / 1000.0 + 2.0) + 16;
+	return peak < s->max_concurrent ? (uint64_t)peak : s->max_concurrent;
+}
+
 /* Descriptors the run may hold at once: a socket per connection, two per media call. */
 static uint64_t fds_needed(const struct scenario *s)
 {
-	bool media = scn_has_media(s);
-	uint64_t conns = scn_conn_per_call(s) ? s->max_concurrent : s->connections;
-	return conns + (media ? 2ull * s->max_concurrent : 0) + 64;
+	uint64_t calls = peak_calls(s);
+	uint64_t conns = scn_conn_per_call(s) ? calls : s->connections;
+	return conns + (scn_has_media(s) ? 2 * calls : 0) + 64;
 }
 
 int cmd_run(int argc, char **argv)

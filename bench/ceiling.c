@@ -113,7 +113,7 @@ static struct sdes_crypto crypto_line(unsigned tag, enum sdes_suite suite)
 	return c;
 }
 
-/* The seven messages as trunkload's caller (engine/uac.c) and responder
+/* The seven messages as trunkload's caller (engine/uac_send.c) and responder
  * (engine/uas.c) write them for scenarios/trunk-capacity.json. */
 static int make_templates(struct tmpl t[T_COUNT])
 {

@@ -499,7 +499,7 @@ static const struct hcase cases_tab[] = {
 		/* every 2xx, also a retransmission, gets its own ACK (RFC 3261 13.2.2.4);
 		 * retransmissions are not new calls */
 		.name = "dup200_acked_again", .mode = M_DUP200, .calls = 4, .max_s = 8, .passes = true,
-		.bug = "a retransmitted 2xx is ignored, never ACKed (uac.c on_response: 'if (k->got_2xx) return')",
+		.bug = "a retransmitted 2xx is ignored, never ACKed (uac_flow.c uac_on_response: 'if (k->got_2xx) return')",
 		.log_what = " ACK", .log_min = 3 * 4,
 		.want = { EXPECT_EQ("calls.completed", 4), EXPECT_EQ("calls.failed", 0) },
 	},

@@ -1,0 +1,115 @@
+/* The caller's parts and what they share (private to uac*.c): a call's state, the
+ * trunk connections, the caller itself. uac.c holds a call's life and the role,
+ * uac_send.c what a call sends, uac_flow.c how responses, the far end's requests
+ * and timers move a call through its flow, uac_conns.c the connections under the
+ * calls, uac_schedule.c the pace of new calls and the figures of each second. */
+#ifndef TL_UAC_CALL_H
+#define TL_UAC_CALL_H
+#include "uac.h"
+#include "media.h"
+#include "ua_session.h"
+
+enum timer_kind { T_STEP = 1, T_RECONNECT, T_STARTUP, T_HANDSHAKE, T_HOLD, T_IDLE_HOLD, T_SESSION };
+
+/* A connection of our own that is not up by then has timed out; an accepted one is
+ * held this long for a TLS 1.3 refusal, which comes after our handshake finished. */
+#define HANDSHAKE_TIMEOUT_NS (10 * NS_PER_S)
+#define REFUSAL_WAIT_NS (1 * NS_PER_S)
+/* Trunk connections not all up by then: the run starts with those that are. */
+#define STARTUP_TIMEOUT_NS (10 * NS_PER_S)
+
+struct call {
+	uint32_t gen, timer_seq;
+	uint32_t st_seq;      /* the session timer's own sequence */
+	bool active;
+	uint8_t step;
+	uint32_t conn_slot, conn_gen;
+	uint64_t t_sched, t_invite, t_request; /* t_request: the last BYE or OPTIONS sent */
+	uint32_t invite_cseq, last_cseq, txn;
+	enum sip_method last_method;
+	bool invite_sent, invite_final, got_2xx, acked, bye_sent, seen_100, seen_180;
+	bool retried_422;     /* the INVITE went again once with the far end's Min-SE */
+	uint32_t session_expires; /* what our INVITE asks for (0: no session timer) */
+	char call_id[64], from_tag[20];
+	char branch_invite[64], branch_last[64];
+	struct ua_session ss; /* the dialog, the offer/answer and the session timer */
+	bool dialog_ready;    /* ss.dlg holds our side (set at the first request) */
+	bool far_end_bye;     /* the far end's BYE ended the dialog, not ours */
+	bool has_media;
+	uint32_t media_slot;
+	uint16_t media_port;
+	bool own_conn, conn_up, got_sip; /* per_call and handshake modes: the call's connection */
+	bool decided;         /* a negative test: this attempt's outcome is counted */
+};
+
+struct trunk {
+	uint32_t slot, gen;
+	bool open, up, ever_up, got_sip;
+};
+
+struct uac {
+	struct worker *w;
+	struct uac_config cfg;
+	const struct scenario *scn;
+	char verify_name[256];
+	struct trunk *trunks;
+	unsigned n_trunks, n_settled, rr;
+	struct call *calls;
+	uint32_t n_calls, *free_calls, n_free, active;
+	bool started, sched_done, closing;
+	uint64_t t0, t_startup;
+	uint64_t k; /* global index of the next call this worker starts */
+	uint64_t last_sched; /* scheduled start of the latest call started */
+	int last_sec;
+	struct hist sec_hist;
+	char from_uri[300], to_uri[300], ruri[320];
+	bool uris_ready;
+	struct media_pool media;
+	bool media_on;        /* the flow has a media phase: calls get RTP sockets */
+	bool per_conn;        /* per_call or handshake mode: a connection per call */
+	bool expect_refusal;  /* tls.expect_handshake "rejected": each call is one attempt */
+	uint64_t connect_failures;
+};
+
+/* uac.c: a call's life */
+void uac_call_start(struct uac *u, uint64_t t_sched);
+struct call *uac_call_by_id(struct uac *u, struct tl_str id);
+uint32_t uac_call_slot(const struct uac *u, const struct call *k);
+struct conn *uac_call_conn(struct uac *u, struct call *k); /* its connection, if up */
+void uac_uris_prepare(struct uac *u, const struct conn *c);
+void uac_lat(struct uac *u, enum lat_interval i, uint64_t from);
+void uac_count_outcome(struct uac *u, struct call *k, enum hs_outcome o);
+/* clean_up: what the dialog needs to end on the wire (ACK, BYE, CANCEL) is sent */
+void uac_call_fail(struct uac *u, struct call *k, const char *reason, bool clean_up);
+void uac_call_done(struct uac *u, struct call *k);
+void uac_arm_kind(struct uac *u, struct call *k, uint64_t at, enum timer_kind kind);
+
+/* uac_send.c */
+struct ua_io uac_call_io(struct uac *u, struct call *k, struct conn *c, char *contact, size_t cap);
+int uac_send_request(struct uac *u, struct call *k, enum sip_method m, bool offer);
+int uac_send_ack(struct uac *u, struct call *k, bool answer, const char **why);
+void uac_send_error_ack(struct uac *u, struct call *k, const struct sip_msg *m);
+
+/* uac_flow.c */
+void uac_call_advance(struct uac *u, struct call *k);
+const char *uac_media_from_neg(struct uac *u, struct call *k);
+void uac_on_response(struct uac *u, struct conn *c, const struct sip_msg *m);
+void uac_on_request(struct uac *u, struct conn *c, const struct sip_msg *m);
+void uac_flow_timer(struct uac *u, struct call *k);
+void uac_session_deadline(struct uac *u, struct call *k, uint32_t seq);
+
+/* uac_conns.c */
+struct conn *uac_pick_trunk(struct uac *u, struct trunk **out);
+void uac_open_trunk(struct uac *u, struct trunk *t);
+void uac_trunk_reconnect(struct uac *u, uint32_t trunk);
+void uac_conn_timer(struct uac *u, struct call *k, enum timer_kind kind);
+void uac_conn_up(struct worker *w, struct conn *c);
+void uac_conn_msg(struct worker *w, struct conn *c, const struct sip_msg *m);
+void uac_conn_down(struct worker *w, struct conn *c, int err, const char *why);
+
+/* uac_schedule.c */
+uint64_t uac_schedule_tick(struct worker *w, uint64_t now);
+void uac_second_rollover(struct uac *u, uint64_t now);
+void uac_steady_window(struct uac *u);
+
+#endif

@@ -1,0 +1,208 @@
+#include "uac_call.h"
+#include "clock.h"
+#include <errno.h>
+#include <stdio.h>
+
+struct conn *uac_pick_trunk(struct uac *u, struct trunk **out)
+{
+	for (unsigned n = 0; n < u->n_trunks; n++) {
+		struct trunk *t = &u->trunks[u->rr++ % u->n_trunks];
+		struct conn *c = t->up ? worker_conn(u->w, t->slot, t->gen) : NULL;
+		if (c && c->state == CONN_UP) {
+			*out = t;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+void uac_open_trunk(struct uac *u, struct trunk *t)
+{
+	struct conn *c = worker_connect(u->w, (const struct sockaddr *)&u->cfg.target,
+					u->cfg.target_len, u->verify_name);
+	if (!c) {
+		t->open = false;
+		return;
+	}
+	c->role_index = (int)(t - u->trunks);
+	t->slot = c->slot;
+	t->gen = c->gen;
+	t->open = true;
+	t->up = t->got_sip = false;
+}
+
+/* The call that owns connection c (per_call and handshake modes), if still current. */
+static struct call *conn_call(struct uac *u, const struct conn *c)
+{
+	if (!u->per_conn || c->role_index < 0 || (uint32_t)c->role_index >= u->n_calls)
+		return NULL;
+	struct call *k = &u->calls[c->role_index];
+	return k->active && k->own_conn && k->conn_slot == c->slot && k->conn_gen == c->gen ? k : NULL;
+}
+
+void uac_conn_up(struct worker *w, struct conn *c)
+{
+	struct uac *u = w->role_arg;
+	if (c->role_index < 0)
+		return;
+	if (!u->uris_ready)
+		uac_uris_prepare(u, c);
+	if (u->per_conn) {
+		struct call *k = conn_call(u, c);
+		if (!k)
+			return;
+		k->conn_up = true;
+		k->timer_seq++;
+		if (u->expect_refusal)
+			uac_arm_kind(u, k, clock_mono_ns() + REFUSAL_WAIT_NS, T_HOLD);
+		else if (u->scn->mode == SCN_HANDSHAKE && u->scn->hold_ms)
+			uac_arm_kind(u, k, w->now + u->scn->hold_ms * NS_PER_MS, T_IDLE_HOLD);
+		else if (u->scn->mode == SCN_HANDSHAKE)
+			uac_call_done(u, k); /* the handshake was the whole call */
+		else
+			uac_call_advance(u, k);
+		return;
+	}
+	struct trunk *t = &u->trunks[c->role_index];
+	t->up = true;
+	if (!t->ever_up && !u->started)
+		u->n_settled++;
+	t->ever_up = true;
+}
+
+void uac_conn_msg(struct worker *w, struct conn *c, const struct sip_msg *m)
+{
+	struct uac *u = w->role_arg;
+	struct call *own = conn_call(u, c);
+	if (own)
+		own->got_sip = true;
+	else if (!u->per_conn && c->role_index >= 0)
+		u->trunks[c->role_index].got_sip = true;
+	if (m->kind == SIP_KIND_RESPONSE)
+		uac_on_response(u, c, m);
+	else
+		uac_on_request(u, c, m);
+}
+
+/* How a handshake attempt on a call's own connection ended. TLS 1.3 servers refuse
+ * a client certificate after the client's handshake finished, so a refusal is
+ * whatever ends the connection before any SIP arrived. */
+static enum hs_outcome refusal_kind(const struct call *k, const struct conn *c, int err)
+{
+	bool tls_started = c->use_tls && c->tls.ssl;
+	if (!k->conn_up && !tls_started && err != -EPROTO)
+		return HS_CONNECT_FAILED;
+	if (tls_started && c->tls.alert_out > 0 && c->tls.alert_in <= 0)
+		return HS_WE_REFUSED;
+	if (tls_started && c->tls.alert_in > 0)
+		return HS_REFUSED_ALERT;
+	if (err == -ECONNRESET || err == -EPIPE)
+		return HS_REFUSED_RESET;
+	return HS_REFUSED_CLOSE;
+}
+
+/* A call's own connection failed or closed: before the handshake finished it is a
+ * connect or handshake failure; a TLS error before any SIP arrived is the far end
+ * refusing us after a TLS 1.3 handshake; later, a lost connection. */
+static void per_conn_down(struct uac *u, struct conn *c, int err, const char *why)
+{
+	struct result *res = &u->w->res;
+	struct call *k = conn_call(u, c);
+	if (!k)
+		return; /* our own close after the call ended */
+	k->own_conn = false; /* it is gone already */
+	bool before_sip = !k->got_sip;
+	if (before_sip && (err || !k->conn_up || u->expect_refusal)) {
+		enum hs_outcome o = refusal_kind(k, c, err);
+		uac_count_outcome(u, k, o);
+		if (o == HS_CONNECT_FAILED && ++u->connect_failures == 1 && !res->could_not_run_why[0])
+			snprintf(res->could_not_run_why, sizeof(res->could_not_run_why),
+				 "%.120s:%u: %.120s", u->scn->host, u->scn->port, why);
+		if (k->conn_up && c->use_tls && o != HS_CONNECT_FAILED)
+			worker_tls_refused_late(u->w, c);
+		if (u->expect_refusal && o >= HS_REFUSED_ALERT && o <= HS_REFUSED_CLOSE) {
+			uac_call_done(u, k); /* refused, as the negative test wants */
+			return;
+		}
+		static const char *const reasons[HS_OUTCOMES] = {
+			"handshake_accepted", "tls_rejected", "tls_reset", "tls_closed",
+			"tls_handshake_timeout", "tls_peer_untrusted", "connect_failed",
+		};
+		uac_call_fail(u, k, reasons[o], false);
+		return;
+	}
+	const char *reason = "connection_lost";
+	if (err == -EBADMSG)
+		reason = "bad_sip_from_peer";
+	else if (!err && (atomic_load(u->w->stop) || u->closing))
+		reason = "interrupted";
+	uac_call_fail(u, k, reason, false);
+}
+
+void uac_conn_down(struct worker *w, struct conn *c, int err, const char *why)
+{
+	struct uac *u = w->role_arg;
+	struct result *res = &w->res;
+	if (c->role_index < 0)
+		return;
+	if (u->per_conn) {
+		per_conn_down(u, c, err, why);
+		return;
+	}
+	struct trunk *t = &u->trunks[c->role_index];
+	bool stopping = atomic_load(w->stop) || u->closing;
+	/* TLS 1.3: the server's verdict on our certificate arrives after our
+	 * handshake finished, on the first read */
+	if (err == -EPROTO && t->up && !t->got_sip && c->use_tls)
+		worker_tls_refused_late(w, c);
+	if (!t->ever_up && !u->started) {
+		u->n_settled++;
+		if (err != -EPROTO && !res->could_not_run) {
+			res->could_not_run = err ? err : -ECONNRESET;
+			snprintf(res->could_not_run_why, sizeof(res->could_not_run_why), "%.120s:%u: %.120s",
+				 u->scn->host, u->scn->port, why);
+		}
+	}
+	t->open = t->up = false;
+	for (uint32_t i = 0; i < u->n_calls; i++) {
+		struct call *k = &u->calls[i];
+		if (k->active && k->conn_slot == c->slot && k->conn_gen == c->gen)
+			uac_call_fail(u, k, stopping && !err ? "interrupted" :
+					err == -EPROTO ? "tls_error" :
+					err == -EBADMSG ? "bad_sip_from_peer" : "connection_lost", false);
+	}
+	if (u->started && !u->sched_done && !stopping &&
+	    worker_timer(w, clock_mono_ns() + NS_PER_S, (uint32_t)c->role_index, 0, T_RECONNECT)) {
+		/* without a reconnect the trunk would carry nothing more: stop here, say why */
+		snprintf(res->aborted, sizeof(res->aborted),
+			 "out of memory: trunk connection %d could not be reconnected", c->role_index);
+		u->sched_done = true;
+	}
+}
+
+void uac_trunk_reconnect(struct uac *u, uint32_t trunk)
+{
+	struct trunk *t = &u->trunks[trunk];
+	if (!t->open && !u->sched_done)
+		uac_open_trunk(u, t);
+}
+
+/* The timers of a call's own connection. */
+void uac_conn_timer(struct uac *u, struct call *k, enum timer_kind kind)
+{
+	switch (kind) {
+	case T_HANDSHAKE: /* our connection is still not up */
+		uac_count_outcome(u, k, HS_TIMEOUT);
+		uac_call_fail(u, k, "tls_handshake_timeout", false);
+		break;
+	case T_IDLE_HOLD: /* held idle as long as asked: the call is done */
+		uac_call_done(u, k);
+		break;
+	case T_HOLD: /* nobody refused us: the negative test failed */
+		uac_count_outcome(u, k, HS_ACCEPTED);
+		uac_call_fail(u, k, "handshake_accepted", false);
+		break;
+	default:
+		break;
+	}
+}

@@ -1,0 +1,378 @@
+#include "uac_call.h"
+#include "clock.h"
+#include "sdp.h"
+#include "sip_build.h"
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+static void arm(struct uac *u, struct call *k, uint64_t at)
+{
+	uac_arm_kind(u, k, at, T_STEP);
+}
+
+static void arm_expect(struct uac *u, struct call *k)
+{
+	const struct scenario *s = u->scn;
+	unsigned i = k->step;
+	while (i + 1 < s->n_flow && s->flow[i].optional && s->flow[i + 1].kind == FLOW_EXPECT)
+		i++;
+	arm(u, k, u->w->now + (uint64_t)s->flow[i].timeout_ms * NS_PER_MS);
+}
+
+void uac_call_advance(struct uac *u, struct call *k)
+{
+	const struct scenario *s = u->scn;
+	while (k->active) {
+		if (k->step >= s->n_flow) {
+			uac_call_done(u, k);
+			return;
+		}
+		const struct flow_step *st = &s->flow[k->step];
+		uint32_t ms;
+		switch (st->kind) {
+		case FLOW_SEND: {
+			const char *why = NULL;
+			int err = st->method == SIP_ACK ? uac_send_ack(u, k, st->sdp_answer, &why) :
+				  uac_send_request(u, k, st->method, st->method == SIP_INVITE && st->sdp_offer);
+			if (err) {
+				uac_call_fail(u, k, why ? why : err == -ENOTCONN ? "connection_lost" :
+						err == -EADDRINUSE ? "media_ports_exhausted" :
+						err == -EMFILE ? "no_file_descriptors" : "send_failed", why != NULL);
+				return;
+			}
+			k->step++;
+			break;
+		}
+		case FLOW_EXPECT:
+			arm_expect(u, k);
+			return;
+		case FLOW_PAUSE:
+		case FLOW_MEDIA:
+			ms = st->ms;
+			if (st->kind == FLOW_MEDIA && s->media_ms >= 0)
+				ms = (uint32_t)s->media_ms;
+			if (!ms) {
+				k->step++;
+				break;
+			}
+			if (st->kind == FLOW_MEDIA && k->has_media && k->ss.neg.agreed &&
+			    s->direction != SCN_RECVONLY &&
+			    media_start_tx(&u->media, k->media_slot, neg_our_key(&k->ss.neg), s->ptime_ms,
+					   0, clock_mono_ns())) {
+				uac_call_fail(u, k, "srtp_setup_failed", true);
+				return;
+			}
+			arm(u, k, u->w->now + (uint64_t)ms * NS_PER_MS);
+			return;
+		}
+	}
+}
+
+static void list_keys(struct uac *u, struct call *k, const struct sockaddr_in *to)
+{
+	struct result *res = &u->w->res;
+	if (res->n_keys >= res->cap_keys)
+		return;
+	struct srtp_key_row *row = &res->keys[res->n_keys++];
+	const struct sdes_crypto *ours = neg_our_key(&k->ss.neg), *theirs = &k->ss.neg.theirs;
+	snprintf(row->call_id, sizeof(row->call_id), "%s", k->call_id);
+	snprintf(row->suite, sizeof(row->suite), "%s", sdes_suite_name(ours->suite));
+	int n = base64_encode(row->tx, sizeof(row->tx) - 1, ours->key, ours->key_len);
+	row->tx[n > 0 ? n : 0] = 0;
+	n = base64_encode(row->rx, sizeof(row->rx) - 1, theirs->key, theirs->key_len);
+	row->rx[n > 0 ? n : 0] = 0;
+	row->local_port = k->media_port;
+	char ip[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &to->sin_addr, ip, sizeof(ip));
+	snprintf(row->remote, sizeof(row->remote), "%s:%u", ip, ntohs(to->sin_port));
+}
+
+/* Points the call's streams at what the offer/answer agreed: the far end's address
+ * and key (ours goes out at the media step). A failure reason, or NULL. */
+const char *uac_media_from_neg(struct uac *u, struct call *k)
+{
+	const struct sdp_neg *n = &k->ss.neg;
+	if (!k->has_media || !n->agreed)
+		return NULL;
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(n->remote_port) };
+	if (inet_pton(AF_INET, n->remote_addr, &to.sin_addr) != 1)
+		return "sdp_bad_address";
+	media_set_remote(&u->media, k->media_slot, &to);
+	if (media_set_rx(&u->media, k->media_slot, &n->theirs))
+		return "srtp_setup_failed";
+	if (n->changed)
+		list_keys(u, k, &to);
+	media_expect_rx(&u->media, k->media_slot,
+			u->scn->direction != SCN_SENDONLY && strcmp(n->direction, "sendonly") &&
+				strcmp(n->direction, "inactive"));
+	return NULL;
+}
+
+/* The SDP of the 2xx to our INVITE: the answer to our offer, or (a delayed offer)
+ * the far end's offer, taken only when the flow's ACK answers it. */
+static const char *take_2xx_sdp(struct uac *u, struct call *k, const struct sip_msg *m,
+				const struct flow_step *ack)
+{
+	struct sdp_neg *n = &k->ss.neg;
+	struct sdp_audio a;
+	const char *why = NULL;
+	if (n->state == NEG_LOCAL_OFFER) {
+		if (!m->body.len)
+			return "sdp_missing";
+		if (sdp_parse(m->body.p, m->body.len, &a))
+			return "sdp_malformed";
+		if (neg_take_answer(n, &a, &why))
+			return why ? why : "sdp_bad_crypto";
+		return uac_media_from_neg(u, k);
+	}
+	if (!ack || !ack->sdp_answer)
+		return NULL; /* a call without SDP: whatever the 2xx carries is not ours */
+	if (!m->body.len)
+		return "sdp_no_offer_in_2xx";
+	if (sdp_parse(m->body.p, m->body.len, &a))
+		return "sdp_malformed";
+	uint8_t rnd[SDES_MAX_KEY];
+	(void)rand_pool_get(&u->w->rand, rnd, sizeof(rnd));
+	if (neg_take_offer(n, &a, u->scn->suites, u->scn->n_suites, rnd, &why))
+		return why ? why : "sdp_bad_crypto";
+	return NULL;
+}
+
+/* The flow step an expect that matched leads to: the ACK, if it comes next. */
+static const struct flow_step *next_send(const struct scenario *s, unsigned i)
+{
+	for (i++; i < s->n_flow && s->flow[i].kind == FLOW_PAUSE; i++)
+		;
+	return i < s->n_flow && s->flow[i].kind == FLOW_SEND ? &s->flow[i] : NULL;
+}
+
+/* The session timer's deadline as the call's second timer. */
+static void arm_session(struct uac *u, struct call *k)
+{
+	uint64_t at = ua_deadline(&k->ss);
+	k->st_seq++;
+	if (at && worker_timer(u->w, at, uac_call_slot(u, k), k->st_seq, T_SESSION))
+		uac_call_fail(u, k, "out_of_memory", true);
+}
+
+/* Our INVITE refused with 422: asked again, once, for the far end's Min-SE. */
+static bool retry_422(struct uac *u, struct call *k, const struct sip_msg *m)
+{
+	uint32_t min_se;
+	if (k->retried_422 || !k->session_expires || !m->min_se.len || st_parse_min_se(m->min_se, &min_se) ||
+	    min_se <= k->session_expires)
+		return false;
+	k->retried_422 = true;
+	k->session_expires = min_se;
+	bool offer = k->ss.neg.state == NEG_LOCAL_OFFER;
+	k->ss.neg.state = NEG_IDLE;
+	int err = uac_send_request(u, k, SIP_INVITE, offer);
+	if (err)
+		uac_call_fail(u, k, "send_failed", false);
+	return true;
+}
+
+static void on_session_event(struct uac *u, struct call *k, enum ua_event ev, const char *why);
+
+void uac_on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
+{
+	struct call *k = uac_call_by_id(u, m->call_id);
+	bool invite_txn = (m->cseq_method == SIP_INVITE || m->cseq_method == SIP_CANCEL) &&
+			  k && tl_str_eq(m->branch, k->branch_invite);
+	bool last_txn = k && m->cseq_method == k->last_method && tl_str_eq(m->branch, k->branch_last);
+	if (k && k->conn_slot == c->slot && !(invite_txn || last_txn) &&
+	    k->ss.pending.method != SIP_METHOD_UNKNOWN && tl_str_eq(m->branch, k->ss.pending.branch)) {
+		/* a request of the session's own: a refresh, or its BYE */
+		char contact[400];
+		const char *why;
+		struct ua_io io = uac_call_io(u, k, c, contact, sizeof(contact));
+		on_session_event(u, k, ua_on_response(&k->ss, &io, m, &why), why);
+		return;
+	}
+	if (!k || k->conn_slot != c->slot || !(invite_txn || last_txn)) {
+		u->w->res.stray_responses++;
+		return;
+	}
+	const struct scenario *s = u->scn;
+	/* a response carries its request's CSeq number (RFC 3261 8.2.6.2) */
+	uint32_t want_cseq = m->cseq_method == SIP_INVITE ? k->invite_cseq : k->last_cseq;
+	if (m->cseq != want_cseq) {
+		uac_call_fail(u, k, "cseq_mismatch", m->cseq_method == SIP_INVITE && m->status >= 200);
+		return;
+	}
+	if (m->cseq_method == SIP_INVITE) {
+		if (m->status >= 100 && m->status < 200) {
+			if (m->status == 100 && !k->seen_100) {
+				k->seen_100 = true;
+				uac_lat(u, LAT_INVITE_TO_100, k->t_sched);
+			} else if ((m->status == 180 || m->status == 183) && !k->seen_180) {
+				k->seen_180 = true;
+				uac_lat(u, LAT_INVITE_TO_180, k->t_sched);
+			}
+		} else if (m->status < 300) {
+			const char *why;
+			if (k->got_2xx) { /* a retransmitted 2xx: each gets its ACK (RFC 3261 13.2.2.4) */
+				if (k->acked)
+					uac_send_ack(u, k, false, &why);
+				return;
+			}
+			k->invite_final = true;
+			if (dialog_uac_confirm(&k->ss.dlg, m)) { /* no To tag: no dialog (12.1.2) */
+				uac_call_fail(u, k, "missing_to_tag", false);
+				return;
+			}
+			k->got_2xx = true;
+			uac_lat(u, LAT_INVITE_TO_200, k->t_sched);
+			uac_lat(u, LAT_INVITE_TO_FINAL, k->t_sched);
+			uac_lat(u, LAT_INVITE_TO_200_SENT, k->t_invite);
+			ua_timer_from_2xx(&k->ss, m, u->w->now);
+			arm_session(u, k);
+			if (!k->active)
+				return;
+		} else {
+			if (k->invite_final)
+				return;
+			k->invite_final = true;
+			uac_send_error_ack(u, k, m);
+			if (m->status == 422 && retry_422(u, k, m))
+				return;
+			uac_lat(u, LAT_INVITE_TO_FINAL, k->t_sched);
+		}
+	} else if (m->status >= 200 && m->status < 300) {
+		if (m->cseq_method == SIP_BYE && k->bye_sent)
+			uac_lat(u, LAT_BYE_TO_200, k->t_request);
+		else if (m->cseq_method == SIP_OPTIONS)
+			uac_lat(u, LAT_OPTIONS_TO_200, k->t_request);
+	}
+
+	/* the flow: does this response satisfy the current expect, skipping optional ones? */
+	unsigned i = k->step;
+	bool matched = false;
+	while (i < s->n_flow && s->flow[i].kind == FLOW_EXPECT && !s->flow[i].request) {
+		if (s->flow[i].status == m->status) {
+			matched = true;
+			break;
+		}
+		if (!s->flow[i].optional)
+			break;
+		i++;
+	}
+	if (!matched) {
+		if (m->status < 200)
+			return; /* provisional responses the flow does not name are fine */
+		if (k->step < s->n_flow && s->flow[k->step].kind == FLOW_EXPECT) {
+			char reason[32];
+			snprintf(reason, sizeof(reason), "status_%d", m->status);
+			uac_call_fail(u, k, reason, m->status < 300);
+		}
+		return;
+	}
+	if (m->cseq_method == SIP_INVITE && m->status >= 200 && m->status < 300) {
+		const char *why = take_2xx_sdp(u, k, m, next_send(s, i));
+		if (why) {
+			uac_call_fail(u, k, why, true);
+			return;
+		}
+	}
+	k->step = (uint8_t)(i + 1);
+	k->timer_seq++;
+	uac_call_advance(u, k);
+}
+
+/* What the call's session said, acted on: the far end hung up (the flow may wait for
+ * that), keys moved, the session failed (its BYE went already). */
+static void on_session_event(struct uac *u, struct call *k, enum ua_event ev, const char *why)
+{
+	const struct scenario *s = u->scn;
+	switch (ev) {
+	case UA_HUNG_UP:
+		k->far_end_bye = true;
+		if (k->step < s->n_flow && s->flow[k->step].kind == FLOW_EXPECT &&
+		    s->flow[k->step].request == SIP_BYE) {
+			k->step++;
+			k->timer_seq++;
+			uac_call_advance(u, k);
+		} else {
+			uac_call_fail(u, k, "far_end_bye", false);
+		}
+		return;
+	case UA_MEDIA:
+		if ((why = uac_media_from_neg(u, k))) {
+			uac_call_fail(u, k, why, true);
+			return;
+		}
+		break;
+	case UA_FAILED:
+		uac_call_fail(u, k, why ? why : "session_failed", false);
+		return;
+	case UA_REFRESHED:
+	case UA_NONE:
+		break;
+	}
+	arm_session(u, k);
+}
+
+/* A request from the far end: in one of our dialogs, the session answers it. */
+void uac_on_request(struct uac *u, struct conn *c, const struct sip_msg *m)
+{
+	if (m->method == SIP_OPTIONS && !m->to_tag.len) { /* a keep-alive ping */
+		struct sip_response r = { .status = 200 };
+		char *p = worker_out_reserve(u->w, c, 4096);
+		int n = p ? sip_build_response(p, 4096, m, &r) : -ENOMEM;
+		if (n > 0)
+			worker_out_commit(u->w, c, (size_t)n);
+		return;
+	}
+	struct call *k = uac_call_by_id(u, m->call_id);
+	if (!k || !k->got_2xx || k->conn_slot != c->slot) {
+		if (m->method == SIP_ACK)
+			return;
+		struct sip_response r = { .status = 481 };
+		char *p = worker_out_reserve(u->w, c, 4096);
+		int n = p ? sip_build_response(p, 4096, m, &r) : -ENOMEM;
+		if (n > 0)
+			worker_out_commit(u->w, c, (size_t)n);
+		return;
+	}
+	char contact[400];
+	const char *why;
+	struct ua_io io = uac_call_io(u, k, c, contact, sizeof(contact));
+	on_session_event(u, k, ua_on_request(&k->ss, &io, m, &why), why);
+}
+
+/* The session timer's deadline: a refresh of ours, or the end of an unrefreshed
+ * session. seq: the deadline's own sequence (a stale one is ignored). */
+void uac_session_deadline(struct uac *u, struct call *k, uint32_t seq)
+{
+	struct conn *c = k->active && k->st_seq == seq ? uac_call_conn(u, k) : NULL;
+	if (!c)
+		return;
+	char contact[400];
+	const char *why;
+	struct ua_io io = uac_call_io(u, k, c, contact, sizeof(contact));
+	on_session_event(u, k, ua_on_deadline(&k->ss, &io, u->w->now, &why), why);
+}
+
+/* The flow's own timer: an expect that timed out, or a pause or media phase over. */
+void uac_flow_timer(struct uac *u, struct call *k)
+{
+	const struct scenario *s = u->scn;
+	const struct flow_step *st = &s->flow[k->step];
+	if (st->kind == FLOW_EXPECT) {
+		unsigned i = k->step;
+		while (i + 1 < s->n_flow && s->flow[i].optional && s->flow[i + 1].kind == FLOW_EXPECT)
+			i++;
+		char reason[32];
+		if (s->flow[i].request)
+			snprintf(reason, sizeof(reason), "timeout_bye");
+		else
+			snprintf(reason, sizeof(reason), "timeout_%d", s->flow[i].status);
+		uac_call_fail(u, k, reason, true);
+		return;
+	}
+	if (st->kind == FLOW_MEDIA && k->has_media)
+		media_stop_tx(&u->media, k->media_slot);
+	k->step++;
+	uac_call_advance(u, k);
+}

@@ -447,14 +447,20 @@ enum ua_event ua_on_response(struct ua_session *s, const struct ua_io *io, const
 	return UA_NONE;
 }
 
+static bool refresh_under_way(const struct ua_session *s)
+{
+	return (s->pending.refresh && s->pending.method != SIP_METHOD_UNKNOWN) || s->retry_at;
+}
+
 uint64_t ua_deadline(const struct ua_session *s)
 {
 	if (s->over)
 		return 0;
 	uint64_t t = s->retry_at;
 	if (s->timer.interval_s) {
-		/* a refresh of ours in flight: its answer is due before the session ends */
-		bool refreshing = s->pending.refresh && s->pending.method != SIP_METHOD_UNKNOWN;
+		/* a refresh of ours in flight, or waiting out a 491: what is due next is
+		 * its answer or retry, before the session ends */
+		bool refreshing = refresh_under_way(s);
 		uint64_t d = s->timer.we_refresh && !refreshing ? st_refresh_at(&s->timer) :
 								   st_expires_at(&s->timer);
 		t = t && t < d ? t : d;
@@ -476,7 +482,7 @@ enum ua_event ua_on_deadline(struct ua_session *s, const struct ua_io *io, uint6
 	}
 	if (!s->timer.interval_s)
 		return UA_NONE;
-	bool refreshing = s->pending.refresh && s->pending.method != SIP_METHOD_UNKNOWN;
+	bool refreshing = refresh_under_way(s);
 	if (s->timer.we_refresh && !refreshing && now >= st_refresh_at(&s->timer)) {
 		if (ua_send(s, io, s->refresh_method, true))
 			return fail_with_bye(s, io, "session_refresh_failed", why);

@@ -528,6 +528,15 @@ int proc_expect_json(const char *file, const struct proc_expect *want)
 	return failed;
 }
 
+void proc_show_json(const char *file, const char *dotted)
+{
+	cJSON *root = load_json(file);
+	char seen[220];
+	show(at_path(root, dotted), seen, sizeof(seen));
+	fprintf(stderr, "%s: %s = %s\n", file, dotted, root ? seen : "(no JSON file)");
+	cJSON_Delete(root);
+}
+
 void args_identity(struct proc_args *a, const char *pki, const char *name)
 {
 	args_add(a, "--cert");
@@ -562,6 +571,44 @@ pid_t lab_uas(const char *pki, const char *cert, const char *const *extra, const
 		return rc;
 	}
 	return pid;
+}
+
+/* The start of field i of a ';'-separated line, or NULL. SIPp writes empty fields,
+ * which strtok would merge, so this counts separators itself. */
+static const char *csv_field(const char *line, long i)
+{
+	for (; line && i > 0; i--) {
+		line = strpbrk(line, ";\n");
+		line = line && *line == ';' ? line + 1 : NULL;
+	}
+	return line;
+}
+
+long proc_sipp_stat(const char *csv, const char *column)
+{
+	char *text = proc_read_file(csv);
+	if (!text)
+		return -1;
+	const char *last = NULL;
+	for (char *nl = strchr(text, '\n'); nl && nl[1]; nl = strchr(nl + 1, '\n'))
+		last = nl + 1;
+	long value = -1;
+	size_t len = strlen(column);
+	for (long i = 0; last; i++) {
+		const char *f = csv_field(text, i);
+		if (!f || *f == '\n')
+			break;
+		if (!strncmp(f, column, len) && (f[len] == ';' || f[len] == '\n')) {
+			const char *v = csv_field(last, i);
+			char *end;
+			value = v ? strtol(v, &end, 10) : -1;
+			if (!v || end == v || (*end != ';' && *end != '\n' && *end))
+				value = -1;
+			break;
+		}
+	}
+	free(text);
+	return value;
 }
 
 int proc_template(const char *tmpl, const char *out, const struct proc_var *vars)

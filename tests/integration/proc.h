@@ -111,6 +111,10 @@ struct proc_expect {
  * seen. Returns the number that failed (the file missing counts as one). */
 int proc_expect_json(const char *file, const struct proc_expect *want);
 
+/* Prints the value at a dotted path of a JSON file to stderr ("(missing)" when it is
+ * not there): context for a failed assertion, such as calls.failures. */
+void proc_show_json(const char *file, const char *dotted);
+
 /* Makes a lab PKI with `trunkload pki` (TL_BINARY) in <scratch dir>/<name> and writes
  * its path to dir. 0, or -1 after showing what trunkload said. */
 int lab_pki(const char *name, char *dir, size_t cap);
@@ -123,6 +127,11 @@ void args_identity(struct proc_args *a, const char *pki, const char *name);
  * listens. Sets *port. Returns the pid, or a negative errno after showing the log. */
 pid_t lab_uas(const char *pki, const char *cert, const char *const *extra, const char *log,
 	      uint16_t *port);
+
+/* The number in column `column` (e.g. "SuccessfulCall(C)") of the last row of a SIPp
+ * statistics file (-trace_stat -stf FILE: a header row, then one row per dump), or -1
+ * when the file, the column or a number there is missing. */
+long proc_sipp_stat(const char *csv, const char *column);
 
 /* A template variable: @name@ in a template becomes value. */
 struct proc_var {

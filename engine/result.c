@@ -127,6 +127,8 @@ void result_merge(struct result *dst, const struct result *src)
 	dst->stray_responses += src->stray_responses;
 	dst->ended_by_us += src->ended_by_us;
 	dst->ended_by_far_end += src->ended_by_far_end;
+	dst->refreshes_by_us += src->refreshes_by_us;
+	dst->refreshes_by_far_end += src->refreshes_by_far_end;
 	for (unsigned i = 0; i < src->n_reasons; i++)
 		result_reason_add(dst, src->reasons[i].name, src->reasons[i].n);
 	for (int i = 0; i < LAT_COUNT; i++)

@@ -87,6 +87,7 @@ struct result {
 	uint64_t attempted, completed, failed, max_concurrent, concurrency_cap_hits;
 	uint64_t stray_responses; /* SIP responses that matched no call or transaction of ours */
 	uint64_t ended_by_us, ended_by_far_end; /* whose BYE ended a call */
+	uint64_t refreshes_by_us, refreshes_by_far_end; /* RFC 4028 refreshes that succeeded */
 	struct reason_count reasons[RESULT_MAX_REASONS];
 	unsigned n_reasons;
 	struct hist lat[LAT_COUNT];

@@ -223,6 +223,8 @@ static void counts_add(struct uas_counts *d, const struct uas_counts *s)
 	d->expired += s->expired;
 	d->no_dialog += s->no_dialog;
 	d->busy += s->busy;
+	d->refreshes_sent += s->refreshes_sent;
+	d->refreshes_received += s->refreshes_received;
 }
 
 int run_responder(const struct run_responder_config *cfg, struct uas_counts *counts,

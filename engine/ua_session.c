@@ -291,14 +291,16 @@ static enum ua_event on_reinvite(struct ua_session *s, const struct ua_io *io,
 		}
 		ua_respond(s, io, m, 200, true);
 		neg_answered(&s->neg);
-	} else { /* a delayed-offer re-INVITE: we offer, the ACK answers */
+	} else { /* a delayed-offer re-INVITE: we offer, the ACK answers. It asks for all we
+		  * can do (music on hold may be another endpoint): every suite, fresh keys */
 		uint8_t rnd[SDES_MAX_KEY * NEG_MAX_LINES];
 		(void)rand_pool_get(&io->w->rand, rnd, sizeof(rnd));
-		neg_offer(&s->neg, io->suites, io->n_suites, rnd, false);
+		neg_offer(&s->neg, io->suites, io->n_suites, rnd, true);
 		ua_respond(s, io, m, 200, true);
 	}
 	s->awaiting_ack = true;
 	s->ack_cseq = m->cseq;
+	s->refreshes_by_far_end += s->timer.interval_s != 0;
 	if (s->neg.changed && s->neg.state == NEG_IDLE)
 		return UA_MEDIA;
 	return s->timer.interval_s || before ? UA_REFRESHED : UA_NONE;
@@ -315,6 +317,7 @@ static enum ua_event on_update(struct ua_session *s, const struct ua_io *io,
 	}
 	if (!m->body.len) {
 		ua_respond(s, io, m, 200, false);
+		s->refreshes_by_far_end += s->timer.interval_s != 0;
 		return s->timer.interval_s || before ? UA_REFRESHED : UA_NONE;
 	}
 	if (take_offer(s, io, m, why)) {
@@ -322,6 +325,7 @@ static enum ua_event on_update(struct ua_session *s, const struct ua_io *io,
 		return UA_NONE;
 	}
 	ua_respond(s, io, m, 200, true);
+	s->refreshes_by_far_end += s->timer.interval_s != 0;
 	neg_answered(&s->neg);
 	return s->neg.changed ? UA_MEDIA : UA_REFRESHED;
 }
@@ -427,6 +431,7 @@ enum ua_event ua_on_response(struct ua_session *s, const struct ua_io *io, const
 	if (ok) {
 		if (p.refresh) {
 			uint32_t secs;
+			s->refreshes_by_us++;
 			enum st_refresher who;
 			s->timer.since_ns = io->w->now;
 			if (m->session_expires.len &&

@@ -62,6 +62,7 @@ struct ua_session {
 	bool awaiting_ack;           /* we sent a 2xx to the far end's (re-)INVITE */
 	uint32_t ack_cseq;
 	bool over;                   /* BYE sent or received */
+	uint32_t refreshes_by_us, refreshes_by_far_end; /* refreshes of the timer that succeeded */
 };
 
 /* The session of a dialog. uac: we called; refresh: how we refresh when it is ours

@@ -109,6 +109,8 @@ static void call_release(struct uac *u, struct call *k)
 		uac_count_outcome(u, k, HS_UNDECIDED);
 	if (k->got_2xx && k->ss.over) /* a BYE ended the dialog: whose? */
 		*(k->far_end_bye ? &u->w->res.ended_by_far_end : &u->w->res.ended_by_us) += 1;
+	u->w->res.refreshes_by_us += k->ss.refreshes_by_us;
+	u->w->res.refreshes_by_far_end += k->ss.refreshes_by_far_end;
 	if (k->own_conn) { /* close_notify, then the socket */
 		struct conn *c = worker_conn(u->w, k->conn_slot, k->conn_gen);
 		if (c)

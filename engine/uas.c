@@ -138,6 +138,8 @@ static void call_end(struct uas *s, struct uas_call *k)
 {
 	if (k->has_media)
 		media_close(&s->media, k->media_slot, &s->w->res);
+	s->counts.refreshes_sent += k->ss.refreshes_by_us;
+	s->counts.refreshes_received += k->ss.refreshes_by_far_end;
 	struct call_entry *e = call_table_find(&s->index, tl_str_c(k->ss.dlg.call_id));
 	if (e)
 		call_table_remove(&s->index, e);

@@ -32,6 +32,7 @@ struct uas_counts {
 	uint64_t too_brief;        /* answered 422: Session-Expires below our Min-SE */
 	uint64_t bad_answers;      /* ACKs without an acceptable answer to our offer: BYE */
 	uint64_t expired;          /* sessions the caller did not refresh: BYE */
+	uint64_t refreshes_sent, refreshes_received; /* session refreshes that succeeded */
 	uint64_t no_dialog;        /* requests for a dialog we do not have: 481 */
 	uint64_t busy;             /* INVITEs refused 503: no room for another call */
 };

@@ -147,6 +147,9 @@ static cJSON *build(const struct report *rep)
 
 	cJSON *sip = cJSON_AddObjectToObject(root, "sip");
 	cJSON_AddNumberToObject(sip, "stray_responses", (double)r->stray_responses);
+	cJSON *refreshes = cJSON_AddObjectToObject(sip, "session_refreshes");
+	cJSON_AddNumberToObject(refreshes, "us", (double)r->refreshes_by_us);
+	cJSON_AddNumberToObject(refreshes, "far_end", (double)r->refreshes_by_far_end);
 
 	cJSON *lat = cJSON_AddObjectToObject(root, "latency_ms");
 	for (int i = 0; i < LAT_COUNT; i++)

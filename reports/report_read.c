@@ -548,9 +548,14 @@ static int read_run(struct rd *d, const cJSON *root, struct result *r)
 
 static int read_sip(struct rd *d, const cJSON *root, struct result *r)
 {
-	const cJSON *sip;
+	const cJSON *sip, *refreshes;
 	int rc = member(d, root, "", "sip", K_OBJ, &sip);
 	if (rc || !sip)
+		return rc;
+	if ((rc = member(d, sip, "sip", "session_refreshes", K_OBJ, &refreshes)) ||
+	    (refreshes && ((rc = counter(d, refreshes, "sip.session_refreshes", "us", &r->refreshes_by_us)) ||
+			   (rc = counter(d, refreshes, "sip.session_refreshes", "far_end",
+					 &r->refreshes_by_far_end)))))
 		return rc;
 	return counter(d, sip, "sip", "stray_responses", &r->stray_responses);
 }

@@ -48,6 +48,9 @@ void report_print_text(FILE *f, const struct report *rep)
 	if (r->ended_by_far_end)
 		fprintf(f, "ended by   us %llu  the far end %llu\n", (unsigned long long)r->ended_by_us,
 			(unsigned long long)r->ended_by_far_end);
+	if (r->refreshes_by_us || r->refreshes_by_far_end)
+		fprintf(f, "refreshes  by us %llu  by the far end %llu (session timers)\n",
+			(unsigned long long)r->refreshes_by_us, (unsigned long long)r->refreshes_by_far_end);
 	if (r->n_reasons) {
 		fprintf(f, "failures  ");
 		for (unsigned i = 0; i < r->n_reasons; i++)

@@ -317,11 +317,13 @@ int cmd_uas(int argc, char **argv)
 	       (unsigned long long)n.byes, (unsigned long long)n.cancels,
 	       (unsigned long long)n.options, (unsigned long long)n.other);
 	printf("trunkload uas: dialogs: delayed offers %llu, re-INVITEs %llu, UPDATEs %llu, 422 %llu, "
-	       "bad answers %llu, expired %llu, no dialog (481) %llu, busy (503) %llu\n",
+	       "bad answers %llu, expired %llu, no dialog (481) %llu, busy (503) %llu, "
+	       "session refreshes sent %llu, received %llu\n",
 	       (unsigned long long)n.delayed_offers, (unsigned long long)n.reinvites,
 	       (unsigned long long)n.updates, (unsigned long long)n.too_brief,
 	       (unsigned long long)n.bad_answers, (unsigned long long)n.expired,
-	       (unsigned long long)n.no_dialog, (unsigned long long)n.busy);
+	       (unsigned long long)n.no_dialog, (unsigned long long)n.busy,
+	       (unsigned long long)n.refreshes_sent, (unsigned long long)n.refreshes_received);
 	const uint64_t *sr = res.srtp.n;
 	printf("trunkload uas: srtp streams %llu, packets sent %llu, received %llu, auth failures %llu, "
 	       "replay failures %llu, lost %llu, early %llu, unexpected source %llu, rtcp sent %llu received %llu\n",

@@ -221,6 +221,7 @@ static void test_far_end_requests(void)
 		far_sdp(sdp, sizeof(sdp), "inactive", "1 AES_CM_128_HMAC_SHA1_80 inline:" KEY_A)));
 	CU_ASSERT_EQUAL(ua_on_request(&s, &x, &m, &why), UA_REFRESHED);
 	CU_ASSERT_EQUAL(s.timer.since_ns, w->now); /* a re-INVITE refreshes the session */
+	CU_ASSERT_EQUAL(s.refreshes_by_far_end, 1);
 	take_sent(out);
 	CU_ASSERT_EQUAL_FATAL(out->n, 1);
 	CU_ASSERT_EQUAL(out->m[0].status, 200);
@@ -233,19 +234,22 @@ static void test_far_end_requests(void)
 	m = parse(far_request(buf, sizeof(buf), "ACK", 102, "", NULL));
 	CU_ASSERT_EQUAL(ua_on_request(&s, &x, &m, &why), UA_NONE);
 
-	/* resume: a re-INVITE without SDP; we offer, its ACK answers with a new key */
+	/* music on hold: a re-INVITE without SDP; we offer all we can, fresh keys, and its
+	 * ACK answers with a key of its own */
 	m = parse(far_request(buf, sizeof(buf), "INVITE", 103, "", NULL));
 	ua_on_request(&s, &x, &m, &why);
 	take_sent(out);
 	CU_ASSERT_EQUAL_FATAL(out->n, 1);
 	CU_ASSERT_EQUAL(out->m[0].status, 200);
 	CU_ASSERT_EQUAL_FATAL(sdp_parse(out->m[0].body.p, out->m[0].body.len, &a), 0);
-	CU_ASSERT_EQUAL(a.n_crypto, 1); /* our key in use, offered alone */
+	CU_ASSERT_EQUAL_FATAL(a.n_crypto, 4);
+	CU_ASSERT_EQUAL(a.crypto[2].suite, SDES_AES_CM_128_HMAC_SHA1_80);
+	CU_ASSERT_NOT_EQUAL(memcmp(a.crypto[2].key, ours.key, ours.key_len), 0);
 	CU_ASSERT(tl_str_eq(a.direction, "sendrecv"));
 	m = parse(far_request(buf, sizeof(buf), "ACK", 103, "",
-		far_sdp(sdp, sizeof(sdp), "sendrecv", "1 AES_CM_128_HMAC_SHA1_80 inline:" KEY_B)));
-	CU_ASSERT_EQUAL(ua_on_request(&s, &x, &m, &why), UA_MEDIA); /* their key moved */
-	CU_ASSERT_EQUAL(memcmp(neg_our_key(&s.neg)->key, ours.key, ours.key_len), 0);
+		far_sdp(sdp, sizeof(sdp), "sendrecv", "3 AES_CM_128_HMAC_SHA1_80 inline:" KEY_B)));
+	CU_ASSERT_EQUAL(ua_on_request(&s, &x, &m, &why), UA_MEDIA); /* both keys moved */
+	CU_ASSERT_EQUAL(memcmp(neg_our_key(&s.neg)->key, a.crypto[2].key, ours.key_len), 0);
 
 	/* UPDATE without SDP: a refresh, answered with the interval and who refreshes */
 	w->now += 10ull * 1000000000ull;
@@ -254,6 +258,8 @@ static void test_far_end_requests(void)
 	CU_ASSERT_EQUAL(ua_on_request(&s, &x, &m, &why), UA_REFRESHED);
 	CU_ASSERT_EQUAL(s.timer.since_ns, w->now);
 	CU_ASSERT_FALSE(s.timer.we_refresh);
+	/* hold and this UPDATE: the resume had no Session-Expires, which ends the timer */
+	CU_ASSERT_EQUAL(s.refreshes_by_far_end, 2);
 	CU_ASSERT_EQUAL(ua_deadline(&s), w->now + (1800ull - 32) * 1000000000ull);
 	take_sent(out);
 	CU_ASSERT_EQUAL_FATAL(out->n, 1);
@@ -372,6 +378,7 @@ static void test_we_refresh(void)
 	CU_ASSERT_EQUAL(ua_deadline(&s), t0 + (90 - 30) * s1);
 	CU_ASSERT_EQUAL(answer_pending(&s, 200, "Session-Expires: 90;refresher=uac\r\n", &why),
 			UA_REFRESHED);
+	CU_ASSERT_EQUAL(s.refreshes_by_us, 1);
 	CU_ASSERT_EQUAL(ua_deadline(&s), w->now + 45 * s1);
 
 	/* glare: the far end's re-INVITE meets our pending refresh and gets 491; ours
@@ -400,6 +407,7 @@ static void test_we_refresh(void)
 	/* a refresh the far end does not know (481): the session ends with BYE */
 	CU_ASSERT_EQUAL(answer_pending(&s, 481, "", &why), UA_FAILED);
 	CU_ASSERT_STRING_EQUAL(why, "session_refresh_failed");
+	CU_ASSERT_EQUAL(s.refreshes_by_us, 1); /* the refused ones are not counted */
 	take_sent(out);
 	CU_ASSERT_EQUAL_FATAL(out->n, 1);
 	CU_ASSERT_EQUAL(out->m[0].method, SIP_BYE);

@@ -352,6 +352,23 @@ uint16_t proc_free_port(void)
 	return port;
 }
 
+bool proc_free_ports(uint16_t *ports, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int tries = 0;
+		bool dup;
+		do {
+			ports[i] = proc_free_port();
+			dup = ports[i] == 0;
+			for (size_t j = 0; j < i; j++)
+				dup = dup || ports[j] == ports[i];
+		} while (dup && ++tries < 20);
+		if (dup)
+			return false;
+	}
+	return true;
+}
+
 bool proc_can_bind(uint16_t port, int type)
 {
 	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);

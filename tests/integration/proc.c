@@ -47,7 +47,7 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void nap_ms(int ms)
+void proc_nap_ms(int ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
 	nanosleep(&ts, NULL);
@@ -204,7 +204,7 @@ int proc_wait(pid_t pid, int timeout_ms)
 			return rc;
 		if (now_s() >= deadline)
 			return -ETIMEDOUT;
-		nap_ms(POLL_MS);
+		proc_nap_ms(POLL_MS);
 	}
 }
 
@@ -274,7 +274,7 @@ int proc_wait_port(pid_t pid, uint16_t port, int timeout_ms)
 			return -ECHILD;
 		if (now_s() >= deadline)
 			return -ETIMEDOUT;
-		nap_ms(20);
+		proc_nap_ms(20);
 	}
 }
 
@@ -350,6 +350,34 @@ uint16_t proc_free_port(void)
 		port = ntohs(sa.sin_port);
 	close(fd);
 	return port;
+}
+
+bool proc_free_ports(uint16_t *ports, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int tries = 0;
+		bool dup;
+		do {
+			ports[i] = proc_free_port();
+			dup = ports[i] == 0;
+			for (size_t j = 0; j < i; j++)
+				dup = dup || ports[j] == ports[i];
+		} while (dup && ++tries < 20);
+		if (dup)
+			return false;
+	}
+	return true;
+}
+
+bool proc_can_bind(uint16_t port, int type)
+{
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	bool ok = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	if (fd >= 0)
+		close(fd);
+	return ok;
 }
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)

@@ -73,6 +73,17 @@ long proc_rss_kib(pid_t pid);
 /* A free TCP port on 127.0.0.1 (bound to port 0 and released), or 0 on failure. */
 uint16_t proc_free_port(void);
 
+/* n distinct free TCP ports in ports (two calls of proc_free_port may return the same
+ * one); false when 20 tries found none for one of them. */
+bool proc_free_ports(uint16_t *ports, size_t n);
+
+/* Whether port can be bound on 127.0.0.1 for this socket type (SOCK_STREAM,
+ * SOCK_DGRAM) right now: a peer that listens on UDP too needs that half free. */
+bool proc_can_bind(uint16_t port, int type);
+
+/* Sleeps ms milliseconds: the step of a bounded poll. */
+void proc_nap_ms(int ms);
+
 /* Creates the scratch directory (mkdtemp under TMPDIR or /tmp) once; removed with
  * everything in it at exit. Returns its path, or NULL. */
 const char *proc_tmpdir(void);

@@ -18,14 +18,12 @@
  * AES_CM_128_HMAC_SHA1_80 line we never offered, which trunkload rightly rejects as
  * sdp_suite_mismatch. */
 #include "proc.h"
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include "tl_test.h"
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -154,18 +152,6 @@ static pid_t try_baresip(const char *dir, const char *log, uint16_t sip, uint16_
 	return pid;
 }
 
-/* Whether port can be bound on 127.0.0.1 for this socket type right now. */
-static bool bindable(uint16_t port, int type)
-{
-	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	bool ok = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
-
 /* baresip needs three free ports (UDP and TCP on one, TLS on the next); the next port
  * may be held by any other connection on a busy machine, and another program may take
  * one between our look and its bind: look at both, and try a few times. */
@@ -174,8 +160,8 @@ static pid_t start_baresip(const char *dir, const char *log, uint16_t *tls_port)
 	pid_t pid = -EADDRINUSE;
 	for (int attempt = 0; attempt < 20 && pid < 0; attempt++) {
 		uint16_t sip = proc_free_port();
-		if (!sip || sip >= 65535 || !bindable(sip, SOCK_DGRAM) ||
-		    !bindable((uint16_t)(sip + 1), SOCK_STREAM))
+		if (!sip || sip >= 65535 || !proc_can_bind(sip, SOCK_DGRAM) ||
+		    !proc_can_bind((uint16_t)(sip + 1), SOCK_STREAM))
 			continue;
 		pid = try_baresip(dir, log, sip, tls_port);
 	}

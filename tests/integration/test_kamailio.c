@@ -21,23 +21,14 @@
  * certificate expired", "sslv3 alert bad certificate" (wrong name), "tlsv1 alert
  * unknown ca" (self-signed). Its tls.cfg has no TLS 1.3-only method ("Unsupported
  * enum value 'TLSv1.3'"): TLSv1.2+ accepts both and each run picks its version.
- *
- * Kamailio forks its workers from the main process and they outlive it; it is
- * started through setsid so that they share one process group, which is what
- * stop_kamailio() kills and checks, and a watchdog kills if this program dies. */
+ * Starting and stopping it (its workers too): kamailio_proc.h. */
+#include "kamailio_proc.h"
 #include "proc.h"
 #include "tl_test.h"
 #include <cjson/cJSON.h>
-#include <dirent.h>
-#include <errno.h>
-#include <glob.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define FIXTURES TL_SOURCE_DIR "/tests/integration/fixtures/kamailio"
@@ -59,13 +50,8 @@ static const char *const modules[] = { "tls", "sl", "pv", "textops" };
 
 /* One Kamailio for the whole program: the cases share it because starting it costs
  * about a second. Set up in main(), before any case runs. */
-static struct kamailio {
-	pid_t pid;  /* the main process, our child; 0 once reaped */
-	pid_t pgid; /* its process group (setsid): the workers too */
-	pid_t watchdog; /* kills the group if we die first (start_watchdog) */
-	uint16_t port[S_N];
-	char log[512];
-} kam;
+static struct kamailio kam;
+static uint16_t kam_port[S_N];
 
 /* One trunkload run against Kamailio, and what must come of it. */
 struct kcase {
@@ -137,184 +123,27 @@ static char *pki(char *out, size_t cap, const char *stem, const char *ext)
 	return proc_path(out, cap, rel);
 }
 
-/* The kamailio binary: in PATH, or in an sbin directory a plain user's PATH lacks. */
-static const char *kamailio_binary(void)
-{
-	static const char *const cands[] = { "kamailio", "/usr/sbin/kamailio",
-					     "/usr/local/sbin/kamailio" };
-	for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]); i++)
-		if (proc_have(cands[i]))
-			return cands[i];
-	return NULL;
-}
-
-/* The first Kamailio module directory holding every module we load, in out; false if
- * none does (the tls module is a package of its own). */
-static bool module_dir(char *out, size_t cap)
-{
-	static const char *const patterns[] = { "/usr/lib/*/kamailio/modules",
-						"/usr/lib/kamailio/modules",
-						"/usr/lib64/kamailio/modules",
-						"/usr/local/lib/kamailio/modules",
-						"/usr/local/lib64/kamailio/modules" };
-	bool found = false;
-	for (size_t p = 0; !found && p < sizeof(patterns) / sizeof(patterns[0]); p++) {
-		glob_t g;
-		if (glob(patterns[p], GLOB_ONLYDIR, NULL, &g))
-			continue;
-		for (size_t d = 0; !found && d < g.gl_pathc; d++) {
-			size_t m = 0;
-			for (; m < sizeof(modules) / sizeof(modules[0]); m++) {
-				char so[512];
-				snprintf(so, sizeof(so), "%s/%s.so", g.gl_pathv[d], modules[m]);
-				if (access(so, R_OK))
-					break;
-			}
-			if (m == sizeof(modules) / sizeof(modules[0])) {
-				snprintf(out, cap, "%s", g.gl_pathv[d]);
-				found = true;
-			}
-		}
-		globfree(&g);
-	}
-	return found;
-}
-
-/* Processes of process group pg still alive (zombies do not count). */
-static int group_alive(pid_t pg)
-{
-	DIR *d = opendir("/proc");
-	if (!d)
-		return 0;
-	int n = 0;
-	for (struct dirent *e; (e = readdir(d));) {
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		char path[300];
-		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
-		char *stat = proc_read_file(path);
-		/* the command name may hold spaces and parentheses: parse after the last ')' */
-		const char *p = stat ? strrchr(stat, ')') : NULL;
-		char state;
-		int ppid, pgrp;
-		if (p && sscanf(p + 1, " %c %d %d", &state, &ppid, &pgrp) == 3 && pgrp == pg &&
-		    state != 'Z')
-			n++;
-		free(stat);
-	}
-	closedir(d);
-	return n;
-}
-
-static void nap_ms(int ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
-
-static void watchdog_fire(int sig)
-{
-	(void)sig;
-	kill(-kam.pgid, SIGKILL);
-	_exit(0);
-}
-
-/* Forks a child that waits for our death: Kamailio's main process gets SIGKILL with
- * us (proc_spawn), but its workers would live on, so when this program dies, even
- * by SIGKILL at a ctest timeout, the kernel sends the watchdog SIGTERM
- * (PR_SET_PDEATHSIG) and it kills the whole group. Returns its pid, or -1 (then
- * only the ordinary stop protects us). */
-static pid_t start_watchdog(void)
-{
-	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid != 0)
-		return pid;
-	/* also a Ctrl-C or hang-up that reaches our process group but not Kamailio's */
-	struct sigaction sa = { .sa_handler = watchdog_fire };
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != parent)
-		watchdog_fire(0);
-	for (;;)
-		pause();
-}
-
-/* Stops Kamailio and every worker it forked. The main process is our child and stays
- * unreaped (a zombie) until the group is empty, so its pid, the group's id, cannot be
- * reused while we signal the group. Returns the number of processes that survived
- * SIGKILL (0 expected). */
-static int stop_kamailio(void)
-{
-	if (kam.watchdog > 0) {
-		/* SIGKILL: its handler must not run, we stop the group ourselves */
-		kill(kam.watchdog, SIGKILL);
-		waitpid(kam.watchdog, NULL, 0);
-		kam.watchdog = 0;
-	}
-	pid_t pg = kam.pgid;
-	if (pg <= 0)
-		return 0;
-	kill(-pg, SIGTERM);
-	int alive = group_alive(pg);
-	for (int waited = 0; alive && waited < STOP_MS; waited += 20) {
-		nap_ms(20);
-		alive = group_alive(pg);
-	}
-	if (alive) {
-		kill(-pg, SIGKILL);
-		for (int waited = 0; (alive = group_alive(pg)) && waited < STOP_MS; waited += 20)
-			nap_ms(20);
-	}
-	if (kam.pid > 0)
-		proc_stop(kam.pid, SIGKILL, STOP_MS);
-	kam.pid = kam.pgid = 0;
-	return alive;
-}
-
-/* Four distinct free ports (two calls of proc_free_port may return the same one). */
-static bool pick_ports(uint16_t *port)
-{
-	for (int i = 0; i < S_N; i++) {
-		int tries = 0;
-		bool dup;
-		do {
-			port[i] = proc_free_port();
-			dup = port[i] == 0;
-			for (int j = 0; j < i; j++)
-				dup = dup || port[j] == port[i];
-		} while (dup && ++tries < 20);
-		if (dup)
-			return false;
-	}
-	return true;
-}
-
-/* Writes kamailio.cfg and tls.cfg from the templates and starts Kamailio in the
- * foreground with its log on stderr. 0 once every socket listens, or -1 (said why). */
+/* Writes kamailio.cfg and tls.cfg from the templates and starts Kamailio. 0 once every
+ * socket listens, or -1 (said why). */
 static int start_kamailio(const char *binary, const char *mod_dir)
 {
-	char dir[512], pki_dir[512], cfg[600], tls_cfg[600], pid_file[600];
+	char dir[512], pki_dir[512], cfg[600], tls_cfg[600];
 	proc_path(dir, sizeof(dir), "kamailio");
 	proc_path(pki_dir, sizeof(pki_dir), "pki");
-	proc_path(kam.log, sizeof(kam.log), "kamailio.log");
 	if (mkdir(dir, 0700)) {
 		perror("test_kamailio: mkdir");
 		return -1;
 	}
 	snprintf(cfg, sizeof(cfg), "%s/kamailio.cfg", dir);
 	snprintf(tls_cfg, sizeof(tls_cfg), "%s/tls.cfg", dir);
-	snprintf(pid_file, sizeof(pid_file), "%s/kamailio.pid", dir);
-	if (!pick_ports(kam.port)) {
+	if (!proc_free_ports(kam_port, S_N)) {
 		fprintf(stderr, "test_kamailio: no free ports\n");
 		return -1;
 	}
 	char ports[S_N][8];
 	struct proc_var vars[S_N + 4] = { { "DIR", dir }, { "PKI", pki_dir }, { "MODULE_DIR", mod_dir } };
 	for (int i = 0; i < S_N; i++) {
-		snprintf(ports[i], sizeof(ports[i]), "%u", kam.port[i]);
+		snprintf(ports[i], sizeof(ports[i]), "%u", kam_port[i]);
 		vars[3 + i] = (struct proc_var){ sock_var[i], ports[i] };
 	}
 	int rc = proc_template(FIXTURES "/kamailio.cfg.in", cfg, vars);
@@ -324,42 +153,7 @@ static int start_kamailio(const char *binary, const char *mod_dir)
 		fprintf(stderr, "test_kamailio: writing the configuration: %s\n", strerror(-rc));
 		return -1;
 	}
-	struct proc_args a = { 0 };
-	args_add(&a, "setsid");
-	args_add(&a, "%s", binary);
-	args_add(&a, "-DD"); /* stay in the foreground, still fork the workers */
-	args_add(&a, "-E");
-	args_add(&a, "-f");
-	args_add(&a, "%s", cfg);
-	args_add(&a, "-P");
-	args_add(&a, "%s", pid_file);
-	args_add(&a, "-w");
-	args_add(&a, "%s", dir);
-	args_add(&a, "-m");
-	args_add(&a, "32");
-	args_add(&a, "-M");
-	args_add(&a, "8");
-	kam.pid = proc_spawn(a.v, kam.log, false);
-	if (kam.pid < 0) {
-		fprintf(stderr, "test_kamailio: spawn kamailio: %s\n", strerror(-kam.pid));
-		kam.pid = 0;
-		return -1;
-	}
-	kam.pgid = kam.pid; /* setsid execs in place: it is not a group leader here */
-	kam.watchdog = start_watchdog();
-	for (int i = 0; i < S_N; i++) {
-		rc = proc_wait_port(kam.pid, kam.port[i], START_MS);
-		if (rc) {
-			fprintf(stderr, "test_kamailio: kamailio does not listen on 127.0.0.1:%u: %s\n",
-				kam.port[i], strerror(-rc));
-			proc_show_log("kamailio", kam.log, 4000);
-			if (rc == -ECHILD)
-				kam.pid = 0; /* exited and reaped */
-			stop_kamailio();
-			return -1;
-		}
-	}
-	return 0;
+	return kamailio_start(&kam, binary, dir, cfg, kam_port, S_N, START_MS);
 }
 
 static long file_size(const char *path)
@@ -377,7 +171,7 @@ static bool kamailio_said(long from, const char *text)
 		free(s);
 		if (found || waited >= LOG_WAIT_MS)
 			return found;
-		nap_ms(50);
+		proc_nap_ms(50);
 	}
 }
 
@@ -444,7 +238,7 @@ static void run_case(const struct kcase *c)
 	args_add(&a, "run");
 	args_add(&a, "%s/call.json", FIXTURES);
 	args_add(&a, "--target");
-	args_add(&a, "127.0.0.1:%u", kam.port[c->sock]);
+	args_add(&a, "127.0.0.1:%u", kam_port[c->sock]);
 	args_add(&a, "--server-name");
 	args_add(&a, "uas.trunkload.test");
 	if (c->cert) {
@@ -576,7 +370,7 @@ static void probe_kamailio(void)
 	struct proc_args a = { 0 };
 	args_add(&a, "%s", TL_BINARY);
 	args_add(&a, "probe");
-	args_add(&a, "127.0.0.1:%u", kam.port[0]);
+	args_add(&a, "127.0.0.1:%u", kam_port[0]);
 	args_add(&a, "--server-name");
 	args_add(&a, "uas.trunkload.test");
 	args_add(&a, "--cert");
@@ -642,7 +436,8 @@ int main(void)
 		fprintf(stderr, "test_kamailio: SKIPPED: kamailio is not installed\n");
 		return 77;
 	}
-	if (!module_dir(mod_dir, sizeof(mod_dir))) {
+	if (!kamailio_module_dir(modules, sizeof(modules) / sizeof(modules[0]), mod_dir,
+				 sizeof(mod_dir))) {
 		fprintf(stderr, "test_kamailio: SKIPPED: no Kamailio module directory with tls.so, "
 				"sl.so, pv.so and textops.so (package kamailio-tls-modules)\n");
 		return 77;
@@ -662,7 +457,7 @@ int main(void)
 		cases[i] = (struct tl_case){ kcases[i].name, case_fn[i] };
 	cases[N_CASES] = (struct tl_case){ "probe_kamailio", probe_kamailio };
 	int rc = tl_run("kamailio", TL_CASES(cases));
-	int survivors = stop_kamailio();
+	int survivors = kamailio_stop(&kam, STOP_MS);
 	if (survivors) {
 		fprintf(stderr, "test_kamailio: %d Kamailio processes survived SIGKILL\n", survivors);
 		rc = 1;

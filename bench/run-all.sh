@@ -33,10 +33,14 @@ START=${START:-1500}
 BIN=$BUILD/trunkload
 W=$(mktemp -d)
 TRUNK_SCN=$ROOT/scenarios/trunk-capacity.json
+ST_SCN=$ROOT/scenarios/trunk-session-timer.json
 if [ "$QUICK" = 1 ]; then # no 5 s ramp in a smoke run
-	python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); s["load"]["ramp_s"]=0; json.dump(s,open(sys.argv[2],"w"))' \
-		"$TRUNK_SCN" "$W/trunk-capacity.json"
-	TRUNK_SCN=$W/trunk-capacity.json RAMP=0
+	for f in TRUNK_SCN ST_SCN; do
+		python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); s["load"]["ramp_s"]=0; json.dump(s,open(sys.argv[2],"w"))' \
+			"${!f}" "$W/$f.json"
+		printf -v "$f" '%s' "$W/$f.json"
+	done
+	RAMP=0
 else
 	RAMP=5
 fi
@@ -127,15 +131,18 @@ n = max(c["completed"], 1)
 res = (r.get("tls") or {}).get("handshakes", {})
 d = dict(rate=int(rate), cps=c["cps"], completed=c["completed"], failed=c["failed"],
          caller_cpu=u + s, resp_cpu=uas, caller_us=(u + s) / n * 1e6, resp_us=uas / n * 1e6,
-         p50=lat.get("p50"), p99=lat.get("p99"), resumed=res.get("resumed") if isinstance(res, dict) else None)
+         p50=lat.get("p50"), p99=lat.get("p99"), resumed=res.get("resumed") if isinstance(res, dict) else None,
+         refreshed=((r.get("sip") or {}).get("session_refreshes") or {}).get("far_end", 0))
 json.dump(d, open(out, "w"))
 key = lat if lat.get("count") else (r.get("latency_ms", {}).get("tls_handshake") or {})
 queued = (key.get("p99") or 0) > bound
-ok = c["failed"] == 0 and c["completed"] > 0 and not queued
+# with session timers every call must have been refreshed once by the far end
+unrefreshed = label == "trunk-st" and d["refreshed"] < c["completed"]
+ok = c["failed"] == 0 and c["completed"] > 0 and not queued and not unrefreshed
 print(f"{label} rate {rate:>7}: completed {c['completed']:>8} failed {c['failed']:>6} cps {c['cps']:>9.0f} "
       f"p50 {d['p50']} p99 {d['p99']} cpu caller {u+s:.2f} s ({d['caller_us']:.1f} us/call) "
       f"responder {uas:.2f} s ({d['resp_us']:.1f} us/call) resumed {d['resumed']} "
-      f"{'ok' if ok else ('QUEUED (p99 over %g ms)' % bound) if queued else 'FAILED ' + str(c.get('failures'))}", file=sys.stderr)
+      f"{'ok' if ok else ('QUEUED (p99 over %g ms)' % bound) if queued else ('UNREFRESHED (%d refreshes)' % d['refreshed']) if unrefreshed else 'FAILED ' + str(c.get('failures'))}", file=sys.stderr)
 sys.exit(0 if ok else 1)
 PY
 }
@@ -257,6 +264,16 @@ print(g["calls_per_s"], g["us_per_call"], "client %s s, server %s s" % (g["clien
 	cp "$W/last" "$W/best"
 	rec trunk_p99 "$(field p99)" "" "p50 $(field p50) ms; $(cpus)" "trunkload run scenarios/trunk-capacity.json --rate $HALF (half the highest) --duration $((SECS + RAMP))"
 	stop "$TUAS"
+
+	# --- the same trunk with session timers: each call lives 1.5 s in a 2 s session that
+	# the responder refreshes once, by re-INVITE (answered 200 with our SDP, then ACKed)
+	SP=$(port); start "$SP" "$BIN" uas --listen "127.0.0.1:$SP" "${SRVID[@]}" --min-se 2; SUAS=$SPID
+	st_try() { tl_try trunk-st "$SUAS" "$1" "$ST_SCN" --target "127.0.0.1:$SP" "${TLSID[@]}" \
+		--duration $((SECS + RAMP)) --max-concurrent 400000; }
+	if [ "$QUICK" = 1 ]; then search st_try 2000 100 1; else search st_try "$(first trunk_st $((TR * 6 / 10)))" "$(grow trunk_st)" 8; fi
+	keep trunk_st
+	rec trunk_st "$FOUND" "$TR" "$(cpus)" "trunkload run scenarios/trunk-session-timer.json --rate R --duration $((SECS + RAMP)) (5 s ramp) against trunkload uas --min-se 2; highest R with no failed call and every call refreshed once by the far end; reference: the plain trunk figure of the same run"
+	stop "$SUAS"
 
 	# --- plain TCP: trunkload both ends, SIPp both ends, trunkload caller vs SIPp responder
 	CP=$(port); start "$CP" "$BIN" uas --listen "127.0.0.1:$CP" "${SRVID[@]}" --transport tcp; CUAS=$SPID
@@ -426,6 +443,8 @@ F = [("trunk", "trunk calls/s, mutual TLS 1.3, 4 connections, INVITE..BYE, no me
       "≥150,000 and ≥40 % of ceiling", [("v", ">=", 150000), ("q", ">=", 0.40)]),
      ("trunk_us", "trunk CPU µs per call, both ends together", "ceiling µs/call", "≤12 µs", [("v", "<=", 12)]),
      ("trunk_p99", "trunk p99 INVITE→200 (ms) at half the highest rate", None, "<5 ms", [("v", "<=", 5)]),
+     ("trunk_st", "trunk calls/s with session timers (the far end refreshes each call once by re-INVITE)",
+      "plain trunk calls/s", None, []),
      ("ceiling", "ceiling calls/s (reference program)", None, None, []),
      ("tcp_tl", "TCP calls/s, trunkload both ends", "SIPp both ends calls/s", "≥10x SIPp", [("q", ">=", 10)]),
      ("tcp_sipp", "TCP calls/s, SIPp both ends (reference)", None, None, []),

@@ -5,11 +5,15 @@
 # rate after a 5 s ramp with no failed call. Both ends run on this machine. Searches
 # by bisection between rates that passed and failed; prints one line per try and the
 # result, with the CPU each process used.
+# Environment: SCN (the scenario, default scenarios/trunk-capacity.json), UAS_ARGS (more
+# responder flags), MAX_CONCURRENT (200000), e.g. for calls refreshed by the far end:
+# SCN=scenarios/trunk-session-timer.json UAS_ARGS="--min-se 2" MAX_CONCURRENT=400000.
 set -euo pipefail
 BUILD=$(realpath "${1:-build}")
 SECS=${2:-10}
 BIN=$BUILD/trunkload
-SCN=$(dirname "$(realpath "$0")")/../scenarios/trunk-capacity.json
+SCN=$(realpath "${SCN:-$(dirname "$(realpath "$0")")/../scenarios/trunk-capacity.json}")
+read -r -a UAS_EXTRA <<<"${UAS_ARGS:-}"
 W=$(mktemp -d)
 UAS=
 trap '[ -n "$UAS" ] && kill "$UAS" 2>/dev/null; wait 2>/dev/null; rm -rf "$W"' EXIT
@@ -18,7 +22,7 @@ trap '[ -n "$UAS" ] && kill "$UAS" 2>/dev/null; wait 2>/dev/null; rm -rf "$W"' E
 . "$(dirname "$(realpath "$0")")/lib.sh"
 PORT=$(port)
 "$BIN" uas --listen "127.0.0.1:$PORT" --cert "$W/pki/server.crt" --key "$W/pki/server.key" \
-	--ca "$W/pki/ca.crt" >"$W/uas.log" 2>&1 &
+	--ca "$W/pki/ca.crt" "${UAS_EXTRA[@]}" >"$W/uas.log" 2>&1 &
 UAS=$!
 wait_listen "$PORT" || true
 
@@ -27,7 +31,7 @@ try() { # rate -> prints a line; returns 0 when no call failed
 	before=$(cpu "$UAS")
 	/usr/bin/time -f "%U %S" -o "$W/time" "$BIN" run "$SCN" --target "127.0.0.1:$PORT" \
 		--cert "$W/pki/client.crt" --key "$W/pki/client.key" --ca "$W/pki/ca.crt" \
-		--rate "$rate" --duration $((SECS + 5)) --max-concurrent 200000 \
+		--rate "$rate" --duration $((SECS + 5)) --max-concurrent "${MAX_CONCURRENT:-200000}" \
 		--report-dir "$W/r" --quiet >/dev/null 2>&1 || true
 	after=$(cpu "$UAS")
 	python3 - "$W/r/report.json" "$rate" "$W/time" "$before" "$after" <<'PY'

@@ -13,6 +13,7 @@ enum op {
 	OP_CONNECT = 1, OP_RECV, OP_SEND, OP_ACCEPT,
 	OP_HANDOFF, /* an accepted fd (res) dealt to this worker by another */
 	OP_HANDED,  /* a hand-over this worker made failed: gen the worker, slot the fd */
+	OP_CANCEL,  /* the cancel of a held connection's receive */
 };
 
 #define RECV_BUFS 512
@@ -23,9 +24,18 @@ enum op {
 /* Out of descriptors, an accept fails again at once while connections wait in the
  * backlog: the listener rests this long before it tries again. */
 #define ACCEPT_BACKOFF_NS (50 * NS_PER_MS)
-/* Output queued behind a send in flight, at most: a peer that reads nothing would
- * have its answers pile up without bound. A peer that reads keeps this near zero. */
-#define CONN_MAX_QUEUED (8u << 20)
+/* A responder's output is made by its input: past CONN_HOLD_QUEUED of output
+ * queued it stops reading that connection (the caller's sends back up, as TCP
+ * means them to) and reads again below CONN_RESUME_QUEUED. A caller cannot hold:
+ * its output is its schedule, and it must read to drain the far end. */
+#define CONN_HOLD_QUEUED (8u << 20)
+#define CONN_RESUME_QUEUED (1u << 20)
+/* A peer that reads nothing for this long is gone; a peer that only stalls (a
+ * loaded far end, a tester's own stall) resumes well within it. */
+#define CONN_STALL_NS (5 * NS_PER_S)
+#define STALL_SCAN_NS NS_PER_S
+/* Memory bound for a caller whose far end reads, but slower than it sends. */
+#define CONN_MAX_QUEUED (256u << 20)
 
 int worker_init(struct worker *w, unsigned max_conns)
 {
@@ -210,6 +220,20 @@ static bool arm_recv(struct worker *w, struct conn *c)
 		return false;
 	}
 	c->ops++;
+	c->recv_armed = true;
+	return true;
+}
+
+/* A responder whose output piles up stops reading: see CONN_HOLD_QUEUED. */
+static bool hold_reading(struct worker *w, struct conn *c)
+{
+	if (c->held)
+		return true;
+	if (!w->server || c->txq.len + c->out.len <= CONN_HOLD_QUEUED)
+		return false;
+	c->held = true;
+	if (c->recv_armed && ring_cancel(&w->ring, tag(OP_RECV, c), tag(OP_CANCEL, c)) == 0)
+		c->ops++;
 	return true;
 }
 
@@ -360,8 +384,17 @@ static void submit_send(struct worker *w, struct conn *c)
 		conn_fail(w, c, err, NO_SQE);
 		return;
 	}
+	c->t_send_progress = w->now; /* a send starts from idle or after one that moved */
 	c->sending = true;
 	c->ops++;
+}
+
+static void fail_unread(struct worker *w, struct conn *c, const char *why)
+{
+	conn_fail(w, c, -ENOBUFS, why);
+	/* ends the send in flight, which waits for room that never comes */
+	shutdown(c->fd, SHUT_RDWR);
+	c->shut = true;
 }
 
 /* Everything a connection queued this turn leaves in one TLS write and one send. */
@@ -394,12 +427,10 @@ static void flush(struct worker *w, struct conn *c)
 		return;
 	}
 	if (c->txq.len > CONN_MAX_QUEUED && c->state != CONN_CLOSING) {
-		conn_fail(w, c, -ENOBUFS, "peer reads nothing: over 8 MiB of output queued");
-		/* ends the send in flight, which waits for room that never comes */
-		shutdown(c->fd, SHUT_RDWR);
-		c->shut = true;
+		fail_unread(w, c, "peer reads slower than we send: over 256 MiB of output queued");
 		return;
 	}
+	hold_reading(w, c);
 	if (!c->sending && c->txq.len && !c->shut) {
 		struct buf t = c->tx;
 		c->tx = c->txq;
@@ -426,7 +457,7 @@ static void flush(struct worker *w, struct conn *c)
 static void parse_messages(struct worker *w, struct conn *c)
 {
 	size_t off = 0;
-	while (off < c->rx.len && c->state == CONN_UP) {
+	while (off < c->rx.len && c->state == CONN_UP && !hold_reading(w, c)) {
 		const char *p = c->rx.data + off;
 		size_t len = c->rx.len - off;
 		struct sip_msg m;
@@ -501,6 +532,30 @@ static void on_bytes(struct worker *w, struct conn *c, const char *p, size_t n)
 	}
 	if (got < 0 && c->state != CONN_FREE && c->state != CONN_CLOSING)
 		conn_fail(w, c, got == -EPIPE ? 0 : -EPROTO, c->tls.reason);
+}
+
+/* A held connection whose output drained reads on: first what it holds already. */
+static void resume_reading(struct worker *w, struct conn *c)
+{
+	size_t queued = c->txq.len + c->out.len + (c->tx.len - c->tx_off);
+	if (c->state != CONN_UP || queued >= CONN_RESUME_QUEUED)
+		return;
+	c->held = false;
+	parse_messages(w, c);
+	/* a receive still live (its cancel not yet done) re-arms itself when it ends */
+	if (c->state == CONN_UP && !c->held && !c->recv_armed)
+		arm_recv(w, c);
+}
+
+/* A send that has not moved for CONN_STALL_NS: the peer reads nothing. */
+static void fail_stalled_sends(struct worker *w)
+{
+	for (uint32_t i = 0; i < w->n_conns; i++) {
+		struct conn *c = &w->conns[i];
+		if (c->state != CONN_FREE && c->state != CONN_CLOSING && c->sending &&
+		    w->now - c->t_send_progress > CONN_STALL_NS)
+			fail_unread(w, c, "peer reads nothing: no send moved for 5 s");
+	}
 }
 
 /* fd is already counted for this worker (see on_accept). */
@@ -603,6 +658,8 @@ static void handle_cqe(struct worker *w, struct io_uring_cqe *cqe)
 		return; /* cannot happen while ops are counted; kept as a guard */
 	if (!(op == OP_RECV && more))
 		c->ops--;
+	if (op == OP_RECV && !more)
+		c->recv_armed = false;
 
 	switch (op) {
 	case OP_CONNECT:
@@ -625,14 +682,15 @@ static void handle_cqe(struct worker *w, struct io_uring_cqe *cqe)
 								      : "closed by peer");
 			return;
 		}
-		if (cqe->res < 0 && cqe->res != -ENOBUFS) {
+		if (cqe->res < 0 && cqe->res != -ENOBUFS && cqe->res != -ECANCELED) {
 			char why[128];
 			snprintf(why, sizeof(why), "receive: %s", strerror(-cqe->res));
 			conn_fail(w, c, cqe->res, why);
 			return;
 		}
-		if (!more && c->state != CONN_FREE && c->state != CONN_CLOSING)
-			arm_recv(w, c); /* -ENOBUFS means overload: re-arm, nothing is lost */
+		/* -ENOBUFS means overload: re-arm, nothing is lost; -ECANCELED: held */
+		if (!more && !c->held && c->state != CONN_FREE && c->state != CONN_CLOSING)
+			arm_recv(w, c);
 		break;
 	case OP_SEND:
 		c->sending = false;
@@ -648,6 +706,8 @@ static void handle_cqe(struct worker *w, struct io_uring_cqe *cqe)
 		else
 			c->tx.len = c->tx_off = 0;
 		flush(w, c);
+		if (c->held)
+			resume_reading(w, c);
 		if (c->state == CONN_UP && (w->lean || !c->trimmed))
 			conn_trim(c);
 		return;
@@ -706,7 +766,7 @@ int worker_run(struct worker *w)
 
 static int run_loop(struct worker *w)
 {
-	uint64_t stop_at = 0, finished_at = 0;
+	uint64_t stop_at = 0, finished_at = 0, stall_scan_at = 0;
 	bool busy = false; /* the last wait brought more than one completion */
 	for (;;) {
 		w->now = clock_mono_ns();
@@ -726,6 +786,10 @@ static int run_loop(struct worker *w)
 			next = t1 && t2 ? (t1 < t2 ? t1 : t2) : (t1 ? t1 : t2);
 			uint64_t t3 = accept_again(w);
 			next = next && t3 ? (next < t3 ? next : t3) : (next ? next : t3);
+			if (w->now >= stall_scan_at) {
+				fail_stalled_sends(w);
+				stall_scan_at = w->now + STALL_SCAN_NS;
+			}
 		}
 		flush_dirty(w);
 		if (stopping && (!any_conn_open(w) || w->now >= stop_at))

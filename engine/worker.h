@@ -27,6 +27,9 @@ struct conn {
 	bool trimmed;             /* gave its buffers back once after set-up (w->lean: always) */
 	bool hs_counted_ok;       /* its handshake is counted in res.hs_ok */
 	bool hs_resumed;          /* ... and in res.hs_resumed */
+	bool recv_armed;          /* a multishot receive is live */
+	bool held;                /* a responder that stopped reading: its output piled up */
+	uint64_t t_send_progress; /* monotonic ns: the last send started or moved */
 	unsigned ops;             /* ring operations in flight on fd */
 	struct tls_conn tls;
 	struct buf rx;            /* plaintext received, not yet parsed */

@@ -22,6 +22,7 @@
 #include <openssl/err.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -912,6 +913,14 @@ static void header_64k_tcp(void)
 
 /* ---- a client that never reads ---- */
 
+/* -1 once the connection is reset or closed, -2 if it is not within ms. */
+static int wait_reset(struct sconn *c, int ms)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = 0 };
+	int n = poll(&pfd, 1, ms);
+	return n > 0 && (pfd.revents & (POLLERR | POLLHUP)) ? -1 : -2;
+}
+
 static void never_reads_case(const char *name, bool tls, const char *found)
 {
 	struct target t;
@@ -941,6 +950,8 @@ static void never_reads_case(const char *name, bool tls, const char *found)
 	double t0 = now_ms();
 	while (sent < limit && now_ms() - t0 < 20000) {
 		int rc = sc_write(&c, chunk, len);
+		if (rc == -2) /* the responder stopped reading us: it must close within 5 s */
+			rc = wait_reset(&c, 10000);
 		if (rc) {
 			closed = rc == -1; /* reset by the responder, not merely slow */
 			break;
@@ -957,7 +968,7 @@ static void never_reads_case(const char *name, bool tls, const char *found)
 	long g = rss_growth_kib(&t);
 	if (g > peak)
 		peak = g;
-	/* the responder's cap: 8 MiB queued behind a send in flight of as much */
+	/* the responder's hold: 8 MiB queued behind a send in flight of as much */
 	long bound = 2 * 8 * 1024 + RSS_BOUND_KIB;
 	CHECK(closed, "%s: the responder closes a connection whose answers are not read (still open "
 	      "after %zu MiB of requests)", name, sent >> 20);
@@ -971,6 +982,106 @@ static void never_reads_case(const char *name, bool tls, const char *found)
 		found ? found : "");
 	sc_close(&p.c);
 	target_stop(&t, name);
+}
+
+/* One attempt to write up to 16 KiB (a TLS record) of p: bytes written, 0 when it
+ * would block for now, -1 when the connection is closed. TLS: a 0 must be retried
+ * with the same p and n. */
+static int sc_write_piece(struct sconn *c, const char *p, size_t n)
+{
+	int piece = n > 16384 ? 16384 : (int)n;
+	if (c->ssl) {
+		int w = SSL_write(c->ssl, p, piece);
+		if (w > 0)
+			return w;
+		int e = SSL_get_error(c->ssl, w);
+		ERR_clear_error();
+		return e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ ? 0 : -1;
+	}
+	ssize_t s = send(c->fd, p, (size_t)piece, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (s >= 0)
+		return (int)s;
+	return errno == EAGAIN || errno == EINTR ? 0 : -1;
+}
+
+/* A caller that reads nothing for a while (a loaded far end, a tester's own stall)
+ * while its requests keep coming: the responder's answers pile up past what it
+ * queues, and it must stop reading that caller (backpressure), not drop it. */
+static void pauses_reading_case(const char *name, bool tls, const char *found)
+{
+	struct target t;
+	target_start(&t, name, tls, NULL);
+	struct sconn c;
+	CU_ASSERT_FATAL(sc_open(&c, t.port, tls) == 0);
+	int rcvbuf = 64 * 1024;
+	setsockopt(c.fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	size_t cap = 24u << 20, len = 0;
+	unsigned sent_msgs = 0, answered = 0;
+	char *all = malloc(cap);
+	CU_ASSERT_FATAL(all != NULL);
+	for (unsigned i = 0;; i++, sent_msgs++) {
+		struct call k;
+		call_init(&k, i, 7);
+		int n = request(all + len, cap - len, SIP_OPTIONS, &k, &c, tls, NULL, NULL);
+		if (n < 0)
+			break;
+		len += (size_t)n;
+	}
+	/* not reading: until all is written, or the responder took nothing for 2 s */
+	size_t off = 0;
+	bool closed = false;
+	double t0 = now_ms(), moved = t0;
+	while (off < len && now_ms() - moved < 2000) {
+		int w = sc_write_piece(&c, all + off, len - off);
+		if (w < 0) {
+			closed = true;
+			break;
+		}
+		if (w > 0)
+			moved = now_ms();
+		else
+			usleep(1000);
+		off += (size_t)w;
+	}
+	size_t paused_at = off;
+	/* reading again, and writing the rest */
+	while (!closed && answered < sent_msgs && now_ms() - t0 < 30000) {
+		if (off < len) {
+			int w = sc_write_piece(&c, all + off, len - off);
+			closed = w < 0;
+			off += w > 0 ? (size_t)w : 0;
+		}
+		int r = sc_fill(&c);
+		if (r < 0) {
+			closed = true;
+			break;
+		}
+		struct sip_msg m;
+		while (sc_next(&c, &m, 0) == 1)
+			answered += m.kind == SIP_KIND_RESPONSE && m.status == 200;
+	}
+	CHECK(!closed, "%s: a caller that reads nothing until it has written 24 MiB of requests "
+	      "keeps its connection (closed after %zu MiB)", name, paused_at >> 20);
+	CHECK(answered == sent_msgs, "%s: every OPTIONS is answered (%u of %u)", name, answered,
+	      sent_msgs);
+	fprintf(stderr, "\n  %s: %u of %u OPTIONS answered; %zu MiB written before reading, in %.1f s "
+		"in all%s%s\n", name, answered, sent_msgs, paused_at >> 20, (now_ms() - t0) / 1e3,
+		found ? "\n    found and fixed: " : "", found ? found : "");
+	free(all);
+	sc_close(&c);
+	target_stop(&t, name);
+}
+
+static void pauses_reading_tcp(void)
+{
+	pauses_reading_case("pauses_reading_tcp", false, "closed once 8 MiB of answers waited: a "
+			    "trunk whose caller stalled lost every call on it");
+}
+
+static void pauses_reading_tls(void)
+{
+	pauses_reading_case("pauses_reading_tls", true, "closed once 8 MiB of answers waited: a "
+			    "trunk whose caller stalled lost every call on it");
 }
 
 static void never_reads_tcp(void)
@@ -997,6 +1108,8 @@ static const struct tl_case cases[] = {
 	{ "header_64k_tcp", header_64k_tcp },
 	{ "never_reads_tcp", never_reads_tcp },
 	{ "never_reads_tls", never_reads_tls },
+	{ "pauses_reading_tcp", pauses_reading_tcp },
+	{ "pauses_reading_tls", pauses_reading_tls },
 };
 
 int main(void)

@@ -26,6 +26,7 @@ struct uas_call {
 	bool used;
 	uint32_t gen, timer_seq;
 	uint32_t conn_slot, conn_gen;
+	uint32_t id_hash;         /* its Call-ID's, where the index keeps it */
 	struct ua_session ss;
 	bool has_media;
 	uint32_t media_slot;
@@ -47,13 +48,6 @@ struct uas {
 	uint32_t n_calls, cap_calls, *free_calls, n_free;
 };
 
-static uint32_t fnv1a(struct tl_str s)
-{
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < s.len; i++)
-		h = (h ^ (uint8_t)s.p[i]) * 16777619u;
-	return h;
-}
 
 /* Answers without a call (100 Trying, a refusal, 481): the To tag from the Call-ID. */
 static void respond(struct uas *s, struct conn *c, const struct sip_msg *m, int status)
@@ -61,7 +55,7 @@ static void respond(struct uas *s, struct conn *c, const struct sip_msg *m, int 
 	char tag[12] = "";
 	struct tl_sb b = tl_sb_init(tag, sizeof(tag));
 	if (status > 100)
-		tl_sb_hex(&b, fnv1a(m->call_id), 8);
+		tl_sb_hex(&b, call_table_hash(m->call_id), 8);
 	struct sip_response r = { .status = status, .to_tag = tl_str_c(tag) };
 	if (status == 501)
 		r.headers = TL_STR("Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, PRACK, NOTIFY\r\n");
@@ -94,6 +88,16 @@ static uint32_t call_slot(const struct uas *s, const struct uas_call *k)
 	return (uint32_t)(k - s->calls);
 }
 
+_Static_assert(sizeof(((struct dialog *)0)->call_id) > CALL_TABLE_ID_MAX,
+	       "a dialog keeps every Call-ID the index takes");
+
+static bool same_call_id(const void *owner, uint32_t slot, struct tl_str id)
+{
+	const struct uas *s = owner;
+	const char *kept = s->calls[slot].ss.dlg.call_id; /* longer than CALL_TABLE_ID_MAX */
+	return !memcmp(kept, id.p, id.len) && !kept[id.len];
+}
+
 static struct uas_call *call_of(struct uas *s, struct tl_str call_id)
 {
 	struct call_entry *e = call_table_find(&s->index, call_id);
@@ -118,10 +122,14 @@ static struct uas_call *call_new(struct uas *s, struct conn *c, struct tl_str ca
 		memset(s->calls + s->cap_calls, 0, (cap - s->cap_calls) * sizeof(*calls));
 		s->cap_calls = cap;
 	}
-	struct call_entry *e = call_table_add(&s->index, call_id);
+	uint32_t slot = s->n_free ? s->free_calls[s->n_free - 1] : s->n_calls;
+	struct call_entry *e = call_table_add(&s->index, call_id, slot);
 	if (!e)
 		return NULL;
-	uint32_t slot = s->n_free ? s->free_calls[--s->n_free] : s->n_calls++;
+	if (s->n_free)
+		s->n_free--;
+	else
+		s->n_calls++;
 	struct uas_call *k = &s->calls[slot];
 	uint32_t gen = k->gen, seq = k->timer_seq;
 	memset(k, 0, sizeof(*k));
@@ -130,7 +138,7 @@ static struct uas_call *call_new(struct uas *s, struct conn *c, struct tl_str ca
 	k->used = true;
 	k->conn_slot = c->slot;
 	k->conn_gen = c->gen;
-	e->slot = slot;
+	k->id_hash = e->hash;
 	return k;
 }
 
@@ -140,7 +148,7 @@ static void call_end(struct uas *s, struct uas_call *k)
 		media_close(&s->media, k->media_slot, &s->w->res);
 	s->counts.refreshes_sent += k->ss.refreshes_by_us;
 	s->counts.refreshes_received += k->ss.refreshes_by_far_end;
-	struct call_entry *e = call_table_find(&s->index, tl_str_c(k->ss.dlg.call_id));
+	struct call_entry *e = call_table_entry_of(&s->index, k->id_hash, call_slot(s, k));
 	if (e)
 		call_table_remove(&s->index, e);
 	k->used = false;
@@ -236,7 +244,7 @@ static void answer_invite(struct uas *s, struct conn *c, const struct sip_msg *m
 	}
 	char tag[12], contact[96];
 	struct tl_sb b = tl_sb_init(tag, sizeof(tag));
-	tl_sb_hex(&b, fnv1a(m->call_id), 8);
+	tl_sb_hex(&b, k->id_hash, 8);
 	ua_init(&k->ss, false, SIP_INVITE);
 	if (dialog_uas_init(&k->ss.dlg, m, tl_str_c(tag))) {
 		call_end(s, k);
@@ -545,7 +553,7 @@ struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
 	if (!s->cfg.max_calls)
 		s->cfg.max_calls = UAS_MAX_CALLS;
 	suites(s);
-	if (call_table_init(&s->index, 2 * s->cfg.max_calls)) {
+	if (call_table_init(&s->index, 2 * s->cfg.max_calls, same_call_id, s)) {
 		uas_free(s);
 		return NULL;
 	}

@@ -25,21 +25,43 @@ static struct tl_str call_id(char *buf, size_t cap, unsigned i)
 	return (struct tl_str){ buf, (size_t)n };
 }
 
+/* The owner keeps, at each slot, the number of the call there. */
+#define OWNER_SLOTS 4096
+static unsigned number_at[OWNER_SLOTS];
+
+static bool same_id(const void *owner, uint32_t slot, struct tl_str id)
+{
+	(void)owner;
+	char b[64];
+	struct tl_str kept = call_id(b, sizeof(b), number_at[slot]);
+	return kept.len == id.len && !memcmp(kept.p, id.p, id.len);
+}
+
+static struct call_entry *add(struct call_table *t, unsigned number, uint32_t slot)
+{
+	char b[64];
+	number_at[slot] = number;
+	return call_table_add(t, call_id(b, sizeof(b), number), slot);
+}
+
+static struct call_entry *find(struct call_table *t, unsigned number)
+{
+	char b[64];
+	return call_table_find(t, call_id(b, sizeof(b), number));
+}
+
 static void test_find_add_remove(void)
 {
 	struct call_table t;
-	CU_ASSERT_EQUAL_FATAL(call_table_init(&t, 100), 0);
-	CHECK(t.n == 128, "100 slots asked, 128 given (got %u)", t.n);
-	char b[64];
-	for (unsigned i = 0; i < 60; i++) {
-		struct call_entry *e = call_table_add(&t, call_id(b, sizeof(b), i));
-		CU_ASSERT_FATAL(e != NULL);
-		e->slot = i;
-	}
+	CU_ASSERT_EQUAL_FATAL(call_table_init(&t, 100, same_id, NULL), 0);
+	CHECK(t.max == 128, "100 slots asked, 128 given (got %u)", t.max);
+	for (unsigned i = 0; i < 60; i++)
+		CU_ASSERT_FATAL(add(&t, i, i) != NULL);
+	CHECK(!add(&t, 7, 100), "a Call-ID already there is refused");
 	for (unsigned i = 0; i < 60; i += 2)
-		call_table_remove(&t, call_table_find(&t, call_id(b, sizeof(b), i)));
+		call_table_remove(&t, find(&t, i));
 	for (unsigned i = 0; i < 60; i++) {
-		struct call_entry *e = call_table_find(&t, call_id(b, sizeof(b), i));
+		struct call_entry *e = find(&t, i);
 		if (i % 2)
 			CHECK(e && e->slot == i, "call %u found with its slot", i);
 		else
@@ -48,10 +70,31 @@ static void test_find_add_remove(void)
 	CHECK(t.count == 30, "30 calls left (got %u)", t.count);
 	char long_id[CALL_TABLE_ID_MAX + 2];
 	memset(long_id, 'x', sizeof(long_id));
-	CHECK(!call_table_add(&t, (struct tl_str){ long_id, CALL_TABLE_ID_MAX + 1 }),
+	CHECK(!call_table_add(&t, (struct tl_str){ long_id, CALL_TABLE_ID_MAX + 1 }, 200),
 	      "a Call-ID over %d bytes is refused", CALL_TABLE_ID_MAX);
-	CHECK(call_table_add(&t, (struct tl_str){ long_id, CALL_TABLE_ID_MAX }) != NULL,
-	      "one of %d bytes is kept", CALL_TABLE_ID_MAX);
+	CHECK(!call_table_find(&t, (struct tl_str){ long_id, CALL_TABLE_ID_MAX + 1 }),
+	      "and not looked for");
+	call_table_free(&t);
+}
+
+/* A table sized for many calls starts small and grows as calls come, at most half
+ * full, every call found after each growth. */
+static void test_grows(void)
+{
+	struct call_table t;
+	CU_ASSERT_EQUAL_FATAL(call_table_init(&t, 65536, same_id, NULL), 0);
+	CHECK(t.n <= 1024, "starts with at most 1024 entries (got %u)", t.n);
+	unsigned calls = OWNER_SLOTS - 96;
+	for (unsigned i = 0; i < calls; i++)
+		CU_ASSERT_FATAL(add(&t, i, i) != NULL);
+	CHECK(t.n >= 2 * calls && t.n <= 4 * calls, "%u calls in %u entries (between %u and %u)",
+	      calls, t.n, 2 * calls, 4 * calls);
+	unsigned found = 0;
+	for (unsigned i = 0; i < calls; i++) {
+		struct call_entry *e = find(&t, i);
+		found += e && e->slot == i;
+	}
+	CHECK(found == calls, "every call found with its slot (%u of %u)", found, calls);
 	call_table_free(&t);
 }
 
@@ -59,17 +102,15 @@ static void test_find_add_remove(void)
 static void test_full(void)
 {
 	struct call_table t;
-	CU_ASSERT_EQUAL_FATAL(call_table_init(&t, 16), 0);
-	char b[64];
+	CU_ASSERT_EQUAL_FATAL(call_table_init(&t, 16, same_id, NULL), 0);
 	unsigned added = 0;
-	while (added < 32 && call_table_add(&t, call_id(b, sizeof(b), added)))
+	while (added < 32 && add(&t, added, added))
 		added++;
 	CHECK(added >= 15 && added <= 16, "16 slots hold 15 or 16 calls (got %u)", added);
-	call_table_remove(&t, call_table_find(&t, call_id(b, sizeof(b), 3)));
-	CHECK(call_table_add(&t, call_id(b, sizeof(b), 1000)) != NULL, "room again after a removal");
+	call_table_remove(&t, find(&t, 3));
+	CHECK(add(&t, 1000, 100) != NULL, "room again after a removal");
 	for (unsigned i = 0; i < added; i++)
-		CHECK((call_table_find(&t, call_id(b, sizeof(b), i)) != NULL) == (i != 3),
-		      "call %u %s", i, i == 3 ? "gone" : "still found");
+		CHECK((find(&t, i) != NULL) == (i != 3), "call %u %s", i, i == 3 ? "gone" : "still found");
 	call_table_free(&t);
 }
 
@@ -79,23 +120,21 @@ static void test_full(void)
 static void test_churn_keeps_lookups_short(void)
 {
 	struct call_table t;
-	CU_ASSERT_EQUAL_FATAL(call_table_init(&t, 1024), 0);
-	char b[64];
+	CU_ASSERT_EQUAL_FATAL(call_table_init(&t, 1024, same_id, NULL), 0);
 	unsigned live = 512, total = 100 * 1024;
 	for (unsigned i = 0; i < total; i++) {
 		if (i >= live) {
-			struct call_entry *e = call_table_find(&t, call_id(b, sizeof(b), i - live));
+			struct call_entry *e = find(&t, i - live);
 			CU_ASSERT_FATAL(e != NULL);
 			call_table_remove(&t, e);
 		}
-		CU_ASSERT_FATAL(call_table_add(&t, call_id(b, sizeof(b), i)) != NULL);
+		CU_ASSERT_FATAL(add(&t, i, i % 1024) != NULL);
 	}
 	unsigned lookups = 10000;
 	uint64_t before = t.probes, worst = 0;
 	for (unsigned i = 0; i < lookups; i++) {
 		uint64_t p0 = t.probes;
-		CHECK(!call_table_find(&t, call_id(b, sizeof(b), total + i)), "absent call %u not found",
-		      total + i);
+		CHECK(!find(&t, total + i), "absent call %u not found", total + i);
 		if (t.probes - p0 > worst)
 			worst = t.probes - p0;
 	}
@@ -106,50 +145,41 @@ static void test_churn_keeps_lookups_short(void)
 	CHECK(mean <= 4, "absent lookups look at %.2f slots on average (bound 4)", mean);
 	CHECK(worst <= 64, "and %llu at worst (bound 64)", (unsigned long long)worst);
 	for (unsigned i = total - live; i < total; i++)
-		CHECK(call_table_find(&t, call_id(b, sizeof(b), i)) != NULL, "live call %u found", i);
+		CHECK(find(&t, i) != NULL, "live call %u found", i);
 	call_table_free(&t);
 }
 
-struct drop_arg {
-	unsigned seen, dropped;
-};
-
-static bool drop_odd(struct call_entry *e, void *arg)
+/* A call's entry is found by its hash and slot alone (the owner may not have kept
+ * its Call-ID yet), also after removals moved it back and where a run of used
+ * slots wraps around the end of the table. */
+static void test_entry_of(void)
 {
-	struct drop_arg *d = arg;
-	d->seen++;
-	if (e->slot % 2) {
-		d->dropped++;
-		return true;
-	}
-	return false;
-}
-
-/* Removing some calls in one walk (a connection that went down) sees each call
- * once, even as removals move others, also where a run of used slots wraps around
- * the end of the table. */
-static void test_remove_if(void)
-{
-	char b[64];
 	unsigned wrapped = 0;
 	for (unsigned round = 0; round < 50; round++) {
 		struct call_table t;
-		CU_ASSERT_EQUAL_FATAL(call_table_init(&t, 64), 0);
+		CU_ASSERT_EQUAL_FATAL(call_table_init(&t, 64, same_id, NULL), 0);
 		unsigned n = 20 + round % 40;
+		uint32_t hash[64];
 		for (unsigned i = 0; i < n; i++) {
-			struct call_entry *e = call_table_add(&t, call_id(b, sizeof(b), round * 100 + i));
+			struct call_entry *e = add(&t, round * 100 + i, i);
 			CU_ASSERT_FATAL(e != NULL);
-			e->slot = i;
+			hash[i] = e->hash;
 		}
-		wrapped += t.e[t.n - 1].used && t.e[0].used;
-		struct drop_arg d = { 0 };
-		call_table_remove_if(&t, drop_odd, &d);
-		CHECK(d.seen == n && d.dropped == n / 2, "round %u: %u calls seen once each (saw %u), %u "
-		      "dropped (got %u)", round, n, d.seen, n / 2, d.dropped);
-		for (unsigned i = 0; i < n; i++)
-			CHECK((call_table_find(&t, call_id(b, sizeof(b), round * 100 + i)) != NULL) ==
-				      (i % 2 == 0),
-			      "round %u: call %u %s", round, i, i % 2 ? "removed" : "kept");
+		wrapped += t.e[t.n - 1].slot != CALL_TABLE_EMPTY && t.e[0].slot != CALL_TABLE_EMPTY;
+		for (unsigned i = 1; i < n; i += 2) {
+			struct call_entry *e = call_table_entry_of(&t, hash[i], i);
+			CU_ASSERT_FATAL(e != NULL);
+			call_table_remove(&t, e);
+		}
+		for (unsigned i = 0; i < n; i++) {
+			struct call_entry *e = call_table_entry_of(&t, hash[i], i);
+			CHECK((e != NULL) == (i % 2 == 0), "round %u: call %u's entry %s", round, i,
+			      i % 2 ? "gone" : "found");
+			CHECK((find(&t, round * 100 + i) != NULL) == (i % 2 == 0),
+			      "round %u: call %u %s by Call-ID", round, i, i % 2 ? "removed" : "found");
+		}
+		CHECK(t.count == (n + 1) / 2, "round %u: %u calls left (got %u)", round, (n + 1) / 2,
+		      t.count);
 		call_table_free(&t);
 	}
 	CHECK(wrapped > 0, "some rounds had a run wrapping around the end (got %u)", wrapped);
@@ -160,8 +190,9 @@ int main(void)
 	static const struct tl_case cases[] = {
 		{ "find, add, remove", test_find_add_remove },
 		{ "a full table, and room again", test_full },
+		{ "grows as calls come", test_grows },
 		{ "after many calls came and went, a lookup stays short", test_churn_keeps_lookups_short },
-		{ "removing some calls in one walk", test_remove_if },
+		{ "an entry found by hash and slot", test_entry_of },
 	};
 	return tl_run("call_table", TL_CASES(cases));
 }

@@ -3,10 +3,12 @@
 #include "kernel_wrote.h"
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/sockios.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 enum op {
@@ -547,14 +549,24 @@ static void resume_reading(struct worker *w, struct conn *c)
 		arm_recv(w, c);
 }
 
-/* A send that has not moved for CONN_STALL_NS: the peer reads nothing. */
+/* A send in flight for long may still move: a slow reader frees room in the
+ * socket long before the kernel wakes the send (it waits for half the buffer), so
+ * what the peer took is read from the socket's queue. A send whose queue has not
+ * shrunk for CONN_STALL_NS: the peer reads nothing. */
 static void fail_stalled_sends(struct worker *w)
 {
 	for (uint32_t i = 0; i < w->n_conns; i++) {
 		struct conn *c = &w->conns[i];
-		if (c->state != CONN_FREE && c->state != CONN_CLOSING && c->sending &&
-		    w->now - c->t_send_progress > CONN_STALL_NS)
-			fail_unread(w, c, "peer reads nothing: no send moved for 5 s");
+		if (c->state == CONN_FREE || c->state == CONN_CLOSING || !c->sending ||
+		    w->now - c->t_send_progress < STALL_SCAN_NS)
+			continue;
+		int queued = -1;
+		if (ioctl(c->fd, SIOCOUTQ, &queued) == 0 && queued != c->outq_seen) {
+			c->outq_seen = queued;
+			c->t_send_progress = w->now;
+		} else if (w->now - c->t_send_progress > CONN_STALL_NS) {
+			fail_unread(w, c, "peer reads nothing: nothing it was sent left for 5 s");
+		}
 	}
 }
 

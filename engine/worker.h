@@ -30,6 +30,7 @@ struct conn {
 	bool recv_armed;          /* a multishot receive is live */
 	bool held;                /* a responder that stopped reading: its output piled up */
 	uint64_t t_send_progress; /* monotonic ns: the last send started or moved */
+	int outq_seen;            /* the socket's unsent and unacknowledged bytes then */
 	unsigned ops;             /* ring operations in flight on fd */
 	struct tls_conn tls;
 	struct buf rx;            /* plaintext received, not yet parsed */

@@ -74,10 +74,11 @@ int media_pool_init(struct media_pool *p, struct ring *ring, struct result *res,
 		return err;
 	}
 	p->n = max_streams;
-	for (uint32_t i = 0; i < max_streams; i++) {
-		p->s[i].fd[0] = p->s[i].fd[1] = -1;
+	/* a free stream's fields are not read (its sockets are set when it opens): the
+	 * streams, some KiB each, stay untouched pages until used, and a responder with
+	 * the whole port range listens at once, not after faulting them all in */
+	for (uint32_t i = 0; i < max_streams; i++)
 		p->free[p->n_free++] = max_streams - 1 - i;
-	}
 	p->port_lo = (uint16_t)(port_lo & ~1u);
 	p->port_hi = port_hi;
 	p->next_port = p->port_lo;

@@ -41,6 +41,7 @@ void result_init(struct result *r)
 	memset(r, 0, sizeof(*r));
 	for (int i = 0; i < LAT_COUNT; i++)
 		hist_init(&r->lat[i]);
+	hist_init(&r->tester.schedule_lag);
 }
 
 int result_keys_reserve(struct result *r, unsigned cap)
@@ -117,6 +118,25 @@ struct ts_row *result_ts_row(struct result *r, unsigned sec)
 	return &r->ts[sec];
 }
 
+static void tester_merge(struct tester_health *d, const struct tester_health *s)
+{
+	hist_merge(&d->schedule_lag, &s->schedule_lag);
+	d->turns += s->turns;
+	d->long_turns += s->long_turns;
+	if (s->worst_turn_us > d->worst_turn_us)
+		d->worst_turn_us = s->worst_turn_us;
+	d->enobufs_rearms += s->enobufs_rearms;
+	d->tcp_samples += s->tcp_samples;
+	d->zero_window_ours += s->zero_window_ours;
+	d->zero_window_far_end += s->zero_window_far_end;
+	d->window_unknown += s->window_unknown;
+	d->workers += s->workers;
+	d->cpu_s += s->cpu_s;
+	d->wall_s += s->wall_s;
+	if (s->busiest_worker_pct > d->busiest_worker_pct)
+		d->busiest_worker_pct = s->busiest_worker_pct;
+}
+
 void result_merge(struct result *dst, const struct result *src)
 {
 	dst->attempted += src->attempted;
@@ -172,7 +192,10 @@ void result_merge(struct result *dst, const struct result *src)
 		d->active += src->ts[s].active;
 		if (src->ts[s].p99_us > d->p99_us) /* per-second p99 across workers: the worst */
 			d->p99_us = src->ts[s].p99_us;
+		if (src->ts[s].lag_max_us > d->lag_max_us)
+			d->lag_max_us = src->ts[s].lag_max_us;
 	}
+	tester_merge(&dst->tester, &src->tester);
 	if (src->elapsed_s > dst->elapsed_s)
 		dst->elapsed_s = src->elapsed_s;
 	dst->steady_completed += src->steady_completed;

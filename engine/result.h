@@ -79,8 +79,29 @@ struct srtp_key_row {
 };
 #define RESULT_MAX_KEYS 1000
 
+/* The tester's own health: whether trunkload kept its schedule and read its sockets,
+ * so that the latency figures belong to the far end. */
+#define TESTER_LONG_TURN_US 10000 /* a loop turn longer than this is counted */
+#define TESTER_LAG_SHOWN_US 10000 /* the progress line shows a schedule lag above this */
+/* The check tester.schedule_lag: its p99 warns above the first, fails above the second */
+#define TESTER_LAG_WARN_MS 10.0
+#define TESTER_LAG_FAIL_MS 100.0
+struct tester_health {
+	struct hist schedule_lag;     /* caller: a call's scheduled start to its start, µs */
+	uint64_t turns, long_turns, worst_turn_us; /* the loop's turns (their work, not waits) */
+	uint64_t enobufs_rearms;      /* receives ended for want of buffers, armed again */
+	uint64_t tcp_samples;         /* TCP_INFO samples of connections that were up ... */
+	uint64_t zero_window_ours;    /* ... with the window we advertise at zero */
+	uint64_t zero_window_far_end; /* ... with the far end's window at zero */
+	uint64_t window_unknown;      /* ... where the kernel does not tell our window */
+	unsigned workers;
+	double cpu_s, wall_s;         /* the workers' CPU and wall time, summed */
+	double busiest_worker_pct;    /* the busiest worker's CPU over its wall time */
+};
+
 struct ts_row { /* one second of the run */
 	uint64_t started, completed, failed, active, p99_us;
+	uint64_t lag_max_us; /* the latest any call of the second started (schedule lag) */
 };
 
 struct result {
@@ -93,6 +114,7 @@ struct result {
 	struct hist lat[LAT_COUNT];
 
 	struct srtp_result srtp;
+	struct tester_health tester;
 
 	uint64_t hs_ok, hs_failed, hs_resumed;
 	uint64_t hs_outcome[HS_OUTCOMES];  /* a negative test: each attempt in exactly one */

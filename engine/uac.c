@@ -170,6 +170,10 @@ void uac_call_start(struct uac *u, uint64_t t_sched)
 {
 	struct result *res = &u->w->res;
 	res->attempted++;
+	uint64_t lag_us = (u->w->now - t_sched) / 1000;
+	hist_record(&res->tester.schedule_lag, lag_us);
+	if (lag_us > u->sec_lag_us)
+		u->sec_lag_us = lag_us;
 	struct ts_row *row = row_now(u);
 	if (row)
 		row->started++;

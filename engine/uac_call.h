@@ -62,6 +62,7 @@ struct uac {
 	uint64_t last_sched; /* scheduled start of the latest call started */
 	int last_sec;
 	struct hist sec_hist;
+	uint64_t sec_lag_us;  /* this second's worst schedule lag */
 	char from_uri[300], to_uri[300], ruri[320];
 	bool uris_ready;
 	struct media_pool media;

@@ -18,6 +18,7 @@ static void publish(struct uac *u)
 	atomic_store_explicit(&p->auth_failures, r->srtp.n[SRTP_AUTH_FAILURES], memory_order_relaxed);
 	atomic_store_explicit(&p->p99_us, hist_percentile(&r->lat[LAT_INVITE_TO_200], 99),
 			      memory_order_relaxed);
+	atomic_store_explicit(&p->lag_us, u->sec_lag_us, memory_order_relaxed);
 	atomic_store_explicit(&p->t0_ns, u->t0, memory_order_relaxed);
 }
 
@@ -31,8 +32,10 @@ void uac_second_rollover(struct uac *u, uint64_t now)
 		if (row) {
 			row->active = u->active;
 			row->p99_us = hist_percentile(&u->sec_hist, 99);
+			row->lag_max_us = u->sec_lag_us;
 		}
 		hist_init(&u->sec_hist);
+		u->sec_lag_us = 0;
 		u->last_sec++;
 	}
 }

@@ -18,33 +18,38 @@ static double cps(const struct result *r)
 	return r->elapsed_s > 0 ? (double)r->completed / r->elapsed_s : 0;
 }
 
+/* A stat of a histogram of microseconds, in milliseconds. */
+static int hist_stat_ms(const struct hist *h, const char *stat, double *v)
+{
+	double us;
+	if (!strcmp(stat, "min"))
+		us = (double)h->min;
+	else if (!strcmp(stat, "max"))
+		us = (double)h->max;
+	else if (!strcmp(stat, "p50"))
+		us = (double)hist_percentile(h, 50);
+	else if (!strcmp(stat, "p90"))
+		us = (double)hist_percentile(h, 90);
+	else if (!strcmp(stat, "p99"))
+		us = (double)hist_percentile(h, 99);
+	else if (!strcmp(stat, "p999"))
+		us = (double)hist_percentile(h, 99.9);
+	else
+		return -ENOENT;
+	*v = us / 1000.0;
+	return 0;
+}
+
 int verdict_metric(const struct result *r, const char *metric, const char *stat, double *v)
 {
 	static const char lat_prefix[] = "latency_ms.";
+	if (!strcmp(metric, "tester.schedule_lag_ms"))
+		return hist_stat_ms(&r->tester.schedule_lag, stat, v);
 	if (!strncmp(metric, lat_prefix, sizeof(lat_prefix) - 1)) {
 		const char *name = metric + sizeof(lat_prefix) - 1;
-		for (int i = 0; i < LAT_COUNT; i++) {
-			if (strcmp(name, lat_interval_name((enum lat_interval)i)))
-				continue;
-			const struct hist *h = &r->lat[i];
-			double us;
-			if (!strcmp(stat, "min"))
-				us = (double)h->min;
-			else if (!strcmp(stat, "max"))
-				us = (double)h->max;
-			else if (!strcmp(stat, "p50"))
-				us = (double)hist_percentile(h, 50);
-			else if (!strcmp(stat, "p90"))
-				us = (double)hist_percentile(h, 90);
-			else if (!strcmp(stat, "p99"))
-				us = (double)hist_percentile(h, 99);
-			else if (!strcmp(stat, "p999"))
-				us = (double)hist_percentile(h, 99.9);
-			else
-				return -ENOENT;
-			*v = us / 1000.0;
-			return 0;
-		}
+		for (int i = 0; i < LAT_COUNT; i++)
+			if (!strcmp(name, lat_interval_name((enum lat_interval)i)))
+				return hist_stat_ms(&r->lat[i], stat, v);
 		return -ENOENT;
 	}
 	const struct {
@@ -109,6 +114,10 @@ static bool has_samples(const struct scenario *s, const struct result *r, const 
 	if (!strcmp(metric, "calls.failed_pct")) {
 		*why = "no samples: no call was attempted";
 		return r->attempted > 0;
+	}
+	if (!strcmp(metric, "tester.schedule_lag_ms")) {
+		*why = "no samples: no call was started";
+		return r->tester.schedule_lag.count > 0;
 	}
 	if (strncmp(metric, lat_prefix, sizeof(lat_prefix) - 1))
 		return true;
@@ -349,6 +358,21 @@ static void judge_expected_findings(struct verdict *v, const struct scenario *s,
 	c->status = ok ? CHECK_PASS : CHECK_FAIL;
 }
 
+/* Latency is measured from each call's scheduled start, so a tester that falls
+ * behind its schedule puts its own delay into the far end's figures: say so. */
+static void judge_schedule_lag(struct verdict *v, const struct tester_health *t)
+{
+	struct check *c = add(v, "tester.schedule_lag");
+	double p99 = (double)hist_percentile(&t->schedule_lag, 99) / 1000.0;
+	snprintf(c->expected, sizeof(c->expected), "p99 <= %g ms (a warning above, a failure above %g ms)",
+		 TESTER_LAG_WARN_MS, TESTER_LAG_FAIL_MS);
+	c->status = p99 > TESTER_LAG_FAIL_MS ? CHECK_FAIL : p99 > TESTER_LAG_WARN_MS ? CHECK_WARN : CHECK_PASS;
+	snprintf(c->observed, sizeof(c->observed), "p99 %.1f ms, max %.1f ms%s", p99,
+		 (double)t->schedule_lag.max / 1000.0,
+		 c->status == CHECK_PASS ? "" : ": trunkload could not keep its own schedule: "
+						"the latency figures include its delay");
+}
+
 void verdict_judge(const struct scenario *s, const struct result *r, struct verdict *v)
 {
 	memset(v, 0, sizeof(*v));
@@ -431,6 +455,8 @@ void verdict_judge(const struct scenario *s, const struct result *r, struct verd
 		c->status = finding_expected(s, f->code) ? CHECK_PASS :
 			    f->severity == FINDING_ERROR ? CHECK_FAIL : CHECK_WARN;
 	}
+	if (r->tester.schedule_lag.count && !has_threshold(s, "tester.schedule_lag_ms"))
+		judge_schedule_lag(v, &r->tester);
 	if (r->concurrency_cap_hits) {
 		c = add(v, "load.max_concurrent");
 		snprintf(c->expected, sizeof(c->expected), "the cap of %u concurrent calls never reached",

@@ -1,6 +1,7 @@
 #include "worker.h"
 #include "clock.h"
 #include "kernel_wrote.h"
+#include "tcp_window.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/sockios.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 enum op {
@@ -36,6 +38,11 @@ enum op {
  * loaded far end, a tester's own stall) resumes well within it. */
 #define CONN_STALL_NS (5 * NS_PER_S)
 #define STALL_SCAN_NS NS_PER_S
+/* How often, and how many connections at a time, the windows are sampled (TCP_INFO):
+ * a trunk's few connections every time, a crowd of idle ones in turn. */
+#define WINDOW_SAMPLE_NS (100 * NS_PER_MS)
+#define WINDOW_SAMPLE_CONNS 64
+#define WINDOW_SCAN_SLOTS 4096 /* slots looked at per sample, used or not */
 /* Memory bound for a caller whose far end reads, but slower than it sends. */
 #define CONN_MAX_QUEUED (256u << 20)
 
@@ -57,11 +64,11 @@ int worker_init(struct worker *w, unsigned max_conns)
 	}
 	w->n_conns = max_conns;
 	rand_pool_init(&w->rand);
-	for (uint32_t i = 0; i < max_conns; i++) {
-		w->conns[i].slot = i;
-		w->conns[i].fd = -1;
+	/* a slot is set up when first taken: a responder's table of 65,536 is some 50 MB
+	 * that stays untouched pages until used, and it accepts at once, not after
+	 * faulting them all in; slots are taken lowest first */
+	for (uint32_t i = 0; i < max_conns; i++)
 		w->free_conns[w->n_free++] = max_conns - 1 - i;
-	}
 	if (!w->max_msg)
 		w->max_msg = 65536;
 	if (!w->stop_grace_ns)
@@ -118,7 +125,7 @@ static void conn_release(struct worker *w, struct conn *c)
 
 void worker_free(struct worker *w)
 {
-	for (uint32_t i = 0; w->conns && i < w->n_conns; i++) {
+	for (uint32_t i = 0; w->conns && i < w->slots_used; i++) {
 		if (w->conns[i].state != CONN_FREE)
 			conn_free_resources(&w->conns[i]);
 	}
@@ -159,7 +166,12 @@ static struct conn *conn_alloc(struct worker *w, int fd, bool tls)
 {
 	if (!w->n_free)
 		return NULL;
-	struct conn *c = &w->conns[w->free_conns[--w->n_free]];
+	uint32_t slot = w->free_conns[--w->n_free];
+	struct conn *c = &w->conns[slot];
+	if (slot >= w->slots_used) { /* its first use */
+		w->slots_used = slot + 1;
+		c->slot = slot;
+	}
 	c->fd = fd;
 	c->use_tls = tls;
 	c->t_start = clock_mono_ns();
@@ -555,7 +567,7 @@ static void resume_reading(struct worker *w, struct conn *c)
  * shrunk for CONN_STALL_NS: the peer reads nothing. */
 static void fail_stalled_sends(struct worker *w)
 {
-	for (uint32_t i = 0; i < w->n_conns; i++) {
+	for (uint32_t i = 0; i < w->slots_used; i++) {
 		struct conn *c = &w->conns[i];
 		if (c->state == CONN_FREE || c->state == CONN_CLOSING || !c->sending ||
 		    w->now - c->t_send_progress < STALL_SCAN_NS)
@@ -701,8 +713,10 @@ static void handle_cqe(struct worker *w, struct io_uring_cqe *cqe)
 			return;
 		}
 		/* -ENOBUFS means overload: re-arm, nothing is lost; -ECANCELED: held */
-		if (!more && !c->held && c->state != CONN_FREE && c->state != CONN_CLOSING)
+		if (!more && !c->held && c->state != CONN_FREE && c->state != CONN_CLOSING) {
+			w->res.tester.enobufs_rearms += cqe->res == -ENOBUFS;
 			arm_recv(w, c);
+		}
 		break;
 	case OP_SEND:
 		c->sending = false;
@@ -758,6 +772,47 @@ static uint64_t accept_again(struct worker *w)
 	return w->accept_at;
 }
 
+/* Whether either side stopped reading: a window at zero, ours or the far end's,
+ * seen by sampling up to WINDOW_SAMPLE_CONNS connections that are up. */
+static void sample_windows(struct worker *w)
+{
+	struct tester_health *h = &w->res.tester;
+	unsigned sampled = 0;
+	for (uint32_t n = 0; n < w->slots_used && n < WINDOW_SCAN_SLOTS && sampled < WINDOW_SAMPLE_CONNS;
+	     n++) {
+		if (w->window_cursor >= w->slots_used)
+			w->window_cursor = 0;
+		struct conn *c = &w->conns[w->window_cursor++];
+		struct tcp_windows tw;
+		if (c->state != CONN_UP || tcp_windows_read(c->fd, &tw))
+			continue;
+		sampled++;
+		h->tcp_samples++;
+		h->zero_window_far_end += tw.far_end == 0;
+		h->zero_window_ours += tw.ours_known && tw.ours == 0;
+		h->window_unknown += !tw.ours_known;
+	}
+}
+
+/* A turn's work, from the wait's return to the next wait. */
+static void count_turn(struct worker *w, uint64_t woke, uint64_t now)
+{
+	struct tester_health *h = &w->res.tester;
+	uint64_t us = (now - woke) / 1000;
+	h->turns++;
+	if (us > TESTER_LONG_TURN_US)
+		h->long_turns++;
+	if (us > h->worst_turn_us)
+		h->worst_turn_us = us;
+}
+
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static bool any_conn_open(const struct worker *w)
 {
 	return w->n_free < w->n_conns;
@@ -770,7 +825,14 @@ int worker_run(struct worker *w)
 	if (w->spread)
 		atomic_store_explicit(&w->spread->slot[w->id].ring_fd, w->ring.uring.ring_fd,
 				      memory_order_release);
+	uint64_t t0 = clock_mono_ns();
+	double cpu0 = thread_cpu_s();
 	int rc = run_loop(w);
+	struct tester_health *h = &w->res.tester;
+	h->workers = 1;
+	h->cpu_s = thread_cpu_s() - cpu0;
+	h->wall_s = (double)(clock_mono_ns() - t0) / 1e9;
+	h->busiest_worker_pct = h->wall_s > 0 ? 100 * h->cpu_s / h->wall_s : 0;
 	if (w->spread)
 		atomic_store_explicit(&w->spread->slot[w->id].ring_fd, -1, memory_order_release);
 	return rc;
@@ -778,14 +840,14 @@ int worker_run(struct worker *w)
 
 static int run_loop(struct worker *w)
 {
-	uint64_t stop_at = 0, finished_at = 0, stall_scan_at = 0;
+	uint64_t stop_at = 0, finished_at = 0, stall_scan_at = 0, window_at = 0, woke = clock_mono_ns();
 	bool busy = false; /* the last wait brought more than one completion */
 	for (;;) {
 		w->now = clock_mono_ns();
 		bool stopping = atomic_load(w->stop);
 		if (stopping && !stop_at) {
 			stop_at = w->now + w->stop_grace_ns;
-			for (uint32_t i = 0; i < w->n_conns; i++)
+			for (uint32_t i = 0; i < w->slots_used; i++)
 				if (w->conns[i].state != CONN_FREE)
 					worker_close(w, &w->conns[i]);
 			if (w->listen_fd >= 0)
@@ -794,6 +856,7 @@ static int run_loop(struct worker *w)
 		uint64_t next = 0;
 		if (!stopping) {
 			uint64_t t1 = fire_timers(w);
+			w->now = clock_mono_ns(); /* timers may have taken a while: calls start late */
 			uint64_t t2 = w->role->tick(w, w->now);
 			next = t1 && t2 ? (t1 < t2 ? t1 : t2) : (t1 ? t1 : t2);
 			uint64_t t3 = accept_again(w);
@@ -801,6 +864,10 @@ static int run_loop(struct worker *w)
 			if (w->now >= stall_scan_at) {
 				fail_stalled_sends(w);
 				stall_scan_at = w->now + STALL_SCAN_NS;
+			}
+			if (w->now >= window_at) {
+				sample_windows(w);
+				window_at = w->now + WINDOW_SAMPLE_NS;
 			}
 		}
 		flush_dirty(w);
@@ -813,7 +880,7 @@ static int run_loop(struct worker *w)
 			if (!finished_at)
 				finished_at = w->now;
 			else if (w->now > finished_at + w->stop_grace_ns) {
-				for (uint32_t i = 0; i < w->n_conns; i++)
+				for (uint32_t i = 0; i < w->slots_used; i++)
 					if (w->conns[i].state != CONN_FREE)
 						conn_fail(w, &w->conns[i], 0, "closed");
 				flush_dirty(w);
@@ -823,6 +890,7 @@ static int run_loop(struct worker *w)
 
 		uint64_t wait = MAX_WAIT_NS;
 		w->now = clock_mono_ns();
+		count_turn(w, woke, w->now);
 		if (next)
 			wait = next > w->now ? (next - w->now < wait ? next - w->now : wait) : 0;
 		/* Busy: wait for a batch of completions, briefly, rather than wake for each
@@ -843,7 +911,7 @@ static int run_loop(struct worker *w)
 			snprintf(w->err, sizeof(w->err), "io_uring wait: %s", strerror(-err));
 			return err;
 		}
-		w->now = clock_mono_ns(); /* completion handlers read the time from here */
+		w->now = woke = clock_mono_ns(); /* completion handlers read the time from here */
 		unsigned head, n = 0;
 		io_uring_for_each_cqe(&w->ring.uring, head, cqe)
 		{

@@ -111,6 +111,8 @@ struct worker {
 	atomic_bool *stop;      /* set by the controlling thread: end now */
 	atomic_bool *drain;     /* set first: start nothing new, let what runs finish (may be NULL) */
 	uint64_t stop_grace_ns; /* how long to wait for connections to close at the end */
+	uint32_t slots_used;    /* slots ever taken (lowest first): those past it are untouched */
+	uint32_t window_cursor; /* the next connection whose TCP windows are sampled */
 	uint64_t now;           /* monotonic ns at the start of this loop turn, and again
 				 * when the wait for completions returned */
 	char err[256];          /* why worker_init or the loop failed */

@@ -15,12 +15,13 @@ int report_write_csv(const char *path, const struct report *rep, char *err, size
 	int open_rc = report_open_tmp(path, tmp, sizeof(tmp), &f, err, errlen);
 	if (open_rc)
 		return open_rc;
-	fputs("t,started,completed,failed,active,p99_ms\n", f);
+	fputs("t,started,completed,failed,active,p99_ms,schedule_lag_ms\n", f);
 	for (unsigned i = 0; i < r->n_ts; i++) {
 		const struct ts_row *row = &r->ts[i];
-		fprintf(f, "%u,%llu,%llu,%llu,%llu,%.3f\n", i, (unsigned long long)row->started,
+		fprintf(f, "%u,%llu,%llu,%llu,%llu,%.3f,%.3f\n", i, (unsigned long long)row->started,
 			(unsigned long long)row->completed, (unsigned long long)row->failed,
-			(unsigned long long)row->active, (double)row->p99_us / 1000.0);
+			(unsigned long long)row->active, (double)row->p99_us / 1000.0,
+			(double)row->lag_max_us / 1000.0);
 	}
 	return report_commit(f, tmp, path, err, errlen);
 }

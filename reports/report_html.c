@@ -159,7 +159,7 @@ static void nodata(FILE *f, const char *id, const char *why)
 
 /* ---- time series ---- */
 
-enum ts_field { TS_STARTED, TS_COMPLETED, TS_FAILED, TS_ACTIVE, TS_P99_MS };
+enum ts_field { TS_STARTED, TS_COMPLETED, TS_FAILED, TS_ACTIVE, TS_P99_MS, TS_LAG_MS };
 
 struct series {
 	const char *name, *color;
@@ -175,11 +175,11 @@ static double ts_point(const struct result *r, unsigned a, unsigned b, enum ts_f
 		const struct ts_row *row = &r->ts[i];
 		double v = k == TS_STARTED ? (double)row->started : k == TS_COMPLETED ? (double)row->completed :
 			   k == TS_FAILED ? (double)row->failed : k == TS_ACTIVE ? (double)row->active :
-			   (double)row->p99_us / 1000.0;
+			   k == TS_LAG_MS ? (double)row->lag_max_us / 1000.0 : (double)row->p99_us / 1000.0;
 		sum += v;
 		worst = v > worst ? v : worst;
 	}
-	return k == TS_P99_MS ? worst : sum / (double)(b - a);
+	return k == TS_P99_MS || k == TS_LAG_MS ? worst : sum / (double)(b - a);
 }
 
 /* The scheduled start rate as a polyline of (second, calls/s): a linear ramp to
@@ -543,12 +543,37 @@ static void load_section(FILE *f, const struct report *rep)
 	fputs("</section>\n", f);
 }
 
+/* The tester's own delay, beside the latency it would otherwise hide in. */
+static void tester_tiles(FILE *f, const struct report *rep)
+{
+	const struct tester_health *t = &rep->res->tester;
+	const struct check *lag = NULL;
+	for (unsigned i = 0; i < rep->verdict->n_checks; i++)
+		if (!strcmp(rep->verdict->checks[i].name, "tester.schedule_lag"))
+			lag = &rep->verdict->checks[i];
+	const char *cls = !lag ? "" : lag->status == CHECK_FAIL ? "bad" : lag->status == CHECK_WARN ? "warn" : "good";
+	fputs("<div class=\"tiles\" id=\"tester\">\n", f);
+	tile(f, cls, "trunkload behind schedule, p99", "%.2f ms", hist_percentile(&t->schedule_lag, 99) / 1000.0);
+	tile(f, cls, "behind schedule, max", "%.2f ms", t->schedule_lag.max / 1000.0);
+	tile(f, t->long_turns ? "warn" : "", "loop turns over 10 ms", "%llu (worst %.1f ms)", u(t->long_turns),
+	     t->worst_turn_us / 1000.0);
+	tile(f, t->zero_window_ours ? "bad" : "", "our receive window at zero", "%llu of %llu samples",
+	     u(t->zero_window_ours), u(t->tcp_samples));
+	tile(f, "", "busiest worker", "%.0f %% CPU", t->busiest_worker_pct);
+	fputs("</div>\n", f);
+	if (lag && lag->status != CHECK_PASS)
+		tag_text(f, "<p class=\"meta\">", lag->observed, "</p>\n");
+}
+
 static void latency_section(FILE *f, const struct report *rep)
 {
 	const struct result *r = rep->res;
 	fputs("<section id=\"latency\">\n<h2>Latency</h2>\n<h3>INVITE to 200 OK, p99 per second</h3>\n", f);
-	static const struct series p99[] = { { "p99 INVITE to 200", "#bc4c00", TS_P99_MS } };
-	ts_chart(f, rep, "chart-p99", "p99 latency from INVITE to 200 OK, per second", "ms", p99, 1, false);
+	static const struct series p99[] = { { "p99 INVITE to 200", "#bc4c00", TS_P99_MS },
+					     { "trunkload behind its schedule (worst)", "#57606a", TS_LAG_MS } };
+	ts_chart(f, rep, "chart-p99", "p99 latency from INVITE to 200 OK, and how far trunkload itself "
+		 "was behind its schedule, per second", "ms", p99, 2, false);
+	tester_tiles(f, rep);
 	fputs("<h3>Distribution</h3>\n", f);
 	latency_chart(f, r);
 	fputs("<table><thead><tr><th>interval</th><th class=\"n\">count</th><th class=\"n\">min</th>"

@@ -71,6 +71,29 @@ static void cert_json(cJSON *o, const struct cert_facts *c)
 	cJSON_AddStringToObject(o, "sha256", c->sha256);
 }
 
+/* Whether trunkload itself kept up: its schedule, its loop, its reading. */
+static void tester_json(cJSON *root, const struct tester_health *t)
+{
+	cJSON *o = cJSON_AddObjectToObject(root, "tester");
+	cJSON_AddItemToObject(o, "schedule_lag_ms", latency(&t->schedule_lag));
+	cJSON *loop = cJSON_AddObjectToObject(o, "loop");
+	cJSON_AddNumberToObject(loop, "turns", (double)t->turns);
+	cJSON_AddNumberToObject(loop, "over_10ms", (double)t->long_turns);
+	cJSON_AddNumberToObject(loop, "worst_ms", ms(t->worst_turn_us));
+	cJSON_AddNumberToObject(o, "receive_rearms_enobufs", (double)t->enobufs_rearms);
+	cJSON *zw = cJSON_AddObjectToObject(o, "tcp_windows");
+	cJSON_AddNumberToObject(zw, "samples", (double)t->tcp_samples);
+	cJSON_AddNumberToObject(zw, "zero_ours", (double)t->zero_window_ours);
+	cJSON_AddNumberToObject(zw, "zero_far_end", (double)t->zero_window_far_end);
+	cJSON_AddNumberToObject(zw, "ours_unknown", (double)t->window_unknown);
+	cJSON *cpu = cJSON_AddObjectToObject(o, "cpu");
+	cJSON_AddNumberToObject(cpu, "workers", t->workers);
+	cJSON_AddNumberToObject(cpu, "seconds", t->cpu_s);
+	cJSON_AddNumberToObject(cpu, "wall_seconds", t->wall_s);
+	cJSON_AddNumberToObject(cpu, "per_worker_pct", t->wall_s > 0 ? 100 * t->cpu_s / t->wall_s : 0);
+	cJSON_AddNumberToObject(cpu, "busiest_worker_pct", t->busiest_worker_pct);
+}
+
 static cJSON *build(const struct report *rep)
 {
 	const struct result *r = rep->res;
@@ -251,6 +274,8 @@ static cJSON *build(const struct report *rep)
 		}
 	}
 
+	tester_json(root, &r->tester);
+
 	cJSON *ts = cJSON_AddArrayToObject(root, "timeseries");
 	for (unsigned i = 0; i < r->n_ts; i++) {
 		const struct ts_row *row = &r->ts[i];
@@ -261,6 +286,7 @@ static cJSON *build(const struct report *rep)
 		cJSON_AddNumberToObject(o, "failed", (double)row->failed);
 		cJSON_AddNumberToObject(o, "active", (double)row->active);
 		cJSON_AddNumberToObject(o, "p99_ms", ms(row->p99_us));
+		cJSON_AddNumberToObject(o, "schedule_lag_ms", ms(row->lag_max_us));
 		cJSON_AddItemToArray(ts, o);
 	}
 	return root;

@@ -19,6 +19,7 @@
 #define MAX_REPORT_BYTES (256u << 20)
 #define MAX_TS_SECONDS (10u * 1000 * 1000) /* ~115 days: beyond that a t is damage */
 #define MAX_EXACT 9007199254740992.0       /* 2^53: larger counts are not exact in JSON */
+#define RUN_WORKERS_READ_MAX 1000000u      /* shards times threads: beyond that, damage */
 
 /* Where errors go: every message starts with the file's name. */
 struct rd {
@@ -493,7 +494,7 @@ static int read_timeseries(struct rd *d, const cJSON *root, struct result *r)
 	unsigned k = 0;
 	cJSON_ArrayForEach(it, ts) {
 		char at[48];
-		uint64_t t = 0, v[4] = { 0 }, p99 = 0;
+		uint64_t t = 0, v[4] = { 0 }, p99 = 0, lag = 0;
 		snprintf(at, sizeof(at), "timeseries[%u]", k++);
 		if (!cJSON_IsObject(it))
 			return bad(d, "%s: expected an object, got %s", at, type_of(it));
@@ -501,7 +502,8 @@ static int read_timeseries(struct rd *d, const cJSON *root, struct result *r)
 		    (rc = counter(d, it, at, "completed", &v[1])) ||
 		    (rc = counter(d, it, at, "failed", &v[2])) ||
 		    (rc = counter(d, it, at, "active", &v[3])) ||
-		    (rc = micros(d, it, at, "p99_ms", &p99)))
+		    (rc = micros(d, it, at, "p99_ms", &p99)) ||
+		    (rc = micros(d, it, at, "schedule_lag_ms", &lag)))
 			return rc;
 		if (t >= MAX_TS_SECONDS)
 			return bad(d, "%s.t: %llu s is out of range", at, (unsigned long long)t);
@@ -514,8 +516,43 @@ static int read_timeseries(struct rd *d, const cJSON *root, struct result *r)
 		row->active += v[3];
 		if (p99 > row->p99_us)
 			row->p99_us = p99;
+		if (lag > row->lag_max_us)
+			row->lag_max_us = lag;
 	}
 	return rc;
+}
+
+/* The tester's own health (reports before it have none). */
+static int read_tester(struct rd *d, const cJSON *root, struct result *r)
+{
+	const cJSON *o, *lag, *loop, *win, *cpu;
+	struct tester_health *t = &r->tester;
+	uint64_t workers = 0;
+	int rc = member(d, root, "", "tester", K_OBJ, &o);
+	if (rc || !o)
+		return rc;
+	if ((rc = member(d, o, "tester", "schedule_lag_ms", K_OBJ, &lag)) ||
+	    (lag && (rc = read_hist(d, lag, "tester.schedule_lag_ms", &t->schedule_lag))) ||
+	    (rc = counter(d, o, "tester", "receive_rearms_enobufs", &t->enobufs_rearms)) ||
+	    (rc = member(d, o, "tester", "loop", K_OBJ, &loop)) ||
+	    (loop && ((rc = counter(d, loop, "tester.loop", "turns", &t->turns)) ||
+		      (rc = counter(d, loop, "tester.loop", "over_10ms", &t->long_turns)) ||
+		      (rc = micros(d, loop, "tester.loop", "worst_ms", &t->worst_turn_us)))) ||
+	    (rc = member(d, o, "tester", "tcp_windows", K_OBJ, &win)) ||
+	    (win && ((rc = counter(d, win, "tester.tcp_windows", "samples", &t->tcp_samples)) ||
+		     (rc = counter(d, win, "tester.tcp_windows", "zero_ours", &t->zero_window_ours)) ||
+		     (rc = counter(d, win, "tester.tcp_windows", "zero_far_end", &t->zero_window_far_end)) ||
+		     (rc = counter(d, win, "tester.tcp_windows", "ours_unknown", &t->window_unknown)))) ||
+	    (rc = member(d, o, "tester", "cpu", K_OBJ, &cpu)) ||
+	    (cpu && ((rc = counter(d, cpu, "tester.cpu", "workers", &workers)) ||
+		     (rc = amount(d, cpu, "tester.cpu", "seconds", &t->cpu_s)) ||
+		     (rc = amount(d, cpu, "tester.cpu", "wall_seconds", &t->wall_s)) ||
+		     (rc = amount(d, cpu, "tester.cpu", "busiest_worker_pct", &t->busiest_worker_pct)))))
+		return rc;
+	if (workers > RUN_WORKERS_READ_MAX)
+		return bad(d, "tester.cpu.workers: %llu is out of range", (unsigned long long)workers);
+	t->workers = (unsigned)workers;
+	return 0;
 }
 
 /* How the run ended: interrupted, aborted (kept only in the run.completed check),
@@ -568,7 +605,8 @@ static int read_root(struct rd *d, const cJSON *root, struct result *r)
 	int rc;
 	if ((rc = read_run(d, root, r)) || (rc = read_calls(d, root, r)) || (rc = read_sip(d, root, r)) ||
 	    (rc = read_latency(d, root, r)) || (rc = read_tls(d, root, r)) ||
-	    (rc = read_srtp(d, root, r)) || (rc = read_timeseries(d, root, r)))
+	    (rc = read_srtp(d, root, r)) || (rc = read_tester(d, root, r)) ||
+	    (rc = read_timeseries(d, root, r)))
 		return rc;
 	return 0;
 }

@@ -11,6 +11,19 @@ static void lat_line(FILE *f, const char *name, const struct hist *h)
 		hist_percentile(h, 99.9) / 1000.0, h->max / 1000.0);
 }
 
+/* Whether trunkload itself kept up: read before blaming the far end's latency. */
+static void tester_line(FILE *f, const struct tester_health *t)
+{
+	const struct hist *lag = &t->schedule_lag;
+	fprintf(f, "tester     behind schedule p50 %.2f p99 %.2f max %.2f ms  loop turns over 10 ms %llu "
+		   "(worst %.1f ms)  zero windows ours %llu far end %llu of %llu samples  busiest worker "
+		   "%.0f%% CPU\n",
+		hist_percentile(lag, 50) / 1000.0, hist_percentile(lag, 99) / 1000.0, lag->max / 1000.0,
+		(unsigned long long)t->long_turns, t->worst_turn_us / 1000.0,
+		(unsigned long long)t->zero_window_ours, (unsigned long long)t->zero_window_far_end,
+		(unsigned long long)t->tcp_samples, t->busiest_worker_pct);
+}
+
 void report_print_text(FILE *f, const struct report *rep)
 {
 	const struct result *r = rep->res;
@@ -62,6 +75,7 @@ void report_print_text(FILE *f, const struct report *rep)
 		"p99.9", "max");
 	for (int i = 0; i < LAT_COUNT; i++)
 		lat_line(f, lat_interval_name((enum lat_interval)i), &r->lat[i]);
+	tester_line(f, &r->tester);
 	if (s->transport == SCN_TLS) {
 		fprintf(f, "tls        handshakes ok %llu (resumed %llu) failed %llu",
 			(unsigned long long)r->hs_ok, (unsigned long long)r->hs_resumed,

@@ -294,12 +294,16 @@ static void print_progress(const struct progress_snapshot *p, void *arg)
 		snprintf(when, sizeof(when), "%5.0f/%.0f s", elapsed, s->duration_s);
 	else
 		snprintf(when, sizeof(when), "%5.0f s", elapsed);
+	/* the tester's own delay, once it is large enough to be in the figures */
+	char lag[64] = "";
+	if (p->lag_us > TESTER_LAG_SHOWN_US)
+		snprintf(lag, sizeof(lag), "  trunkload behind schedule by %.0f ms", p->lag_us / 1000.0);
 	fprintf(stderr, "%s[%s] started %s (%.0f/s, target %.0f)  completed %llu (%.0f/s)  failed %llu  "
-			"active %llu  p99 %.1f ms  tls failed %llu  srtp auth failures %llu%s",
+			"active %llu  p99 %.1f ms  tls failed %llu  srtp auth failures %llu%s%s",
 		v->tty ? "\r" : "", when, total, started_rate, target, (unsigned long long)p->completed,
 		completed_rate, (unsigned long long)p->failed, (unsigned long long)p->active,
 		p->p99_us / 1000.0, (unsigned long long)p->hs_failed,
-		(unsigned long long)p->auth_failures, v->tty ? "\033[K" : "\n");
+		(unsigned long long)p->auth_failures, lag, v->tty ? "\033[K" : "\n");
 	v->printed = true;
 }
 

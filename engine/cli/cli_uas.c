@@ -332,6 +332,14 @@ int cmd_uas(int argc, char **argv)
 	       (unsigned long long)sr[SRTP_REPLAY_FAILURES], (unsigned long long)sr[SRTP_LOST],
 	       (unsigned long long)sr[SRTP_EARLY_PACKETS], (unsigned long long)sr[SRTP_UNEXPECTED_SOURCE],
 	       (unsigned long long)sr[SRTP_RTCP_SENT], (unsigned long long)sr[SRTP_RTCP_RECEIVED]);
+	const struct tester_health *th = &res.tester;
+	printf("trunkload uas: tester: loop turns over 10 ms %llu (worst %.1f ms), receives re-armed "
+	       "for want of buffers %llu, zero windows ours %llu far end %llu of %llu samples, "
+	       "busiest worker %.0f%% CPU\n",
+	       (unsigned long long)th->long_turns, th->worst_turn_us / 1000.0,
+	       (unsigned long long)th->enobufs_rearms, (unsigned long long)th->zero_window_ours,
+	       (unsigned long long)th->zero_window_far_end, (unsigned long long)th->tcp_samples,
+	       th->busiest_worker_pct);
 	if (res.first_tls_error[0])
 		printf("trunkload uas: first connection error: %s\n", res.first_tls_error);
 	result_free(&res);

@@ -489,6 +489,46 @@ int proc_json_number(const char *file, const char *dotted, double *out)
 	return rc;
 }
 
+int proc_report_check(const char *file, const char *name, char *status, size_t status_cap,
+		      char *observed, size_t observed_cap)
+{
+	cJSON *root = load_json(file);
+	const cJSON *c;
+	int rc = -ENOENT;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(root, "checks"))
+	{
+		const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "name"));
+		if (!n || strcmp(n, name))
+			continue;
+		const char *st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "status"));
+		const char *obs = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "observed"));
+		snprintf(status, status_cap, "%s", st ? st : "");
+		snprintf(observed, observed_cap, "%s", obs ? obs : "");
+		rc = 0;
+		break;
+	}
+	cJSON_Delete(root);
+	return rc;
+}
+
+void proc_show_failed_checks(const char *file)
+{
+	cJSON *root = load_json(file);
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(root, "checks"))
+	{
+		const char *st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "status"));
+		if (st && !strcmp(st, "pass"))
+			continue;
+		const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "name"));
+		const char *e = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "expected"));
+		const char *o = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "observed"));
+		fprintf(stderr, "%s: %s %s: expected %s, observed %s\n", file, st ? st : "?", n ? n : "?",
+			e ? e : "?", o ? o : "?");
+	}
+	cJSON_Delete(root);
+}
+
 void proc_check(bool ok, const char *file, unsigned line, const char *fmt, ...)
 {
 	char msg[1024];

@@ -122,6 +122,16 @@ struct proc_expect {
  * seen. Returns the number that failed (the file missing counts as one). */
 int proc_expect_json(const char *file, const struct proc_expect *want);
 
+/* The check named name in a report.json: its status ("pass", "fail", "warn") into
+ * status and its observed text into observed (both cut to fit). 0, or -ENOENT when
+ * the file or the check is missing. */
+int proc_report_check(const char *file, const char *name, char *status, size_t status_cap,
+		      char *observed, size_t observed_cap);
+
+/* Prints the checks of a report.json that did not pass to stderr: context for a
+ * failed assertion on the verdict. */
+void proc_show_failed_checks(const char *file);
+
 /* Prints the value at a dotted path of a JSON file to stderr ("(missing)" when it is
  * not there): context for a failed assertion, such as calls.failures. */
 void proc_show_json(const char *file, const char *dotted);

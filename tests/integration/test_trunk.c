@@ -381,6 +381,79 @@ static void second_sigint_ends_at_once(void)
 	proc_cleanup_all();
 }
 
+/* A trunk run at rate calls/s for secs s; the caller is stopped (SIGSTOP) for
+ * stop_ms once one second in, as a starved tester is: the OS does not run it. */
+static int lag_run(const char *tag, const char *rate, const char *secs, int stop_ms, char *report,
+		   size_t cap)
+{
+	uint16_t port;
+	pid_t uas = start_uas(tag, NULL, &port);
+	char dir[512], out[600];
+	proc_path(dir, sizeof(dir), tag);
+	snprintf(out, sizeof(out), "%s.out", dir);
+	snprintf(report, cap, "%s/report.json", dir);
+	struct proc_args a = { 0 };
+	run_args(&a, "scenarios/trunk-capacity.json", port, ID_OURS, dir);
+	const char *const flags[] = { "--rate", rate, "--duration", secs, NULL };
+	args_add_list(&a, flags);
+	pid_t run = proc_spawn(a.v, out, false);
+	CU_ASSERT_FATAL(run > 0);
+	if (stop_ms) {
+		/* the 5 s ramp of trunk-capacity.json has started by then */
+		proc_wait(run, 2000);
+		kill(run, SIGSTOP);
+		proc_nap_ms(stop_ms);
+		kill(run, SIGCONT);
+	}
+	int rc = proc_wait(run, RUN_TIMEOUT_MS);
+	if (rc == -ETIMEDOUT)
+		proc_stop(run, SIGKILL, 1000);
+	proc_stop(uas, SIGTERM, 3000);
+	static const struct proc_expect want[] = {
+		EXPECT_GE("tester.loop.turns", 1),
+		EXPECT_GE("tester.tcp_windows.samples", 1),
+		EXPECT_GE("tester.cpu.workers", 1),
+		EXPECT_GE("tester.schedule_lag_ms.count", 1),
+		{ 0 },
+	};
+	if (proc_expect_json(report, want))
+		proc_show_log("trunkload run", out, 3000);
+	return rc;
+}
+
+/* A caller that keeps its schedule: the check says so (the run's other checks, such
+ * as the first handshakes' time on a busy machine, are not this test's business). */
+static void schedule_kept(void)
+{
+	proc_cleanup_all();
+	char report[600], status[16] = "", observed[300] = "";
+	int rc = lag_run("lag-kept", "200", "3", 0, report, sizeof(report));
+	proc_report_check(report, "tester.schedule_lag", status, sizeof(status), observed, sizeof(observed));
+	CHECK(!strcmp(status, "pass"), "tester.schedule_lag passes at 200 calls/s (%s: %s)", status, observed);
+	CHECK(rc == 0 || rc == 1, "the run completes (exit %d)", rc);
+	if (rc)
+		proc_show_failed_checks(report);
+	proc_cleanup_all();
+}
+
+/* A caller the OS stops for 600 ms: calls due meanwhile start up to 600 ms late, and
+ * the report says the tester, not the far end, made that latency. */
+static void schedule_lag_starved(void)
+{
+	proc_cleanup_all();
+	char report[600], status[16] = "", observed[300] = "";
+	int rc = lag_run("lag-starved", "400", "4", 600, report, sizeof(report));
+	proc_report_check(report, "tester.schedule_lag", status, sizeof(status), observed, sizeof(observed));
+	CHECK(!strcmp(status, "fail"), "tester.schedule_lag fails (%s: %s)", status, observed);
+	CHECK(strstr(observed, "trunkload could not keep its own schedule: the latency figures include its delay") != NULL,
+	      "the check says why: %s", observed);
+	CHECK(rc == 1, "the run fails (exit %d)", rc);
+	double max_ms = 0;
+	proc_json_number(report, "tester.schedule_lag_ms.max", &max_ms);
+	CHECK(max_ms >= 300, "the worst lag shows the stop (%.1f ms)", max_ms);
+	proc_cleanup_all();
+}
+
 /* --resume: new connections resume the session the responder handed out. */
 static void sessions_resume(void)
 {
@@ -659,6 +732,8 @@ static const struct tl_case cases[] = {
 	{ "sigint_drains_calls", sigint_drains_calls },
 	{ "second_sigint_ends_at_once", second_sigint_ends_at_once },
 	{ "sessions_resume", sessions_resume },
+	{ "schedule_kept", schedule_kept },
+	{ "schedule_lag_starved", schedule_lag_starved },
 	{ "out_of_descriptors", out_of_descriptors },
 	{ "idle_connections_held", idle_connections_held },
 	{ "connections_dealt_evenly", connections_dealt_evenly },

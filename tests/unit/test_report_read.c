@@ -106,7 +106,23 @@ static void make_result(struct result *r, uint64_t seed)
 		row->failed = t;
 		row->active = 3 * t;
 		row->p99_us = 12345 + 1000 * t + seed;
+		row->lag_max_us = t == 2 ? 25000 + seed : 0;
 	}
+	struct tester_health *th = &r->tester;
+	for (int k = 0; k < 500; k++)
+		hist_record(&th->schedule_lag, k % 50 ? 100 + (uint64_t)k : 40000 + seed);
+	th->turns = 5000 + seed;
+	th->long_turns = 3 + seed;
+	th->worst_turn_us = 31000 + seed;
+	th->enobufs_rearms = 2 + seed;
+	th->tcp_samples = 400 + seed;
+	th->zero_window_ours = 1 + seed;
+	th->zero_window_far_end = 5 + seed;
+	th->window_unknown = seed;
+	th->workers = 2;
+	th->cpu_s = 1.5 + (double)seed;
+	th->wall_s = 20.25;
+	th->busiest_worker_pct = 40.5 + (double)seed;
 	r->elapsed_s = 10.25 + (double)seed;
 	r->steady_completed = 900;
 	r->steady_window_s = 9.0 + (double)seed;
@@ -172,6 +188,7 @@ static void same_ts(const struct result *a, const struct result *b)
 		CU_ASSERT_EQUAL(a->ts[t].failed, b->ts[t].failed);
 		CU_ASSERT_EQUAL(a->ts[t].active, b->ts[t].active);
 		CU_ASSERT_EQUAL(a->ts[t].p99_us, b->ts[t].p99_us);
+		CU_ASSERT_EQUAL(a->ts[t].lag_max_us, b->ts[t].lag_max_us);
 	}
 }
 
@@ -205,6 +222,19 @@ static void same_counts(const struct result *a, const struct result *b)
 		CU_ASSERT_EQUAL(a->ciphers[i].n, b->ciphers[i].n);
 	}
 	same_ts(a, b);
+	const struct tester_health *ta = &a->tester, *tb = &b->tester;
+	same_hist(&ta->schedule_lag, &tb->schedule_lag, LAT_COUNT); /* named "?" */
+	CU_ASSERT_EQUAL(ta->turns, tb->turns);
+	CU_ASSERT_EQUAL(ta->long_turns, tb->long_turns);
+	CU_ASSERT_EQUAL(ta->worst_turn_us, tb->worst_turn_us);
+	CU_ASSERT_EQUAL(ta->enobufs_rearms, tb->enobufs_rearms);
+	CU_ASSERT_EQUAL(ta->tcp_samples, tb->tcp_samples);
+	CU_ASSERT_EQUAL(ta->zero_window_ours, tb->zero_window_ours);
+	CU_ASSERT_EQUAL(ta->zero_window_far_end, tb->zero_window_far_end);
+	CU_ASSERT_EQUAL(ta->window_unknown, tb->window_unknown);
+	CU_ASSERT_EQUAL(ta->workers, tb->workers);
+	CU_ASSERT(near(ta->cpu_s, tb->cpu_s) && near(ta->wall_s, tb->wall_s));
+	CU_ASSERT(ta->busiest_worker_pct == tb->busiest_worker_pct);
 	CU_ASSERT(a->elapsed_s == b->elapsed_s);
 	CU_ASSERT(a->interrupted == b->interrupted);
 }

@@ -67,7 +67,8 @@ static void fill(struct fixture *x)
 		struct ts_row *row = result_ts_row(r, s);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(row);
 		*row = (struct ts_row){ .started = 10, .completed = s ? 9 : 0, .failed = s == 5,
-					.active = 30, .p99_us = s ? 12345 * s : 0 };
+					.active = 30, .p99_us = s ? 12345 * s : 0,
+					.lag_max_us = s == 7 ? 25500 : 0 };
 	}
 	r->srtp.n[SRTP_STREAMS] = 115;
 	r->srtp.n[SRTP_PACKETS_SENT] = 17250;
@@ -197,10 +198,11 @@ static void csv_rows(void)
 	static const struct {
 		const char *line; /* expected somewhere in the file, whole */
 	} want[] = {
-		{ "t,started,completed,failed,active,p99_ms\n" },
-		{ "\n0,10,0,0,30,0.000\n" },
-		{ "\n5,10,9,1,30,61.725\n" },
-		{ "\n11,10,9,0,30,135.795\n" },
+		{ "t,started,completed,failed,active,p99_ms,schedule_lag_ms\n" },
+		{ "\n0,10,0,0,30,0.000,0.000\n" },
+		{ "\n5,10,9,1,30,61.725,0.000\n" },
+		{ "\n7,10,9,0,30,86.415,25.500\n" },
+		{ "\n11,10,9,0,30,135.795,0.000\n" },
 	};
 	CU_ASSERT(!strncmp(text, want[0].line, strlen(want[0].line)));
 	for (size_t i = 1; i < sizeof(want) / sizeof(want[0]); i++)
@@ -211,7 +213,7 @@ static void csv_rows(void)
 	/* no seconds: the header alone */
 	result_free(&fx->res);
 	text = write_and_read(report_write_csv, "empty.csv", path, sizeof(path));
-	CU_ASSERT_STRING_EQUAL(text, "t,started,completed,failed,active,p99_ms\n");
+	CU_ASSERT_STRING_EQUAL(text, "t,started,completed,failed,active,p99_ms,schedule_lag_ms\n");
 	free(text);
 	teardown();
 }

@@ -176,6 +176,58 @@ static void test_could_not_run_fails(void)
 	free(x);
 }
 
+/* The tester's schedule lag: 100 calls, `late` of them started lag_us behind. */
+static const struct check *judge_lag(struct fixture *x, unsigned late, uint64_t lag_us)
+{
+	for (unsigned i = 0; i < 100; i++)
+		hist_record(&x->res.tester.schedule_lag, i < late ? lag_us : 200);
+	verdict_judge(&x->scn, &x->res, &x->v);
+	return find(&x->v, "tester.schedule_lag");
+}
+
+/* A tester behind its schedule says so: pass, warn above 10 ms, fail above 100 ms (by
+ * p99); a threshold on tester.schedule_lag_ms replaces the check; no call, no check. */
+static void test_schedule_lag(void)
+{
+	static const struct {
+		unsigned late;
+		uint64_t lag_us;
+		enum check_status want;
+	} cases[] = {
+		{ 0, 0, CHECK_PASS },
+		{ 50, 9000, CHECK_PASS },
+		{ 1, 500000, CHECK_PASS },   /* one call in a hundred: not the p99 */
+		{ 2, 20000, CHECK_WARN },
+		{ 2, 150000, CHECK_FAIL },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fixture *x = fx_new();
+		const struct check *c = judge_lag(x, cases[i].late, cases[i].lag_us);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+		CU_ASSERT_EQUAL(c->status, cases[i].want);
+		bool says = strstr(c->observed, "trunkload could not keep its own schedule: "
+						"the latency figures include its delay") != NULL;
+		CU_ASSERT_EQUAL(says, cases[i].want != CHECK_PASS);
+		CU_ASSERT_EQUAL(x->v.pass, cases[i].want != CHECK_FAIL);
+		free(x);
+	}
+	struct fixture *x = fx_new();
+	struct threshold *t = &x->scn.thresholds[x->scn.n_thresholds++];
+	snprintf(t->metric, sizeof(t->metric), "tester.schedule_lag_ms");
+	snprintf(t->stat, sizeof(t->stat), "p99");
+	t->has_max = true;
+	t->max = 500;
+	CU_ASSERT_PTR_NULL(judge_lag(x, 2, 150000));
+	const struct check *c = find(&x->v, "tester.schedule_lag_ms.p99");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->status, CHECK_PASS);
+	free(x);
+	x = fx_new();
+	verdict_judge(&x->scn, &x->res, &x->v);
+	CU_ASSERT_PTR_NULL(find(&x->v, "tester.schedule_lag"));
+	free(x);
+}
+
 /* Every threshold and every finding at once: all are judged, none is lost. */
 static void test_every_check_fits(void)
 {
@@ -204,6 +256,7 @@ static void test_every_check_fits(void)
 	x->scn.expect_versions = TL_TLS1_3;
 	x->res.concurrency_cap_hits = 1;
 	x->res.srtp.n[SRTP_STREAMS] = 1;
+	hist_record(&x->res.tester.schedule_lag, 1);
 	verdict_judge(&x->scn, &x->res, &x->v);
 	CU_ASSERT_EQUAL(x->v.lost, 0);
 	CU_ASSERT(x->v.n_checks <= VERDICT_MAX_CHECKS);
@@ -219,6 +272,7 @@ int main(void)
 		{ "expected names: the one rule", test_names_one_rule },
 		{ "could not run fails run.completed", test_could_not_run_fails },
 		{ "every check fits", test_every_check_fits },
+		{ "the tester's schedule lag", test_schedule_lag },
 	};
 	return tl_run("verdict", TL_CASES(cases));
 }

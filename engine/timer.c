@@ -2,28 +2,49 @@
 #include <errno.h>
 #include <stdlib.h>
 
-static struct timer_entry *q_at(const struct timer_heap *h, size_t i)
+static struct timer_entry *q_back(const struct timer_heap *h)
 {
-	return &h->q[(h->q_head + i) & (h->q_cap - 1)];
+	return &h->q_last->e[h->q_tail - 1];
+}
+
+static struct timer_entry *q_front(const struct timer_heap *h)
+{
+	return &h->q_first->e[h->q_head];
 }
 
 static int q_push(struct timer_heap *h, struct timer_entry t)
 {
-	if (h->q_len == h->q_cap) { /* grow, unwrapping the ring */
-		size_t cap = h->q_cap ? h->q_cap * 2 : 1024;
-		struct timer_entry *q = malloc(cap * sizeof(*q));
-		if (!q)
+	if (!h->q_last || h->q_tail == TIMER_BLOCK) {
+		struct timer_block *b = h->spare ? h->spare : malloc(sizeof(*b));
+		if (!b)
 			return -ENOMEM;
-		for (size_t i = 0; i < h->q_len; i++)
-			q[i] = *q_at(h, i);
-		free(h->q);
-		h->q = q;
-		h->q_cap = cap;
-		h->q_head = 0;
+		h->spare = NULL;
+		b->next = NULL;
+		if (h->q_last)
+			h->q_last->next = b;
+		else
+			h->q_first = b;
+		h->q_last = b;
+		h->q_tail = 0;
 	}
+	h->q_last->e[h->q_tail++] = t;
 	h->q_len++;
-	*q_at(h, h->q_len - 1) = t;
 	return 0;
+}
+
+static void q_pop(struct timer_heap *h)
+{
+	h->q_len--;
+	if (++h->q_head < TIMER_BLOCK && h->q_len)
+		return;
+	/* the first block is done (or the FIFO is empty): keep it as the spare */
+	struct timer_block *b = h->q_first;
+	h->q_first = b->next;
+	if (!h->q_first)
+		h->q_last = NULL;
+	h->q_head = 0;
+	free(h->spare);
+	h->spare = b;
 }
 
 static int heap_push(struct timer_heap *h, struct timer_entry t)
@@ -50,29 +71,28 @@ static int heap_push(struct timer_heap *h, struct timer_entry t)
 
 int timer_push(struct timer_heap *h, struct timer_entry t)
 {
-	if (!h->q_len || q_at(h, h->q_len - 1)->at <= t.at)
+	if (!h->q_len || q_back(h)->at <= t.at)
 		return q_push(h, t);
 	return heap_push(h, t);
 }
 
 /* true when the FIFO's head is the earliest entry */
-static bool q_first(const struct timer_heap *h)
+static bool fifo_first(const struct timer_heap *h)
 {
-	return h->q_len && (!h->n || h->q[h->q_head].at <= h->e[0].at);
+	return h->q_len && (!h->n || q_front(h)->at <= h->e[0].at);
 }
 
 const struct timer_entry *timer_peek(const struct timer_heap *h)
 {
-	if (q_first(h))
-		return &h->q[h->q_head];
+	if (fifo_first(h))
+		return q_front(h);
 	return h->n ? &h->e[0] : NULL;
 }
 
 void timer_pop(struct timer_heap *h)
 {
-	if (q_first(h)) {
-		h->q_head = (h->q_head + 1) & (h->q_cap - 1);
-		h->q_len--;
+	if (fifo_first(h)) {
+		q_pop(h);
 		return;
 	}
 	if (!h->n)
@@ -97,6 +117,11 @@ void timer_pop(struct timer_heap *h)
 void timer_free(struct timer_heap *h)
 {
 	free(h->e);
-	free(h->q);
+	while (h->q_first) {
+		struct timer_block *b = h->q_first;
+		h->q_first = b->next;
+		free(b);
+	}
+	free(h->spare);
 	*h = (struct timer_heap){ 0 };
 }

@@ -60,6 +60,29 @@ static void test_one_timeout(void) { run_mix(1, 100000, 1); }
 static void test_two_timeouts(void) { run_mix(2, 100000, 2); }
 static void test_many_timeouts(void) { run_mix(3, 100000, 5); }
 
+/* A million deadlines armed in order before any is due, then all due: the FIFO
+ * spans hundreds of blocks and gives them back as it drains, twice over. */
+static void test_deep_fifo(void)
+{
+	struct timer_heap h = { 0 };
+	for (int round = 0; round < 2; round++) {
+		const unsigned n = 1000000;
+		for (unsigned i = 0; i < n; i++)
+			CU_ASSERT_EQUAL_FATAL(timer_push(&h, (struct timer_entry){ 1000 + i / 3, i, 0, 0 }), 0);
+		/* one out of order: it goes to the heap and comes out first */
+		CU_ASSERT_EQUAL_FATAL(timer_push(&h, (struct timer_entry){ 5, n, 0, 0 }), 0);
+		CU_ASSERT_EQUAL(timer_peek(&h)->slot, n);
+		timer_pop(&h);
+		unsigned k = 0;
+		bool ok = true;
+		for (const struct timer_entry *t; (t = timer_peek(&h)); timer_pop(&h), k++)
+			ok &= t->slot == k;
+		CU_ASSERT(ok);
+		CU_ASSERT_EQUAL(k, n);
+	}
+	timer_free(&h);
+}
+
 static void test_random_order(void)
 {
 	struct timer_heap h = { 0 };
@@ -84,6 +107,7 @@ int main(void)
 		{ "two timeouts interleaved", test_two_timeouts },
 		{ "five timeouts interleaved", test_many_timeouts },
 		{ "random deadlines", test_random_order },
+		{ "a deep FIFO, filled and drained twice", test_deep_fifo },
 	};
 	return tl_run("timer", TL_CASES(cases));
 }

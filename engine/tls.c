@@ -424,13 +424,24 @@ int tls_read(struct tls_conn *t, struct buf *dst)
 	}
 }
 
-int tls_write(struct tls_conn *t, const void *p, size_t n)
+/* The output BIO holds one chunk at a time: a memory BIO grows by copying into a new
+ * buffer and clearing the old, and megabytes of output in one write cost fresh pages
+ * each turn (tens of ms on a virtual machine), where a chunk's buffer is reused. */
+int tls_write(struct tls_conn *t, const void *p, size_t n, struct buf *dst)
 {
-	size_t done = 0;
-	if (SSL_write_ex(t->ssl, p, n, &done) == 1 && done == n)
-		return 0;
-	fail(t, 0, "write failed");
-	return -EPROTO;
+	const char *at = p;
+	while (n) {
+		size_t chunk = n < TLS_WRITE_CHUNK ? n : TLS_WRITE_CHUNK, done = 0;
+		if (SSL_write_ex(t->ssl, at, chunk, &done) != 1 || done != chunk) {
+			fail(t, 0, "write failed");
+			return -EPROTO;
+		}
+		if (tls_take_output(t, dst) < 0)
+			return -ENOMEM;
+		at += chunk;
+		n -= chunk;
+	}
+	return 0;
 }
 
 static BIO *fresh_bio(BIO *old, bool input)

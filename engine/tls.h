@@ -71,8 +71,10 @@ int tls_handshake(struct tls_conn *t);
 /* Appends all available plaintext to dst. Returns bytes appended (may be 0),
  * -EPIPE when the peer sent close_notify, -EPROTO on a TLS error, -ENOMEM. */
 int tls_read(struct tls_conn *t, struct buf *dst);
-/* Encrypts n bytes (in as few records as the record size allows). 0 or -EPROTO. */
-int tls_write(struct tls_conn *t, const void *p, size_t n);
+/* Encrypts n bytes (in as few records as the record size allows) and appends the
+ * ciphertext to dst, TLS_WRITE_CHUNK at a time. 0, -EPROTO or -ENOMEM. */
+#define TLS_WRITE_CHUNK (64u << 10)
+int tls_write(struct tls_conn *t, const void *p, size_t n, struct buf *dst);
 /* Gives back what an idle connection does not need: the record buffers and the
  * memory BIOs' storage, when nothing is pending in them (they grow again on use). */
 void tls_trim(struct tls_conn *t);

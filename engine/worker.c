@@ -419,9 +419,10 @@ static void flush(struct worker *w, struct conn *c)
 		return;
 	if (c->out.len && c->state != CONN_CLOSING) {
 		if (c->use_tls) {
-			if (tls_write(&c->tls, c->out.data, c->out.len)) {
+			int err = tls_write(&c->tls, c->out.data, c->out.len, &c->txq);
+			if (err) {
 				c->out.len = 0;
-				conn_fail(w, c, -EPROTO, c->tls.reason);
+				conn_fail(w, c, err, err == -ENOMEM ? "out of memory" : c->tls.reason);
 				return;
 			}
 		} else if (buf_append(&c->txq, c->out.data, c->out.len)) {

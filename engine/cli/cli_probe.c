@@ -225,7 +225,7 @@ static int options(struct probe *pr, struct buf *plain, const char *host, uint16
 	if (n < 0)
 		return n;
 	uint64_t t0 = clock_mono_ns();
-	if (tls_write(&pr->tls, buf, (size_t)n) || flush_out(pr))
+	if (tls_write(&pr->tls, buf, (size_t)n, &pr->out) || flush_out(pr))
 		return -EPROTO;
 	int status = -ETIMEDOUT;
 	while (clock_mono_ns() - t0 < (uint64_t)pr->timeout_ms * NS_PER_MS) {

@@ -104,7 +104,7 @@ static void stream_release(struct media_pool *p, struct media_stream *m)
 
 void media_pool_free(struct media_pool *p)
 {
-	for (uint32_t i = 0; p->s && i < p->n; i++)
+	for (uint32_t i = 0; p->s && i < p->used; i++)
 		if (p->s[i].state != MS_FREE)
 			stream_release(p, &p->s[i]);
 	free(p->s);
@@ -173,6 +173,8 @@ int media_open(struct media_pool *p, const char *ip, uint32_t *slot, uint16_t *p
 	if (err)
 		return err;
 	p->n_free--;
+	if ((uint32_t)(m - p->s) >= p->used) /* taken lowest first: past it, none was used */
+		p->used = (uint32_t)(m - p->s) + 1;
 	m->state = MS_OPEN;
 	m->expect_rx = true;
 	rtp_receiver_init(&m->rcv, 8000);

@@ -29,6 +29,7 @@ struct media_pool {
 	struct result *res;       /* where per-call latencies go, borrowed */
 	struct media_stream *s;   /* owned */
 	uint32_t n, *free, n_free;
+	uint32_t used;            /* streams ever opened (lowest first): those past it are untouched */
 	struct timer_heap timers;
 	struct ring_bufs bufs;    /* datagrams land here, apart from the stream receives */
 	uint16_t port_lo, port_hi, next_port;

@@ -202,7 +202,10 @@ void uac_call_start(struct uac *u, uint64_t t_sched)
 			row->failed++;
 		return;
 	}
-	struct call *k = &u->calls[u->free_calls[--u->n_free]];
+	uint32_t slot = u->free_calls[--u->n_free];
+	if (slot >= u->calls_used) /* slots are taken lowest first: past it, none was used */
+		u->calls_used = slot + 1;
+	struct call *k = &u->calls[slot];
 	uint32_t gen = k->gen, seq = k->timer_seq, st_seq = k->st_seq;
 	memset(k, 0, offsetof(struct call, ss));
 	ua_init(&k->ss, true, u->scn->session_timer.method);
@@ -343,7 +346,7 @@ struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
 
 void uac_finish(struct uac *u)
 {
-	for (uint32_t i = 0; i < u->n_calls; i++)
+	for (uint32_t i = 0; i < u->calls_used; i++)
 		if (u->calls[i].active)
 			uac_call_fail(u, &u->calls[i], "interrupted", false);
 	if (!u->w->res.steady_window_s && u->t0)

@@ -56,6 +56,7 @@ struct uac {
 	unsigned n_trunks, n_settled, rr;
 	struct call *calls;
 	uint32_t n_calls, *free_calls, n_free, active;
+	uint32_t calls_used;  /* slots ever taken: those past it were never touched */
 	bool started, sched_done, closing;
 	uint64_t t0, t_startup;
 	uint64_t k; /* global index of the next call this worker starts */

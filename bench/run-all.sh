@@ -7,7 +7,7 @@
 #            programs still work; prints the table, writes RESULTS.md only with --write
 # Environment: BUILD (build-perf), RUNS, SECS (trunk seconds at full rate, 10),
 # TCP_SECS (5), TLS_SECS (5), HOLD (media hold, 30), START (first media try, 1500),
-# IDLE_CONNS (50000), IDLE_RATE (600), LAT_BOUND_MS (100),
+# IDLE_CONNS (50000), IDLE_RATE (600), LAT_BOUND_MS (100), STALL_RATE (150000), STALL_RUNS (10),
 # OUT (RESULTS.md path). Every process started here is stopped by pid on exit.
 set -euo pipefail
 ROOT=$(realpath "$(dirname "$0")/..")
@@ -421,6 +421,30 @@ if [ "$PERF" = 1 ]; then
 else
 	echo "## Profile" >"$PROFILE"; echo >>"$PROFILE"; echo "perf is not available here (Debian's linux-perf); no profile taken." >>"$PROFILE"
 fi
+# --- the tester's own stalls (issue 26): consecutive trunk runs at one rate, with p99
+# and the kernel's zero-window count per run; at the issue's 150,000 calls/s and at 80 %
+# of the median trunk figure of this run (what this machine holds)
+STALL=$W/stalls.md
+if [ "$QUICK" = 1 ]; then STALL_RATES=(2000); STALL_RUNS=1 STALL_SECS=1
+else
+	HALF=$(med_half trunk 50000)
+	STALL_RATES=("${STALL_RATE:-150000}" $((HALF * 8 / 5)))
+	STALL_RUNS=${STALL_RUNS:-10} STALL_SECS=8
+fi
+{
+	echo
+	echo "## The tester's own stalls"
+	echo
+	echo "\`bench/trunk-stalls.sh build-perf $STALL_RUNS RATE $STALL_SECS\`: consecutive runs of scenarios/trunk-capacity.json against one \`trunkload uas\`;"
+	echo "a run is clean with no failed call, p99 INVITE→200 under 20 ms and no zero window advertised (nstat over the run)."
+	for r in "${STALL_RATES[@]}"; do
+		log "--- stalls at $r calls/s"
+		echo
+		echo "At $r calls/s:"
+		echo
+		bash "$ROOT/bench/trunk-stalls.sh" "$BUILD" "$STALL_RUNS" "$r" "$STALL_SECS" 2>&1 | sed 's/^/    /' || true
+	done
+} >"$STALL"
 ELAPSED=$(($(date +%s) - T0))
 
 python3 - "$W/results.jsonl" "$RUNS" "$QUICK" "$ELAPSED" "$SECS" "$TCP_SECS" "$TLS_SECS" "$HOLD" "$W" >"$W/table.md" <<'PY'
@@ -545,6 +569,7 @@ PY
 	echo "(caller from /usr/bin/time, responder from /proc/PID/stat before and after the try) of the highest passing try."
 	echo
 	cat "$W/table.md"
+	cat "$STALL"
 	echo
 	cat "$PROFILE"
 } >"$W/results.md"

@@ -529,6 +529,21 @@ void proc_show_failed_checks(const char *file)
 	cJSON_Delete(root);
 }
 
+int proc_failed_checks(const char *file, const char *except)
+{
+	cJSON *root = load_json(file);
+	const cJSON *checks = cJSON_GetObjectItemCaseSensitive(root, "checks"), *c;
+	int n = cJSON_IsArray(checks) ? 0 : -1;
+	cJSON_ArrayForEach(c, checks)
+	{
+		const char *st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "status"));
+		const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "name"));
+		n += st && !strcmp(st, "fail") && !(except && name && !strcmp(name, except));
+	}
+	cJSON_Delete(root);
+	return n;
+}
+
 void proc_check(bool ok, const char *file, unsigned line, const char *fmt, ...)
 {
 	char msg[1024];

@@ -132,6 +132,10 @@ int proc_report_check(const char *file, const char *name, char *status, size_t s
  * failed assertion on the verdict. */
 void proc_show_failed_checks(const char *file);
 
+/* How many checks of a report.json failed, not counting the one named except (may be
+ * NULL); -1 when the file has no checks. */
+int proc_failed_checks(const char *file, const char *except);
+
 /* Prints the value at a dotted path of a JSON file to stderr ("(missing)" when it is
  * not there): context for a failed assertion, such as calls.failures. */
 void proc_show_json(const char *file, const char *dotted);

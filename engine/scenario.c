@@ -731,14 +731,15 @@ static const char *const plain_metrics[] = {
 	"srtp.packets_sent", "srtp.lost_pct", "srtp.jitter_ms", "srtp.silent_streams",
 	NULL
 };
-static const char *const latency_metrics[] = {
+/* metrics kept as histograms, judged by one of hist_stats */
+static const char *const stat_metrics[] = {
 	"latency_ms.tls_handshake", "latency_ms.invite_to_100", "latency_ms.invite_to_180",
 	"latency_ms.invite_to_200", "latency_ms.bye_to_200", "latency_ms.answer_to_first_media",
 	"latency_ms.options_to_200", "latency_ms.invite_to_final",
-	"tester.schedule_lag_ms", /* not a latency, but kept and judged the same way */
+	"tester.schedule_lag_ms",
 	NULL
 };
-static const char *const latency_stats[] = { "p50", "p90", "p99", "p999", "min", "max", NULL };
+static const char *const hist_stats[] = { "p50", "p90", "p99", "p999", "min", "max", NULL };
 
 /* One bound object {"min": x, "max": y} for metric (and stat). */
 static void parse_bounds(struct ctx *c, const cJSON *v, const char *path,
@@ -778,15 +779,15 @@ static void parse_thresholds(struct ctx *c, const cJSON *o)
 			add_err(c, "%s: expected each key once, got it again", p);
 		} else if (name_index(m->string, plain_metrics) >= 0) {
 			parse_bounds(c, m, p, m->string, "");
-		} else if (name_index(m->string, latency_metrics) < 0) {
+		} else if (name_index(m->string, stat_metrics) < 0) {
 			add_err(c, "%s: unknown key (not a known metric)", p);
 		} else if (!cJSON_IsObject(m) || !m->child) {
 			bad(c, p, "an object of stats such as {\"p99\": {\"max\": 200}}", m);
 		} else {
-			check_keys(c, m, p, latency_stats,
+			check_keys(c, m, p, hist_stats,
 				   " (latency stats: p50 p90 p99 p999 min max)");
 			for (const cJSON *st = m->child; st; st = st->next)
-				if (name_index(st->string, latency_stats) >= 0 && !is_duplicate(m, st))
+				if (name_index(st->string, hist_stats) >= 0 && !is_duplicate(m, st))
 					parse_bounds(c, st, join(ps, p, st->string), m->string, st->string);
 		}
 	}

@@ -138,9 +138,22 @@ static void run_against_sipp(const struct sipp_case *c)
 		EXPECT_EQ("calls.failed", 0),
 		EXPECT_STR("verdict", "pass"),
 		EXPECT_EQ("latency_ms.invite_to_200.count", c->calls),
+		/* the tester's own health against a far end it did not write */
+		EXPECT_EQ("tester.schedule_lag_ms.count", c->calls),
+		EXPECT_GE("tester.loop.turns", 1),
+		EXPECT_EQ("tester.tcp_windows.zero_ours", 0),
 		{ 0 },
 	};
 	int bad = proc_expect_json(report, want);
+	char status[16] = "", observed[300] = "";
+	proc_report_check(report, "tester.schedule_lag", status, sizeof(status), observed, sizeof(observed));
+	CHECK(!strcmp(status, "pass"), "%s: tester.schedule_lag passes against SIPp (%s: %s)", c->name,
+	      status, observed);
+	if (c->calls >= 20) { /* long enough for the windows to be sampled (every 100 ms) */
+		double samples = 0;
+		proc_json_number(report, "tester.tcp_windows.samples", &samples);
+		CHECK(samples >= 1, "%s: the trunk's TCP windows were sampled (%.0f times)", c->name, samples);
+	}
 
 	/* SIPp ends by itself once -m calls are done */
 	int sipp_rc = proc_wait(sipp, SIPP_EXIT_MS);

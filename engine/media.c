@@ -57,9 +57,11 @@ int media_pool_init(struct media_pool *p, struct ring *ring, struct result *res,
 	memset(p, 0, sizeof(*p));
 	p->ring = ring;
 	p->res = res;
+	/* a free stream's fields are not read (its sockets are set when it opens): the
+	 * streams, some KiB each, stay untouched pages until used, and a responder with
+	 * the whole port range listens at once, not after faulting them all in */
 	p->s = calloc(max_streams, sizeof(*p->s));
-	p->free = calloc(max_streams, sizeof(*p->free));
-	if (!p->s || !p->free) {
+	if (!p->s || slot_stack_init(&p->slots, max_streams)) {
 		media_pool_free(p);
 		return -ENOMEM;
 	}
@@ -74,11 +76,6 @@ int media_pool_init(struct media_pool *p, struct ring *ring, struct result *res,
 		return err;
 	}
 	p->n = max_streams;
-	/* a free stream's fields are not read (its sockets are set when it opens): the
-	 * streams, some KiB each, stay untouched pages until used, and a responder with
-	 * the whole port range listens at once, not after faulting them all in */
-	for (uint32_t i = 0; i < max_streams; i++)
-		p->free[p->n_free++] = max_streams - 1 - i;
 	p->port_lo = (uint16_t)(port_lo & ~1u);
 	p->port_hi = port_hi;
 	p->next_port = p->port_lo;
@@ -99,16 +96,16 @@ static void stream_release(struct media_pool *p, struct media_stream *m)
 	m->gen = gen;
 	m->seq = seq;
 	m->fd[0] = m->fd[1] = -1;
-	p->free[p->n_free++] = (uint32_t)(m - p->s);
+	slot_stack_put(&p->slots, (uint32_t)(m - p->s));
 }
 
 void media_pool_free(struct media_pool *p)
 {
-	for (uint32_t i = 0; p->s && i < p->used; i++)
+	for (uint32_t i = 0; p->s && i < p->slots.used; i++)
 		if (p->s[i].state != MS_FREE)
 			stream_release(p, &p->s[i]);
 	free(p->s);
-	free(p->free);
+	slot_stack_free(&p->slots);
 	timer_free(&p->timers);
 	if (p->ring)
 		ring_bufs_free(p->ring, &p->bufs);
@@ -166,15 +163,14 @@ static int bind_pair(struct media_pool *p, struct media_stream *m, const char *i
 
 int media_open(struct media_pool *p, const char *ip, uint32_t *slot, uint16_t *port)
 {
-	if (!p->n_free)
+	uint32_t k;
+	if (!slot_stack_peek(&p->slots, &k))
 		return -ENOSPC;
-	struct media_stream *m = &p->s[p->free[p->n_free - 1]];
-	int err = bind_pair(p, m, ip);
+	struct media_stream *m = &p->s[k];
+	int err = bind_pair(p, m, ip); /* the stream is taken only once it has its ports */
 	if (err)
 		return err;
-	p->n_free--;
-	if ((uint32_t)(m - p->s) >= p->used) /* taken lowest first: past it, none was used */
-		p->used = (uint32_t)(m - p->s) + 1;
+	slot_stack_take(&p->slots, &k);
 	m->state = MS_OPEN;
 	m->expect_rx = true;
 	rtp_receiver_init(&m->rcv, 8000);

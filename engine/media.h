@@ -9,6 +9,7 @@
 #include "result.h"
 #include "ring.h"
 #include "sdes.h"
+#include "slot_stack.h"
 #include "timer.h"
 
 struct media_stream;
@@ -28,8 +29,8 @@ struct media_pool {
 	struct ring *ring;        /* the worker's, borrowed */
 	struct result *res;       /* where per-call latencies go, borrowed */
 	struct media_stream *s;   /* owned */
-	uint32_t n, *free, n_free;
-	uint32_t used;            /* streams ever opened (lowest first): those past it are untouched */
+	uint32_t n;
+	struct slot_stack slots;  /* the free ones of s[] */
 	struct timer_heap timers;
 	struct ring_bufs bufs;    /* datagrams land here, apart from the stream receives */
 	uint16_t port_lo, port_hi, next_port;

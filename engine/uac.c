@@ -122,7 +122,7 @@ static void call_release(struct uac *u, struct call *k)
 	k->active = false;
 	k->gen = (k->gen + 1) & 0xffffff;
 	k->timer_seq++;
-	u->free_calls[u->n_free++] = uac_call_slot(u, k);
+	slot_stack_put(&u->slots, uac_call_slot(u, k));
 	u->active--;
 }
 
@@ -177,7 +177,7 @@ void uac_call_start(struct uac *u, uint64_t t_sched)
 	struct ts_row *row = row_now(u);
 	if (row)
 		row->started++;
-	if (!u->n_free) {
+	if (!u->slots.n_free) {
 		/* the cap is reported, never a silent change of rate */
 		if (u->expect_refusal)
 			uac_count_outcome(u, NULL, HS_UNDECIDED);
@@ -202,9 +202,8 @@ void uac_call_start(struct uac *u, uint64_t t_sched)
 			row->failed++;
 		return;
 	}
-	uint32_t slot = u->free_calls[--u->n_free];
-	if (slot >= u->calls_used) /* slots are taken lowest first: past it, none was used */
-		u->calls_used = slot + 1;
+	uint32_t slot;
+	slot_stack_take(&u->slots, &slot); /* a fresh slot is zero: calloc'ed */
 	struct call *k = &u->calls[slot];
 	uint32_t gen = k->gen, seq = k->timer_seq, st_seq = k->st_seq;
 	memset(k, 0, offsetof(struct call, ss));
@@ -313,13 +312,10 @@ struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
 	u->n_calls = cfg->max_calls ? cfg->max_calls : 1;
 	u->trunks = calloc(u->n_trunks + 1, sizeof(*u->trunks));
 	u->calls = calloc(u->n_calls, sizeof(*u->calls));
-	u->free_calls = calloc(u->n_calls, sizeof(*u->free_calls));
-	if (!u->trunks || !u->calls || !u->free_calls) {
+	if (!u->trunks || !u->calls || slot_stack_init(&u->slots, u->n_calls)) {
 		uac_free(u);
 		return NULL;
 	}
-	for (uint32_t i = 0; i < u->n_calls; i++)
-		u->free_calls[u->n_free++] = u->n_calls - 1 - i;
 	hist_init(&u->sec_hist);
 	u->media_on = scn_has_media(u->scn);
 	if (cfg->list_keys && u->media_on && result_keys_reserve(&w->res, cfg->list_keys)) {
@@ -346,7 +342,7 @@ struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
 
 void uac_finish(struct uac *u)
 {
-	for (uint32_t i = 0; i < u->calls_used; i++)
+	for (uint32_t i = 0; i < u->slots.used; i++)
 		if (u->calls[i].active)
 			uac_call_fail(u, &u->calls[i], "interrupted", false);
 	if (!u->w->res.steady_window_s && u->t0)
@@ -365,6 +361,6 @@ void uac_free(struct uac *u)
 		media_pool_free(&u->media);
 	free(u->trunks);
 	free(u->calls);
-	free(u->free_calls);
+	slot_stack_free(&u->slots);
 	free(u);
 }

@@ -7,6 +7,7 @@
 #define TL_UAC_CALL_H
 #include "uac.h"
 #include "media.h"
+#include "slot_stack.h"
 #include "ua_session.h"
 
 enum timer_kind { T_STEP = 1, T_RECONNECT, T_STARTUP, T_HANDSHAKE, T_HOLD, T_IDLE_HOLD, T_SESSION };
@@ -55,8 +56,8 @@ struct uac {
 	struct trunk *trunks;
 	unsigned n_trunks, n_settled, rr;
 	struct call *calls;
-	uint32_t n_calls, *free_calls, n_free, active;
-	uint32_t calls_used;  /* slots ever taken: those past it were never touched */
+	uint32_t n_calls, active;
+	struct slot_stack slots; /* the free ones of calls[] */
 	bool started, sched_done, closing;
 	uint64_t t0, t_startup;
 	uint64_t k; /* global index of the next call this worker starts */

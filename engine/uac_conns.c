@@ -164,7 +164,7 @@ void uac_conn_down(struct worker *w, struct conn *c, int err, const char *why)
 		}
 	}
 	t->open = t->up = false;
-	for (uint32_t i = 0; i < u->calls_used; i++) {
+	for (uint32_t i = 0; i < u->slots.used; i++) {
 		struct call *k = &u->calls[i];
 		if (k->active && k->conn_slot == c->slot && k->conn_gen == c->gen)
 			uac_call_fail(u, k, stopping && !err ? "interrupted" :

@@ -1,6 +1,7 @@
 #include "worker.h"
 #include "clock.h"
 #include "kernel_wrote.h"
+#include "slot_stack.h"
 #include "tcp_window.h"
 #include <arpa/inet.h>
 #include <errno.h>
@@ -53,10 +54,12 @@ int worker_init(struct worker *w, unsigned max_conns)
 		snprintf(w->err, sizeof(w->err), "io_uring setup: %s", strerror(-err));
 		return err;
 	}
+	/* a slot is set up when first taken: a responder's table of 65,536 is some 50 MB
+	 * that stays untouched pages until used, and it accepts at once, not after
+	 * faulting them all in */
 	w->conns = calloc(max_conns, sizeof(*w->conns));
-	w->free_conns = calloc(max_conns, sizeof(*w->free_conns));
 	w->dirty = calloc(4 * (size_t)max_conns, sizeof(*w->dirty));
-	if (!w->conns || !w->free_conns || !w->dirty) {
+	if (!w->conns || !w->dirty || slot_stack_init(&w->slots, max_conns)) {
 		worker_free(w);
 		snprintf(w->err, sizeof(w->err), "out of memory for a table of %u connections",
 			 max_conns);
@@ -64,11 +67,6 @@ int worker_init(struct worker *w, unsigned max_conns)
 	}
 	w->n_conns = max_conns;
 	rand_pool_init(&w->rand);
-	/* a slot is set up when first taken: a responder's table of 65,536 is some 50 MB
-	 * that stays untouched pages until used, and it accepts at once, not after
-	 * faulting them all in; slots are taken lowest first */
-	for (uint32_t i = 0; i < max_conns; i++)
-		w->free_conns[w->n_free++] = max_conns - 1 - i;
 	if (!w->max_msg)
 		w->max_msg = 65536;
 	if (!w->stop_grace_ns)
@@ -119,21 +117,21 @@ static void conn_release(struct worker *w, struct conn *c)
 	c->slot = slot;
 	c->gen = gen & 0xffffff;
 	c->fd = -1;
-	w->free_conns[w->n_free++] = slot;
+	slot_stack_put(&w->slots, slot);
 	count_conn(w, (unsigned)w->id, -1); /* a responder's connections all came from accept */
 }
 
 void worker_free(struct worker *w)
 {
-	for (uint32_t i = 0; w->conns && i < w->slots_used; i++) {
+	for (uint32_t i = 0; w->conns && i < w->slots.used; i++) {
 		if (w->conns[i].state != CONN_FREE)
 			conn_free_resources(&w->conns[i]);
 	}
 	free(w->conns);
-	free(w->free_conns);
+	slot_stack_free(&w->slots);
 	free(w->dirty);
 	w->conns = NULL;
-	w->free_conns = w->dirty = NULL;
+	w->dirty = NULL;
 	timer_free(&w->timers);
 	SSL_SESSION_free(w->session);
 	w->session = NULL;
@@ -164,14 +162,13 @@ static void mark_dirty(struct worker *w, struct conn *c)
 
 static struct conn *conn_alloc(struct worker *w, int fd, bool tls)
 {
-	if (!w->n_free)
+	uint32_t slot;
+	if (!w->slots.n_free)
 		return NULL;
-	uint32_t slot = w->free_conns[--w->n_free];
+	bool fresh = slot_stack_take(&w->slots, &slot);
 	struct conn *c = &w->conns[slot];
-	if (slot >= w->slots_used) { /* its first use */
-		w->slots_used = slot + 1;
+	if (fresh)
 		c->slot = slot;
-	}
 	c->fd = fd;
 	c->use_tls = tls;
 	c->t_start = clock_mono_ns();
@@ -329,7 +326,7 @@ static int bind_source(struct worker *w, int fd)
 struct conn *worker_connect(struct worker *w, const struct sockaddr *sa, socklen_t len,
 			    const char *server_name)
 {
-	if (!w->n_free) {
+	if (!w->slots.n_free) {
 		errno = ENOBUFS;
 		return NULL;
 	}
@@ -568,7 +565,7 @@ static void resume_reading(struct worker *w, struct conn *c)
  * shrunk for CONN_STALL_NS: the peer reads nothing. */
 static void fail_stalled_sends(struct worker *w)
 {
-	for (uint32_t i = 0; i < w->slots_used; i++) {
+	for (uint32_t i = 0; i < w->slots.used; i++) {
 		struct conn *c = &w->conns[i];
 		if (c->state == CONN_FREE || c->state == CONN_CLOSING || !c->sending ||
 		    w->now - c->t_send_progress < STALL_SCAN_NS)
@@ -779,9 +776,9 @@ static void sample_windows(struct worker *w)
 {
 	struct tester_health *h = &w->res.tester;
 	unsigned sampled = 0;
-	for (uint32_t n = 0; n < w->slots_used && n < WINDOW_SCAN_SLOTS && sampled < WINDOW_SAMPLE_CONNS;
+	for (uint32_t n = 0; n < w->slots.used && n < WINDOW_SCAN_SLOTS && sampled < WINDOW_SAMPLE_CONNS;
 	     n++) {
-		if (w->window_cursor >= w->slots_used)
+		if (w->window_cursor >= w->slots.used)
 			w->window_cursor = 0;
 		struct conn *c = &w->conns[w->window_cursor++];
 		struct tcp_windows tw;
@@ -816,7 +813,7 @@ static double thread_cpu_s(void)
 
 static bool any_conn_open(const struct worker *w)
 {
-	return w->n_free < w->n_conns;
+	return w->slots.n_free < w->n_conns;
 }
 
 static int run_loop(struct worker *w);
@@ -848,7 +845,7 @@ static int run_loop(struct worker *w)
 		bool stopping = atomic_load(w->stop);
 		if (stopping && !stop_at) {
 			stop_at = w->now + w->stop_grace_ns;
-			for (uint32_t i = 0; i < w->slots_used; i++)
+			for (uint32_t i = 0; i < w->slots.used; i++)
 				if (w->conns[i].state != CONN_FREE)
 					worker_close(w, &w->conns[i]);
 			if (w->listen_fd >= 0)
@@ -881,7 +878,7 @@ static int run_loop(struct worker *w)
 			if (!finished_at)
 				finished_at = w->now;
 			else if (w->now > finished_at + w->stop_grace_ns) {
-				for (uint32_t i = 0; i < w->slots_used; i++)
+				for (uint32_t i = 0; i < w->slots.used; i++)
 					if (w->conns[i].state != CONN_FREE)
 						conn_fail(w, &w->conns[i], 0, "closed");
 				flush_dirty(w);

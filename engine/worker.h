@@ -13,6 +13,7 @@
 #include "ring.h"
 #include "sip_frame.h"
 #include "sip_parse.h"
+#include "slot_stack.h"
 #include "timer.h"
 #include "tls.h"
 
@@ -85,7 +86,8 @@ struct worker {
 	int id;
 	struct ring ring;
 	struct conn *conns;
-	uint32_t n_conns, *free_conns, n_free;
+	uint32_t n_conns;
+	struct slot_stack slots; /* the free ones of conns[] */
 	uint32_t *dirty;
 	unsigned n_dirty;
 	struct timer_heap timers;
@@ -111,7 +113,6 @@ struct worker {
 	atomic_bool *stop;      /* set by the controlling thread: end now */
 	atomic_bool *drain;     /* set first: start nothing new, let what runs finish (may be NULL) */
 	uint64_t stop_grace_ns; /* how long to wait for connections to close at the end */
-	uint32_t slots_used;    /* slots ever taken (lowest first): those past it are untouched */
 	uint32_t window_cursor; /* the next connection whose TCP windows are sampled */
 	uint64_t now;           /* monotonic ns at the start of this loop turn, and again
 				 * when the wait for completions returned */

@@ -426,15 +426,27 @@ static int lag_run(const char *tag, const char *rate, const char *secs, int stop
 	return rc;
 }
 
+/* lag_run, then the status the check tester.schedule_lag must have; returns the exit
+ * status and the check's observed text in observed. */
+static int lag_check(const char *tag, const char *rate, const char *secs, int stop_ms,
+		     const char *want, char *report, size_t cap, char *observed, size_t obs_cap)
+{
+	proc_cleanup_all();
+	char status[16] = "";
+	int rc = lag_run(tag, rate, secs, stop_ms, report, cap);
+	proc_report_check(report, "tester.schedule_lag", status, sizeof(status), observed, obs_cap);
+	CHECK(!strcmp(status, want), "%s: tester.schedule_lag %s at %s calls/s (%s: %s)", tag, want,
+	      rate, status, observed);
+	return rc;
+}
+
 /* A caller that keeps its schedule: the check says so (the run's other checks, such
  * as the first handshakes' time on a busy machine, are not this test's business). */
 static void schedule_kept(void)
 {
-	proc_cleanup_all();
-	char report[600], status[16] = "", observed[300] = "";
-	int rc = lag_run("lag-kept", "200", "3", 0, report, sizeof(report));
-	proc_report_check(report, "tester.schedule_lag", status, sizeof(status), observed, sizeof(observed));
-	CHECK(!strcmp(status, "pass"), "tester.schedule_lag passes at 200 calls/s (%s: %s)", status, observed);
+	char report[600], observed[300] = "";
+	int rc = lag_check("lag-kept", "200", "3", 0, "pass", report, sizeof(report), observed,
+			   sizeof(observed));
 	CHECK(rc == 0 || rc == 1, "the run completes (exit %d)", rc);
 	if (rc)
 		proc_show_failed_checks(report);
@@ -445,11 +457,9 @@ static void schedule_kept(void)
  * the report says the tester, not the far end, made that latency. */
 static void schedule_lag_starved(void)
 {
-	proc_cleanup_all();
-	char report[600], status[16] = "", observed[300] = "";
-	int rc = lag_run("lag-starved", "400", "4", 600, report, sizeof(report));
-	proc_report_check(report, "tester.schedule_lag", status, sizeof(status), observed, sizeof(observed));
-	CHECK(!strcmp(status, "fail"), "tester.schedule_lag fails (%s: %s)", status, observed);
+	char report[600], observed[300] = "";
+	int rc = lag_check("lag-starved", "400", "4", 600, "fail", report, sizeof(report), observed,
+			   sizeof(observed));
 	CHECK(strstr(observed, "trunkload could not keep its own schedule: the latency figures include its delay") != NULL,
 	      "the check says why: %s", observed);
 	CHECK(rc == 1, "the run fails (exit %d)", rc);

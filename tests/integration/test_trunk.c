@@ -440,13 +440,25 @@ static int lag_check(const char *tag, const char *rate, const char *secs, int st
 	return rc;
 }
 
-/* A caller that keeps its schedule: the check says so (the run's other checks, such
- * as the first handshakes' time on a busy machine, are not this test's business). */
+/* A caller that keeps its schedule: its median call starts on time and the check does not
+ * fail. A warning is allowed: a virtual machine whose host steals the CPU for 60 ms makes
+ * a few of 180 calls late, and the check rightly says so (CI saw p99 12.3 ms once). The
+ * run's other checks, such as the first handshakes' time, are not this test's business. */
 static void schedule_kept(void)
 {
-	char report[600], observed[300] = "";
-	int rc = lag_check("lag-kept", "200", "3", 0, "pass", report, sizeof(report), observed,
-			   sizeof(observed));
+	proc_cleanup_all();
+	char report[600], status[16] = "", observed[300] = "";
+	int rc = lag_run("lag-kept", "200", "3", 0, report, sizeof(report));
+	proc_report_check(report, "tester.schedule_lag", status, sizeof(status), observed,
+			  sizeof(observed));
+	CHECK(!strcmp(status, "pass") || !strcmp(status, "warn"),
+	      "tester.schedule_lag does not fail at 200 calls/s (%s: %s)", status, observed);
+	double p50 = -1, count = -1, attempted = -2;
+	proc_json_number(report, "tester.schedule_lag_ms.p50", &p50);
+	proc_json_number(report, "tester.schedule_lag_ms.count", &count);
+	proc_json_number(report, "calls.attempted", &attempted);
+	CHECK(p50 >= 0 && p50 < 5, "the median call starts on time (%.3f ms late)", p50);
+	CHECK(count == attempted, "every call's lag is counted (%.0f of %.0f)", count, attempted);
 	CHECK(rc == 0 || rc == 1, "the run completes (exit %d)", rc);
 	if (rc)
 		proc_show_failed_checks(report);

@@ -147,8 +147,9 @@ static void run_against_sipp(const struct sipp_case *c)
 	int bad = proc_expect_json(report, want);
 	char status[16] = "", observed[300] = "";
 	proc_report_check(report, "tester.schedule_lag", status, sizeof(status), observed, sizeof(observed));
-	CHECK(!strcmp(status, "pass"), "%s: tester.schedule_lag passes against SIPp (%s: %s)", c->name,
-	      status, observed);
+	/* a warning is the machine's (a VM that lost the CPU for tens of ms), not SIPp's */
+	CHECK(!strcmp(status, "pass") || !strcmp(status, "warn"),
+	      "%s: tester.schedule_lag does not fail against SIPp (%s: %s)", c->name, status, observed);
 	if (c->calls >= 20) { /* long enough for the windows to be sampled (every 100 ms) */
 		double samples = 0;
 		proc_json_number(report, "tester.tcp_windows.samples", &samples);

@@ -249,6 +249,68 @@ int sip_param(struct tl_str value, const char *name, struct tl_str *val)
 	return -ENOENT;
 }
 
+static bool both_ieq(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (lower(a[i]) != lower(b[i]))
+			return false;
+	return true;
+}
+
+/* RFC 3261 7.3.3 and the registry's compact forms: long name -> letter */
+static char compact_form(const char *name)
+{
+	static const struct { const char *name; char c; } forms[] = {
+		{ "via", 'v' }, { "from", 'f' }, { "to", 't' }, { "call-id", 'i' },
+		{ "contact", 'm' }, { "content-length", 'l' }, { "content-type", 'c' },
+		{ "content-encoding", 'e' }, { "subject", 's' }, { "supported", 'k' },
+		{ "session-expires", 'x' }, { "event", 'o' }, { "refer-to", 'r' },
+		{ "referred-by", 'b' }, { "allow-events", 'u' }, { "accept-contact", 'a' },
+		{ "reject-contact", 'j' }, { "request-disposition", 'd' }, { "identity", 'y' },
+	};
+	size_t n = strlen(name);
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		if (strlen(forms[i].name) == n && both_ieq(name, forms[i].name, n))
+			return forms[i].c;
+	return 0;
+}
+
+int sip_header_value(struct tl_str head, const char *name, unsigned nth, struct tl_str *value)
+{
+	size_t nlen = strlen(name);
+	char compact = compact_form(name);
+	if (nlen == 1)
+		compact = lower(name[0]);
+	const char *p = head.p, *e = head.p + head.len;
+	const char *nl = memchr(p, '\n', head.len);
+	p = nl ? nl + 1 : e; /* past the start line */
+	while (p < e) {
+		/* a logical line: up to a line break not followed by a fold */
+		const char *q = p;
+		for (;;) {
+			nl = memchr(q, '\n', (size_t)(e - q));
+			if (!nl || nl + 1 >= e || (nl[1] != ' ' && nl[1] != '\t'))
+				break;
+			q = nl + 1;
+		}
+		const char *end = nl ? nl : e;
+		const char *c = p;
+		while (c < end && is_token(*c))
+			c++;
+		size_t len = (size_t)(c - p);
+		bool match = (len == nlen && both_ieq(p, name, nlen)) ||
+			     (compact && len == 1 && lower(*p) == compact);
+		c = skip_lws(c, end);
+		if (match && c < end && *c == ':' && nth-- == 0) {
+			const char *ve = end > c && end[-1] == '\r' ? end - 1 : end;
+			*value = trim(c + 1, ve);
+			return 0;
+		}
+		p = nl ? nl + 1 : e;
+	}
+	return -ENOENT;
+}
+
 static enum hdr hdr_lookup(const char *n, size_t len)
 {
 	switch (len) {
@@ -600,6 +662,7 @@ static int parse_head(const char *buf, size_t len, size_t max_size, struct sip_m
 	if (m->content_length > max_size - pos)
 		return -EMSGSIZE;
 	m->body = (struct tl_str){ buf + pos, 0 };
+	m->head = (struct tl_str){ buf, pos - 2 };
 	return (int)pos;
 }
 

@@ -48,6 +48,7 @@ struct sip_msg {
 	int max_forwards; /* -1 when absent */
 	size_t content_length;
 	struct tl_str body;
+	struct tl_str head; /* the start line and every header line, without the empty line */
 };
 
 /* Parses one message from the start of buf[0..len).
@@ -78,6 +79,11 @@ const char *sip_method_name(enum sip_method m);
 /* Whether one of the values (comma lists of option tags, as Supported and Require
  * carry) names tag, case-insensitively. */
 bool sip_option_listed(const struct tl_str *values, unsigned n, const char *tag);
+
+/* The nth (0-based) value of header `name` in a message's head (sip_msg.head), by its
+ * full name or its compact form, case-insensitively; a folded value keeps its line
+ * breaks. 0 and *value set, or -ENOENT when there are not that many. */
+int sip_header_value(struct tl_str head, const char *name, unsigned nth, struct tl_str *value);
 
 /* Finds parameter `name` (e.g. "tag") in a header value's ;-parameters,
  * case-insensitively, outside <...> and quoted strings. Returns 0 and sets *val

@@ -714,6 +714,53 @@ static void test_param(void)
 	}
 }
 
+/* ---- any header by name ---- */
+
+static void test_header_value(void)
+{
+	static const char msg[] =
+		"SIP/2.0 200 OK\r\n"
+		"Via: SIP/2.0/TLS 10.0.0.1:5061;branch=z9hG4bK1\r\n"
+		"f: <sip:1018@a>;tag=1\r\n"
+		"To: <sip:9898@b>;tag=2\r\n"
+		"Call-ID: x\r\n"
+		"CSeq: 1 INVITE\r\n"
+		"Supported: replaces\r\n"
+		"SERVER:   Cisco-CUCM10.5  \r\n"
+		"k: X-cisco-srtp-fallback\r\n"
+		"Session-ID: 6b53a4e1;\r\n remote=0000\r\n"
+		"X-Empty:\r\n"
+		"X-Server: not this one\r\n"
+		"Content-Length: 0\r\n\r\n";
+	static const struct { const char *name; unsigned nth; const char *want; } tab[] = {
+		{ "Server", 0, "Cisco-CUCM10.5" },         /* any case, trimmed */
+		{ "server", 0, "Cisco-CUCM10.5" },
+		{ "Server", 1, NULL },
+		{ "From", 0, "<sip:1018@a>;tag=1" },       /* its compact form on the wire */
+		{ "f", 0, "<sip:1018@a>;tag=1" },
+		{ "Supported", 0, "replaces" },
+		{ "Supported", 1, "X-cisco-srtp-fallback" }, /* long and compact lines alike */
+		{ "Session-ID", 0, "6b53a4e1;\r\n remote=0000" }, /* folded */
+		{ "X-Empty", 0, "" },
+		{ "X-Serv", 0, NULL },                     /* a name is whole */
+		{ "Content-Length", 0, "0" },              /* the last line */
+		{ "SIP/2.0 200 OK", 0, NULL },             /* not the start line */
+	};
+	struct guard g;
+	guard_init(&g, 4096);
+	const char *buf = guard_put(&g, msg, sizeof(msg) - 1);
+	struct sip_msg m;
+	int n = sip_parse_msg(buf, sizeof(msg) - 1, MAX, &m);
+	CU_ASSERT_EQUAL_FATAL(n, (int)sizeof(msg) - 1);
+	CU_ASSERT_EQUAL(m.head.len, sizeof(msg) - 3); /* up to the empty line */
+	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		struct tl_str v = { NULL, 0 };
+		int rc = sip_header_value(m.head, tab[i].name, tab[i].nth, &v);
+		EXPECT(tab[i].name, tab[i].want ? rc == 0 && str_is(v, tab[i].want) : rc == -ENOENT);
+	}
+	guard_free(&g);
+}
+
 /* ---- method names ---- */
 
 static void test_methods(void)
@@ -750,6 +797,7 @@ int main(void)
 		{ "size limits", test_sizes },
 		{ "endless line", test_endless_line },
 		{ "parameter lookup", test_param },
+		{ "any header by name", test_header_value },
 		{ "method names", test_methods },
 	};
 	return tl_run("sip_parse", TL_CASES(cases));

@@ -8,17 +8,21 @@
  * rules (the flow's order, calls or duration, ...) live in scenario_validate(),
  * which the CLI calls again once its flags have been applied. */
 #include "scenario.h"
+#include "expand.h"
 #include "findings.h"
+#include "prefix_count.h"
 #include "str.h"
 #include <arpa/inet.h>
 
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define SCN_MAX_FILE (1 << 20)        /* a scenario is a few kB; refuse anything absurd */
 #define SCN_PATH_LEN 192              /* JSON paths in messages; longer ones are cut */
@@ -500,15 +504,138 @@ static const char *send_name(enum sip_method m)
 	return "?";
 }
 
+/* Headers trunkload writes itself: one more would make the message ambiguous. */
+static const char *const own_headers[] = {
+	"via", "v", "max-forwards", "from", "f", "to", "t", "call-id", "i", "cseq", "contact", "m",
+	"content-length", "l", "content-type", "c", "route", "record-route", "session-expires", "x",
+	"min-se", NULL };
+
+static bool is_header_name(const char *n)
+{
+	/* RFC 3261 token */
+	size_t len = strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~");
+	return len > 0 && n[len] == 0;
+}
+
+static bool is_own_header(const char *n)
+{
+	for (int i = 0; own_headers[i]; i++)
+		if (!strcasecmp(n, own_headers[i]))
+			return true;
+	return false;
+}
+
+/* A header name of a "headers" object: a token, and not one trunkload writes. */
+static bool check_header_name(struct ctx *c, const char *path, const char *name, bool added)
+{
+	if (strlen(name) >= SCN_HEADER_NAME || !is_header_name(name)) {
+		add_err(c, "%s: expected a header name of at most %d letters, digits and -.!%%*_+`'~ "
+			   "(no colon, space or line break), got \"%.60s\"",
+			path, SCN_HEADER_NAME - 1, name);
+		return false;
+	}
+	if (added && is_own_header(name)) {
+		add_err(c, "%s.%s: expected a header trunkload does not write itself (Via, From, To, "
+			   "Call-ID, CSeq, Contact, Max-Forwards, Content-*, Route, Session-Expires, "
+			   "Min-SE), got \"%s\"", path, name, name);
+		return false;
+	}
+	return true;
+}
+
+/* call.headers and a send step's headers: name -> value template, each a line we add. */
+static void parse_headers(struct ctx *c, const cJSON *o, const char *path, uint8_t *first,
+			  uint8_t *n)
+{
+	struct scenario *s = c->s;
+	char p[SCN_PATH_LEN];
+	*first = (uint8_t)s->n_headers;
+	for (const cJSON *h = o->child; h; h = h->next) {
+		join(p, path, h->string);
+		if (!check_header_name(c, path, h->string, true))
+			continue;
+		if (is_duplicate(o, h)) {
+			add_err(c, "%s: expected each header once, got it again", p);
+			continue;
+		}
+		if (!cJSON_IsString(h)) {
+			bad(c, p, "a string (the header's value)", h);
+			continue;
+		}
+		if (strpbrk(h->valuestring, "\r\n")) {
+			add_err(c, "%s: expected a value on one line (a line break would start a header "
+				   "of its own), got a carriage return or line feed", p);
+			continue;
+		}
+		if (s->n_headers >= SCN_MAX_HEADERS) {
+			add_err(c, "%s: expected at most %d headers in call.headers and the send steps "
+				   "together, got more", p, SCN_MAX_HEADERS);
+			return;
+		}
+		struct scn_header *out = &s->headers[s->n_headers];
+		snprintf(out->name, sizeof(out->name), "%s", h->string);
+		if (!copy_str(c, p, h->valuestring, out->value, sizeof(out->value)))
+			continue;
+		s->n_headers++;
+	}
+	*n = (uint8_t)(s->n_headers - *first);
+}
+
+/* An expect step's headers: name -> POSIX extended regular expression. */
+static void parse_header_checks(struct ctx *c, const cJSON *o, const char *path,
+				struct flow_step *st)
+{
+	struct scenario *s = c->s;
+	char p[SCN_PATH_LEN];
+	st->chk_first = (uint8_t)s->n_header_checks;
+	for (const cJSON *h = o->child; h; h = h->next) {
+		join(p, path, h->string);
+		if (!check_header_name(c, path, h->string, false))
+			continue;
+		if (is_duplicate(o, h)) {
+			add_err(c, "%s: expected each header once, got it again", p);
+			continue;
+		}
+		if (!cJSON_IsString(h)) {
+			bad(c, p, "a regular expression (POSIX extended) as a string", h);
+			continue;
+		}
+		regex_t re;
+		int rc = regcomp(&re, h->valuestring, REG_EXTENDED | REG_NOSUB);
+		if (rc) {
+			char why[128];
+			regerror(rc, &re, why, sizeof(why));
+			add_err(c, "%s: expected a regular expression (POSIX extended), got \"%.60s\": %s",
+				p, h->valuestring, why);
+			continue;
+		}
+		regfree(&re);
+		if (s->n_header_checks >= SCN_MAX_HEADER_CHECKS) {
+			add_err(c, "%s: expected at most %d header checks in the flow, got more", p,
+				SCN_MAX_HEADER_CHECKS);
+			return;
+		}
+		struct scn_header_check *out = &s->header_checks[s->n_header_checks];
+		snprintf(out->name, sizeof(out->name), "%s", h->string);
+		if (!copy_str(c, p, h->valuestring, out->pattern, sizeof(out->pattern)))
+			continue;
+		s->n_header_checks++;
+	}
+	st->chk_n = (uint8_t)(s->n_header_checks - st->chk_first);
+}
+
 static void parse_send(struct ctx *c, const cJSON *o, const char *path, struct flow_step *st)
 {
-	static const char *const keys[] = { "send", "sdp", NULL };
+	static const char *const keys[] = { "send", "sdp", "headers", NULL };
 	static const char *const sdps[] = { "offer", "none", "answer", NULL };
 	char p[SCN_PATH_LEN];
 	const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "send"));
 	int sdp;
 
-	check_keys(c, o, path, keys, " (a send step takes send, sdp)");
+	check_keys(c, o, path, keys, " (a send step takes send, sdp, headers)");
+	const cJSON *h = get_obj(c, o, path, "headers");
+	if (h)
+		parse_headers(c, h, join(p, path, "headers"), &st->hdr_first, &st->hdr_n);
 	st->kind = FLOW_SEND;
 	for (size_t i = 0; name && i < N_SEND; i++)
 		if (strcmp(name, send_methods[i].name) == 0)
@@ -532,7 +659,7 @@ static void parse_send(struct ctx *c, const cJSON *o, const char *path, struct f
 static void parse_step(struct ctx *c, const cJSON *o, const char *path, struct flow_step *st)
 {
 	static const char *const kinds[] = { "send", "expect", "pause_ms", "media", NULL };
-	static const char *const expect_keys[] = { "expect", "optional", "timeout_ms", NULL };
+	static const char *const expect_keys[] = { "expect", "optional", "timeout_ms", "headers", NULL };
 	static const char *const pause_keys[] = { "pause_ms", NULL };
 	static const char *const media_keys[] = { "media", NULL };
 	static const char *const media_step_keys[] = { "duration_ms", NULL };
@@ -558,9 +685,13 @@ static void parse_step(struct ctx *c, const cJSON *o, const char *path, struct f
 		parse_send(c, o, path, st);
 		break;
 	case 1:
-		check_keys(c, o, path, expect_keys, " (an expect step takes expect, optional, timeout_ms)");
+		check_keys(c, o, path, expect_keys,
+			   " (an expect step takes expect, optional, timeout_ms, headers)");
 		st->kind = FLOW_EXPECT;
 		st->timeout_ms = DEFAULT_TIMEOUT_MS;
+		const cJSON *h = get_obj(c, o, path, "headers");
+		if (h)
+			parse_header_checks(c, h, join(p, path, "headers"), st);
 		if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "expect"))) {
 			/* the far end's request: only its BYE is awaited by a flow */
 			static const char *const requests[] = { "BYE", NULL };
@@ -625,9 +756,140 @@ static void parse_session_timer(struct ctx *c, const cJSON *o)
 			t->min_se_s);
 }
 
+static bool is_column_name(const char *n)
+{
+	size_t len = strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+	return len > 0 && len < NUMBERS_NAME_MAX && n[len] == 0 && !(n[0] >= '0' && n[0] <= '9');
+}
+
+/* A name for call.numbers' column: free, and not one trunkload gives itself. */
+static bool add_column(struct ctx *c, const char *path, const char *name, struct scn_number_col **out)
+{
+	struct scn_numbers *nb = &c->s->numbers;
+	char bad_name[8];
+	char tpl[NUMBERS_NAME_MAX + 2];
+	snprintf(tpl, sizeof(tpl), "{%s}", name);
+	if (expand_check(tpl, NULL, bad_name, sizeof(bad_name)) == 0) {
+		add_err(c, "%s: expected a column name of its own, got \"%s\", one of trunkload's (%s)",
+			path, name, expand_builtin_names);
+		return false;
+	}
+	if (expand_check(tpl, nb, bad_name, sizeof(bad_name)) == 0) {
+		add_err(c, "%s: expected a column name of its own, got \"%s\" a second time", path, name);
+		return false;
+	}
+	if (nb->n_cols >= NUMBERS_MAX_COLUMNS) {
+		add_err(c, "%s: expected at most %d columns in call.numbers, got more", path,
+			NUMBERS_MAX_COLUMNS);
+		return false;
+	}
+	*out = &nb->cols[nb->n_cols++];
+	**out = (struct scn_number_col){ 0 };
+	snprintf((*out)->name, sizeof((*out)->name), "%s", name);
+	return true;
+}
+
+static void parse_number_csv(struct ctx *c, const cJSON *o)
+{
+	static const char *const orders[] = { "sequential", "random", NULL };
+	static const char path[] = "call.numbers";
+	struct scn_numbers *nb = &c->s->numbers;
+	char p[SCN_PATH_LEN], err[200];
+	int e;
+	get_path(c, o, path, "csv", nb->csv, sizeof(nb->csv));
+	if (get_enum(c, o, path, "order", orders, "one of sequential random", &e))
+		nb->csv_random = e == 1;
+	if (!nb->csv[0])
+		return;
+	struct number_table t;
+	int rc = number_table_load(nb->csv, &t, err, sizeof(err));
+	if (rc) {
+		add_err(c, "%s: %s: %s", join(p, path, "csv"), nb->csv, err);
+		return;
+	}
+	for (unsigned i = 0; i < t.n_cols; i++) {
+		struct scn_number_col *col;
+		char where[SCN_PATH_LEN + 128];
+		struct tl_sb b = tl_sb_init(where, sizeof(where));
+		tl_sb_cstr(&b, join(p, path, "csv"));
+		TL_SB_LIT(&b, ": ");
+		tl_sb_cstr(&b, nb->csv);
+		TL_SB_LIT(&b, ": line 1, column ");
+		tl_sb_uint(&b, i + 1);
+		if (add_column(c, where, t.cols[i], &col)) {
+			col->from_csv = true;
+			col->csv_col = i;
+		}
+	}
+	nb->csv_rows = t.n_rows;
+	number_table_free(&t);
+}
+
+/* call.numbers: {"NAME": {"range": "A-B", "order": ...}, ..., "csv": FILE, "order": ...,
+ * "prefix_digits": N} */
+static void parse_numbers(struct ctx *c, const cJSON *o)
+{
+	static const char *const col_keys[] = { "range", "order", NULL };
+	static const char *const orders[] = { "sequential", "random", NULL };
+	static const char path[] = "call.numbers";
+	struct scn_numbers *nb = &c->s->numbers;
+	char p[SCN_PATH_LEN], rp[SCN_PATH_LEN], err[200];
+	int64_t n;
+	int e;
+	nb->prefix_digits = 4;
+	if (get_int(c, o, path, "prefix_digits", 1, PREFIX_MAX_LEN, "an integer 1-15", &n))
+		nb->prefix_digits = (unsigned)n;
+	if (has(o, "csv"))
+		parse_number_csv(c, o);
+	else if (has(o, "order"))
+		add_err(c, "%s.order: expected with csv only (a range has an order of its own), got it "
+			   "without", path);
+	for (const cJSON *k = o->child; k; k = k->next) {
+		if (!strcmp(k->string, "csv") || !strcmp(k->string, "order") ||
+		    !strcmp(k->string, "prefix_digits"))
+			continue;
+		join(p, path, k->string);
+		if (is_duplicate(o, k)) {
+			add_err(c, "%s: expected each key once, got it again", p);
+			continue;
+		}
+		if (!is_column_name(k->string)) {
+			add_err(c, "%s: expected a column name of letters, digits and _ (not starting with "
+				   "a digit, at most %d), or csv, order, prefix_digits, got \"%.40s\"",
+				p, NUMBERS_NAME_MAX - 1, k->string);
+			continue;
+		}
+		if (!cJSON_IsObject(k)) {
+			bad(c, p, "an object such as {\"range\": \"1000-1999\"}", k);
+			continue;
+		}
+		check_keys(c, k, p, col_keys, " (a column takes range, order)");
+		const char *range = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(k, "range"));
+		struct number_range r;
+		if (!range) {
+			bad(c, join(rp, p, "range"), "a range such as \"1000-1999\"",
+			    cJSON_GetObjectItemCaseSensitive(k, "range"));
+			continue;
+		}
+		if (number_range_parse(range, &r, err, sizeof(err))) {
+			add_err(c, "%s: %s", join(rp, p, "range"), err);
+			continue;
+		}
+		struct scn_number_col *col;
+		if (!add_column(c, p, k->string, &col))
+			continue;
+		col->range = r;
+		if (get_enum(c, k, p, "order", orders, "one of sequential random", &e))
+			col->random = e == 1;
+	}
+	if (!nb->n_cols && !c->n)
+		add_err(c, "%s: expected at least one column (a range or csv), got none", path);
+}
+
 static void parse_call(struct ctx *c, const cJSON *o)
 {
-	static const char *const keys[] = { "from", "to", "flow", "session_timer", NULL };
+	static const char *const keys[] = { "from", "to", "flow", "session_timer", "headers",
+		"numbers", NULL };
 	struct scenario *s = c->s;
 	char p[SCN_PATH_LEN];
 
@@ -637,6 +899,15 @@ static void parse_call(struct ctx *c, const cJSON *o)
 	const cJSON *st = get_obj(c, o, "call", "session_timer");
 	if (st)
 		parse_session_timer(c, st);
+	const cJSON *nb = get_obj(c, o, "call", "numbers");
+	if (nb)
+		parse_numbers(c, nb);
+	const cJSON *h = get_obj(c, o, "call", "headers");
+	uint8_t first, n_call;
+	if (h) {
+		parse_headers(c, h, "call.headers", &first, &n_call);
+		s->n_call_headers = n_call;
+	}
 	const cJSON *flow = cJSON_GetObjectItemCaseSensitive(o, "flow");
 	if (!flow)
 		return;
@@ -950,6 +1221,38 @@ static void check_flow(struct ctx *c, const struct scenario *s)
 	}
 }
 
+static void check_template(struct ctx *c, const struct scenario *s, const char *path,
+			   const char *tpl)
+{
+	char name[NUMBERS_NAME_MAX + 8];
+	int rc = expand_check(tpl, &s->numbers, name, sizeof(name));
+	if (rc == -EINVAL)
+		add_err(c, "%s: expected each { closed by } around a name, got \"%.40s\"", path, name);
+	else if (rc)
+		add_err(c, "%s: expected {NAME} to name %s%s, got {%s}", path, expand_builtin_names,
+			s->numbers.n_cols ? " or a column of call.numbers" : "", name);
+}
+
+/* Every {name} of From, To and the headers names something. */
+static void check_templates(struct ctx *c, const struct scenario *s)
+{
+	char p[SCN_PATH_LEN];
+	check_template(c, s, "call.from", s->from);
+	check_template(c, s, "call.to", s->to);
+	for (unsigned i = 0; i < s->n_call_headers; i++)
+		check_template(c, s, join(p, "call.headers", s->headers[i].name), s->headers[i].value);
+	for (unsigned i = 0; i < s->n_flow; i++) {
+		const struct flow_step *st = &s->flow[i];
+		for (unsigned h = st->hdr_first; st->kind == FLOW_SEND && h < st->hdr_first + st->hdr_n; h++) {
+			char sp[SCN_PATH_LEN];
+			join_index(sp, "call.flow", (int)i);
+			char hp[SCN_PATH_LEN];
+			join(hp, sp, "headers");
+			check_template(c, s, join(p, hp, s->headers[h].name), s->headers[h].value);
+		}
+	}
+}
+
 static void check_all(struct ctx *c, const struct scenario *s)
 {
 	if (!s->host[0])
@@ -992,8 +1295,10 @@ static void check_all(struct ctx *c, const struct scenario *s)
 	if (s->hold_ms && s->mode != SCN_HANDSHAKE)
 		add_err(c, "load.hold_ms: expected with transport.mode handshake only (a call's "
 			"own pause steps hold it otherwise), got mode %s", scn_mode_name(s->mode));
-	if (s->mode != SCN_HANDSHAKE)
+	if (s->mode != SCN_HANDSHAKE) {
 		check_flow(c, s);
+		check_templates(c, s);
+	}
 }
 
 /* ---- public ---- */
@@ -1192,6 +1497,11 @@ int scenario_validate(const struct scenario *s, struct scenario_errors *errs)
 const char *scn_server_name(const struct scenario *s)
 {
 	return s->server_name[0] ? s->server_name : s->host;
+}
+
+bool scn_uris_per_call(const struct scenario *s)
+{
+	return expand_per_call(s->from) || expand_per_call(s->to);
 }
 
 bool scn_conn_per_call(const struct scenario *s)

@@ -9,12 +9,17 @@
 #include "sdes.h"
 #include "session_timer.h"
 #include "tls_facts.h"
+#include "numbers.h"
 
 #define SCN_MAX_FLOW 32
 #define SCN_MAX_THRESHOLDS 32
 #define SCN_MAX_SUITES 8
 #define SCN_MAX_CONCURRENT 10000000u /* each slot is memory the caller allocates up front */
 #define SCN_MAX_ERRORS 16
+#define SCN_MAX_HEADERS 24        /* header lines of call.headers and the send steps */
+#define SCN_MAX_HEADER_CHECKS 16  /* headers the expect steps check */
+#define SCN_HEADER_NAME 64
+#define SCN_HEADER_VALUE 256
 
 enum scn_transport { SCN_TLS = 0, SCN_TCP };
 enum scn_mode { SCN_TRUNK = 0, SCN_PER_CALL, SCN_HANDSHAKE };
@@ -35,6 +40,39 @@ struct flow_step {
 	bool optional;          /* FLOW_EXPECT */
 	uint32_t timeout_ms;    /* FLOW_EXPECT: default 5000 (32000 for 1xx-after-INVITE is not special) */
 	uint32_t ms;            /* FLOW_PAUSE; FLOW_MEDIA: duration_ms (-1u = use scenario media_ms) */
+	/* FLOW_SEND: its "headers", scenario.headers[hdr_first, +hdr_n); FLOW_EXPECT: its
+	 * "headers" checks, scenario.header_checks[chk_first, +chk_n) */
+	uint8_t hdr_first, hdr_n, chk_first, chk_n;
+};
+
+/* A header line we add: "name: value", the value a template ({from}, {call_id}, ...). */
+struct scn_header {
+	char name[SCN_HEADER_NAME];
+	char value[SCN_HEADER_VALUE];
+};
+
+/* A header the far end must send: one of its values matches pattern (POSIX ERE). */
+struct scn_header_check {
+	char name[SCN_HEADER_NAME];
+	char pattern[SCN_HEADER_VALUE];
+};
+
+/* call.numbers: named columns of numbers that templates name as {column}; call k of
+ * the run takes its value numbers_pick(k, ...) of each. */
+struct scn_number_col {
+	char name[NUMBERS_NAME_MAX];
+	bool from_csv;            /* a column of the CSV file, else a range */
+	unsigned csv_col;         /* from_csv: its index in the file */
+	struct number_range range;
+	bool random;              /* "order": "random" (default sequential) */
+};
+struct scn_numbers {
+	unsigned n_cols;
+	struct scn_number_col cols[NUMBERS_MAX_COLUMNS];
+	char csv[PATH_MAX];       /* "" = no file; relative to the scenario's directory */
+	bool csv_random;
+	uint64_t csv_rows;        /* as loaded when the scenario was checked */
+	unsigned prefix_digits;   /* calls.by_to_prefix: digits of the called number, default 4 */
 };
 
 /* A threshold names a metric of the report, e.g. "calls.failed_pct",
@@ -94,6 +132,12 @@ struct scenario {
 	} session_timer;
 	struct flow_step flow[SCN_MAX_FLOW];
 	unsigned n_flow;
+	/* call.headers (on the INVITE) are headers[0, n_call_headers); then each send step's */
+	struct scn_header headers[SCN_MAX_HEADERS];
+	unsigned n_headers, n_call_headers;
+	struct scn_header_check header_checks[SCN_MAX_HEADER_CHECKS];
+	unsigned n_header_checks;
+	struct scn_numbers numbers;    /* call.numbers; n_cols 0 = none */
 
 	int ptime_ms;                  /* media.ptime_ms, default 20 */
 	enum sdes_suite suites[SCN_MAX_SUITES]; /* media.crypto, in offer order */
@@ -146,6 +190,9 @@ bool scn_flow_sends(const struct scenario *s, enum sip_method m);
 bool scn_has_media(const struct scenario *s);
 /* The name the far end's certificate must carry: server_name, else the host. */
 const char *scn_server_name(const struct scenario *s);
+/* Whether a call's From or To names something of the call itself (a number, its
+ * index, its Call-ID), so that each call's URIs are written anew. */
+bool scn_uris_per_call(const struct scenario *s);
 /* "sendrecv", "sendonly", "recvonly" */
 const char *scn_direction_name(enum scn_direction d);
 

@@ -317,7 +317,7 @@ static const struct {
 	  "call.flow[0]: expected exactly one of send, expect, pause_ms, media, got {\"Send\":\"INVITE\"}" },
 	{ "{\"load\": {\"Duration_s\": 60}}", "load.Duration_s: unknown key" },
 	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\", \"timeout_ms\": 5}]}}",
-	  "call.flow[0].timeout_ms: unknown key (a send step takes send, sdp)" },
+	  "call.flow[0].timeout_ms: unknown key (a send step takes send, sdp, headers)" },
 	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\", \"sdp\": \"answer\"}]}}",
 	  "call.flow[0].sdp: expected offer or none (only ACK carries an answer), got \"answer\"" },
 	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": 200}, {\"send\": \"ACK\", \"sdp\": \"offer\"}]}}",
@@ -398,6 +398,50 @@ static const struct {
 	  "thresholds.latency_ms.invite_to_300: unknown key" },
 	{ "{\"thresholds\": {\"calls.failed\": {\"max\": 0}, \"calls.failed\": {\"max\": 1}}}",
 	  "thresholds.calls.failed: expected each key once, got it again" },
+	/* call.headers, step headers, header checks (issue 16) */
+	{ "{\"call\": {\"headers\": {\"X-A\": \"1\\r\\nVia: evil\"}}}",
+	  "call.headers.X-A: expected a value on one line (a line break would start a header of its own), got a carriage return or line feed" },
+	{ "{\"call\": {\"headers\": {\"X-A: b\": \"1\"}}}",
+	  "call.headers: expected a header name of at most 63 letters, digits and -.!%*_+`'~ (no colon, space or line break), got \"X-A: b\"" },
+	{ "{\"call\": {\"headers\": {\"X-A\\r\\nB\": \"1\"}}}",
+	  "call.headers: expected a header name of at most 63 letters" },
+	{ "{\"call\": {\"headers\": {\"call-id\": \"1\"}}}",
+	  "call.headers.call-id: expected a header trunkload does not write itself" },
+	{ "{\"call\": {\"headers\": {\"X-A\": 5}}}",
+	  "call.headers.X-A: expected a string (the header's value), got 5" },
+	{ "{\"call\": {\"headers\": {\"X-A\": \"{nosuch}\"}}}",
+	  "call.headers.X-A: expected {NAME} to name local_host, target_host, target_port, call_number, call_id, shard, got {nosuch}" },
+	{ "{\"call\": {\"to\": \"sip:{to@h\"}}",
+	  "call.to: expected each { closed by } around a name, got \"{to@h\"" },
+	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\", \"headers\": {\"Reason\": \"{to}\"}}, {\"expect\": 200}]}}",
+	  "call.flow[0].headers.Reason: expected {NAME} to name" },
+	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": 200, \"headers\": {\"Server\": \"(\"}}]}}",
+	  "call.flow[1].headers.Server: expected a regular expression (POSIX extended), got \"(\"" },
+	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": 200, \"headers\": {\"Server\": true}}]}}",
+	  "call.flow[1].headers.Server: expected a regular expression (POSIX extended) as a string, got true" },
+	/* call.numbers */
+	{ "{\"call\": {\"numbers\": {\"to\": {\"range\": \"1999-1000\"}}}}",
+	  "call.numbers.to.range: expected a range FROM-TO of decimal numbers with FROM <= TO, got \"1999-1000\"" },
+	{ "{\"call\": {\"numbers\": {\"to\": {\"range\": 5}}}}",
+	  "call.numbers.to.range: expected a range such as \"1000-1999\", got 5" },
+	{ "{\"call\": {\"numbers\": {\"to\": {\"range\": \"1-2\", \"order\": \"shuffled\"}}}}",
+	  "call.numbers.to.order: expected one of sequential random, got \"shuffled\"" },
+	{ "{\"call\": {\"numbers\": {\"to\": {\"range\": \"1-2\", \"ranges\": \"1-2\"}}}}",
+	  "call.numbers.to.ranges: unknown key (a column takes range, order)" },
+	{ "{\"call\": {\"numbers\": {\"call_id\": {\"range\": \"1-2\"}}}}",
+	  "call.numbers.call_id: expected a column name of its own, got \"call_id\", one of trunkload's" },
+	{ "{\"call\": {\"numbers\": {\"9to\": {\"range\": \"1-2\"}}}}",
+	  "call.numbers.9to: expected a column name of letters, digits and _" },
+	{ "{\"call\": {\"numbers\": {\"order\": \"random\", \"to\": {\"range\": \"1-2\"}}}}",
+	  "call.numbers.order: expected with csv only (a range has an order of its own), got it without" },
+	{ "{\"call\": {\"numbers\": {\"prefix_digits\": 16, \"to\": {\"range\": \"1-2\"}}}}",
+	  "call.numbers.prefix_digits: expected an integer 1-15, got 16" },
+	{ "{\"call\": {\"numbers\": {}}}",
+	  "call.numbers: expected at least one column (a range or csv), got none" },
+	{ "{\"call\": {\"numbers\": {\"csv\": \"/nonexistent/numbers.csv\"}}}",
+	  "call.numbers.csv: /nonexistent/numbers.csv: " },
+	{ "{\"call\": {\"numbers\": {\"to\": {\"range\": \"1-2\"}}, \"to\": \"sip:{too}@h\"}}",
+	  "call.to: expected {NAME} to name local_host, target_host, target_port, call_number, call_id, shard or a column of call.numbers, got {too}" },
 	/* cross-field rules */
 	{ "{\"load\": {\"calls\": 0}}", "load: expected calls or duration_s > 0, got neither" },
 	{ "{\"tls\": {\"cert\": \"c.crt\"}}", "tls.key: expected a key file together with tls.cert, got nothing" },
@@ -422,6 +466,59 @@ static void test_bad_inputs(void)
 		}
 		CU_ASSERT(ok);
 	}
+}
+
+/* Numbers and headers as the route-pattern test writes them; a CSV beside the file. */
+static void test_numbers_and_headers(void)
+{
+	char dir[] = "/tmp/tl_scn_XXXXXX", path[80], csv[80];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(csv, sizeof(csv), "%s/numbers.csv", dir);
+	snprintf(path, sizeof(path), "%s/scn.json", dir);
+	FILE *f = fopen(csv, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("caller,called\n1018,9898\n1019,9899\n", f);
+	fclose(f);
+	CU_ASSERT_EQUAL(load("{\"call\": {\"numbers\": {\"csv\": \"numbers.csv\", \"order\": \"random\","
+			     " \"ext\": {\"range\": \"0100-0199\"}}, \"from\": \"sip:{caller}@{local_host}\","
+			     " \"to\": \"sip:{called}@{target_host}\", \"headers\": {\"X-Ext\": \"{ext}\"},"
+			     " \"flow\": [{\"send\": \"INVITE\"}, {\"expect\": 200, \"headers\": {\"Server\": \"^C\"}},"
+			     " {\"send\": \"ACK\", \"headers\": {\"X-B\": \"{call_number}\"}},"
+			     " {\"send\": \"BYE\", \"headers\": {\"Reason\": \"Q.850;cause=16\"}}, {\"expect\": 200}]}}",
+			     path), 0);
+	if (errs.n)
+		dump_errors("numbers and headers");
+	CU_ASSERT_EQUAL(scn.numbers.n_cols, 3);
+	CU_ASSERT_STRING_EQUAL(scn.numbers.csv, csv);
+	CU_ASSERT(scn.numbers.csv_random);
+	CU_ASSERT_EQUAL(scn.numbers.csv_rows, 2);
+	CU_ASSERT_EQUAL(scn.numbers.prefix_digits, 4);
+	CU_ASSERT_EQUAL(scn.n_call_headers, 1);
+	CU_ASSERT_EQUAL(scn.n_headers, 3);
+	CU_ASSERT_EQUAL(scn.flow[2].hdr_first, 1);
+	CU_ASSERT_EQUAL(scn.flow[2].hdr_n, 1);
+	CU_ASSERT_STRING_EQUAL(scn.headers[2].name, "Reason");
+	CU_ASSERT_EQUAL(scn.flow[1].chk_n, 1);
+	CU_ASSERT_STRING_EQUAL(scn.header_checks[0].pattern, "^C");
+	CU_ASSERT(scn_uris_per_call(&scn));
+	/* a bad file is named with its line */
+	f = fopen(csv, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("caller,called\n1018,9898\n1019\n", f);
+	fclose(f);
+	CU_ASSERT_EQUAL(load("{\"call\": {\"numbers\": {\"csv\": \"numbers.csv\"}}}", path), -EINVAL);
+	CU_ASSERT(has_error("call.numbers.csv: /tmp/tl_scn_"));
+	CU_ASSERT(has_error("numbers.csv: line 3: expected 2 fields (caller,called), got 1"));
+	f = fopen(csv, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fclose(f);
+	CU_ASSERT_EQUAL(load("{\"call\": {\"numbers\": {\"csv\": \"numbers.csv\"}}}", path), -EINVAL);
+	CU_ASSERT(has_error("empty file"));
+	unlink(csv);
+	rmdir(dir);
+	/* the plain flow keeps its URIs per connection */
+	CU_ASSERT_EQUAL(load("{}", "scn.json"), 0);
+	CU_ASSERT(!scn_uris_per_call(&scn));
 }
 
 /* Flows that are unusual but meaningful load without error. */
@@ -707,6 +804,7 @@ int main(void)
 		{ "several errors all reported", test_several_errors },
 		{ "a key error and a rule across fields", test_key_and_rule_errors },
 		{ "too many errors", test_too_many_errors },
+		{ "numbers and headers", test_numbers_and_headers },
 		{ "relative paths", test_relative_paths },
 		{ "load from file", test_load_file },
 		{ "buffer contract", test_buffer_contract },

@@ -62,6 +62,7 @@ void result_free(struct result *r)
 	free(r->ts);
 	r->ts = NULL;
 	r->n_ts = r->cap_ts = 0;
+	prefix_table_free(&r->by_to_prefix);
 }
 
 void result_reason_add(struct result *r, const char *name, uint64_t n)
@@ -149,6 +150,7 @@ void result_merge(struct result *dst, const struct result *src)
 	dst->ended_by_far_end += src->ended_by_far_end;
 	dst->refreshes_by_us += src->refreshes_by_us;
 	dst->refreshes_by_far_end += src->refreshes_by_far_end;
+	prefix_table_merge(&dst->by_to_prefix, &src->by_to_prefix);
 	for (unsigned i = 0; i < src->n_reasons; i++)
 		result_reason_add(dst, src->reasons[i].name, src->reasons[i].n);
 	for (int i = 0; i < LAT_COUNT; i++)

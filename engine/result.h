@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include "hist.h"
 #include "tls_facts.h"
+#include "prefix_count.h"
 
 enum lat_interval {
 	LAT_TLS_HANDSHAKE = 0,
@@ -125,6 +126,8 @@ struct result {
 
 	struct srtp_key_row *keys; /* owned; NULL unless keys are listed */
 	unsigned n_keys, cap_keys;
+
+	struct prefix_table by_to_prefix; /* owned; calls by called-number prefix (call.numbers) */
 
 	struct ts_row *ts; /* owned; one row per second */
 	unsigned n_ts, cap_ts;

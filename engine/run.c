@@ -137,6 +137,8 @@ int run_caller(const struct run_caller_config *cfg, struct result *out, char *er
 	atomic_int n_done = 0;
 	unsigned char rnd[4];
 	RAND_bytes(rnd, sizeof(rnd));
+	uint64_t seed = 0;
+	RAND_bytes((unsigned char *)&seed, sizeof(seed));
 	char run_id[16];
 	snprintf(run_id, sizeof(run_id), "%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3]);
 
@@ -164,6 +166,8 @@ int run_caller(const struct run_caller_config *cfg, struct result *out, char *er
 			.worker_id = i, .n_workers = n,
 			.connections = s->connections / n + (i < s->connections % n),
 			.max_calls = s->max_concurrent / n + (i < s->max_concurrent % n),
+			.shard = cfg->shard, .shards = cfg->shards ? cfg->shards : 1,
+			.numbers = cfg->numbers, .seed = seed,
 		};
 		/* each worker its own share of the RTP port range */
 		if (port_range_share(cfg->media_port_lo, cfg->media_port_hi, i, n,

@@ -9,6 +9,7 @@
 #include "scenario.h"
 #include "progress.h"
 #include "uas.h"
+#include "numbers.h"
 
 struct run_caller_config {
 	const struct scenario *scn;
@@ -19,6 +20,8 @@ struct run_caller_config {
 	uint16_t media_port_lo, media_port_hi; /* RTP ports of the run (even, RTCP +1) */
 	bool list_keys;        /* report the SRTP keys of the first RESULT_MAX_KEYS calls */
 	bool resume;           /* resume TLS sessions on new connections (ctx made with resume) */
+	unsigned shard, shards; /* --shard I/N (0 and 0 or 1: the whole run) */
+	const struct number_table *numbers; /* call.numbers' CSV file, loaded (or NULL) */
 	/* called about once a second on the calling thread while the run goes */
 	void (*progress_cb)(const struct progress_snapshot *s, void *arg);
 	void *progress_arg;

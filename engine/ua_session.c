@@ -159,7 +159,7 @@ int ua_send_ack(struct ua_session *s, const struct ua_io *io, uint32_t cseq)
 	char branch[40];
 	new_branch(io, branch, sizeof(branch));
 	bool answer = s->neg.state == NEG_REMOTE_OFFER;
-	int err = send_request(s, io, SIP_ACK, cseq, branch, (struct tl_str){ 0 }, answer, NULL);
+	int err = send_request(s, io, SIP_ACK, cseq, branch, io->headers, answer, NULL);
 	if (!err && answer)
 		neg_answered(&s->neg);
 	return err;

@@ -31,6 +31,7 @@ struct ua_io {
 	const enum sdes_suite *accept; /* what we accept in the far end's offer (0: all) */
 	unsigned n_accept;
 	uint32_t min_se_s;             /* the shortest session interval we accept */
+	struct tl_str headers;         /* header lines the role adds to the ACK it sends */
 };
 
 /* What a message from the far end meant, for the role to act on. */

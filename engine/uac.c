@@ -1,44 +1,55 @@
 #include "uac_call.h"
 #include "clock.h"
+#include "prefix_count.h"
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void expand(char *out, size_t cap, const char *tpl, const char *local,
-		   const char *host, unsigned port)
+struct expand_vars uac_expand_vars(const struct uac *u, const struct call *k, const struct conn *c)
 {
-	struct tl_sb b = tl_sb_init(out, cap);
-	while (*tpl) {
-		if (!strncmp(tpl, "{local_host}", 12)) {
-			tl_sb_cstr(&b, local);
-			tpl += 12;
-		} else if (!strncmp(tpl, "{target_host}", 13)) {
-			tl_sb_cstr(&b, host);
-			tpl += 13;
-		} else if (!strncmp(tpl, "{target_port}", 13)) {
-			tl_sb_uint(&b, port);
-			tpl += 13;
-		} else {
-			tl_sb_put(&b, tpl++, 1);
-		}
-	}
+	const struct scenario *s = u->scn;
+	return (struct expand_vars){
+		.local_host = c->local_ip, .target_host = s->host, .target_port = s->port,
+		.call_number = k ? k->number : 0, .call_id = k ? k->call_id : NULL,
+		.shard = u->cfg.shard, .plan = &s->numbers, .table = u->cfg.numbers,
+		.seed = u->cfg.seed,
+	};
+}
+
+static void write_uris(char *from, size_t from_cap, char *to, size_t to_cap, char *ruri,
+		       size_t ruri_cap, const struct scenario *s, const struct expand_vars *v)
+{
+	expand_template(from, from_cap, s->from, v);
+	expand_template(to, to_cap, s->to, v);
+	const char *tp = s->transport == SCN_TLS ? "tls" : "tcp";
+	if (strstr(to, "transport="))
+		snprintf(ruri, ruri_cap, "%s", to);
+	else
+		snprintf(ruri, ruri_cap, "%s;transport=%s", to, tp);
 }
 
 void uac_uris_prepare(struct uac *u, const struct conn *c)
 {
-	const struct scenario *s = u->scn;
-	char local[64];
-	snprintf(local, sizeof(local), "%s:%u", c->local_ip, c->local_port);
-	expand(u->from_uri, sizeof(u->from_uri), s->from, c->local_ip, s->host, s->port);
-	expand(u->to_uri, sizeof(u->to_uri), s->to, c->local_ip, s->host, s->port);
-	const char *tp = s->transport == SCN_TLS ? "tls" : "tcp";
-	if (strstr(u->to_uri, "transport="))
-		snprintf(u->ruri, sizeof(u->ruri), "%s", u->to_uri);
-	else
-		snprintf(u->ruri, sizeof(u->ruri), "%s;transport=%s", u->to_uri, tp);
+	struct expand_vars v = uac_expand_vars(u, NULL, c);
+	write_uris(u->from_uri, sizeof(u->from_uri), u->to_uri, sizeof(u->to_uri), u->ruri,
+		   sizeof(u->ruri), u->scn, &v);
 	u->uris_ready = true;
+}
+
+void uac_call_uris(struct uac *u, const struct call *k, const struct conn *c, struct call_uris *out)
+{
+	if (!u->uris_per_call) {
+		*out = (struct call_uris){ .from = u->from_uri, .to = u->to_uri, .ruri = u->ruri };
+		return;
+	}
+	struct expand_vars v = uac_expand_vars(u, k, c);
+	write_uris(out->from_buf, sizeof(out->from_buf), out->to_buf, sizeof(out->to_buf),
+		   out->ruri_buf, sizeof(out->ruri_buf), u->scn, &v);
+	out->from = out->from_buf;
+	out->to = out->to_buf;
+	out->ruri = out->ruri_buf;
 }
 
 struct call *uac_call_by_id(struct uac *u, struct tl_str id)
@@ -103,6 +114,17 @@ void uac_count_outcome(struct uac *u, struct call *k, enum hs_outcome o)
 	u->w->res.hs_outcome[o]++;
 }
 
+/* calls.by_to_prefix: the called number's first digits, when call.numbers plans them */
+static void count_prefix(struct uac *u, struct call *k, bool failed)
+{
+	const struct scenario *s = u->scn;
+	if (!s->numbers.n_cols || !k->dialog_ready)
+		return;
+	char prefix[PREFIX_MAX_LEN + 1];
+	size_t n = prefix_of_uri(k->ss.dlg.remote_uri, s->numbers.prefix_digits, prefix, sizeof(prefix));
+	prefix_table_add(&u->w->res.by_to_prefix, prefix, n, 1, failed);
+}
+
 static void call_release(struct uac *u, struct call *k)
 {
 	if (u->expect_refusal)
@@ -132,17 +154,18 @@ void uac_call_fail(struct uac *u, struct call *k, const char *reason, bool clean
 	if (clean_up && uac_call_conn(u, k)) {
 		const char *why;
 		if (k->got_2xx && !k->acked)
-			uac_send_ack(u, k, false, &why);
+			uac_send_ack(u, k, false, NULL, &why);
 		if (k->got_2xx && !k->ss.over)
-			uac_send_request(u, k, SIP_BYE, false);
+			uac_send_request(u, k, SIP_BYE, false, NULL);
 		if (k->invite_sent && !k->invite_final)
-			uac_send_request(u, k, SIP_CANCEL, false);
+			uac_send_request(u, k, SIP_CANCEL, false, NULL);
 	}
 	res->failed++;
 	result_fail(res, reason);
 	struct ts_row *row = row_now(u);
 	if (row)
 		row->failed++;
+	count_prefix(u, k, true);
 	call_release(u, k);
 }
 
@@ -154,6 +177,7 @@ void uac_call_done(struct uac *u, struct call *k)
 	struct ts_row *row = row_now(u);
 	if (row)
 		row->completed++;
+	count_prefix(u, k, false);
 	call_release(u, k);
 }
 
@@ -217,6 +241,7 @@ void uac_call_start(struct uac *u, uint64_t t_sched)
 	k->conn_slot = c->slot;
 	k->conn_gen = c->gen;
 	k->t_sched = t_sched;
+	k->number = u->k * (u->cfg.shards ? u->cfg.shards : 1) + u->cfg.shard;
 	k->session_expires = u->scn->session_timer.expires_s;
 	struct tl_sb b = tl_sb_init(k->call_id, sizeof(k->call_id));
 	tl_sb_cstr(&b, u->cfg.run_id);
@@ -296,6 +321,27 @@ const struct worker_role uac_role = {
 	.ring_cqe = uac_ring_cqe,
 };
 
+/* The expect steps' header patterns, once per worker: regexec on one regex_t from
+ * several threads would serialise them on its lock. */
+static int compile_checks(struct uac *u)
+{
+	const struct scenario *s = u->scn;
+	if (!s->n_header_checks)
+		return 0;
+	u->checks = calloc(s->n_header_checks, sizeof(*u->checks));
+	if (!u->checks)
+		return -ENOMEM;
+	for (unsigned i = 0; i < s->n_header_checks; i++)
+		if (regcomp(&u->checks[i], s->header_checks[i].pattern, REG_EXTENDED | REG_NOSUB)) {
+			while (i--)
+				regfree(&u->checks[i]);
+			free(u->checks);
+			u->checks = NULL;
+			return -EINVAL; /* the loader compiled it: only memory can fail here */
+		}
+	return 0;
+}
+
 struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
 {
 	struct uac *u = calloc(1, sizeof(*u));
@@ -317,6 +363,11 @@ struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
 		return NULL;
 	}
 	hist_init(&u->sec_hist);
+	u->uris_per_call = scn_uris_per_call(u->scn);
+	if (compile_checks(u)) {
+		uac_free(u);
+		return NULL;
+	}
 	u->media_on = scn_has_media(u->scn);
 	if (cfg->list_keys && u->media_on && result_keys_reserve(&w->res, cfg->list_keys)) {
 		uac_free(u);
@@ -359,6 +410,9 @@ void uac_free(struct uac *u)
 		return;
 	if (u->media.s)
 		media_pool_free(&u->media);
+	for (unsigned i = 0; u->checks && i < u->scn->n_header_checks; i++)
+		regfree(&u->checks[i]);
+	free(u->checks);
 	free(u->trunks);
 	free(u->calls);
 	slot_stack_free(&u->slots);

@@ -8,7 +8,9 @@
 #include "uac.h"
 #include "media.h"
 #include "slot_stack.h"
+#include "expand.h"
 #include "ua_session.h"
+#include <regex.h>
 
 enum timer_kind { T_STEP = 1, T_RECONNECT, T_STARTUP, T_HANDSHAKE, T_HOLD, T_IDLE_HOLD, T_SESSION };
 
@@ -21,6 +23,7 @@ enum timer_kind { T_STEP = 1, T_RECONNECT, T_STARTUP, T_HANDSHAKE, T_HOLD, T_IDL
 
 struct call {
 	uint32_t gen, timer_seq;
+	uint64_t number;      /* its index in the run, shards included: {call_number} */
 	uint32_t st_seq;      /* the session timer's own sequence */
 	bool active;
 	uint8_t step;
@@ -65,8 +68,10 @@ struct uac {
 	int last_sec;
 	struct hist sec_hist;
 	uint64_t sec_lag_us;  /* this second's worst schedule lag */
-	char from_uri[300], to_uri[300], ruri[320];
+	char from_uri[300], to_uri[300], ruri[320]; /* the connection's, unless per call */
 	bool uris_ready;
+	bool uris_per_call;   /* From or To names something of each call */
+	regex_t *checks;      /* the scenario's header_checks, compiled */
 	struct media_pool media;
 	bool media_on;        /* the flow has a media phase: calls get RTP sockets */
 	bool per_conn;        /* per_call or handshake mode: a connection per call */
@@ -80,6 +85,15 @@ struct call *uac_call_by_id(struct uac *u, struct tl_str id);
 uint32_t uac_call_slot(const struct uac *u, const struct call *k);
 struct conn *uac_call_conn(struct uac *u, struct call *k); /* its connection, if up */
 void uac_uris_prepare(struct uac *u, const struct conn *c);
+/* A call's From, To and request URI: the connection's, or written for this call
+ * into buf. */
+struct call_uris {
+	const char *from, *to, *ruri;
+	char from_buf[300], to_buf[300], ruri_buf[320];
+};
+void uac_call_uris(struct uac *u, const struct call *k, const struct conn *c, struct call_uris *out);
+/* What a template names for this call on connection c. */
+struct expand_vars uac_expand_vars(const struct uac *u, const struct call *k, const struct conn *c);
 void uac_lat(struct uac *u, enum lat_interval i, uint64_t from);
 void uac_count_outcome(struct uac *u, struct call *k, enum hs_outcome o);
 /* clean_up: what the dialog needs to end on the wire (ACK, BYE, CANCEL) is sent */
@@ -89,8 +103,11 @@ void uac_arm_kind(struct uac *u, struct call *k, uint64_t at, enum timer_kind ki
 
 /* uac_send.c */
 struct ua_io uac_call_io(struct uac *u, struct call *k, struct conn *c, char *contact, size_t cap);
-int uac_send_request(struct uac *u, struct call *k, enum sip_method m, bool offer);
-int uac_send_ack(struct uac *u, struct call *k, bool answer, const char **why);
+/* st: the flow step that sends it (its headers go along), or NULL */
+int uac_send_request(struct uac *u, struct call *k, enum sip_method m, bool offer,
+		     const struct flow_step *st);
+int uac_send_ack(struct uac *u, struct call *k, bool answer, const struct flow_step *st,
+		 const char **why);
 void uac_send_error_ack(struct uac *u, struct call *k, const struct sip_msg *m);
 
 /* uac_flow.c */

@@ -33,8 +33,8 @@ void uac_call_advance(struct uac *u, struct call *k)
 		switch (st->kind) {
 		case FLOW_SEND: {
 			const char *why = NULL;
-			int err = st->method == SIP_ACK ? uac_send_ack(u, k, st->sdp_answer, &why) :
-				  uac_send_request(u, k, st->method, st->method == SIP_INVITE && st->sdp_offer);
+			int err = st->method == SIP_ACK ? uac_send_ack(u, k, st->sdp_answer, st, &why) :
+				  uac_send_request(u, k, st->method, st->method == SIP_INVITE && st->sdp_offer, st);
 			if (err) {
 				uac_call_fail(u, k, why ? why : err == -ENOTCONN ? "connection_lost" :
 						err == -EADDRINUSE ? "media_ports_exhausted" :
@@ -156,6 +156,15 @@ static void arm_session(struct uac *u, struct call *k)
 		uac_call_fail(u, k, "out_of_memory", true);
 }
 
+/* The send step of the INVITE whose response the flow awaits at step i. */
+static const struct flow_step *invite_step(const struct scenario *s, unsigned i)
+{
+	while (i-- > 0)
+		if (s->flow[i].kind == FLOW_SEND && s->flow[i].method == SIP_INVITE)
+			return &s->flow[i];
+	return NULL;
+}
+
 /* Our INVITE refused with 422: asked again, once, for the far end's Min-SE. */
 static bool retry_422(struct uac *u, struct call *k, const struct sip_msg *m)
 {
@@ -167,13 +176,35 @@ static bool retry_422(struct uac *u, struct call *k, const struct sip_msg *m)
 	k->session_expires = min_se;
 	bool offer = k->ss.neg.state == NEG_LOCAL_OFFER;
 	k->ss.neg.state = NEG_IDLE;
-	int err = uac_send_request(u, k, SIP_INVITE, offer);
+	int err = uac_send_request(u, k, SIP_INVITE, offer, invite_step(u->scn, k->step));
 	if (err)
 		uac_call_fail(u, k, "send_failed", false);
 	return true;
 }
 
 static void on_session_event(struct uac *u, struct call *k, enum ua_event ev, const char *why);
+
+/* An expect step's header checks: each named header has a value its pattern matches. */
+static bool headers_match(struct uac *u, const struct flow_step *st, const struct sip_msg *m)
+{
+	char value[1024];
+	for (unsigned i = st->chk_first; i < st->chk_first + st->chk_n; i++) {
+		bool found = false;
+		struct tl_str v;
+		for (unsigned nth = 0; !found && !sip_header_value(m->head, u->scn->header_checks[i].name, nth, &v);
+		     nth++) {
+			/* a folded value is one line to the pattern */
+			size_t n = v.len < sizeof(value) - 1 ? v.len : sizeof(value) - 1;
+			for (size_t j = 0; j < n; j++)
+				value[j] = v.p[j] == '\r' || v.p[j] == '\n' ? ' ' : v.p[j];
+			value[n] = 0;
+			found = regexec(&u->checks[i], value, 0, NULL, 0) == 0;
+		}
+		if (!found)
+			return false;
+	}
+	return true;
+}
 
 void uac_on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 {
@@ -214,7 +245,7 @@ void uac_on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 			const char *why;
 			if (k->got_2xx) { /* a retransmitted 2xx: each gets its ACK (RFC 3261 13.2.2.4) */
 				if (k->acked)
-					uac_send_ack(u, k, false, &why);
+					uac_send_ack(u, k, false, NULL, &why);
 				return;
 			}
 			k->invite_final = true;
@@ -266,6 +297,10 @@ void uac_on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 			snprintf(reason, sizeof(reason), "status_%d", m->status);
 			uac_call_fail(u, k, reason, m->status < 300);
 		}
+		return;
+	}
+	if (s->flow[i].chk_n && !headers_match(u, &s->flow[i], m)) {
+		uac_call_fail(u, k, "header_mismatch", m->status < 300);
 		return;
 	}
 	if (m->cseq_method == SIP_INVITE && m->status >= 200 && m->status < 300) {

@@ -33,14 +33,14 @@ static int send_msg(struct uac *u, struct conn *c, const struct sip_request *r)
 	return -ENOSPC;
 }
 
-/* Contact: the user part of our From URI at the connection's local address. */
-static void set_contact(char *buf, size_t cap, struct uac *u, struct conn *c)
+/* Contact: the user part of the call's From URI at the connection's local address. */
+static void set_contact(char *buf, size_t cap, const char *from, struct conn *c)
 {
 	const char *user = "trunkload";
 	int user_len = 9;
-	const char *at = strchr(u->from_uri, '@');
-	if (!strncmp(u->from_uri, "sip:", 4) && at && at - u->from_uri > 4) {
-		user = u->from_uri + 4;
+	const char *at = strchr(from, '@');
+	if (!strncmp(from, "sip:", 4) && at && at - from > 4) {
+		user = from + 4;
 		user_len = (int)(at - user);
 	}
 	struct tl_sb b = tl_sb_init(buf, cap);
@@ -48,14 +48,14 @@ static void set_contact(char *buf, size_t cap, struct uac *u, struct conn *c)
 	tl_sb_put(&b, user, (size_t)user_len);
 	tl_sb_put(&b, "@", 1);
 	tl_sb_cstr(&b, c->local_hostport);
-	tl_sb_cstr(&b, u->scn->transport == SCN_TLS ? ";transport=tls" : ";transport=tcp");
+	tl_sb_cstr(&b, c->use_tls ? ";transport=tls" : ";transport=tcp");
 }
 
 /* What the call's session may send, and as whom. */
 struct ua_io uac_call_io(struct uac *u, struct call *k, struct conn *c, char *contact, size_t cap)
 {
 	const struct scenario *s = u->scn;
-	set_contact(contact, cap, u, c);
+	set_contact(contact, cap, k->dialog_ready ? k->ss.dlg.local_uri : u->from_uri, c);
 	return (struct ua_io){
 		.w = u->w, .c = c, .contact = contact, .media_addr = c->local_ip,
 		/* without a media phase no socket is opened and the stream is offered
@@ -68,28 +68,58 @@ struct ua_io uac_call_io(struct uac *u, struct call *k, struct conn *c, char *co
 }
 
 /* Our INVITE's RFC 4028 headers: we support timers and ask for an interval. */
-static struct tl_str timer_headers(struct uac *u, struct call *k, char *buf, size_t cap)
+static void timer_headers(struct uac *u, struct call *k, struct tl_sb *b)
 {
 	const struct scn_session_timer *t = &u->scn->session_timer;
 	if (!k->session_expires)
-		return (struct tl_str){ 0 };
-	struct tl_sb b = tl_sb_init(buf, cap);
-	TL_SB_LIT(&b, "Supported: timer\r\nSession-Expires: ");
-	tl_sb_uint(&b, k->session_expires);
+		return;
+	TL_SB_LIT(b, "Supported: timer\r\nSession-Expires: ");
+	tl_sb_uint(b, k->session_expires);
 	if (t->refresher != ST_REFRESHER_NONE)
-		tl_sb_cstr(&b, t->refresher == ST_REFRESHER_UAC ? ";refresher=uac" : ";refresher=uas");
-	TL_SB_LIT(&b, "\r\nMin-SE: ");
-	tl_sb_uint(&b, t->min_se_s < k->session_expires ? t->min_se_s : k->session_expires);
-	TL_SB_LIT(&b, "\r\n");
+		tl_sb_cstr(b, t->refresher == ST_REFRESHER_UAC ? ";refresher=uac" : ";refresher=uas");
+	TL_SB_LIT(b, "\r\nMin-SE: ");
+	tl_sb_uint(b, t->min_se_s < k->session_expires ? t->min_se_s : k->session_expires);
+	TL_SB_LIT(b, "\r\n");
+}
+
+static void scenario_headers(struct uac *u, struct call *k, struct conn *c, unsigned first,
+			     unsigned n, struct tl_sb *b)
+{
+	if (!n)
+		return;
+	struct expand_vars v = uac_expand_vars(u, k, c);
+	char value[SCN_HEADER_VALUE * 2];
+	for (unsigned i = first; i < first + n; i++) {
+		const struct scn_header *h = &u->scn->headers[i];
+		tl_sb_cstr(b, h->name);
+		TL_SB_LIT(b, ": ");
+		tl_sb_put(b, value, expand_template(value, sizeof(value), h->value, &v));
+		TL_SB_LIT(b, "\r\n");
+	}
+}
+
+/* The header lines a request adds: on the first INVITE the timer's and call.headers,
+ * then the flow step's own; values written for this call. */
+static struct tl_str request_headers(struct uac *u, struct call *k, struct conn *c, enum sip_method m,
+				     const struct flow_step *st, char *buf, size_t cap)
+{
+	struct tl_sb b = tl_sb_init(buf, cap);
+	if (m == SIP_INVITE && !k->got_2xx) {
+		timer_headers(u, k, &b);
+		scenario_headers(u, k, c, 0, u->scn->n_call_headers, &b);
+	}
+	if (st)
+		scenario_headers(u, k, c, st->hdr_first, st->hdr_n, &b);
 	return (struct tl_str){ buf, b.n };
 }
 
-int uac_send_request(struct uac *u, struct call *k, enum sip_method m, bool offer)
+int uac_send_request(struct uac *u, struct call *k, enum sip_method m, bool offer,
+		     const struct flow_step *st)
 {
 	struct conn *c = uac_call_conn(u, k);
 	if (!c)
 		return -ENOTCONN;
-	char contact[400], body[2048], hdr[160];
+	char contact[400], body[2048], hdr[8192];
 	struct tl_str routes[DIALOG_MAX_ROUTES];
 	struct sip_request r = { 0 };
 	if (m == SIP_INVITE && u->media_on && !k->has_media) {
@@ -101,23 +131,25 @@ int uac_send_request(struct uac *u, struct call *k, enum sip_method m, bool offe
 		k->has_media = true;
 		k->media_port = port;
 	}
+	struct call_uris uris;
+	uac_call_uris(u, k, c, &uris);
 	if (!k->dialog_ready) { /* the URIs are known once a connection is up */
-		dialog_uac_init(&k->ss.dlg, tl_str_c(k->call_id), tl_str_c(k->from_tag), tl_str_c(u->from_uri),
-				tl_str_c(u->to_uri), tl_str_c(u->ruri), 0);
+		dialog_uac_init(&k->ss.dlg, tl_str_c(k->call_id), tl_str_c(k->from_tag), tl_str_c(uris.from),
+				tl_str_c(uris.to), tl_str_c(uris.ruri), 0);
 		k->dialog_ready = true;
 	}
 	struct ua_io io = uac_call_io(u, k, c, contact, sizeof(contact));
 	dialog_request(&k->ss.dlg, &r, m, k->invite_cseq, routes);
 	r.transport = u->scn->transport == SCN_TLS ? TL_STR("TLS") : TL_STR("TCP");
 	r.sent_by = tl_str_c(c->local_hostport);
+	if (m != SIP_CANCEL) /* a CANCEL is the INVITE's request line and nothing more */
+		r.headers = request_headers(u, k, c, m, st, hdr, sizeof(hdr));
 	switch (m) {
 	case SIP_INVITE:
 		k->invite_cseq = r.cseq;
 		new_branch(u, k, k->branch_invite, sizeof(k->branch_invite));
 		r.branch = tl_str_c(k->branch_invite);
 		r.contact_uri = tl_str_c(contact);
-		if (!k->got_2xx)
-			r.headers = timer_headers(u, k, hdr, sizeof(hdr));
 		if (offer) {
 			uint8_t rnd[SDES_MAX_KEY * NEG_MAX_LINES];
 			(void)rand_pool_get(&u->w->rand, rnd, sizeof(rnd));
@@ -134,7 +166,7 @@ int uac_send_request(struct uac *u, struct call *k, enum sip_method m, bool offe
 		break;
 	case SIP_CANCEL: /* the INVITE's request line, To and branch (RFC 3261 9.1) */
 		k->last_cseq = k->invite_cseq;
-		r.ruri = tl_str_c(u->ruri);
+		r.ruri = tl_str_c(uris.ruri);
 		r.to_tag = TL_STR("");
 		r.route_count = 0;
 		r.branch = tl_str_c(k->branch_invite);
@@ -155,13 +187,16 @@ int uac_send_request(struct uac *u, struct call *k, enum sip_method m, bool offe
 
 /* The ACK of the 2xx to our INVITE, with our answer when the flow says so and the
  * 2xx offered (a delayed offer); a retransmitted 2xx gets its ACK again. */
-int uac_send_ack(struct uac *u, struct call *k, bool answer, const char **why)
+int uac_send_ack(struct uac *u, struct call *k, bool answer, const struct flow_step *st,
+		 const char **why)
 {
 	struct conn *c = uac_call_conn(u, k);
 	if (!c)
 		return -ENOTCONN;
-	char contact[400];
+	char contact[400], hdr[8192];
 	struct ua_io io = uac_call_io(u, k, c, contact, sizeof(contact));
+	if (st)
+		io.headers = request_headers(u, k, c, SIP_ACK, st, hdr, sizeof(hdr));
 	/* the offer is taken only when the flow's ACK answers it (on_response) */
 	bool answering = k->ss.neg.state == NEG_REMOTE_OFFER;
 	int err = ua_send_ack(&k->ss, &io, k->invite_cseq);
@@ -188,7 +223,9 @@ void uac_send_error_ack(struct uac *u, struct call *k, const struct sip_msg *m)
 	dialog_request(&k->ss.dlg, &r, SIP_ACK, k->invite_cseq, routes);
 	r.transport = u->scn->transport == SCN_TLS ? TL_STR("TLS") : TL_STR("TCP");
 	r.sent_by = tl_str_c(c->local_hostport);
-	r.ruri = tl_str_c(u->ruri);
+	struct call_uris uris;
+	uac_call_uris(u, k, c, &uris);
+	r.ruri = tl_str_c(uris.ruri);
 	r.to_tag = m->to_tag;
 	r.route_count = 0;
 	r.branch = tl_str_c(k->branch_invite);

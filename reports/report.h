@@ -7,6 +7,9 @@
 #include "scenario.h"
 #include "verdict.h"
 
+/* calls.by_to_prefix: the prefixes of called numbers with most failures */
+#define REPORT_PREFIXES 20
+
 struct report {
 	const struct scenario *scn;
 	const struct result *res;

@@ -167,6 +167,18 @@ static cJSON *build(const struct report *rep)
 	cJSON *fail = cJSON_AddObjectToObject(calls, "failures");
 	for (unsigned i = 0; i < r->n_reasons; i++)
 		cJSON_AddNumberToObject(fail, r->reasons[i].name, (double)r->reasons[i].n);
+	if (r->by_to_prefix.n) { /* call.numbers: the route patterns that fail stand out */
+		struct prefix_stat top[REPORT_PREFIXES];
+		unsigned n = prefix_table_top(&r->by_to_prefix, top, REPORT_PREFIXES);
+		cJSON *by = cJSON_AddArrayToObject(calls, "by_to_prefix");
+		for (unsigned i = 0; i < n; i++) {
+			cJSON *e = cJSON_CreateObject();
+			cJSON_AddStringToObject(e, "prefix", top[i].prefix);
+			cJSON_AddNumberToObject(e, "calls", (double)top[i].calls);
+			cJSON_AddNumberToObject(e, "failed", (double)top[i].failed);
+			cJSON_AddItemToArray(by, e);
+		}
+	}
 
 	cJSON *sip = cJSON_AddObjectToObject(root, "sip");
 	cJSON_AddNumberToObject(sip, "stray_responses", (double)r->stray_responses);

@@ -166,6 +166,28 @@ static int flag(struct rd *d, const cJSON *o, const char *at, const char *name, 
 	return rc;
 }
 
+/* calls.by_to_prefix: a shard's top prefixes (those it did not show are not known) */
+static int read_prefixes(struct rd *d, const cJSON *calls, struct result *r)
+{
+	const cJSON *by, *it;
+	int rc = member(d, calls, "calls", "by_to_prefix", K_ARR, &by);
+	unsigned i = 0;
+	if (rc || !by)
+		return rc;
+	cJSON_ArrayForEach(it, by) {
+		char at[64], prefix[PREFIX_MAX_LEN + 1] = "";
+		uint64_t n = 0, failed = 0;
+		snprintf(at, sizeof(at), "calls.by_to_prefix[%u]", i++);
+		if (!cJSON_IsObject(it))
+			return bad(d, "%s: expected an object, got something else", at);
+		if ((rc = text(d, it, at, "prefix", prefix, sizeof(prefix))) ||
+		    (rc = counter(d, it, at, "calls", &n)) || (rc = counter(d, it, at, "failed", &failed)))
+			return rc;
+		prefix_table_add(&r->by_to_prefix, prefix, strlen(prefix), n, failed);
+	}
+	return rc;
+}
+
 static int read_calls(struct rd *d, const cJSON *root, struct result *r)
 {
 	const cJSON *calls, *fail, *it, *ended;
@@ -193,6 +215,8 @@ static int read_calls(struct rd *d, const cJSON *root, struct result *r)
 			return rc;
 		result_reason_add(r, it->string, n);
 	}
+	if ((rc = read_prefixes(d, calls, r)))
+		return rc;
 	/* The report keeps the achieved rate but not the steady window it came from:
 	 * a window that gives the same ratio keeps calls.cps as the shard measured it. */
 	if (cps > 0 && r->completed) {

@@ -12,6 +12,20 @@ static void lat_line(FILE *f, const char *name, const struct hist *h)
 }
 
 /* Whether trunkload itself kept up: read before blaming the far end's latency. */
+/* The called-number prefixes that failed most (call.numbers): a route pattern at fault. */
+static void prefix_line(FILE *f, const struct result *r)
+{
+	struct prefix_stat top[5];
+	unsigned n = prefix_table_top(&r->by_to_prefix, top, 5);
+	if (!n || !top[0].failed)
+		return;
+	fprintf(f, "failed to ");
+	for (unsigned i = 0; i < n && top[i].failed; i++)
+		fprintf(f, " %s...=%llu of %llu", top[i].prefix, (unsigned long long)top[i].failed,
+			(unsigned long long)top[i].calls);
+	fprintf(f, "\n");
+}
+
 static void tester_line(FILE *f, const struct tester_health *t)
 {
 	const struct hist *lag = &t->schedule_lag;
@@ -70,6 +84,7 @@ void report_print_text(FILE *f, const struct report *rep)
 			fprintf(f, " %s=%llu", r->reasons[i].name, (unsigned long long)r->reasons[i].n);
 		fprintf(f, "\n");
 	}
+	prefix_line(f, r);
 	/* the header's columns are the lines' columns: "  %-26s" is 28 wide */
 	fprintf(f, "%-28s %8s  %9s %9s %9s %9s %9s\n", "latency ms", "count", "p50", "p90", "p99",
 		"p99.9", "max");

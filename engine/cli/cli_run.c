@@ -535,6 +535,16 @@ int cmd_run(int argc, char **argv)
 		return cli_usage_error("run", "--report-dir %s: %s", report_dir, strerror(-rc));
 	}
 
+	/* the loader read the file to check it; the run reads it again to use it */
+	struct number_table numbers = { 0 };
+	if (scn.numbers.csv[0] && (rc = number_table_load(scn.numbers.csv, &numbers, err, sizeof(err)))) {
+		SSL_CTX_free(cfg.ctx);
+		return cli_usage_error("run", "call.numbers.csv: %s: %s", scn.numbers.csv, err);
+	}
+	cfg.numbers = scn.numbers.csv[0] ? &numbers : NULL;
+	cfg.shard = shard;
+	cfg.shards = shards;
+
 	static struct result res;
 	result_init(&res);
 	double started = clock_wall_s();
@@ -578,5 +588,6 @@ int cmd_run(int argc, char **argv)
 	if (status == EXIT_CANNOT)
 		fprintf(stderr, "trunkload run: could not run: %s\n", res.could_not_run_why);
 	result_free(&res);
+	number_table_free(&numbers);
 	return status;
 }

@@ -472,7 +472,10 @@ static const cJSON *at_path(const cJSON *root, const char *dotted)
 		const char *dot = strchr(p, '.');
 		size_t len = dot ? (size_t)(dot - p) : strlen(p);
 		snprintf(key, sizeof(key), "%.*s", (int)len, p);
-		cur = cJSON_GetObjectItemCaseSensitive(cur, key);
+		if (cJSON_IsArray(cur) && len && strspn(key, "0123456789") == len)
+			cur = cJSON_GetArrayItem(cur, atoi(key));
+		else
+			cur = cJSON_GetObjectItemCaseSensitive(cur, key);
 		p += len + (dot ? 1 : 0);
 	}
 	return cur;

@@ -98,7 +98,8 @@ char *proc_read_file(const char *path);
  * assertion. */
 void proc_show_log(const char *title, const char *path, size_t max);
 
-/* The number at a dotted path ("calls.completed") in a JSON file: 0, or -ENOENT when
+/* The number at a dotted path ("calls.completed"; a number indexes an array:
+ * "calls.by_to_prefix.0.calls") in a JSON file: 0, or -ENOENT when
  * the file, the key or a number there is missing. */
 int proc_json_number(const char *file, const char *dotted, double *out);
 

@@ -56,6 +56,7 @@ struct cucm_case {
 	int run_status;                   /* CUCM_ANSWERS: trunkload run's exit status */
 	const struct proc_expect *report; /* CUCM_ANSWERS: report.json */
 	int keys_per_call; /* a=crypto keys trunkload sends per call, all fresh; 0: not checked */
+	const char *inf;   /* SIPp's -inf file in tests/integration/cucm/ (both sides), or NULL */
 };
 
 static const char *const min_se_2[] = { "--min-se", "2", NULL };
@@ -94,6 +95,29 @@ static const struct proc_expect far_end_bye[] = {
 	{ 0 },
 };
 
+/* every call dialled the next route pattern and was checked by CUCM */
+static const struct proc_expect route_patterns[] = {
+	EXPECT_STR("verdict", "pass"),
+	EXPECT_EQ("calls.completed", CALLS),
+	EXPECT_EQ("calls.failed", 0),
+	EXPECT_STR("calls.by_to_prefix.0.prefix", "9898"),
+	EXPECT_EQ("calls.by_to_prefix.0.calls", 1),
+	EXPECT_EQ("calls.by_to_prefix.0.failed", 0),
+	EXPECT_STR("calls.by_to_prefix.2.prefix", "9900"),
+	EXPECT_EQ("calls.by_to_prefix.2.calls", 1),
+	{ 0 },
+};
+
+/* complete on the wire, every call failed on the header check of the BYE's 200 */
+static const struct proc_expect header_mismatch[] = {
+	EXPECT_STR("verdict", "fail"),
+	EXPECT_EQ("calls.attempted", CALLS),
+	EXPECT_EQ("calls.failed", CALLS),
+	EXPECT_EQ("calls.failures.header_mismatch", CALLS),
+	EXPECT_EQ("calls.by_to_prefix.0.failed", 1),
+	{ 0 },
+};
+
 /* issue 16 will ask more (PRACK); for now the 183 must only not fail the call */
 static const struct proc_expect completes[] = {
 	EXPECT_STR("verdict", "pass"),
@@ -105,23 +129,27 @@ static const struct proc_expect completes[] = {
 };
 
 static const struct cucm_case cases[] = {
-	{ "calls_delayed_offer", "calls-delayed-offer.xml", CUCM_CALLS, NULL, NULL, 0, NULL, 4 },
-	{ "calls_session_timer", "calls-session-timer.xml", CUCM_CALLS, min_se_2, NULL, 0, NULL, 0 },
-	{ "calls_below_min_se", "calls-below-min-se.xml", CUCM_CALLS, NULL, NULL, 0, NULL, 0 },
-	{ "calls_hold", "calls-hold.xml", CUCM_CALLS, NULL, NULL, 0, NULL, 0 },
-	{ "calls_in_dialog", "calls-in-dialog.xml", CUCM_CALLS, NULL, NULL, 0, NULL, 0 },
-	{ "calls_unknown_dialog", "calls-unknown-dialog.xml", CUCM_CALLS, NULL, NULL, 0, NULL, 0 },
+	{ "calls_delayed_offer", "calls-delayed-offer.xml", CUCM_CALLS, NULL, NULL, 0, NULL, 4, NULL },
+	{ "calls_session_timer", "calls-session-timer.xml", CUCM_CALLS, min_se_2, NULL, 0, NULL, 0, NULL },
+	{ "calls_below_min_se", "calls-below-min-se.xml", CUCM_CALLS, NULL, NULL, 0, NULL, 0, NULL },
+	{ "calls_hold", "calls-hold.xml", CUCM_CALLS, NULL, NULL, 0, NULL, 0, NULL },
+	{ "calls_in_dialog", "calls-in-dialog.xml", CUCM_CALLS, NULL, NULL, 0, NULL, 0, NULL },
+	{ "calls_unknown_dialog", "calls-unknown-dialog.xml", CUCM_CALLS, NULL, NULL, 0, NULL, 0, NULL },
 	{ "answers_refresh_hangs_up", "answers-refresh-hangs-up.xml", CUCM_ANSWERS, NULL,
-	  "cucm-far-end-hangs-up.json", 0, far_end_hangs_up, 0 },
+	  "cucm-far-end-hangs-up.json", 0, far_end_hangs_up, 0, NULL },
 	{ "answers_delayed_offer", "answers-delayed-offer.xml", CUCM_ANSWERS, NULL,
-	  "cucm-delayed-offer.json", 0, we_hang_up, 1 },
+	  "cucm-delayed-offer.json", 0, we_hang_up, 1, NULL },
 	{ "answers_hangs_up_early", "answers-hangs-up-early.xml", CUCM_ANSWERS, NULL,
-	  "cucm-hangs-up-early.json", 1, far_end_bye, 0 },
-	{ "answers_hold", "answers-hold.xml", CUCM_ANSWERS, NULL, "cucm-held.json", 0, we_hang_up, 0 },
+	  "cucm-hangs-up-early.json", 1, far_end_bye, 0, NULL },
+	{ "answers_hold", "answers-hold.xml", CUCM_ANSWERS, NULL, "cucm-held.json", 0, we_hang_up, 0, NULL },
 	{ "answers_in_dialog", "answers-in-dialog.xml", CUCM_ANSWERS, NULL, "cucm-in-dialog.json", 0,
-	  we_hang_up, 0 },
+	  we_hang_up, 0, NULL },
 	{ "answers_183_100rel", "answers-183-100rel.xml", CUCM_ANSWERS, NULL, "cucm-183-100rel.json", 0,
-	  completes, 0 },
+	  completes, 0, NULL },
+	{ "answers_route_patterns", "answers-route-patterns.xml", CUCM_ANSWERS, NULL,
+	  "cucm-route-patterns.json", 0, route_patterns, 0, "route-patterns.csv" },
+	{ "answers_header_mismatch", "answers-route-patterns.xml", CUCM_ANSWERS, NULL,
+	  "cucm-header-mismatch.json", 1, header_mismatch, 0, "route-patterns.csv" },
 };
 
 /* TL_CUCM_CONFORMING=1: the stand-ins take trunkload's place */
@@ -170,8 +198,8 @@ static void case_files(const struct cucm_case *c, struct files *f)
  * media and control ports on 127.0.0.1 (its control port defaults to 8888 on every
  * address), CALLS calls, bounded waits, and every trace into files s. With a target
  * port it calls 127.0.0.1:target at RATE; without, it answers on sip_port. */
-static void sipp_args(struct proc_args *a, const char *xml, const struct sipp_files *s,
-		      uint16_t sip_port, uint16_t target)
+static void sipp_args(struct proc_args *a, const char *xml, const char *inf,
+		      const struct sipp_files *s, uint16_t sip_port, uint16_t target)
 {
 	uint16_t media = proc_free_port(), ctrl = proc_free_port();
 	args_add(a, "sipp");
@@ -179,6 +207,10 @@ static void sipp_args(struct proc_args *a, const char *xml, const struct sipp_fi
 		args_add(a, "127.0.0.1:%u", target);
 	args_add(a, "-sf");
 	args_add(a, "%s/tests/integration/cucm/%s", TL_SOURCE_DIR, xml);
+	if (inf) {
+		args_add(a, "-inf");
+		args_add(a, "%s/tests/integration/cucm/%s", TL_SOURCE_DIR, inf);
+	}
 	args_add(a, "-t");
 	args_add(a, "t1");
 	args_add(a, "-i");
@@ -224,13 +256,14 @@ static void sipp_args(struct proc_args *a, const char *xml, const struct sipp_fi
 
 /* Starts SIPp answering with scenario xml on a free port. Returns its pid, or a
  * negative errno after showing its screen. */
-static pid_t start_sipp_callee(const char *xml, const struct sipp_files *s, uint16_t *port)
+static pid_t start_sipp_callee(const char *xml, const char *inf, const struct sipp_files *s,
+				uint16_t *port)
 {
 	*port = proc_free_port();
 	if (!*port)
 		return -EADDRNOTAVAIL;
 	struct proc_args a = { 0 };
-	sipp_args(&a, xml, s, *port, 0);
+	sipp_args(&a, xml, inf, s, *port, 0);
 	pid_t pid = proc_spawn(a.v, s->screen, false);
 	if (pid < 0)
 		return pid;
@@ -243,13 +276,14 @@ static pid_t start_sipp_callee(const char *xml, const struct sipp_files *s, uint
 }
 
 /* Runs SIPp calling 127.0.0.1:port with scenario xml to the end. Its exit status. */
-static int run_sipp_caller(const char *xml, const struct sipp_files *s, uint16_t port)
+static int run_sipp_caller(const char *xml, const char *inf, const struct sipp_files *s,
+			   uint16_t port)
 {
 	uint16_t own = proc_free_port();
 	if (!own)
 		return -EADDRNOTAVAIL;
 	struct proc_args a = { 0 };
-	sipp_args(&a, xml, s, own, port);
+	sipp_args(&a, xml, inf, s, own, port);
 	return proc_run(a.v, s->screen, NULL, SIPP_TIMEOUT_MS, NULL);
 }
 
@@ -395,14 +429,14 @@ static bool cucm_calls(const struct cucm_case *c, const struct files *f, int *cu
 	char standin[128];
 	snprintf(standin, sizeof(standin), "conforming/%s", c->xml);
 	if (conforming)
-		callee = start_sipp_callee(standin, &f->standin, &port);
+		callee = start_sipp_callee(standin, c->inf, &f->standin, &port);
 	else
 		callee = start_uas(c, f, &port);
 	CHECK(callee > 0, "%s: %s listens (%s)", c->name, conforming ? "the stand-in" : "trunkload uas",
 	      strerror(callee < 0 ? -(int)callee : 0));
 	if (callee <= 0)
 		return false;
-	*cucm_rc = run_sipp_caller(c->xml, &f->cucm, port);
+	*cucm_rc = run_sipp_caller(c->xml, c->inf, &f->cucm, port);
 	if (conforming)
 		return check_sipp(c, "the stand-in", &f->standin, sipp_end(callee, SIPP_EXIT_MS));
 	int rc = proc_stop(callee, SIGTERM, 5000);
@@ -415,7 +449,7 @@ static bool cucm_calls(const struct cucm_case *c, const struct files *f, int *cu
 static bool cucm_answers(const struct cucm_case *c, const struct files *f, int *cucm_rc)
 {
 	uint16_t port;
-	pid_t cucm = start_sipp_callee(c->xml, &f->cucm, &port);
+	pid_t cucm = start_sipp_callee(c->xml, c->inf, &f->cucm, &port);
 	CHECK(cucm > 0, "%s: sipp listens (%s)", c->name, strerror(cucm < 0 ? -(int)cucm : 0));
 	if (cucm <= 0)
 		return false;
@@ -424,7 +458,7 @@ static bool cucm_answers(const struct cucm_case *c, const struct files *f, int *
 	if (conforming) {
 		char standin[128];
 		snprintf(standin, sizeof(standin), "conforming/%s", c->xml);
-		rc = run_sipp_caller(standin, &f->standin, port);
+		rc = run_sipp_caller(standin, c->inf, &f->standin, port);
 		good = check_sipp(c, "the stand-in", &f->standin, rc);
 	} else {
 		rc = run_trunkload(c, f, port);
@@ -480,9 +514,12 @@ CASE(8)
 CASE(9)
 CASE(10)
 CASE(11)
+CASE(12)
+CASE(13)
 
 static const CU_TestFunc case_fns[] = {
 	case_0, case_1, case_2, case_3, case_4, case_5, case_6, case_7, case_8, case_9, case_10, case_11,
+	case_12, case_13,
 };
 _Static_assert(sizeof(case_fns) / sizeof(case_fns[0]) == sizeof(cases) / sizeof(cases[0]),
 	       "one CASE() per entry of cases[]");

@@ -108,6 +108,21 @@ static const struct trial trials[] = {
 			EXPECT_STR("verdict", "fail"),
 		},
 	},
+	{
+		/* numbers from ranges, CUCM's headers, a check on the 200's To */
+		.name = "route_patterns_pass",
+		.scenario = "scenarios/route-patterns.json",
+		.run = { "--calls", "20", "--rate", "50", "--media-ms", "0" },
+		.want_exit = 0,
+		.max_s = 20,
+		.want = {
+			EXPECT_EQ("calls.completed", 20),
+			EXPECT_STR("verdict", "pass"),
+			EXPECT_STR("calls.by_to_prefix.0.prefix", "98"),
+			EXPECT_EQ("calls.by_to_prefix.0.calls", 20),
+			EXPECT_EQ("calls.by_to_prefix.0.failed", 0),
+		},
+	},
 };
 
 /* "<tmp>/<dir>/<file>" */
@@ -206,6 +221,7 @@ TRIAL(1)
 TRIAL(2)
 TRIAL(3)
 TRIAL(4)
+TRIAL(5)
 
 /* An invalid scenario is refused before any connection: exit 2, naming the JSON path. */
 static void bad_scenario_refused(void)
@@ -760,6 +776,7 @@ static const struct tl_case cases[] = {
 	{ "slow_answer_times_out", trial_2 },
 	{ "untrusted_server_cert_fails", trial_3 },
 	{ "no_client_cert_refused", trial_4 },
+	{ "route_patterns_pass", trial_5 },
 	{ "bad_scenario_refused", bad_scenario_refused },
 	{ "nothing_listening_cannot_run", nothing_listening },
 	{ "sigint_keeps_report", sigint_keeps_report },

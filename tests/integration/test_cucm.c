@@ -148,6 +148,8 @@ static const struct cucm_case cases[] = {
 	  completes, 0, NULL },
 	{ "answers_route_patterns", "answers-route-patterns.xml", CUCM_ANSWERS, NULL,
 	  "cucm-route-patterns.json", 0, route_patterns, 0, "route-patterns.csv" },
+	{ "answers_route_patterns_csv", "answers-route-patterns.xml", CUCM_ANSWERS, NULL,
+	  "cucm-route-patterns-csv.json", 0, route_patterns, 0, "route-patterns.csv" },
 	{ "answers_header_mismatch", "answers-route-patterns.xml", CUCM_ANSWERS, NULL,
 	  "cucm-header-mismatch.json", 1, header_mismatch, 0, "route-patterns.csv" },
 };
@@ -516,10 +518,11 @@ CASE(10)
 CASE(11)
 CASE(12)
 CASE(13)
+CASE(14)
 
 static const CU_TestFunc case_fns[] = {
 	case_0, case_1, case_2, case_3, case_4, case_5, case_6, case_7, case_8, case_9, case_10, case_11,
-	case_12, case_13,
+	case_12, case_13, case_14,
 };
 _Static_assert(sizeof(case_fns) / sizeof(case_fns[0]) == sizeof(cases) / sizeof(cases[0]),
 	       "one CASE() per entry of cases[]");

@@ -34,8 +34,9 @@ BIN=$BUILD/trunkload
 W=$(mktemp -d)
 TRUNK_SCN=$ROOT/scenarios/trunk-capacity.json
 ST_SCN=$ROOT/scenarios/trunk-session-timer.json
+HR_SCN=$ROOT/scenarios/trunk-hold-resume.json
 if [ "$QUICK" = 1 ]; then # no 5 s ramp in a smoke run
-	for f in TRUNK_SCN ST_SCN; do
+	for f in TRUNK_SCN ST_SCN HR_SCN; do
 		python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); s["load"]["ramp_s"]=0; json.dump(s,open(sys.argv[2],"w"))' \
 			"${!f}" "$W/$f.json"
 		printf -v "$f" '%s' "$W/$f.json"
@@ -275,6 +276,15 @@ print(g["calls_per_s"], g["us_per_call"], "client %s s, server %s s" % (g["clien
 	rec trunk_st "$FOUND" "$TR" "$(cpus)" "trunkload run scenarios/trunk-session-timer.json --rate R --duration $((SECS + RAMP)) (5 s ramp) against trunkload uas --min-se 2; highest R with no failed call and every call refreshed once by the far end; reference: the plain trunk figure of the same run"
 	stop "$SUAS"
 
+	# --- the same trunk, each call held and resumed with new keys (two re-INVITEs)
+	HP=$(port); start "$HP" "$BIN" uas --listen "127.0.0.1:$HP" "${SRVID[@]}"; HUAS=$SPID
+	hr_try() { tl_try trunk-hr "$HUAS" "$1" "$HR_SCN" --target "127.0.0.1:$HP" "${TLSID[@]}" \
+		--duration $((SECS + RAMP)) --max-concurrent 200000; }
+	if [ "$QUICK" = 1 ]; then search hr_try 2000 100 1; else search hr_try "$(first trunk_hr $((TR / 2)))" "$(grow trunk_hr)" 8; fi
+	keep trunk_hr
+	rec trunk_hr "$FOUND" "$TR" "$(cpus)" "trunkload run scenarios/trunk-hold-resume.json --rate R --duration $((SECS + RAMP)) (5 s ramp) against trunkload uas; highest R with no failed call, each call held and resumed with new keys; reference: the plain trunk figure of the same run"
+	stop "$HUAS"
+
 	# --- plain TCP: trunkload both ends, SIPp both ends, trunkload caller vs SIPp responder
 	CP=$(port); start "$CP" "$BIN" uas --listen "127.0.0.1:$CP" "${SRVID[@]}" --transport tcp; CUAS=$SPID
 	tcp_try() { tl_try tcp-trunkload "$CUAS" "$1" "$TRUNK_SCN" --transport tcp \
@@ -468,6 +478,8 @@ F = [("trunk", "trunk calls/s, mutual TLS 1.3, 4 connections, INVITE..BYE, no me
      ("trunk_us", "trunk CPU µs per call, both ends together", "ceiling µs/call", "≤12 µs", [("v", "<=", 12)]),
      ("trunk_p99", "trunk p99 INVITE→200 (ms) at half the highest rate", None, "<5 ms", [("v", "<=", 5)]),
      ("trunk_st", "trunk calls/s with session timers (the far end refreshes each call once by re-INVITE)",
+      "plain trunk calls/s", None, []),
+     ("trunk_hr", "trunk calls/s, each call held and resumed with new keys (two re-INVITEs)",
       "plain trunk calls/s", None, []),
      ("ceiling", "ceiling calls/s (reference program)", None, None, []),
      ("tcp_tl", "TCP calls/s, trunkload both ends", "SIPp both ends calls/s", "≥10x SIPp", [("q", ">=", 10)]),

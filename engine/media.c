@@ -18,6 +18,8 @@ enum { T_RTP = 1, T_RTCP };
 #define RTCP_INTERVAL_NS (5 * NS_PER_S)
 #define TX_CAP 1024
 #define EARLY_MAX 4      /* packets held until the far end's key is known */
+/* after a rekey, packets under the old key this soon are in flight, later ones stale */
+#define REKEY_GRACE_NS (500 * NS_PER_MS)
 #define EARLY_CAP 512
 #define DGRAM_BUF 2048  /* a datagram, its source address and io_uring's header */
 #define DGRAM_BUFS_MAX 4096
@@ -34,10 +36,18 @@ struct media_stream {
 	bool inflight[2];          /* a send of RTP / RTCP is with the kernel */
 	struct sockaddr_in remote[2];
 	struct srtp_session tx, rx;
+	struct srtp_session rx_old; /* the far end's key before its last rekey ... */
+	bool have_rx_old;           /* ... to tell the packets still under it */
+	struct sdes_crypto rx_key;
+	bool awaiting_key;          /* our rekey offer is out: its answer's key may come late */
+	bool new_key_seen;          /* a packet verified under the key of the last rekey */
+	uint64_t t_rekey;
 	struct rtp_sender snd;
 	struct rtp_receiver rcv;
 	uint64_t period_ns, next_rtp, t_rx_ready;
 	bool first_seen;
+	bool sent_before;          /* a media phase ran: the next one continues its stream */
+	struct sdes_crypto tx_key; /* what tx protects with */
 	uint64_t n[SRTP_COUNTERS]; /* this stream's counts, added to the result at the end */
 	char suite[40];
 	unsigned n_early;
@@ -91,6 +101,8 @@ static void stream_release(struct media_pool *p, struct media_stream *m)
 		srtp_session_free(&m->tx);
 	if (m->have_rx)
 		srtp_session_free(&m->rx);
+	if (m->have_rx_old)
+		srtp_session_free(&m->rx_old);
 	uint32_t gen = (m->gen + 1) & 0xffffff, seq = m->seq;
 	memset(m, 0, sizeof(*m) - sizeof(m->txbuf)); /* txbuf is last: no need to clear it */
 	m->gen = gen;
@@ -205,19 +217,40 @@ int media_set_rx(struct media_pool *p, uint32_t slot, const struct sdes_crypto *
 	struct media_stream *m = stream(p, slot);
 	if (!m)
 		return -ENOENT;
-	if (m->have_rx)
-		srtp_session_free(&m->rx);
-	int err = srtp_session_init(&m->rx, key, false);
+	m->awaiting_key = false;
+	int err = 0;
+	if (m->have_rx && m->rx_key.suite == key->suite && m->rx_key.key_len == key->key_len &&
+	    !memcmp(m->rx_key.key, key->key, key->key_len))
+		goto held; /* the key in use, offered again (a refresh, a hold): nothing to change */
+	if (m->have_rx) { /* a rekey: the old key stays to tell packets sent under it */
+		if (m->have_rx_old)
+			srtp_session_free(&m->rx_old);
+		m->rx_old = m->rx;
+		m->have_rx_old = true;
+		m->have_rx = false;
+		m->new_key_seen = false;
+		m->t_rekey = clock_mono_ns();
+	}
+	err = srtp_session_init(&m->rx, key, false);
+	m->rx_key = *key;
 	m->have_rx = err == 0;
 	m->n[SRTP_STREAMS] = 1; /* a stream counts once the far end's key is known */
 	if (!m->suite[0])
 		snprintf(m->suite, sizeof(m->suite), "%s", sdes_suite_name(key->suite));
 	m->t_rx_ready = clock_mono_ns();
+held:
 	/* media sent at once with the answer can overtake the answer itself */
 	for (unsigned i = 0; err == 0 && i < m->n_early; i++)
 		on_rtp(p, m, m->early[i], m->early_len[i], &m->early_from[i]);
 	m->n_early = 0;
 	return err;
+}
+
+void media_expect_rekey(struct media_pool *p, uint32_t slot)
+{
+	struct media_stream *m = stream(p, slot);
+	if (m && m->have_rx)
+		m->awaiting_key = true;
 }
 
 void media_expect_rx(struct media_pool *p, uint32_t slot, bool expect)
@@ -241,16 +274,31 @@ int media_start_tx(struct media_pool *p, uint32_t slot, const struct sdes_crypto
 	struct sdes_crypto k = *key;
 	if (p->wrong_tx_key) /* a deliberately wrong key: the far end must count auth failures */
 		RAND_bytes(k.key, (int)k.key_len);
-	if (m->have_tx)
-		srtp_session_free(&m->tx);
-	int err = srtp_session_init(&m->tx, &k, true);
-	if (err)
-		return err;
-	m->have_tx = true;
+	/* the same key goes on with the same SRTP context; a new one (a rekey) starts one */
+	bool same_key = m->have_tx && ((m->tx_key.suite == key->suite && m->tx_key.key_len == key->key_len &&
+					 !memcmp(m->tx_key.key, key->key, key->key_len)) ||
+				       p->keep_old_tx_key);
+	if (!same_key) {
+		if (m->have_tx)
+			srtp_session_free(&m->tx);
+		m->have_tx = false;
+		int err = srtp_session_init(&m->tx, &k, true);
+		if (err)
+			return err;
+		m->have_tx = true;
+		m->tx_key = *key;
+	}
 	snprintf(m->suite, sizeof(m->suite), "%s", sdes_suite_name(key->suite));
-	uint8_t rnd[10];
-	RAND_bytes(rnd, sizeof(rnd));
-	rtp_sender_init(&m->snd, pt, ptime_ms, rnd);
+	if (!m->sent_before) {
+		uint8_t rnd[10];
+		RAND_bytes(rnd, sizeof(rnd));
+		rtp_sender_init(&m->snd, pt, ptime_ms, rnd);
+		m->sent_before = true;
+	} else if (at > m->next_rtp) {
+		/* a later media phase (after a pause, hold, a re-INVITE) is the same stream: one
+		 * SSRC, sequence numbers that go on, timestamps that count the time between */
+		m->snd.ts += (uint32_t)((at - m->next_rtp) / (NS_PER_S / 8000));
+	}
 	m->period_ns = (uint64_t)ptime_ms * NS_PER_MS;
 	m->next_rtp = at;
 	m->sending = true;
@@ -382,10 +430,34 @@ static void on_rtp(struct media_pool *p, struct media_stream *m, uint8_t *pkt, s
 		m->n[SRTP_UNEXPECTED_SSRC]++;
 		return;
 	}
+	/* around a rekey a packet that fails is kept for the key to come, or tried under the
+	 * old key (an AEAD may leave a failed buffer changed: the retry gets it as it came) */
+	uint8_t copy[EARLY_CAP];
+	size_t copy_len = len;
+	bool keep = (m->have_rx_old || m->awaiting_key) && len <= sizeof(copy);
+	if (keep)
+		memcpy(copy, pkt, len);
 	switch (srtp_session_unprotect(&m->rx, pkt, &len)) {
 	case SRTP_OK:
+		m->new_key_seen = true;
 		break;
 	case SRTP_AUTH_FAIL:
+		if (keep && m->awaiting_key && m->n_early < EARLY_MAX) {
+			/* the answer's new key, already in use, overtook the answer */
+			memcpy(m->early[m->n_early], copy, copy_len);
+			m->early_len[m->n_early] = (uint16_t)copy_len;
+			m->early_from[m->n_early++] = *from;
+			return;
+		}
+		if (keep && m->have_rx_old && srtp_session_unprotect(&m->rx_old, copy, &copy_len) == SRTP_OK) {
+			if (m->new_key_seen || clock_mono_ns() - m->t_rekey > REKEY_GRACE_NS) {
+				m->n[SRTP_STALE_KEY_PACKETS]++; /* the far end still sends under its old key */
+				return;
+			}
+			memcpy(pkt, copy, copy_len); /* sent before the switch, still in flight */
+			len = copy_len;
+			break;
+		}
 		m->n[SRTP_AUTH_FAILURES]++;
 		return;
 	case SRTP_REPLAY:

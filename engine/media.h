@@ -35,6 +35,8 @@ struct media_pool {
 	struct ring_bufs bufs;    /* datagrams land here, apart from the stream receives */
 	uint16_t port_lo, port_hi, next_port;
 	bool wrong_tx_key;        /* protect with a key other than the one advertised */
+	bool keep_old_tx_key;     /* a new key of ours changes nothing: the far end must count
+				   * stale-key packets */
 	bool replay_tx;           /* send every 10th packet twice: the far end must see replays */
 };
 
@@ -51,8 +53,15 @@ void media_pool_free(struct media_pool *p);
 int media_open(struct media_pool *p, const char *ip, uint32_t *slot, uint16_t *port);
 /* Where the far end wants RTP (and RTCP on port + 1). */
 void media_set_remote(struct media_pool *p, uint32_t slot, const struct sockaddr_in *rtp);
-/* The far end's key: what arrives is unprotected with it. 0 or negative errno. */
+/* The far end's key: what arrives is unprotected with it. A new key keeps the one it
+ * replaces, to tell packets still in flight under it (accepted for 500 ms, until one
+ * arrives under the new key) from stale ones (srtp.stale_key_packets). 0 or negative
+ * errno. */
 int media_set_rx(struct media_pool *p, uint32_t slot, const struct sdes_crypto *key);
+/* Our offer with new keys is out: packets that fail under the far end's key in use are
+ * held (a few) for the key its answer brings, which may be in use before the answer
+ * arrives; media_set_rx ends the wait. */
+void media_expect_rekey(struct media_pool *p, uint32_t slot);
 /* Whether the far end is meant to send (default true): a stream that is and stays
  * silent is counted as silent when it closes. */
 void media_expect_rx(struct media_pool *p, uint32_t slot, bool expect);

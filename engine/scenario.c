@@ -626,13 +626,14 @@ static void parse_header_checks(struct ctx *c, const cJSON *o, const char *path,
 
 static void parse_send(struct ctx *c, const cJSON *o, const char *path, struct flow_step *st)
 {
-	static const char *const keys[] = { "send", "sdp", "headers", NULL };
+	static const char *const keys[] = { "send", "sdp", "headers", "direction", "rekey", NULL };
 	static const char *const sdps[] = { "offer", "none", "answer", NULL };
+	static const char *const directions[] = { "sendrecv", "sendonly", "recvonly", "inactive", NULL };
 	char p[SCN_PATH_LEN];
 	const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "send"));
-	int sdp;
+	int sdp, e;
 
-	check_keys(c, o, path, keys, " (a send step takes send, sdp, headers)");
+	check_keys(c, o, path, keys, " (a send step takes send, sdp, headers, direction, rekey)");
 	const cJSON *h = get_obj(c, o, path, "headers");
 	if (h)
 		parse_headers(c, h, join(p, path, "headers"), &st->hdr_first, &st->hdr_n);
@@ -654,6 +655,17 @@ static void parse_send(struct ctx *c, const cJSON *o, const char *path, struct f
 		st->sdp_offer = sdp == 0 && st->method == SIP_INVITE;
 		st->sdp_answer = sdp == 2 && st->method == SIP_ACK;
 	}
+	if (get_enum(c, o, path, "direction", directions, "one of sendrecv sendonly recvonly inactive", &e)) {
+		st->has_direction = true;
+		st->direction = (enum scn_direction)e;
+	}
+	get_bool(c, o, path, "rekey", &st->rekey);
+	if ((st->has_direction || st->rekey) && st->method != SIP_INVITE && st->method != SIP_METHOD_UNKNOWN)
+		add_err(c, "%s.%s: expected only on a re-INVITE, got it on %s", path,
+			st->has_direction ? "direction" : "rekey", send_name(st->method));
+	else if (st->rekey && !st->sdp_offer && st->method == SIP_INVITE)
+		add_err(c, "%s.rekey: expected with \"sdp\": \"offer\" (new keys go in our offer), got "
+			   "\"sdp\": \"none\"", path);
 }
 
 static void parse_step(struct ctx *c, const cJSON *o, const char *path, struct flow_step *st)
@@ -992,7 +1004,8 @@ static void parse_media(struct ctx *c, const cJSON *o)
 
 const char *scn_direction_name(enum scn_direction d)
 {
-	return d == SCN_SENDONLY ? "sendonly" : d == SCN_RECVONLY ? "recvonly" : "sendrecv";
+	static const char *const names[] = { "sendrecv", "sendonly", "recvonly", "inactive" };
+	return (unsigned)d < sizeof(names) / sizeof(names[0]) ? names[d] : "sendrecv";
 }
 
 static const char *const plain_metrics[] = {
@@ -1000,7 +1013,7 @@ static const char *const plain_metrics[] = {
 	"calls.cps", "calls.max_concurrent", "tls.handshakes.failed",
 	"srtp.auth_failures", "srtp.replay_failures", "srtp.lost", "srtp.packets_received",
 	"srtp.packets_sent", "srtp.lost_pct", "srtp.jitter_ms", "srtp.silent_streams",
-	NULL
+	"srtp.stale_key_packets", NULL
 };
 /* metrics kept as histograms, judged by one of hist_stats */
 static const char *const stat_metrics[] = {
@@ -1179,6 +1192,10 @@ static void check_flow(struct ctx *c, const struct scenario *s)
 				add_err(c, "%s.send: expected BYE only in a call answered with a 2xx "
 					"to INVITE, got \"BYE\"", p);
 			} else {
+				if (st->method == SIP_INVITE && !dialog && (st->has_direction || st->rekey))
+					add_err(c, "%s.%s: expected only on a re-INVITE, in a call answered with a "
+						"2xx (media.direction says what the first offer does), got it on the "
+						"first INVITE", p, st->has_direction ? "direction" : "rekey");
 				pending = 1;
 				invite = st->method == SIP_INVITE;
 				offer = st->sdp_offer;

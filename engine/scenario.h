@@ -25,7 +25,7 @@ enum scn_transport { SCN_TLS = 0, SCN_TCP };
 enum scn_mode { SCN_TRUNK = 0, SCN_PER_CALL, SCN_HANDSHAKE };
 enum scn_expect_handshake { SCN_HS_OK = 0, SCN_HS_REJECTED };
 
-enum scn_direction { SCN_SENDRECV = 0, SCN_SENDONLY, SCN_RECVONLY };
+enum scn_direction { SCN_SENDRECV = 0, SCN_SENDONLY, SCN_RECVONLY, SCN_INACTIVE };
 
 enum flow_kind { FLOW_SEND = 1, FLOW_EXPECT, FLOW_PAUSE, FLOW_MEDIA };
 
@@ -35,6 +35,9 @@ struct flow_step {
 	bool sdp_offer;         /* FLOW_SEND INVITE: "sdp": "offer" (default true for INVITE;
 				 * "none" is a delayed offer: the 2xx offers, the ACK answers) */
 	bool sdp_answer;        /* FLOW_SEND ACK: "sdp": "answer" (our answer to the 2xx's offer) */
+	bool has_direction;     /* FLOW_SEND re-INVITE: "direction" (hold, resume) ... */
+	enum scn_direction direction; /* ... what our offer says from then on */
+	bool rekey;             /* FLOW_SEND re-INVITE: "rekey": new SDES keys in the offer */
 	int status;             /* FLOW_EXPECT: 100..699, or 0 with request set */
 	enum sip_method request; /* FLOW_EXPECT of the far end's request: SIP_BYE ("expect": "BYE") */
 	bool optional;          /* FLOW_EXPECT */
@@ -193,7 +196,7 @@ const char *scn_server_name(const struct scenario *s);
 /* Whether a call's From or To names something of the call itself (a number, its
  * index, its Call-ID), so that each call's URIs are written anew. */
 bool scn_uris_per_call(const struct scenario *s);
-/* "sendrecv", "sendonly", "recvonly" */
+/* "sendrecv", "sendonly", "recvonly", "inactive" */
 const char *scn_direction_name(enum scn_direction d);
 
 #endif

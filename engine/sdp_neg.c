@@ -44,6 +44,10 @@ static int take_remote(struct sdp_neg *n, const struct sdp_audio *a, const char 
 	}
 	bool moved = a->port != n->remote_port || strlen(n->remote_addr) != a->addr.len ||
 		     memcmp(n->remote_addr, a->addr.p, a->addr.len);
+	/* a hold or a resume changes only the direction, and media must follow it */
+	const char *dir = a->direction.len ? a->direction.p : "sendrecv";
+	size_t dir_len = a->direction.len ? a->direction.len : 8;
+	n->turned = strlen(n->direction) != dir_len || memcmp(n->direction, dir, dir_len);
 	memcpy(n->remote_addr, a->addr.p, a->addr.len);
 	n->remote_addr[a->addr.len] = 0;
 	n->remote_port = a->port;
@@ -104,7 +108,9 @@ int neg_take_offer(struct sdp_neg *n, const struct sdp_audio *offer, const enum 
 	}
 	const struct sdes_crypto *o = &offer->crypto[pick];
 	struct sdes_crypto answer;
-	bool keep = n->agreed && n->ours[n->mine].suite == o->suite;
+	/* the far end's key in use offered again (a refresh, a hold) keeps ours; its rekey
+	 * is answered with a new key of ours too */
+	bool keep = n->agreed && n->ours[n->mine].suite == o->suite && same_key(o, &n->theirs);
 	line(&answer, o->tag, o->suite, keep ? n->ours[n->mine].key : random);
 	answer.unencrypted_srtp = o->unencrypted_srtp;
 	answer.unencrypted_srtcp = o->unencrypted_srtcp;

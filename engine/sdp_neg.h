@@ -21,6 +21,7 @@ struct sdp_neg {
 	enum neg_state state;
 	bool agreed;          /* an offer was answered once: both keys are known */
 	bool changed;         /* the last exchange changed a key or the far end's address */
+	bool turned;          /* ... or the far end's direction (a hold, a resume) */
 	bool fresh;           /* our pending offer carries new keys */
 	/* our lines: what we offer (several), or after the far end's offer our answer
 	 * (ours[0]); in use: ours[mine] */
@@ -46,7 +47,8 @@ int neg_take_answer(struct sdp_neg *n, const struct sdp_audio *answer, const cha
 
 /* The far end's offer: chooses the first acceptable line (accept: suites we take,
  * count 0: all) and makes our answer to it, with a fresh key from random
- * (SDES_MAX_KEY bytes), or our key in use when the suite is the one we have. 0, or
+ * (SDES_MAX_KEY bytes), or our key in use when the far end offered its own in use again
+ * (a refresh, a hold: same suite, same key). 0, or
  * -ENOENT (*why "sdp_no_acceptable_crypto": answer 488 or reject) or -EBADMSG
  * ("sdp_not_savp", "sdp_bad_address"). Our answer goes in our next message:
  * neg_answered() once it was sent. */

@@ -301,7 +301,7 @@ static enum ua_event on_reinvite(struct ua_session *s, const struct ua_io *io,
 	s->awaiting_ack = true;
 	s->ack_cseq = m->cseq;
 	s->refreshes_by_far_end += s->timer.interval_s != 0;
-	if (s->neg.changed && s->neg.state == NEG_IDLE)
+	if ((s->neg.changed || s->neg.turned) && s->neg.state == NEG_IDLE)
 		return UA_MEDIA;
 	return s->timer.interval_s || before ? UA_REFRESHED : UA_NONE;
 }
@@ -327,7 +327,7 @@ static enum ua_event on_update(struct ua_session *s, const struct ua_io *io,
 	ua_respond(s, io, m, 200, true);
 	s->refreshes_by_far_end += s->timer.interval_s != 0;
 	neg_answered(&s->neg);
-	return s->neg.changed ? UA_MEDIA : UA_REFRESHED;
+	return s->neg.changed || s->neg.turned ? UA_MEDIA : UA_REFRESHED;
 }
 
 static enum ua_event on_ack(struct ua_session *s, const struct ua_io *io, const struct sip_msg *m,
@@ -345,7 +345,7 @@ static enum ua_event on_ack(struct ua_session *s, const struct ua_io *io, const 
 	}
 	if (neg_take_answer(&s->neg, &answer, why))
 		return fail_with_bye(s, io, *why, why);
-	return s->neg.changed ? UA_MEDIA : UA_NONE;
+	return s->neg.changed || s->neg.turned ? UA_MEDIA : UA_NONE;
 }
 
 enum ua_event ua_on_request(struct ua_session *s, const struct ua_io *io, const struct sip_msg *m,
@@ -421,7 +421,7 @@ enum ua_event ua_on_response(struct ua_session *s, const struct ua_io *io, const
 		ua_send_ack(s, io, p.cseq);
 		if (bad)
 			return fail_with_bye(s, io, *why ? *why : "sdp_bad_answer", why);
-		ev = s->neg.changed && s->neg.state == NEG_IDLE ? UA_MEDIA : UA_NONE;
+		ev = (s->neg.changed || s->neg.turned) && s->neg.state == NEG_IDLE ? UA_MEDIA : UA_NONE;
 	} else if (p.method == SIP_INVITE) { /* its ACK is the INVITE transaction's (17.1.1.3) */
 		send_request(s, io, SIP_ACK, p.cseq, p.branch, (struct tl_str){ 0 }, false, NULL);
 		s->neg.state = NEG_IDLE; /* the offer fell with its request */

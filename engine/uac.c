@@ -243,6 +243,7 @@ void uac_call_start(struct uac *u, uint64_t t_sched)
 	k->t_sched = t_sched;
 	k->number = u->k * (u->cfg.shards ? u->cfg.shards : 1) + u->cfg.shard;
 	k->session_expires = u->scn->session_timer.expires_s;
+	k->dir = (uint8_t)u->scn->direction;
 	struct tl_sb b = tl_sb_init(k->call_id, sizeof(k->call_id));
 	tl_sb_cstr(&b, u->cfg.run_id);
 	tl_sb_put(&b, "-", 1);

@@ -33,6 +33,8 @@ struct call {
 	enum sip_method last_method;
 	bool invite_sent, invite_final, got_2xx, acked, bye_sent, seen_100, seen_180;
 	bool retried_422;     /* the INVITE went again once with the far end's Min-SE */
+	bool reinvite;        /* the INVITE transaction under way is a re-INVITE */
+	uint8_t dir;          /* enum scn_direction: what our offers say (a re-INVITE moves it) */
 	uint32_t session_expires; /* what our INVITE asks for (0: no session timer) */
 	char call_id[64], from_tag[20];
 	char branch_invite[64], branch_last[64];
@@ -111,6 +113,9 @@ int uac_send_ack(struct uac *u, struct call *k, bool answer, const struct flow_s
 void uac_send_error_ack(struct uac *u, struct call *k, const struct sip_msg *m);
 
 /* uac_flow.c */
+/* Whether media flows our way, or the far end's, after the last offer and answer. */
+bool uac_we_receive(const struct uac *u, const struct call *k);
+bool uac_we_send(const struct uac *u, const struct call *k);
 void uac_call_advance(struct uac *u, struct call *k);
 const char *uac_media_from_neg(struct uac *u, struct call *k);
 void uac_on_response(struct uac *u, struct conn *c, const struct sip_msg *m);

@@ -56,8 +56,7 @@ void uac_call_advance(struct uac *u, struct call *k)
 				k->step++;
 				break;
 			}
-			if (st->kind == FLOW_MEDIA && k->has_media && k->ss.neg.agreed &&
-			    s->direction != SCN_RECVONLY &&
+			if (st->kind == FLOW_MEDIA && k->has_media && k->ss.neg.agreed && uac_we_send(u, k) &&
 			    media_start_tx(&u->media, k->media_slot, neg_our_key(&k->ss.neg), s->ptime_ms,
 					   0, clock_mono_ns())) {
 				uac_call_fail(u, k, "srtp_setup_failed", true);
@@ -103,10 +102,32 @@ const char *uac_media_from_neg(struct uac *u, struct call *k)
 		return "srtp_setup_failed";
 	if (n->changed)
 		list_keys(u, k, &to);
-	media_expect_rx(&u->media, k->media_slot,
-			u->scn->direction != SCN_SENDONLY && strcmp(n->direction, "sendonly") &&
-				strcmp(n->direction, "inactive"));
+	media_expect_rx(&u->media, k->media_slot, uac_we_receive(u, k));
+	/* held or resumed by the far end during a media step: our sending follows */
+	bool in_media = k->step < u->scn->n_flow && u->scn->flow[k->step].kind == FLOW_MEDIA;
+	if (!uac_we_send(u, k))
+		media_stop_tx(&u->media, k->media_slot);
+	else if (in_media && n->turned &&
+		 media_start_tx(&u->media, k->media_slot, neg_our_key(n), u->scn->ptime_ms, 0, clock_mono_ns()))
+		return "srtp_setup_failed";
 	return NULL;
+}
+
+/* RFC 3264 6.1: what our offer allows and what the far end's SDP says it does. */
+bool uac_we_receive(const struct uac *u, const struct call *k)
+{
+	(void)u;
+	const char *theirs = k->ss.neg.direction;
+	return (k->dir == SCN_SENDRECV || k->dir == SCN_RECVONLY) &&
+	       (!strcmp(theirs, "sendrecv") || !strcmp(theirs, "sendonly"));
+}
+
+bool uac_we_send(const struct uac *u, const struct call *k)
+{
+	(void)u;
+	const char *theirs = k->ss.neg.direction;
+	return (k->dir == SCN_SENDRECV || k->dir == SCN_SENDONLY) &&
+	       (!strcmp(theirs, "sendrecv") || !strcmp(theirs, "recvonly"));
 }
 
 /* The SDP of the 2xx to our INVITE: the answer to our offer, or (a delayed offer)
@@ -232,7 +253,22 @@ void uac_on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 		uac_call_fail(u, k, "cseq_mismatch", m->cseq_method == SIP_INVITE && m->status >= 200);
 		return;
 	}
-	if (m->cseq_method == SIP_INVITE) {
+	if (m->cseq_method == SIP_INVITE && k->reinvite) {
+		if (m->status >= 200 && m->status < 300) {
+			const char *why;
+			if (k->invite_final) { /* retransmitted: its ACK again */
+				if (k->acked)
+					uac_send_ack(u, k, false, NULL, &why);
+				return;
+			}
+			k->acked = false; /* this 2xx's ACK is the flow's next step */
+		} else if (m->status >= 300) {
+			if (k->invite_final)
+				return;
+			uac_send_error_ack(u, k, m);
+		}
+		k->invite_final |= m->status >= 200;
+	} else if (m->cseq_method == SIP_INVITE) {
 		if (m->status >= 100 && m->status < 200) {
 			if (m->status == 100 && !k->seen_100) {
 				k->seen_100 = true;
@@ -294,7 +330,9 @@ void uac_on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 			return; /* provisional responses the flow does not name are fine */
 		if (k->step < s->n_flow && s->flow[k->step].kind == FLOW_EXPECT) {
 			char reason[32];
-			snprintf(reason, sizeof(reason), "status_%d", m->status);
+			/* a refused re-INVITE leaves the call on its old media: said apart */
+			snprintf(reason, sizeof(reason), "%s_%d",
+				 m->cseq_method == SIP_INVITE && k->reinvite ? "reinvite" : "status", m->status);
 			uac_call_fail(u, k, reason, m->status < 300);
 		}
 		return;

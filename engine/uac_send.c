@@ -61,7 +61,7 @@ struct ua_io uac_call_io(struct uac *u, struct call *k, struct conn *c, char *co
 		/* without a media phase no socket is opened and the stream is offered
 		 * inactive, so the far end sends nothing either */
 		.media = k->has_media, .media_port = k->has_media ? k->media_port : 9,
-		.direction = scn_direction_name(s->direction), .ptime_ms = s->ptime_ms,
+		.direction = scn_direction_name((enum scn_direction)k->dir), .ptime_ms = s->ptime_ms,
 		.suites = s->suites, .n_suites = s->n_suites, .accept = s->suites, .n_accept = s->n_suites,
 		.min_se_s = s->session_timer.expires_s ? s->session_timer.min_se_s : ST_RFC_MIN_SE,
 	};
@@ -138,6 +138,13 @@ int uac_send_request(struct uac *u, struct call *k, enum sip_method m, bool offe
 				tl_str_c(uris.to), tl_str_c(uris.ruri), 0);
 		k->dialog_ready = true;
 	}
+	if (m == SIP_INVITE && k->got_2xx) { /* a re-INVITE: hold, resume, new keys */
+		k->reinvite = true;
+		if (st && st->has_direction)
+			k->dir = (uint8_t)st->direction;
+		if (st && st->rekey && k->has_media)
+			media_expect_rekey(&u->media, k->media_slot);
+	}
 	struct ua_io io = uac_call_io(u, k, c, contact, sizeof(contact));
 	dialog_request(&k->ss.dlg, &r, m, k->invite_cseq, routes);
 	r.transport = u->scn->transport == SCN_TLS ? TL_STR("TLS") : TL_STR("TCP");
@@ -153,7 +160,7 @@ int uac_send_request(struct uac *u, struct call *k, enum sip_method m, bool offe
 		if (offer) {
 			uint8_t rnd[SDES_MAX_KEY * NEG_MAX_LINES];
 			(void)rand_pool_get(&u->w->rand, rnd, sizeof(rnd));
-			neg_offer(&k->ss.neg, u->scn->suites, u->scn->n_suites, rnd, false);
+			neg_offer(&k->ss.neg, u->scn->suites, u->scn->n_suites, rnd, st && st->rekey);
 			int n = ua_sdp(&k->ss, &io, body, sizeof(body));
 			if (n < 0)
 				return n;

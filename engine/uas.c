@@ -214,6 +214,8 @@ static int media_update(struct uas *s, struct conn *c, struct uas_call *k)
 	if (!err && strcmp(n->direction, "sendonly"))
 		err = media_start_tx(&s->media, k->media_slot, &n->ours[n->mine],
 				     n->ptime_ms ? n->ptime_ms : 20, 0, clock_mono_ns());
+	else if (!err) /* held by the caller (sendonly): we go quiet until it resumes */
+		media_stop_tx(&s->media, k->media_slot);
 	return err;
 }
 
@@ -582,6 +584,7 @@ struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
 		s->media_on = true;
 		s->media.wrong_tx_key = cfg->srtp_wrong_key;
 		s->media.replay_tx = cfg->srtp_replay;
+		s->media.keep_old_tx_key = cfg->srtp_keep_old_key;
 	}
 	w->role = &uas_role;
 	w->role_arg = s;

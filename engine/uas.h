@@ -17,6 +17,7 @@ struct uas_config {
 	uint32_t max_streams; /* concurrent media streams */
 	bool srtp_wrong_key;  /* protect our SRTP with a key other than the one we answered */
 	bool srtp_replay;     /* send every 10th SRTP packet twice (a replay) */
+	bool srtp_keep_old_key; /* answer a rekey with a new key but go on protecting with the old */
 	uint32_t min_se_s;    /* the shortest session interval accepted (422 below); 0: 90 */
 	uint32_t max_calls;   /* calls in progress at once; 0: UAS_MAX_CALLS */
 };

@@ -73,6 +73,7 @@ int verdict_metric(const struct result *r, const char *metric, const char *stat,
 		{ "srtp.jitter_ms", r->srtp.n[SRTP_STREAMS_RECEIVING] ?
 			r->srtp.jitter_ms_sum / (double)r->srtp.n[SRTP_STREAMS_RECEIVING] : 0 },
 		{ "srtp.silent_streams", (double)r->srtp.n[SRTP_SILENT_STREAMS] },
+		{ "srtp.stale_key_packets", (double)r->srtp.n[SRTP_STALE_KEY_PACKETS] },
 	};
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
 		if (!strcmp(metric, plain[i].name)) {

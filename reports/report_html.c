@@ -759,7 +759,7 @@ static bool srtp_bad(enum srtp_counter c)
 	case SRTP_AUTH_FAILURES: case SRTP_REPLAY_FAILURES: case SRTP_BAD_PACKETS:
 	case SRTP_UNEXPECTED_SSRC: case SRTP_UNEXPECTED_SOURCE: case SRTP_LOST:
 	case SRTP_LATE_SENDS: case SRTP_SEND_ERRORS: case SRTP_RTCP_AUTH_FAILURES:
-	case SRTP_SILENT_STREAMS:
+	case SRTP_SILENT_STREAMS: case SRTP_STALE_KEY_PACKETS:
 		return true;
 	default:
 		return false;

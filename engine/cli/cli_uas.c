@@ -60,11 +60,13 @@ static const char uas_help[] =
 	"  --srtp-wrong-key     protect our SRTP with a key other than the one we answered\n"
 	"                       (the caller must count authentication failures)\n"
 	"  --srtp-replay        send every 10th SRTP packet twice (the caller must count\n"
-	"                       replays)\n";
+	"                       replays)\n"
+	"  --srtp-keep-old-key  answer a caller's rekey with a new key but go on sending under\n"
+	"                       the old one (the caller must count stale-key packets)\n";
 
 enum { O_LISTEN = 256, O_CERT, O_KEY, O_CA, O_TRANSPORT, O_DELAY, O_REFUSE, O_HELP, O_MIN_SE,
        O_MEDIA_PORTS, O_NO_MEDIA, O_WRONG_KEY, O_THREADS, O_CLIENT_CERT, O_EXPECT_PEER,
-       O_TLS_VERSION, O_SECURITY_LEVEL, O_CIPHERS, O_REPLAY, O_SHARE_PORT };
+       O_TLS_VERSION, O_SECURITY_LEVEL, O_CIPHERS, O_REPLAY, O_SHARE_PORT, O_KEEP_OLD_KEY };
 
 static const struct option uas_options[] = {
 	{ "listen", required_argument, NULL, O_LISTEN },
@@ -79,6 +81,7 @@ static const struct option uas_options[] = {
 	{ "no-media", no_argument, NULL, O_NO_MEDIA },
 	{ "srtp-wrong-key", no_argument, NULL, O_WRONG_KEY },
 	{ "srtp-replay", no_argument, NULL, O_REPLAY },
+	{ "srtp-keep-old-key", no_argument, NULL, O_KEEP_OLD_KEY },
 	{ "threads", required_argument, NULL, O_THREADS },
 	{ "share-port", no_argument, NULL, O_SHARE_PORT },
 	{ "client-cert", required_argument, NULL, O_CLIENT_CERT },
@@ -208,6 +211,9 @@ int cmd_uas(int argc, char **argv)
 			break;
 		case O_REPLAY:
 			cfg.uas.srtp_replay = true;
+			break;
+		case O_KEEP_OLD_KEY:
+			cfg.uas.srtp_keep_old_key = true;
 			break;
 		case O_CLIENT_CERT:
 			if (!strcmp(optarg, "require"))

@@ -123,6 +123,43 @@ static const struct trial trials[] = {
 			EXPECT_EQ("calls.by_to_prefix.0.failed", 0),
 		},
 	},
+	{
+		/* hold (we send, the responder goes quiet), resume with new keys: 1 s each of
+		 * three media steps, the far end's media in two of them, no packet refused */
+		.name = "hold_resume_follows_media",
+		.scenario = "scenarios/hold-resume.json",
+		.run = { "--calls", "5", "--rate", "10" },
+		.want_exit = 0,
+		.max_s = 20,
+		.want = {
+			EXPECT_EQ("calls.completed", 5),
+			EXPECT_STR("verdict", "pass"),
+			EXPECT_EQ("srtp.auth_failures", 0),
+			EXPECT_EQ("srtp.replay_failures", 0),
+			EXPECT_EQ("srtp.lost", 0),
+			EXPECT_EQ("srtp.stale_key_packets", 0),
+			EXPECT_GE("srtp.packets_sent", 5 * 140),
+			EXPECT_GE("srtp.packets_received", 5 * 90),
+			EXPECT_LE("srtp.packets_received", 5 * 115),
+		},
+	},
+	{
+		/* the responder answers the resume's rekey with a new key but goes on sending
+		 * under its old one: of its 1 s of media after the switch, what comes after the
+		 * half second allowed for packets in flight is stale (not forged, not lost) */
+		.name = "stale_key_counted",
+		.uas = { "--srtp-keep-old-key" },
+		.scenario = "scenarios/hold-resume.json",
+		.run = { "--calls", "3", "--rate", "10" },
+		.want_exit = 1,
+		.max_s = 20,
+		.want = {
+			EXPECT_EQ("calls.completed", 3),
+			EXPECT_STR("verdict", "fail"),
+			EXPECT_GE("srtp.stale_key_packets", 3 * 20),
+			EXPECT_EQ("srtp.auth_failures", 0),
+		},
+	},
 };
 
 /* "<tmp>/<dir>/<file>" */
@@ -222,6 +259,8 @@ TRIAL(2)
 TRIAL(3)
 TRIAL(4)
 TRIAL(5)
+TRIAL(6)
+TRIAL(7)
 
 /* An invalid scenario is refused before any connection: exit 2, naming the JSON path. */
 static void bad_scenario_refused(void)
@@ -777,6 +816,8 @@ static const struct tl_case cases[] = {
 	{ "untrusted_server_cert_fails", trial_3 },
 	{ "no_client_cert_refused", trial_4 },
 	{ "route_patterns_pass", trial_5 },
+	{ "hold_resume_follows_media", trial_6 },
+	{ "stale_key_counted", trial_7 },
 	{ "bad_scenario_refused", bad_scenario_refused },
 	{ "nothing_listening_cannot_run", nothing_listening },
 	{ "sigint_keeps_report", sigint_keeps_report },

@@ -317,7 +317,7 @@ static const struct {
 	  "call.flow[0]: expected exactly one of send, expect, pause_ms, media, got {\"Send\":\"INVITE\"}" },
 	{ "{\"load\": {\"Duration_s\": 60}}", "load.Duration_s: unknown key" },
 	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\", \"timeout_ms\": 5}]}}",
-	  "call.flow[0].timeout_ms: unknown key (a send step takes send, sdp, headers)" },
+	  "call.flow[0].timeout_ms: unknown key (a send step takes send, sdp, headers, direction, rekey)" },
 	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\", \"sdp\": \"answer\"}]}}",
 	  "call.flow[0].sdp: expected offer or none (only ACK carries an answer), got \"answer\"" },
 	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": 200}, {\"send\": \"ACK\", \"sdp\": \"offer\"}]}}",
@@ -419,6 +419,18 @@ static const struct {
 	  "call.flow[1].headers.Server: expected a regular expression (POSIX extended), got \"(\"" },
 	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": 200, \"headers\": {\"Server\": true}}]}}",
 	  "call.flow[1].headers.Server: expected a regular expression (POSIX extended) as a string, got true" },
+	/* re-INVITEs */
+	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\", \"direction\": \"sendonly\"}, {\"expect\": 200}]}}",
+	  "call.flow[0].direction: expected only on a re-INVITE, in a call answered with a 2xx" },
+	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": 200}, {\"send\": \"ACK\"},"
+	  " {\"send\": \"BYE\", \"rekey\": true}, {\"expect\": 200}]}}",
+	  "call.flow[3].rekey: expected only on a re-INVITE, got it on BYE" },
+	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": 200}, {\"send\": \"ACK\"},"
+	  " {\"send\": \"INVITE\", \"sdp\": \"none\", \"rekey\": true}, {\"expect\": 200}, {\"send\": \"ACK\"}]}}",
+	  "call.flow[3].rekey: expected with \"sdp\": \"offer\" (new keys go in our offer), got \"sdp\": \"none\"" },
+	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": 200}, {\"send\": \"ACK\"},"
+	  " {\"send\": \"INVITE\", \"direction\": \"hold\"}, {\"expect\": 200}, {\"send\": \"ACK\"}]}}",
+	  "call.flow[3].direction: expected one of sendrecv sendonly recvonly inactive, got \"hold\"" },
 	/* call.numbers */
 	{ "{\"call\": {\"numbers\": {\"to\": {\"range\": \"1999-1000\"}}}}",
 	  "call.numbers.to.range: expected a range FROM-TO of decimal numbers with FROM <= TO, got \"1999-1000\"" },

@@ -81,12 +81,14 @@ static void test_reoffer_keeps_keys(void)
 	CU_ASSERT_EQUAL(o.n_crypto, 1);
 	CU_ASSERT_EQUAL(neg_take_offer(&b, &o, NULL, 0, rnd, &why), 0);
 	CU_ASSERT_FALSE(b.changed);
+	CU_ASSERT(b.turned); /* the media must follow the hold */
 	CU_ASSERT_STRING_EQUAL(b.direction, "inactive");
 	ans = sent(&b, "10.0.0.2", 30000, neg_answer_direction(b.direction));
 	CU_ASSERT(tl_str_eq(ans.direction, "inactive"));
 	neg_answered(&b);
 	CU_ASSERT_EQUAL(neg_take_answer(&a, &ans, &why), 0);
 	CU_ASSERT_FALSE(a.changed);
+	CU_ASSERT(a.turned);
 	CU_ASSERT(!memcmp(neg_our_key(&a)->key, a_key.key, a_key.key_len));
 	CU_ASSERT(!memcmp(neg_our_key(&b)->key, b_key.key, b_key.key_len));
 

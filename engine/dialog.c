@@ -89,7 +89,7 @@ void dialog_uac_init(struct dialog *d, struct tl_str call_id, struct tl_str loca
 	d->local_cseq = cseq;
 }
 
-int dialog_uac_confirm(struct dialog *d, const struct sip_msg *resp)
+int dialog_uac_early(struct dialog *d, const struct sip_msg *resp)
 {
 	if (!resp->to_tag.len)
 		return -EBADMSG;
@@ -97,8 +97,15 @@ int dialog_uac_confirm(struct dialog *d, const struct sip_msg *resp)
 	if (resp->contact.len)
 		copy(d->target, sizeof(d->target), dialog_uri_of(resp->contact));
 	keep_routes(d, resp, true);
-	d->confirmed = true;
 	return 0;
+}
+
+int dialog_uac_confirm(struct dialog *d, const struct sip_msg *resp)
+{
+	int err = dialog_uac_early(d, resp);
+	if (!err)
+		d->confirmed = true;
+	return err;
 }
 
 int dialog_uas_init(struct dialog *d, const struct sip_msg *inv, struct tl_str local_tag)

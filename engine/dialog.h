@@ -38,6 +38,11 @@ void dialog_uac_init(struct dialog *d, struct tl_str call_id, struct tl_str loca
  * 12.1.2). 0, or -EBADMSG when the response has no To tag (no dialog can be made). */
 int dialog_uac_confirm(struct dialog *d, const struct sip_msg *resp);
 
+/* An early dialog (RFC 3261 12.1.2, RFC 3262): a provisional response with a To tag,
+ * taken as dialog_uac_confirm takes a 2xx but not confirmed, so that a PRACK can go
+ * in it. 0, or -EBADMSG without a To tag. */
+int dialog_uac_early(struct dialog *d, const struct sip_msg *resp);
+
 /* They call: the dialog an INVITE makes at the responder, with our To tag.
  * 0, or -EBADMSG when the INVITE lacks a From tag. */
 int dialog_uas_init(struct dialog *d, const struct sip_msg *invite, struct tl_str local_tag);

@@ -34,6 +34,9 @@ struct call {
 	bool invite_sent, invite_final, got_2xx, acked, bye_sent, seen_100, seen_180;
 	bool retried_422;     /* the INVITE went again once with the far end's Min-SE */
 	bool reinvite;        /* the INVITE transaction under way is a re-INVITE */
+	bool early_answer;    /* a provisional response answered our offer (early media) */
+	uint32_t rseq_acked;  /* the last reliable provisional response PRACKed (RFC 3262) */
+	char branch_prack[64];
 	uint8_t dir;          /* enum scn_direction: what our offers say (a re-INVITE moves it) */
 	uint32_t session_expires; /* what our INVITE asks for (0: no session timer) */
 	char call_id[64], from_tag[20];
@@ -111,6 +114,8 @@ int uac_send_request(struct uac *u, struct call *k, enum sip_method m, bool offe
 int uac_send_ack(struct uac *u, struct call *k, bool answer, const struct flow_step *st,
 		 const char **why);
 void uac_send_error_ack(struct uac *u, struct call *k, const struct sip_msg *m);
+/* The PRACK of the reliable provisional response numbered rseq (RFC 3262 7.2). */
+int uac_send_prack(struct uac *u, struct call *k, uint32_t rseq);
 
 /* uac_flow.c */
 /* Whether media flows our way, or the far end's, after the last offer and answer. */

@@ -147,6 +147,18 @@ static const char *take_2xx_sdp(struct uac *u, struct call *k, const struct sip_
 			return why ? why : "sdp_bad_crypto";
 		return uac_media_from_neg(u, k);
 	}
+	if (n->state == NEG_IDLE && k->early_answer && !k->reinvite) {
+		/* the 183 answered already: the 200 may repeat that answer or, with other keys or
+		 * another address, replace it (the media moves to it) */
+		if (!m->body.len)
+			return NULL;
+		if (sdp_parse(m->body.p, m->body.len, &a))
+			return "sdp_malformed";
+		n->state = NEG_LOCAL_OFFER;
+		if (neg_take_answer(n, &a, &why))
+			return why ? why : "sdp_bad_crypto";
+		return n->changed || n->turned ? uac_media_from_neg(u, k) : NULL;
+	}
 	if (!ack || !ack->sdp_answer)
 		return NULL; /* a call without SDP: whatever the 2xx carries is not ours */
 	if (!m->body.len)
@@ -158,6 +170,54 @@ static const char *take_2xx_sdp(struct uac *u, struct call *k, const struct sip_
 	if (neg_take_offer(n, &a, u->scn->suites, u->scn->n_suites, rnd, &why))
 		return why ? why : "sdp_bad_crypto";
 	return NULL;
+}
+
+/* The number of a reliable provisional response (RFC 3262 7.1): 1 to 2^31 - 1. */
+static int rseq_of(const struct sip_msg *m, uint32_t *out)
+{
+	struct tl_str v;
+	uint64_t n = 0;
+	if (sip_header_value(m->head, "RSeq", 0, &v) || !v.len || v.len > 10)
+		return -EBADMSG;
+	for (size_t i = 0; i < v.len; i++) {
+		if (v.p[i] < '0' || v.p[i] > '9')
+			return -EBADMSG;
+		n = n * 10 + (uint64_t)(v.p[i] - '0');
+	}
+	if (!n || n > 2147483647u)
+		return -EBADMSG;
+	*out = (uint32_t)n;
+	return 0;
+}
+
+/* A provisional response to our INVITE: PRACKed when reliable (once per RSeq: a
+ * retransmission is not PRACKed again, RFC 3262 4), and its SDP, when it answers our
+ * offer, starts early media (a 183 with SDP). A failure reason, or NULL. */
+static const char *take_provisional(struct uac *u, struct call *k, const struct sip_msg *m)
+{
+	uint32_t rseq;
+	if (sip_option_listed(m->require, m->n_require, "100rel")) {
+		if (rseq_of(m, &rseq))
+			return "bad_rseq";
+		if (rseq > k->rseq_acked) {
+			if (dialog_uac_early(&k->ss.dlg, m))
+				return "missing_to_tag";
+			k->rseq_acked = rseq;
+			if (uac_send_prack(u, k, rseq))
+				return "send_failed";
+		}
+	}
+	struct sdp_neg *n = &k->ss.neg;
+	if (!m->body.len || n->state != NEG_LOCAL_OFFER)
+		return NULL;
+	struct sdp_audio a;
+	const char *why = NULL;
+	if (sdp_parse(m->body.p, m->body.len, &a))
+		return "sdp_malformed";
+	if (neg_take_answer(n, &a, &why))
+		return why ? why : "sdp_bad_crypto";
+	k->early_answer = true;
+	return uac_media_from_neg(u, k);
 }
 
 /* The flow step an expect that matched leads to: the ACK, if it comes next. */
@@ -233,6 +293,15 @@ void uac_on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 	bool invite_txn = (m->cseq_method == SIP_INVITE || m->cseq_method == SIP_CANCEL) &&
 			  k && tl_str_eq(m->branch, k->branch_invite);
 	bool last_txn = k && m->cseq_method == k->last_method && tl_str_eq(m->branch, k->branch_last);
+	if (k && k->conn_slot == c->slot && m->cseq_method == SIP_PRACK &&
+	    tl_str_eq(m->branch, k->branch_prack)) { /* our PRACK's answer: only a refusal matters */
+		if (m->status >= 300) {
+			char reason[32];
+			snprintf(reason, sizeof(reason), "prack_%d", m->status);
+			uac_call_fail(u, k, reason, true);
+		}
+		return;
+	}
 	if (k && k->conn_slot == c->slot && !(invite_txn || last_txn) &&
 	    k->ss.pending.method != SIP_METHOD_UNKNOWN && tl_str_eq(m->branch, k->ss.pending.branch)) {
 		/* a request of the session's own: a refresh, or its BYE */
@@ -276,6 +345,11 @@ void uac_on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 			} else if ((m->status == 180 || m->status == 183) && !k->seen_180) {
 				k->seen_180 = true;
 				uac_lat(u, LAT_INVITE_TO_180, k->t_sched);
+			}
+			const char *why = m->status > 100 ? take_provisional(u, k, m) : NULL;
+			if (why) {
+				uac_call_fail(u, k, why, true);
+				return;
 			}
 		} else if (m->status < 300) {
 			const char *why;

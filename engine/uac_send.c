@@ -105,6 +105,7 @@ static struct tl_str request_headers(struct uac *u, struct call *k, struct conn 
 {
 	struct tl_sb b = tl_sb_init(buf, cap);
 	if (m == SIP_INVITE && !k->got_2xx) {
+		TL_SB_LIT(&b, "Supported: 100rel\r\n"); /* reliable provisionals get our PRACK */
 		timer_headers(u, k, &b);
 		scenario_headers(u, k, c, 0, u->scn->n_call_headers, &b);
 	}
@@ -217,6 +218,29 @@ int uac_send_ack(struct uac *u, struct call *k, bool answer, const struct flow_s
 	if (answering && (*why = uac_media_from_neg(u, k)))
 		return -EPROTO;
 	return 0;
+}
+
+int uac_send_prack(struct uac *u, struct call *k, uint32_t rseq)
+{
+	struct conn *c = uac_call_conn(u, k);
+	if (!c)
+		return -ENOTCONN;
+	char hdr[64];
+	struct tl_sb b = tl_sb_init(hdr, sizeof(hdr));
+	TL_SB_LIT(&b, "RAck: ");
+	tl_sb_uint(&b, rseq);
+	TL_SB_LIT(&b, " ");
+	tl_sb_uint(&b, k->invite_cseq);
+	TL_SB_LIT(&b, " INVITE\r\n");
+	struct sip_request r = { 0 };
+	struct tl_str routes[DIALOG_MAX_ROUTES];
+	dialog_request(&k->ss.dlg, &r, SIP_PRACK, 0, routes);
+	r.transport = u->scn->transport == SCN_TLS ? TL_STR("TLS") : TL_STR("TCP");
+	r.sent_by = tl_str_c(c->local_hostport);
+	new_branch(u, k, k->branch_prack, sizeof(k->branch_prack));
+	r.branch = tl_str_c(k->branch_prack);
+	r.headers = (struct tl_str){ hdr, b.n };
+	return send_msg(u, c, &r);
 }
 
 /* ACK for a non-2xx final response: same transaction as the INVITE (RFC 3261 17.1.1.3). */

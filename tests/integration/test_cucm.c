@@ -118,13 +118,15 @@ static const struct proc_expect header_mismatch[] = {
 	{ 0 },
 };
 
-/* issue 16 will ask more (PRACK); for now the 183 must only not fail the call */
+/* every call's reliable 183 was PRACKed and awaited by the flow */
 static const struct proc_expect completes[] = {
 	EXPECT_STR("verdict", "pass"),
 	EXPECT_EQ("calls.attempted", CALLS),
 	EXPECT_EQ("calls.completed", CALLS),
 	EXPECT_EQ("calls.failed", 0),
 	EXPECT_EQ("latency_ms.invite_to_200.count", CALLS),
+	EXPECT_EQ("latency_ms.invite_to_180.count", CALLS),
+	EXPECT_EQ("sip.stray_responses", 0),
 	{ 0 },
 };
 

@@ -2,6 +2,7 @@
  * the requests sent in it. */
 #include "tl_test.h"
 #include "dialog.h"
+#include <stdio.h>
 #include <string.h>
 
 static struct sip_msg parse(const char *text)
@@ -56,6 +57,32 @@ static void test_uac(void)
 				      "From: <sip:a@x>;tag=t\r\nTo: <sip:b@y>\r\nCall-ID: c2\r\n"
 				      "CSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n");
 	CU_ASSERT_EQUAL(dialog_uac_confirm(&e, &no_tag), -EBADMSG);
+	CU_ASSERT_EQUAL(dialog_uac_early(&e, &no_tag), -EBADMSG);
+}
+
+/* A reliable 183 makes an early dialog: a PRACK goes to its Contact with its To tag,
+ * and the dialog is confirmed only by the 2xx. */
+static void test_uac_early(void)
+{
+	struct dialog d;
+	dialog_uac_init(&d, TL_STR("c1@trunkload"), TL_STR("ours"), TL_STR("sip:1018@a.example.com"),
+			TL_STR("sip:9898@b.example.com"), TL_STR("sip:9898@b.example.com;transport=tls"), 1);
+	char text[sizeof(ok_200) + 32];
+	snprintf(text, sizeof(text), "SIP/2.0 183 Session Progress%s", strstr(ok_200, "\r\n"));
+	struct sip_msg m = parse(text);
+	CU_ASSERT_EQUAL(dialog_uac_early(&d, &m), 0);
+	CU_ASSERT_FALSE(d.confirmed);
+	CU_ASSERT_STRING_EQUAL(d.remote_tag, "27995138~8b591a97");
+	struct sip_request r = { 0 };
+	struct tl_str routes[DIALOG_MAX_ROUTES];
+	dialog_request(&d, &r, SIP_PRACK, 0, routes);
+	CU_ASSERT(tl_str_eq(r.ruri, "sip:9898@10.0.0.2:5061;transport=tls"));
+	CU_ASSERT(tl_str_eq(r.to_tag, "27995138~8b591a97"));
+	CU_ASSERT_EQUAL(r.cseq, 2);
+	CU_ASSERT_EQUAL(r.route_count, 3);
+	m = parse(ok_200);
+	CU_ASSERT_EQUAL(dialog_uac_confirm(&d, &m), 0);
+	CU_ASSERT_TRUE(d.confirmed);
 }
 
 static const char invite[] =
@@ -133,6 +160,7 @@ int main(void)
 {
 	static const struct tl_case cases[] = {
 		{ "the caller's dialog: 2xx, route set, requests", test_uac },
+		{ "an early dialog: a reliable 18x, its PRACK, then the 2xx", test_uac_early },
 		{ "the responder's dialog: the far end's requests", test_uas },
 		{ "the URI of a name-addr", test_uri_of },
 	};

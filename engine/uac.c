@@ -287,6 +287,8 @@ static void uac_timer(struct worker *w, const struct timer_entry *t)
 		return;
 	if (t->kind == T_STEP)
 		uac_flow_timer(u, k);
+	else if (t->kind == T_GLARE)
+		uac_glare_timer(u, k);
 	else
 		uac_conn_timer(u, k, (enum timer_kind)t->kind);
 }

@@ -12,7 +12,10 @@
 #include "ua_session.h"
 #include <regex.h>
 
-enum timer_kind { T_STEP = 1, T_RECONNECT, T_STARTUP, T_HANDSHAKE, T_HOLD, T_IDLE_HOLD, T_SESSION };
+enum timer_kind { T_STEP = 1, T_RECONNECT, T_STARTUP, T_HANDSHAKE, T_HOLD, T_IDLE_HOLD, T_SESSION,
+		  T_GLARE };
+/* A re-INVITE refused with 491 goes again this many times at most. */
+#define GLARE_RETRIES 3
 
 /* A connection of our own that is not up by then has timed out; an accepted one is
  * held this long for a TLS 1.3 refusal, which comes after our handshake finished. */
@@ -35,6 +38,7 @@ struct call {
 	bool retried_422;     /* the INVITE went again once with the far end's Min-SE */
 	bool reinvite;        /* the INVITE transaction under way is a re-INVITE */
 	bool early_answer;    /* a provisional response answered our offer (early media) */
+	uint8_t glare_retries; /* of the re-INVITE under way, refused with 491 (RFC 3261 14.1) */
 	uint32_t rseq_acked;  /* the last reliable provisional response PRACKed (RFC 3262) */
 	char branch_prack[64];
 	uint8_t dir;          /* enum scn_direction: what our offers say (a re-INVITE moves it) */
@@ -127,6 +131,7 @@ void uac_on_response(struct uac *u, struct conn *c, const struct sip_msg *m);
 void uac_on_request(struct uac *u, struct conn *c, const struct sip_msg *m);
 void uac_flow_timer(struct uac *u, struct call *k);
 void uac_session_deadline(struct uac *u, struct call *k, uint32_t seq);
+void uac_glare_timer(struct uac *u, struct call *k);
 
 /* uac_conns.c */
 struct conn *uac_pick_trunk(struct uac *u, struct trunk **out);

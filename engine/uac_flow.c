@@ -265,6 +265,31 @@ static bool retry_422(struct uac *u, struct call *k, const struct sip_msg *m)
 
 static void on_session_event(struct uac *u, struct call *k, enum ua_event ev, const char *why);
 
+/* Our re-INVITE met the far end's own (491, RFC 3261 14.1): its offer falls, and the
+ * same step goes again after 2.1 to 4 s, as the owner of the Call-ID waits. */
+static bool retry_glare(struct uac *u, struct call *k)
+{
+	if (k->glare_retries >= GLARE_RETRIES)
+		return false;
+	k->glare_retries++;
+	k->invite_final = true;
+	k->ss.neg.state = NEG_IDLE;
+	uint16_t r;
+	(void)rand_pool_get(&u->w->rand, &r, sizeof(r));
+	uac_arm_kind(u, k, u->w->now + (210u + r % 191u) * 10 * NS_PER_MS, T_GLARE);
+	return true;
+}
+
+void uac_glare_timer(struct uac *u, struct call *k)
+{
+	const struct flow_step *st = invite_step(u->scn, k->step);
+	if (uac_send_request(u, k, SIP_INVITE, st && st->sdp_offer, st)) {
+		uac_call_fail(u, k, "send_failed", true);
+		return;
+	}
+	arm_expect(u, k);
+}
+
 /* An expect step's header checks: each named header has a value its pattern matches. */
 static bool headers_match(struct uac *u, const struct flow_step *st, const struct sip_msg *m)
 {
@@ -331,10 +356,13 @@ void uac_on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 				return;
 			}
 			k->acked = false; /* this 2xx's ACK is the flow's next step */
+			k->glare_retries = 0;
 		} else if (m->status >= 300) {
 			if (k->invite_final)
 				return;
 			uac_send_error_ack(u, k, m);
+			if (m->status == 491 && retry_glare(u, k))
+				return;
 		}
 		k->invite_final |= m->status >= 200;
 	} else if (m->cseq_method == SIP_INVITE) {

@@ -492,7 +492,7 @@ static void parse_load(struct ctx *c, const cJSON *o)
 
 static const struct { const char *name; enum sip_method method; } send_methods[] = {
 	{ "INVITE", SIP_INVITE }, { "ACK", SIP_ACK }, { "BYE", SIP_BYE },
-	{ "CANCEL", SIP_CANCEL }, { "OPTIONS", SIP_OPTIONS },
+	{ "CANCEL", SIP_CANCEL }, { "OPTIONS", SIP_OPTIONS }, { "UPDATE", SIP_UPDATE },
 };
 #define N_SEND (sizeof(send_methods) / sizeof(send_methods[0]))
 
@@ -642,17 +642,18 @@ static void parse_send(struct ctx *c, const cJSON *o, const char *path, struct f
 		if (strcmp(name, send_methods[i].name) == 0)
 			st->method = send_methods[i].method;
 	if (st->method == SIP_METHOD_UNKNOWN)
-		bad(c, join(p, path, "send"), "one of INVITE ACK BYE CANCEL OPTIONS",
+		bad(c, join(p, path, "send"), "one of INVITE ACK BYE CANCEL OPTIONS UPDATE",
 		    cJSON_GetObjectItemCaseSensitive(o, "send"));
 	st->sdp_offer = st->method == SIP_INVITE;
 	if (get_enum(c, o, path, "sdp", sdps, "one of offer none answer", &sdp)) {
-		if (sdp == 0 && st->method != SIP_INVITE && st->method != SIP_METHOD_UNKNOWN)
-			add_err(c, "%s: expected none (only INVITE carries an offer), got \"offer\"",
+		if (sdp == 0 && st->method != SIP_INVITE && st->method != SIP_UPDATE &&
+		    st->method != SIP_METHOD_UNKNOWN)
+			add_err(c, "%s: expected none (only INVITE and UPDATE carry an offer), got \"offer\"",
 				join(p, path, "sdp"));
 		if (sdp == 2 && st->method != SIP_ACK && st->method != SIP_METHOD_UNKNOWN)
 			add_err(c, "%s: expected offer or none (only ACK carries an answer), got \"answer\"",
 				join(p, path, "sdp"));
-		st->sdp_offer = sdp == 0 && st->method == SIP_INVITE;
+		st->sdp_offer = sdp == 0 && (st->method == SIP_INVITE || st->method == SIP_UPDATE);
 		st->sdp_answer = sdp == 2 && st->method == SIP_ACK;
 	}
 	if (get_enum(c, o, path, "direction", directions, "one of sendrecv sendonly recvonly inactive", &e)) {
@@ -660,10 +661,11 @@ static void parse_send(struct ctx *c, const cJSON *o, const char *path, struct f
 		st->direction = (enum scn_direction)e;
 	}
 	get_bool(c, o, path, "rekey", &st->rekey);
-	if ((st->has_direction || st->rekey) && st->method != SIP_INVITE && st->method != SIP_METHOD_UNKNOWN)
-		add_err(c, "%s.%s: expected only on a re-INVITE, got it on %s", path,
+	bool offers = st->method == SIP_INVITE || st->method == SIP_UPDATE;
+	if ((st->has_direction || st->rekey) && !offers && st->method != SIP_METHOD_UNKNOWN)
+		add_err(c, "%s.%s: expected only on a re-INVITE or an UPDATE, got it on %s", path,
 			st->has_direction ? "direction" : "rekey", send_name(st->method));
-	else if (st->rekey && !st->sdp_offer && st->method == SIP_INVITE)
+	else if (st->rekey && !st->sdp_offer && offers)
 		add_err(c, "%s.rekey: expected with \"sdp\": \"offer\" (new keys go in our offer), got "
 			   "\"sdp\": \"none\"", path);
 }
@@ -1188,9 +1190,9 @@ static void check_flow(struct ctx *c, const struct scenario *s)
 			} else if (pending) {
 				add_err(c, "%s.send: expected an expect of the final response before "
 					"sending another request, got \"%s\"", p, send_name(st->method));
-			} else if (st->method == SIP_BYE && !dialog) {
-				add_err(c, "%s.send: expected BYE only in a call answered with a 2xx "
-					"to INVITE, got \"BYE\"", p);
+			} else if ((st->method == SIP_BYE || st->method == SIP_UPDATE) && !dialog) {
+				add_err(c, "%s.send: expected %s only in a call answered with a 2xx "
+					"to INVITE, got \"%s\"", p, send_name(st->method), send_name(st->method));
 			} else {
 				if (st->method == SIP_INVITE && !dialog && (st->has_direction || st->rekey))
 					add_err(c, "%s.%s: expected only on a re-INVITE, in a call answered with a "

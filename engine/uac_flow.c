@@ -34,7 +34,7 @@ void uac_call_advance(struct uac *u, struct call *k)
 		case FLOW_SEND: {
 			const char *why = NULL;
 			int err = st->method == SIP_ACK ? uac_send_ack(u, k, st->sdp_answer, st, &why) :
-				  uac_send_request(u, k, st->method, st->method == SIP_INVITE && st->sdp_offer, st);
+				  uac_send_request(u, k, st->method, st->sdp_offer, st);
 			if (err) {
 				uac_call_fail(u, k, why ? why : err == -ENOTCONN ? "connection_lost" :
 						err == -EADDRINUSE ? "media_ports_exhausted" :
@@ -217,6 +217,20 @@ static const char *take_provisional(struct uac *u, struct call *k, const struct 
 	if (neg_take_answer(n, &a, &why))
 		return why ? why : "sdp_bad_crypto";
 	k->early_answer = true;
+	return uac_media_from_neg(u, k);
+}
+
+/* The 2xx to our UPDATE with an offer carries the answer; media follows it. */
+static const char *take_update_answer(struct uac *u, struct call *k, const struct sip_msg *m)
+{
+	struct sdp_audio a;
+	const char *why = NULL;
+	if (!m->body.len)
+		return "sdp_missing";
+	if (sdp_parse(m->body.p, m->body.len, &a))
+		return "sdp_malformed";
+	if (neg_take_answer(&k->ss.neg, &a, &why))
+		return why ? why : "sdp_bad_crypto";
 	return uac_media_from_neg(u, k);
 }
 
@@ -442,6 +456,14 @@ void uac_on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 	if (s->flow[i].chk_n && !headers_match(u, &s->flow[i], m)) {
 		uac_call_fail(u, k, "header_mismatch", m->status < 300);
 		return;
+	}
+	if (m->cseq_method == SIP_UPDATE && k->ss.neg.state == NEG_LOCAL_OFFER) {
+		const char *why = m->status < 300 ? take_update_answer(u, k, m) : NULL;
+		k->ss.neg.state = NEG_IDLE; /* a refused offer falls with its request */
+		if (why) {
+			uac_call_fail(u, k, why, true);
+			return;
+		}
 	}
 	if (m->cseq_method == SIP_INVITE && m->status >= 200 && m->status < 300) {
 		const char *why = take_2xx_sdp(u, k, m, next_send(s, i));

@@ -139,8 +139,8 @@ int uac_send_request(struct uac *u, struct call *k, enum sip_method m, bool offe
 				tl_str_c(uris.to), tl_str_c(uris.ruri), 0);
 		k->dialog_ready = true;
 	}
-	if (m == SIP_INVITE && k->got_2xx) { /* a re-INVITE: hold, resume, new keys */
-		k->reinvite = true;
+	if ((m == SIP_INVITE || m == SIP_UPDATE) && k->got_2xx) { /* hold, resume, new keys */
+		k->reinvite = m == SIP_INVITE;
 		if (st && st->has_direction)
 			k->dir = (uint8_t)st->direction;
 		if (st && st->rekey && k->has_media)
@@ -179,7 +179,20 @@ int uac_send_request(struct uac *u, struct call *k, enum sip_method m, bool offe
 		r.route_count = 0;
 		r.branch = tl_str_c(k->branch_invite);
 		break;
-	default: /* BYE, OPTIONS */
+	default: /* BYE, OPTIONS, UPDATE */
+		if (m == SIP_UPDATE) { /* a target refresh, with our offer or without */
+			r.contact_uri = tl_str_c(contact);
+			if (offer) {
+				uint8_t rnd[SDES_MAX_KEY * NEG_MAX_LINES];
+				(void)rand_pool_get(&u->w->rand, rnd, sizeof(rnd));
+				neg_offer(&k->ss.neg, u->scn->suites, u->scn->n_suites, rnd, st && st->rekey);
+				int n = ua_sdp(&k->ss, &io, body, sizeof(body));
+				if (n < 0)
+					return n;
+				r.content_type = TL_STR("application/sdp");
+				r.body = (struct tl_str){ body, (size_t)n };
+			}
+		}
 		k->last_cseq = r.cseq;
 		new_branch(u, k, k->branch_last, sizeof(k->branch_last));
 		r.branch = tl_str_c(k->branch_last);

@@ -156,6 +156,8 @@ static const struct cucm_case cases[] = {
 	  0, we_hang_up, 0, NULL },
 	{ "answers_glare", "answers-glare.xml", CUCM_ANSWERS, NULL, "cucm-glare.json", 0, we_hang_up, 0,
 	  NULL },
+	{ "answers_update", "answers-update.xml", CUCM_ANSWERS, NULL, "cucm-update.json", 0, we_hang_up, 0,
+	  NULL },
 	{ "answers_header_mismatch", "answers-route-patterns.xml", CUCM_ANSWERS, NULL,
 	  "cucm-header-mismatch.json", 1, header_mismatch, 0, "route-patterns.csv" },
 };
@@ -527,10 +529,11 @@ CASE(13)
 CASE(14)
 CASE(15)
 CASE(16)
+CASE(17)
 
 static const CU_TestFunc case_fns[] = {
 	case_0, case_1, case_2, case_3, case_4, case_5, case_6, case_7, case_8, case_9, case_10, case_11,
-	case_12, case_13, case_14, case_15, case_16,
+	case_12, case_13, case_14, case_15, case_16, case_17,
 };
 _Static_assert(sizeof(case_fns) / sizeof(case_fns[0]) == sizeof(cases) / sizeof(cases[0]),
 	       "one CASE() per entry of cases[]");

@@ -74,7 +74,7 @@ int rtp_build_next(struct rtp_sender *s, uint8_t *buf, size_t cap)
 	put32(buf + 8, s->ssrc);
 
 	/* The tone loops; a packet no longer than it takes at most two copies. */
-	const uint8_t *tone = pcmu_tone();
+	const uint8_t *tone = s->pt == RTP_PT_PCMA ? pcma_tone() : pcmu_tone();
 	uint8_t *o = buf + RTP_HEADER;
 	uint32_t left = s->samples, pos = s->audio_pos % PCMU_TONE_LEN;
 	while (left) {
@@ -311,20 +311,49 @@ uint8_t pcmu_encode(int16_t sample)
 	return (uint8_t)~(sign | seg << 4 | mant);
 }
 
-static uint8_t tone[PCMU_TONE_LEN];
+uint8_t pcma_encode(int16_t sample)
+{
+	/* 13-bit magnitude; a negative sample is one's complement, so -1 and 0 differ by
+	 * the sign bit alone */
+	int v = sample >> 3;
+	uint8_t mask = 0xd5;
+	if (v < 0) {
+		v = -v - 1;
+		mask = 0x55;
+	}
+	int seg = 0;
+	while (seg < 8 && v > (0x20 << seg) - 1)
+		seg++;
+	if (seg == 8)
+		return (uint8_t)(0x7f ^ mask);
+	uint8_t mant = (uint8_t)((seg < 2 ? v >> 1 : v >> seg) & 0x0f);
+	return (uint8_t)((seg << 4 | mant) ^ mask);
+}
+
+static uint8_t tone[PCMU_TONE_LEN], tone_a[PCMU_TONE_LEN];
 
 void pcmu_tone_init(void)
 {
 	/* 400 Hz at 8 kHz repeats every 20 samples; -12 dBFS peak */
 	const double amp = 32767.0 * pow(10.0, -12.0 / 20.0);
 	const double pi = 3.14159265358979323846;
-	for (int i = 0; i < 20; i++)
-		tone[i] = pcmu_encode((int16_t)lround(amp * sin(2.0 * pi * 400.0 * i / 8000.0)));
-	for (int i = 20; i < PCMU_TONE_LEN; i++)
+	for (int i = 0; i < 20; i++) {
+		int16_t x = (int16_t)lround(amp * sin(2.0 * pi * 400.0 * i / 8000.0));
+		tone[i] = pcmu_encode(x);
+		tone_a[i] = pcma_encode(x);
+	}
+	for (int i = 20; i < PCMU_TONE_LEN; i++) {
 		tone[i] = tone[i - 20];
+		tone_a[i] = tone_a[i - 20];
+	}
 }
 
 const uint8_t *pcmu_tone(void)
 {
 	return tone;
+}
+
+const uint8_t *pcma_tone(void)
+{
+	return tone_a;
 }

@@ -76,10 +76,17 @@ int rtcp_validate(const uint8_t *buf, size_t len, uint32_t *ssrc);
 
 /* G.711 mu-law encoding of one 16-bit linear sample. */
 uint8_t pcmu_encode(int16_t sample);
-/* A 400 Hz tone with a 1 s period in PCMU (8000 bytes, computed once; thread-safe
- * after pcmu_tone_init(), which the program calls before starting workers). */
+/* G.711 A-law (ITU-T G.711 table 1a, with the even bits inverted as sent). */
+uint8_t pcma_encode(int16_t sample);
+/* A 400 Hz tone with a 1 s period in PCMU, and the same in PCMA (8000 bytes each,
+ * computed once; thread-safe after pcmu_tone_init(), which the program calls before
+ * starting workers). */
 void pcmu_tone_init(void);
 const uint8_t *pcmu_tone(void);
+const uint8_t *pcma_tone(void);
+/* Payload types of the codecs we send (RFC 3551) */
+#define RTP_PT_PCMU 0
+#define RTP_PT_PCMA 8
 #define PCMU_TONE_LEN 8000
 
 #endif

@@ -980,8 +980,9 @@ static void parse_crypto(struct ctx *c, const cJSON *v)
 
 static void parse_media(struct ctx *c, const cJSON *o)
 {
-	static const char *const keys[] = { "codec", "ptime_ms", "crypto", "direction", NULL };
-	static const char *const codecs[] = { "PCMU", NULL };
+	static const char *const keys[] = { "codec", "codecs", "ptime_ms", "crypto", "direction", NULL };
+	static const char *const codecs[] = { "PCMU", "PCMA", NULL };
+	static const uint8_t codec_pt[] = { 0, 8 };
 	static const char *const directions[] = { "sendrecv", "sendonly", "recvonly", NULL };
 	struct scenario *s = c->s;
 	char p[SCN_PATH_LEN];
@@ -989,7 +990,32 @@ static void parse_media(struct ctx *c, const cJSON *o)
 	int64_t n;
 
 	check_keys(c, o, "media", keys, "");
-	get_enum(c, o, "media", "codec", codecs, "PCMU", &e); /* checked; PCMU is all we send */
+	if (get_enum(c, o, "media", "codec", codecs, "PCMU or PCMA", &e)) {
+		s->codecs[0] = codec_pt[e];
+		s->n_codecs = 1;
+	}
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(o, "codecs");
+	if (list && has(o, "codec")) {
+		add_err(c, "media.codecs: expected codec or codecs, not both, got both");
+	} else if (list) {
+		int count = cJSON_IsArray(list) ? cJSON_GetArraySize(list) : 0;
+		if (count < 1 || count > SCN_MAX_CODECS) {
+			bad(c, "media.codecs", "a list of 1-2 codecs such as [\"PCMA\", \"PCMU\"]", list);
+			return;
+		}
+		s->n_codecs = 0;
+		int i = 0;
+		for (const cJSON *it = list->child; it; it = it->next, i++) {
+			int k = name_index(cJSON_GetStringValue(it), codecs);
+			join_index(p, "media.codecs", i);
+			if (k < 0)
+				bad(c, p, "PCMU or PCMA", it);
+			else if (s->n_codecs == 1 && s->codecs[0] == codec_pt[k])
+				add_err(c, "%s: expected each codec once, got \"%s\" again", p, codecs[k]);
+			else
+				s->codecs[s->n_codecs++] = codec_pt[k];
+		}
+	}
 	if (get_int(c, o, "media", "ptime_ms", 10, 60, "a multiple of 10 from 10 to 60", &n)) {
 		if (n % 10)
 			bad(c, join(p, "media", "ptime_ms"), "a multiple of 10 from 10 to 60",
@@ -1380,6 +1406,8 @@ void scenario_default(struct scenario *s)
 	s->suites[0] = SDES_AES_CM_128_HMAC_SHA1_80;
 	s->suites[1] = SDES_AES_CM_128_HMAC_SHA1_32;
 	s->n_suites = 2;
+	s->codecs[0] = 0; /* PCMU */
+	s->n_codecs = 1;
 	s->media_ms = -1;
 }
 

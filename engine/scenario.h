@@ -20,6 +20,7 @@
 #define SCN_MAX_HEADER_CHECKS 16  /* headers the expect steps check */
 #define SCN_HEADER_NAME 64
 #define SCN_HEADER_VALUE 256
+#define SCN_MAX_CODECS 2
 
 enum scn_transport { SCN_TLS = 0, SCN_TCP };
 enum scn_mode { SCN_TRUNK = 0, SCN_PER_CALL, SCN_HANDSHAKE };
@@ -143,6 +144,9 @@ struct scenario {
 	struct scn_numbers numbers;    /* call.numbers; n_cols 0 = none */
 
 	int ptime_ms;                  /* media.ptime_ms, default 20 */
+	uint8_t codecs[SCN_MAX_CODECS]; /* media.codecs (or media.codec): payload types, 0 PCMU,
+					 * 8 PCMA, in offer order; default PCMU */
+	unsigned n_codecs;
 	enum sdes_suite suites[SCN_MAX_SUITES]; /* media.crypto, in offer order */
 	unsigned n_suites;             /* default: AES_CM_128_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_32 */
 	int32_t media_ms;              /* --media-ms; -1 = each media step's own duration */

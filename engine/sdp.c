@@ -38,9 +38,21 @@ int sdp_build(char *buf, size_t cap, const struct sdp_params *p)
 	tl_sb_cstr(&w, p->addr);
 	tl_sb_cstr(&w, "\r\nt=0 0\r\nm=audio ");
 	tl_sb_uint(&w, p->port);
-	tl_sb_cstr(&w, " RTP/SAVP 0 101\r\n"
-		  "a=rtpmap:0 PCMU/8000\r\n"
-		  "a=rtpmap:101 telephone-event/8000\r\n"
+	static const uint8_t pcmu_only[] = { 0 };
+	const uint8_t *pts = p->n_pts ? p->pts : pcmu_only;
+	unsigned n_pts = p->n_pts ? p->n_pts : 1;
+	tl_sb_cstr(&w, " RTP/SAVP");
+	for (unsigned i = 0; i < n_pts; i++) {
+		tl_sb_cstr(&w, " ");
+		tl_sb_uint(&w, pts[i]);
+	}
+	tl_sb_cstr(&w, " 101\r\n");
+	for (unsigned i = 0; i < n_pts; i++) {
+		tl_sb_cstr(&w, "a=rtpmap:");
+		tl_sb_uint(&w, pts[i]);
+		tl_sb_cstr(&w, pts[i] == 8 ? " PCMA/8000\r\n" : " PCMU/8000\r\n");
+	}
+	tl_sb_cstr(&w, "a=rtpmap:101 telephone-event/8000\r\n"
 		  "a=fmtp:101 0-15\r\n");
 	if (p->ptime_ms) {
 		tl_sb_cstr(&w, "a=ptime:");

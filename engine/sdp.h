@@ -17,10 +17,12 @@ struct sdp_params {
 	const struct sdes_crypto *crypto;
 	unsigned n_crypto;
 	const char *direction; /* "sendrecv" (NULL), "sendonly", "recvonly" or "inactive" */
+	const uint8_t *pts;    /* audio payload types in order of preference: 0 PCMU, 8 PCMA */
+	unsigned n_pts;        /* 0: PCMU alone */
 };
 
 /* Writes a complete SDP body: v=0, o=, s=, c=IN IP4, t=0 0,
- * m=audio <port> RTP/SAVP 0 101, a=rtpmap:0 PCMU/8000,
+ * m=audio <port> RTP/SAVP <pts> 101, a=rtpmap for each (0 PCMU/8000, 8 PCMA/8000),
  * a=rtpmap:101 telephone-event/8000, a=fmtp:101 0-15, a=ptime, one a=crypto per
  * entry, a=<direction>. Used for both offer (several crypto) and answer (one).
  * Returns bytes written or -ENOSPC. */

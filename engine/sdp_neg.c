@@ -56,7 +56,33 @@ static int take_remote(struct sdp_neg *n, const struct sdp_audio *a, const char 
 	n->direction[dl ? dl : 8] = 0;
 	n->ptime_ms = a->ptime_ms;
 	n->changed |= moved;
+	n->n_remote_pts = 0;
+	for (unsigned i = 0; i < a->n_payload_types && n->n_remote_pts < sizeof(n->remote_pts); i++)
+		if (a->payload_types[i] >= 0 && a->payload_types[i] < 96)
+			n->remote_pts[n->n_remote_pts++] = (uint8_t)a->payload_types[i];
 	return 0;
+}
+
+static bool listed(const uint8_t *pts, unsigned n, uint8_t pt)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (pts[i] == pt)
+			return true;
+	return false;
+}
+
+int neg_codec(const struct sdp_neg *n, const uint8_t *ours, unsigned n_ours, bool answered)
+{
+	int first = -1;
+	for (unsigned i = 0; i < n->n_remote_pts; i++) {
+		if (listed(ours, n_ours, n->remote_pts[i])) {
+			if (first < 0)
+				first = n->remote_pts[i];
+		} else if (answered) {
+			return -1; /* an answer may name only what was offered (RFC 3264 6.1) */
+		}
+	}
+	return first;
 }
 
 int neg_take_answer(struct sdp_neg *n, const struct sdp_audio *answer, const char **why)
@@ -83,6 +109,7 @@ int neg_take_answer(struct sdp_neg *n, const struct sdp_audio *answer, const cha
 	n->theirs = *got;
 	n->mine = chosen;
 	n->agreed = true;
+	n->they_answered = true;
 	n->state = NEG_IDLE;
 	return 0;
 }
@@ -122,6 +149,7 @@ int neg_take_offer(struct sdp_neg *n, const struct sdp_audio *offer, const enum 
 	n->n_ours = 1;
 	n->mine = 0;
 	n->theirs = *o;
+	n->they_answered = false;
 	n->state = NEG_REMOTE_OFFER;
 	return 0;
 }

@@ -23,6 +23,7 @@ struct sdp_neg {
 	bool changed;         /* the last exchange changed a key or the far end's address */
 	bool turned;          /* ... or the far end's direction (a hold, a resume) */
 	bool fresh;           /* our pending offer carries new keys */
+	bool they_answered;   /* the far end's last SDP was its answer to our offer */
 	/* our lines: what we offer (several), or after the far end's offer our answer
 	 * (ours[0]); in use: ours[mine] */
 	struct sdes_crypto ours[NEG_MAX_LINES];
@@ -30,6 +31,8 @@ struct sdp_neg {
 	struct sdes_crypto theirs; /* the far end's key in use (or offered, pending) */
 	char remote_addr[48];      /* where the far end wants media */
 	uint16_t remote_port;
+	uint8_t remote_pts[8];     /* the far end's static payload types (< 96), in its order */
+	unsigned n_remote_pts;
 	char direction[10];        /* the far end's a= direction ("sendrecv" when absent) */
 	int ptime_ms;              /* the far end's a=ptime, 0 when absent */
 	uint32_t version;          /* o= version of our next SDP */
@@ -60,6 +63,13 @@ void neg_answered(struct sdp_neg *n);
 const struct sdes_crypto *neg_lines(const struct sdp_neg *n, unsigned *count);
 /* Our key and the far end's, once agreed. */
 const struct sdes_crypto *neg_our_key(const struct sdp_neg *n);
+
+/* The audio codec (payload type) of the stream, from the far end's last SDP and ours
+ * (in preference order): after its answer to our offer, the first payload type it
+ * named, all of them ones we offered; after its offer, the first of its payload
+ * types we have. -1 when there is none: an answer with a codec we did not offer, an
+ * offer with none of ours. */
+int neg_codec(const struct sdp_neg *n, const uint8_t *ours, unsigned n_ours, bool answered);
 
 /* The direction our answer takes to the far end's (RFC 3264 6.1). */
 const char *neg_answer_direction(const char *offered);

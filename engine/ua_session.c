@@ -36,7 +36,16 @@ int ua_sdp(struct ua_session *s, const struct ua_io *io, char *buf, size_t cap)
 		.addr = io->media_addr, .port = io->media_port,
 		.session_id = fnv1a(s->dlg.call_id), .version = 1000u + s->neg.version,
 		.ptime_ms = io->ptime_ms, .crypto = lines, .n_crypto = n, .direction = direction,
+		.pts = io->codecs, .n_pts = io->n_codecs,
 	};
+	/* an answer names the one codec taken from the offer (the first of ours it has) */
+	uint8_t chosen;
+	int pt = s->neg.state == NEG_REMOTE_OFFER ? neg_codec(&s->neg, io->codecs, io->n_codecs, false) : -1;
+	if (pt >= 0 && io->n_codecs) {
+		chosen = (uint8_t)pt;
+		p.pts = &chosen;
+		p.n_pts = 1;
+	}
 	return sdp_build(buf, cap, &p);
 }
 

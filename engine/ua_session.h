@@ -31,6 +31,8 @@ struct ua_io {
 	const enum sdes_suite *accept; /* what we accept in the far end's offer (0: all) */
 	unsigned n_accept;
 	uint32_t min_se_s;             /* the shortest session interval we accept */
+	const uint8_t *codecs;         /* audio payload types we have, preferred first */
+	unsigned n_codecs;             /* 0: PCMU alone */
 	struct tl_str headers;         /* header lines the role adds to the ACK it sends */
 };
 

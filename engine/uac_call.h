@@ -42,6 +42,7 @@ struct call {
 	uint32_t rseq_acked;  /* the last reliable provisional response PRACKed (RFC 3262) */
 	char branch_prack[64];
 	uint8_t dir;          /* enum scn_direction: what our offers say (a re-INVITE moves it) */
+	uint8_t pt;           /* the codec agreed (RTP payload type) */
 	uint32_t session_expires; /* what our INVITE asks for (0: no session timer) */
 	char call_id[64], from_tag[20];
 	char branch_invite[64], branch_last[64];

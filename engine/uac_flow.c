@@ -58,7 +58,7 @@ void uac_call_advance(struct uac *u, struct call *k)
 			}
 			if (st->kind == FLOW_MEDIA && k->has_media && k->ss.neg.agreed && uac_we_send(u, k) &&
 			    media_start_tx(&u->media, k->media_slot, neg_our_key(&k->ss.neg), s->ptime_ms,
-					   0, clock_mono_ns())) {
+					   k->pt, clock_mono_ns())) {
 				uac_call_fail(u, k, "srtp_setup_failed", true);
 				return;
 			}
@@ -92,7 +92,14 @@ static void list_keys(struct uac *u, struct call *k, const struct sockaddr_in *t
 const char *uac_media_from_neg(struct uac *u, struct call *k)
 {
 	const struct sdp_neg *n = &k->ss.neg;
-	if (!k->has_media || !n->agreed)
+	if (!n->agreed)
+		return NULL;
+	/* the codec: one we offered, or (their offer) one we have */
+	int pt = neg_codec(n, u->scn->codecs, u->scn->n_codecs, k->ss.neg.they_answered);
+	if (pt < 0)
+		return n->they_answered ? "sdp_codec_not_offered" : "sdp_no_common_codec";
+	k->pt = (uint8_t)pt;
+	if (!k->has_media)
 		return NULL;
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(n->remote_port) };
 	if (inet_pton(AF_INET, n->remote_addr, &to.sin_addr) != 1)
@@ -108,7 +115,7 @@ const char *uac_media_from_neg(struct uac *u, struct call *k)
 	if (!uac_we_send(u, k))
 		media_stop_tx(&u->media, k->media_slot);
 	else if (in_media && n->turned &&
-		 media_start_tx(&u->media, k->media_slot, neg_our_key(n), u->scn->ptime_ms, 0, clock_mono_ns()))
+		 media_start_tx(&u->media, k->media_slot, neg_our_key(n), u->scn->ptime_ms, k->pt, clock_mono_ns()))
 		return "srtp_setup_failed";
 	return NULL;
 }

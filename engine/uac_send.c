@@ -63,6 +63,7 @@ struct ua_io uac_call_io(struct uac *u, struct call *k, struct conn *c, char *co
 		.media = k->has_media, .media_port = k->has_media ? k->media_port : 9,
 		.direction = scn_direction_name((enum scn_direction)k->dir), .ptime_ms = s->ptime_ms,
 		.suites = s->suites, .n_suites = s->n_suites, .accept = s->suites, .n_accept = s->n_suites,
+		.codecs = s->codecs, .n_codecs = s->n_codecs,
 		.min_se_s = s->session_timer.expires_s ? s->session_timer.min_se_s : ST_RFC_MIN_SE,
 	};
 }

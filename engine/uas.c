@@ -1,4 +1,5 @@
 #include "uas.h"
+#include "rtp.h"
 #include "call_table.h"
 #include "clock.h"
 #include "media.h"
@@ -66,6 +67,9 @@ static void respond(struct uas *s, struct conn *c, const struct sip_msg *m, int 
 }
 
 /* What a call's session may send: its connection, our contact and media. */
+/* what the responder takes, and offers in this order: PCMU, PCMA */
+static const uint8_t uas_codecs[] = { RTP_PT_PCMU, RTP_PT_PCMA };
+
 static struct ua_io io_of(struct uas *s, struct conn *c, struct uas_call *k, char *contact,
 			  size_t cap)
 {
@@ -79,6 +83,7 @@ static struct ua_io io_of(struct uas *s, struct conn *c, struct uas_call *k, cha
 		.direction = "sendrecv",
 		.ptime_ms = k && k->ss.neg.ptime_ms ? k->ss.neg.ptime_ms : 20,
 		.suites = s->offer, .n_suites = s->n_offer, .accept = s->accept, .n_accept = s->n_accept,
+		.codecs = uas_codecs, .n_codecs = sizeof(uas_codecs),
 		.min_se_s = s->cfg.min_se_s,
 	};
 }
@@ -178,6 +183,13 @@ static void arm_session(struct uas *s, struct uas_call *k)
 	}
 }
 
+/* The codec the call's SDP agreed, PCMU when it names none of ours. */
+static int codec_of(const struct sdp_neg *n)
+{
+	int pt = neg_codec(n, uas_codecs, sizeof(uas_codecs), n->they_answered);
+	return pt < 0 ? RTP_PT_PCMU : pt;
+}
+
 /* Sends and checks SRTP for an agreed call (or follows a change of key or address).
  * 0, -ENOSPC when no stream or port pair is free (503), or another negative errno
  * when the stream could not be set up (500). */
@@ -213,7 +225,7 @@ static int media_update(struct uas *s, struct conn *c, struct uas_call *k)
 	media_expect_rx(&s->media, k->media_slot, strcmp(n->direction, "recvonly") != 0);
 	if (!err && strcmp(n->direction, "sendonly"))
 		err = media_start_tx(&s->media, k->media_slot, &n->ours[n->mine],
-				     n->ptime_ms ? n->ptime_ms : 20, 0, clock_mono_ns());
+				     n->ptime_ms ? n->ptime_ms : 20, (uint8_t)codec_of(n), clock_mono_ns());
 	else if (!err) /* held by the caller (sendonly): we go quiet until it resumes */
 		media_stop_tx(&s->media, k->media_slot);
 	return err;

@@ -118,6 +118,15 @@ static const struct proc_expect header_mismatch[] = {
 	{ 0 },
 };
 
+/* the far end answered a codec we did not offer: every call failed, ACKed and BYEd */
+static const struct proc_expect codec_not_offered[] = {
+	EXPECT_STR("verdict", "fail"),
+	EXPECT_EQ("calls.attempted", CALLS),
+	EXPECT_EQ("calls.failed", CALLS),
+	EXPECT_EQ("calls.failures.sdp_codec_not_offered", CALLS),
+	{ 0 },
+};
+
 /* every call's reliable 183 was PRACKed and awaited by the flow */
 static const struct proc_expect completes[] = {
 	EXPECT_STR("verdict", "pass"),
@@ -158,6 +167,10 @@ static const struct cucm_case cases[] = {
 	  NULL },
 	{ "answers_update", "answers-update.xml", CUCM_ANSWERS, NULL, "cucm-update.json", 0, we_hang_up, 0,
 	  NULL },
+	{ "answers_pcma", "answers-codec.xml", CUCM_ANSWERS, NULL, "cucm-codecs.json", 0, we_hang_up, 0,
+	  "codec-pcma.csv" },
+	{ "answers_codec_not_offered", "answers-codec.xml", CUCM_ANSWERS, NULL, "cucm-codecs.json", 1,
+	  codec_not_offered, 0, "codec-g729.csv" },
 	{ "answers_header_mismatch", "answers-route-patterns.xml", CUCM_ANSWERS, NULL,
 	  "cucm-header-mismatch.json", 1, header_mismatch, 0, "route-patterns.csv" },
 };
@@ -530,10 +543,12 @@ CASE(14)
 CASE(15)
 CASE(16)
 CASE(17)
+CASE(18)
+CASE(19)
 
 static const CU_TestFunc case_fns[] = {
 	case_0, case_1, case_2, case_3, case_4, case_5, case_6, case_7, case_8, case_9, case_10, case_11,
-	case_12, case_13, case_14, case_15, case_16, case_17,
+	case_12, case_13, case_14, case_15, case_16, case_17, case_18, case_19,
 };
 _Static_assert(sizeof(case_fns) / sizeof(case_fns[0]) == sizeof(cases) / sizeof(cases[0]),
 	       "one CASE() per entry of cases[]");

@@ -160,6 +160,21 @@ static const struct trial trials[] = {
 			EXPECT_EQ("srtp.auth_failures", 0),
 		},
 	},
+	{
+		/* PCMA alone offered: the responder answers it and SRTP flows both ways */
+		.name = "pcma_call_passes",
+		.scenario = "tests/integration/fixtures/pcma-call.json",
+		.run = { "--calls", "3", "--rate", "10" },
+		.want_exit = 0,
+		.max_s = 20,
+		.want = {
+			EXPECT_EQ("calls.completed", 3),
+			EXPECT_STR("verdict", "pass"),
+			EXPECT_EQ("srtp.auth_failures", 0),
+			EXPECT_GE("srtp.packets_received", 3 * 45),
+			EXPECT_GE("srtp.packets_sent", 3 * 45),
+		},
+	},
 };
 
 /* "<tmp>/<dir>/<file>" */
@@ -261,6 +276,7 @@ TRIAL(4)
 TRIAL(5)
 TRIAL(6)
 TRIAL(7)
+TRIAL(8)
 
 /* An invalid scenario is refused before any connection: exit 2, naming the JSON path. */
 static void bad_scenario_refused(void)
@@ -818,6 +834,7 @@ static const struct tl_case cases[] = {
 	{ "route_patterns_pass", trial_5 },
 	{ "hold_resume_follows_media", trial_6 },
 	{ "stale_key_counted", trial_7 },
+	{ "pcma_call_passes", trial_8 },
 	{ "bad_scenario_refused", bad_scenario_refused },
 	{ "nothing_listening_cannot_run", nothing_listening },
 	{ "sigint_keeps_report", sigint_keeps_report },

@@ -602,6 +602,54 @@ static void test_pcmu_encode(void)
 	CU_ASSERT_EQUAL(unordered, 0);
 }
 
+/* G.711 A-law decoding, as the standard's reference decoder does it */
+static int alaw_decode(uint8_t a)
+{
+	a ^= 0x55;
+	int t = (a & 0x0f) << 4, seg = (a & 0x70) >> 4;
+	t += seg ? 0x108 : 8;
+	if (seg > 1)
+		t <<= seg - 1;
+	return a & 0x80 ? t : -t;
+}
+
+static void test_pcma_encode(void)
+{
+	/* values from Python's audioop.lin2alaw, an independent implementation */
+	static const struct { int16_t in; uint8_t out; } alaw[] = {
+		{ 0, 0xd5 }, { -1, 0x55 }, { 32767, 0xaa }, { -32768, 0x2a }, { 8, 0xd5 },
+		{ -9, 0x55 }, { 16, 0xd4 }, { 100, 0xd3 }, { -100, 0x53 }, { 1000, 0xfa },
+		{ -1000, 0x7a }, { 4000, 0x9a },
+	};
+	for (size_t i = 0; i < N(alaw); i++) {
+		uint8_t got = pcma_encode(alaw[i].in);
+		if (got != alaw[i].out)
+			fprintf(stderr, "\n  pcma_encode(%d) = %02x, want %02x\n", alaw[i].in, got,
+				alaw[i].out);
+		CU_ASSERT_EQUAL(got, alaw[i].out);
+	}
+	/* every input decodes back within its segment's step, in order */
+	int far = 0, unordered = 0;
+	for (int x = -32768; x <= 32767; x++) {
+		uint8_t c = pcma_encode((int16_t)x);
+		int seg = ((c ^ 0x55) & 0x70) >> 4;
+		far += abs(alaw_decode(c) - x) > (seg > 1 ? 16 << (seg - 1) : 16);
+		unordered += x > -32768 && alaw_decode(c) < alaw_decode(pcma_encode((int16_t)(x - 1)));
+	}
+	CU_ASSERT_EQUAL(far, 0);
+	CU_ASSERT_EQUAL(unordered, 0);
+	/* a packet of payload type 8 carries the tone in A-law */
+	pcmu_tone_init();
+	const uint8_t rnd[10] = { 0 };
+	struct rtp_sender snd;
+	rtp_sender_init(&snd, RTP_PT_PCMA, 20, rnd);
+	uint8_t buf[12 + 160];
+	CU_ASSERT_EQUAL_FATAL(rtp_build_next(&snd, buf, sizeof(buf)), 172);
+	CU_ASSERT_EQUAL(buf[1] & 0x7f, 8);
+	CU_ASSERT_EQUAL(memcmp(buf + 12, pcma_tone(), 160), 0);
+	CU_ASSERT_EQUAL(pcma_tone()[0], 0xd5); /* sin 0 */
+}
+
 static void test_pcmu_tone(void)
 {
 	pcmu_tone_init();
@@ -642,6 +690,7 @@ static const struct tl_case cases[] = {
 	{ "SR lost clamped to 24 bits", test_sr_lost_clamped },
 	{ "RTCP validation table", test_rtcp_validate_table },
 	{ "pcmu_encode values", test_pcmu_encode },
+		{ "PCMA (A-law) encoding and its tone", test_pcma_encode },
 	{ "pcmu tone", test_pcmu_tone },
 };
 

@@ -371,7 +371,11 @@ static const struct {
 	  " {\"expect\": 200}, {\"media\": {\"duration_ms\": 10}}]}}",
 	  "call.flow[5].media: expected media only in a call answered" },
 	/* media */
-	{ "{\"media\": {\"codec\": \"G729\"}}", "media.codec: expected PCMU, got \"G729\"" },
+	{ "{\"media\": {\"codec\": \"G729\"}}", "media.codec: expected PCMU or PCMA, got \"G729\"" },
+	{ "{\"media\": {\"codecs\": [\"PCMA\", \"G729\"]}}", "media.codecs[1]: expected PCMU or PCMA, got \"G729\"" },
+	{ "{\"media\": {\"codecs\": [\"PCMA\", \"PCMA\"]}}", "media.codecs[1]: expected each codec once, got \"PCMA\" again" },
+	{ "{\"media\": {\"codecs\": []}}", "media.codecs: expected a list of 1-2 codecs such as [\"PCMA\", \"PCMU\"], got []" },
+	{ "{\"media\": {\"codec\": \"PCMU\", \"codecs\": [\"PCMA\"]}}", "media.codecs: expected codec or codecs, not both, got both" },
 	{ "{\"media\": {\"ptime_ms\": 25}}", "media.ptime_ms: expected a multiple of 10 from 10 to 60, got 25" },
 	{ "{\"media\": {\"ptime_ms\": 70}}", "media.ptime_ms: expected a multiple of 10 from 10 to 60, got 70" },
 	{ "{\"media\": {\"crypto\": []}}", "media.crypto: expected a non-empty array of SRTP suite names, got []" },

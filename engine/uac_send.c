@@ -115,9 +115,25 @@ static struct tl_str request_headers(struct uac *u, struct call *k, struct conn 
 	return (struct tl_str){ buf, b.n };
 }
 
+/* Our offer (fresh keys unless the key in use goes again) as the request's body. */
+static int put_offer(struct uac *u, struct call *k, const struct ua_io *io, const struct flow_step *st,
+		     struct sip_request *r, char *body, size_t cap)
+{
+	uint8_t rnd[SDES_MAX_KEY * NEG_MAX_LINES];
+	(void)rand_pool_get(&u->w->rand, rnd, sizeof(rnd));
+	neg_offer(&k->ss.neg, u->scn->suites, u->scn->n_suites, rnd, st && st->rekey);
+	int n = ua_sdp(&k->ss, io, body, cap);
+	if (n < 0)
+		return n;
+	r->content_type = TL_STR("application/sdp");
+	r->body = (struct tl_str){ body, (size_t)n };
+	return 0;
+}
+
 int uac_send_request(struct uac *u, struct call *k, enum sip_method m, bool offer,
 		     const struct flow_step *st)
 {
+	int err;
 	struct conn *c = uac_call_conn(u, k);
 	if (!c)
 		return -ENOTCONN;
@@ -159,16 +175,8 @@ int uac_send_request(struct uac *u, struct call *k, enum sip_method m, bool offe
 		new_branch(u, k, k->branch_invite, sizeof(k->branch_invite));
 		r.branch = tl_str_c(k->branch_invite);
 		r.contact_uri = tl_str_c(contact);
-		if (offer) {
-			uint8_t rnd[SDES_MAX_KEY * NEG_MAX_LINES];
-			(void)rand_pool_get(&u->w->rand, rnd, sizeof(rnd));
-			neg_offer(&k->ss.neg, u->scn->suites, u->scn->n_suites, rnd, st && st->rekey);
-			int n = ua_sdp(&k->ss, &io, body, sizeof(body));
-			if (n < 0)
-				return n;
-			r.content_type = TL_STR("application/sdp");
-			r.body = (struct tl_str){ body, (size_t)n };
-		}
+		if (offer && (err = put_offer(u, k, &io, st, &r, body, sizeof(body))))
+			return err;
 		k->invite_sent = true;
 		k->invite_final = false;
 		k->t_invite = u->w->now;
@@ -183,16 +191,8 @@ int uac_send_request(struct uac *u, struct call *k, enum sip_method m, bool offe
 	default: /* BYE, OPTIONS, UPDATE */
 		if (m == SIP_UPDATE) { /* a target refresh, with our offer or without */
 			r.contact_uri = tl_str_c(contact);
-			if (offer) {
-				uint8_t rnd[SDES_MAX_KEY * NEG_MAX_LINES];
-				(void)rand_pool_get(&u->w->rand, rnd, sizeof(rnd));
-				neg_offer(&k->ss.neg, u->scn->suites, u->scn->n_suites, rnd, st && st->rekey);
-				int n = ua_sdp(&k->ss, &io, body, sizeof(body));
-				if (n < 0)
-					return n;
-				r.content_type = TL_STR("application/sdp");
-				r.body = (struct tl_str){ body, (size_t)n };
-			}
+			if (offer && (err = put_offer(u, k, &io, st, &r, body, sizeof(body))))
+				return err;
 		}
 		k->last_cseq = r.cseq;
 		new_branch(u, k, k->branch_last, sizeof(k->branch_last));

@@ -10,17 +10,8 @@
 #include <unistd.h>
 #include "guard.h"
 #include "numbers.h"
-#include "tl_test.h"
+#include "check.h"
 
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		bool ok_ = (cond);                                             \
-		if (!ok_) {                                                    \
-			printf("\n    ");                                      \
-			printf(__VA_ARGS__);                                   \
-		}                                                              \
-		CU_assertImplementation(ok_, __LINE__, #cond, __FILE__, "", CU_FALSE); \
-	} while (0)
 
 #define RANGE_ERR "expected a range FROM-TO of decimal numbers with FROM <= TO, got "
 #define RANGE_LONG "expected a range FROM-TO of decimal numbers of at most 18 digits each, got "

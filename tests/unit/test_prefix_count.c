@@ -6,17 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "prefix_count.h"
-#include "tl_test.h"
+#include "check.h"
 
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		bool ok_ = (cond);                                             \
-		if (!ok_) {                                                    \
-			printf("\n    ");                                      \
-			printf(__VA_ARGS__);                                   \
-		}                                                              \
-		CU_assertImplementation(ok_, __LINE__, #cond, __FILE__, "", CU_FALSE); \
-	} while (0)
 
 struct want {
 	const char *prefix;

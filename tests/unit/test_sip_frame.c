@@ -11,22 +11,13 @@
 #include "guard.h"
 #include "sip_frame.h"
 #include "sip_parse.h"
-#include "tl_test.h"
+#include "check.h"
 
 #define MAX 65536
 /* Bytes the framer may look at per byte fed: the search for the empty line, the
  * start line and the header block each handed once to the parser. */
 #define MAX_EXAMINED_PER_BYTE 8
 
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		bool ok_ = (cond);                                             \
-		if (!ok_) {                                                    \
-			printf("\n    ");                                      \
-			printf(__VA_ARGS__);                                   \
-		}                                                              \
-		CU_assertImplementation(ok_, __LINE__, #cond, __FILE__, "", CU_FALSE); \
-	} while (0)
 
 #define HEAD(method) \
 	method " sip:9898@127.0.0.1:5061;transport=tls SIP/2.0\r\n" \

@@ -57,6 +57,7 @@ struct cucm_case {
 	const struct proc_expect *report; /* CUCM_ANSWERS: report.json */
 	int keys_per_call; /* a=crypto keys trunkload sends per call, all fresh; 0: not checked */
 	const char *inf;   /* SIPp's -inf file in tests/integration/cucm/ (both sides), or NULL */
+	const char *const *run_flags; /* CUCM_ANSWERS: more trunkload run flags, or NULL */
 };
 
 static const char *const min_se_2[] = { "--min-se", "2", NULL };
@@ -118,6 +119,15 @@ static const struct proc_expect header_mismatch[] = {
 	{ 0 },
 };
 
+/* shard 1 of 2 of a 6-call run: its calls are the run's 1, 3 and 5 */
+static const char *const shard_1_of_2[] = { "--shard", "1/2", "--calls", "6", NULL };
+static const struct proc_expect route_patterns_shard[] = {
+	EXPECT_STR("verdict", "pass"),
+	EXPECT_EQ("calls.completed", CALLS),
+	EXPECT_STR("shard", "1/2"),
+	{ 0 },
+};
+
 /* the far end answered a codec we did not offer: every call failed, ACKed and BYEd */
 static const struct proc_expect codec_not_offered[] = {
 	EXPECT_STR("verdict", "fail"),
@@ -140,39 +150,42 @@ static const struct proc_expect completes[] = {
 };
 
 static const struct cucm_case cases[] = {
-	{ "calls_delayed_offer", "calls-delayed-offer.xml", CUCM_CALLS, NULL, NULL, 0, NULL, 4, NULL },
-	{ "calls_session_timer", "calls-session-timer.xml", CUCM_CALLS, min_se_2, NULL, 0, NULL, 0, NULL },
-	{ "calls_below_min_se", "calls-below-min-se.xml", CUCM_CALLS, NULL, NULL, 0, NULL, 0, NULL },
-	{ "calls_hold", "calls-hold.xml", CUCM_CALLS, NULL, NULL, 0, NULL, 0, NULL },
-	{ "calls_in_dialog", "calls-in-dialog.xml", CUCM_CALLS, NULL, NULL, 0, NULL, 0, NULL },
-	{ "calls_unknown_dialog", "calls-unknown-dialog.xml", CUCM_CALLS, NULL, NULL, 0, NULL, 0, NULL },
+	{ "calls_delayed_offer", "calls-delayed-offer.xml", CUCM_CALLS, NULL, NULL, 0, NULL, 4, NULL, NULL },
+	{ "calls_session_timer", "calls-session-timer.xml", CUCM_CALLS, min_se_2, NULL, 0, NULL, 0, NULL, NULL },
+	{ "calls_below_min_se", "calls-below-min-se.xml", CUCM_CALLS, NULL, NULL, 0, NULL, 0, NULL, NULL },
+	{ "calls_hold", "calls-hold.xml", CUCM_CALLS, NULL, NULL, 0, NULL, 0, NULL, NULL },
+	{ "calls_in_dialog", "calls-in-dialog.xml", CUCM_CALLS, NULL, NULL, 0, NULL, 0, NULL, NULL },
+	{ "calls_unknown_dialog", "calls-unknown-dialog.xml", CUCM_CALLS, NULL, NULL, 0, NULL, 0, NULL, NULL },
 	{ "answers_refresh_hangs_up", "answers-refresh-hangs-up.xml", CUCM_ANSWERS, NULL,
-	  "cucm-far-end-hangs-up.json", 0, far_end_hangs_up, 0, NULL },
+	  "cucm-far-end-hangs-up.json", 0, far_end_hangs_up, 0, NULL, NULL },
 	{ "answers_delayed_offer", "answers-delayed-offer.xml", CUCM_ANSWERS, NULL,
-	  "cucm-delayed-offer.json", 0, we_hang_up, 1, NULL },
+	  "cucm-delayed-offer.json", 0, we_hang_up, 1, NULL, NULL },
 	{ "answers_hangs_up_early", "answers-hangs-up-early.xml", CUCM_ANSWERS, NULL,
-	  "cucm-hangs-up-early.json", 1, far_end_bye, 0, NULL },
-	{ "answers_hold", "answers-hold.xml", CUCM_ANSWERS, NULL, "cucm-held.json", 0, we_hang_up, 0, NULL },
+	  "cucm-hangs-up-early.json", 1, far_end_bye, 0, NULL, NULL },
+	{ "answers_hold", "answers-hold.xml", CUCM_ANSWERS, NULL, "cucm-held.json", 0, we_hang_up, 0, NULL, NULL },
 	{ "answers_in_dialog", "answers-in-dialog.xml", CUCM_ANSWERS, NULL, "cucm-in-dialog.json", 0,
-	  we_hang_up, 0, NULL },
+	  we_hang_up, 0, NULL, NULL },
 	{ "answers_183_100rel", "answers-183-100rel.xml", CUCM_ANSWERS, NULL, "cucm-183-100rel.json", 0,
-	  completes, 0, NULL },
+	  completes, 0, NULL, NULL },
 	{ "answers_route_patterns", "answers-route-patterns.xml", CUCM_ANSWERS, NULL,
-	  "cucm-route-patterns.json", 0, route_patterns, 0, "route-patterns.csv" },
+	  "cucm-route-patterns.json", 0, route_patterns, 0, "route-patterns.csv", NULL },
 	{ "answers_route_patterns_csv", "answers-route-patterns.xml", CUCM_ANSWERS, NULL,
-	  "cucm-route-patterns-csv.json", 0, route_patterns, 0, "route-patterns.csv" },
+	  "cucm-route-patterns-csv.json", 0, route_patterns, 0, "route-patterns.csv", NULL },
 	{ "answers_hold_resume", "answers-hold-resume.xml", CUCM_ANSWERS, NULL, "cucm-hold-resume.json",
-	  0, we_hang_up, 0, NULL },
+	  0, we_hang_up, 0, NULL, NULL },
 	{ "answers_glare", "answers-glare.xml", CUCM_ANSWERS, NULL, "cucm-glare.json", 0, we_hang_up, 0,
-	  NULL },
+	  NULL, NULL },
 	{ "answers_update", "answers-update.xml", CUCM_ANSWERS, NULL, "cucm-update.json", 0, we_hang_up, 0,
-	  NULL },
+	  NULL, NULL },
 	{ "answers_pcma", "answers-codec.xml", CUCM_ANSWERS, NULL, "cucm-codecs.json", 0, we_hang_up, 0,
-	  "codec-pcma.csv" },
+	  "codec-pcma.csv", NULL },
 	{ "answers_codec_not_offered", "answers-codec.xml", CUCM_ANSWERS, NULL, "cucm-codecs.json", 1,
-	  codec_not_offered, 0, "codec-g729.csv" },
+	  codec_not_offered, 0, "codec-g729.csv", NULL },
+	{ "answers_route_patterns_shard", "answers-route-patterns.xml", CUCM_ANSWERS, NULL,
+	  "cucm-route-patterns-shard.json", 0, route_patterns_shard, 0, "route-patterns-shard1.csv",
+	  shard_1_of_2 },
 	{ "answers_header_mismatch", "answers-route-patterns.xml", CUCM_ANSWERS, NULL,
-	  "cucm-header-mismatch.json", 1, header_mismatch, 0, "route-patterns.csv" },
+	  "cucm-header-mismatch.json", 1, header_mismatch, 0, "route-patterns.csv", NULL },
 };
 
 /* TL_CUCM_CONFORMING=1: the stand-ins take trunkload's place */
@@ -356,6 +369,7 @@ static int run_trunkload(const struct cucm_case *c, const struct files *f, uint1
 	args_add(&a, "--report-dir");
 	args_add(&a, "%s", f->dir);
 	args_add(&a, "--quiet");
+	args_add_list(&a, c->run_flags);
 	return proc_run(a.v, f->log, NULL, RUN_TIMEOUT_MS, NULL);
 }
 
@@ -545,10 +559,12 @@ CASE(16)
 CASE(17)
 CASE(18)
 CASE(19)
+CASE(20)
 
 static const CU_TestFunc case_fns[] = {
 	case_0, case_1, case_2, case_3, case_4, case_5, case_6, case_7, case_8, case_9, case_10, case_11,
 	case_12, case_13, case_14, case_15, case_16, case_17, case_18, case_19,
+	case_20,
 };
 _Static_assert(sizeof(case_fns) / sizeof(case_fns[0]) == sizeof(cases) / sizeof(cases[0]),
 	       "one CASE() per entry of cases[]");

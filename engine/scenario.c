@@ -543,6 +543,23 @@ static bool check_header_name(struct ctx *c, const char *path, const char *name,
 	return true;
 }
 
+/* One entry of a "headers" object: a good name, once, with a string (what: its meaning). */
+static bool header_entry(struct ctx *c, const cJSON *o, const cJSON *h, const char *path,
+			 const char *p, bool added, const char *what)
+{
+	if (!check_header_name(c, path, h->string, added))
+		return false;
+	if (is_duplicate(o, h)) {
+		add_err(c, "%s: expected each header once, got it again", p);
+		return false;
+	}
+	if (!cJSON_IsString(h)) {
+		bad(c, p, what, h);
+		return false;
+	}
+	return true;
+}
+
 /* call.headers and a send step's headers: name -> value template, each a line we add. */
 static void parse_headers(struct ctx *c, const cJSON *o, const char *path, uint8_t *first,
 			  uint8_t *n)
@@ -552,16 +569,8 @@ static void parse_headers(struct ctx *c, const cJSON *o, const char *path, uint8
 	*first = (uint8_t)s->n_headers;
 	for (const cJSON *h = o->child; h; h = h->next) {
 		join(p, path, h->string);
-		if (!check_header_name(c, path, h->string, true))
+		if (!header_entry(c, o, h, path, p, true, "a string (the header's value)"))
 			continue;
-		if (is_duplicate(o, h)) {
-			add_err(c, "%s: expected each header once, got it again", p);
-			continue;
-		}
-		if (!cJSON_IsString(h)) {
-			bad(c, p, "a string (the header's value)", h);
-			continue;
-		}
 		if (strpbrk(h->valuestring, "\r\n")) {
 			add_err(c, "%s: expected a value on one line (a line break would start a header "
 				   "of its own), got a carriage return or line feed", p);
@@ -590,16 +599,8 @@ static void parse_header_checks(struct ctx *c, const cJSON *o, const char *path,
 	st->chk_first = (uint8_t)s->n_header_checks;
 	for (const cJSON *h = o->child; h; h = h->next) {
 		join(p, path, h->string);
-		if (!check_header_name(c, path, h->string, false))
+		if (!header_entry(c, o, h, path, p, false, "a regular expression (POSIX extended) as a string"))
 			continue;
-		if (is_duplicate(o, h)) {
-			add_err(c, "%s: expected each header once, got it again", p);
-			continue;
-		}
-		if (!cJSON_IsString(h)) {
-			bad(c, p, "a regular expression (POSIX extended) as a string", h);
-			continue;
-		}
 		regex_t re;
 		int rc = regcomp(&re, h->valuestring, REG_EXTENDED | REG_NOSUB);
 		if (rc) {

@@ -124,8 +124,8 @@ int uac_send_prack(struct uac *u, struct call *k, uint32_t rseq);
 
 /* uac_flow.c */
 /* Whether media flows our way, or the far end's, after the last offer and answer. */
-bool uac_we_receive(const struct uac *u, const struct call *k);
-bool uac_we_send(const struct uac *u, const struct call *k);
+bool uac_we_receive(const struct call *k);
+bool uac_we_send(const struct call *k);
 void uac_call_advance(struct uac *u, struct call *k);
 const char *uac_media_from_neg(struct uac *u, struct call *k);
 void uac_on_response(struct uac *u, struct conn *c, const struct sip_msg *m);

@@ -56,7 +56,7 @@ void uac_call_advance(struct uac *u, struct call *k)
 				k->step++;
 				break;
 			}
-			if (st->kind == FLOW_MEDIA && k->has_media && k->ss.neg.agreed && uac_we_send(u, k) &&
+			if (st->kind == FLOW_MEDIA && k->has_media && k->ss.neg.agreed && uac_we_send(k) &&
 			    media_start_tx(&u->media, k->media_slot, neg_our_key(&k->ss.neg), s->ptime_ms,
 					   k->pt, clock_mono_ns())) {
 				uac_call_fail(u, k, "srtp_setup_failed", true);
@@ -109,10 +109,10 @@ const char *uac_media_from_neg(struct uac *u, struct call *k)
 		return "srtp_setup_failed";
 	if (n->changed)
 		list_keys(u, k, &to);
-	media_expect_rx(&u->media, k->media_slot, uac_we_receive(u, k));
+	media_expect_rx(&u->media, k->media_slot, uac_we_receive(k));
 	/* held or resumed by the far end during a media step: our sending follows */
 	bool in_media = k->step < u->scn->n_flow && u->scn->flow[k->step].kind == FLOW_MEDIA;
-	if (!uac_we_send(u, k))
+	if (!uac_we_send(k))
 		media_stop_tx(&u->media, k->media_slot);
 	else if (in_media && n->turned &&
 		 media_start_tx(&u->media, k->media_slot, neg_our_key(n), u->scn->ptime_ms, k->pt, clock_mono_ns()))
@@ -121,17 +121,15 @@ const char *uac_media_from_neg(struct uac *u, struct call *k)
 }
 
 /* RFC 3264 6.1: what our offer allows and what the far end's SDP says it does. */
-bool uac_we_receive(const struct uac *u, const struct call *k)
+bool uac_we_receive(const struct call *k)
 {
-	(void)u;
 	const char *theirs = k->ss.neg.direction;
 	return (k->dir == SCN_SENDRECV || k->dir == SCN_RECVONLY) &&
 	       (!strcmp(theirs, "sendrecv") || !strcmp(theirs, "sendonly"));
 }
 
-bool uac_we_send(const struct uac *u, const struct call *k)
+bool uac_we_send(const struct call *k)
 {
-	(void)u;
 	const char *theirs = k->ss.neg.direction;
 	return (k->dir == SCN_SENDRECV || k->dir == SCN_SENDONLY) &&
 	       (!strcmp(theirs, "sendrecv") || !strcmp(theirs, "recvonly"));

@@ -7,6 +7,7 @@
 #include "str.h"
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- building ---- */
 
@@ -46,14 +47,24 @@ int sdp_build(char *buf, size_t cap, const struct sdp_params *p)
 		tl_sb_cstr(&w, " ");
 		tl_sb_uint(&w, pts[i]);
 	}
-	tl_sb_cstr(&w, " 101\r\n");
+	unsigned te = p->te_pt ? (unsigned)p->te_pt : 101;
+	if (p->te_pt >= 0) {
+		tl_sb_cstr(&w, " ");
+		tl_sb_uint(&w, te);
+	}
+	tl_sb_cstr(&w, "\r\n");
 	for (unsigned i = 0; i < n_pts; i++) {
 		tl_sb_cstr(&w, "a=rtpmap:");
 		tl_sb_uint(&w, pts[i]);
 		tl_sb_cstr(&w, pts[i] == 8 ? " PCMA/8000\r\n" : " PCMU/8000\r\n");
 	}
-	tl_sb_cstr(&w, "a=rtpmap:101 telephone-event/8000\r\n"
-		  "a=fmtp:101 0-15\r\n");
+	if (p->te_pt >= 0) {
+		tl_sb_cstr(&w, "a=rtpmap:");
+		tl_sb_uint(&w, te);
+		tl_sb_cstr(&w, " telephone-event/8000\r\na=fmtp:");
+		tl_sb_uint(&w, te);
+		tl_sb_cstr(&w, " 0-15\r\n");
+	}
 	if (p->ptime_ms) {
 		tl_sb_cstr(&w, "a=ptime:");
 		tl_sb_uint(&w, (uint64_t)p->ptime_ms);
@@ -167,6 +178,16 @@ static int parse_media(struct tl_str v, struct sdp_audio *a)
 	return 0;
 }
 
+/* rtpmap:<pt> <encoding>/<rate>[/<channels>]: only telephone-event's is kept */
+static void parse_rtpmap(struct tl_str v, struct sdp_audio *a)
+{
+	struct tl_str pt = field(&v), enc = field(&v);
+	unsigned n;
+	if (a->te_pt < 0 && to_uint(pt, 127, &n) == 0 && enc.len >= 20 &&
+	    !strncasecmp(enc.p, "telephone-event/8000", 20) && (enc.len == 20 || enc.p[20] == '/'))
+		a->te_pt = (int)n;
+}
+
 static void parse_crypto(struct tl_str v, struct sdp_audio *a)
 {
 	struct sdes_crypto c;
@@ -193,6 +214,7 @@ int sdp_parse(const char *buf, size_t len, struct sdp_audio *out)
 
 	memset(&a, 0, sizeof(a));
 	a.proto = (struct tl_str){ buf, 0 };
+	a.te_pt = -1;
 	for (size_t pos = 0; pos < len;) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - buf) : len;
@@ -244,6 +266,8 @@ int sdp_parse(const char *buf, size_t len, struct sdp_audio *out)
 				unsigned ms;
 				if (to_uint(rtrim(after(v, 6)), 10000, &ms) == 0)
 					a.ptime_ms = (int)ms;
+			} else if (starts(v, "rtpmap:")) {
+				parse_rtpmap(rtrim(after(v, 7)), &a);
 			} else {
 				struct tl_str d = rtrim(v);
 				if (tl_str_eq(d, "sendrecv") || tl_str_eq(d, "sendonly") ||

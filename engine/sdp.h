@@ -19,11 +19,12 @@ struct sdp_params {
 	const char *direction; /* "sendrecv" (NULL), "sendonly", "recvonly" or "inactive" */
 	const uint8_t *pts;    /* audio payload types in order of preference: 0 PCMU, 8 PCMA */
 	unsigned n_pts;        /* 0: PCMU alone */
+	int te_pt;             /* telephone-event's payload type: 0 for 101, < 0 for none */
 };
 
 /* Writes a complete SDP body: v=0, o=, s=, c=IN IP4, t=0 0,
- * m=audio <port> RTP/SAVP <pts> 101, a=rtpmap for each (0 PCMU/8000, 8 PCMA/8000),
- * a=rtpmap:101 telephone-event/8000, a=fmtp:101 0-15, a=ptime, one a=crypto per
+ * m=audio <port> RTP/SAVP <pts> <te>, a=rtpmap for each (0 PCMU/8000, 8 PCMA/8000),
+ * a=rtpmap:<te> telephone-event/8000, a=fmtp:<te> 0-15 (te: te_pt, 101 by default), a=ptime, one a=crypto per
  * entry, a=<direction>. Used for both offer (several crypto) and answer (one).
  * Returns bytes written or -ENOSPC. */
 int sdp_build(char *buf, size_t cap, const struct sdp_params *p);
@@ -36,6 +37,7 @@ struct sdp_audio {
 	int payload_types[16];
 	unsigned n_payload_types;
 	int ptime_ms;            /* 0 when absent */
+	int te_pt;               /* a=rtpmap:N telephone-event/8000 (RFC 4733): N, or -1 */
 	struct tl_str direction; /* a=sendrecv/sendonly/recvonly/inactive of the stream;
 				  * empty when absent (which means sendrecv) */
 	struct sdes_crypto crypto[SDP_MAX_CRYPTO]; /* usable lines, in order */

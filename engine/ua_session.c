@@ -46,6 +46,9 @@ int ua_sdp(struct ua_session *s, const struct ua_io *io, char *buf, size_t cap)
 		p.pts = &chosen;
 		p.n_pts = 1;
 	}
+	/* ... and telephone-event under the offer's number, or not at all (RFC 3264 6.1) */
+	if (s->neg.state == NEG_REMOTE_OFFER)
+		p.te_pt = s->neg.remote_te_pt > 0 ? s->neg.remote_te_pt : -1;
 	return sdp_build(buf, cap, &p);
 }
 

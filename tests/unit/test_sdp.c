@@ -314,6 +314,29 @@ static void test_answer_details(void)
 	CU_ASSERT_EQUAL_FATAL(sdp_parse(noc, strlen(noc), &a), 0);
 	CU_ASSERT_EQUAL(a.addr.len, 0);
 	CU_ASSERT_EQUAL(a.n_payload_types, 1);
+	CU_ASSERT_EQUAL(a.te_pt, -1);
+	/* telephone-event's number, whatever its case; other rtpmaps and a wrong rate are not it */
+	const struct answer_case *cisco = answer_named("cisco style, media c= wins");
+	CU_ASSERT_EQUAL_FATAL(sdp_parse(cisco->body, strlen(cisco->body), &a), 0);
+	CU_ASSERT_EQUAL(a.te_pt, 101);
+	static const char te96[] = "v=0\r\nm=audio 5 RTP/SAVP 8 96 97\r\na=rtpmap:8 PCMA/8000\r\n"
+				   "a=rtpmap:97 telephone-event/48000\r\n"
+				   "a=rtpmap:96 Telephone-Event/8000/1\r\n";
+	CU_ASSERT_EQUAL_FATAL(sdp_parse(te96, strlen(te96), &a), 0);
+	CU_ASSERT_EQUAL(a.te_pt, 96);
+	/* built with another number, or none */
+	char body[1024];
+	static const uint8_t pcma[] = { 8 };
+	struct sdp_params p = { .addr = "192.0.2.1", .port = 4000, .session_id = 7, .pts = pcma,
+				.n_pts = 1, .te_pt = 96 };
+	CU_ASSERT_FATAL(sdp_build(body, sizeof(body), &p) > 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, "m=audio 4000 RTP/SAVP 8 96\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, "a=rtpmap:96 telephone-event/8000\r\na=fmtp:96 0-15\r\n"));
+	p.te_pt = -1;
+	memset(body, 0, sizeof(body));
+	CU_ASSERT_FATAL(sdp_build(body, sizeof(body), &p) > 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, "m=audio 4000 RTP/SAVP 8\r\n"));
+	CU_ASSERT_PTR_NULL(strstr(body, "telephone-event"));
 }
 
 static void test_parse_invalid(void)

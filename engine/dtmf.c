@@ -104,11 +104,12 @@ int dtmf_build_next(struct dtmf_sender *d, struct rtp_sender *s, uint8_t pt, uin
 	s->ts += s->samples;
 	s->packets++;
 	s->octets += DTMF_EVENT_LEN;
-	if (end && ++d->ends == DTMF_END_PACKETS) {
+	if (end && ++d->ends == 1)
+		d->digits_sent++; /* whole on the wire: the repeats are for losses */
+	if (end && d->ends == DTMF_END_PACKETS) {
 		memmove(d->queue, d->queue + 1, d->n--);
 		d->playing = false;
 		d->quiet = d->gap;
-		d->digits_sent++;
 	}
 	return RTP_HEADER + DTMF_EVENT_LEN;
 }

@@ -31,7 +31,7 @@ struct dtmf_sender {
 	uint32_t ts;                     /* its timestamp: where it started */
 	uint32_t quiet;                  /* samples of audio still due before the next digit */
 	bool playing;
-	uint64_t digits_sent;            /* digits whose three end packets went out */
+	uint64_t digits_sent;            /* digits whose (first) end packet went out */
 };
 
 /* Queues digits to play for duration_ms each with gap_ms of audio between them (and

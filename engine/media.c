@@ -1,5 +1,6 @@
 #include "media.h"
 #include "clock.h"
+#include "dtmf.h"
 #include "kernel_wrote.h"
 #include "ring.h"
 #include "rtp.h"
@@ -23,6 +24,10 @@ enum { T_RTP = 1, T_RTCP };
 #define EARLY_CAP 512
 #define DGRAM_BUF 2048  /* a datagram, its source address and io_uring's header */
 #define DGRAM_BUFS_MAX 4096
+#define OUR_TE_PT 101   /* telephone-event in our offers (sdp.h) */
+#define ECHO_MIN_MS 40  /* a digit played back lasts as long as it came, within these */
+#define ECHO_MAX_MS 1000
+#define ECHO_GAP_MS 50
 
 enum stream_state { MS_FREE = 0, MS_OPEN, MS_CLOSING };
 
@@ -48,6 +53,9 @@ struct media_stream {
 	bool first_seen;
 	bool sent_before;          /* a media phase ran: the next one continues its stream */
 	struct sdes_crypto tx_key; /* what tx protects with */
+	int te_pt;                 /* the far end's telephone-event payload type, -1: none */
+	struct dtmf_sender dtmf_tx;
+	struct dtmf_receiver dtmf_rx;
 	uint64_t n[SRTP_COUNTERS]; /* this stream's counts, added to the result at the end */
 	char suite[40];
 	unsigned n_early;
@@ -185,6 +193,7 @@ int media_open(struct media_pool *p, const char *ip, uint32_t *slot, uint16_t *p
 	slot_stack_take(&p->slots, &k);
 	m->state = MS_OPEN;
 	m->expect_rx = true;
+	m->te_pt = -1;
 	rtp_receiver_init(&m->rcv, 8000);
 	for (int i = 0; i < 2; i++)
 		arm_recv(p, m, i);
@@ -308,6 +317,37 @@ int media_start_tx(struct media_pool *p, uint32_t slot, const struct sdes_crypto
 	return 0;
 }
 
+void media_set_events(struct media_pool *p, uint32_t slot, int te_pt)
+{
+	struct media_stream *m = stream(p, slot);
+	if (m)
+		m->te_pt = te_pt >= 0 && te_pt < 128 ? te_pt : -1;
+}
+
+int media_send_dtmf(struct media_pool *p, uint32_t slot, const char *digits, uint32_t duration_ms,
+		    uint32_t gap_ms)
+{
+	struct media_stream *m = stream(p, slot);
+	if (!m || !m->sending)
+		return -ENOENT;
+	if (m->te_pt < 0)
+		return -EPROTONOSUPPORT;
+	return dtmf_queue(&m->dtmf_tx, digits, duration_ms, gap_ms);
+}
+
+bool media_dtmf_pending(struct media_pool *p, uint32_t slot)
+{
+	struct media_stream *m = stream(p, slot);
+	return m && m->sending && m->dtmf_tx.n > 0;
+}
+
+const char *media_dtmf_received(struct media_pool *p, uint32_t slot, bool *last_ended)
+{
+	struct media_stream *m = stream(p, slot);
+	*last_ended = m && m->dtmf_rx.ended;
+	return m ? m->dtmf_rx.digits : "";
+}
+
 void media_stop_tx(struct media_pool *p, uint32_t slot)
 {
 	struct media_stream *m = stream(p, slot);
@@ -341,7 +381,14 @@ static void send_rtp(struct media_pool *p, struct media_stream *m)
 		return;
 	}
 	m->replayed = false;
-	int n = rtp_build_next(&m->snd, m->txbuf[0], TX_CAP - SRTP_MAX_OVERHEAD);
+	int n;
+	if (m->te_pt >= 0 && dtmf_due(&m->dtmf_tx)) {
+		n = dtmf_build_next(&m->dtmf_tx, &m->snd, (uint8_t)m->te_pt, m->txbuf[0],
+				    TX_CAP - SRTP_MAX_OVERHEAD);
+	} else {
+		n = rtp_build_next(&m->snd, m->txbuf[0], TX_CAP - SRTP_MAX_OVERHEAD);
+		dtmf_after_audio(&m->dtmf_tx, m->snd.samples);
+	}
 	size_t len = n > 0 ? (size_t)n : 0;
 	if (n <= 0 || srtp_session_protect(&m->tx, m->txbuf[0], &len, TX_CAP)) {
 		m->n[SRTP_SEND_ERRORS]++;
@@ -401,6 +448,13 @@ uint64_t media_tick(struct media_pool *p, uint64_t now)
 static bool same_source(const struct sockaddr_in *a, const struct sockaddr_in *b)
 {
 	return a->sin_addr.s_addr == b->sin_addr.s_addr && a->sin_port == b->sin_port;
+}
+
+/* A telephone-event: under the far end's number, or ours (101, unless we answered its
+ * offer, and then it is the far end's number). */
+static bool is_event(const struct media_stream *m, uint8_t pt)
+{
+	return pt == OUR_TE_PT || (m->te_pt >= 0 && pt == m->te_pt);
 }
 
 static void on_rtp(struct media_pool *p, struct media_stream *m, uint8_t *pkt, size_t len,
@@ -480,7 +534,19 @@ static void on_rtp(struct media_pool *p, struct media_stream *m, uint8_t *pkt, s
 			    now > m->t_rx_ready ? (now - m->t_rx_ready) / 1000 : 0);
 	}
 	m->n[SRTP_PACKETS_RECEIVED]++;
-	rtp_receiver_update(&m->rcv, h.seq, h.ts, now / 1000);
+	if (!is_event(m, h.pt)) {
+		rtp_receiver_update(&m->rcv, h.seq, h.ts, now / 1000);
+		return;
+	}
+	rtp_receiver_count(&m->rcv, h.seq, h.ts, now / 1000);
+	enum dtmf_seen seen = dtmf_receive(&m->dtmf_rx, pkt + h.header_len, h.payload_len, h.ts);
+	if (seen == DTMF_DIGIT_ENDED && p->echo_dtmf && m->sending && m->te_pt >= 0) {
+		/* played back as long as it came, so that the far end can compare */
+		char digit[2] = { dtmf_digit(m->dtmf_rx.code), 0 };
+		uint32_t ms = m->dtmf_rx.duration / 8;
+		dtmf_queue(&m->dtmf_tx, digit, ms < ECHO_MIN_MS ? ECHO_MIN_MS : ms > ECHO_MAX_MS ? ECHO_MAX_MS : ms,
+			   ECHO_GAP_MS);
+	}
 }
 
 static void on_rtcp(struct media_stream *m, uint8_t *pkt, size_t len)
@@ -574,6 +640,12 @@ void media_close(struct media_pool *p, uint32_t slot, struct result *res)
 	}
 	for (int i = 0; i < SRTP_COUNTERS; i++)
 		res->srtp.n[i] += m->n[i];
+	res->dtmf[DTMF_COUNT_SENT] += m->dtmf_tx.digits_sent;
+	res->dtmf[DTMF_COUNT_RECEIVED] += m->dtmf_rx.received;
+	if (p->expect_dtmf[0]) {
+		res->dtmf[DTMF_COUNT_CHECKED] += strlen(p->expect_dtmf);
+		res->dtmf[DTMF_COUNT_MISMATCHED] += dtmf_mismatched(p->expect_dtmf, m->dtmf_rx.digits);
+	}
 	if (!res->srtp.suite[0] && m->suite[0])
 		snprintf(res->srtp.suite, sizeof(res->srtp.suite), "%s", m->suite);
 	m->state = MS_CLOSING;

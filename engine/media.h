@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "result.h"
 #include "ring.h"
+#include "dtmf.h"
 #include "sdes.h"
 #include "slot_stack.h"
 #include "timer.h"
@@ -38,6 +39,9 @@ struct media_pool {
 	bool keep_old_tx_key;     /* a new key of ours changes nothing: the far end must count
 				   * stale-key packets */
 	bool replay_tx;           /* send every 10th packet twice: the far end must see replays */
+	bool echo_dtmf;           /* play back every digit received (a far end for DTMF tests) */
+	char expect_dtmf[DTMF_MAX_DIGITS + 1]; /* "" or the digits every stream must receive:
+					       * the others count as dtmf mismatched */
 };
 
 /* Sets up max_streams streams using even ports in [port_lo, port_hi] (RTCP on the
@@ -70,6 +74,19 @@ void media_expect_rx(struct media_pool *p, uint32_t slot, bool expect);
 int media_start_tx(struct media_pool *p, uint32_t slot, const struct sdes_crypto *key,
 		   int ptime_ms, uint8_t pt, uint64_t at);
 void media_stop_tx(struct media_pool *p, uint32_t slot);
+/* The far end's telephone-event payload type (RFC 4733), -1 when it has none: what our
+ * digits go out as, and besides ours (101) what its digits come in as. */
+void media_set_events(struct media_pool *p, uint32_t slot, int te_pt);
+/* Plays digits in place of the audio, duration_ms each with gap_ms of audio between
+ * them, after those still queued. 0, -ENOENT when the stream is not sending,
+ * -EPROTONOSUPPORT when the far end named no telephone-event, or dtmf_queue's errors. */
+int media_send_dtmf(struct media_pool *p, uint32_t slot, const char *digits, uint32_t duration_ms,
+		    uint32_t gap_ms);
+/* Whether digits are still to go out (the stream sends). */
+bool media_dtmf_pending(struct media_pool *p, uint32_t slot);
+/* The digits the far end sent so far (the first DTMF_MAX_DIGITS); "" for no stream.
+ * *last_ended: whether the last of them has ended (its end packet came). */
+const char *media_dtmf_received(struct media_pool *p, uint32_t slot, bool *last_ended);
 /* Ends the stream: its counts go into res; sockets close once the ring is done
  * with them. */
 void media_close(struct media_pool *p, uint32_t slot, struct result *res);

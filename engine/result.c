@@ -27,6 +27,12 @@ const char *srtp_counter_name(enum srtp_counter c)
 	return c < SRTP_COUNTERS ? names[c] : "?";
 }
 
+const char *dtmf_count_name(enum dtmf_count c)
+{
+	static const char *names[DTMF_COUNTS] = { "sent", "received", "checked", "mismatched" };
+	return c < DTMF_COUNTS ? names[c] : "?";
+}
+
 const char *hs_outcome_name(enum hs_outcome o)
 {
 	static const char *names[HS_OUTCOMES] = {
@@ -157,6 +163,8 @@ void result_merge(struct result *dst, const struct result *src)
 		hist_merge(&dst->lat[i], &src->lat[i]);
 	for (int i = 0; i < SRTP_COUNTERS; i++)
 		dst->srtp.n[i] += src->srtp.n[i];
+	for (int i = 0; i < DTMF_COUNTS; i++)
+		dst->dtmf[i] += src->dtmf[i];
 	dst->srtp.jitter_ms_sum += src->srtp.jitter_ms_sum;
 	if (src->srtp.jitter_ms_max > dst->srtp.jitter_ms_max)
 		dst->srtp.jitter_ms_max = src->srtp.jitter_ms_max;

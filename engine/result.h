@@ -55,6 +55,14 @@ struct srtp_result {
 	char suite[40];
 };
 
+/* DTMF (RFC 4733 telephone-events in the media), summed over calls: digits we sent
+ * whole, digits the far end sent us, digits expected of it (checked) and those of them
+ * that came otherwise or not at all (mismatched). */
+enum dtmf_count { DTMF_COUNT_SENT, DTMF_COUNT_RECEIVED, DTMF_COUNT_CHECKED, DTMF_COUNT_MISMATCHED,
+		  DTMF_COUNTS };
+/* The report key of a count ("sent", ...). */
+const char *dtmf_count_name(enum dtmf_count c);
+
 /* How each TLS handshake attempt ended, from our side of the wire. */
 enum hs_outcome {
 	HS_ACCEPTED,       /* handshake done and not refused within the hold time */
@@ -115,6 +123,7 @@ struct result {
 	struct hist lat[LAT_COUNT];
 
 	struct srtp_result srtp;
+	uint64_t dtmf[DTMF_COUNTS];
 	struct tester_health tester;
 
 	uint64_t hs_ok, hs_failed, hs_resumed;

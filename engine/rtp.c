@@ -154,7 +154,7 @@ static void restart(struct rtp_receiver *r, uint16_t seq, uint32_t transit)
 	r->last_transit = transit;
 }
 
-void rtp_receiver_update(struct rtp_receiver *r, uint16_t seq, uint32_t ts, uint64_t arrival_us)
+static void update(struct rtp_receiver *r, uint16_t seq, uint32_t ts, uint64_t arrival_us, bool timed)
 {
 	uint32_t transit = transit_of(r, ts, arrival_us);
 	if (!r->started) {
@@ -184,10 +184,22 @@ void rtp_receiver_update(struct rtp_receiver *r, uint16_t seq, uint32_t ts, uint
 		r->cycles += SEQ_MOD;
 	r->max_seq = seq;
 	r->received++;
+	if (!timed)
+		return;
 
 	int32_t d = (int32_t)(transit - (uint32_t)r->last_transit);
 	r->last_transit = transit;
 	r->jitter += (fabs((double)d) - r->jitter) / 16.0;
+}
+
+void rtp_receiver_update(struct rtp_receiver *r, uint16_t seq, uint32_t ts, uint64_t arrival_us)
+{
+	update(r, seq, ts, arrival_us, true);
+}
+
+void rtp_receiver_count(struct rtp_receiver *r, uint16_t seq, uint32_t ts, uint64_t arrival_us)
+{
+	update(r, seq, ts, arrival_us, false);
 }
 
 uint32_t rtp_receiver_expected(const struct rtp_receiver *r)

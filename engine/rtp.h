@@ -57,6 +57,9 @@ void rtp_receiver_init(struct rtp_receiver *r, uint32_t clock_rate);
 /* Accounts one authenticated packet with its RTP timestamp, arriving at
  * arrival_us (any monotonic microsecond clock). */
 void rtp_receiver_update(struct rtp_receiver *r, uint16_t seq, uint32_t ts, uint64_t arrival_us);
+/* The same for a packet whose timestamp is no sampling instant (a telephone-event's is
+ * its event's start): counted, but not in the jitter. */
+void rtp_receiver_count(struct rtp_receiver *r, uint16_t seq, uint32_t ts, uint64_t arrival_us);
 /* Packets expected from the first to the highest sequence number seen. */
 uint32_t rtp_receiver_expected(const struct rtp_receiver *r);
 /* expected - received, never negative. */

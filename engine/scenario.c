@@ -27,6 +27,7 @@
 #define SCN_MAX_FILE (1 << 20)        /* a scenario is a few kB; refuse anything absurd */
 #define SCN_PATH_LEN 192              /* JSON paths in messages; longer ones are cut */
 #define DEFAULT_TIMEOUT_MS 5000
+#define DEFAULT_DTMF_MS 100
 #define MAX_STEP_MS 86400000          /* pause and media steps: a day */
 #define MAX_SECONDS 31536000.0        /* ramp and duration: a year */
 #define MAX_RATE 10000000.0
@@ -671,9 +672,42 @@ static void parse_send(struct ctx *c, const cJSON *o, const char *path, struct f
 			   "\"sdp\": \"none\"", path);
 }
 
+/* {"dtmf": "1018#", "duration_ms": 100, "gap_ms": 100} and
+ * {"expect_dtmf": "1018#", "timeout_ms": 5000} */
+static void parse_dtmf(struct ctx *c, const cJSON *o, const char *path, bool send,
+		       struct flow_step *st)
+{
+	static const char *const send_keys[] = { "dtmf", "duration_ms", "gap_ms", NULL };
+	static const char *const expect_keys[] = { "expect_dtmf", "timeout_ms", NULL };
+	const char *key = send ? "dtmf" : "expect_dtmf";
+	char p[SCN_PATH_LEN];
+	int64_t n;
+	check_keys(c, o, path, send ? send_keys : expect_keys,
+		   send ? " (a dtmf step takes dtmf, duration_ms, gap_ms)"
+			: " (an expect_dtmf step takes expect_dtmf, timeout_ms)");
+	st->kind = send ? FLOW_DTMF : FLOW_EXPECT_DTMF;
+	st->ms = DEFAULT_DTMF_MS;
+	st->gap_ms = DEFAULT_DTMF_MS;
+	st->timeout_ms = DEFAULT_TIMEOUT_MS;
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (!cJSON_IsString(d) || !dtmf_valid(d->valuestring))
+		bad(c, join(p, path, key), "1 to 32 DTMF digits (0-9 * # A-D) as a string", d);
+	else
+		snprintf(st->digits, sizeof(st->digits), "%s", d->valuestring);
+	if (send) {
+		if (get_int(c, o, path, "duration_ms", 20, DTMF_MAX_DURATION_MS, "an integer 20-5000", &n))
+			st->ms = (uint32_t)n;
+		if (get_int(c, o, path, "gap_ms", 0, DTMF_MAX_DURATION_MS, "an integer 0-5000", &n))
+			st->gap_ms = (uint32_t)n;
+	} else if (get_int(c, o, path, "timeout_ms", 1, 600000, "an integer 1-600000", &n)) {
+		st->timeout_ms = (uint32_t)n;
+	}
+}
+
 static void parse_step(struct ctx *c, const cJSON *o, const char *path, struct flow_step *st)
 {
-	static const char *const kinds[] = { "send", "expect", "pause_ms", "media", NULL };
+	static const char *const kinds[] = { "send", "expect", "pause_ms", "media", "dtmf",
+					     "expect_dtmf", NULL };
 	static const char *const expect_keys[] = { "expect", "optional", "timeout_ms", "headers", NULL };
 	static const char *const pause_keys[] = { "pause_ms", NULL };
 	static const char *const media_keys[] = { "media", NULL };
@@ -691,7 +725,7 @@ static void parse_step(struct ctx *c, const cJSON *o, const char *path, struct f
 		if (has(o, kinds[i]) && nkinds++ == 0)
 			kind = i;
 	if (nkinds != 1) {
-		bad(c, path, "exactly one of send, expect, pause_ms, media", o);
+		bad(c, path, "exactly one of send, expect, pause_ms, media, dtmf, expect_dtmf", o);
 		return;
 	}
 	*st = (struct flow_step){ .kind = FLOW_SEND };
@@ -740,6 +774,10 @@ static void parse_step(struct ctx *c, const cJSON *o, const char *path, struct f
 			bad(c, join(pd, p, "duration_ms"), "an integer 0-86400000", NULL);
 		break;
 	}
+	case 4:
+	case 5:
+		parse_dtmf(c, o, path, kind == 4, st);
+		break;
 	}
 }
 
@@ -1042,7 +1080,7 @@ static const char *const plain_metrics[] = {
 	"calls.cps", "calls.max_concurrent", "tls.handshakes.failed",
 	"srtp.auth_failures", "srtp.replay_failures", "srtp.lost", "srtp.packets_received",
 	"srtp.packets_sent", "srtp.lost_pct", "srtp.jitter_ms", "srtp.silent_streams",
-	"srtp.stale_key_packets", NULL
+	"srtp.stale_key_packets", "dtmf.sent", "dtmf.received", "dtmf.mismatched", NULL
 };
 /* metrics kept as histograms, judged by one of hist_stats */
 static const char *const stat_metrics[] = {
@@ -1156,6 +1194,12 @@ static const char *step_desc(const struct flow_step *st, char *buf, size_t cap)
 	case FLOW_MEDIA:
 		snprintf(buf, cap, "{\"media\": ...}");
 		break;
+	case FLOW_DTMF:
+		snprintf(buf, cap, "{\"dtmf\": \"%s\"}", st->digits);
+		break;
+	case FLOW_EXPECT_DTMF:
+		snprintf(buf, cap, "{\"expect_dtmf\": \"%s\"}", st->digits);
+		break;
 	default:
 		snprintf(buf, cap, "a step of unknown kind %d", (int)st->kind);
 	}
@@ -1260,8 +1304,15 @@ static void check_flow(struct ctx *c, const struct scenario *s)
 				add_err(c, "%s.media.duration_ms: expected a duration (or --media-ms), "
 					"got nothing", p);
 			break;
+		case FLOW_DTMF:
+		case FLOW_EXPECT_DTMF:
+			if (!dialog || !dialog_offer)
+				add_err(c, "%s: expected DTMF only in a call answered with a 2xx to an "
+					"INVITE with an SDP offer, or whose 2xx offer the ACK answered (the "
+					"digits travel in the media), got %s", p, step_desc(st, d, sizeof(d)));
+			break;
 		default:
-			add_err(c, "%s: expected a send, expect, pause_ms or media step, got %s",
+			add_err(c, "%s: expected a send, expect, pause_ms, media, dtmf or expect_dtmf step, got %s",
 				p, step_desc(st, d, sizeof(d)));
 		}
 	}
@@ -1576,7 +1627,17 @@ bool scn_has_media(const struct scenario *s)
 		const struct flow_step *st = &s->flow[i];
 		if (st->kind == FLOW_MEDIA && (s->media_ms >= 0 ? s->media_ms > 0 : st->ms > 0))
 			return true;
+		if (st->kind == FLOW_DTMF || st->kind == FLOW_EXPECT_DTMF)
+			return true;
 	}
+	return false;
+}
+
+bool scn_has_dtmf(const struct scenario *s, enum flow_kind kind)
+{
+	for (unsigned i = 0; scn_runs_flow(s) && i < s->n_flow; i++)
+		if (s->flow[i].kind == kind)
+			return true;
 	return false;
 }
 

@@ -10,6 +10,7 @@
 #include "session_timer.h"
 #include "tls_facts.h"
 #include "numbers.h"
+#include "dtmf.h"
 
 #define SCN_MAX_FLOW 32
 #define SCN_MAX_THRESHOLDS 32
@@ -28,7 +29,7 @@ enum scn_expect_handshake { SCN_HS_OK = 0, SCN_HS_REJECTED };
 
 enum scn_direction { SCN_SENDRECV = 0, SCN_SENDONLY, SCN_RECVONLY, SCN_INACTIVE };
 
-enum flow_kind { FLOW_SEND = 1, FLOW_EXPECT, FLOW_PAUSE, FLOW_MEDIA };
+enum flow_kind { FLOW_SEND = 1, FLOW_EXPECT, FLOW_PAUSE, FLOW_MEDIA, FLOW_DTMF, FLOW_EXPECT_DTMF };
 
 struct flow_step {
 	enum flow_kind kind;
@@ -42,8 +43,12 @@ struct flow_step {
 	int status;             /* FLOW_EXPECT: 100..699, or 0 with request set */
 	enum sip_method request; /* FLOW_EXPECT of the far end's request: SIP_BYE ("expect": "BYE") */
 	bool optional;          /* FLOW_EXPECT */
-	uint32_t timeout_ms;    /* FLOW_EXPECT: default 5000 (32000 for 1xx-after-INVITE is not special) */
-	uint32_t ms;            /* FLOW_PAUSE; FLOW_MEDIA: duration_ms (-1u = use scenario media_ms) */
+	uint32_t timeout_ms;    /* FLOW_EXPECT, FLOW_EXPECT_DTMF: default 5000 */
+	uint32_t ms;            /* FLOW_PAUSE; FLOW_MEDIA: duration_ms (-1u = use scenario media_ms);
+				 * FLOW_DTMF: each digit's duration_ms (default 100) */
+	uint32_t gap_ms;        /* FLOW_DTMF: audio between two digits (default 100) */
+	char digits[DTMF_MAX_DIGITS + 1]; /* FLOW_DTMF: what we send; FLOW_EXPECT_DTMF: what the
+					   * far end must send us */
 	/* FLOW_SEND: its "headers", scenario.headers[hdr_first, +hdr_n); FLOW_EXPECT: its
 	 * "headers" checks, scenario.header_checks[chk_first, +chk_n) */
 	uint8_t hdr_first, hdr_n, chk_first, chk_n;
@@ -193,8 +198,11 @@ bool scn_conn_per_call(const struct scenario *s);
 bool scn_runs_flow(const struct scenario *s);
 /* Whether the flow that runs sends a request of method m. */
 bool scn_flow_sends(const struct scenario *s, enum sip_method m);
-/* Whether calls have a media phase (a media step that lasts, --media-ms counted). */
+/* Whether calls have a media phase (a media step that lasts, --media-ms counted, or
+ * DTMF, which travels in the media). */
 bool scn_has_media(const struct scenario *s);
+/* Whether the flow that runs has a step of kind (FLOW_DTMF, FLOW_EXPECT_DTMF). */
+bool scn_has_dtmf(const struct scenario *s, enum flow_kind kind);
 /* The name the far end's certificate must carry: server_name, else the host. */
 const char *scn_server_name(const struct scenario *s);
 /* Whether a call's From or To names something of the call itself (a number, its

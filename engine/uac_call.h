@@ -43,6 +43,8 @@ struct call {
 	char branch_prack[64];
 	uint8_t dir;          /* enum scn_direction: what our offers say (a re-INVITE moves it) */
 	uint8_t pt;           /* the codec agreed (RTP payload type) */
+	uint8_t dtmf_from;    /* digits of the far end's that earlier expect_dtmf steps took */
+	uint64_t step_deadline; /* a dtmf or expect_dtmf step fails past it */
 	uint32_t session_expires; /* what our INVITE asks for (0: no session timer) */
 	char call_id[64], from_tag[20];
 	char branch_invite[64], branch_last[64];

@@ -11,6 +11,11 @@ static void arm(struct uac *u, struct call *k, uint64_t at)
 	uac_arm_kind(u, k, at, T_STEP);
 }
 
+/* How often an expect_dtmf step looks at what arrived (a digit lasts 40 ms or more). */
+#define DTMF_POLL_NS (20 * NS_PER_MS)
+/* A dtmf step whose digits are not out this long after they should be has failed. */
+#define DTMF_LATE_NS (1000 * NS_PER_MS)
+
 static void arm_expect(struct uac *u, struct call *k)
 {
 	const struct scenario *s = u->scn;
@@ -18,6 +23,56 @@ static void arm_expect(struct uac *u, struct call *k)
 	while (i + 1 < s->n_flow && s->flow[i].optional && s->flow[i + 1].kind == FLOW_EXPECT)
 		i++;
 	arm(u, k, u->w->now + (uint64_t)s->flow[i].timeout_ms * NS_PER_MS);
+}
+
+/* A dtmf step: media goes out as for a media step, the digits in it, and the step
+ * ends once the last digit's end packets are out. */
+static void start_dtmf(struct uac *u, struct call *k, const struct flow_step *st)
+{
+	const struct scenario *s = u->scn;
+	if (!k->has_media || !k->ss.neg.agreed || !uac_we_send(k)) {
+		uac_call_fail(u, k, "dtmf_no_media", true);
+		return;
+	}
+	if (k->ss.neg.remote_te_pt < 0) {
+		uac_call_fail(u, k, "dtmf_not_negotiated", true);
+		return;
+	}
+	if (media_start_tx(&u->media, k->media_slot, neg_our_key(&k->ss.neg), s->ptime_ms, k->pt,
+			   clock_mono_ns()) ||
+	    media_send_dtmf(&u->media, k->media_slot, st->digits, st->ms, st->gap_ms)) {
+		uac_call_fail(u, k, "srtp_setup_failed", true);
+		return;
+	}
+	/* each digit, the gaps, and the two end packets repeated after each */
+	uint64_t n = strlen(st->digits), ptime = (uint64_t)s->ptime_ms * NS_PER_MS;
+	uint64_t due = n * ((uint64_t)st->ms * NS_PER_MS + 2 * ptime) +
+		       (n - 1) * (uint64_t)st->gap_ms * NS_PER_MS;
+	k->step_deadline = u->w->now + due + DTMF_LATE_NS;
+	arm(u, k, u->w->now + due + ptime);
+}
+
+/* An expect_dtmf step looks: true when it is over (passed, or the call failed). */
+static bool check_dtmf(struct uac *u, struct call *k, const struct flow_step *st)
+{
+	bool ended = false;
+	const char *all = k->has_media ? media_dtmf_received(&u->media, k->media_slot, &ended) : "";
+	const char *got = strlen(all) >= k->dtmf_from ? all + k->dtmf_from : "";
+	size_t want = strlen(st->digits), n = strlen(got);
+	bool differs = strncmp(got, st->digits, n < want ? n : want) || n > want;
+	bool late = u->w->now >= k->step_deadline;
+	/* the last digit is awaited to its end (or the deadline, if its end packets are lost) */
+	if (!differs && (n < want || !ended) && !late)
+		return false;
+	struct result *res = &u->w->res;
+	res->dtmf[DTMF_COUNT_CHECKED] += want;
+	if (!differs && n == want) {
+		k->dtmf_from = (uint8_t)(k->dtmf_from + want);
+		return true;
+	}
+	res->dtmf[DTMF_COUNT_MISMATCHED] += dtmf_mismatched(st->digits, got);
+	uac_call_fail(u, k, differs ? "dtmf_mismatch" : "dtmf_timeout", true);
+	return true;
 }
 
 void uac_call_advance(struct uac *u, struct call *k)
@@ -64,6 +119,13 @@ void uac_call_advance(struct uac *u, struct call *k)
 			}
 			arm(u, k, u->w->now + (uint64_t)ms * NS_PER_MS);
 			return;
+		case FLOW_DTMF:
+			start_dtmf(u, k, st);
+			return;
+		case FLOW_EXPECT_DTMF:
+			k->step_deadline = u->w->now + (uint64_t)st->timeout_ms * NS_PER_MS;
+			arm(u, k, u->w->now + DTMF_POLL_NS);
+			return;
 		}
 	}
 }
@@ -105,13 +167,15 @@ const char *uac_media_from_neg(struct uac *u, struct call *k)
 	if (inet_pton(AF_INET, n->remote_addr, &to.sin_addr) != 1)
 		return "sdp_bad_address";
 	media_set_remote(&u->media, k->media_slot, &to);
+	media_set_events(&u->media, k->media_slot, n->remote_te_pt);
 	if (media_set_rx(&u->media, k->media_slot, &n->theirs))
 		return "srtp_setup_failed";
 	if (n->changed)
 		list_keys(u, k, &to);
 	media_expect_rx(&u->media, k->media_slot, uac_we_receive(k));
 	/* held or resumed by the far end during a media step: our sending follows */
-	bool in_media = k->step < u->scn->n_flow && u->scn->flow[k->step].kind == FLOW_MEDIA;
+	bool in_media = k->step < u->scn->n_flow && (u->scn->flow[k->step].kind == FLOW_MEDIA ||
+						    u->scn->flow[k->step].kind == FLOW_DTMF);
 	if (!uac_we_send(k))
 		media_stop_tx(&u->media, k->media_slot);
 	else if (in_media && n->turned &&
@@ -573,7 +637,23 @@ void uac_flow_timer(struct uac *u, struct call *k)
 		uac_call_fail(u, k, reason, true);
 		return;
 	}
-	if (st->kind == FLOW_MEDIA && k->has_media)
+	if (st->kind == FLOW_EXPECT_DTMF) {
+		if (!check_dtmf(u, k, st)) {
+			arm(u, k, u->w->now + DTMF_POLL_NS);
+			return;
+		}
+		if (!k->active)
+			return;
+	}
+	if (st->kind == FLOW_DTMF && media_dtmf_pending(&u->media, k->media_slot)) {
+		if (u->w->now >= k->step_deadline) {
+			uac_call_fail(u, k, "dtmf_not_sent", true);
+			return;
+		}
+		arm(u, k, u->w->now + (uint64_t)s->ptime_ms * NS_PER_MS);
+		return;
+	}
+	if ((st->kind == FLOW_MEDIA || st->kind == FLOW_DTMF) && k->has_media)
 		media_stop_tx(&u->media, k->media_slot);
 	k->step++;
 	uac_call_advance(u, k);

@@ -219,6 +219,7 @@ static int media_update(struct uas *s, struct conn *c, struct uas_call *k)
 		k->has_media = true;
 	}
 	media_set_remote(&s->media, k->media_slot, &to);
+	media_set_events(&s->media, k->media_slot, n->remote_te_pt);
 	err = media_set_rx(&s->media, k->media_slot, &n->theirs);
 	/* the answer mirrors the offer: a sendonly caller gets no media from us,
 	 * a recvonly one sends us none */
@@ -597,6 +598,8 @@ struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
 		s->media.wrong_tx_key = cfg->srtp_wrong_key;
 		s->media.replay_tx = cfg->srtp_replay;
 		s->media.keep_old_tx_key = cfg->srtp_keep_old_key;
+		s->media.echo_dtmf = !cfg->no_dtmf_echo;
+		snprintf(s->media.expect_dtmf, sizeof(s->media.expect_dtmf), "%s", cfg->expect_dtmf);
 	}
 	w->role = &uas_role;
 	w->role_arg = s;

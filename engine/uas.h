@@ -7,6 +7,7 @@
 #define TL_UAS_H
 #include "worker.h"
 #include "sdes.h"
+#include "dtmf.h"
 
 struct uas_config {
 	uint32_t delay_ms;    /* wait this long between 100 and 180/200 */
@@ -18,6 +19,8 @@ struct uas_config {
 	bool srtp_wrong_key;  /* protect our SRTP with a key other than the one we answered */
 	bool srtp_replay;     /* send every 10th SRTP packet twice (a replay) */
 	bool srtp_keep_old_key; /* answer a rekey with a new key but go on protecting with the old */
+	bool no_dtmf_echo;    /* do not play back the digits a caller sends */
+	char expect_dtmf[DTMF_MAX_DIGITS + 1]; /* "" or the digits each call must send us */
 	uint32_t min_se_s;    /* the shortest session interval accepted (422 below); 0: 90 */
 	uint32_t max_calls;   /* calls in progress at once; 0: UAS_MAX_CALLS */
 };

@@ -74,6 +74,9 @@ int verdict_metric(const struct result *r, const char *metric, const char *stat,
 			r->srtp.jitter_ms_sum / (double)r->srtp.n[SRTP_STREAMS_RECEIVING] : 0 },
 		{ "srtp.silent_streams", (double)r->srtp.n[SRTP_SILENT_STREAMS] },
 		{ "srtp.stale_key_packets", (double)r->srtp.n[SRTP_STALE_KEY_PACKETS] },
+		{ "dtmf.sent", (double)r->dtmf[DTMF_COUNT_SENT] },
+		{ "dtmf.received", (double)r->dtmf[DTMF_COUNT_RECEIVED] },
+		{ "dtmf.mismatched", (double)r->dtmf[DTMF_COUNT_MISMATCHED] },
 	};
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
 		if (!strcmp(metric, plain[i].name)) {
@@ -107,6 +110,18 @@ static bool has_samples(const struct scenario *s, const struct result *r, const 
 	static const char lat_prefix[] = "latency_ms.";
 	*producible = true;
 	if (!strncmp(metric, "srtp.", 5)) {
+		*producible = scn_has_media(s);
+		*why = *producible ? "no samples: no media stream was set up"
+				   : "no samples: the flow has no media phase";
+		return r->srtp.n[SRTP_STREAMS] > 0;
+	}
+	if (!strcmp(metric, "dtmf.mismatched")) {
+		*producible = scn_has_dtmf(s, FLOW_EXPECT_DTMF);
+		*why = *producible ? "no samples: no expect_dtmf step was reached"
+				   : "no samples: the flow has no expect_dtmf step";
+		return r->dtmf[DTMF_COUNT_CHECKED] > 0;
+	}
+	if (!strncmp(metric, "dtmf.", 5)) {
 		*producible = scn_has_media(s);
 		*why = *producible ? "no samples: no media stream was set up"
 				   : "no samples: the flow has no media phase";

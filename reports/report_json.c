@@ -286,6 +286,10 @@ static cJSON *build(const struct report *rep)
 		}
 	}
 
+	cJSON *dtmf = cJSON_AddObjectToObject(root, "dtmf");
+	for (int i = 0; i < DTMF_COUNTS; i++)
+		cJSON_AddNumberToObject(dtmf, dtmf_count_name((enum dtmf_count)i), (double)r->dtmf[i]);
+
 	tester_json(root, &r->tester);
 
 	cJSON *ts = cJSON_AddArrayToObject(root, "timeseries");

@@ -490,6 +490,16 @@ static int read_keys(struct rd *d, const cJSON *srtp, struct result *r)
 	return 0;
 }
 
+/* dtmf: absent from reports older than DTMF (counts 0) */
+static int read_dtmf(struct rd *d, const cJSON *root, struct result *r)
+{
+	const cJSON *dtmf;
+	int rc = member(d, root, "", "dtmf", K_OBJ, &dtmf);
+	for (int i = 0; !rc && dtmf && i < DTMF_COUNTS; i++)
+		rc = counter(d, dtmf, "dtmf", dtmf_count_name((enum dtmf_count)i), &r->dtmf[i]);
+	return rc;
+}
+
 static int read_srtp(struct rd *d, const cJSON *root, struct result *r)
 {
 	const cJSON *srtp;
@@ -629,7 +639,7 @@ static int read_root(struct rd *d, const cJSON *root, struct result *r)
 	int rc;
 	if ((rc = read_run(d, root, r)) || (rc = read_calls(d, root, r)) || (rc = read_sip(d, root, r)) ||
 	    (rc = read_latency(d, root, r)) || (rc = read_tls(d, root, r)) ||
-	    (rc = read_srtp(d, root, r)) || (rc = read_tester(d, root, r)) ||
+	    (rc = read_srtp(d, root, r)) || (rc = read_dtmf(d, root, r)) || (rc = read_tester(d, root, r)) ||
 	    (rc = read_timeseries(d, root, r)))
 		return rc;
 	return 0;

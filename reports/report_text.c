@@ -125,6 +125,12 @@ void report_print_text(FILE *f, const struct report *rep)
 			(unsigned long long)n[SRTP_AUTH_FAILURES], (unsigned long long)n[SRTP_REPLAY_FAILURES],
 			(unsigned long long)n[SRTP_LOST], lost_pct, jitter, r->srtp.jitter_ms_max);
 	}
+	const uint64_t *dt = r->dtmf;
+	if (dt[DTMF_COUNT_SENT] || dt[DTMF_COUNT_RECEIVED] || dt[DTMF_COUNT_CHECKED])
+		fprintf(f, "dtmf       digits sent %llu  received %llu  checked %llu  mismatched %llu\n",
+			(unsigned long long)dt[DTMF_COUNT_SENT], (unsigned long long)dt[DTMF_COUNT_RECEIVED],
+			(unsigned long long)dt[DTMF_COUNT_CHECKED],
+			(unsigned long long)dt[DTMF_COUNT_MISMATCHED]);
 	fprintf(f, "checks\n");
 	for (unsigned i = 0; i < rep->verdict->n_checks; i++) {
 		const struct check *c = &rep->verdict->checks[i];

@@ -360,6 +360,8 @@ static uint64_t peak_calls(const struct scenario *s)
 			ms += st->ms;
 		else if (st->kind == FLOW_MEDIA)
 			ms += s->media_ms >= 0 ? (double)s->media_ms : st->ms;
+		else if (st->kind == FLOW_DTMF)
+			ms += (double)strlen(st->digits) * (st->ms + st->gap_ms);
 	}
 	double peak = s->rate * (ms / 1000.0 + 2.0) + 16;
 	return peak < s->max_concurrent ? (uint64_t)peak : s->max_concurrent;

@@ -63,11 +63,17 @@ static const char uas_help[] =
 	"  --srtp-replay        send every 10th SRTP packet twice (the caller must count\n"
 	"                       replays)\n"
 	"  --srtp-keep-old-key  answer a caller's rekey with a new key but go on sending under\n"
-	"                       the old one (the caller must count stale-key packets)\n";
+	"                       the old one (the caller must count stale-key packets)\n"
+	"  --expect-dtmf DIGITS every call must send these DTMF digits (RFC 4733 events, 0-9 *\n"
+	"                       # A-D); those that differ or are missing count as mismatched\n"
+	"  --no-dtmf-echo       do not play back the digits a caller sends (by default each\n"
+	"                       digit received goes back as long as it came, so a caller's\n"
+	"                       expect_dtmf step can check that its digits arrived)\n";
 
 enum { O_LISTEN = 256, O_CERT, O_KEY, O_CA, O_TRANSPORT, O_DELAY, O_REFUSE, O_HELP, O_MIN_SE,
        O_MEDIA_PORTS, O_NO_MEDIA, O_WRONG_KEY, O_THREADS, O_CLIENT_CERT, O_EXPECT_PEER,
-       O_TLS_VERSION, O_SECURITY_LEVEL, O_CIPHERS, O_REPLAY, O_SHARE_PORT, O_KEEP_OLD_KEY };
+       O_TLS_VERSION, O_SECURITY_LEVEL, O_CIPHERS, O_REPLAY, O_SHARE_PORT, O_KEEP_OLD_KEY,
+       O_EXPECT_DTMF, O_NO_DTMF_ECHO };
 
 static const struct option uas_options[] = {
 	{ "listen", required_argument, NULL, O_LISTEN },
@@ -78,6 +84,8 @@ static const struct option uas_options[] = {
 	{ "delay-ms", required_argument, NULL, O_DELAY },
 	{ "min-se", required_argument, NULL, O_MIN_SE },
 	{ "refuse", required_argument, NULL, O_REFUSE },
+	{ "expect-dtmf", required_argument, NULL, O_EXPECT_DTMF },
+	{ "no-dtmf-echo", no_argument, NULL, O_NO_DTMF_ECHO },
 	{ "media-ports", required_argument, NULL, O_MEDIA_PORTS },
 	{ "no-media", no_argument, NULL, O_NO_MEDIA },
 	{ "srtp-wrong-key", no_argument, NULL, O_WRONG_KEY },
@@ -216,6 +224,15 @@ int cmd_uas(int argc, char **argv)
 		case O_KEEP_OLD_KEY:
 			cfg.uas.srtp_keep_old_key = true;
 			break;
+		case O_EXPECT_DTMF:
+			if (!dtmf_valid(optarg))
+				return cli_usage_error("uas", "--expect-dtmf: expected 1 to %d DTMF digits "
+						       "(0-9 * # A-D), got \"%s\"", DTMF_MAX_DIGITS, optarg);
+			snprintf(cfg.uas.expect_dtmf, sizeof(cfg.uas.expect_dtmf), "%s", optarg);
+			break;
+		case O_NO_DTMF_ECHO:
+			cfg.uas.no_dtmf_echo = true;
+			break;
 		case O_CLIENT_CERT:
 			if (!strcmp(optarg, "require"))
 				tc.verify_peer = tc.require_peer_cert = true;
@@ -339,6 +356,11 @@ int cmd_uas(int argc, char **argv)
 	       (unsigned long long)sr[SRTP_REPLAY_FAILURES], (unsigned long long)sr[SRTP_LOST],
 	       (unsigned long long)sr[SRTP_EARLY_PACKETS], (unsigned long long)sr[SRTP_UNEXPECTED_SOURCE],
 	       (unsigned long long)sr[SRTP_RTCP_SENT], (unsigned long long)sr[SRTP_RTCP_RECEIVED]);
+	printf("trunkload uas: dtmf digits received %llu, sent %llu, checked %llu, mismatched %llu\n",
+	       (unsigned long long)res.dtmf[DTMF_COUNT_RECEIVED],
+	       (unsigned long long)res.dtmf[DTMF_COUNT_SENT],
+	       (unsigned long long)res.dtmf[DTMF_COUNT_CHECKED],
+	       (unsigned long long)res.dtmf[DTMF_COUNT_MISMATCHED]);
 	const struct tester_health *th = &res.tester;
 	printf("trunkload uas: tester: loop turns over 10 ms %llu (worst %.1f ms), receives re-armed "
 	       "for want of buffers %llu, zero windows ours %llu far end %llu of %llu samples, "

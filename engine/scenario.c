@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <regex.h>
@@ -693,7 +694,8 @@ static void parse_dtmf(struct ctx *c, const cJSON *o, const char *path, bool sen
 	if (!cJSON_IsString(d) || !dtmf_valid(d->valuestring))
 		bad(c, join(p, path, key), "1 to 32 DTMF digits (0-9 * # A-D) as a string", d);
 	else
-		snprintf(st->digits, sizeof(st->digits), "%s", d->valuestring);
+		for (size_t i = 0; i <= strlen(d->valuestring); i++) /* a-d as the far end's A-D */
+			st->digits[i] = (char)toupper((unsigned char)d->valuestring[i]);
 	if (send) {
 		if (get_int(c, o, path, "duration_ms", 20, DTMF_MAX_DURATION_MS, "an integer 20-5000", &n))
 			st->ms = (uint32_t)n;

@@ -28,7 +28,8 @@ struct trial {
 	const char *run[8];      /* extra `trunkload run` flags */
 	int want_exit;
 	double max_s;            /* the run must be over within this */
-	struct proc_expect want[10];
+	struct proc_expect want[14];
+	const char *uas_says;    /* a line the responder prints when it stops, or NULL */
 };
 
 static const struct trial trials[] = {
@@ -127,6 +128,7 @@ static const struct trial trials[] = {
 		/* hold (we send, the responder goes quiet), resume with new keys: 1 s each of
 		 * three media steps, the far end's media in two of them, no packet refused */
 		.name = "hold_resume_follows_media",
+		.uas = { "--expect-dtmf", "1018#" },
 		.scenario = "scenarios/hold-resume.json",
 		.run = { "--calls", "5", "--rate", "10" },
 		.want_exit = 0,
@@ -138,10 +140,37 @@ static const struct trial trials[] = {
 			EXPECT_EQ("srtp.replay_failures", 0),
 			EXPECT_EQ("srtp.lost", 0),
 			EXPECT_EQ("srtp.stale_key_packets", 0),
-			EXPECT_GE("srtp.packets_sent", 5 * 140),
-			EXPECT_GE("srtp.packets_received", 5 * 90),
-			EXPECT_LE("srtp.packets_received", 5 * 115),
+			/* 3 s of media steps and 1.1 s of digits; the far end quiet for the 1 s held */
+			EXPECT_GE("srtp.packets_sent", 5 * 190),
+			EXPECT_GE("srtp.packets_received", 5 * 140),
+			EXPECT_LE("srtp.packets_received", 5 * 185),
+			EXPECT_EQ("dtmf.sent", 5 * 5),
+			EXPECT_EQ("dtmf.received", 5 * 5),
+			EXPECT_EQ("dtmf.checked", 5 * 5),
+			EXPECT_EQ("dtmf.mismatched", 0),
 		},
+		/* the responder decoded every digit as sent, and played each one back */
+		.uas_says = "dtmf digits received 25, sent 25, checked 25, mismatched 0",
+	},
+	{
+		/* the responder plays nothing back and expects other digits: the caller waits
+		 * for its digits in vain, the responder counts one wrong digit per call */
+		.name = "dtmf_mismatch_counted",
+		.uas = { "--no-dtmf-echo", "--expect-dtmf", "1019#" },
+		.scenario = "scenarios/hold-resume.json",
+		.run = { "--calls", "3", "--rate", "10" },
+		.want_exit = 1,
+		.max_s = 20,
+		.want = {
+			EXPECT_EQ("calls.failures.dtmf_timeout", 3),
+			EXPECT_STR("verdict", "fail"),
+			EXPECT_EQ("dtmf.sent", 3 * 5),
+			EXPECT_EQ("dtmf.received", 0),
+			EXPECT_EQ("dtmf.checked", 3 * 5),
+			EXPECT_EQ("dtmf.mismatched", 3 * 5),
+			EXPECT_EQ("srtp.auth_failures", 0),
+		},
+		.uas_says = "dtmf digits received 15, sent 0, checked 15, mismatched 3",
 	},
 	{
 		/* the responder answers the resume's rekey with a new key but goes on sending
@@ -154,7 +183,9 @@ static const struct trial trials[] = {
 		.want_exit = 1,
 		.max_s = 20,
 		.want = {
-			EXPECT_EQ("calls.completed", 3),
+			/* the digits it plays back go under the old key too: none arrives */
+			EXPECT_EQ("calls.failures.dtmf_timeout", 3),
+			EXPECT_EQ("dtmf.received", 0),
 			EXPECT_STR("verdict", "fail"),
 			EXPECT_GE("srtp.stale_key_packets", 3 * 20),
 			EXPECT_EQ("srtp.auth_failures", 0),
@@ -259,6 +290,13 @@ static void run_trial(const struct trial *t)
 	      t->max_s, secs);
 	int bad = proc_expect_json(report, t->want);
 	proc_stop(uas, SIGTERM, 3000);
+	if (t->uas_says) {
+		char *said = proc_read_file(uas_log);
+		bool found = said && strstr(said, t->uas_says);
+		CHECK(found, "%s: trunkload uas says \"%s\" when it stops", t->name, t->uas_says);
+		bad += !found;
+		free(said);
+	}
 	if (rc != t->want_exit || bad) {
 		proc_show_log("trunkload run", out, 3000);
 		proc_show_log("trunkload uas", uas_log, 2000);
@@ -277,6 +315,7 @@ TRIAL(5)
 TRIAL(6)
 TRIAL(7)
 TRIAL(8)
+TRIAL(9)
 
 /* An invalid scenario is refused before any connection: exit 2, naming the JSON path. */
 static void bad_scenario_refused(void)
@@ -833,8 +872,9 @@ static const struct tl_case cases[] = {
 	{ "no_client_cert_refused", trial_4 },
 	{ "route_patterns_pass", trial_5 },
 	{ "hold_resume_follows_media", trial_6 },
-	{ "stale_key_counted", trial_7 },
-	{ "pcma_call_passes", trial_8 },
+	{ "dtmf_mismatch_counted", trial_7 },
+	{ "stale_key_counted", trial_8 },
+	{ "pcma_call_passes", trial_9 },
 	{ "bad_scenario_refused", bad_scenario_refused },
 	{ "nothing_listening_cannot_run", nothing_listening },
 	{ "sigint_keeps_report", sigint_keeps_report },

@@ -310,11 +310,11 @@ static const struct {
 	{ "{\"call\": {\"flow\": [{\"send\": \"invite\"}]}}",
 	  "call.flow[0].send: expected one of INVITE ACK BYE CANCEL OPTIONS UPDATE, got \"invite\"" },
 	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\", \"expect\": 200}]}}",
-	  "call.flow[0]: expected exactly one of send, expect, pause_ms, media, got {\"send\":\"INVITE\",\"expect\":200}" },
+	  "call.flow[0]: expected exactly one of send, expect, pause_ms, media, dtmf, expect_dtmf, got {\"send\":\"INVITE\",\"expect\":200}" },
 	{ "{\"call\": {\"flow\": [{\"sned\": \"INVITE\"}]}}",
-	  "call.flow[0]: expected exactly one of send, expect, pause_ms, media, got {\"sned\":\"INVITE\"}" },
+	  "call.flow[0]: expected exactly one of send, expect, pause_ms, media, dtmf, expect_dtmf, got {\"sned\":\"INVITE\"}" },
 	{ "{\"call\": {\"flow\": [{\"Send\": \"INVITE\"}]}}",
-	  "call.flow[0]: expected exactly one of send, expect, pause_ms, media, got {\"Send\":\"INVITE\"}" },
+	  "call.flow[0]: expected exactly one of send, expect, pause_ms, media, dtmf, expect_dtmf, got {\"Send\":\"INVITE\"}" },
 	{ "{\"load\": {\"Duration_s\": 60}}", "load.Duration_s: unknown key" },
 	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\", \"timeout_ms\": 5}]}}",
 	  "call.flow[0].timeout_ms: unknown key (a send step takes send, sdp, headers, direction, rekey)" },
@@ -435,6 +435,27 @@ static const struct {
 	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": 200}, {\"send\": \"ACK\"},"
 	  " {\"send\": \"INVITE\", \"direction\": \"hold\"}, {\"expect\": 200}, {\"send\": \"ACK\"}]}}",
 	  "call.flow[3].direction: expected one of sendrecv sendonly recvonly inactive, got \"hold\"" },
+	/* DTMF */
+	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": 200}, {\"send\": \"ACK\"},"
+	  " {\"dtmf\": \"10 18\"}]}}",
+	  "call.flow[3].dtmf: expected 1 to 32 DTMF digits (0-9 * # A-D) as a string, got \"10 18\"" },
+	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": 200}, {\"send\": \"ACK\"},"
+	  " {\"dtmf\": 1018}]}}",
+	  "call.flow[3].dtmf: expected 1 to 32 DTMF digits (0-9 * # A-D) as a string, got 1018" },
+	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": 200}, {\"send\": \"ACK\"},"
+	  " {\"dtmf\": \"1\", \"duration_ms\": 10}]}}",
+	  "call.flow[3].duration_ms: expected an integer 20-5000, got 10" },
+	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": 200}, {\"send\": \"ACK\"},"
+	  " {\"dtmf\": \"1\", \"timeout_ms\": 10}]}}",
+	  "call.flow[3].timeout_ms: unknown key (a dtmf step takes dtmf, duration_ms, gap_ms)" },
+	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": 200}, {\"send\": \"ACK\"},"
+	  " {\"expect_dtmf\": \"\"}]}}",
+	  "call.flow[3].expect_dtmf: expected 1 to 32 DTMF digits (0-9 * # A-D) as a string, got \"\"" },
+	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"dtmf\": \"1\"}, {\"expect\": 200}]}}",
+	  "call.flow[1]: expected DTMF only in a call answered with a 2xx to an INVITE with an SDP offer" },
+	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": 200}, {\"send\": \"ACK\"},"
+	  " {\"dtmf\": \"1\", \"expect_dtmf\": \"1\"}]}}",
+	  "call.flow[3]: expected exactly one of send, expect, pause_ms, media, dtmf, expect_dtmf" },
 	/* call.numbers */
 	{ "{\"call\": {\"numbers\": {\"to\": {\"range\": \"1999-1000\"}}}}",
 	  "call.numbers.to.range: expected a range FROM-TO of decimal numbers with FROM <= TO, got \"1999-1000\"" },

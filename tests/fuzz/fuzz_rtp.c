@@ -6,7 +6,10 @@
  * arrival counts as received or duplicate, loss never exceeds what was
  * expected, jitter stays finite. Finally a sender seeded from the input builds
  * an RTP packet and a sender report with that receiver's report block, which
- * our own parser and validator must accept. */
+ * our own parser and validator must accept. The input, 8 bytes at a time (timestamp,
+ * event payload), also drives a DTMF receiver: one digit per new timestamp, never
+ * more kept than it holds, each a digit. */
+#include "dtmf.h"
 #include "fuzz.h"
 #include "rtp.h"
 #include <errno.h>
@@ -110,10 +113,29 @@ static void check_builders(const uint8_t *data, size_t size, const struct rtp_re
 	FUZZ_CHECK(rtcp_build_sr(sr, (size_t)n - 1, &s, r, 0, cname) == -ENOSPC);
 }
 
+static void check_dtmf(const uint8_t *data, size_t size)
+{
+	struct dtmf_receiver d = { 0 };
+	uint64_t packets = 0;
+	for (size_t off = 0; off + 8 <= size; off += 8) {
+		uint32_t ts = (uint32_t)get_be(data + off, 4);
+		size_t len = data[off + 4] & 1 ? 4 : data[off + 4] % 4; /* short ones too */
+		enum dtmf_seen seen = dtmf_receive(&d, data + off + 4, len, ts);
+		FUZZ_CHECK(seen == DTMF_NOTHING || seen == DTMF_NEW_DIGIT || seen == DTMF_DIGIT_ENDED);
+		packets++;
+		FUZZ_CHECK(d.received + d.other_events + d.bad <= packets);
+		FUZZ_CHECK(d.n <= DTMF_MAX_DIGITS && strlen(d.digits) == d.n && d.n <= d.received);
+	}
+	for (unsigned i = 0; i < d.n; i++)
+		FUZZ_CHECK(dtmf_code(d.digits[i]) >= 0);
+	FUZZ_CHECK(d.n == 0 || dtmf_valid(d.digits));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rtp_receiver r;
 	check_parse(data, size);
+	check_dtmf(data, size);
 	check_receiver(data, size, &r);
 	check_builders(data, size, &r);
 	return 0;

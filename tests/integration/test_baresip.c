@@ -24,9 +24,7 @@
  * rekey (it cannot take our new key) and with RFC 4733 telephone-events. */
 #include "proc.h"
 #include "tl_test.h"
-/* Kamailio's helpers, compiled in here: tests/CMakeLists.txt links kamailio_proc.c to
- * the tests it names (HELPERS_test_*), and this one is not among them */
-#include "kamailio_proc.c"
+#include "kamailio_proc.h"
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -369,12 +367,8 @@ static void aead_aes_256_gcm(void)
 #define STEP_MAX 50          /* packets one 1 s media step sends */
 #define TRACE_START "\x1b[36;1m#\n" /* baresip's trace prints each message between these */
 #define TRACE_END "\x1b[;m"
-/* 1 once the caller's flow has the {"dtmf": DIGITS, "duration_ms": MS} step: then
- * hold_resume_dtmf_via_kamailio sends 1018# after the resume and baresip must log each
- * digit; with 0 it sends none, and baresip must log none */
-#ifndef DTMF_STEP
-#define DTMF_STEP 0
-#endif
+/* hold_resume_dtmf_via_kamailio sends these after the resume ({"dtmf": DIGITS,
+ * "duration_ms": MS}), and baresip must log each digit's start and end */
 #define DTMF_DIGITS "1018#"
 #define DTMF_MS 100       /* each digit's duration (and at most its gap) */
 #define DTMF_TAIL_MS 500  /* media after the digits */
@@ -813,7 +807,7 @@ static void hold_resume(const struct hr_case *c)
 static const struct hr_case hr_cases[] = {
 	{ "hold_resume_via_kamailio", "hold-resume.json", true, NULL },
 	{ "hold_resume_dtmf_via_kamailio", "hold-resume-dtmf.json.in", false,
-	  DTMF_STEP ? DTMF_DIGITS : NULL },
+	  DTMF_DIGITS },
 };
 
 static void hold_resume_via_kamailio(void)

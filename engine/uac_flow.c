@@ -395,6 +395,13 @@ static bool headers_match(struct uac *u, const struct flow_step *st, const struc
 	return true;
 }
 
+/* A refused request in an answered call (a re-INVITE, an UPDATE) leaves the dialog up:
+ * a failing call must still end it with BYE. */
+static bool dialog_up(const struct call *k)
+{
+	return k->got_2xx && !k->bye_sent;
+}
+
 void uac_on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 {
 	struct call *k = uac_call_by_id(u, m->call_id);
@@ -518,12 +525,12 @@ void uac_on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 			/* a refused re-INVITE leaves the call on its old media: said apart */
 			snprintf(reason, sizeof(reason), "%s_%d",
 				 m->cseq_method == SIP_INVITE && k->reinvite ? "reinvite" : "status", m->status);
-			uac_call_fail(u, k, reason, m->status < 300);
+			uac_call_fail(u, k, reason, m->status < 300 || dialog_up(k));
 		}
 		return;
 	}
 	if (s->flow[i].chk_n && !headers_match(u, &s->flow[i], m)) {
-		uac_call_fail(u, k, "header_mismatch", m->status < 300);
+		uac_call_fail(u, k, "header_mismatch", m->status < 300 || dialog_up(k));
 		return;
 	}
 	if (m->cseq_method == SIP_UPDATE && k->ss.neg.state == NEG_LOCAL_OFFER) {

@@ -268,11 +268,15 @@ void uac_send_error_ack(struct uac *u, struct call *k, const struct sip_msg *m)
 	dialog_request(&k->ss.dlg, &r, SIP_ACK, k->invite_cseq, routes);
 	r.transport = u->scn->transport == SCN_TLS ? TL_STR("TLS") : TL_STR("TCP");
 	r.sent_by = tl_str_c(c->local_hostport);
+	/* the INVITE's own Request-URI and Route (RFC 3261 17.1.1.3): a re-INVITE's are the
+	 * dialog's, which dialog_request put in; the first INVITE's are the call's */
 	struct call_uris uris;
-	uac_call_uris(u, k, c, &uris);
-	r.ruri = tl_str_c(uris.ruri);
+	if (!k->reinvite) {
+		uac_call_uris(u, k, c, &uris);
+		r.ruri = tl_str_c(uris.ruri);
+		r.route_count = 0;
+	}
 	r.to_tag = m->to_tag;
-	r.route_count = 0;
 	r.branch = tl_str_c(k->branch_invite);
 	send_msg(u, c, &r);
 }

@@ -149,6 +149,16 @@ static const struct proc_expect completes[] = {
 	{ 0 },
 };
 
+/* the far end refused the re-INVITE: every call failed as reinvite_488, ACKed and BYEd */
+static const struct proc_expect reinvite_refused[] = {
+	EXPECT_STR("verdict", "fail"),
+	EXPECT_EQ("calls.attempted", CALLS),
+	EXPECT_EQ("calls.failed", CALLS),
+	EXPECT_EQ("calls.failures.reinvite_488", CALLS),
+	EXPECT_EQ("calls.ended_by.us", CALLS),
+	{ 0 },
+};
+
 static const struct cucm_case cases[] = {
 	{ "calls_delayed_offer", "calls-delayed-offer.xml", CUCM_CALLS, NULL, NULL, 0, NULL, 4, NULL, NULL },
 	{ "calls_session_timer", "calls-session-timer.xml", CUCM_CALLS, min_se_2, NULL, 0, NULL, 0, NULL, NULL },
@@ -175,6 +185,8 @@ static const struct cucm_case cases[] = {
 	  0, we_hang_up, 0, NULL, NULL },
 	{ "answers_glare", "answers-glare.xml", CUCM_ANSWERS, NULL, "cucm-glare.json", 0, we_hang_up, 0,
 	  NULL, NULL },
+	{ "answers_reinvite_488", "answers-reinvite-488.xml", CUCM_ANSWERS, NULL, "cucm-reinvite-488.json",
+	  1, reinvite_refused, 0, NULL, NULL },
 	{ "answers_update", "answers-update.xml", CUCM_ANSWERS, NULL, "cucm-update.json", 0, we_hang_up, 0,
 	  NULL, NULL },
 	{ "answers_pcma", "answers-codec.xml", CUCM_ANSWERS, NULL, "cucm-codecs.json", 0, we_hang_up, 0,
@@ -560,11 +572,12 @@ CASE(17)
 CASE(18)
 CASE(19)
 CASE(20)
+CASE(21)
 
 static const CU_TestFunc case_fns[] = {
 	case_0, case_1, case_2, case_3, case_4, case_5, case_6, case_7, case_8, case_9, case_10, case_11,
 	case_12, case_13, case_14, case_15, case_16, case_17, case_18, case_19,
-	case_20,
+	case_20, case_21,
 };
 _Static_assert(sizeof(case_fns) / sizeof(case_fns[0]) == sizeof(cases) / sizeof(cases[0]),
 	       "one CASE() per entry of cases[]");

@@ -146,7 +146,9 @@ static const char *join(char *buf, const char *prefix, const char *key)
 
 static const char *join_index(char *buf, const char *prefix, int i)
 {
-	snprintf(buf, SCN_PATH_LEN, "%s[%d]", prefix, i);
+	int n = snprintf(buf, SCN_PATH_LEN, "%s[%d]", prefix, i);
+	if (n >= SCN_PATH_LEN)
+		memcpy(buf + SCN_PATH_LEN - 4, "...", 4);
 	return buf;
 }
 
@@ -1146,10 +1148,165 @@ static void parse_thresholds(struct ctx *c, const cJSON *o)
 	}
 }
 
+/* ---- the responder's behaviour (role uas) ---- */
+
+#define MAX_UAS_MS 86400000u   /* ring and hang-up times: a day */
+#define MAX_WEIGHT 1000000
+
+/* A time in ms: a number, or {"min": A, "max": B} drawn uniformly for each call. */
+static bool get_span(struct ctx *c, const cJSON *o, const char *path, const char *key,
+		     struct scn_span *out)
+{
+	static const char *const keys[] = { "min", "max", NULL };
+	static const char what[] = "milliseconds 0-86400000, or {\"min\": MS, \"max\": MS}";
+	char p[SCN_PATH_LEN];
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	int64_t lo, hi;
+	if (!v)
+		return false;
+	if (cJSON_IsNumber(v)) {
+		if (!get_int(c, o, path, key, 0, MAX_UAS_MS, what, &lo))
+			return false;
+		*out = (struct scn_span){ (uint32_t)lo, (uint32_t)lo };
+		return true;
+	}
+	if (!cJSON_IsObject(v)) {
+		bad(c, join(p, path, key), what, v);
+		return false;
+	}
+	join(p, path, key);
+	check_keys(c, v, p, keys, "");
+	bool ok_lo = get_int(c, v, p, "min", 0, MAX_UAS_MS, "milliseconds 0-86400000", &lo);
+	bool ok_hi = get_int(c, v, p, "max", 0, MAX_UAS_MS, "milliseconds 0-86400000", &hi);
+	if (!has(v, "min") || !has(v, "max")) {
+		add_err(c, "%s: expected both min and max, got %s", p, has(v, "min") ? "min alone" :
+			has(v, "max") ? "max alone" : "neither");
+		return false;
+	}
+	if (!ok_lo || !ok_hi)
+		return false;
+	if (lo > hi) {
+		add_err(c, "%s: expected min <= max, got min %lld > max %lld", p, (long long)lo,
+			(long long)hi);
+		return false;
+	}
+	*out = (struct scn_span){ (uint32_t)lo, (uint32_t)hi };
+	return true;
+}
+
+/* outcomes: [{"status": 200 | 300-699 | "no_answer", "weight": W}, ...] */
+static void parse_outcomes(struct ctx *c, const cJSON *v, const char *path, struct scn_answer *a)
+{
+	static const char *const keys[] = { "status", "weight", NULL };
+	static const char what[] = "200, a refusal 300-699 or \"no_answer\"";
+	char p[SCN_PATH_LEN], q[SCN_PATH_LEN];
+	int n = cJSON_GetArraySize(v);
+	if (!cJSON_IsArray(v) || n < 1 || n > SCN_MAX_OUTCOMES) {
+		bad(c, path, "a list of 1-8 {\"status\": ..., \"weight\": ...}", v);
+		return;
+	}
+	uint64_t total = 0;
+	a->n_outcomes = 0;
+	for (int i = 0; i < n; i++) {
+		const cJSON *o = cJSON_GetArrayItem(v, i);
+		join_index(p, path, i);
+		if (!cJSON_IsObject(o)) {
+			bad(c, p, "{\"status\": ..., \"weight\": ...}", o);
+			continue;
+		}
+		check_keys(c, o, p, keys, "");
+		struct scn_outcome *out = &a->outcomes[a->n_outcomes];
+		const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "status");
+		int64_t w;
+		if (cJSON_IsString(st) && !strcmp(st->valuestring, "no_answer"))
+			out->status = SCN_NO_ANSWER;
+		else if (cJSON_IsNumber(st) && st->valuedouble == (int)st->valuedouble &&
+			 ((int)st->valuedouble == 200 ||
+			  ((int)st->valuedouble >= 300 && (int)st->valuedouble <= 699)))
+			out->status = (int)st->valuedouble;
+		else {
+			bad(c, join(q, p, "status"), what, st);
+			continue;
+		}
+		if (!get_int(c, o, p, "weight", 0, MAX_WEIGHT, "an integer 0-1000000", &w)) {
+			if (!has(o, "weight"))
+				bad(c, join(q, p, "weight"), "an integer 0-1000000", NULL);
+			continue;
+		}
+		out->weight = (uint32_t)w;
+		total += (uint64_t)w;
+		a->n_outcomes++;
+	}
+	if (a->n_outcomes == (unsigned)n && total == 0)
+		add_err(c, "%s: expected weights that add up to more than 0, got 0", path);
+	a->has_outcomes = true;
+}
+
+/* The keys of answer, which a route may override. */
+static void parse_answer_keys(struct ctx *c, const cJSON *o, const char *path, struct scn_answer *a)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "outcomes");
+	char p[SCN_PATH_LEN];
+	a->has_ring = get_span(c, o, path, "ring_ms", &a->ring_ms);
+	a->has_hangup = get_span(c, o, path, "hangup_after_ms", &a->hangup_after_ms);
+	if (v)
+		parse_outcomes(c, v, join(p, path, "outcomes"), a);
+}
+
+static void parse_answer(struct ctx *c, const cJSON *o)
+{
+	static const char *const keys[] = { "ring_ms", "outcomes", "hangup_after_ms", NULL };
+	check_keys(c, o, "answer", keys, "");
+	parse_answer_keys(c, o, "answer", &c->s->uas.answer);
+}
+
+/* routes: [{"user": "ERE", ...answer keys...}], tried in order */
+static void parse_routes(struct ctx *c, const cJSON *v)
+{
+	static const char *const keys[] = { "user", "ring_ms", "outcomes", "hangup_after_ms", NULL };
+	struct scn_uas *u = &c->s->uas;
+	char p[SCN_PATH_LEN], q[SCN_PATH_LEN];
+	int n = cJSON_GetArraySize(v);
+	if (!cJSON_IsArray(v) || n < 1 || n > SCN_MAX_ROUTES) {
+		bad(c, "routes", "a list of 1-16 {\"user\": \"regular expression\", ...}", v);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		const cJSON *o = cJSON_GetArrayItem(v, i);
+		join_index(p, "routes", i);
+		if (!cJSON_IsObject(o)) {
+			bad(c, p, "{\"user\": \"regular expression\", ...}", o);
+			continue;
+		}
+		check_keys(c, o, p, keys, " (a route takes user and the keys of answer)");
+		struct scn_route *r = &u->routes[u->n_routes];
+		const cJSON *user = cJSON_GetObjectItemCaseSensitive(o, "user");
+		regex_t re;
+		int rc = cJSON_IsString(user) ? regcomp(&re, user->valuestring, REG_EXTENDED | REG_NOSUB) : -1;
+		if (rc) {
+			char why[128] = "not a string";
+			if (rc > 0)
+				regerror(rc, &re, why, sizeof(why));
+			add_err(c, "%s: expected a regular expression (POSIX extended) on the Request-URI's "
+				   "user part, got %s: %s", join(q, p, "user"),
+				user ? cJSON_IsString(user) ? "a bad one" : "another type" : "nothing", why);
+			continue;
+		}
+		regfree(&re);
+		if (!copy_str(c, join(q, p, "user"), user->valuestring, r->user, sizeof(r->user)))
+			continue;
+		parse_answer_keys(c, o, p, &r->answer);
+		u->n_routes++;
+	}
+}
+
 static void parse_root(struct ctx *c, const cJSON *root)
 {
-	static const char *const keys[] = { "name", "description", "target", "tls", "transport",
-		"load", "call", "media", "thresholds", NULL };
+	static const char *const keys[] = { "name", "description", "role", "target", "tls", "transport",
+		"load", "call", "media", "thresholds", "answer", "routes", "routes_default", NULL };
+	static const char *const roles[] = { "run", "uas", NULL };
+	static const char *const run_only[] = { "target", "tls", "transport", "load", "call", NULL };
+	static const char *const uas_only[] = { "answer", "routes", "routes_default", NULL };
 	static const struct {
 		const char *key;
 		void (*parse)(struct ctx *c, const cJSON *o);
@@ -1169,12 +1326,34 @@ static void parse_root(struct ctx *c, const cJSON *root)
 	const cJSON *d = cJSON_GetObjectItemCaseSensitive(root, "description");
 	if (d && !cJSON_IsString(d))
 		bad(c, "description", "a string", d);
+	int role;
+	if (get_enum(c, root, "", "role", roles, "run or uas", &role))
+		s->role = (enum scn_role)role;
+	const char *const *wrong = s->role == SCN_ROLE_UAS ? run_only : uas_only;
+	for (size_t i = 0; wrong[i]; i++)
+		if (has(root, wrong[i]))
+			add_err(c, "%s: expected only %s, got it in %s", wrong[i],
+				s->role == SCN_ROLE_UAS ? "in a run's scenario (this file has \"role\": \"uas\")"
+							: "in a responder's behaviour (\"role\": \"uas\")",
+				s->role == SCN_ROLE_UAS ? "a responder's behaviour" : "a run's scenario");
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
 		const cJSON *o = get_obj(c, root, "", sections[i].key);
-		if (o)
+		if (o && (s->role == SCN_ROLE_RUN || name_index(sections[i].key, run_only) < 0))
 			sections[i].parse(c, o);
 	}
+	if (s->role != SCN_ROLE_UAS)
+		return;
+	const cJSON *a = get_obj(c, root, "", "answer");
+	if (a)
+		parse_answer(c, a);
+	const cJSON *r = cJSON_GetObjectItemCaseSensitive(root, "routes");
+	if (r)
+		parse_routes(c, r);
+	int64_t n;
+	if (get_int(c, root, "", "routes_default", 400, 699, "a refusal 400-699", &n))
+		s->uas.routes_default = (int)n;
 }
+
 
 /* ---- cross-field rules ---- */
 
@@ -1354,6 +1533,8 @@ static void check_templates(struct ctx *c, const struct scenario *s)
 
 static void check_all(struct ctx *c, const struct scenario *s)
 {
+	if (s->role == SCN_ROLE_UAS)
+		return; /* its keys are checked as they are read; a run's rules are not its */
 	if (!s->host[0])
 		add_err(c, "target.host: expected a non-empty host, got \"\"");
 	if (s->port == 0)
@@ -1463,6 +1644,7 @@ void scenario_default(struct scenario *s)
 	s->codecs[0] = 0; /* PCMU */
 	s->n_codecs = 1;
 	s->media_ms = -1;
+	s->uas.routes_default = 404;
 }
 
 /* line:column (1-based, columns in characters) of a JSON syntax error, with a

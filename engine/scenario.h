@@ -84,6 +84,43 @@ struct scn_numbers {
 	unsigned prefix_digits;   /* calls.by_to_prefix: digits of the called number, default 4 */
 };
 
+/* The responder's behaviour (a file with "role": "uas", for trunkload uas --scenario). */
+enum scn_role { SCN_ROLE_RUN = 0, SCN_ROLE_UAS };
+#define SCN_MAX_OUTCOMES 8
+#define SCN_MAX_ROUTES 16
+#define SCN_NO_ANSWER 0     /* an outcome's status: ring until the caller cancels */
+
+/* Milliseconds drawn uniformly from [min, max] for each call (min == max: fixed). */
+struct scn_span {
+	uint32_t min, max;
+};
+
+struct scn_outcome {
+	int status;          /* 200, 300-699, or SCN_NO_ANSWER */
+	uint32_t weight;
+};
+
+/* answer: how an INVITE is answered; a route's answer overrides what it names. */
+struct scn_answer {
+	bool has_ring, has_outcomes, has_hangup;
+	struct scn_span ring_ms;         /* from the 180 to the 200 */
+	struct scn_span hangup_after_ms; /* from the 200 to our BYE (has_hangup) */
+	struct scn_outcome outcomes[SCN_MAX_OUTCOMES];
+	unsigned n_outcomes;             /* default: 200 alone */
+};
+
+struct scn_route {
+	char user[SCN_HEADER_VALUE];     /* POSIX ERE on the Request-URI's user part */
+	struct scn_answer answer;
+};
+
+struct scn_uas {
+	struct scn_answer answer;
+	struct scn_route routes[SCN_MAX_ROUTES];
+	unsigned n_routes;               /* 0: every INVITE gets answer */
+	int routes_default;              /* the status for an INVITE no route matches (404) */
+};
+
 /* A threshold names a metric of the report, e.g. "calls.failed_pct",
  * "calls.cps", "latency_ms.invite_to_200" (with stat "p99"), "srtp.auth_failures". */
 struct threshold {
@@ -96,6 +133,9 @@ struct threshold {
 struct scenario {
 	char name[128];
 	char path[PATH_MAX];           /* the file it came from ("" for built-in) */
+	enum scn_role role;            /* "role": "uas" marks a responder's behaviour; the
+					* run's sections (target ... call) are refused there */
+	struct scn_uas uas;            /* role uas: answer, routes, routes_default */
 
 	char host[256];                /* target.host, default "127.0.0.1" */
 	uint16_t port;                 /* target.port, default 5061 */

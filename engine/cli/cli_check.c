@@ -36,7 +36,8 @@ int cmd_check(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "--help")) {
 		puts("usage: trunkload check SCENARIO.json\n\n"
-		     "Validates a scenario file without running it: every problem is listed with\n"
+		     "Validates a scenario file without running it (a run's, or a responder's\n"
+		     "behaviour for trunkload uas --scenario, marked \"role\": \"uas\"): every problem is listed with\n"
 		     "the file, the JSON path and what was expected. Exit 0 valid, 2 invalid.");
 		return EXIT_PASS;
 	}
@@ -55,7 +56,14 @@ int cmd_check(int argc, char **argv)
 	}
 	if (missing_files(argv[1], &s))
 		return EXIT_USAGE;
-	printf("%s: valid: \"%s\", %u flow steps, rate %g calls/s, %u threshold%s\n", argv[1], s.name,
-	       s.n_flow, s.rate, s.n_thresholds, s.n_thresholds == 1 ? "" : "s");
+	if (s.role == SCN_ROLE_UAS)
+		printf("%s: valid: \"%s\", a responder's behaviour (trunkload uas --scenario): %u "
+		       "route%s, %u outcome%s, %u threshold%s\n", argv[1], s.name, s.uas.n_routes,
+		       s.uas.n_routes == 1 ? "" : "s", s.uas.answer.n_outcomes ? s.uas.answer.n_outcomes : 1,
+		       s.uas.answer.n_outcomes == 1 || !s.uas.answer.n_outcomes ? "" : "s", s.n_thresholds,
+		       s.n_thresholds == 1 ? "" : "s");
+	else
+		printf("%s: valid: \"%s\", %u flow steps, rate %g calls/s, %u threshold%s\n", argv[1],
+		       s.name, s.n_flow, s.rate, s.n_thresholds, s.n_thresholds == 1 ? "" : "s");
 	return EXIT_PASS;
 }

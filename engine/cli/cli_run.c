@@ -451,6 +451,9 @@ int cmd_run(int argc, char **argv)
 				fprintf(stderr, "%s\n", errs.msg[i]);
 			return EXIT_USAGE;
 		}
+		if (scn.role == SCN_ROLE_UAS)
+			return cli_usage_error("run", "%s is a responder's behaviour (\"role\": \"uas\"): "
+					       "give it to trunkload uas --scenario", argv[optind]);
 	}
 	bool target_set = false, server_name_set = false, cert_set = false, key_set = false;
 	for (int i = 0; i < nflags; i++) {

@@ -435,6 +435,32 @@ static const struct {
 	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": 200}, {\"send\": \"ACK\"},"
 	  " {\"send\": \"INVITE\", \"direction\": \"hold\"}, {\"expect\": 200}, {\"send\": \"ACK\"}]}}",
 	  "call.flow[3].direction: expected one of sendrecv sendonly recvonly inactive, got \"hold\"" },
+	/* a responder's behaviour (role uas) */
+	{ "{\"role\": \"uas\", \"load\": {\"rate\": 5}}",
+	  "load: expected only in a run's scenario (this file has \"role\": \"uas\"), got it in a responder's behaviour" },
+	{ "{\"routes\": [{\"user\": \"^98\"}]}",
+	  "routes: expected only in a responder's behaviour (\"role\": \"uas\"), got it in a run's scenario" },
+	{ "{\"role\": \"uac\"}", "role: expected run or uas, got \"uac\"" },
+	{ "{\"role\": \"uas\", \"answer\": {\"ring_ms\": {\"min\": 300, \"max\": 100}}}",
+	  "answer.ring_ms: expected min <= max, got min 300 > max 100" },
+	{ "{\"role\": \"uas\", \"answer\": {\"ring_ms\": {\"min\": 300}}}",
+	  "answer.ring_ms: expected both min and max, got min alone" },
+	{ "{\"role\": \"uas\", \"answer\": {\"hangup_after_ms\": -1}}",
+	  "answer.hangup_after_ms: expected milliseconds 0-86400000, or {\"min\": MS, \"max\": MS}, got -1" },
+	{ "{\"role\": \"uas\", \"answer\": {\"outcomes\": [{\"status\": 180, \"weight\": 1}]}}",
+	  "answer.outcomes[0].status: expected 200, a refusal 300-699 or \"no_answer\", got 180" },
+	{ "{\"role\": \"uas\", \"answer\": {\"outcomes\": [{\"status\": 486}]}}",
+	  "answer.outcomes[0].weight: expected an integer 0-1000000, got nothing" },
+	{ "{\"role\": \"uas\", \"answer\": {\"outcomes\": [{\"status\": 486, \"weight\": 0}]}}",
+	  "answer.outcomes: expected weights that add up to more than 0, got 0" },
+	{ "{\"role\": \"uas\", \"answer\": {\"outcomes\": []}}",
+	  "answer.outcomes: expected a list of 1-8 {\"status\": ..., \"weight\": ...}, got []" },
+	{ "{\"role\": \"uas\", \"answer\": {\"ring\": 5}}", "answer.ring: unknown key" },
+	{ "{\"role\": \"uas\", \"routes\": [{\"user\": \"(98\"}]}",
+	  "routes[0].user: expected a regular expression (POSIX extended) on the Request-URI's user part, got a bad one" },
+	{ "{\"role\": \"uas\", \"routes\": [{\"user\": \"^98\", \"status\": 404}]}",
+	  "routes[0].status: unknown key (a route takes user and the keys of answer)" },
+	{ "{\"role\": \"uas\", \"routes_default\": 200}", "routes_default: expected a refusal 400-699, got 200" },
 	/* DTMF */
 	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": 200}, {\"send\": \"ACK\"},"
 	  " {\"dtmf\": \"10 18\"}]}}",
@@ -827,6 +853,37 @@ static void test_key_and_rule_errors(void)
 	}
 }
 
+static void test_uas_behaviour(void)
+{
+	CU_ASSERT_EQUAL(load("{\"role\": \"uas\", \"name\": \"far\", \"answer\": {\"ring_ms\": 2000,"
+			     " \"outcomes\": [{\"status\": 200, \"weight\": 98}, {\"status\": 486, \"weight\": 1},"
+			     " {\"status\": \"no_answer\", \"weight\": 1}], \"hangup_after_ms\": {\"min\": 30000,"
+			     " \"max\": 120000}}, \"routes\": [{\"user\": \"^9898$\"}, {\"user\": \"^1[0-9]{3}$\","
+			     " \"ring_ms\": {\"min\": 0, \"max\": 10}, \"outcomes\": [{\"status\": 503, \"weight\": 1}]}],"
+			     " \"routes_default\": 480, \"thresholds\": {\"calls.failed_pct\": {\"max\": 3}}}",
+			     "uas.json"), 0);
+	if (errs.n)
+		dump_errors("uas behaviour");
+	const struct scn_uas *u = &scn.uas;
+	CU_ASSERT_EQUAL(scn.role, SCN_ROLE_UAS);
+	CU_ASSERT(u->answer.has_ring && u->answer.ring_ms.min == 2000 && u->answer.ring_ms.max == 2000);
+	CU_ASSERT(u->answer.has_hangup && u->answer.hangup_after_ms.min == 30000 &&
+		  u->answer.hangup_after_ms.max == 120000);
+	CU_ASSERT_EQUAL_FATAL(u->answer.n_outcomes, 3);
+	CU_ASSERT(u->answer.outcomes[1].status == 486 && u->answer.outcomes[1].weight == 1);
+	CU_ASSERT_EQUAL(u->answer.outcomes[2].status, SCN_NO_ANSWER);
+	CU_ASSERT_EQUAL_FATAL(u->n_routes, 2);
+	CU_ASSERT_STRING_EQUAL(u->routes[0].user, "^9898$");
+	CU_ASSERT(!u->routes[0].answer.has_ring && !u->routes[0].answer.has_outcomes);
+	CU_ASSERT(u->routes[1].answer.has_ring && u->routes[1].answer.ring_ms.max == 10);
+	CU_ASSERT(u->routes[1].answer.has_outcomes && u->routes[1].answer.outcomes[0].status == 503);
+	CU_ASSERT_EQUAL(u->routes_default, 480);
+	CU_ASSERT_EQUAL(scn.n_thresholds, 1);
+	/* the defaults: every INVITE answered 200 at once, 404 when routes match nothing */
+	CU_ASSERT_EQUAL(load("{\"role\": \"uas\"}", "uas.json"), 0);
+	CU_ASSERT(scn.uas.answer.n_outcomes == 0 && !scn.uas.answer.has_ring && scn.uas.routes_default == 404);
+}
+
 int main(void)
 {
 	static const struct tl_case cases[] = {
@@ -846,6 +903,7 @@ int main(void)
 		{ "load from file", test_load_file },
 		{ "buffer contract", test_buffer_contract },
 		{ "validate after flags", test_validate },
+		{ "a responder's behaviour", test_uas_behaviour },
 	};
 	return tl_run("scenario", TL_CASES(cases));
 }

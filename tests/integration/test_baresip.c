@@ -18,6 +18,14 @@
  * AES_CM_128_HMAC_SHA1_80 line we never offered, which trunkload rightly rejects as
  * sdp_suite_mismatch.
  *
+ * Four cases drive baresip through its ctrl_tcp socket while trunkload calls it
+ * (see "calls that the test drives baresip through" below): dtmf_from_baresip makes
+ * baresip send 1018# once the call is up and the flow's expect_dtmf step checks the
+ * digits; dtmf_from_baresip_mismatch expects other digits (the call fails as
+ * dtmf_mismatch) and dtmf_from_baresip_silent has baresip send none (dtmf_timeout);
+ * early_answer_from_baresip has baresip answer 183 with SDP and accept later, which
+ * baresip 1.0.0 does without early media.
+ *
  * Two more cases call baresip through Kamailio, holding and resuming the call
  * (hold_resume_via_kamailio, hold_resume_dtmf_via_kamailio): see "hold and resume
  * through Kamailio" below for what they check and what baresip 1.0.0 does with a
@@ -25,12 +33,16 @@
 #include "proc.h"
 #include "tl_test.h"
 #include "kamailio_proc.h"
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FIXTURES TL_SOURCE_DIR "/tests/integration/fixtures/baresip"
@@ -39,8 +51,13 @@
 #define STOP_MS 5000      /* SIGTERM to exit: it prints what it buffered */
 #define BARESIP_QUIT_S 30 /* baresip's own last resort (-t) */
 #define MIN_PACKETS 100   /* 3 s at 50 packets/s, less start-up */
-#define RTP_PORTS "30000-30499"
-#define OUR_MEDIA_PORTS "30500-30999"
+/* UDP port ranges above the kernel's ephemeral ones (32768-60999) and those that
+ * trunkload and the benchmarks default to (run: 20000-29999, uas: 30000-39999,
+ * bench/: 2000-59999): a benchmark on the same machine filled baresip's former
+ * 30000-30499, and its calls failed "stream: rtp_listen failed ... (Address already
+ * in use)" with 500 */
+#define RTP_PORTS "61000-61499"
+#define OUR_MEDIA_PORTS "61500-61999"
 
 static const char *const module_dirs[] = {
 	"/usr/lib/baresip/modules",
@@ -119,17 +136,33 @@ static void read_baresip_log(const char *text, const char *suite, struct baresip
 		v->rx_errors = -1;
 }
 
-/* Writes baresip's config dir for a SIP port and starts it. Returns its pid, and in
- * *tls_port the port of its TLS listener (sip_listen's port + 1), or -errno. */
-static pid_t try_baresip(const char *dir, const char *log, uint16_t sip, uint16_t *tls_port)
+/* How baresip is started. */
+struct bs_start {
+	const char *answermode; /* the account's: "auto" (NULL) or "early" */
+	uint16_t ctrl;          /* out: ctrl_tcp's port (with control), else 0 */
+	bool control;           /* load menu and ctrl_tcp, listening on 127.0.0.1:ctrl */
+};
+
+/* Writes baresip's config dir for a SIP port (and a control port) and starts it.
+ * Returns its pid, and in *tls_port the port of its TLS listener (sip_listen's port
+ * + 1), or -errno. */
+static pid_t try_baresip(const char *dir, const char *log, uint16_t sip, uint16_t ctrl,
+			 const struct bs_start *how, uint16_t *tls_port)
 {
-	char path[600], port[8];
+	char path[600], port[8], control[256] = "";
 	snprintf(port, sizeof(port), "%u", sip);
+	/* menu has the commands (sndcode, accept) that ctrl_tcp relays */
+	if (how && how->control)
+		snprintf(control, sizeof(control),
+			 "module_app\t\tmenu.so\nmodule_app\t\tctrl_tcp.so\n"
+			 "ctrl_tcp_listen\t\t127.0.0.1:%u\n", ctrl);
 	const struct proc_var vars[] = {
 		{ "SIP_PORT", port },
 		{ "DIR", dir },
 		{ "RTP_PORTS", RTP_PORTS },
 		{ "MODULE_PATH", module_dir() },
+		{ "CONTROL", control },
+		{ "ANSWERMODE", how && how->answermode ? how->answermode : "auto" },
 		{ NULL, NULL },
 	};
 	snprintf(path, sizeof(path), "%s/config", dir);
@@ -149,7 +182,10 @@ static pid_t try_baresip(const char *dir, const char *log, uint16_t sip, uint16_
 	pid_t pid = proc_spawn(a.v, log, false);
 	if (pid < 0)
 		return pid;
+	/* ctrl_tcp is loaded after the SIP listeners are up */
 	rc = proc_wait_port(pid, (uint16_t)(sip + 1), START_MS);
+	if (!rc && how && how->control)
+		rc = proc_wait_port(pid, ctrl, START_MS);
 	if (rc) {
 		proc_stop(pid, SIGTERM, STOP_MS);
 		return rc;
@@ -158,18 +194,28 @@ static pid_t try_baresip(const char *dir, const char *log, uint16_t sip, uint16_
 	return pid;
 }
 
-/* baresip needs three free ports (UDP and TCP on one, TLS on the next); the next port
- * may be held by any other connection on a busy machine, and another program may take
- * one between our look and its bind: look at both, and try a few times. */
-static pid_t start_baresip(const char *dir, const char *log, uint16_t *tls_port)
+/* baresip needs three free ports (UDP and TCP on one, TLS on the next), and a fourth
+ * for ctrl_tcp when controlled; the next port may be held by any other connection on
+ * a busy machine, and another program may take one between our look and its bind:
+ * look at them all, and try a few times. how may be NULL (answers at once, no
+ * control); how->ctrl gets the control port. */
+static pid_t start_baresip(const char *dir, const char *log, struct bs_start *how,
+			   uint16_t *tls_port)
 {
 	pid_t pid = -EADDRINUSE;
 	for (int attempt = 0; attempt < 20 && pid < 0; attempt++) {
-		uint16_t sip = proc_free_port();
+		uint16_t sip = proc_free_port(), ctrl = 0;
 		if (!sip || sip >= 65535 || !proc_can_bind(sip, SOCK_DGRAM) ||
 		    !proc_can_bind((uint16_t)(sip + 1), SOCK_STREAM))
 			continue;
-		pid = try_baresip(dir, log, sip, tls_port);
+		if (how && how->control) {
+			ctrl = proc_free_port();
+			if (!ctrl || ctrl == sip || ctrl == sip + 1)
+				continue;
+		}
+		pid = try_baresip(dir, log, sip, ctrl, how, tls_port);
+		if (pid > 0 && how)
+			how->ctrl = ctrl;
 	}
 	return pid;
 }
@@ -230,7 +276,7 @@ static void call_baresip(const char *suite)
 	CU_ASSERT_FATAL(prepare_case(suite, dir, FIXTURES "/call.json.in", scenario, suite_var) == 0);
 
 	uint16_t port = 0;
-	pid_t bs = start_baresip(dir, log, &port);
+	pid_t bs = start_baresip(dir, log, NULL, &port);
 	if (bs < 0)
 		proc_show_log("baresip", log, 3000);
 	CHECK(bs > 0, "%s: baresip listens for TLS (%s)", suite, strerror(-bs));
@@ -738,7 +784,7 @@ static void hold_resume(const struct hr_case *c)
 	CU_ASSERT_FATAL(prepare_case(c->name, dir, tmpl, scenario, vars) == 0);
 
 	uint16_t bs_tls = 0, kam_tls = 0, kam_udp = 0;
-	pid_t bs = start_baresip(dir, log, &bs_tls);
+	pid_t bs = start_baresip(dir, log, NULL, &bs_tls);
 	if (bs < 0)
 		proc_show_log("baresip", log, 3000);
 	CHECK(bs > 0, "%s: baresip listens (%s)", c->name, strerror(-bs));
@@ -820,15 +866,498 @@ static void hold_resume_dtmf_via_kamailio(void)
 	hold_resume(&hr_cases[1]);
 }
 
+/* ---- calls that the test drives baresip through: DTMF from baresip, an early answer
+ *
+ * baresip loads menu and ctrl_tcp (modules/ctrl_tcp at tag v1.0.0): ctrl_tcp listens
+ * on a loopback port for netstrings ("LEN:JSON,") holding {"command": NAME, "params":
+ * TEXT, "token": T}, runs "NAME TEXT" as one of baresip's long commands
+ * (cmd_process_long), and answers {"response":true,"ok":BOOL,"data":...,"token":T};
+ * it also sends every UA event ({"event":true,"type":"CALL_ESTABLISHED",...}).
+ *
+ * DTMF from baresip: menu's "sndcode 1018#" (modules/menu/menu.c send_code(), a
+ * command of a call that is up) calls call_send_digit() for each digit and then for
+ * KEYCODE_REL; src/audio.c audio_send_digit() queues each start in libre's telev
+ * (libre 1.1.0 src/telev/telev.c telev_send()), and check_telev(), run for each 20 ms
+ * of the audio source, sends its next packet: each digit for 9 packets (180 ms, the
+ * first with the marker, one RTP timestamp per event), then 3 end packets, the next
+ * digit at once after, so 1018# takes 60 packets, 1.2 s. They go in the audio's SRTP
+ * stream (its SSRC and sequence, the audio going on between them) under the payload
+ * type of the REMOTE telephone-event format (sdp_media_rformat(..., "telephone-event"):
+ * the number our offer gave it, 101, which baresip's answer uses too), so trunkload
+ * decodes them as ours. baresip logs "audio: send DTMF digit: '1'" for each and "audio:
+ * send DTMF digit end: '#'" at the end.
+ *
+ * Early answer: with answermode=early (src/account.c answermode_decode()) src/ua.c
+ * call_event_handler() answers an incoming call with call_progress() instead of
+ * call_answer(): a 183 Session Progress with SDP, and the call waits for menu's
+ * "accept". But baresip 1.0.0 sends no early media: call_progress() (src/call.c) only
+ * encodes its SDP and calls call_stream_start(), never update_media(), so the stream
+ * never learns the offer's address (stream_update() -> stream_remote_set()) and
+ * stream_is_ready() (src/stream.c) stays false: no audio starts, and the srtp module
+ * has not seen the offer (its a=crypto in the 183 is the one media_alloc() made before
+ * the offer was decoded: tag 1, AES_CM_128_HMAC_SHA1_80 whatever we offered). Media
+ * starts with call_answer() -> update_media() and the 200. baresip 2.0.0 added
+ * update_media() to call_progress() ("Selective early media", commit 3c85fc2f, PR
+ * #1398). So early_answer_from_baresip proves that trunkload takes the 183's answer
+ * and the 200 that repeats it, and, from baresip 1.x, that no packet came before the
+ * 200: answer_to_first_media (from the 183's answer) lasts about as long as the test
+ * waited before "accept".
+ *
+ * baresip's trace prints a message when it hands it to its TLS connection, which may
+ * keep it a while: libre 1.1.0 leaves Nagle's algorithm on, and its session ticket,
+ * sent as our INVITE comes, holds back the 180, 183 and 200 until our kernel's delayed
+ * ACK (about 40 ms: invite_to_180 is that long against baresip). The test waits a
+ * whole second after the 183's trace line, far longer. */
+
+#define CTRL_MS 10000      /* a control command answered, an awaited event come */
+#define EARLY_WAIT_MS 1000 /* from baresip's 183 to the test's "accept" */
+
+/* A connection to baresip's ctrl_tcp. */
+struct bs_ctrl {
+	int fd;
+	size_t len;
+	char buf[16384]; /* bytes read, not yet taken as frames */
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
+/* 0, or -errno. */
+static int ctrl_connect(struct bs_ctrl *c, uint16_t port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	c->len = 0;
+	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c->fd < 0)
+		return -errno;
+	if (connect(c->fd, (struct sockaddr *)&a, sizeof(a))) {
+		int err = -errno;
+		close(c->fd);
+		c->fd = -1;
+		return err;
+	}
+	return 0;
+}
+
+static void ctrl_close(struct bs_ctrl *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+/* The next netstring's JSON into out (cap bytes, NUL-terminated), waiting at most
+ * until deadline (now_ms()). 0, -ETIMEDOUT, -ECONNRESET (baresip closed it),
+ * -EBADMSG, -EMSGSIZE, or -errno. */
+static int ctrl_next(struct bs_ctrl *c, char *out, size_t cap, uint64_t deadline)
+{
+	for (;;) {
+		char *colon = memchr(c->buf, ':', c->len);
+		if (colon) {
+			char *end;
+			unsigned long n = strtoul(c->buf, &end, 10);
+			size_t head = (size_t)(colon - c->buf) + 1;
+			if (end != colon || n >= cap || n > sizeof(c->buf) - head - 1)
+				return -EBADMSG;
+			if (c->len >= head + n + 1) {
+				if (c->buf[head + n] != ',')
+					return -EBADMSG;
+				memcpy(out, c->buf + head, n);
+				out[n] = 0;
+				c->len -= head + n + 1;
+				memmove(c->buf, c->buf + head + n + 1, c->len);
+				return 0;
+			}
+		} else if (c->len > 12) {
+			return -EBADMSG; /* no length that long */
+		}
+		uint64_t now = now_ms();
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		struct pollfd p = { .fd = c->fd, .events = POLLIN };
+		int r = poll(&p, 1, (int)(deadline - now));
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r <= 0)
+			continue;
+		ssize_t got = read(c->fd, c->buf + c->len, sizeof(c->buf) - c->len);
+		if (got == 0)
+			return -ECONNRESET;
+		if (got < 0 && errno != EINTR)
+			return -errno;
+		if (got > 0)
+			c->len += (size_t)got;
+	}
+}
+
+/* Waits until baresip reports the UA event type ("CALL_ESTABLISHED"). 0, or -errno. */
+static int ctrl_await(struct bs_ctrl *c, const char *type, int timeout_ms)
+{
+	char frame[4096], want[64];
+	snprintf(want, sizeof(want), "\"type\":\"%s\"", type);
+	uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
+	for (;;) {
+		int rc = ctrl_next(c, frame, sizeof(frame), deadline);
+		if (rc)
+			return rc;
+		if (strstr(frame, "\"event\":true") && strstr(frame, want))
+			return 0;
+	}
+}
+
+/* Runs one of baresip's long commands ("sndcode", "1018#"; params may be NULL) and
+ * waits for its response. 0 when it says ok, -EPROTO when it refused (its response in
+ * said), or -errno. */
+static int ctrl_command(struct bs_ctrl *c, const char *command, const char *params,
+			char *said, size_t said_cap)
+{
+	char msg[512], frame[4096], token[64];
+	snprintf(token, sizeof(token), "\"token\":\"test-%s\"", command);
+	int n = snprintf(msg, sizeof(msg), "{\"command\":\"%s\"%s%s%s,%s}", command,
+			 params ? ",\"params\":\"" : "", params ? params : "", params ? "\"" : "",
+			 token);
+	char wire[600];
+	int len = snprintf(wire, sizeof(wire), "%d:%s,", n, msg);
+	if (write(c->fd, wire, (size_t)len) != len)
+		return -EIO;
+	uint64_t deadline = now_ms() + CTRL_MS;
+	for (;;) {
+		int rc = ctrl_next(c, frame, sizeof(frame), deadline);
+		if (rc)
+			return rc;
+		if (!strstr(frame, "\"response\":true") || !strstr(frame, token))
+			continue; /* an event */
+		size_t n = strlen(frame) < said_cap ? strlen(frame) : said_cap - 1;
+		memcpy(said, frame, n);
+		said[n] = 0;
+		return strstr(frame, "\"ok\":true") ? 0 : -EPROTO;
+	}
+}
+
+/* Waits until baresip's log holds needle, polling every 20 ms. */
+static bool log_await(const char *log, const char *needle, int timeout_ms)
+{
+	for (int waited = 0;; waited += 20) {
+		char *text = proc_read_file(log);
+		bool found = text && strstr(text, needle);
+		free(text);
+		if (found || waited >= timeout_ms)
+			return found;
+		proc_nap_ms(20);
+	}
+}
+
+/* A call that the test drives baresip through. */
+struct driven_case {
+	const char *name;
+	const char *send;      /* digits baresip sends once the call is up; NULL: none */
+	const char *expect;    /* the flow's expect_dtmf digits; NULL: the early answer */
+	const char *timeout;   /* that step's timeout_ms */
+	const char *failure;   /* how the call fails (calls.failures); NULL: it passes */
+};
+
+/* The digits baresip's log says it sent ("audio: send DTMF digit: 'D'"), cut to cap,
+ * and whether it logged the end of the last ("send DTMF digit end: 'D'"). */
+static void baresip_sent(const char *text, char *digits, size_t cap, bool *ended)
+{
+	static const char line[] = "audio: send DTMF digit: '";
+	size_t n = 0;
+	for (const char *p = text; (p = strstr(p, line)); p += sizeof(line) - 1)
+		if (n + 1 < cap)
+			digits[n++] = p[sizeof(line) - 1];
+	digits[n] = 0;
+	char end[64];
+	snprintf(end, sizeof(end), "audio: send DTMF digit end: '%c'", n ? digits[n - 1] : '?');
+	*ended = n && strstr(text, end);
+}
+
+/* What baresip's side of a driven call must show. Returns the number of failed
+ * checks. */
+static int check_driven_far_end(const struct driven_case *c, const char *log)
+{
+	const char *name = c->name;
+	char *text = proc_read_file(log);
+	const char *t = text ? text : "";
+	int bad = 0;
+#define FAR(cond, ...) do { bool ok_ = (cond); CHECK(ok_, __VA_ARGS__); bad += !ok_; } while (0)
+	struct baresip_view v;
+	read_baresip_log(t, HR_SUITE, &v);
+	FAR(v.suite_enabled, "%s: baresip logs \"SRTP is Enabled (cryptosuite=%s)\"", name,
+	    HR_SUITE);
+	FAR(v.rtp_failures == 0 && v.rtcp_failures == 0,
+	    "%s: baresip decrypted every SRTP and SRTCP packet (%zu and %zu failed)", name,
+	    v.rtp_failures, v.rtcp_failures);
+	FAR(v.rx_errors == 0, "%s: baresip counts 0 receive errors (got %ld)", name, v.rx_errors);
+	/* our offer and its answer: telephone-event under 101 both ways */
+	size_t te = count(t, "a=rtpmap:101 telephone-event/8000");
+	FAR(te >= 2, "%s: our offer and baresip's answer name telephone-event 101 (%zu lines)",
+	    name, te);
+	/* every call ends with our BYE, also one that failed */
+	size_t byes = count(t, "\nBYE sip:");
+	FAR(byes >= 1, "%s: baresip got our BYE (got %zu)", name, byes);
+	if (c->expect) {
+		char sent[32];
+		bool ended;
+		baresip_sent(t, sent, sizeof(sent), &ended);
+		const char *want = c->send ? c->send : "";
+		FAR(!strcmp(sent, want) && (!c->send || ended),
+		    "%s: baresip logs sending \"%s\" and the last digit's end (got \"%s\"%s)", name,
+		    want, sent, ended ? ", ended" : "");
+	} else {
+		/* one 183 and one 200 to the INVITE, both with baresip's key: the 200
+		 * repeats the 183's answer */
+		const char *p183 = strstr(t, "SIP/2.0 183 Session Progress");
+		const char *p200 = p183 ? strstr(p183, "SIP/2.0 200 ") : NULL;
+		const char *k183 = p183 ? strstr(p183, "a=crypto:1 " HR_SUITE " inline:") : NULL;
+		const char *k200 = p200 ? strstr(p200, "a=crypto:1 " HR_SUITE " inline:") : NULL;
+		FAR(k183 && (!p200 || k183 < p200),
+		    "%s: baresip answered 183 with SDP and an a=crypto line", name);
+		FAR(k183 && k200 && !strncmp(k183, k200, 40 + strlen(HR_SUITE) + 19),
+		    "%s: baresip's 200 repeats the 183's a=crypto key", name);
+		/* its SRTP starts with the 200 in baresip 1.x (see above) */
+		const char *enabled = strstr(t, "SRTP is Enabled");
+		const char *answering = strstr(t, "call: answering call");
+		if (baresip_version(t) < 200)
+			FAR(enabled && answering && answering < enabled,
+			    "%s: baresip %d.x sets up SRTP only when it answers 200", name,
+			    baresip_version(t) / 100);
+	}
+#undef FAR
+	free(text);
+	return bad;
+}
+
+static void driven_call(const struct driven_case *c)
+{
+	proc_cleanup_all();
+	char so[600];
+	static const char *const control[] = { "menu", "ctrl_tcp" };
+	for (size_t i = 0; i < sizeof(control) / sizeof(control[0]); i++) {
+		snprintf(so, sizeof(so), "%s/%s.so", module_dir(), control[i]);
+		if (access(so, R_OK)) {
+			fprintf(stderr, "test_baresip: SKIPPED %s: no %s\n", c->name, so);
+			return;
+		}
+	}
+	char dir[512], pki[600], log[600], out[600], report[600], scenario[600], said[512] = "";
+	proc_path(dir, sizeof(dir), c->name);
+	snprintf(pki, sizeof(pki), "%s/pki", dir);
+	snprintf(log, sizeof(log), "%s/baresip.log", dir);
+	snprintf(out, sizeof(out), "%s/trunkload.out", dir);
+	snprintf(report, sizeof(report), "%s/report/report.json", dir);
+	snprintf(scenario, sizeof(scenario), "%s/scenario.json", dir);
+	const struct proc_var vars[] = {
+		{ "EXPECT", c->expect ? c->expect : "" },
+		{ "TIMEOUT_MS", c->timeout ? c->timeout : "5000" },
+		{ NULL, NULL },
+	};
+	const char *tmpl = c->expect ? FIXTURES "/dtmf-from-baresip.json.in"
+				     : FIXTURES "/early-answer.json";
+	CU_ASSERT_FATAL(prepare_case(c->name, dir, tmpl, scenario, vars) == 0);
+
+	struct bs_start how = { .answermode = c->expect ? "auto" : "early", .control = true };
+	uint16_t port = 0;
+	pid_t bs = start_baresip(dir, log, &how, &port);
+	if (bs < 0)
+		proc_show_log("baresip", log, 3000);
+	CHECK(bs > 0, "%s: baresip listens for TLS and ctrl_tcp (%s)", c->name, strerror(-bs));
+	CU_ASSERT_FATAL(bs > 0);
+	struct bs_ctrl ctl = { .fd = -1 };
+	int rc = ctrl_connect(&ctl, how.ctrl);
+	CHECK(rc == 0, "%s: connects to baresip's ctrl_tcp port %u (%s)", c->name, how.ctrl,
+	      strerror(-rc));
+	if (rc) {
+		proc_cleanup_all();
+		return;
+	}
+
+	struct proc_args a = { 0 };
+	args_add(&a, "%s", TL_BINARY);
+	args_add(&a, "run");
+	args_add(&a, "%s", scenario);
+	args_add(&a, "--target");
+	args_add(&a, "127.0.0.1:%u", port);
+	args_add(&a, "--server-name");
+	args_add(&a, "uas.trunkload.test");
+	args_identity(&a, pki, "client");
+	args_add(&a, "--ca");
+	args_add(&a, "%s/ca.crt", pki);
+	args_add(&a, "--media-ports");
+	args_add(&a, OUR_MEDIA_PORTS);
+	args_add(&a, "--report-dir");
+	args_add(&a, "%s/report", dir);
+	uint64_t t0 = now_ms();
+	pid_t tl = proc_spawn(a.v, out, false);
+	CHECK(tl > 0, "%s: trunkload run starts (%s)", c->name, strerror(-tl));
+	if (tl < 0) {
+		ctrl_close(&ctl);
+		proc_cleanup_all();
+		return;
+	}
+
+	/* the far end's part: digits once the call is up, or the 200 after the 183 */
+	int drive = 0;
+	if (c->expect) {
+		drive = ctrl_await(&ctl, "CALL_ESTABLISHED", CTRL_MS);
+		CHECK(drive == 0, "%s: baresip reports the call established (%s)", c->name,
+		      strerror(-drive));
+		if (!drive && c->send) {
+			drive = ctrl_command(&ctl, "sndcode", c->send, said, sizeof(said));
+			CHECK(drive == 0, "%s: baresip takes \"sndcode %s\" (%s: %s)", c->name,
+			      c->send, strerror(-drive), said);
+		}
+	} else {
+		bool early = log_await(log, "SIP/2.0 183 Session Progress", CTRL_MS);
+		CHECK(early, "%s: baresip answers 183 Session Progress", c->name);
+		drive = early ? 0 : -ETIMEDOUT;
+		if (early) {
+			proc_nap_ms(EARLY_WAIT_MS);
+			drive = ctrl_command(&ctl, "accept", NULL, said, sizeof(said));
+			CHECK(drive == 0, "%s: baresip takes \"accept\" (%s: %s)", c->name,
+			      strerror(-drive), said);
+		}
+	}
+	int run_rc = proc_wait(tl, RUN_TIMEOUT_MS);
+	if (run_rc == -ETIMEDOUT)
+		run_rc = proc_stop(tl, SIGTERM, STOP_MS);
+	ctrl_close(&ctl);
+	double secs = (double)(now_ms() - t0) / 1000;
+	int want_rc = c->failure ? 1 : 0;
+	CHECK(run_rc == want_rc, "%s: trunkload run exits %d (got %d)", c->name, want_rc, run_rc);
+
+	int bad;
+	if (!c->expect) {
+		/* baresip 1.x: the first packet came with the 200, EARLY_WAIT_MS after the
+		 * 183's answer; a baresip with early media sends it at once */
+		const struct proc_expect want[] = {
+			EXPECT_STR("verdict", "pass"),
+			EXPECT_EQ("calls.completed", 1),
+			EXPECT_EQ("calls.failed", 0),
+			EXPECT_EQ("sip.stray_responses", 0),
+			EXPECT_STR("srtp.suite", HR_SUITE),
+			EXPECT_GE("srtp.packets_received", STEP_PACKETS),
+			EXPECT_EQ("srtp.auth_failures", 0),
+			EXPECT_EQ("srtp.replay_failures", 0),
+			EXPECT_EQ("srtp.early_packets", 0),
+			EXPECT_EQ("latency_ms.answer_to_first_media.count", 1),
+			{ 0 },
+		};
+		bad = proc_expect_json(report, want);
+		double first = -1;
+		proc_json_number(report, "latency_ms.answer_to_first_media.min", &first);
+		char *text = proc_read_file(log);
+		int version = text ? baresip_version(text) : -1;
+		free(text);
+		bool ok = version < 200 ? first >= 0.8 * EARLY_WAIT_MS : first >= 0 &&
+								      first < EARLY_WAIT_MS / 2;
+		CHECK(ok, "%s: baresip %d.%d's first packet came %s the 183's answer (%.0f ms "
+			  "after it; the test accepted the call %d ms after the 183)",
+		      c->name, version / 100, version % 100,
+		      version < 200 ? "with the 200, not after" : "soon after", first,
+		      EARLY_WAIT_MS);
+		bad += !ok;
+	} else if (!c->failure) {
+		const struct proc_expect want[] = {
+			EXPECT_STR("verdict", "pass"),
+			EXPECT_EQ("calls.completed", 1),
+			EXPECT_EQ("calls.failed", 0),
+			EXPECT_EQ("dtmf.received", strlen(c->send)),
+			EXPECT_EQ("dtmf.checked", strlen(c->expect)),
+			EXPECT_EQ("dtmf.mismatched", 0),
+			EXPECT_EQ("dtmf.sent", 0),
+			EXPECT_STR("srtp.suite", HR_SUITE),
+			/* the digits' 60 packets and baresip's audio beside them */
+			EXPECT_GE("srtp.packets_received", 12 * strlen(c->send) + STEP_PACKETS),
+			EXPECT_EQ("srtp.auth_failures", 0),
+			EXPECT_EQ("srtp.replay_failures", 0),
+			{ 0 },
+		};
+		bad = proc_expect_json(report, want);
+	} else {
+		char failures[64];
+		snprintf(failures, sizeof(failures), "calls.failures.%s", c->failure);
+		const struct proc_expect want[] = {
+			EXPECT_STR("verdict", "fail"),
+			EXPECT_EQ("calls.completed", 0),
+			EXPECT_EQ("calls.failed", 1),
+			EXPECT_EQ(failures, 1),
+			EXPECT_EQ("dtmf.checked", strlen(c->expect)),
+			EXPECT_GE("dtmf.mismatched", 1),
+			EXPECT_EQ("srtp.auth_failures", 0),
+			{ 0 },
+		};
+		bad = proc_expect_json(report, want);
+		/* what came: a digit other than expected (the check stops there), or
+		 * none */
+		double got = -1;
+		proc_json_number(report, "dtmf.received", &got);
+		bool ok = c->send ? got >= 1 && got <= (double)strlen(c->send) : got == 0;
+		CHECK(ok, "%s: trunkload received %s digits of baresip's (got %.0f)", c->name,
+		      c->send ? "1 to all" : "no", got);
+		bad += !ok;
+	}
+
+	int bs_rc = proc_stop(bs, SIGTERM, STOP_MS);
+	CHECK(bs_rc == 0, "%s: baresip exits 0 on SIGTERM (got %d)", c->name, bs_rc);
+	bad += check_driven_far_end(c, log);
+	fprintf(stderr, "%s: trunkload ran %.1f s\n", c->name, secs);
+	if (run_rc != want_rc || bad || bs_rc || drive) {
+		proc_show_failed_checks(report);
+		proc_show_json(report, "calls.failures");
+		proc_show_json(report, "dtmf");
+		proc_show_log("trunkload run", out, 3000);
+		proc_show_log("baresip", log, 6000);
+	}
+	proc_cleanup_all();
+}
+
+static const struct driven_case driven_cases[] = {
+	{ "dtmf_from_baresip", DTMF_DIGITS, DTMF_DIGITS, "5000", NULL },
+	/* baresip sends 1018#, the flow wants 1019#: the 8 fails the call */
+	{ "dtmf_from_baresip_mismatch", DTMF_DIGITS, "1019#", "5000", "dtmf_mismatch" },
+	/* baresip sends nothing: the step waits its 1 s for nothing */
+	{ "dtmf_from_baresip_silent", NULL, DTMF_DIGITS, "1000", "dtmf_timeout" },
+	{ "early_answer_from_baresip", NULL, NULL, NULL, NULL },
+};
+
+static void dtmf_from_baresip(void)
+{
+	driven_call(&driven_cases[0]);
+}
+
+static void dtmf_from_baresip_mismatch(void)
+{
+	driven_call(&driven_cases[1]);
+}
+
+static void dtmf_from_baresip_silent(void)
+{
+	driven_call(&driven_cases[2]);
+}
+
+static void early_answer_from_baresip(void)
+{
+	driven_call(&driven_cases[3]);
+}
+
 static const struct tl_case cases[] = {
 	{ "AES_CM_128_HMAC_SHA1_80", aes_cm_128_hmac_sha1_80 },
 	{ "AES_CM_128_HMAC_SHA1_32", aes_cm_128_hmac_sha1_32 },
 	{ "AEAD_AES_128_GCM", aead_aes_128_gcm },
 	{ "AEAD_AES_256_GCM", aead_aes_256_gcm },
+	{ "dtmf_from_baresip", dtmf_from_baresip },
+	{ "dtmf_from_baresip_mismatch", dtmf_from_baresip_mismatch },
+	{ "dtmf_from_baresip_silent", dtmf_from_baresip_silent },
+	{ "early_answer_from_baresip", early_answer_from_baresip },
 	{ "hold_resume_via_kamailio", hold_resume_via_kamailio },
 	{ "hold_resume_dtmf_via_kamailio", hold_resume_dtmf_via_kamailio },
 };
-#define DIRECT_CASES 4 /* the first ones, which need no Kamailio */
+#define DIRECT_CASES 8 /* the first ones, which need no Kamailio */
 
 int main(void)
 {

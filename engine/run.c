@@ -227,6 +227,9 @@ static void counts_add(struct uas_counts *d, const struct uas_counts *s)
 	d->expired += s->expired;
 	d->no_dialog += s->no_dialog;
 	d->busy += s->busy;
+	d->not_routed += s->not_routed;
+	d->rang_out += s->rang_out;
+	d->hangups += s->hangups;
 	d->refreshes_sent += s->refreshes_sent;
 	d->refreshes_received += s->refreshes_received;
 }

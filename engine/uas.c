@@ -2,23 +2,40 @@
 #include "rtp.h"
 #include "call_table.h"
 #include "clock.h"
+#include "draw.h"
 #include "media.h"
 #include "ua_session.h"
 #include <arpa/inet.h>
 #include "sip_build.h"
 #include <errno.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_PENDING 8192
 
-enum { T_DELAYED = 1, T_SESSION };
+enum { T_DELAYED = 1, T_SESSION, T_HANGUP };
 
-/* An INVITE whose answer waits for --delay-ms: a copy of its bytes, re-parsed when due. */
+/* 64 T1: a 2xx unacknowledged this long is given up on (RFC 3261 13.3.1.4) */
+#define ACK_WAIT_NS (32 * NS_PER_S)
+#define ACK_POLL_NS (20 * NS_PER_MS)
+
+/* How one INVITE is answered: what the behaviour (or the flags) drew for it. */
+struct plan {
+	int status;           /* 200, a refusal, or SCN_NO_ANSWER */
+	bool not_routed;      /* the refusal is routes_default */
+	uint32_t ring_ms;     /* from the 180 to the 200 */
+	bool hangup;          /* we end the call with BYE ... */
+	uint32_t hangup_ms;   /* ... this long after the 200 */
+};
+
+/* An INVITE whose answer waits (--delay-ms, a ring, or no answer until the caller
+ * cancels): a copy of its bytes, re-parsed when due. */
 struct pending {
 	bool used;
 	uint32_t conn_slot, conn_gen, seq;
+	struct plan plan;
 	struct buf msg;
 };
 
@@ -32,6 +49,7 @@ struct uas_call {
 	bool has_media;
 	uint32_t media_slot;
 	uint16_t media_port;
+	uint64_t t_answered;      /* when our 2xx went (a hang-up waits for its ACK) */
 };
 
 struct uas {
@@ -47,6 +65,8 @@ struct uas {
 	struct call_table index;  /* Call-ID -> calls[] */
 	struct uas_call *calls;   /* grown as needed up to cfg.max_calls; indices stay */
 	uint32_t n_calls, cap_calls, *free_calls, n_free;
+	regex_t *routes;          /* the behaviour's routes, compiled; n_routes of them */
+	unsigned n_routes;
 };
 
 
@@ -247,7 +267,8 @@ static int media_prepare(struct uas *s, struct conn *c, struct uas_call *k)
 /* A new call: 180 and 200 with our SDES answer to its offer, or with our offer when
  * it has none (delayed offer); 488 when nothing offered is acceptable, 422 below
  * our Min-SE. */
-static void answer_invite(struct uas *s, struct conn *c, const struct sip_msg *m)
+static void answer_invite(struct uas *s, struct conn *c, const struct sip_msg *m,
+			  const struct plan *plan, bool rang)
 {
 	if (s->cfg.refuse_status) {
 		s->counts.refused++;
@@ -304,8 +325,14 @@ static void answer_invite(struct uas *s, struct conn *c, const struct sip_msg *m
 	}
 	io = io_of(s, c, k, contact, sizeof(contact));
 	s->counts.answered++;
-	ua_respond(&k->ss, &io, m, 180, false);
+	if (!rang)
+		ua_respond(&k->ss, &io, m, 180, false);
 	ua_respond(&k->ss, &io, m, 200, true);
+	k->t_answered = s->w->now;
+	if (plan->hangup &&
+	    worker_timer(s->w, s->w->now + (uint64_t)plan->hangup_ms * NS_PER_MS, call_slot(s, k), k->gen,
+			 T_HANGUP))
+		s->counts.media_failed++; /* no timer: the call goes on until the caller ends it */
 	if (!delayed)
 		neg_answered(&k->ss.neg);
 	k->ss.awaiting_ack = true;
@@ -314,8 +341,12 @@ static void answer_invite(struct uas *s, struct conn *c, const struct sip_msg *m
 	arm_session(s, k);
 }
 
-static int delay_invite(struct uas *s, struct conn *c, const struct sip_msg *m, size_t len)
+/* Keeps the INVITE until wait_ms from now (0: until the caller cancels it). */
+static int pend(struct uas *s, struct conn *c, const struct sip_msg *m, const struct plan *plan,
+		uint32_t wait_ms)
 {
+	/* a request starts with its method; its body ends it */
+	size_t len = (size_t)(m->body.p + m->body.len - m->method_name.p);
 	for (uint32_t i = 0; i < s->n_pending; i++) {
 		struct pending *p = &s->pending[i];
 		if (p->used)
@@ -326,9 +357,14 @@ static int delay_invite(struct uas *s, struct conn *c, const struct sip_msg *m, 
 		p->used = true;
 		p->conn_slot = c->slot;
 		p->conn_gen = c->gen;
+		p->plan = *plan;
 		p->seq++;
-		return worker_timer(s->w, clock_mono_ns() + (uint64_t)s->cfg.delay_ms * NS_PER_MS, i,
-				    p->seq, T_DELAYED);
+		if (!wait_ms)
+			return 0;
+		int err = worker_timer(s->w, clock_mono_ns() + (uint64_t)wait_ms * NS_PER_MS, i, p->seq,
+				       T_DELAYED);
+		p->used = err == 0;
+		return err;
 	}
 	return -ENOSPC;
 }
@@ -392,6 +428,115 @@ static void in_dialog(struct uas *s, struct conn *c, struct uas_call *k, const s
 	on_event(s, c, k, ua_on_request(&k->ss, &io, m, &why), why);
 }
 
+/* The Request-URI's user part: "sip:9898@host" -> "9898" (empty without one). */
+static void ruri_user(const struct sip_msg *m, char *out, size_t cap)
+{
+	const char *p = m->ruri.p;
+	const char *colon = memchr(p, ':', m->ruri.len), *at = memchr(p, '@', m->ruri.len);
+	size_t n = 0;
+	if (colon && at && colon < at) {
+		p = colon + 1;
+		const char *semi = memchr(p, ';', (size_t)(at - p)); /* user parameters */
+		n = (size_t)((semi ? semi : at) - p);
+	}
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, p, n);
+	out[n] = 0;
+}
+
+/* What the behaviour draws for this INVITE: its route's answer over the default one,
+ * drawn from the seed and the Call-ID. */
+static void plan_of(struct uas *s, const struct sip_msg *m, struct plan *p)
+{
+	const struct scn_uas *u = s->cfg.behaviour;
+	*p = (struct plan){ .status = 200, .ring_ms = 0 };
+	if (!u)
+		return;
+	const struct scn_answer *a = &u->answer, *route = NULL;
+	if (s->n_routes) {
+		char user[128];
+		ruri_user(m, user, sizeof(user));
+		for (unsigned i = 0; i < s->n_routes && !route; i++)
+			if (!regexec(&s->routes[i], user, 0, NULL, 0))
+				route = &u->routes[i].answer;
+		if (!route) {
+			*p = (struct plan){ .status = u->routes_default, .not_routed = true };
+			return;
+		}
+	}
+	uint64_t st = draw_seed(s->cfg.seed, m->call_id.p, m->call_id.len);
+	const struct scn_answer *o = route && route->has_outcomes ? route : a;
+	if (o->n_outcomes) {
+		uint32_t w[SCN_MAX_OUTCOMES];
+		for (unsigned i = 0; i < o->n_outcomes; i++)
+			w[i] = o->outcomes[i].weight;
+		p->status = o->outcomes[draw_weighted(&st, w, o->n_outcomes)].status;
+	}
+	const struct scn_answer *r = route && route->has_ring ? route : a;
+	if (r->has_ring)
+		p->ring_ms = draw_between(&st, r->ring_ms.min, r->ring_ms.max);
+	const struct scn_answer *h = route && route->has_hangup ? route : a;
+	if (h->has_hangup) {
+		p->hangup = true;
+		p->hangup_ms = draw_between(&st, h->hangup_after_ms.min, h->hangup_after_ms.max);
+	}
+}
+
+/* A new INVITE (its 100 is out): refused, rung until cancelled, rung then answered, or
+ * answered at once, as drawn. --refuse and --delay-ms override the behaviour. */
+static void new_invite(struct uas *s, struct conn *c, const struct sip_msg *m)
+{
+	struct plan p;
+	plan_of(s, m, &p);
+	if (!s->cfg.refuse_status && p.status != 200 && p.status != SCN_NO_ANSWER) {
+		if (p.not_routed)
+			s->counts.not_routed++;
+		else
+			s->counts.refused++;
+		respond(s, c, m, p.status);
+		return;
+	}
+	if (!s->cfg.refuse_status && p.status == SCN_NO_ANSWER) {
+		respond(s, c, m, 180);
+		if (pend(s, c, m, &p, 0))
+			respond(s, c, m, 480); /* no room to hold it: temporarily unavailable */
+		else
+			s->counts.rang_out++;
+		return;
+	}
+	uint32_t wait = s->cfg.delay_ms ? s->cfg.delay_ms : p.ring_ms;
+	if (s->cfg.delay_ms)
+		p.ring_ms = 0; /* --delay-ms: silence, then 180 and 200 together */
+	if (wait && !s->cfg.refuse_status) {
+		if (p.ring_ms)
+			respond(s, c, m, 180);
+		if (pend(s, c, m, &p, wait) == 0)
+			return;
+	}
+	answer_invite(s, c, m, &p, p.ring_ms > 0 && wait && !s->cfg.refuse_status);
+}
+
+/* hangup_after_ms is over: BYE, once the 2xx was ACKed (RFC 3261 15). */
+static void hang_up(struct uas *s, const struct timer_entry *t)
+{
+	if (t->slot >= s->n_calls)
+		return;
+	struct uas_call *k = &s->calls[t->slot];
+	struct conn *c = k->used && k->gen == t->seq ? worker_conn(s->w, k->conn_slot, k->conn_gen) : NULL;
+	if (!c || k->ss.over)
+		return;
+	if (k->ss.awaiting_ack && s->w->now - k->t_answered < ACK_WAIT_NS) {
+		if (!worker_timer(s->w, s->w->now + ACK_POLL_NS, t->slot, t->seq, T_HANGUP))
+			return;
+	}
+	char contact[96];
+	struct ua_io io = io_of(s, c, k, contact, sizeof(contact));
+	if (ua_send(&k->ss, &io, SIP_BYE, false) == 0)
+		s->counts.hangups++;
+	call_end(s, k); /* its 200 finds no call and is dropped */
+}
+
 static void uas_conn_msg(struct worker *w, struct conn *c, const struct sip_msg *m)
 {
 	struct uas *s = w->role_arg;
@@ -422,13 +567,7 @@ static void uas_conn_msg(struct worker *w, struct conn *c, const struct sip_msg 
 		}
 		s->counts.invites++;
 		respond(s, c, m, 100);
-		if (s->cfg.delay_ms) {
-			/* a request starts with its method; its body ends it */
-			size_t len = (size_t)(m->body.p + m->body.len - m->method_name.p);
-			if (delay_invite(s, c, m, len) == 0)
-				break;
-		}
-		answer_invite(s, c, m);
+		new_invite(s, c, m);
 		break;
 	case SIP_ACK:
 		break; /* of a final response we sent without a call (a refusal) */
@@ -476,6 +615,10 @@ static void uas_timer(struct worker *w, const struct timer_entry *t)
 		on_event(s, c, k, ua_on_deadline(&k->ss, &io, w->now, &why), why);
 		return;
 	}
+	if (t->kind == T_HANGUP) {
+		hang_up(s, t);
+		return;
+	}
 	if (t->slot >= s->n_pending)
 		return;
 	struct pending *p = &s->pending[t->slot];
@@ -485,7 +628,7 @@ static void uas_timer(struct worker *w, const struct timer_entry *t)
 	struct conn *c = worker_conn(w, p->conn_slot, p->conn_gen);
 	struct sip_msg m;
 	if (c && c->state == CONN_UP && sip_parse_msg(p->msg.data, p->msg.len, p->msg.len, &m) > 0)
-		answer_invite(s, c, &m);
+		answer_invite(s, c, &m, &p->plan, p->plan.ring_ms > 0);
 }
 
 static void uas_conn_up(struct worker *w, struct conn *c)
@@ -575,7 +718,24 @@ struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
 		uas_free(s);
 		return NULL;
 	}
-	if (cfg->delay_ms) {
+	const struct scn_uas *u = cfg->behaviour;
+	bool waits = u && (u->answer.has_ring || u->n_routes); /* a route may ring */
+	for (unsigned i = 0; u && i < u->answer.n_outcomes; i++)
+		waits |= u->answer.outcomes[i].status == SCN_NO_ANSWER;
+	for (unsigned i = 0; u && i < u->n_routes; i++)
+		for (unsigned o = 0; o < u->routes[i].answer.n_outcomes; o++)
+			waits |= u->routes[i].answer.outcomes[o].status == SCN_NO_ANSWER;
+	if (u && u->n_routes) {
+		s->routes = calloc(u->n_routes, sizeof(*s->routes));
+		for (unsigned i = 0; s->routes && i < u->n_routes; i++, s->n_routes++)
+			if (regcomp(&s->routes[i], u->routes[i].user, REG_EXTENDED | REG_NOSUB))
+				break; /* checked when the file was loaded */
+		if (!s->routes || s->n_routes != u->n_routes) {
+			uas_free(s);
+			return NULL;
+		}
+	}
+	if (cfg->delay_ms || waits) {
 		s->n_pending = MAX_PENDING;
 		s->pending = calloc(s->n_pending, sizeof(*s->pending));
 		if (!s->pending) {
@@ -626,6 +786,9 @@ void uas_free(struct uas *s)
 	if (s->media.s)
 		media_pool_free(&s->media);
 	call_table_free(&s->index);
+	for (unsigned i = 0; i < s->n_routes; i++)
+		regfree(&s->routes[i]);
+	free(s->routes);
 	free(s->calls);
 	free(s->free_calls);
 	free(s);

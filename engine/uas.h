@@ -8,6 +8,7 @@
 #include "worker.h"
 #include "sdes.h"
 #include "dtmf.h"
+#include "scenario.h"
 
 struct uas_config {
 	uint32_t delay_ms;    /* wait this long between 100 and 180/200 */
@@ -23,6 +24,8 @@ struct uas_config {
 	char expect_dtmf[DTMF_MAX_DIGITS + 1]; /* "" or the digits each call must send us */
 	uint32_t min_se_s;    /* the shortest session interval accepted (422 below); 0: 90 */
 	uint32_t max_calls;   /* calls in progress at once; 0: UAS_MAX_CALLS */
+	const struct scn_uas *behaviour; /* --scenario: how to answer (borrowed), or NULL */
+	uint64_t seed;        /* --seed: with each Call-ID, the draws of the behaviour */
 };
 
 #define UAS_MAX_CALLS 65536u /* per worker, by default */
@@ -39,6 +42,9 @@ struct uas_counts {
 	uint64_t refreshes_sent, refreshes_received; /* session refreshes that succeeded */
 	uint64_t no_dialog;        /* requests for a dialog we do not have: 481 */
 	uint64_t busy;             /* INVITEs refused 503: no room for another call */
+	uint64_t not_routed;       /* INVITEs no route matched: routes_default */
+	uint64_t rang_out;         /* "no_answer": rang until the caller cancelled */
+	uint64_t hangups;          /* calls we ended with BYE (hangup_after_ms) */
 };
 
 struct uas;

@@ -1,6 +1,7 @@
 #include "cli.h"
 #include "port_range.h"
 #include "run.h"
+#include "scenario.h"
 #include "tls.h"
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,6 +27,12 @@ static const char uas_help[] =
 	"501 for unknown methods, 481 for a dialog we do not have. Runs until SIGINT or\n"
 	"SIGTERM, then prints what it answered.\n"
 	"\n"
+	"  --scenario FILE      how to answer, a behaviour file (\"role\": \"uas\"; see\n"
+	"                       scenarios/uas.schema.json): ring times, outcomes by weight\n"
+	"                       (200, refusals, no answer), hanging up first, routes by the\n"
+	"                       dialled number; --refuse and --delay-ms override it\n"
+	"  --seed N             with each Call-ID, what the behaviour draws for a call (same\n"
+	"                       caller, same seed: same outcomes; default 1)\n"
 	"  --listen ADDR:PORT   where to listen (default 127.0.0.1:5061); a port another\n"
 	"                       process listens on is refused (address in use, exit 3)\n"
 	"  --share-port         listen beside other responders on the same port (the kernel\n"
@@ -73,7 +80,7 @@ static const char uas_help[] =
 enum { O_LISTEN = 256, O_CERT, O_KEY, O_CA, O_TRANSPORT, O_DELAY, O_REFUSE, O_HELP, O_MIN_SE,
        O_MEDIA_PORTS, O_NO_MEDIA, O_WRONG_KEY, O_THREADS, O_CLIENT_CERT, O_EXPECT_PEER,
        O_TLS_VERSION, O_SECURITY_LEVEL, O_CIPHERS, O_REPLAY, O_SHARE_PORT, O_KEEP_OLD_KEY,
-       O_EXPECT_DTMF, O_NO_DTMF_ECHO };
+       O_EXPECT_DTMF, O_NO_DTMF_ECHO, O_SCENARIO, O_SEED };
 
 static const struct option uas_options[] = {
 	{ "listen", required_argument, NULL, O_LISTEN },
@@ -86,6 +93,8 @@ static const struct option uas_options[] = {
 	{ "refuse", required_argument, NULL, O_REFUSE },
 	{ "expect-dtmf", required_argument, NULL, O_EXPECT_DTMF },
 	{ "no-dtmf-echo", no_argument, NULL, O_NO_DTMF_ECHO },
+	{ "scenario", required_argument, NULL, O_SCENARIO },
+	{ "seed", required_argument, NULL, O_SEED },
 	{ "media-ports", required_argument, NULL, O_MEDIA_PORTS },
 	{ "no-media", no_argument, NULL, O_NO_MEDIA },
 	{ "srtp-wrong-key", no_argument, NULL, O_WRONG_KEY },
@@ -165,6 +174,9 @@ int cmd_uas(int argc, char **argv)
 		{ "1.0", 1u << 0 }, { "1.1", 1u << 1 }, { "1.2", 1u << 2 }, { "1.3", 1u << 3 },
 	};
 	struct run_responder_config cfg = { .log = stdout };
+	static struct scenario behaviour; /* large: kept off the stack */
+	struct scenario_errors errs = { 0 };
+	cfg.uas.seed = 1;
 	cfg.uas.media_port_lo = 30000;
 	cfg.uas.media_port_hi = 39999;
 	uint64_t u;
@@ -192,6 +204,24 @@ int cmd_uas(int argc, char **argv)
 			if (strcmp(optarg, "tls") && strcmp(optarg, "tcp"))
 				return cli_usage_error("uas", "--transport: expected tls or tcp, got \"%s\"", optarg);
 			tls = !strcmp(optarg, "tls");
+			break;
+		case O_SCENARIO:
+			scenario_default(&behaviour);
+			if (scenario_load_file(optarg, &behaviour, &errs)) {
+				for (unsigned i = 0; i < errs.n; i++)
+					fprintf(stderr, "%s\n", errs.msg[i]);
+				return EXIT_USAGE;
+			}
+			if (behaviour.role != SCN_ROLE_UAS)
+				return cli_usage_error("uas", "--scenario: %s is a run's scenario: a responder's "
+						       "behaviour has \"role\": \"uas\"", optarg);
+			cfg.uas.behaviour = &behaviour.uas;
+			break;
+		case O_SEED:
+			if (cli_u64(optarg, 0, UINT64_MAX, &u))
+				return cli_usage_error("uas", "--seed: expected an integer 0-%llu, got \"%s\"",
+						       (unsigned long long)UINT64_MAX, optarg);
+			cfg.uas.seed = u;
 			break;
 		case O_DELAY:
 			if (cli_u64(optarg, 0, 600000, &u))
@@ -358,6 +388,10 @@ int cmd_uas(int argc, char **argv)
 	       (unsigned long long)sr[SRTP_LOST],
 	       (unsigned long long)sr[SRTP_EARLY_PACKETS], (unsigned long long)sr[SRTP_UNEXPECTED_SOURCE],
 	       (unsigned long long)sr[SRTP_RTCP_SENT], (unsigned long long)sr[SRTP_RTCP_RECEIVED]);
+	if (cfg.uas.behaviour)
+		printf("trunkload uas: behaviour: not routed %llu, rang out (no answer) %llu, hung up "
+		       "by us %llu\n", (unsigned long long)n.not_routed, (unsigned long long)n.rang_out,
+		       (unsigned long long)n.hangups);
 	printf("trunkload uas: dtmf digits received %llu, sent %llu, checked %llu, mismatched %llu\n",
 	       (unsigned long long)res.dtmf[DTMF_COUNT_RECEIVED],
 	       (unsigned long long)res.dtmf[DTMF_COUNT_SENT],

@@ -91,7 +91,7 @@ static int copy_file(const char *from, const char *to)
 	return rc;
 }
 
-/* Every shipped scenario is valid: `trunkload check` accepts it where the lab its
+/* Every shipped scenario (and responder's behaviour) is valid: `trunkload check` accepts it where the lab its
  * paths name exists (a copy of scenarios/ next to a lab made by `trunkload pki lab`,
  * as the README tells users to make one in the repository root). The renewal check
  * ships with empty pins on purpose and says so. */
@@ -103,6 +103,8 @@ static void shipped_scenarios_are_valid(void)
 	CU_ASSERT_FATAL(mkdir(root, 0700) == 0 && mkdir(dir, 0700) == 0);
 	snprintf(dir, sizeof(dir), "%s/scenarios/negative", root);
 	CU_ASSERT_FATAL(mkdir(dir, 0700) == 0);
+	snprintf(dir, sizeof(dir), "%s/scenarios/uas", root);
+	CU_ASSERT_FATAL(mkdir(dir, 0700) == 0);
 	snprintf(lab, sizeof(lab), "%s/lab", root);
 	char *pki[] = { (char *)TL_BINARY, (char *)"pki", lab, NULL };
 	CU_ASSERT_FATAL(proc_run(pki, NULL, NULL, 60000, NULL) == 0);
@@ -111,6 +113,8 @@ static void shipped_scenarios_are_valid(void)
 	int rc = glob(TL_SOURCE_DIR "/scenarios/*.json", 0, NULL, &g);
 	if (!rc)
 		rc = glob(TL_SOURCE_DIR "/scenarios/negative/*.json", GLOB_APPEND, NULL, &g);
+	if (!rc) /* the responder's behaviours */
+		rc = glob(TL_SOURCE_DIR "/scenarios/uas/*.json", GLOB_APPEND, NULL, &g);
 	CU_ASSERT_FATAL(rc == 0 && g.gl_pathc >= 8);
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		if (strstr(g.gl_pathv[i], "schema.json"))

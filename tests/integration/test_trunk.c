@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #define RUN_TIMEOUT_MS 60000
+#define UAS_FIXTURES TL_SOURCE_DIR "/tests/integration/fixtures/uas"
 
 /* Which identity the caller presents and trusts. */
 enum ident {
@@ -22,7 +23,7 @@ enum ident {
 /* One run against a responder, and what must come of it. */
 struct trial {
 	const char *name;
-	const char *uas[4];      /* extra `trunkload uas` flags */
+	const char *uas[6];      /* extra `trunkload uas` flags, NULL-terminated */
 	const char *scenario;    /* relative to the source tree */
 	enum ident ident;
 	const char *run[8];      /* extra `trunkload run` flags */
@@ -30,7 +31,11 @@ struct trial {
 	double max_s;            /* the run must be over within this */
 	struct proc_expect want[14];
 	const char *uas_says[3]; /* what the responder prints when it stops (each a part of a line) */
+	/* a check of the report against what the responder printed: failures found */
+	int (*agrees)(const char *report, const char *uas_said);
 };
+
+static int outcomes_agree(const char *report, const char *uas_said);
 
 static const struct trial trials[] = {
 	{
@@ -194,6 +199,63 @@ static const struct trial trials[] = {
 		},
 	},
 	{
+		/* a scripted responder answers half and refuses half busy, drawn per call: over
+		 * 1,000 calls 486 comes 500 times +- 52 (99.9 %, binomial), and the two sides
+		 * count the same */
+		.name = "scripted_outcomes",
+		.uas = { "--scenario", UAS_FIXTURES "/half-busy.json", "--seed", "7" },
+		.scenario = "scenarios/basic-call.json",
+		.run = { "--calls", "1000", "--rate", "500", "--media-ms", "0" },
+		.want_exit = 1,
+		.max_s = 20,
+		.want = {
+			EXPECT_EQ("calls.attempted", 1000),
+			EXPECT_GE("calls.failures.status_486", 448),
+			EXPECT_LE("calls.failures.status_486", 552),
+			EXPECT_GE("calls.completed", 448),
+			EXPECT_LE("calls.completed", 552),
+			EXPECT_STR("verdict", "fail"),
+		},
+		.agrees = outcomes_agree,
+	},
+	{
+		/* route pattern 98XX rings 200 ms and the far end hangs up 300-600 ms after its
+		 * 200; 99XX is outside the pattern: 404 */
+		.name = "scripted_ring_hangup_routes",
+		.uas = { "--scenario", UAS_FIXTURES "/ring-hangup-routes.json" },
+		.scenario = "tests/integration/fixtures/far-end-hangs-up-routes.json",
+		.want_exit = 1,
+		.max_s = 20,
+		.want = {
+			EXPECT_EQ("calls.attempted", 100),
+			EXPECT_EQ("calls.completed", 50),
+			EXPECT_EQ("calls.failures.status_404", 50),
+			EXPECT_EQ("calls.ended_by.far_end", 50),
+			EXPECT_GE("latency_ms.invite_to_200.p50", 180),
+			EXPECT_LE("latency_ms.invite_to_200.p50", 220),
+			EXPECT_LE("latency_ms.invite_to_180.p50", 50),
+			EXPECT_STR("calls.by_to_prefix.0.prefix", "9900"),
+			EXPECT_EQ("calls.by_to_prefix.0.failed", 5),
+		},
+		.uas_says = { "not routed 50, rang out (no answer) 0, hung up by us 50",
+			      "INVITE 100 (answered 50, refused 0," },
+	},
+	{
+		/* a scripted responder that never answers: each call rings until it is
+		 * cancelled, and the INVITE ends 487 */
+		.name = "scripted_no_answer",
+		.uas = { "--scenario", UAS_FIXTURES "/no-answer.json" },
+		.scenario = "tests/integration/fixtures/caller-gives-up.json",
+		.want_exit = 0,
+		.max_s = 20,
+		.want = {
+			EXPECT_EQ("calls.completed", 10),
+			EXPECT_STR("verdict", "pass"),
+			EXPECT_EQ("latency_ms.invite_to_180.count", 10),
+		},
+		.uas_says = { "rang out (no answer) 10", "CANCEL 10" },
+	},
+	{
 		/* PCMA alone offered: the responder answers it and SRTP flows both ways */
 		.name = "pcma_call_passes",
 		.scenario = "tests/integration/fixtures/pcma-call.json",
@@ -292,7 +354,9 @@ static void run_trial(const struct trial *t)
 	      t->max_s, secs);
 	int bad = proc_expect_json(report, t->want);
 	proc_stop(uas, SIGTERM, 3000);
-	char *said = t->uas_says[0] ? proc_read_file(uas_log) : NULL;
+	char *said = t->uas_says[0] || t->agrees ? proc_read_file(uas_log) : NULL;
+	if (t->agrees)
+		bad += t->agrees(report, said ? said : "");
 	for (size_t i = 0; i < sizeof(t->uas_says) / sizeof(t->uas_says[0]) && t->uas_says[i]; i++) {
 		bool found = said && strstr(said, t->uas_says[i]);
 		CHECK(found, "%s: trunkload uas says \"%s\" when it stops", t->name, t->uas_says[i]);
@@ -304,6 +368,22 @@ static void run_trial(const struct trial *t)
 		proc_show_log("trunkload uas", uas_log, 2000);
 	}
 	proc_cleanup_all();
+}
+
+/* What the responder answered and refused is what the caller saw. */
+static int outcomes_agree(const char *report, const char *uas_said)
+{
+	unsigned long long answered = 0, refused = 0;
+	const char *line = strstr(uas_said, "INVITE ");
+	bool read = line && sscanf(line, "INVITE %*u (answered %llu, refused %llu", &answered,
+				   &refused) == 2;
+	double completed = -1, busy = -1;
+	proc_json_number(report, "calls.completed", &completed);
+	proc_json_number(report, "calls.failures.status_486", &busy);
+	bool ok = read && (double)answered == completed && (double)refused == busy;
+	CHECK(ok, "the responder answered %llu and refused %llu; the caller completed %.0f and saw "
+		  "486 %.0f times", answered, refused, completed, busy);
+	return !ok;
 }
 
 #define TRIAL(i) \
@@ -318,6 +398,9 @@ TRIAL(6)
 TRIAL(7)
 TRIAL(8)
 TRIAL(9)
+TRIAL(10)
+TRIAL(11)
+TRIAL(12)
 
 /* An invalid scenario is refused before any connection: exit 2, naming the JSON path. */
 static void bad_scenario_refused(void)
@@ -876,7 +959,10 @@ static const struct tl_case cases[] = {
 	{ "hold_resume_follows_media", trial_6 },
 	{ "dtmf_mismatch_counted", trial_7 },
 	{ "stale_key_counted", trial_8 },
-	{ "pcma_call_passes", trial_9 },
+	{ "scripted_outcomes", trial_9 },
+	{ "scripted_ring_hangup_routes", trial_10 },
+	{ "scripted_no_answer", trial_11 },
+	{ "pcma_call_passes", trial_12 },
 	{ "bad_scenario_refused", bad_scenario_refused },
 	{ "nothing_listening_cannot_run", nothing_listening },
 	{ "sigint_keeps_report", sigint_keeps_report },

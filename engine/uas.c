@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "draw.h"
 #include "media.h"
+#include "slot_stack.h"
 #include "ua_session.h"
 #include <arpa/inet.h>
 #include "sip_build.h"
@@ -13,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_PENDING 8192
 
 enum { T_DELAYED = 1, T_SESSION, T_HANGUP };
 
@@ -57,7 +57,8 @@ struct uas {
 	struct uas_config cfg;
 	struct uas_counts counts;
 	struct pending *pending;
-	uint32_t n_pending;
+	uint32_t n_pending;       /* its size: cfg.max_calls */
+	struct slot_stack pending_free; /* the unused ones of pending[] */
 	struct media_pool media;
 	bool media_on;            /* RTP ports were given: calls that offer media get it */
 	enum sdes_suite accept[SDES_SUITE_COUNT], offer[SDES_SUITE_COUNT];
@@ -341,39 +342,43 @@ static void answer_invite(struct uas *s, struct conn *c, const struct sip_msg *m
 	arm_session(s, k);
 }
 
+static void unpend(struct uas *s, struct pending *p)
+{
+	p->used = false;
+	slot_stack_put(&s->pending_free, (uint32_t)(p - s->pending));
+}
+
 /* Keeps the INVITE until wait_ms from now (0: until the caller cancels it). */
 static int pend(struct uas *s, struct conn *c, const struct sip_msg *m, const struct plan *plan,
 		uint32_t wait_ms)
 {
 	/* a request starts with its method; its body ends it */
 	size_t len = (size_t)(m->body.p + m->body.len - m->method_name.p);
-	for (uint32_t i = 0; i < s->n_pending; i++) {
-		struct pending *p = &s->pending[i];
-		if (p->used)
-			continue;
-		p->msg.len = 0;
-		if (buf_append(&p->msg, m->method_name.p, len))
-			return -ENOMEM;
-		p->used = true;
-		p->conn_slot = c->slot;
-		p->conn_gen = c->gen;
-		p->plan = *plan;
-		p->seq++;
-		if (!wait_ms)
-			return 0;
-		int err = worker_timer(s->w, clock_mono_ns() + (uint64_t)wait_ms * NS_PER_MS, i, p->seq,
-				       T_DELAYED);
-		p->used = err == 0;
-		return err;
-	}
-	return -ENOSPC;
+	uint32_t i;
+	if (!slot_stack_peek(&s->pending_free, &i))
+		return -ENOSPC;
+	struct pending *p = &s->pending[i];
+	p->msg.len = 0;
+	if (buf_append(&p->msg, m->method_name.p, len))
+		return -ENOMEM;
+	slot_stack_take(&s->pending_free, &i);
+	p->used = true;
+	p->conn_slot = c->slot;
+	p->conn_gen = c->gen;
+	p->plan = *plan;
+	p->seq++;
+	int err = wait_ms ? worker_timer(s->w, clock_mono_ns() + (uint64_t)wait_ms * NS_PER_MS, i,
+					 p->seq, T_DELAYED) : 0;
+	if (err)
+		unpend(s, p);
+	return err;
 }
 
 /* Pending INVITE of the same Call-ID, if any. */
 static struct pending *pending_of(struct uas *s, const struct conn *c, struct tl_str call_id,
 				  struct sip_msg *inv)
 {
-	for (uint32_t i = 0; i < s->n_pending; i++) {
+	for (uint32_t i = 0; i < s->pending_free.used; i++) {
 		struct pending *p = &s->pending[i];
 		if (!p->used || p->conn_slot != c->slot || p->conn_gen != c->gen)
 			continue;
@@ -577,7 +582,7 @@ static void uas_conn_msg(struct worker *w, struct conn *c, const struct sip_msg 
 		respond(s, c, m, p ? 200 : 481);
 		if (p) {
 			respond(s, c, &inv, 487);
-			p->used = false;
+			unpend(s, p);
 		}
 		break;
 	case SIP_OPTIONS: /* a ping outside any dialog */
@@ -624,7 +629,7 @@ static void uas_timer(struct worker *w, const struct timer_entry *t)
 	struct pending *p = &s->pending[t->slot];
 	if (!p->used || p->seq != t->seq)
 		return;
-	p->used = false;
+	unpend(s, p);
 	struct conn *c = worker_conn(w, p->conn_slot, p->conn_gen);
 	struct sip_msg m;
 	if (c && c->state == CONN_UP && sip_parse_msg(p->msg.data, p->msg.len, p->msg.len, &m) > 0)
@@ -640,10 +645,10 @@ static void uas_conn_down(struct worker *w, struct conn *c, int err, const char 
 {
 	struct uas *s = w->role_arg;
 	(void)err, (void)why;
-	for (uint32_t i = 0; i < s->n_pending; i++)
+	for (uint32_t i = 0; i < s->pending_free.used; i++)
 		if (s->pending[i].used && s->pending[i].conn_slot == c->slot &&
 		    s->pending[i].conn_gen == c->gen)
-			s->pending[i].used = false;
+			unpend(s, &s->pending[i]);
 	for (uint32_t i = 0; i < s->n_calls; i++)
 		if (s->calls[i].used && s->calls[i].conn_slot == c->slot &&
 		    s->calls[i].conn_gen == c->gen)
@@ -736,9 +741,10 @@ struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
 		}
 	}
 	if (cfg->delay_ms || waits) {
-		s->n_pending = MAX_PENDING;
+		/* as many as calls: a ringing call is one that will be */
+		s->n_pending = s->cfg.max_calls;
 		s->pending = calloc(s->n_pending, sizeof(*s->pending));
-		if (!s->pending) {
+		if (!s->pending || slot_stack_init(&s->pending_free, s->n_pending)) {
 			uas_free(s);
 			return NULL;
 		}
@@ -780,9 +786,10 @@ void uas_free(struct uas *s)
 {
 	if (!s)
 		return;
-	for (uint32_t i = 0; i < s->n_pending; i++)
+	for (uint32_t i = 0; i < s->pending_free.used; i++)
 		buf_free(&s->pending[i].msg);
 	free(s->pending);
+	slot_stack_free(&s->pending_free);
 	if (s->media.s)
 		media_pool_free(&s->media);
 	call_table_free(&s->index);

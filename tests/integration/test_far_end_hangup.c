@@ -43,8 +43,10 @@
 #define CTRL_REPLY_MS 3000     /* our hangup command to baresip's response */
 #define RUN_TIMEOUT_MS 20000   /* trunkload started to exited (expect BYE waits 15 s) */
 #define ANSWERED_MS 5000       /* trunkload exited to its 200 in baresip's trace */
-#define RTP_PORTS "30000-30499"
-#define OUR_MEDIA_PORTS "30500-30999"
+/* above the ephemeral range and every default and bench/ range (a responder on its
+ * default 30000-39999 must not take baresip's ports), and apart from test_baresip's */
+#define RTP_PORTS "62000-62499"
+#define OUR_MEDIA_PORTS "62500-62999"
 #define SUITE "AES_CM_128_HMAC_SHA1_80"
 #define MIN_PACKETS 75 /* of the 100 in 2 s of media, less start-up */
 

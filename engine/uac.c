@@ -148,9 +148,19 @@ static void call_release(struct uac *u, struct call *k)
 	u->active--;
 }
 
+/* A cancelled INVITE whose final response does not come within this is let go: RFC
+ * 3261 waits 64 T1 (32 s), which would hold the end of a run against a far end that
+ * stopped answering. */
+#define CANCEL_WAIT_NS (4 * NS_PER_S)
+
 void uac_call_fail(struct uac *u, struct call *k, const char *reason, bool clean_up)
 {
 	struct result *res = &u->w->res;
+	if (k->cancelling) { /* counted when it failed: now it is only let go */
+		call_release(u, k);
+		return;
+	}
+	bool cancelled = false;
 	if (clean_up && uac_call_conn(u, k)) {
 		const char *why;
 		if (k->got_2xx && !k->acked)
@@ -158,7 +168,7 @@ void uac_call_fail(struct uac *u, struct call *k, const char *reason, bool clean
 		if (k->got_2xx && !k->ss.over)
 			uac_send_request(u, k, SIP_BYE, false, NULL);
 		if (k->invite_sent && !k->invite_final)
-			uac_send_request(u, k, SIP_CANCEL, false, NULL);
+			cancelled = uac_send_request(u, k, SIP_CANCEL, false, NULL) == 0 && !k->got_2xx;
 	}
 	res->failed++;
 	result_fail(res, reason);
@@ -166,7 +176,43 @@ void uac_call_fail(struct uac *u, struct call *k, const char *reason, bool clean
 	if (row)
 		row->failed++;
 	count_prefix(u, k, true);
-	call_release(u, k);
+	if (!cancelled) {
+		call_release(u, k);
+		return;
+	}
+	/* the INVITE's final response is still to come (RFC 3261 9.1): it gets its ACK */
+	k->cancelling = true;
+	if (k->has_media)
+		media_close(&u->media, k->media_slot, &u->w->res);
+	k->has_media = false;
+	uac_arm_kind(u, k, u->w->now + CANCEL_WAIT_NS, T_STEP);
+}
+
+void uac_cancelled_response(struct uac *u, struct call *k, const struct sip_msg *m)
+{
+	if (m->status < 200)
+		return;
+	if (m->cseq_method == SIP_INVITE && m->status >= 300) {
+		k->invite_final = true;
+		uac_send_error_ack(u, k, m);
+		call_release(u, k);
+		return;
+	}
+	if (m->cseq_method == SIP_INVITE && !k->got_2xx) { /* it crossed our CANCEL */
+		const char *why;
+		k->invite_final = true;
+		if (dialog_uac_confirm(&k->ss.dlg, m)) {
+			call_release(u, k);
+			return;
+		}
+		k->got_2xx = true;
+		uac_send_ack(u, k, false, NULL, &why);
+		if (uac_send_request(u, k, SIP_BYE, false, NULL))
+			call_release(u, k);
+		return;
+	}
+	if (m->cseq_method == SIP_BYE) /* the end of the call we did not want */
+		call_release(u, k);
 }
 
 void uac_call_done(struct uac *u, struct call *k)
@@ -285,7 +331,9 @@ static void uac_timer(struct worker *w, const struct timer_entry *t)
 	}
 	if (!k->active || k->timer_seq != t->seq)
 		return;
-	if (t->kind == T_STEP)
+	if (k->cancelling) /* no final response to the cancelled INVITE: let it go */
+		call_release(u, k);
+	else if (t->kind == T_STEP)
 		uac_flow_timer(u, k);
 	else if (t->kind == T_GLARE)
 		uac_glare_timer(u, k);

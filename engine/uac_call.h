@@ -56,6 +56,8 @@ struct call {
 	uint16_t media_port;
 	bool own_conn, conn_up, got_sip; /* per_call and handshake modes: the call's connection */
 	bool decided;         /* a negative test: this attempt's outcome is counted */
+	bool cancelling;      /* failed and cancelled: awaits the INVITE's final response, to
+			       * acknowledge it (and end with BYE a 2xx that crossed the CANCEL) */
 };
 
 struct trunk {
@@ -112,6 +114,9 @@ void uac_count_outcome(struct uac *u, struct call *k, enum hs_outcome o);
 void uac_call_fail(struct uac *u, struct call *k, const char *reason, bool clean_up);
 void uac_call_done(struct uac *u, struct call *k);
 void uac_arm_kind(struct uac *u, struct call *k, uint64_t at, enum timer_kind kind);
+/* A response to a call that failed and was cancelled: the INVITE's final response is
+ * acknowledged (a 2xx also ended with BYE), then the call is let go. */
+void uac_cancelled_response(struct uac *u, struct call *k, const struct sip_msg *m);
 
 /* uac_send.c */
 struct ua_io uac_call_io(struct uac *u, struct call *k, struct conn *c, char *contact, size_t cap);

@@ -405,6 +405,12 @@ static bool dialog_up(const struct call *k)
 void uac_on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 {
 	struct call *k = uac_call_by_id(u, m->call_id);
+	if (k && k->cancelling && k->conn_slot == c->slot &&
+	    ((m->cseq_method == SIP_INVITE || m->cseq_method == SIP_CANCEL) ?
+		     tl_str_eq(m->branch, k->branch_invite) : tl_str_eq(m->branch, k->branch_last))) {
+		uac_cancelled_response(u, k, m);
+		return;
+	}
 	bool invite_txn = (m->cseq_method == SIP_INVITE || m->cseq_method == SIP_CANCEL) &&
 			  k && tl_str_eq(m->branch, k->branch_invite);
 	bool last_txn = k && m->cseq_method == k->last_method && tl_str_eq(m->branch, k->branch_last);

@@ -159,6 +159,17 @@ static const struct proc_expect reinvite_refused[] = {
 	{ 0 },
 };
 
+/* trunkload gave up on every call (timeout_200) and cancelled it; the CANCEL's and the
+ * INVITE's answers matched its call, none was stray */
+static const struct proc_expect cancelled[] = {
+	EXPECT_STR("verdict", "fail"),
+	EXPECT_EQ("calls.attempted", CALLS),
+	EXPECT_EQ("calls.failed", CALLS),
+	EXPECT_EQ("calls.failures.timeout_200", CALLS),
+	EXPECT_EQ("sip.stray_responses", 0),
+	{ 0 },
+};
+
 static const struct cucm_case cases[] = {
 	{ "calls_delayed_offer", "calls-delayed-offer.xml", CUCM_CALLS, NULL, NULL, 0, NULL, 4, NULL, NULL },
 	{ "calls_session_timer", "calls-session-timer.xml", CUCM_CALLS, min_se_2, NULL, 0, NULL, 0, NULL, NULL },
@@ -187,6 +198,10 @@ static const struct cucm_case cases[] = {
 	  NULL, NULL },
 	{ "answers_reinvite_488", "answers-reinvite-488.xml", CUCM_ANSWERS, NULL, "cucm-reinvite-488.json",
 	  1, reinvite_refused, 0, NULL, NULL },
+	{ "answers_cancel_487", "answers-cancel-487.xml", CUCM_ANSWERS, NULL, "cucm-cancelled.json", 1,
+	  cancelled, 0, NULL, NULL },
+	{ "answers_after_cancel", "answers-after-cancel.xml", CUCM_ANSWERS, NULL, "cucm-cancelled.json", 1,
+	  cancelled, 0, NULL, NULL },
 	{ "answers_update", "answers-update.xml", CUCM_ANSWERS, NULL, "cucm-update.json", 0, we_hang_up, 0,
 	  NULL, NULL },
 	{ "answers_pcma", "answers-codec.xml", CUCM_ANSWERS, NULL, "cucm-codecs.json", 0, we_hang_up, 0,
@@ -573,11 +588,13 @@ CASE(18)
 CASE(19)
 CASE(20)
 CASE(21)
+CASE(22)
+CASE(23)
 
 static const CU_TestFunc case_fns[] = {
 	case_0, case_1, case_2, case_3, case_4, case_5, case_6, case_7, case_8, case_9, case_10, case_11,
 	case_12, case_13, case_14, case_15, case_16, case_17, case_18, case_19,
-	case_20, case_21,
+	case_20, case_21, case_22, case_23,
 };
 _Static_assert(sizeof(case_fns) / sizeof(case_fns[0]) == sizeof(cases) / sizeof(cases[0]),
 	       "one CASE() per entry of cases[]");

@@ -10,7 +10,7 @@ const char *lat_interval_name(enum lat_interval i)
 	static const char *names[LAT_COUNT] = {
 		"tls_handshake", "invite_to_100", "invite_to_180",
 		"invite_to_200", "bye_to_200", "invite_to_200_uncorrected",
-		"answer_to_first_media", "options_to_200", "invite_to_final",
+		"answer_to_first_media", "options_to_200", "invite_to_final", "invite_to_ack",
 	};
 	return i < LAT_COUNT ? names[i] : "?";
 }

@@ -18,6 +18,7 @@ enum lat_interval {
 	LAT_ANSWER_TO_MEDIA,    /* from the 200 OK (or our answer) to the first good SRTP packet */
 	LAT_OPTIONS_TO_200,     /* an OPTIONS' round trip, from when it was sent */
 	LAT_INVITE_TO_FINAL,    /* to the INVITE's final response, whatever it was (a refused call too) */
+	LAT_INVITE_TO_ACK,      /* the responder: from an INVITE received to the ACK of its 2xx */
 	LAT_COUNT
 };
 const char *lat_interval_name(enum lat_interval i);

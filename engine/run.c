@@ -75,8 +75,9 @@ static void *worker_main(void *arg)
  * SIGINT/SIGTERM drains (no new call; calls in progress may end within the grace
  * time) when there is a drain flag, else stops; a second one, or the end of the grace
  * time, stops at once. */
+/* stop_at: monotonic ns at which the workers are stopped (0: never, but on a signal) */
 static bool supervise(struct worker_thread *t, unsigned n, atomic_bool *stop, atomic_int *n_done,
-		      const struct run_caller_config *cfg, atomic_bool *drain)
+		      const struct run_caller_config *cfg, atomic_bool *drain, uint64_t stop_at)
 {
 	uint64_t next_report = clock_mono_ns() + NS_PER_S, drain_until = 0;
 	sigset_t set;
@@ -96,7 +97,7 @@ static bool supervise(struct worker_thread *t, unsigned n, atomic_bool *stop, at
 			}
 			interrupted = true;
 		}
-		if (drain_until && clock_mono_ns() >= drain_until)
+		if ((drain_until && clock_mono_ns() >= drain_until) || (stop_at && clock_mono_ns() >= stop_at))
 			atomic_store(stop, true);
 		if (cfg && cfg->progress_cb && clock_mono_ns() >= next_report) {
 			next_report += NS_PER_S;
@@ -189,7 +190,7 @@ int run_caller(const struct run_caller_config *cfg, struct result *out, char *er
 		}
 		started++;
 	}
-	bool interrupted = supervise(t, started, &stop, &n_done, cfg, &drain);
+	bool interrupted = supervise(t, started, &stop, &n_done, cfg, &drain, 0);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	for (unsigned i = 0; i < started; i++) {
 		if (t[i].rc && !rc) {
@@ -285,7 +286,8 @@ int run_responder(const struct run_responder_config *cfg, struct uas_counts *cou
 		}
 		started++;
 	}
-	supervise(t, started, &stop, &n_done, NULL, NULL);
+	supervise(t, started, &stop, &n_done, NULL, NULL,
+		  cfg->duration_s > 0 ? clock_mono_ns() + (uint64_t)(cfg->duration_s * 1e9) : 0);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	memset(counts, 0, sizeof(*counts));
 	for (unsigned i = 0; i < started; i++) {

@@ -43,9 +43,10 @@ struct run_responder_config {
 	SSL_CTX *ctx;          /* NULL for plain TCP */
 	struct uas_config uas;
 	FILE *log;             /* where the summary goes at the end (may be NULL) */
+	double duration_s;     /* stop after this long (0: only on a signal) */
 };
 
-/* Answers calls until SIGINT or SIGTERM. Returns 0 or a negative errno. */
+/* Answers calls until SIGINT or SIGTERM (or duration_s). Returns 0 or a negative errno. */
 int run_responder(const struct run_responder_config *cfg, struct uas_counts *counts,
 		  struct result *out, char *err, size_t errlen);
 

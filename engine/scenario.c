@@ -1090,7 +1090,7 @@ static const char *const plain_metrics[] = {
 static const char *const stat_metrics[] = {
 	"latency_ms.tls_handshake", "latency_ms.invite_to_100", "latency_ms.invite_to_180",
 	"latency_ms.invite_to_200", "latency_ms.bye_to_200", "latency_ms.answer_to_first_media",
-	"latency_ms.options_to_200", "latency_ms.invite_to_final",
+	"latency_ms.options_to_200", "latency_ms.invite_to_final", "latency_ms.invite_to_ack",
 	"tester.schedule_lag_ms",
 	NULL
 };

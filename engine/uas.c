@@ -28,6 +28,7 @@ struct plan {
 	uint32_t ring_ms;     /* from the 180 to the 200 */
 	bool hangup;          /* we end the call with BYE ... */
 	uint32_t hangup_ms;   /* ... this long after the 200 */
+	uint64_t t_invite;    /* when the INVITE came (monotonic ns) */
 };
 
 /* An INVITE whose answer waits (--delay-ms, a ring, or no answer until the caller
@@ -50,6 +51,8 @@ struct uas_call {
 	uint32_t media_slot;
 	uint16_t media_port;
 	uint64_t t_answered;      /* when our 2xx went (a hang-up waits for its ACK) */
+	uint64_t t_invite;        /* when its INVITE came */
+	bool answered;            /* our 2xx went: a BYE then completes the call */
 };
 
 struct uas {
@@ -68,7 +71,57 @@ struct uas {
 	uint32_t n_calls, cap_calls, *free_calls, n_free;
 	regex_t *routes;          /* the behaviour's routes, compiled; n_routes of them */
 	unsigned n_routes;
+	uint64_t t0;              /* when it started: the report's seconds count from here */
+	uint64_t in_progress;     /* INVITEs received whose call has not ended */
 };
+
+/* The report's calls: every INVITE received starts one, which ends once, completed
+ * (answered and ended by a BYE, or cancelled by the caller) or failed with a reason
+ * (status_NNN for a final response we chose, as the caller counts it). */
+static struct ts_row *row_now(struct uas *s)
+{
+	uint64_t now = s->w->now > s->t0 ? s->w->now - s->t0 : 0;
+	return result_ts_row(&s->w->res, (unsigned)(now / NS_PER_S));
+}
+
+static void tally_start(struct uas *s)
+{
+	struct result *res = &s->w->res;
+	res->attempted++;
+	if (++s->in_progress > res->max_concurrent)
+		res->max_concurrent = s->in_progress;
+	struct ts_row *row = row_now(s);
+	if (row) {
+		row->started++;
+		row->active = s->in_progress;
+	}
+}
+
+/* reason NULL: completed */
+static void tally_end(struct uas *s, const char *reason)
+{
+	struct result *res = &s->w->res;
+	if (reason) {
+		res->failed++;
+		result_fail(res, reason);
+	} else {
+		res->completed++;
+	}
+	if (s->in_progress)
+		s->in_progress--;
+	struct ts_row *row = row_now(s);
+	if (row) {
+		*(reason ? &row->failed : &row->completed) += 1;
+		row->active = s->in_progress;
+	}
+}
+
+static void tally_status(struct uas *s, int status)
+{
+	char reason[16];
+	snprintf(reason, sizeof(reason), "status_%d", status);
+	tally_end(s, reason);
+}
 
 
 /* Answers without a call (100 Trying, a refusal, 481): the To tag from the Call-ID. */
@@ -171,8 +224,10 @@ static struct uas_call *call_new(struct uas *s, struct conn *c, struct tl_str ca
 	return k;
 }
 
-static void call_end(struct uas *s, struct uas_call *k)
+/* reason: as tally_end */
+static void call_end(struct uas *s, struct uas_call *k, const char *reason)
 {
+	tally_end(s, reason);
 	if (k->has_media)
 		media_close(&s->media, k->media_slot, &s->w->res);
 	s->counts.refreshes_sent += k->ss.refreshes_by_us;
@@ -200,7 +255,7 @@ static void arm_session(struct uas *s, struct uas_call *k)
 			struct ua_io io = io_of(s, c, k, contact, sizeof(contact));
 			ua_send(&k->ss, &io, SIP_BYE, false);
 		}
-		call_end(s, k);
+		call_end(s, k, "out_of_memory");
 	}
 }
 
@@ -274,20 +329,23 @@ static void answer_invite(struct uas *s, struct conn *c, const struct sip_msg *m
 	if (s->cfg.refuse_status) {
 		s->counts.refused++;
 		respond(s, c, m, s->cfg.refuse_status);
+		tally_status(s, s->cfg.refuse_status);
 		return;
 	}
 	struct uas_call *k = call_new(s, c, m->call_id);
 	if (!k) {
 		s->counts.busy++;
 		respond(s, c, m, 503);
+		tally_status(s, 503);
 		return;
 	}
+	k->t_invite = plan->t_invite;
 	char tag[12], contact[96];
 	struct tl_sb b = tl_sb_init(tag, sizeof(tag));
 	tl_sb_hex(&b, k->id_hash, 8);
 	ua_init(&k->ss, false, SIP_INVITE);
 	if (dialog_uas_init(&k->ss.dlg, m, tl_str_c(tag))) {
-		call_end(s, k);
+		call_end(s, k, "status_400");
 		respond(s, c, m, 400);
 		return;
 	}
@@ -295,7 +353,7 @@ static void answer_invite(struct uas *s, struct conn *c, const struct sip_msg *m
 	if (ua_answer_timer(&k->ss, &io, m, s->w->now)) {
 		s->counts.too_brief++;
 		ua_respond(&k->ss, &io, m, 422, false);
-		call_end(s, k);
+		call_end(s, k, "status_422");
 		return;
 	}
 	const char *why = NULL;
@@ -310,7 +368,7 @@ static void answer_invite(struct uas *s, struct conn *c, const struct sip_msg *m
 		   neg_take_offer(&k->ss.neg, &offer, s->accept, s->n_accept, rnd, &why)) {
 		s->counts.not_acceptable++;
 		ua_respond(&k->ss, &io, m, 488, false);
-		call_end(s, k);
+		call_end(s, k, "status_488");
 		return;
 	}
 	/* media only when the caller wants it; with a delayed offer we offer it */
@@ -321,7 +379,7 @@ static void answer_invite(struct uas *s, struct conn *c, const struct sip_msg *m
 	if (err) {
 		s->counts.media_failed++;
 		ua_respond(&k->ss, &io, m, err == -ENOSPC ? 503 : 500, false);
-		call_end(s, k);
+		call_end(s, k, err == -ENOSPC ? "status_503" : "status_500");
 		return;
 	}
 	io = io_of(s, c, k, contact, sizeof(contact));
@@ -330,6 +388,7 @@ static void answer_invite(struct uas *s, struct conn *c, const struct sip_msg *m
 		ua_respond(&k->ss, &io, m, 180, false);
 	ua_respond(&k->ss, &io, m, 200, true);
 	k->t_answered = s->w->now;
+	k->answered = true;
 	if (plan->hangup &&
 	    worker_timer(s->w, s->w->now + (uint64_t)plan->hangup_ms * NS_PER_MS, call_slot(s, k), k->gen,
 			 T_HANGUP))
@@ -400,14 +459,15 @@ static void on_event(struct uas *s, struct conn *c, struct uas_call *k, enum ua_
 		break;
 	case UA_HUNG_UP:
 		s->counts.byes++;
-		call_end(s, k);
+		s->w->res.ended_by_far_end++;
+		call_end(s, k, NULL);
 		return;
 	case UA_FAILED:
 		if (why && (!strcmp(why, "session_expired") || !strcmp(why, "session_refresh_failed")))
 			s->counts.expired++;
 		else
 			s->counts.bad_answers++;
-		call_end(s, k);
+		call_end(s, k, why ? why : "bad_answer");
 		return;
 	case UA_REFRESHED:
 	case UA_NONE:
@@ -429,6 +489,8 @@ static void in_dialog(struct uas *s, struct conn *c, struct uas_call *k, const s
 	}
 	s->counts.updates += m->method == SIP_UPDATE;
 	s->counts.acks += m->method == SIP_ACK;
+	if (m->method == SIP_ACK && k->ss.awaiting_ack && k->t_invite)
+		hist_record(&s->w->res.lat[LAT_INVITE_TO_ACK], (s->w->now - k->t_invite) / 1000);
 	s->counts.options += m->method == SIP_OPTIONS;
 	on_event(s, c, k, ua_on_request(&k->ss, &io, m, &why), why);
 }
@@ -494,20 +556,25 @@ static void new_invite(struct uas *s, struct conn *c, const struct sip_msg *m)
 {
 	struct plan p;
 	plan_of(s, m, &p);
+	p.t_invite = s->w->now;
+	tally_start(s);
 	if (!s->cfg.refuse_status && p.status != 200 && p.status != SCN_NO_ANSWER) {
 		if (p.not_routed)
 			s->counts.not_routed++;
 		else
 			s->counts.refused++;
 		respond(s, c, m, p.status);
+		tally_status(s, p.status);
 		return;
 	}
 	if (!s->cfg.refuse_status && p.status == SCN_NO_ANSWER) {
 		respond(s, c, m, 180);
-		if (pend(s, c, m, &p, 0))
+		if (pend(s, c, m, &p, 0)) {
 			respond(s, c, m, 480); /* no room to hold it: temporarily unavailable */
-		else
+			tally_status(s, 480);
+		} else {
 			s->counts.rang_out++;
+		}
 		return;
 	}
 	uint32_t wait = s->cfg.delay_ms ? s->cfg.delay_ms : p.ring_ms;
@@ -537,9 +604,11 @@ static void hang_up(struct uas *s, const struct timer_entry *t)
 	}
 	char contact[96];
 	struct ua_io io = io_of(s, c, k, contact, sizeof(contact));
-	if (ua_send(&k->ss, &io, SIP_BYE, false) == 0)
+	if (ua_send(&k->ss, &io, SIP_BYE, false) == 0) {
 		s->counts.hangups++;
-	call_end(s, k); /* its 200 finds no call and is dropped */
+		s->w->res.ended_by_us++;
+	}
+	call_end(s, k, NULL); /* its 200 finds no call and is dropped */
 }
 
 static void uas_conn_msg(struct worker *w, struct conn *c, const struct sip_msg *m)
@@ -583,6 +652,7 @@ static void uas_conn_msg(struct worker *w, struct conn *c, const struct sip_msg 
 		if (p) {
 			respond(s, c, &inv, 487);
 			unpend(s, p);
+			tally_end(s, NULL); /* the caller ended it, as a caller may */
 		}
 		break;
 	case SIP_OPTIONS: /* a ping outside any dialog */
@@ -634,6 +704,8 @@ static void uas_timer(struct worker *w, const struct timer_entry *t)
 	struct sip_msg m;
 	if (c && c->state == CONN_UP && sip_parse_msg(p->msg.data, p->msg.len, p->msg.len, &m) > 0)
 		answer_invite(s, c, &m, &p->plan, p->plan.ring_ms > 0);
+	else
+		tally_end(s, "connection_lost");
 }
 
 static void uas_conn_up(struct worker *w, struct conn *c)
@@ -647,12 +719,14 @@ static void uas_conn_down(struct worker *w, struct conn *c, int err, const char 
 	(void)err, (void)why;
 	for (uint32_t i = 0; i < s->pending_free.used; i++)
 		if (s->pending[i].used && s->pending[i].conn_slot == c->slot &&
-		    s->pending[i].conn_gen == c->gen)
+		    s->pending[i].conn_gen == c->gen) {
 			unpend(s, &s->pending[i]);
+			tally_end(s, "connection_lost");
+		}
 	for (uint32_t i = 0; i < s->n_calls; i++)
 		if (s->calls[i].used && s->calls[i].conn_slot == c->slot &&
 		    s->calls[i].conn_gen == c->gen)
-			call_end(s, &s->calls[i]);
+			call_end(s, &s->calls[i], "connection_lost");
 }
 
 static uint64_t uas_tick(struct worker *w, uint64_t now)
@@ -767,6 +841,7 @@ struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
 		s->media.echo_dtmf = !cfg->no_dtmf_echo;
 		snprintf(s->media.expect_dtmf, sizeof(s->media.expect_dtmf), "%s", cfg->expect_dtmf);
 	}
+	s->t0 = clock_mono_ns();
 	w->role = &uas_role;
 	w->role_arg = s;
 	w->peer_warn_days = 30;
@@ -777,9 +852,14 @@ struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
 void uas_finish(struct uas *s)
 {
 	s->counts.connections = s->w->accepted;
+	for (uint32_t i = 0; i < s->pending_free.used; i++)
+		if (s->pending[i].used) {
+			unpend(s, &s->pending[i]);
+			tally_end(s, "interrupted");
+		}
 	for (uint32_t i = 0; i < s->n_calls; i++)
 		if (s->calls[i].used)
-			call_end(s, &s->calls[i]);
+			call_end(s, &s->calls[i], "interrupted");
 }
 
 void uas_free(struct uas *s)

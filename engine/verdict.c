@@ -154,8 +154,11 @@ static bool has_samples(const struct scenario *s, const struct result *r, const 
 		case LAT_ANSWER_TO_MEDIA:
 			*producible = scn_has_media(s);
 			break;
-		default: /* the INVITE's intervals */
-			*producible = scn_flow_sends(s, SIP_INVITE);
+		case LAT_INVITE_TO_ACK: /* the responder's */
+			*producible = s->role == SCN_ROLE_UAS;
+			break;
+		default: /* the INVITE's intervals, as the caller sees them */
+			*producible = s->role != SCN_ROLE_UAS && scn_flow_sends(s, SIP_INVITE);
 			break;
 		}
 		*why = *producible ? "no samples: nothing was measured"
@@ -417,8 +420,10 @@ void verdict_judge(const struct scenario *s, const struct result *r, struct verd
 		c->status = r->hs_failed || !r->hs_ok ? CHECK_FAIL : CHECK_PASS;
 	}
 	/* a far end expected to be refused for its certificate leaves no call to judge */
+	/* (a responder's failures are mostly the refusals its behaviour chose: its own
+	 * thresholds judge them) */
 	if (!has_threshold(s, "calls.failed") && !has_threshold(s, "calls.failed_pct") &&
-	    !s->n_expect_findings) {
+	    !s->n_expect_findings && s->role != SCN_ROLE_UAS) {
 		struct threshold t = { .metric = "calls.failed", .has_max = true, .max = 0 };
 		judge_threshold(s, v, r, &t);
 	}

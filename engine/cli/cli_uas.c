@@ -1,4 +1,7 @@
 #include "cli.h"
+#include "clock.h"
+#include "report.h"
+#include "verdict.h"
 #include "port_range.h"
 #include "run.h"
 #include "scenario.h"
@@ -33,6 +36,11 @@ static const char uas_help[] =
 	"                       dialled number; --refuse and --delay-ms override it\n"
 	"  --seed N             with each Call-ID, what the behaviour draws for a call (same\n"
 	"                       caller, same seed: same outcomes; default 1)\n"
+	"  --report-dir DIR     on exit, write report.json, report.html, junit.xml and\n"
+	"                       timeseries.csv from the responder's side (calls = INVITEs\n"
+	"                       received, latency INVITE to ACK, SRTP, TLS, the behaviour's\n"
+	"                       thresholds) and exit 0 or 1 by its verdict\n"
+	"  --duration S         stop after S seconds (also on SIGINT or SIGTERM)\n"
 	"  --listen ADDR:PORT   where to listen (default 127.0.0.1:5061); a port another\n"
 	"                       process listens on is refused (address in use, exit 3)\n"
 	"  --share-port         listen beside other responders on the same port (the kernel\n"
@@ -80,7 +88,7 @@ static const char uas_help[] =
 enum { O_LISTEN = 256, O_CERT, O_KEY, O_CA, O_TRANSPORT, O_DELAY, O_REFUSE, O_HELP, O_MIN_SE,
        O_MEDIA_PORTS, O_NO_MEDIA, O_WRONG_KEY, O_THREADS, O_CLIENT_CERT, O_EXPECT_PEER,
        O_TLS_VERSION, O_SECURITY_LEVEL, O_CIPHERS, O_REPLAY, O_SHARE_PORT, O_KEEP_OLD_KEY,
-       O_EXPECT_DTMF, O_NO_DTMF_ECHO, O_SCENARIO, O_SEED };
+       O_EXPECT_DTMF, O_NO_DTMF_ECHO, O_SCENARIO, O_SEED, O_REPORT_DIR, O_DURATION };
 
 static const struct option uas_options[] = {
 	{ "listen", required_argument, NULL, O_LISTEN },
@@ -95,6 +103,8 @@ static const struct option uas_options[] = {
 	{ "no-dtmf-echo", no_argument, NULL, O_NO_DTMF_ECHO },
 	{ "scenario", required_argument, NULL, O_SCENARIO },
 	{ "seed", required_argument, NULL, O_SEED },
+	{ "report-dir", required_argument, NULL, O_REPORT_DIR },
+	{ "duration", required_argument, NULL, O_DURATION },
 	{ "media-ports", required_argument, NULL, O_MEDIA_PORTS },
 	{ "no-media", no_argument, NULL, O_NO_MEDIA },
 	{ "srtp-wrong-key", no_argument, NULL, O_WRONG_KEY },
@@ -162,6 +172,28 @@ static int listen_on(const char *host, uint16_t port, char *why, size_t n)
 	return fd;
 }
 
+/* The responder's report, as a run writes its own: the exit status of its verdict. */
+static int write_report(const char *dir, struct scenario *scn, const struct result *res,
+			const char *host, uint16_t port, double started, int argc, char **argv)
+{
+	static struct verdict v;
+	char command[2048], err[256];
+	snprintf(scn->host, sizeof(scn->host), "%s", host); /* "target": where it listened */
+	scn->port = port;
+	verdict_judge(scn, res, &v);
+	cli_join_args(command, sizeof(command), argc, argv);
+	struct report rep = { .scn = scn, .res = res, .verdict = &v, .command = command,
+			      .started_at = started, .version = TRUNKLOAD_VERSION };
+	bool json_written;
+	if (report_write_all(dir, &rep, &json_written, err, sizeof(err))) {
+		fprintf(stderr, "trunkload uas: cannot write the report: %s\n", err);
+		if (!json_written)
+			return EXIT_FAIL;
+	}
+	printf("trunkload uas: verdict %s, report %s/report.json\n", v.pass ? "PASS" : "FAIL", dir);
+	return v.pass ? EXIT_PASS : EXIT_FAIL;
+}
+
 int cmd_uas(int argc, char **argv)
 {
 	char host[256] = "127.0.0.1";
@@ -176,6 +208,10 @@ int cmd_uas(int argc, char **argv)
 	struct run_responder_config cfg = { .log = stdout };
 	static struct scenario behaviour; /* large: kept off the stack */
 	struct scenario_errors errs = { 0 };
+	const char *report_dir = NULL;
+	scenario_default(&behaviour);
+	behaviour.role = SCN_ROLE_UAS;
+	snprintf(behaviour.name, sizeof(behaviour.name), "uas");
 	cfg.uas.seed = 1;
 	cfg.uas.media_port_lo = 30000;
 	cfg.uas.media_port_hi = 39999;
@@ -217,6 +253,19 @@ int cmd_uas(int argc, char **argv)
 						       "behaviour has \"role\": \"uas\"", optarg);
 			cfg.uas.behaviour = &behaviour.uas;
 			break;
+		case O_REPORT_DIR:
+			report_dir = optarg;
+			break;
+		case O_DURATION: {
+			char *end;
+			errno = 0;
+			double d = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(d > 0 && d <= 31536000))
+				return cli_usage_error("uas", "--duration: expected seconds > 0 and at most "
+						       "31536000, got \"%s\"", optarg);
+			cfg.duration_s = d;
+			break;
+		}
 		case O_SEED:
 			if (cli_u64(optarg, 0, UINT64_MAX, &u))
 				return cli_usage_error("uas", "--seed: expected an integer 0-%llu, got \"%s\"",
@@ -335,6 +384,13 @@ int cmd_uas(int argc, char **argv)
 		return EXIT_CANNOT;
 	}
 	/* a socket per connection, and two more per media call */
+	if (report_dir) {
+		int mk = cli_make_dir(report_dir);
+		if (mk) {
+			SSL_CTX_free(cfg.ctx);
+			return cli_usage_error("uas", "--report-dir %s: %s", report_dir, strerror(-mk));
+		}
+	}
 	uint64_t fd_limit = cli_raise_fd_limit(3ull * RUN_UAS_MAX_CONNS * threads + 64);
 	for (cfg.n_listen = 0; cfg.n_listen < threads; cfg.n_listen++) {
 		int fd = listen_on(host, port, err, sizeof(err));
@@ -356,7 +412,9 @@ int cmd_uas(int argc, char **argv)
 	struct uas_counts n = { 0 };
 	static struct result res;
 	result_init(&res);
+	double started = clock_wall_s();
 	int rc = run_responder(&cfg, &n, &res, err, sizeof(err));
+	res.elapsed_s = res.steady_window_s = clock_wall_s() - started;
 	for (unsigned i = 0; i < cfg.n_listen; i++)
 		close(cfg.listen_fds[i]);
 	SSL_CTX_free(cfg.ctx);
@@ -407,10 +465,13 @@ int cmd_uas(int argc, char **argv)
 	       th->busiest_worker_pct);
 	if (res.first_tls_error[0])
 		printf("trunkload uas: first connection error: %s\n", res.first_tls_error);
+	int status = EXIT_PASS;
+	if (report_dir && !rc)
+		status = write_report(report_dir, &behaviour, &res, host, port, started, argc, argv);
 	result_free(&res);
 	if (rc) {
 		fprintf(stderr, "trunkload uas: %s\n", err);
 		return EXIT_CANNOT;
 	}
-	return EXIT_PASS;
+	return status;
 }

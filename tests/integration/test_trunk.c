@@ -31,11 +31,12 @@ struct trial {
 	double max_s;            /* the run must be over within this */
 	struct proc_expect want[14];
 	const char *uas_says[3]; /* what the responder prints when it stops (each a part of a line) */
-	/* a check of the report against what the responder printed: failures found */
-	int (*agrees)(const char *report, const char *uas_said);
+	/* a check of the report against what the responder printed and its own report
+	 * (--report-dir is given to it then): failures found */
+	int (*agrees)(const char *report, const char *uas_said, const char *uas_report);
 };
 
-static int outcomes_agree(const char *report, const char *uas_said);
+static int outcomes_agree(const char *report, const char *uas_said, const char *uas_report);
 
 static const struct trial trials[] = {
 	{
@@ -281,7 +282,17 @@ static char *lab_file(char *out, size_t cap, const char *dir, const char *file)
 }
 
 /* Starts `trunkload uas` on a free port with our lab's server identity. */
+static pid_t start_uas_reporting(const char *tag, const char *const *extra, const char *report_dir,
+				 uint16_t *port);
+
 static pid_t start_uas(const char *tag, const char *const *extra, uint16_t *port)
+{
+	return start_uas_reporting(tag, extra, NULL, port);
+}
+
+/* report_dir: the responder writes its report there when it stops (NULL: none) */
+static pid_t start_uas_reporting(const char *tag, const char *const *extra, const char *report_dir,
+				 uint16_t *port)
 {
 	char crt[512], key[512], ca[512], log[512], name[128];
 	*port = proc_free_port();
@@ -300,6 +311,10 @@ static pid_t start_uas(const char *tag, const char *const *extra, uint16_t *port
 	args_add(&a, "--ca");
 	args_add(&a, "%s", lab_file(ca, sizeof(ca), "pki", "ca.crt"));
 	args_add_list(&a, extra);
+	if (report_dir) {
+		args_add(&a, "--report-dir");
+		args_add(&a, "%s", report_dir);
+	}
 	pid_t pid = proc_spawn(a.v, log, false);
 	CHECK(pid > 0, "spawn trunkload uas: %s", strerror(pid < 0 ? (int)-pid : 0));
 	CU_ASSERT_FATAL(pid > 0);
@@ -338,9 +353,11 @@ static void run_trial(const struct trial *t)
 {
 	proc_cleanup_all();
 	uint16_t port;
-	pid_t uas = start_uas(t->name, t->uas, &port);
-	char dir[512], report[600], out[600], uas_log[600];
+	char dir[512], report[600], out[600], uas_log[600], uas_dir[600], uas_report[700];
 	proc_path(dir, sizeof(dir), t->name);
+	snprintf(uas_dir, sizeof(uas_dir), "%s-uas-report", dir);
+	snprintf(uas_report, sizeof(uas_report), "%s/report.json", uas_dir);
+	pid_t uas = start_uas_reporting(t->name, t->uas, t->agrees ? uas_dir : NULL, &port);
 	snprintf(report, sizeof(report), "%s/report.json", dir);
 	snprintf(out, sizeof(out), "%s.out", dir);
 	snprintf(uas_log, sizeof(uas_log), "%s-uas.log", dir);
@@ -356,7 +373,7 @@ static void run_trial(const struct trial *t)
 	proc_stop(uas, SIGTERM, 3000);
 	char *said = t->uas_says[0] || t->agrees ? proc_read_file(uas_log) : NULL;
 	if (t->agrees)
-		bad += t->agrees(report, said ? said : "");
+		bad += t->agrees(report, said ? said : "", uas_report);
 	for (size_t i = 0; i < sizeof(t->uas_says) / sizeof(t->uas_says[0]) && t->uas_says[i]; i++) {
 		bool found = said && strstr(said, t->uas_says[i]);
 		CHECK(found, "%s: trunkload uas says \"%s\" when it stops", t->name, t->uas_says[i]);
@@ -370,8 +387,9 @@ static void run_trial(const struct trial *t)
 	proc_cleanup_all();
 }
 
-/* What the responder answered and refused is what the caller saw. */
-static int outcomes_agree(const char *report, const char *uas_said)
+/* What the responder answered and refused is what the caller saw, and both reports
+ * count the same calls. */
+static int outcomes_agree(const char *report, const char *uas_said, const char *uas_report)
 {
 	unsigned long long answered = 0, refused = 0;
 	const char *line = strstr(uas_said, "INVITE ");
@@ -383,7 +401,22 @@ static int outcomes_agree(const char *report, const char *uas_said)
 	bool ok = read && (double)answered == completed && (double)refused == busy;
 	CHECK(ok, "the responder answered %llu and refused %llu; the caller completed %.0f and saw "
 		  "486 %.0f times", answered, refused, completed, busy);
-	return !ok;
+	int bad = !ok;
+	static const char *const same[] = { "calls.attempted", "calls.completed", "calls.failed",
+					    "calls.failures.status_486" };
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		double ours = -1, theirs = -2;
+		proc_json_number(report, same[i], &ours);
+		proc_json_number(uas_report, same[i], &theirs);
+		CHECK(ours == theirs, "%s: the caller's report says %.0f, the responder's %.0f", same[i],
+		      ours, theirs);
+		bad += ours != theirs;
+	}
+	double acks = -1;
+	proc_json_number(uas_report, "latency_ms.invite_to_ack.count", &acks);
+	CHECK(acks == completed, "the responder timed %.0f INVITE-to-ACK, one per answered call (%.0f)",
+	      acks, completed);
+	return bad + (acks != completed);
 }
 
 #define TRIAL(i) \

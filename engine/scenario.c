@@ -786,12 +786,12 @@ static void parse_step(struct ctx *c, const cJSON *o, const char *path, struct f
 }
 
 /* call.session_timer: below RFC 4028's 90 s only for lab tests (2 s up). */
-static void parse_session_timer(struct ctx *c, const cJSON *o)
+/* call.session_timer, or a responder's session_timer (path says which) */
+static void parse_session_timer(struct ctx *c, const cJSON *o, const char *path)
 {
 	static const char *const keys[] = { "expires_s", "min_se_s", "refresher", "method", NULL };
 	static const char *const refreshers[] = { "uac", "uas", NULL };
 	static const char *const methods[] = { "INVITE", "UPDATE", NULL };
-	static const char path[] = "call.session_timer";
 	struct scn_session_timer *t = &c->s->session_timer;
 	int64_t n;
 	int e;
@@ -955,7 +955,7 @@ static void parse_call(struct ctx *c, const cJSON *o)
 	get_str(c, o, "call", "to", true, s->to, sizeof(s->to));
 	const cJSON *st = get_obj(c, o, "call", "session_timer");
 	if (st)
-		parse_session_timer(c, st);
+		parse_session_timer(c, st, "call.session_timer");
 	const cJSON *nb = get_obj(c, o, "call", "numbers");
 	if (nb)
 		parse_numbers(c, nb);
@@ -983,17 +983,26 @@ static void parse_call(struct ctx *c, const cJSON *o)
 	s->n_flow = (unsigned)n;
 }
 
+static void parse_suites(struct ctx *c, const cJSON *v, const char *path, enum sdes_suite *out,
+			 unsigned *n_out);
+
 static void parse_crypto(struct ctx *c, const cJSON *v)
 {
-	struct scenario *s = c->s;
+	parse_suites(c, v, "media.crypto", c->s->suites, &c->s->n_suites);
+}
+
+/* A list of SDES suite names, each once, into out (SCN_MAX_SUITES of room). */
+static void parse_suites(struct ctx *c, const cJSON *v, const char *path, enum sdes_suite *out,
+			 unsigned *n_out)
+{
 	char p[SCN_PATH_LEN];
 	if (!cJSON_IsArray(v) || !v->child) {
-		bad(c, "media.crypto", "a non-empty array of SRTP suite names", v);
+		bad(c, path, "a non-empty array of SRTP suite names", v);
 		return;
 	}
 	int n = cJSON_GetArraySize(v);
 	if (n > SCN_MAX_SUITES) {
-		add_err(c, "media.crypto: expected at most %d suites, got %d", SCN_MAX_SUITES, n);
+		add_err(c, "%s: expected at most %d suites, got %d", path, SCN_MAX_SUITES, n);
 		return;
 	}
 	enum sdes_suite suites[SCN_MAX_SUITES];
@@ -1001,7 +1010,7 @@ static void parse_crypto(struct ctx *c, const cJSON *v)
 	int i = 0;
 	for (const cJSON *e = v->child; e; e = e->next, i++) {
 		const char *name = cJSON_GetStringValue(e);
-		join_index(p, "media.crypto", i);
+		join_index(p, path, i);
 		if (!name || sdes_suite_from_name(name, strlen(name), &suites[i]) != 0) {
 			bad(c, p, "an SDES suite name such as AES_CM_128_HMAC_SHA1_80 or AEAD_AES_128_GCM", e);
 			ok = false;
@@ -1016,8 +1025,8 @@ static void parse_crypto(struct ctx *c, const cJSON *v)
 		}
 	}
 	if (ok) {
-		memcpy(s->suites, suites, (size_t)n * sizeof(suites[0]));
-		s->n_suites = (unsigned)n;
+		memcpy(out, suites, (size_t)n * sizeof(suites[0]));
+		*n_out = (unsigned)n;
 	}
 }
 
@@ -1255,9 +1264,13 @@ static void parse_answer_keys(struct ctx *c, const cJSON *o, const char *path, s
 
 static void parse_answer(struct ctx *c, const cJSON *o)
 {
-	static const char *const keys[] = { "ring_ms", "outcomes", "hangup_after_ms", NULL };
+	static const char *const keys[] = { "ring_ms", "outcomes", "hangup_after_ms", "offer_crypto",
+					    NULL };
 	check_keys(c, o, "answer", keys, "");
 	parse_answer_keys(c, o, "answer", &c->s->uas.answer);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "offer_crypto");
+	if (v)
+		parse_suites(c, v, "answer.offer_crypto", c->s->uas.offer_crypto, &c->s->uas.n_offer_crypto);
 }
 
 /* routes: [{"user": "ERE", ...answer keys...}], tried in order */
@@ -1303,10 +1316,12 @@ static void parse_routes(struct ctx *c, const cJSON *v)
 static void parse_root(struct ctx *c, const cJSON *root)
 {
 	static const char *const keys[] = { "name", "description", "role", "target", "tls", "transport",
-		"load", "call", "media", "thresholds", "answer", "routes", "routes_default", NULL };
+		"load", "call", "media", "thresholds", "answer", "routes", "routes_default",
+		"session_timer", NULL };
 	static const char *const roles[] = { "run", "uas", NULL };
 	static const char *const run_only[] = { "target", "tls", "transport", "load", "call", NULL };
-	static const char *const uas_only[] = { "answer", "routes", "routes_default", NULL };
+	static const char *const uas_only[] = { "answer", "routes", "routes_default", "session_timer",
+						NULL };
 	static const struct {
 		const char *key;
 		void (*parse)(struct ctx *c, const cJSON *o);
@@ -1352,6 +1367,11 @@ static void parse_root(struct ctx *c, const cJSON *root)
 	int64_t n;
 	if (get_int(c, root, "", "routes_default", 400, 699, "a refusal 400-699", &n))
 		s->uas.routes_default = (int)n;
+	const cJSON *st = get_obj(c, root, "", "session_timer");
+	if (st) {
+		parse_session_timer(c, st, "session_timer");
+		s->uas.has_session_timer = true;
+	}
 }
 
 

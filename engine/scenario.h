@@ -119,6 +119,10 @@ struct scn_uas {
 	struct scn_route routes[SCN_MAX_ROUTES];
 	unsigned n_routes;               /* 0: every INVITE gets answer */
 	int routes_default;              /* the status for an INVITE no route matches (404) */
+	enum sdes_suite offer_crypto[SCN_MAX_SUITES]; /* answer.offer_crypto: what a delayed
+						       * offer gets from us, in order */
+	unsigned n_offer_crypto;         /* 0: CUCM's order of what we accept */
+	bool has_session_timer;          /* session_timer (the scenario's session_timer) */
 };
 
 /* A threshold names a metric of the report, e.g. "calls.failed_pct",

@@ -196,16 +196,22 @@ int ua_answer_timer(struct ua_session *s, const struct ua_io *io, const struct s
 {
 	uint32_t secs;
 	enum st_refresher who;
+	bool supported = sip_option_listed(inv->supported, inv->n_supported, "timer");
+	s->timer_ours = false;
 	if (!inv->session_expires.len || st_parse_session_expires(inv->session_expires, &secs, &who)) {
-		s->timer.interval_s = 0; /* a refresh without it ends the timer (RFC 4028 9) */
+		/* a refresh without it ends the timer (RFC 4028 9), unless we put ours in */
+		s->timer.interval_s = supported ? io->offer_expires_s : 0;
+		s->timer.we_refresh = io->prefer_refresh;
+		s->timer.since_ns = now;
+		s->timer_asked = s->timer_ours = supported && io->offer_expires_s;
 		return 0;
 	}
-	bool supported = sip_option_listed(inv->supported, inv->n_supported, "timer");
 	if (secs < io->min_se_s)
 		return 422;
 	/* the far end sent the request: refresher=uas is us; unsaid, the far end
-	 * refreshes when it can (Supported: timer), else we must */
-	bool we = who == ST_REFRESHER_UAS || (who == ST_REFRESHER_NONE && !supported);
+	 * refreshes when it can (Supported: timer) unless we would rather, else we must */
+	bool we = who == ST_REFRESHER_UAS ||
+		  (who == ST_REFRESHER_NONE && (!supported || io->prefer_refresh));
 	s->timer = (struct session_timer){ .interval_s = secs, .we_refresh = we, .since_ns = now };
 	s->timer_asked = supported;
 	return 0;
@@ -222,7 +228,7 @@ int ua_respond(struct ua_session *s, const struct ua_io *io, const struct sip_ms
 	bool offer_answer = m->method == SIP_INVITE || m->method == SIP_UPDATE;
 	if (offer_answer && status >= 200 && status < 300) {
 		r.contact_uri = tl_str_c(io->contact);
-		if (s->timer.interval_s && m->session_expires.len) {
+		if (s->timer.interval_s && (m->session_expires.len || s->timer_ours)) {
 			if (s->timer_asked)
 				TL_SB_LIT(&h, "Require: timer\r\n");
 			/* the far end sent the request: it is the UAC of it */

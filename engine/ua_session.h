@@ -31,6 +31,9 @@ struct ua_io {
 	const enum sdes_suite *accept; /* what we accept in the far end's offer (0: all) */
 	unsigned n_accept;
 	uint32_t min_se_s;             /* the shortest session interval we accept */
+	uint32_t offer_expires_s;      /* UAS: the interval we put in our 2xx when the far end
+					* supports timers but asked for none (0: none) */
+	bool prefer_refresh;           /* UAS: we refresh where the far end leaves it to us */
 	const uint8_t *codecs;         /* audio payload types we have, preferred first */
 	unsigned n_codecs;             /* 0: PCMU alone */
 	struct tl_str headers;         /* header lines the role adds to the ACK it sends */
@@ -59,6 +62,7 @@ struct ua_session {
 	struct session_timer timer;  /* interval_s 0: no timer */
 	bool uac;                    /* we sent the INVITE that made the dialog */
 	bool timer_asked;            /* the far end spoke RFC 4028 (Supported: timer) */
+	bool timer_ours;             /* UAS: the interval is ours, not asked for (RFC 4028 9) */
 	enum sip_method refresh_method;
 	struct ua_pending pending;
 	uint64_t retry_at;           /* a refresh refused with 491 goes again then (0: none) */

@@ -159,6 +159,8 @@ static struct ua_io io_of(struct uas *s, struct conn *c, struct uas_call *k, cha
 		.suites = s->offer, .n_suites = s->n_offer, .accept = s->accept, .n_accept = s->n_accept,
 		.codecs = uas_codecs, .n_codecs = sizeof(uas_codecs),
 		.min_se_s = s->cfg.min_se_s,
+		.offer_expires_s = s->cfg.timer ? s->cfg.timer->expires_s : 0,
+		.prefer_refresh = s->cfg.timer && s->cfg.timer->refresher == ST_REFRESHER_UAS,
 	};
 }
 
@@ -343,7 +345,7 @@ static void answer_invite(struct uas *s, struct conn *c, const struct sip_msg *m
 	char tag[12], contact[96];
 	struct tl_sb b = tl_sb_init(tag, sizeof(tag));
 	tl_sb_hex(&b, k->id_hash, 8);
-	ua_init(&k->ss, false, SIP_INVITE);
+	ua_init(&k->ss, false, s->cfg.timer ? s->cfg.timer->method : SIP_INVITE);
 	if (dialog_uas_init(&k->ss.dlg, m, tl_str_c(tag))) {
 		call_end(s, k, "status_400");
 		respond(s, c, m, 400);
@@ -789,10 +791,15 @@ struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
 	s->w = w;
 	s->cfg = *cfg;
 	if (!s->cfg.min_se_s)
-		s->cfg.min_se_s = ST_RFC_MIN_SE;
+		s->cfg.min_se_s = cfg->timer ? cfg->timer->min_se_s : ST_RFC_MIN_SE;
 	if (!s->cfg.max_calls)
 		s->cfg.max_calls = UAS_MAX_CALLS;
 	suites(s);
+	if (cfg->behaviour && cfg->behaviour->n_offer_crypto) { /* answer.offer_crypto, as it says */
+		memcpy(s->offer, cfg->behaviour->offer_crypto,
+		       cfg->behaviour->n_offer_crypto * sizeof(s->offer[0]));
+		s->n_offer = cfg->behaviour->n_offer_crypto;
+	}
 	if (call_table_init(&s->index, 2 * s->cfg.max_calls, same_call_id, s)) {
 		uas_free(s);
 		return NULL;

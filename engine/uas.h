@@ -25,6 +25,7 @@ struct uas_config {
 	uint32_t min_se_s;    /* the shortest session interval accepted (422 below); 0: 90 */
 	uint32_t max_calls;   /* calls in progress at once; 0: UAS_MAX_CALLS */
 	const struct scn_uas *behaviour; /* --scenario: how to answer (borrowed), or NULL */
+	const struct scn_session_timer *timer; /* its session_timer (borrowed), or NULL */
 	uint64_t seed;        /* --seed: with each Call-ID, the draws of the behaviour */
 };
 

@@ -252,6 +252,7 @@ int cmd_uas(int argc, char **argv)
 				return cli_usage_error("uas", "--scenario: %s is a run's scenario: a responder's "
 						       "behaviour has \"role\": \"uas\"", optarg);
 			cfg.uas.behaviour = &behaviour.uas;
+			cfg.uas.timer = behaviour.uas.has_session_timer ? &behaviour.session_timer : NULL;
 			break;
 		case O_REPORT_DIR:
 			report_dir = optarg;

@@ -257,6 +257,24 @@ static const struct trial trials[] = {
 		.uas_says = { "rang out (no answer) 10", "CANCEL 10" },
 	},
 	{
+		/* a scripted responder refreshes the sessions the caller leaves to it, and
+		 * offers the one suite its behaviour names to a delayed offer */
+		.name = "scripted_timers_offer",
+		.uas = { "--scenario", UAS_FIXTURES "/timers-offer.json" },
+		.scenario = "tests/integration/fixtures/delayed-offer-refreshed.json",
+		.want_exit = 0,
+		.max_s = 20,
+		.want = {
+			EXPECT_EQ("calls.completed", 10),
+			EXPECT_STR("verdict", "pass"),
+			EXPECT_GE("sip.session_refreshes.far_end", 10),
+			EXPECT_EQ("sip.session_refreshes.us", 0),
+			EXPECT_STR("srtp.suite", "AES_CM_128_HMAC_SHA1_32"),
+			EXPECT_EQ("srtp.auth_failures", 0),
+		},
+		.uas_says = { "delayed offers 10," },
+	},
+	{
 		/* PCMA alone offered: the responder answers it and SRTP flows both ways */
 		.name = "pcma_call_passes",
 		.scenario = "tests/integration/fixtures/pcma-call.json",
@@ -434,6 +452,7 @@ TRIAL(9)
 TRIAL(10)
 TRIAL(11)
 TRIAL(12)
+TRIAL(13)
 
 /* An invalid scenario is refused before any connection: exit 2, naming the JSON path. */
 static void bad_scenario_refused(void)
@@ -995,7 +1014,8 @@ static const struct tl_case cases[] = {
 	{ "scripted_outcomes", trial_9 },
 	{ "scripted_ring_hangup_routes", trial_10 },
 	{ "scripted_no_answer", trial_11 },
-	{ "pcma_call_passes", trial_12 },
+	{ "scripted_timers_offer", trial_12 },
+	{ "pcma_call_passes", trial_13 },
 	{ "bad_scenario_refused", bad_scenario_refused },
 	{ "nothing_listening_cannot_run", nothing_listening },
 	{ "sigint_keeps_report", sigint_keeps_report },

@@ -461,6 +461,12 @@ static const struct {
 	{ "{\"role\": \"uas\", \"routes\": [{\"user\": \"^98\", \"status\": 404}]}",
 	  "routes[0].status: unknown key (a route takes user and the keys of answer)" },
 	{ "{\"role\": \"uas\", \"routes_default\": 200}", "routes_default: expected a refusal 400-699, got 200" },
+	{ "{\"role\": \"uas\", \"answer\": {\"offer_crypto\": [\"AES_CM_128_HMAC_SHA1_80\", \"AES_CM_128_HMAC_SHA1_80\"]}}",
+	  "answer.offer_crypto[1]: expected each suite once, got \"AES_CM_128_HMAC_SHA1_80\"" },
+	{ "{\"role\": \"uas\", \"session_timer\": {\"expires_s\": 60, \"min_se_s\": 90}}",
+	  "session_timer.min_se_s: expected at most expires_s (60), got 90" },
+	{ "{\"session_timer\": {\"expires_s\": 60}}",
+	  "session_timer: expected only in a responder's behaviour (\"role\": \"uas\"), got it in a run's scenario" },
 	/* DTMF */
 	{ "{\"call\": {\"flow\": [{\"send\": \"INVITE\"}, {\"expect\": 200}, {\"send\": \"ACK\"},"
 	  " {\"dtmf\": \"10 18\"}]}}",
@@ -879,6 +885,16 @@ static void test_uas_behaviour(void)
 	CU_ASSERT(u->routes[1].answer.has_outcomes && u->routes[1].answer.outcomes[0].status == 503);
 	CU_ASSERT_EQUAL(u->routes_default, 480);
 	CU_ASSERT_EQUAL(scn.n_thresholds, 1);
+	/* its session timer and the suites it offers to a delayed offer */
+	CU_ASSERT_EQUAL(load("{\"role\": \"uas\", \"answer\": {\"offer_crypto\": [\"AEAD_AES_128_GCM\","
+			     " \"AES_CM_128_HMAC_SHA1_80\"]}, \"session_timer\": {\"expires_s\": 600,"
+			     " \"refresher\": \"uas\", \"method\": \"UPDATE\"}}", "uas.json"), 0);
+	if (errs.n)
+		dump_errors("uas timer and offer");
+	CU_ASSERT(scn.uas.n_offer_crypto == 2 && scn.uas.offer_crypto[0] == SDES_AEAD_AES_128_GCM);
+	CU_ASSERT(scn.uas.has_session_timer && scn.session_timer.expires_s == 600 &&
+		  scn.session_timer.min_se_s == 90 && scn.session_timer.refresher == ST_REFRESHER_UAS &&
+		  scn.session_timer.method == SIP_UPDATE);
 	/* the defaults: every INVITE answered 200 at once, 404 when routes match nothing */
 	CU_ASSERT_EQUAL(load("{\"role\": \"uas\"}", "uas.json"), 0);
 	CU_ASSERT(scn.uas.answer.n_outcomes == 0 && !scn.uas.answer.has_ring && scn.uas.routes_default == 404);

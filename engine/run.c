@@ -231,6 +231,7 @@ static void counts_add(struct uas_counts *d, const struct uas_counts *s)
 	d->not_routed += s->not_routed;
 	d->rang_out += s->rang_out;
 	d->hangups += s->hangups;
+	d->early_media += s->early_media;
 	d->refreshes_sent += s->refreshes_sent;
 	d->refreshes_received += s->refreshes_received;
 }

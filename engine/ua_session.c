@@ -38,16 +38,19 @@ int ua_sdp(struct ua_session *s, const struct ua_io *io, char *buf, size_t cap)
 		.ptime_ms = io->ptime_ms, .crypto = lines, .n_crypto = n, .direction = direction,
 		.pts = io->codecs, .n_pts = io->n_codecs,
 	};
-	/* an answer names the one codec taken from the offer (the first of ours it has) */
+	/* an answer names the one codec taken from the offer (the first of ours it has), also
+	 * when it goes again (the 200 after a 183 that carried it) */
+	bool answer = s->neg.state == NEG_REMOTE_OFFER ||
+		      (s->neg.state == NEG_IDLE && s->neg.agreed && !s->neg.they_answered);
 	uint8_t chosen;
-	int pt = s->neg.state == NEG_REMOTE_OFFER ? neg_codec(&s->neg, io->codecs, io->n_codecs, false) : -1;
+	int pt = answer ? neg_codec(&s->neg, io->codecs, io->n_codecs, false) : -1;
 	if (pt >= 0 && io->n_codecs) {
 		chosen = (uint8_t)pt;
 		p.pts = &chosen;
 		p.n_pts = 1;
 	}
 	/* ... and telephone-event under the offer's number, or not at all (RFC 3264 6.1) */
-	if (s->neg.state == NEG_REMOTE_OFFER)
+	if (answer)
 		p.te_pt = s->neg.remote_te_pt > 0 ? s->neg.remote_te_pt : -1;
 	return sdp_build(buf, cap, &p);
 }

@@ -29,6 +29,7 @@ struct plan {
 	bool hangup;          /* we end the call with BYE ... */
 	uint32_t hangup_ms;   /* ... this long after the 200 */
 	uint64_t t_invite;    /* when the INVITE came (monotonic ns) */
+	bool early;           /* 183 with our answer and media at once, the 200 after ring_ms */
 };
 
 /* An INVITE whose answer waits (--delay-ms, a ring, or no answer until the caller
@@ -37,6 +38,7 @@ struct pending {
 	bool used;
 	uint32_t conn_slot, conn_gen, seq;
 	struct plan plan;
+	uint32_t call, call_gen;  /* plan.early: the call already made (its slot and gen) */
 	struct buf msg;
 };
 
@@ -322,24 +324,24 @@ static int media_prepare(struct uas *s, struct conn *c, struct uas_call *k)
 	return 0;
 }
 
-/* A new call: 180 and 200 with our SDES answer to its offer, or with our offer when
- * it has none (delayed offer); 488 when nothing offered is acceptable, 422 below
- * our Min-SE. */
-static void answer_invite(struct uas *s, struct conn *c, const struct sip_msg *m,
-			  const struct plan *plan, bool rang)
+/* A new call: its dialog and its SDES answer to the offer, or our offer when it has
+ * none (*delayed); NULL when it was refused (sent and counted): 488 when nothing
+ * offered is acceptable, 422 below our Min-SE, 503/500 without media. */
+static struct uas_call *take_invite(struct uas *s, struct conn *c, const struct sip_msg *m,
+				    const struct plan *plan, bool *delayed_out)
 {
 	if (s->cfg.refuse_status) {
 		s->counts.refused++;
 		respond(s, c, m, s->cfg.refuse_status);
 		tally_status(s, s->cfg.refuse_status);
-		return;
+		return NULL;
 	}
 	struct uas_call *k = call_new(s, c, m->call_id);
 	if (!k) {
 		s->counts.busy++;
 		respond(s, c, m, 503);
 		tally_status(s, 503);
-		return;
+		return NULL;
 	}
 	k->t_invite = plan->t_invite;
 	char tag[12], contact[96];
@@ -349,14 +351,14 @@ static void answer_invite(struct uas *s, struct conn *c, const struct sip_msg *m
 	if (dialog_uas_init(&k->ss.dlg, m, tl_str_c(tag))) {
 		call_end(s, k, "status_400");
 		respond(s, c, m, 400);
-		return;
+		return NULL;
 	}
 	struct ua_io io = io_of(s, c, k, contact, sizeof(contact));
 	if (ua_answer_timer(&k->ss, &io, m, s->w->now)) {
 		s->counts.too_brief++;
 		ua_respond(&k->ss, &io, m, 422, false);
 		call_end(s, k, "status_422");
-		return;
+		return NULL;
 	}
 	const char *why = NULL;
 	uint8_t rnd[SDES_MAX_KEY * NEG_MAX_LINES];
@@ -371,7 +373,7 @@ static void answer_invite(struct uas *s, struct conn *c, const struct sip_msg *m
 		s->counts.not_acceptable++;
 		ua_respond(&k->ss, &io, m, 488, false);
 		call_end(s, k, "status_488");
-		return;
+		return NULL;
 	}
 	/* media only when the caller wants it; with a delayed offer we offer it */
 	bool wants = delayed || strcmp(k->ss.neg.direction, "inactive");
@@ -382,9 +384,18 @@ static void answer_invite(struct uas *s, struct conn *c, const struct sip_msg *m
 		s->counts.media_failed++;
 		ua_respond(&k->ss, &io, m, err == -ENOSPC ? 503 : 500, false);
 		call_end(s, k, err == -ENOSPC ? "status_503" : "status_500");
-		return;
+		return NULL;
 	}
-	io = io_of(s, c, k, contact, sizeof(contact));
+	*delayed_out = delayed;
+	return k;
+}
+
+/* The 200 (after our 180 unless rang: the ring, or the 183 of early media). */
+static void send_answer(struct uas *s, struct conn *c, struct uas_call *k, const struct sip_msg *m,
+			const struct plan *plan, bool rang)
+{
+	char contact[96];
+	struct ua_io io = io_of(s, c, k, contact, sizeof(contact));
 	s->counts.answered++;
 	if (!rang)
 		ua_respond(&k->ss, &io, m, 180, false);
@@ -395,12 +406,28 @@ static void answer_invite(struct uas *s, struct conn *c, const struct sip_msg *m
 	    worker_timer(s->w, s->w->now + (uint64_t)plan->hangup_ms * NS_PER_MS, call_slot(s, k), k->gen,
 			 T_HANGUP))
 		s->counts.media_failed++; /* no timer: the call goes on until the caller ends it */
-	if (!delayed)
+	if (k->ss.neg.state == NEG_REMOTE_OFFER) /* (a delayed offer's answer is the ACK's) */
 		neg_answered(&k->ss.neg);
 	k->ss.awaiting_ack = true;
 	k->ss.ack_cseq = m->cseq;
 	k->ss.dlg.confirmed = true;
 	arm_session(s, k);
+}
+
+static void answer_invite(struct uas *s, struct conn *c, const struct sip_msg *m,
+			  const struct plan *plan, bool rang)
+{
+	bool delayed;
+	struct uas_call *k = take_invite(s, c, m, plan, &delayed);
+	if (k)
+		send_answer(s, c, k, m, plan, rang);
+}
+
+/* The call of an early-media INVITE held for its ring, if it is still there. */
+static struct uas_call *early_call(struct uas *s, const struct pending *p)
+{
+	struct uas_call *k = p->plan.early && p->call < s->n_calls ? &s->calls[p->call] : NULL;
+	return k && k->used && k->gen == p->call_gen ? k : NULL;
 }
 
 static void unpend(struct uas *s, struct pending *p)
@@ -411,7 +438,7 @@ static void unpend(struct uas *s, struct pending *p)
 
 /* Keeps the INVITE until wait_ms from now (0: until the caller cancels it). */
 static int pend(struct uas *s, struct conn *c, const struct sip_msg *m, const struct plan *plan,
-		uint32_t wait_ms)
+		uint32_t wait_ms, struct pending **held)
 {
 	/* a request starts with its method; its body ends it */
 	size_t len = (size_t)(m->body.p + m->body.len - m->method_name.p);
@@ -432,6 +459,8 @@ static int pend(struct uas *s, struct conn *c, const struct sip_msg *m, const st
 					 p->seq, T_DELAYED) : 0;
 	if (err)
 		unpend(s, p);
+	else if (held)
+		*held = p;
 	return err;
 }
 
@@ -534,6 +563,7 @@ static void plan_of(struct uas *s, const struct sip_msg *m, struct plan *p)
 			return;
 		}
 	}
+	p->early = a->early_media;
 	uint64_t st = draw_seed(s->cfg.seed, m->call_id.p, m->call_id.len);
 	const struct scn_answer *o = route && route->has_outcomes ? route : a;
 	if (o->n_outcomes) {
@@ -550,6 +580,28 @@ static void plan_of(struct uas *s, const struct sip_msg *m, struct plan *p)
 		p->hangup = true;
 		p->hangup_ms = draw_between(&st, h->hangup_after_ms.min, h->hangup_after_ms.max);
 	}
+}
+
+/* answer.early_media: our answer in a 183 and media from then on; the 200 after the
+ * ring (an INVITE without SDP rings with a 180 instead: its offer would be ours). */
+static void answer_early(struct uas *s, struct conn *c, const struct sip_msg *m, const struct plan *p)
+{
+	bool delayed;
+	struct uas_call *k = take_invite(s, c, m, p, &delayed);
+	if (!k)
+		return;
+	char contact[96];
+	struct ua_io io = io_of(s, c, k, contact, sizeof(contact));
+	ua_respond(&k->ss, &io, m, 183, true);
+	neg_answered(&k->ss.neg);
+	s->counts.early_media++;
+	struct pending *held;
+	if (pend(s, c, m, p, p->ring_ms, &held) == 0) {
+		held->call = call_slot(s, k);
+		held->call_gen = k->gen;
+		return;
+	}
+	send_answer(s, c, k, m, p, true); /* no room to hold it: answered at once */
 }
 
 /* A new INVITE (its 100 is out): refused, rung until cancelled, rung then answered, or
@@ -571,7 +623,7 @@ static void new_invite(struct uas *s, struct conn *c, const struct sip_msg *m)
 	}
 	if (!s->cfg.refuse_status && p.status == SCN_NO_ANSWER) {
 		respond(s, c, m, 180);
-		if (pend(s, c, m, &p, 0)) {
+		if (pend(s, c, m, &p, 0, NULL)) {
 			respond(s, c, m, 480); /* no room to hold it: temporarily unavailable */
 			tally_status(s, 480);
 		} else {
@@ -582,10 +634,14 @@ static void new_invite(struct uas *s, struct conn *c, const struct sip_msg *m)
 	uint32_t wait = s->cfg.delay_ms ? s->cfg.delay_ms : p.ring_ms;
 	if (s->cfg.delay_ms)
 		p.ring_ms = 0; /* --delay-ms: silence, then 180 and 200 together */
+	if (p.early && p.ring_ms && m->body.len && !s->cfg.refuse_status) {
+		answer_early(s, c, m, &p);
+		return;
+	}
 	if (wait && !s->cfg.refuse_status) {
 		if (p.ring_ms)
 			respond(s, c, m, 180);
-		if (pend(s, c, m, &p, wait) == 0)
+		if (pend(s, c, m, &p, wait, NULL) == 0)
 			return;
 	}
 	answer_invite(s, c, m, &p, p.ring_ms > 0 && wait && !s->cfg.refuse_status);
@@ -653,8 +709,12 @@ static void uas_conn_msg(struct worker *w, struct conn *c, const struct sip_msg 
 		respond(s, c, m, p ? 200 : 481);
 		if (p) {
 			respond(s, c, &inv, 487);
+			struct uas_call *k2 = early_call(s, p);
 			unpend(s, p);
-			tally_end(s, NULL); /* the caller ended it, as a caller may */
+			if (k2)
+				call_end(s, k2, NULL); /* the caller ended it, as a caller may */
+			else if (!p->plan.early)
+				tally_end(s, NULL);
 		}
 		break;
 	case SIP_OPTIONS: /* a ping outside any dialog */
@@ -704,9 +764,13 @@ static void uas_timer(struct worker *w, const struct timer_entry *t)
 	unpend(s, p);
 	struct conn *c = worker_conn(w, p->conn_slot, p->conn_gen);
 	struct sip_msg m;
-	if (c && c->state == CONN_UP && sip_parse_msg(p->msg.data, p->msg.len, p->msg.len, &m) > 0)
+	bool ok = c && c->state == CONN_UP && sip_parse_msg(p->msg.data, p->msg.len, p->msg.len, &m) > 0;
+	struct uas_call *k = early_call(s, p);
+	if (ok && k)
+		send_answer(s, c, k, &m, &p->plan, true);
+	else if (ok && !p->plan.early)
 		answer_invite(s, c, &m, &p->plan, p->plan.ring_ms > 0);
-	else
+	else if (!k) /* an early call is counted when it ends */
 		tally_end(s, "connection_lost");
 }
 
@@ -723,7 +787,8 @@ static void uas_conn_down(struct worker *w, struct conn *c, int err, const char 
 		if (s->pending[i].used && s->pending[i].conn_slot == c->slot &&
 		    s->pending[i].conn_gen == c->gen) {
 			unpend(s, &s->pending[i]);
-			tally_end(s, "connection_lost");
+			if (!s->pending[i].plan.early) /* an early one's call counts below */
+				tally_end(s, "connection_lost");
 		}
 	for (uint32_t i = 0; i < s->n_calls; i++)
 		if (s->calls[i].used && s->calls[i].conn_slot == c->slot &&
@@ -862,7 +927,8 @@ void uas_finish(struct uas *s)
 	for (uint32_t i = 0; i < s->pending_free.used; i++)
 		if (s->pending[i].used) {
 			unpend(s, &s->pending[i]);
-			tally_end(s, "interrupted");
+			if (!s->pending[i].plan.early)
+				tally_end(s, "interrupted");
 		}
 	for (uint32_t i = 0; i < s->n_calls; i++)
 		if (s->calls[i].used)

@@ -46,6 +46,7 @@ struct uas_counts {
 	uint64_t not_routed;       /* INVITEs no route matched: routes_default */
 	uint64_t rang_out;         /* "no_answer": rang until the caller cancelled */
 	uint64_t hangups;          /* calls we ended with BYE (hangup_after_ms) */
+	uint64_t early_media;      /* calls answered 183 with SDP before their 200 */
 };
 
 struct uas;

@@ -275,6 +275,27 @@ static const struct trial trials[] = {
 		.uas_says = { "delayed offers 10," },
 	},
 	{
+		/* a scripted responder plays early media: its 183 answers our offer and its
+		 * SRTP flows at once, a second before its 200 */
+		.name = "scripted_early_media",
+		.uas = { "--scenario", UAS_FIXTURES "/early-media.json" },
+		.scenario = "scenarios/early-media.json",
+		.run = { "--calls", "5" },
+		.want_exit = 0,
+		.max_s = 20,
+		.want = {
+			EXPECT_EQ("calls.completed", 5),
+			EXPECT_STR("verdict", "pass"),
+			EXPECT_LE("latency_ms.answer_to_first_media.p50", 100),
+			EXPECT_GE("latency_ms.invite_to_200.p50", 950),
+			/* 1 s early and 2 s after the 200, 50 packets a second */
+			EXPECT_GE("srtp.packets_received", 5 * 140),
+			EXPECT_EQ("srtp.auth_failures", 0),
+			EXPECT_EQ("srtp.stale_key_packets", 0),
+		},
+		.uas_says = { "early media 5" },
+	},
+	{
 		/* PCMA alone offered: the responder answers it and SRTP flows both ways */
 		.name = "pcma_call_passes",
 		.scenario = "tests/integration/fixtures/pcma-call.json",
@@ -453,6 +474,7 @@ TRIAL(10)
 TRIAL(11)
 TRIAL(12)
 TRIAL(13)
+TRIAL(14)
 
 /* An invalid scenario is refused before any connection: exit 2, naming the JSON path. */
 static void bad_scenario_refused(void)
@@ -1015,7 +1037,8 @@ static const struct tl_case cases[] = {
 	{ "scripted_ring_hangup_routes", trial_10 },
 	{ "scripted_no_answer", trial_11 },
 	{ "scripted_timers_offer", trial_12 },
-	{ "pcma_call_passes", trial_13 },
+	{ "scripted_early_media", trial_13 },
+	{ "pcma_call_passes", trial_14 },
 	{ "bad_scenario_refused", bad_scenario_refused },
 	{ "nothing_listening_cannot_run", nothing_listening },
 	{ "sigint_keeps_report", sigint_keeps_report },

@@ -232,6 +232,8 @@ static void counts_add(struct uas_counts *d, const struct uas_counts *s)
 	d->rang_out += s->rang_out;
 	d->hangups += s->hangups;
 	d->early_media += s->early_media;
+	d->reliable_provisionals += s->reliable_provisionals;
+	d->pracks += s->pracks;
 	d->refreshes_sent += s->refreshes_sent;
 	d->refreshes_received += s->refreshes_received;
 }

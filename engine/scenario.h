@@ -105,6 +105,7 @@ struct scn_answer {
 	bool has_ring, has_outcomes, has_hangup;
 	bool early_media;                /* (answer only) 183 with our answer and media, then
 					  * the 200 after ring_ms */
+	bool reliable_provisional;       /* (answer only) that 183 with Require: 100rel */
 	struct scn_span ring_ms;         /* from the 180 to the 200 */
 	struct scn_span hangup_after_ms; /* from the 200 to our BYE (has_hangup) */
 	struct scn_outcome outcomes[SCN_MAX_OUTCOMES];

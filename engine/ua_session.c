@@ -245,6 +245,7 @@ int ua_respond(struct ua_session *s, const struct ua_io *io, const struct sip_ms
 	}
 	if (status == 501 || status == 405)
 		tl_sb_cstr(&h, allow_line);
+	tl_sb_str(&h, io->reply_headers);
 	r.headers = (struct tl_str){ hdr, h.n };
 	if (body) {
 		int n = ua_sdp(s, io, sdp, sizeof(sdp));

@@ -37,6 +37,8 @@ struct ua_io {
 	const uint8_t *codecs;         /* audio payload types we have, preferred first */
 	unsigned n_codecs;             /* 0: PCMU alone */
 	struct tl_str headers;         /* header lines the role adds to the ACK it sends */
+	struct tl_str reply_headers;   /* UAS: header lines it adds to the response it sends
+					* (Require: 100rel and RSeq on a reliable 18x) */
 };
 
 /* What a message from the far end meant, for the role to act on. */

@@ -30,6 +30,7 @@ struct plan {
 	uint32_t hangup_ms;   /* ... this long after the 200 */
 	uint64_t t_invite;    /* when the INVITE came (monotonic ns) */
 	bool early;           /* 183 with our answer and media at once, the 200 after ring_ms */
+	bool reliable;        /* ... sent reliably (100rel) when the caller supports it */
 };
 
 /* An INVITE whose answer waits (--delay-ms, a ring, or no answer until the caller
@@ -519,6 +520,7 @@ static void in_dialog(struct uas *s, struct conn *c, struct uas_call *k, const s
 			io = io_of(s, c, k, contact, sizeof(contact));
 	}
 	s->counts.updates += m->method == SIP_UPDATE;
+	s->counts.pracks += m->method == SIP_PRACK;
 	s->counts.acks += m->method == SIP_ACK;
 	if (m->method == SIP_ACK && k->ss.awaiting_ack && k->t_invite)
 		hist_record(&s->w->res.lat[LAT_INVITE_TO_ACK], (s->w->now - k->t_invite) / 1000);
@@ -564,6 +566,7 @@ static void plan_of(struct uas *s, const struct sip_msg *m, struct plan *p)
 		}
 	}
 	p->early = a->early_media;
+	p->reliable = a->reliable_provisional;
 	uint64_t st = draw_seed(s->cfg.seed, m->call_id.p, m->call_id.len);
 	const struct scn_answer *o = route && route->has_outcomes ? route : a;
 	if (o->n_outcomes) {
@@ -592,6 +595,13 @@ static void answer_early(struct uas *s, struct conn *c, const struct sip_msg *m,
 		return;
 	char contact[96];
 	struct ua_io io = io_of(s, c, k, contact, sizeof(contact));
+	/* answer.reliable_provisional, to a caller that supports it (RFC 3262): over TCP
+	 * and TLS, sent once; its PRACK is answered 200 in the dialog */
+	if (p->reliable && (sip_option_listed(m->supported, m->n_supported, "100rel") ||
+			    sip_option_listed(m->require, m->n_require, "100rel"))) {
+		io.reply_headers = TL_STR("Require: 100rel\r\nRSeq: 1\r\n");
+		s->counts.reliable_provisionals++;
+	}
 	ua_respond(&k->ss, &io, m, 183, true);
 	neg_answered(&k->ss.neg);
 	s->counts.early_media++;

@@ -47,6 +47,7 @@ struct uas_counts {
 	uint64_t rang_out;         /* "no_answer": rang until the caller cancelled */
 	uint64_t hangups;          /* calls we ended with BYE (hangup_after_ms) */
 	uint64_t early_media;      /* calls answered 183 with SDP before their 200 */
+	uint64_t reliable_provisionals, pracks; /* 183s sent with Require: 100rel; PRACKs */
 };
 
 struct uas;

@@ -449,9 +449,10 @@ int cmd_uas(int argc, char **argv)
 	       (unsigned long long)sr[SRTP_RTCP_SENT], (unsigned long long)sr[SRTP_RTCP_RECEIVED]);
 	if (cfg.uas.behaviour)
 		printf("trunkload uas: behaviour: not routed %llu, rang out (no answer) %llu, hung up "
-		       "by us %llu, early media %llu\n", (unsigned long long)n.not_routed,
-		       (unsigned long long)n.rang_out, (unsigned long long)n.hangups,
-		       (unsigned long long)n.early_media);
+		       "by us %llu, early media %llu (reliable %llu, PRACKs %llu)\n",
+		       (unsigned long long)n.not_routed, (unsigned long long)n.rang_out,
+		       (unsigned long long)n.hangups, (unsigned long long)n.early_media,
+		       (unsigned long long)n.reliable_provisionals, (unsigned long long)n.pracks);
 	printf("trunkload uas: dtmf digits received %llu, sent %llu, checked %llu, mismatched %llu\n",
 	       (unsigned long long)res.dtmf[DTMF_COUNT_RECEIVED],
 	       (unsigned long long)res.dtmf[DTMF_COUNT_SENT],

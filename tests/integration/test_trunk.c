@@ -275,8 +275,8 @@ static const struct trial trials[] = {
 		.uas_says = { "delayed offers 10," },
 	},
 	{
-		/* a scripted responder plays early media: its 183 answers our offer and its
-		 * SRTP flows at once, a second before its 200 */
+		/* a scripted responder plays early media: its reliable 183 answers our offer,
+		 * is PRACKed, and its SRTP flows at once, a second before its 200 */
 		.name = "scripted_early_media",
 		.uas = { "--scenario", UAS_FIXTURES "/early-media.json" },
 		.scenario = "scenarios/early-media.json",
@@ -292,8 +292,9 @@ static const struct trial trials[] = {
 			EXPECT_GE("srtp.packets_received", 5 * 140),
 			EXPECT_EQ("srtp.auth_failures", 0),
 			EXPECT_EQ("srtp.stale_key_packets", 0),
+			EXPECT_EQ("sip.stray_responses", 0),
 		},
-		.uas_says = { "early media 5" },
+		.uas_says = { "early media 5 (reliable 5, PRACKs 5)" },
 	},
 	{
 		/* PCMA alone offered: the responder answers it and SRTP flows both ways */

@@ -285,6 +285,17 @@ print(g["calls_per_s"], g["us_per_call"], "client %s s, server %s s" % (g["clien
 	rec trunk_hr "$FOUND" "$TR" "$(cpus)" "trunkload run scenarios/trunk-hold-resume.json --rate R --duration $((SECS + RAMP)) (5 s ramp) against trunkload uas; highest R with no failed call, each call held and resumed with new keys; reference: the plain trunk figure of the same run"
 	stop "$HUAS"
 
+	# --- the same trunk against a scripted responder (trunkload uas --scenario: ring 0,
+	# every call answered): its draws must not cost the trunk figure
+	BP=$(port); start "$BP" "$BIN" uas --listen "127.0.0.1:$BP" "${SRVID[@]}" \
+		--scenario "$ROOT/bench/uas-answer-all.json"; BUAS=$SPID
+	sc_try() { tl_try trunk-scripted "$BUAS" "$1" "$TRUNK_SCN" --target "127.0.0.1:$BP" "${TLSID[@]}" \
+		--duration $((SECS + RAMP)) --max-concurrent 200000; }
+	if [ "$QUICK" = 1 ]; then search sc_try 5000 100 1; else search sc_try "$(first trunk_scripted "$TR")" "$(grow trunk_scripted)" 8; fi
+	keep trunk_scripted
+	rec trunk_scripted "$FOUND" "$TR" "$(cpus)" "trunkload run scenarios/trunk-capacity.json --rate R --duration $((SECS + RAMP)) (5 s ramp) against trunkload uas --scenario bench/uas-answer-all.json; highest R with no failed call; reference: the plain trunk figure of the same run"
+	stop "$BUAS"
+
 	# --- plain TCP: trunkload both ends, SIPp both ends, trunkload caller vs SIPp responder
 	CP=$(port); start "$CP" "$BIN" uas --listen "127.0.0.1:$CP" "${SRVID[@]}" --transport tcp; CUAS=$SPID
 	tcp_try() { tl_try tcp-trunkload "$CUAS" "$1" "$TRUNK_SCN" --transport tcp \
@@ -481,6 +492,8 @@ F = [("trunk", "trunk calls/s, mutual TLS 1.3, 4 connections, INVITE..BYE, no me
       "plain trunk calls/s", None, []),
      ("trunk_hr", "trunk calls/s, each call held and resumed with new keys (two re-INVITEs)",
       "plain trunk calls/s", None, []),
+     ("trunk_scripted", "trunk calls/s against a scripted responder (--scenario: ring 0, all answered)",
+      "plain trunk calls/s", "≥90 % of the plain trunk", [("q", ">=", 0.90)]),
      ("ceiling", "ceiling calls/s (reference program)", None, None, []),
      ("tcp_tl", "TCP calls/s, trunkload both ends", "SIPp both ends calls/s", "≥10x SIPp", [("q", ">=", 10)]),
      ("tcp_sipp", "TCP calls/s, SIPp both ends (reference)", None, None, []),

@@ -385,6 +385,7 @@ int cmd_uas(int argc, char **argv)
 		return EXIT_CANNOT;
 	}
 	/* a socket per connection, and two more per media call */
+	behaviour.transport = tls ? SCN_TLS : SCN_TCP; /* what its verdict judges */
 	if (report_dir) {
 		int mk = cli_make_dir(report_dir);
 		if (mk) {

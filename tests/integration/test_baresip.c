@@ -262,6 +262,27 @@ static int prepare_case(const char *name, const char *dir, const char *tmpl,
 	return rc ? -1 : 0;
 }
 
+/* `trunkload run SCENARIO` against 127.0.0.1:port with the lab's client identity, our
+ * media ports and its report in DIR/report: the start of every run here. */
+static void tl_run_args(struct proc_args *a, const char *scenario, uint16_t port, const char *pki,
+			const char *dir)
+{
+	args_add(a, "%s", TL_BINARY);
+	args_add(a, "run");
+	args_add(a, "%s", scenario);
+	args_add(a, "--target");
+	args_add(a, "127.0.0.1:%u", port);
+	args_add(a, "--server-name");
+	args_add(a, "uas.trunkload.test");
+	args_identity(a, pki, "client");
+	args_add(a, "--ca");
+	args_add(a, "%s/ca.crt", pki);
+	args_add(a, "--media-ports");
+	args_add(a, OUR_MEDIA_PORTS);
+	args_add(a, "--report-dir");
+	args_add(a, "%s/report", dir);
+}
+
 static void call_baresip(const char *suite)
 {
 	proc_cleanup_all();
@@ -283,27 +304,11 @@ static void call_baresip(const char *suite)
 	CU_ASSERT_FATAL(bs > 0);
 
 	struct proc_args a = { 0 };
-	args_add(&a, "%s", TL_BINARY);
-	args_add(&a, "run");
-	args_add(&a, "%s", scenario);
-	args_add(&a, "--target");
-	args_add(&a, "127.0.0.1:%u", port);
-	args_add(&a, "--server-name");
-	args_add(&a, "uas.trunkload.test");
-	args_add(&a, "--cert");
-	args_add(&a, "%s/client.crt", pki);
-	args_add(&a, "--key");
-	args_add(&a, "%s/client.key", pki);
-	args_add(&a, "--ca");
-	args_add(&a, "%s/ca.crt", pki);
+	tl_run_args(&a, scenario, port, pki, dir);
 	args_add(&a, "--calls");
 	args_add(&a, "1");
 	args_add(&a, "--media-ms");
 	args_add(&a, "3000");
-	args_add(&a, "--media-ports");
-	args_add(&a, OUR_MEDIA_PORTS);
-	args_add(&a, "--report-dir");
-	args_add(&a, "%s/report", dir);
 	int run_rc = proc_run(a.v, out, NULL, RUN_TIMEOUT_MS, NULL);
 	CHECK(run_rc == 0, "%s: trunkload run exits 0 (got %d)", suite, run_rc);
 	const struct proc_expect want[] = {
@@ -798,20 +803,7 @@ static void hold_resume(const struct hr_case *c)
 	}
 
 	struct proc_args a = { 0 };
-	args_add(&a, "%s", TL_BINARY);
-	args_add(&a, "run");
-	args_add(&a, "%s", scenario);
-	args_add(&a, "--target");
-	args_add(&a, "127.0.0.1:%u", kam_tls);
-	args_add(&a, "--server-name");
-	args_add(&a, "uas.trunkload.test");
-	args_identity(&a, pki, "client");
-	args_add(&a, "--ca");
-	args_add(&a, "%s/ca.crt", pki);
-	args_add(&a, "--media-ports");
-	args_add(&a, OUR_MEDIA_PORTS);
-	args_add(&a, "--report-dir");
-	args_add(&a, "%s/report", dir);
+	tl_run_args(&a, scenario, kam_tls, pki, dir);
 	double secs = 0;
 	int run_rc = proc_run(a.v, out, NULL, HR_RUN_TIMEOUT_MS, &secs);
 	CHECK(run_rc == 0, "%s: trunkload run exits 0 (got %d)", c->name, run_rc);
@@ -1177,20 +1169,7 @@ static void driven_call(const struct driven_case *c)
 	}
 
 	struct proc_args a = { 0 };
-	args_add(&a, "%s", TL_BINARY);
-	args_add(&a, "run");
-	args_add(&a, "%s", scenario);
-	args_add(&a, "--target");
-	args_add(&a, "127.0.0.1:%u", port);
-	args_add(&a, "--server-name");
-	args_add(&a, "uas.trunkload.test");
-	args_identity(&a, pki, "client");
-	args_add(&a, "--ca");
-	args_add(&a, "%s/ca.crt", pki);
-	args_add(&a, "--media-ports");
-	args_add(&a, OUR_MEDIA_PORTS);
-	args_add(&a, "--report-dir");
-	args_add(&a, "%s/report", dir);
+	tl_run_args(&a, scenario, port, pki, dir);
 	uint64_t t0 = now_ms();
 	pid_t tl = proc_spawn(a.v, out, false);
 	CHECK(tl > 0, "%s: trunkload run starts (%s)", c->name, strerror(-tl));

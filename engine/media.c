@@ -38,7 +38,7 @@ struct media_stream {
 	unsigned ops;
 	uint16_t port;
 	bool have_remote, have_rx, have_tx, sending, expect_rx, replayed;
-	bool inflight[2];          /* a send of RTP / RTCP is with the kernel */
+	bool inflight[3];          /* a send of RTP / RTCP / a late RTP packet is with the kernel */
 	struct sockaddr_in remote[2];
 	struct srtp_session tx, rx;
 	struct srtp_session rx_old; /* the far end's key before its last rekey ... */
@@ -62,8 +62,9 @@ struct media_stream {
 	uint16_t early_len[EARLY_MAX];
 	struct sockaddr_in early_from[EARLY_MAX];
 	uint8_t early[EARLY_MAX][EARLY_CAP];
-	uint16_t txlen[2];
-	uint8_t txbuf[2][TX_CAP];
+	bool held;                 /* txbuf[2] holds a packet to send after the next one */
+	uint16_t txlen[3];
+	uint8_t txbuf[3][TX_CAP];  /* RTP, RTCP, an RTP packet held back */
 };
 
 /* The receive msghdr only tells the kernel how much room the source address gets. */
@@ -94,6 +95,8 @@ int media_pool_init(struct media_pool *p, struct ring *ring, struct result *res,
 		return err;
 	}
 	p->n = max_streams;
+	RAND_bytes((unsigned char *)&p->rng, sizeof(p->rng));
+	p->rng |= 1; /* xorshift never leaves 0 */
 	p->port_lo = (uint16_t)(port_lo & ~1u);
 	p->port_hi = port_hi;
 	p->next_port = p->port_lo;
@@ -357,16 +360,30 @@ void media_stop_tx(struct media_pool *p, uint32_t slot)
 	}
 }
 
+/* i: 0 RTP, 1 RTCP, 2 an RTP packet held back (on the RTP socket) */
 static void submit_send(struct media_pool *p, struct media_stream *m, int i, size_t len)
 {
+	static const unsigned ops[3] = { MEDIA_OP_RTP_SEND, MEDIA_OP_RTCP_SEND, MEDIA_OP_RTP_LATE_SEND };
+	int s = i == 1;
 	m->txlen[i] = (uint16_t)len;
-	if (ring_sendto(p->ring, m->fd[i], m->txbuf[i], len, (const struct sockaddr *)&m->remote[i],
-			sizeof(m->remote[i]), tag(i ? MEDIA_OP_RTCP_SEND : MEDIA_OP_RTP_SEND, p, m))) {
+	if (ring_sendto(p->ring, m->fd[s], m->txbuf[i], len, (const struct sockaddr *)&m->remote[s],
+			sizeof(m->remote[s]), tag(ops[i], p, m))) {
 		m->n[SRTP_SEND_ERRORS]++;
 		return;
 	}
 	m->inflight[i] = true;
 	m->ops++;
+}
+
+/* true per_10k times in 10,000 */
+static bool impair(struct media_pool *p, uint32_t per_10k)
+{
+	if (!per_10k)
+		return false;
+	p->rng ^= p->rng << 13;
+	p->rng ^= p->rng >> 7;
+	p->rng ^= p->rng << 17;
+	return p->rng % 10000 < per_10k;
 }
 
 static void send_rtp(struct media_pool *p, struct media_stream *m)
@@ -394,8 +411,21 @@ static void send_rtp(struct media_pool *p, struct media_stream *m)
 		m->n[SRTP_SEND_ERRORS]++;
 		return;
 	}
+	if (impair(p, p->drop_per_10k))
+		return; /* built and protected, so the far end sees a gap in the numbers */
+	if (!m->held && !m->inflight[2] && impair(p, p->reorder_per_10k)) {
+		memcpy(m->txbuf[2], m->txbuf[0], len); /* it goes after the next one */
+		m->txlen[2] = (uint16_t)len;
+		m->held = true;
+		m->n[SRTP_PACKETS_SENT]++;
+		return;
+	}
 	m->n[SRTP_PACKETS_SENT]++;
 	submit_send(p, m, 0, len);
+	if (m->held) {
+		m->held = false;
+		submit_send(p, m, 2, m->txlen[2]);
+	}
 }
 
 static uint64_t ntp_now(void)
@@ -613,9 +643,9 @@ void media_cqe(struct media_pool *p, uint64_t t, int res, unsigned flags)
 	}
 	if (!live)
 		return;
-	if (op == MEDIA_OP_RTP_SEND || op == MEDIA_OP_RTCP_SEND) {
-		m->inflight[op == MEDIA_OP_RTCP_SEND] = false;
-		if (res < 0 && op == MEDIA_OP_RTP_SEND)
+	if (op == MEDIA_OP_RTP_SEND || op == MEDIA_OP_RTCP_SEND || op == MEDIA_OP_RTP_LATE_SEND) {
+		m->inflight[op == MEDIA_OP_RTP_SEND ? 0 : op == MEDIA_OP_RTCP_SEND ? 1 : 2] = false;
+		if (res < 0 && op != MEDIA_OP_RTCP_SEND)
 			m->n[SRTP_SEND_ERRORS]++;
 	}
 	m->ops--;
@@ -629,6 +659,8 @@ void media_close(struct media_pool *p, uint32_t slot, struct result *res)
 		return;
 	m->n[SRTP_LOST] = rtp_receiver_lost(&m->rcv);
 	m->n[SRTP_EXPECTED] = rtp_receiver_expected(&m->rcv);
+	m->n[SRTP_REORDERED] = m->rcv.reordered;
+	m->n[SRTP_DUPLICATES] = m->rcv.duplicates;
 	if (m->have_rx && m->expect_rx && !m->n[SRTP_PACKETS_RECEIVED])
 		m->n[SRTP_SILENT_STREAMS] = 1;
 	if (m->n[SRTP_PACKETS_RECEIVED]) {

@@ -24,6 +24,7 @@ enum {
 	MEDIA_OP_RTP_SEND,
 	MEDIA_OP_RTCP_SEND,
 	MEDIA_OP_CANCEL,
+	MEDIA_OP_RTP_LATE_SEND, /* a packet held back to arrive reordered (reorder_per_10k) */
 };
 
 struct media_pool {
@@ -39,6 +40,10 @@ struct media_pool {
 	bool keep_old_tx_key;     /* a new key of ours changes nothing: the far end must count
 				   * stale-key packets */
 	bool replay_tx;           /* send every 10th packet twice: the far end must see replays */
+	/* impairments of what we send, per 10,000 packets: dropped (never sent), and held back
+	 * to go out just after the next one (the far end must count them reordered) */
+	uint32_t drop_per_10k, reorder_per_10k;
+	uint64_t rng;             /* their draws (xorshift64, seeded at init) */
 	bool echo_dtmf;           /* play back every digit received (a far end for DTMF tests) */
 	char expect_dtmf[DTMF_MAX_DIGITS + 1]; /* "" or the digits every stream must receive:
 					       * the others count as dtmf mismatched */

@@ -22,7 +22,7 @@ const char *srtp_counter_name(enum srtp_counter c)
 		"replay_failures", "bad_packets", "unexpected_ssrc", "unexpected_source",
 		"early_packets", "lost", "expected", "late_sends", "send_errors",
 		"rtcp_sent", "rtcp_received", "rtcp_auth_failures", "streams_receiving",
-		"silent_streams", "stale_key_packets",
+		"silent_streams", "stale_key_packets", "reordered", "duplicates",
 	};
 	return c < SRTP_COUNTERS ? names[c] : "?";
 }

@@ -1,10 +1,9 @@
 /* RTP/RTCP for one PCMU stream (RFC 3550), receiver statistics (Appendix A.1,
  * A.8) and the tone we send. Decisions beyond the header:
- *  - a packet at or below the highest sequence number seen (a duplicate or a
- *    late, reordered one) counts in `duplicates` and never in `received`, so
- *    received <= expected always holds; a reordered packet therefore shows
- *    as one lost and one duplicate (the struct keeps no window of seen
- *    numbers to tell the two apart);
+ *  - a window of the 128 numbers up to the highest one seen tells a late,
+ *    reordered packet (up to MAX_MISORDER behind; counted in `received` and
+ *    `reordered`, so it is no loss) from a repeat (`duplicates`, never in
+ *    `received`): received <= expected always holds;
  *  - A.1 probation is not kept: the first packet starts the source, and a
  *    jump of MAX_DROPOUT or more (a restarted sender) resynchronises without
  *    counting the gap as loss;
@@ -152,6 +151,37 @@ static void restart(struct rtp_receiver *r, uint16_t seq, uint32_t transit)
 {
 	r->max_seq = seq;
 	r->last_transit = transit;
+	r->seen[0] = 1; /* bit 0: max_seq itself */
+	r->seen[1] = 0;
+}
+
+/* The window moves up by n numbers. */
+static void slide(struct rtp_receiver *r, unsigned n)
+{
+	if (n >= 128) {
+		r->seen[0] = r->seen[1] = 0;
+	} else if (n >= 64) {
+		r->seen[1] = r->seen[0] << (n - 64);
+		r->seen[0] = 0;
+	} else if (n) {
+		r->seen[1] = r->seen[1] << n | r->seen[0] >> (64 - n);
+		r->seen[0] <<= n;
+	}
+	r->seen[0] |= 1;
+}
+
+/* A packet `behind` numbers below max_seq: reordered when first seen, else a repeat. */
+static void late(struct rtp_receiver *r, unsigned behind)
+{
+	uint64_t *w = &r->seen[behind >= 64];
+	uint64_t bit = 1ull << (behind % 64);
+	if (behind >= 128 || (*w & bit)) {
+		r->duplicates++;
+		return;
+	}
+	*w |= bit;
+	r->received++;
+	r->reordered++;
 }
 
 static void update(struct rtp_receiver *r, uint16_t seq, uint32_t ts, uint64_t arrival_us, bool timed)
@@ -167,8 +197,12 @@ static void update(struct rtp_receiver *r, uint16_t seq, uint32_t ts, uint64_t a
 		return;
 	}
 	uint16_t udelta = (uint16_t)(seq - r->max_seq);
-	if (udelta == 0 || udelta > SEQ_MOD - MAX_MISORDER) {
-		r->duplicates++; /* a repeat, or late: max_seq already covers it */
+	if (udelta == 0) {
+		r->duplicates++;
+		return;
+	}
+	if (udelta > SEQ_MOD - MAX_MISORDER) { /* late: max_seq already covers it */
+		late(r, SEQ_MOD - udelta);
 		return;
 	}
 	if (udelta >= MAX_DROPOUT) {
@@ -183,6 +217,7 @@ static void update(struct rtp_receiver *r, uint16_t seq, uint32_t ts, uint64_t a
 	if (seq < r->max_seq)
 		r->cycles += SEQ_MOD;
 	r->max_seq = seq;
+	slide(r, udelta);
 	r->received++;
 	if (!timed)
 		return;

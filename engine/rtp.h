@@ -46,8 +46,10 @@ struct rtp_receiver {
 	uint16_t max_seq;
 	uint32_t cycles;        /* shifted count of seq wraps (<< 16) */
 	uint32_t base_seq;
-	uint32_t received;
-	uint32_t duplicates;    /* packets at or below the highest seq seen, counted once each */
+	uint32_t received;      /* distinct packets, the reordered ones included */
+	uint32_t duplicates;    /* packets seen before (or too late to tell: over 128 behind) */
+	uint32_t reordered;     /* packets that came after a higher number, seen once */
+	uint64_t seen[2];       /* the 128 numbers up to max_seq: bit i is max_seq - i */
 	uint32_t clock_rate;    /* 8000 */
 	int64_t last_transit;   /* in timestamp units */
 	double jitter;          /* in timestamp units, RFC 3550 estimator */

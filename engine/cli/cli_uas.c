@@ -77,6 +77,10 @@ static const char uas_help[] =
 	"                       (the caller must count authentication failures)\n"
 	"  --srtp-replay        send every 10th SRTP packet twice (the caller must count\n"
 	"                       replays)\n"
+	"  --srtp-drop PCT      leave out PCT %% of our SRTP packets (0-50; numbered and protected,\n"
+	"                       never sent): the caller must count them lost\n"
+	"  --srtp-reorder PCT   hold back PCT %% of our SRTP packets to send each just after the\n"
+	"                       next one (0-50): the caller must count them reordered, not lost\n"
 	"  --srtp-keep-old-key  answer a caller's rekey with a new key but go on sending under\n"
 	"                       the old one (the caller must count stale-key packets)\n"
 	"  --expect-dtmf DIGITS every call must send these DTMF digits (RFC 4733 events, 0-9 *\n"
@@ -88,7 +92,8 @@ static const char uas_help[] =
 enum { O_LISTEN = 256, O_CERT, O_KEY, O_CA, O_TRANSPORT, O_DELAY, O_REFUSE, O_HELP, O_MIN_SE,
        O_MEDIA_PORTS, O_NO_MEDIA, O_WRONG_KEY, O_THREADS, O_CLIENT_CERT, O_EXPECT_PEER,
        O_TLS_VERSION, O_SECURITY_LEVEL, O_CIPHERS, O_REPLAY, O_SHARE_PORT, O_KEEP_OLD_KEY,
-       O_EXPECT_DTMF, O_NO_DTMF_ECHO, O_SCENARIO, O_SEED, O_REPORT_DIR, O_DURATION };
+       O_EXPECT_DTMF, O_NO_DTMF_ECHO, O_SCENARIO, O_SEED, O_REPORT_DIR, O_DURATION, O_DROP,
+       O_REORDER };
 
 static const struct option uas_options[] = {
 	{ "listen", required_argument, NULL, O_LISTEN },
@@ -105,6 +110,8 @@ static const struct option uas_options[] = {
 	{ "seed", required_argument, NULL, O_SEED },
 	{ "report-dir", required_argument, NULL, O_REPORT_DIR },
 	{ "duration", required_argument, NULL, O_DURATION },
+	{ "srtp-drop", required_argument, NULL, O_DROP },
+	{ "srtp-reorder", required_argument, NULL, O_REORDER },
 	{ "media-ports", required_argument, NULL, O_MEDIA_PORTS },
 	{ "no-media", no_argument, NULL, O_NO_MEDIA },
 	{ "srtp-wrong-key", no_argument, NULL, O_WRONG_KEY },
@@ -265,6 +272,18 @@ int cmd_uas(int argc, char **argv)
 				return cli_usage_error("uas", "--duration: expected seconds > 0 and at most "
 						       "31536000, got \"%s\"", optarg);
 			cfg.duration_s = d;
+			break;
+		}
+		case O_DROP:
+		case O_REORDER: {
+			char *end;
+			errno = 0;
+			double pct = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(pct >= 0 && pct <= 50))
+				return cli_usage_error("uas", "--srtp-%s: expected a percentage 0-50, got \"%s\"",
+						       opt == O_DROP ? "drop" : "reorder", optarg);
+			*(opt == O_DROP ? &cfg.uas.srtp_drop_per_10k : &cfg.uas.srtp_reorder_per_10k) =
+				(uint32_t)(pct * 100 + 0.5);
 			break;
 		}
 		case O_SEED:

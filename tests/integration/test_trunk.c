@@ -297,6 +297,43 @@ static const struct trial trials[] = {
 		.uas_says = { "early media 5 (reliable 5, PRACKs 5)" },
 	},
 	{
+		/* the responder holds back 2 % of its packets to send each after the next: the
+		 * caller counts them reordered, not lost (20 calls, 3 s: about 3,000 packets,
+		 * 60 +- 25 at 99.9 %, binomial) */
+		.name = "srtp_reordered_counted",
+		.uas = { "--srtp-reorder", "2" },
+		.scenario = "scenarios/basic-call.json",
+		.run = { "--calls", "20", "--rate", "20" },
+		.want_exit = 0,
+		.max_s = 20,
+		.want = {
+			EXPECT_EQ("calls.completed", 20),
+			EXPECT_EQ("srtp.lost", 0),
+			EXPECT_GE("srtp.reordered", 35),
+			EXPECT_LE("srtp.reordered", 85),
+			EXPECT_EQ("srtp.duplicates", 0),
+			EXPECT_EQ("srtp.auth_failures", 0),
+			EXPECT_EQ("srtp.replay_failures", 0),
+		},
+	},
+	{
+		/* the responder leaves out 1 % of its packets: the caller counts them lost (30
+		 * +- 18 of about 3,000 at 99.9 %), none reordered */
+		.name = "srtp_loss_counted",
+		.uas = { "--srtp-drop", "1" },
+		.scenario = "scenarios/basic-call.json",
+		.run = { "--calls", "20", "--rate", "20" },
+		.want_exit = 0,
+		.max_s = 20,
+		.want = {
+			EXPECT_EQ("calls.completed", 20),
+			EXPECT_GE("srtp.lost", 12),
+			EXPECT_LE("srtp.lost", 48),
+			EXPECT_EQ("srtp.reordered", 0),
+			EXPECT_EQ("srtp.auth_failures", 0),
+		},
+	},
+	{
 		/* PCMA alone offered: the responder answers it and SRTP flows both ways */
 		.name = "pcma_call_passes",
 		.scenario = "tests/integration/fixtures/pcma-call.json",
@@ -476,6 +513,8 @@ TRIAL(11)
 TRIAL(12)
 TRIAL(13)
 TRIAL(14)
+TRIAL(15)
+TRIAL(16)
 
 /* An invalid scenario is refused before any connection: exit 2, naming the JSON path. */
 static void bad_scenario_refused(void)
@@ -1039,7 +1078,9 @@ static const struct tl_case cases[] = {
 	{ "scripted_no_answer", trial_11 },
 	{ "scripted_timers_offer", trial_12 },
 	{ "scripted_early_media", trial_13 },
-	{ "pcma_call_passes", trial_14 },
+	{ "srtp_reordered_counted", trial_14 },
+	{ "srtp_loss_counted", trial_15 },
+	{ "pcma_call_passes", trial_16 },
 	{ "bad_scenario_refused", bad_scenario_refused },
 	{ "nothing_listening_cannot_run", nothing_listening },
 	{ "sigint_keeps_report", sigint_keeps_report },

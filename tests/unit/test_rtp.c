@@ -258,21 +258,25 @@ static const struct {
 	const char *what;
 	uint16_t seq[12];
 	size_t n;
-	uint32_t received, expected, lost, duplicates, ext_max;
+	uint32_t received, expected, lost, duplicates, ext_max, reordered;
 } flows[] = {
-	{ "in order", { 100, 101, 102, 103, 104 }, 5, 5, 5, 0, 0, 104 },
-	{ "gaps", { 100, 101, 104, 105, 110 }, 5, 5, 11, 6, 0, 110 },
-	/* late packets count as duplicates, so 102 shows as lost (rtp.c header) */
-	{ "reorder", { 100, 101, 103, 102, 104 }, 5, 4, 5, 1, 1, 104 },
-	{ "duplicates", { 100, 101, 101, 102, 102, 102, 100 }, 7, 3, 3, 0, 4, 102 },
-	{ "wrap", { 65533, 65534, 65535, 0, 1 }, 5, 5, 5, 0, 0, 65537 },
-	{ "wrap with loss", { 65534, 1, 2 }, 3, 3, 5, 2, 0, 65538 },
-	{ "late across the wrap", { 65535, 0, 65535, 1 }, 4, 3, 3, 0, 1, 65537 },
+	{ "in order", { 100, 101, 102, 103, 104 }, 5, 5, 5, 0, 0, 104, 0 },
+	{ "gaps", { 100, 101, 104, 105, 110 }, 5, 5, 11, 6, 0, 110, 0 },
+	/* a late packet is no loss: it is reordered, once; seen again it is a repeat */
+	{ "reorder", { 100, 101, 103, 102, 104 }, 5, 5, 5, 0, 0, 104, 1 },
+	{ "reorder, then again", { 100, 103, 101, 102, 101, 104 }, 6, 5, 5, 0, 1, 104, 2 },
+	{ "duplicates", { 100, 101, 101, 102, 102, 102, 100 }, 7, 3, 3, 0, 4, 102, 0 },
+	/* the window reaches as far back as a packet may come late (MAX_MISORDER, 100) */
+	{ "far behind", { 1000, 1150, 1086, 1051, 1086 }, 5, 4, 151, 147, 1, 1150, 2 },
+	{ "wrap", { 65533, 65534, 65535, 0, 1 }, 5, 5, 5, 0, 0, 65537, 0 },
+	{ "wrap with loss", { 65534, 1, 2 }, 3, 3, 5, 2, 0, 65538, 0 },
+	{ "late across the wrap", { 65535, 0, 65535, 1 }, 4, 3, 3, 0, 1, 65537, 0 },
+	{ "reordered across the wrap", { 65534, 0, 65535, 1 }, 4, 4, 4, 0, 0, 65537, 1 },
 	{ "big steps across the wrap", { 65000, 1000, 2500, 4000, 5500, 7000, 8500, 10000, 11500,
-					 13000, 14500, 16000 }, 12, 12, 16537, 16525, 0, 81536 },
+					 13000, 14500, 16000 }, 12, 12, 16537, 16525, 0, 81536, 0 },
 	/* a jump of MAX_DROPOUT or more resynchronises: no loss for the gap */
-	{ "sender jump", { 100, 101, 20000, 20001, 20003 }, 5, 5, 6, 1, 0, 20003 },
-	{ "one packet", { 7 }, 1, 1, 1, 0, 0, 7 },
+	{ "sender jump", { 100, 101, 20000, 20001, 20003 }, 5, 5, 6, 1, 0, 20003, 0 },
+	{ "one packet", { 7 }, 1, 1, 1, 0, 0, 7, 0 },
 };
 
 static void test_receiver_counts(void)
@@ -287,11 +291,12 @@ static void test_receiver_counts(void)
 			  rtp_receiver_expected(&r) == flows[i].expected &&
 			  rtp_receiver_lost(&r) == flows[i].lost &&
 			  r.duplicates == flows[i].duplicates &&
+			  r.reordered == flows[i].reordered &&
 			  r.cycles + r.max_seq == flows[i].ext_max;
 		if (!ok)
-			fprintf(stderr, "\n  \"%s\": received %u expected %u lost %u dup %u max %u\n",
+			fprintf(stderr, "\n  \"%s\": received %u expected %u lost %u dup %u reordered %u max %u\n",
 				flows[i].what, r.received, rtp_receiver_expected(&r),
-				rtp_receiver_lost(&r), r.duplicates, r.cycles + r.max_seq);
+				rtp_receiver_lost(&r), r.duplicates, r.reordered, r.cycles + r.max_seq);
 		CU_ASSERT(ok);
 	}
 	/* two wraps in steps of 2000: 70 packets span 69 * 2000 + 1 numbers */

@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <openssl/rand.h>
 
-enum { T_RTP = 1, T_RTCP };
+enum { T_RTP = 1, T_RTCP, T_RTP_LATE };
 
 #define RTCP_INTERVAL_NS (5 * NS_PER_S)
 #define TX_CAP 1024
@@ -413,6 +413,20 @@ static void send_rtp(struct media_pool *p, struct media_stream *m)
 	}
 	if (impair(p, p->drop_per_10k))
 		return; /* built and protected, so the far end sees a gap in the numbers */
+	if (p->jitter_us && !m->held && !m->inflight[2]) { /* it goes up to jitter_us later */
+		memcpy(m->txbuf[2], m->txbuf[0], len);
+		m->txlen[2] = (uint16_t)len;
+		m->held = true;
+		m->n[SRTP_PACKETS_SENT]++;
+		p->rng ^= p->rng << 13;
+		p->rng ^= p->rng >> 7;
+		p->rng ^= p->rng << 17;
+		uint64_t most = m->period_ns / 1000 > 1000 ? m->period_ns / 1000 - 1000 : 0;
+		if (most > p->jitter_us)
+			most = p->jitter_us; /* within its packet time: no reordering */
+		arm_timer(p, m, m->next_rtp + (p->rng % (most + 1)) * 1000, T_RTP_LATE);
+		return;
+	}
 	if (!m->held && !m->inflight[2] && impair(p, p->reorder_per_10k)) {
 		memcpy(m->txbuf[2], m->txbuf[0], len); /* it goes after the next one */
 		m->txlen[2] = (uint16_t)len;
@@ -422,7 +436,7 @@ static void send_rtp(struct media_pool *p, struct media_stream *m)
 	}
 	m->n[SRTP_PACKETS_SENT]++;
 	submit_send(p, m, 0, len);
-	if (m->held) {
+	if (m->held && !p->jitter_us) {
 		m->held = false;
 		submit_send(p, m, 2, m->txlen[2]);
 	}
@@ -467,6 +481,11 @@ uint64_t media_tick(struct media_pool *p, uint64_t now)
 				m->next_rtp = now + m->period_ns;
 			}
 			arm_timer(p, m, m->next_rtp, T_RTP);
+		} else if (e.kind == T_RTP_LATE) {
+			if (m->held) {
+				m->held = false;
+				submit_send(p, m, 2, m->txlen[2]);
+			}
 		} else {
 			send_rtcp(p, m);
 			arm_timer(p, m, e.at + RTCP_INTERVAL_NS, T_RTCP);

@@ -43,6 +43,8 @@ struct media_pool {
 	/* impairments of what we send, per 10,000 packets: dropped (never sent), and held back
 	 * to go out just after the next one (the far end must count them reordered) */
 	uint32_t drop_per_10k, reorder_per_10k;
+	uint32_t jitter_us;       /* each packet goes out 0..jitter_us late (uniform; below a
+				   * packet time, so none is reordered by it) */
 	uint64_t rng;             /* their draws (xorshift64, seeded at init) */
 	bool echo_dtmf;           /* play back every digit received (a far end for DTMF tests) */
 	char expect_dtmf[DTMF_MAX_DIGITS + 1]; /* "" or the digits every stream must receive:

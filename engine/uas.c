@@ -921,6 +921,7 @@ struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
 		s->media.replay_tx = cfg->srtp_replay;
 		s->media.drop_per_10k = cfg->srtp_drop_per_10k;
 		s->media.reorder_per_10k = cfg->srtp_reorder_per_10k;
+		s->media.jitter_us = cfg->srtp_jitter_us;
 		s->media.keep_old_tx_key = cfg->srtp_keep_old_key;
 		s->media.echo_dtmf = !cfg->no_dtmf_echo;
 		snprintf(s->media.expect_dtmf, sizeof(s->media.expect_dtmf), "%s", cfg->expect_dtmf);

@@ -20,6 +20,7 @@ struct uas_config {
 	bool srtp_wrong_key;  /* protect our SRTP with a key other than the one we answered */
 	bool srtp_replay;     /* send every 10th SRTP packet twice (a replay) */
 	uint32_t srtp_drop_per_10k, srtp_reorder_per_10k; /* impair what we send (media.h) */
+	uint32_t srtp_jitter_us;
 	bool srtp_keep_old_key; /* answer a rekey with a new key but go on protecting with the old */
 	bool no_dtmf_echo;    /* do not play back the digits a caller sends */
 	char expect_dtmf[DTMF_MAX_DIGITS + 1]; /* "" or the digits each call must send us */

@@ -81,6 +81,8 @@ static const char uas_help[] =
 	"                       never sent): the caller must count them lost\n"
 	"  --srtp-reorder PCT   hold back PCT %% of our SRTP packets to send each just after the\n"
 	"                       next one (0-50): the caller must count them reordered, not lost\n"
+	"  --srtp-jitter-ms MS  send each SRTP packet 0 to MS ms late (uniform, 0-19: less than\n"
+	"                       a packet time, so none is reordered): the caller's jitter grows\n"
 	"  --srtp-keep-old-key  answer a caller's rekey with a new key but go on sending under\n"
 	"                       the old one (the caller must count stale-key packets)\n"
 	"  --expect-dtmf DIGITS every call must send these DTMF digits (RFC 4733 events, 0-9 *\n"
@@ -93,7 +95,7 @@ enum { O_LISTEN = 256, O_CERT, O_KEY, O_CA, O_TRANSPORT, O_DELAY, O_REFUSE, O_HE
        O_MEDIA_PORTS, O_NO_MEDIA, O_WRONG_KEY, O_THREADS, O_CLIENT_CERT, O_EXPECT_PEER,
        O_TLS_VERSION, O_SECURITY_LEVEL, O_CIPHERS, O_REPLAY, O_SHARE_PORT, O_KEEP_OLD_KEY,
        O_EXPECT_DTMF, O_NO_DTMF_ECHO, O_SCENARIO, O_SEED, O_REPORT_DIR, O_DURATION, O_DROP,
-       O_REORDER };
+       O_REORDER, O_JITTER };
 
 static const struct option uas_options[] = {
 	{ "listen", required_argument, NULL, O_LISTEN },
@@ -112,6 +114,7 @@ static const struct option uas_options[] = {
 	{ "duration", required_argument, NULL, O_DURATION },
 	{ "srtp-drop", required_argument, NULL, O_DROP },
 	{ "srtp-reorder", required_argument, NULL, O_REORDER },
+	{ "srtp-jitter-ms", required_argument, NULL, O_JITTER },
 	{ "media-ports", required_argument, NULL, O_MEDIA_PORTS },
 	{ "no-media", no_argument, NULL, O_NO_MEDIA },
 	{ "srtp-wrong-key", no_argument, NULL, O_WRONG_KEY },
@@ -286,6 +289,12 @@ int cmd_uas(int argc, char **argv)
 				(uint32_t)(pct * 100 + 0.5);
 			break;
 		}
+		case O_JITTER:
+			if (cli_u64(optarg, 0, 19, &u))
+				return cli_usage_error("uas", "--srtp-jitter-ms: expected 0-19 (below a 20 ms "
+						       "packet time), got \"%s\"", optarg);
+			cfg.uas.srtp_jitter_us = (uint32_t)u * 1000;
+			break;
 		case O_SEED:
 			if (cli_u64(optarg, 0, UINT64_MAX, &u))
 				return cli_usage_error("uas", "--seed: expected an integer 0-%llu, got \"%s\"",
@@ -404,6 +413,9 @@ int cmd_uas(int argc, char **argv)
 		return EXIT_CANNOT;
 	}
 	/* a socket per connection, and two more per media call */
+	if (cfg.uas.srtp_jitter_us && cfg.uas.srtp_reorder_per_10k)
+		return cli_usage_error("uas", "--srtp-jitter-ms and --srtp-reorder: expected one of them "
+				       "(each delays packets its own way), got both");
 	behaviour.transport = tls ? SCN_TLS : SCN_TCP; /* what its verdict judges */
 	if (report_dir) {
 		int mk = cli_make_dir(report_dir);

@@ -334,6 +334,24 @@ static const struct trial trials[] = {
 		},
 	},
 	{
+		/* the responder sends each packet 0-12 ms late, uniformly: the RFC 3550 jitter
+		 * estimate comes to about 12/3 = 4 ms (0.04 ms without), none lost or reordered */
+		.name = "srtp_jitter_counted",
+		.uas = { "--srtp-jitter-ms", "12" },
+		.scenario = "scenarios/basic-call.json",
+		.run = { "--calls", "10", "--rate", "20" },
+		.want_exit = 0,
+		.max_s = 20,
+		.want = {
+			EXPECT_EQ("calls.completed", 10),
+			EXPECT_GE("srtp.jitter_ms", 2.5),
+			EXPECT_LE("srtp.jitter_ms", 6),
+			EXPECT_EQ("srtp.lost", 0),
+			EXPECT_EQ("srtp.reordered", 0),
+			EXPECT_EQ("srtp.auth_failures", 0),
+		},
+	},
+	{
 		/* PCMA alone offered: the responder answers it and SRTP flows both ways */
 		.name = "pcma_call_passes",
 		.scenario = "tests/integration/fixtures/pcma-call.json",
@@ -515,6 +533,7 @@ TRIAL(13)
 TRIAL(14)
 TRIAL(15)
 TRIAL(16)
+TRIAL(17)
 
 /* An invalid scenario is refused before any connection: exit 2, naming the JSON path. */
 static void bad_scenario_refused(void)
@@ -1080,7 +1099,8 @@ static const struct tl_case cases[] = {
 	{ "scripted_early_media", trial_13 },
 	{ "srtp_reordered_counted", trial_14 },
 	{ "srtp_loss_counted", trial_15 },
-	{ "pcma_call_passes", trial_16 },
+	{ "srtp_jitter_counted", trial_16 },
+	{ "pcma_call_passes", trial_17 },
 	{ "bad_scenario_refused", bad_scenario_refused },
 	{ "nothing_listening_cannot_run", nothing_listening },
 	{ "sigint_keeps_report", sigint_keeps_report },

@@ -375,15 +375,19 @@ static void submit_send(struct media_pool *p, struct media_stream *m, int i, siz
 	m->ops++;
 }
 
-/* true per_10k times in 10,000 */
-static bool impair(struct media_pool *p, uint32_t per_10k)
+/* The impairments' draws (xorshift64). */
+static uint64_t next_draw(struct media_pool *p)
 {
-	if (!per_10k)
-		return false;
 	p->rng ^= p->rng << 13;
 	p->rng ^= p->rng >> 7;
 	p->rng ^= p->rng << 17;
-	return p->rng % 10000 < per_10k;
+	return p->rng;
+}
+
+/* true per_10k times in 10,000 */
+static bool impair(struct media_pool *p, uint32_t per_10k)
+{
+	return per_10k && next_draw(p) % 10000 < per_10k;
 }
 
 static void send_rtp(struct media_pool *p, struct media_stream *m)
@@ -418,13 +422,10 @@ static void send_rtp(struct media_pool *p, struct media_stream *m)
 		m->txlen[2] = (uint16_t)len;
 		m->held = true;
 		m->n[SRTP_PACKETS_SENT]++;
-		p->rng ^= p->rng << 13;
-		p->rng ^= p->rng >> 7;
-		p->rng ^= p->rng << 17;
 		uint64_t most = m->period_ns / 1000 > 1000 ? m->period_ns / 1000 - 1000 : 0;
 		if (most > p->jitter_us)
 			most = p->jitter_us; /* within its packet time: no reordering */
-		arm_timer(p, m, m->next_rtp + (p->rng % (most + 1)) * 1000, T_RTP_LATE);
+		arm_timer(p, m, m->next_rtp + (next_draw(p) % (most + 1)) * 1000, T_RTP_LATE);
 		return;
 	}
 	if (!m->held && !m->inflight[2] && impair(p, p->reorder_per_10k)) {

@@ -107,6 +107,11 @@ void result_name_add(struct name_count *tab, const char *name, uint64_t n)
 	}
 }
 
+struct ts_row *result_ts_row_at(struct result *r, uint64_t t0, uint64_t now)
+{
+	return result_ts_row(r, (unsigned)((now > t0 ? now - t0 : 0) / 1000000000ull));
+}
+
 struct ts_row *result_ts_row(struct result *r, unsigned sec)
 {
 	if (sec >= r->cap_ts) {

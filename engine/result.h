@@ -162,6 +162,8 @@ void result_reason_add(struct result *r, const char *reason, uint64_t n);
 void result_name_add(struct name_count *tab, const char *name, uint64_t n);
 /* The row for second `sec` (grown as needed; NULL only when out of memory). */
 struct ts_row *result_ts_row(struct result *r, unsigned sec);
+/* The row of the second `now` falls in, counted from t0 (monotonic ns; before t0: 0). */
+struct ts_row *result_ts_row_at(struct result *r, uint64_t t0, uint64_t now);
 /* Room for up to cap SRTP key rows. 0 or -ENOMEM. */
 int result_keys_reserve(struct result *r, unsigned cap);
 /* dst += src, for every counter, histogram, table and row. */

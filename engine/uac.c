@@ -91,8 +91,7 @@ struct conn *uac_call_conn(struct uac *u, struct call *k)
 
 static struct ts_row *row_now(struct uac *u)
 {
-	uint64_t now = u->w->now > u->t0 ? u->w->now - u->t0 : 0;
-	return result_ts_row(&u->w->res, (unsigned)(now / NS_PER_S));
+	return result_ts_row_at(&u->w->res, u->t0, u->w->now);
 }
 
 void uac_lat(struct uac *u, enum lat_interval i, uint64_t from)

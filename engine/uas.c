@@ -83,8 +83,7 @@ struct uas {
  * (status_NNN for a final response we chose, as the caller counts it). */
 static struct ts_row *row_now(struct uas *s)
 {
-	uint64_t now = s->w->now > s->t0 ? s->w->now - s->t0 : 0;
-	return result_ts_row(&s->w->res, (unsigned)(now / NS_PER_S));
+	return result_ts_row_at(&s->w->res, s->t0, s->w->now);
 }
 
 static void tally_start(struct uas *s)

@@ -220,6 +220,22 @@ static pid_t start_baresip(const char *dir, const char *log, struct bs_start *ho
 	return pid;
 }
 
+/* Where a case keeps its files: DIR (by the case's name in the scratch directory), its
+ * lab PKI, baresip's log, trunkload's output and report, and its scenario. */
+struct case_files {
+	char dir[512], pki[600], log[600], out[600], report[600], scenario[600];
+};
+
+static void case_files(struct case_files *f, const char *name, const char *scenario)
+{
+	proc_path(f->dir, sizeof(f->dir), name);
+	snprintf(f->pki, sizeof(f->pki), "%s/pki", f->dir);
+	snprintf(f->log, sizeof(f->log), "%s/baresip.log", f->dir);
+	snprintf(f->out, sizeof(f->out), "%s/trunkload.out", f->dir);
+	snprintf(f->report, sizeof(f->report), "%s/report/report.json", f->dir);
+	snprintf(f->scenario, sizeof(f->scenario), "%s/%s", f->dir, scenario);
+}
+
 /* Makes a case's directory dir with the lab PKI in dir/pki, baresip's sip.pem (server
  * certificate and key) and ca.crt, and the scenario from a fixture template with vars.
  * 0, or -1 after a failed CHECK. */
@@ -286,13 +302,10 @@ static void tl_run_args(struct proc_args *a, const char *scenario, uint16_t port
 static void call_baresip(const char *suite)
 {
 	proc_cleanup_all();
-	char dir[512], pki[600], log[600], out[600], report[600], scenario[600];
-	proc_path(dir, sizeof(dir), suite);
-	snprintf(pki, sizeof(pki), "%s/pki", dir);
-	snprintf(log, sizeof(log), "%s/baresip.log", dir);
-	snprintf(out, sizeof(out), "%s/trunkload.out", dir);
-	snprintf(report, sizeof(report), "%s/report/report.json", dir);
-	snprintf(scenario, sizeof(scenario), "%s/call.json", dir);
+	struct case_files f;
+	case_files(&f, suite, "call.json");
+	const char *dir = f.dir, *pki = f.pki, *log = f.log, *out = f.out, *report = f.report,
+		   *scenario = f.scenario;
 	const struct proc_var suite_var[] = { { "SUITE", suite }, { NULL, NULL } };
 	CU_ASSERT_FATAL(prepare_case(suite, dir, FIXTURES "/call.json.in", scenario, suite_var) == 0);
 
@@ -768,13 +781,11 @@ static void hold_resume(const struct hr_case *c)
 {
 	proc_cleanup_all();
 	kamailio_stop(&kam, STOP_MS); /* left by a case that stopped at a fatal assertion */
-	char dir[512], pki[600], log[600], out[600], report[600], scenario[600], dtmf[128] = "";
-	proc_path(dir, sizeof(dir), c->name);
-	snprintf(pki, sizeof(pki), "%s/pki", dir);
-	snprintf(log, sizeof(log), "%s/baresip.log", dir);
-	snprintf(out, sizeof(out), "%s/trunkload.out", dir);
-	snprintf(report, sizeof(report), "%s/report/report.json", dir);
-	snprintf(scenario, sizeof(scenario), "%s/scenario.json", dir);
+	char dtmf[128] = "";
+	struct case_files f;
+	case_files(&f, c->name, "scenario.json");
+	const char *dir = f.dir, *pki = f.pki, *log = f.log, *out = f.out, *report = f.report,
+		   *scenario = f.scenario;
 	/* media goes on after the digits: baresip 1.0.0 hands a packet on only when the
 	 * next one comes in (a jitter buffer of jitter_buffer_delay frames, 5 by default),
 	 * so the end of the last digit would still be in it when our BYE arrives */
@@ -1136,13 +1147,11 @@ static void driven_call(const struct driven_case *c)
 			return;
 		}
 	}
-	char dir[512], pki[600], log[600], out[600], report[600], scenario[600], said[512] = "";
-	proc_path(dir, sizeof(dir), c->name);
-	snprintf(pki, sizeof(pki), "%s/pki", dir);
-	snprintf(log, sizeof(log), "%s/baresip.log", dir);
-	snprintf(out, sizeof(out), "%s/trunkload.out", dir);
-	snprintf(report, sizeof(report), "%s/report/report.json", dir);
-	snprintf(scenario, sizeof(scenario), "%s/scenario.json", dir);
+	char said[512] = "";
+	struct case_files f;
+	case_files(&f, c->name, "scenario.json");
+	const char *dir = f.dir, *pki = f.pki, *log = f.log, *out = f.out, *report = f.report,
+		   *scenario = f.scenario;
 	const struct proc_var vars[] = {
 		{ "EXPECT", c->expect ? c->expect : "" },
 		{ "TIMEOUT_MS", c->timeout ? c->timeout : "5000" },

@@ -48,7 +48,15 @@ struct media_stream {
 	bool new_key_seen;          /* a packet verified under the key of the last rekey */
 	uint64_t t_rekey;
 	struct rtp_sender snd;
+	uint16_t first_seq;        /* our first sequence number, for the far end's expected */
 	struct rtp_receiver rcv;
+	struct {                   /* the far end's reports about what we send (RFC 3550 6.4) */
+		uint32_t blocks, rtt_n;
+		int32_t lost;          /* its last cumulative lost ... */
+		uint32_t expected;     /* ... of these, from its extended highest number */
+		uint32_t jitter;       /* its last jitter, timestamp units */
+		double rtt_ms_sum, rtt_ms_max;
+	} far;
 	uint64_t period_ns, next_rtp, t_rx_ready;
 	bool first_seen;
 	bool sent_before;          /* a media phase ran: the next one continues its stream */
@@ -305,6 +313,7 @@ int media_start_tx(struct media_pool *p, uint32_t slot, const struct sdes_crypto
 		uint8_t rnd[10];
 		RAND_bytes(rnd, sizeof(rnd));
 		rtp_sender_init(&m->snd, pt, ptime_ms, rnd);
+		m->first_seq = m->snd.seq;
 		m->sent_before = true;
 	} else if (at > m->next_rtp) {
 		/* a later media phase (after a pause, hold, a re-INVITE) is the same stream: one
@@ -456,8 +465,8 @@ static void send_rtcp(struct media_pool *p, struct media_stream *m)
 {
 	if (m->inflight[1])
 		return;
-	int n = rtcp_build_sr(m->txbuf[1], TX_CAP - SRTP_MAX_OVERHEAD, &m->snd,
-			      m->rcv.started ? &m->rcv : NULL, ntp_now(), "trunkload");
+	int n = rtcp_build_sr(m->txbuf[1], TX_CAP - SRTP_MAX_OVERHEAD, &m->snd, &m->rcv, ntp_now(),
+			      clock_mono_ns() / 1000, "trunkload");
 	size_t len = n > 0 ? (size_t)n : 0;
 	if (n <= 0 || srtp_session_protect_rtcp(&m->tx, m->txbuf[1], &len, TX_CAP))
 		return;
@@ -604,11 +613,27 @@ static void on_rtcp(struct media_stream *m, uint8_t *pkt, size_t len)
 	if (!m->have_rx)
 		return;
 	enum srtp_verdict v = srtp_session_unprotect_rtcp(&m->rx, pkt, &len);
-	uint32_t ssrc;
-	if (v == SRTP_OK && rtcp_validate(pkt, len, &ssrc) == 0)
-		m->n[SRTP_RTCP_RECEIVED]++;
-	else if (v == SRTP_AUTH_FAIL)
+	struct rtcp_info info;
+	if (v == SRTP_AUTH_FAIL)
 		m->n[SRTP_RTCP_AUTH_FAILURES]++;
+	if (v != SRTP_OK || rtcp_read(pkt, len, m->snd.ssrc, &info))
+		return;
+	m->n[SRTP_RTCP_RECEIVED]++;
+	if (info.has_sr)
+		rtp_receiver_note_sr(&m->rcv, info.sr_ntp, clock_mono_ns() / 1000);
+	if (!info.has_block || !m->sent_before)
+		return;
+	m->far.blocks++;
+	m->far.lost = info.cumulative_lost;
+	m->far.expected = info.ext_highest_seq - m->first_seq + 1;
+	m->far.jitter = info.jitter;
+	double rtt = rtcp_rtt_ms(info.lsr, info.dlsr, ntp_now());
+	if (rtt >= 0) {
+		m->far.rtt_n++;
+		m->far.rtt_ms_sum += rtt;
+		if (rtt > m->far.rtt_ms_max)
+			m->far.rtt_ms_max = rtt;
+	}
 }
 
 static void stream_finish(struct media_pool *p, struct media_stream *m)

@@ -4,11 +4,14 @@
  *    reordered packet (up to MAX_MISORDER behind; counted in `received` and
  *    `reordered`, so it is no loss) from a repeat (`duplicates`, never in
  *    `received`): received <= expected always holds;
- *  - A.1 probation is not kept: the first packet starts the source, and a
- *    jump of MAX_DROPOUT or more (a restarted sender) resynchronises without
- *    counting the gap as loss;
- *  - the report block's fraction lost is cumulative (the receiver state is
- *    const and keeps no per-interval counts); LSR and DLSR are 0. */
+ *  - A.1 probation: a source is counted from the second of two packets in
+ *    sequence (the first is not); a jump of MAX_DROPOUT or more (a restarted
+ *    sender) resynchronises at once, without counting the gap as loss (A.1 waits
+ *    for a second packet and restarts every count; SRTP has authenticated it);
+ *  - lost is A.3's cumulative figure, repeats counted as received, so it can be
+ *    negative; missing is the packets never seen, for the loss a listener hears;
+ *  - the report block's fraction lost is over the interval since our last report
+ *    (A.3), LSR/DLSR come from the far end's last SR. */
 #include "rtp.h"
 
 #include <errno.h>
@@ -18,6 +21,7 @@
 
 #define MAX_DROPOUT 3000
 #define MAX_MISORDER 100
+#define MIN_SEQUENTIAL 2
 #define SEQ_MOD 65536u
 
 #define RTCP_SR 200
@@ -184,16 +188,31 @@ static void late(struct rtp_receiver *r, unsigned behind)
 	r->reordered++;
 }
 
+/* Counting starts at seq (A.1 init_seq). */
+static void start_counting(struct rtp_receiver *r, uint16_t seq, uint32_t transit)
+{
+	r->cycles = 0;
+	r->base_seq = seq;
+	r->received = 1;
+	r->duplicates = r->reordered = 0;
+	r->expected_prior = r->received_prior = 0;
+	restart(r, seq, transit);
+}
+
 static void update(struct rtp_receiver *r, uint16_t seq, uint32_t ts, uint64_t arrival_us, bool timed)
 {
 	uint32_t transit = transit_of(r, ts, arrival_us);
-	if (!r->started) {
+	if (!r->started || r->probation) {
+		/* on probation: in sequence brings the source closer to being counted, out
+		 * of sequence starts the probation again */
+		bool next = r->started && seq == (uint16_t)(r->max_seq + 1);
+		r->probation = next ? r->probation - 1 : MIN_SEQUENTIAL - 1;
 		r->started = true;
-		r->cycles = 0;
-		r->base_seq = seq;
-		r->received = 1;
 		r->jitter = 0;
-		restart(r, seq, transit);
+		if (next && !r->probation)
+			start_counting(r, seq, transit);
+		r->max_seq = seq;
+		r->last_transit = transit;
 		return;
 	}
 	uint16_t udelta = (uint16_t)(seq - r->max_seq);
@@ -237,17 +256,33 @@ void rtp_receiver_count(struct rtp_receiver *r, uint16_t seq, uint32_t ts, uint6
 	update(r, seq, ts, arrival_us, false);
 }
 
+static bool counting(const struct rtp_receiver *r)
+{
+	return r->started && !r->probation;
+}
+
 uint32_t rtp_receiver_expected(const struct rtp_receiver *r)
 {
-	if (!r->started)
+	if (!counting(r))
 		return 0;
 	return r->cycles + r->max_seq - r->base_seq + 1;
 }
 
-uint32_t rtp_receiver_lost(const struct rtp_receiver *r)
+int64_t rtp_receiver_lost(const struct rtp_receiver *r)
+{
+	return (int64_t)rtp_receiver_expected(r) - r->received - r->duplicates;
+}
+
+uint32_t rtp_receiver_missing(const struct rtp_receiver *r)
 {
 	uint32_t e = rtp_receiver_expected(r);
 	return e > r->received ? e - r->received : 0;
+}
+
+void rtp_receiver_note_sr(struct rtp_receiver *r, uint64_t ntp, uint64_t arrival_us)
+{
+	r->lsr = (uint32_t)(ntp >> 16);
+	r->lsr_at_us = arrival_us;
 }
 
 double rtp_receiver_jitter_ms(const struct rtp_receiver *r)
@@ -264,26 +299,34 @@ static void rtcp_header(uint8_t *p, unsigned count, unsigned pt, size_t bytes)
 	put16(p + 2, (uint16_t)(bytes / 4 - 1));
 }
 
-static void report_block(uint8_t *p, const struct rtp_receiver *r)
+static void report_block(uint8_t *p, struct rtp_receiver *r, uint64_t now_us)
 {
-	uint32_t expected = rtp_receiver_expected(r), lost = rtp_receiver_lost(r);
-	uint32_t fraction = expected ? (uint32_t)((uint64_t)lost * 256 / expected) : 0;
+	uint32_t expected = rtp_receiver_expected(r), got = r->received + r->duplicates;
+	uint32_t expected_interval = expected - r->expected_prior;
+	int64_t lost_interval = (int64_t)expected_interval - (got - r->received_prior);
+	r->expected_prior = expected;
+	r->received_prior = got;
+	uint64_t fraction = expected_interval && lost_interval > 0 ?
+				    (uint64_t)lost_interval * 256 / expected_interval : 0;
+	int64_t lost = rtp_receiver_lost(r);
+	lost = lost > 0x7fffff ? 0x7fffff : lost < -0x800000 ? -0x800000 : lost; /* 24-bit signed */
 	put32(p, r->ssrc);
-	put32(p + 4, (fraction > 255 ? 255 : fraction) << 24 |
-			     (lost > 0x7fffff ? 0x7fffff : lost)); /* 24-bit signed */
+	put32(p + 4, (uint32_t)(fraction > 255 ? 255 : fraction) << 24 | ((uint32_t)lost & 0xffffff));
 	put32(p + 8, r->cycles + r->max_seq);
 	put32(p + 12, r->jitter >= 4294967295.0 ? UINT32_MAX : (uint32_t)r->jitter);
-	put32(p + 16, 0); /* LSR: we do not track received SRs */
-	put32(p + 20, 0); /* DLSR */
+	/* DLSR in 1/65536 s since the far end's SR came */
+	uint64_t since = r->lsr && now_us > r->lsr_at_us ? now_us - r->lsr_at_us : 0;
+	put32(p + 16, r->lsr);
+	put32(p + 20, r->lsr ? (uint32_t)(since * 65536 / 1000000) : 0);
 }
 
-int rtcp_build_sr(uint8_t *buf, size_t cap, const struct rtp_sender *s,
-		  const struct rtp_receiver *r, uint64_t ntp, const char *cname)
+int rtcp_build_sr(uint8_t *buf, size_t cap, const struct rtp_sender *s, struct rtp_receiver *r,
+		  uint64_t ntp, uint64_t now_us, const char *cname)
 {
 	size_t cn = cname ? strlen(cname) : 0;
 	if (cn > 255)
 		return -EINVAL;
-	unsigned rc = r && r->started ? 1 : 0;
+	unsigned rc = r && counting(r) ? 1 : 0;
 	size_t sr = 28 + 24 * rc;
 	/* SDES: header, SSRC, CNAME type+length+text, then at least one null
 	 * octet ending the item list, padded to a 32-bit boundary */
@@ -299,7 +342,7 @@ int rtcp_build_sr(uint8_t *buf, size_t cap, const struct rtp_sender *s,
 	put32(buf + 20, s->packets);
 	put32(buf + 24, s->octets);
 	if (rc)
-		report_block(buf + 28, r);
+		report_block(buf + 28, r, now_us);
 
 	uint8_t *d = buf + sr;
 	rtcp_header(d, 1, RTCP_SDES, sdes);
@@ -337,6 +380,46 @@ int rtcp_validate(const uint8_t *buf, size_t len, uint32_t *ssrc)
 	}
 	*ssrc = get32(buf + 4);
 	return 0;
+}
+
+int rtcp_read(const uint8_t *buf, size_t len, uint32_t ssrc, struct rtcp_info *out)
+{
+	uint32_t first;
+	memset(out, 0, sizeof(*out));
+	if (rtcp_validate(buf, len, &first))
+		return -EBADMSG;
+	for (size_t off = 0; off < len;) {
+		const uint8_t *p = buf + off;
+		size_t n = 4 * ((size_t)get16(p + 2) + 1);
+		size_t blocks = p[1] == RTCP_SR ? 28 : p[1] == RTCP_RR ? 8 : n;
+		if (p[1] == RTCP_SR && !out->has_sr && n >= 28) {
+			out->has_sr = true;
+			out->sr_ntp = (uint64_t)get32(p + 8) << 32 | get32(p + 12);
+		}
+		for (unsigned i = 0; i < (p[0] & 0x1fu) && blocks + 24 * (i + 1) <= n; i++) {
+			const uint8_t *b = p + blocks + 24 * i;
+			if (out->has_block || get32(b) != ssrc)
+				continue;
+			uint32_t lost = get32(b + 4) & 0xffffff;
+			out->has_block = true;
+			out->fraction_lost = b[4];
+			out->cumulative_lost = (int32_t)(lost ^ 0x800000) - 0x800000; /* sign of bit 23 */
+			out->ext_highest_seq = get32(b + 8);
+			out->jitter = get32(b + 12);
+			out->lsr = get32(b + 16);
+			out->dlsr = get32(b + 20);
+		}
+		off += n;
+	}
+	return 0;
+}
+
+double rtcp_rtt_ms(uint32_t lsr, uint32_t dlsr, uint64_t ntp_arrival)
+{
+	uint32_t rtt = (uint32_t)(ntp_arrival >> 16) - lsr - dlsr;
+	if (!lsr || (int32_t)rtt < 0)
+		return -1;
+	return rtt * 1000.0 / 65536.0;
 }
 
 /* ---- PCMU ---- */

@@ -50,6 +50,9 @@ static void check_parse(const uint8_t *data, size_t size)
 	FUZZ_CHECK(rc == 0 || rc == -EBADMSG);
 	if (rc == 0)
 		FUZZ_CHECK(size >= 8 && ssrc == (uint32_t)get_be(data + 4, 4));
+	struct rtcp_info info;
+	FUZZ_CHECK(rtcp_read(data, size, size >= 12 ? (uint32_t)get_be(data + 8, 4) : 0, &info) == rc);
+	FUZZ_CHECK(info.cumulative_lost >= -0x800000 && info.cumulative_lost <= 0x7fffff);
 }
 
 static void check_receiver(const uint8_t *data, size_t size, struct rtp_receiver *r)
@@ -62,16 +65,19 @@ static void check_receiver(const uint8_t *data, size_t size, struct rtp_receiver
 		uint64_t at = get_be(data + off + 6, 8);
 		rtp_receiver_update(r, seq, ts, at);
 		updates++;
-		FUZZ_CHECK(r->received + r->duplicates == updates);
-		FUZZ_CHECK(rtp_receiver_lost(r) <= rtp_receiver_expected(r));
+		/* packets on probation are not counted (A.1) */
+		FUZZ_CHECK(r->received + r->duplicates <= updates);
+		FUZZ_CHECK(r->received <= rtp_receiver_expected(r));
+		FUZZ_CHECK(rtp_receiver_missing(r) <= rtp_receiver_expected(r));
 		FUZZ_CHECK(isfinite(r->jitter) && r->jitter >= 0);
 		double ms = rtp_receiver_jitter_ms(r);
 		FUZZ_CHECK(isfinite(ms) && ms >= 0);
 	}
 }
 
-static void check_builders(const uint8_t *data, size_t size, const struct rtp_receiver *r)
+static void check_builders(const uint8_t *data, size_t size, const struct rtp_receiver *heard)
 {
+	struct rtp_receiver copy = *heard, *r = &copy;
 	uint8_t rnd[10] = { 0 };
 	memcpy(rnd, data, size < 10 ? size : 10);
 	uint8_t pt = size > 10 ? data[10] & 0x7f : 0;
@@ -102,7 +108,8 @@ static void check_builders(const uint8_t *data, size_t size, const struct rtp_re
 	cn = strlen(cname);
 
 	uint8_t sr[28 + 24 + 8 + 260];
-	int n = rtcp_build_sr(sr, sizeof(sr), &s, r, get_be(data, size < 8 ? size : 8), cname);
+	uint64_t ntp = get_be(data, size < 8 ? size : 8);
+	int n = rtcp_build_sr(sr, sizeof(sr), &s, r, ntp, 0, cname);
 	if (cn > 255) {
 		FUZZ_CHECK(n == -EINVAL);
 		return;
@@ -110,7 +117,16 @@ static void check_builders(const uint8_t *data, size_t size, const struct rtp_re
 	FUZZ_CHECK(n > 0 && (size_t)n <= sizeof(sr) && n % 4 == 0);
 	uint32_t ssrc = 0;
 	FUZZ_CHECK(rtcp_validate(sr, (size_t)n, &ssrc) == 0 && ssrc == s.ssrc);
-	FUZZ_CHECK(rtcp_build_sr(sr, (size_t)n - 1, &s, r, 0, cname) == -ENOSPC);
+	/* what we wrote reads back: the time, and the block about the source we hear */
+	struct rtcp_info info;
+	FUZZ_CHECK(rtcp_read(sr, (size_t)n, r->ssrc, &info) == 0 && info.has_sr && info.sr_ntp == ntp);
+	if (rtp_receiver_expected(r)) {
+		int64_t lost = rtp_receiver_lost(r);
+		lost = lost > 0x7fffff ? 0x7fffff : lost < -0x800000 ? -0x800000 : lost;
+		FUZZ_CHECK(info.has_block && info.cumulative_lost == lost &&
+			   info.ext_highest_seq == r->cycles + r->max_seq);
+	}
+	FUZZ_CHECK(rtcp_build_sr(sr, (size_t)n - 1, &s, r, 0, 0, cname) == -ENOSPC);
 }
 
 static void check_dtmf(const uint8_t *data, size_t size)

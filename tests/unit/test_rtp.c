@@ -254,29 +254,37 @@ static void test_parse_guard_page(void)
 
 /* ---- receiver ---- */
 
+/* Each flow starts with the packet before its first: the source is on probation until
+ * two come in sequence (A.1), so counting starts at the second. lost is A.3's (repeats
+ * count as received), missing the packets never seen. */
 static const struct {
 	const char *what;
-	uint16_t seq[12];
+	uint16_t seq[13];
 	size_t n;
-	uint32_t received, expected, lost, duplicates, ext_max, reordered;
+	uint32_t received, expected, missing, duplicates, ext_max, reordered;
+	int64_t lost;
 } flows[] = {
-	{ "in order", { 100, 101, 102, 103, 104 }, 5, 5, 5, 0, 0, 104, 0 },
-	{ "gaps", { 100, 101, 104, 105, 110 }, 5, 5, 11, 6, 0, 110, 0 },
+	{ "in order", { 99, 100, 101, 102, 103, 104 }, 6, 5, 5, 0, 0, 104, 0, 0 },
+	{ "gaps", { 99, 100, 101, 104, 105, 110 }, 6, 5, 11, 6, 0, 110, 0, 6 },
 	/* a late packet is no loss: it is reordered, once; seen again it is a repeat */
-	{ "reorder", { 100, 101, 103, 102, 104 }, 5, 5, 5, 0, 0, 104, 1 },
-	{ "reorder, then again", { 100, 103, 101, 102, 101, 104 }, 6, 5, 5, 0, 1, 104, 2 },
-	{ "duplicates", { 100, 101, 101, 102, 102, 102, 100 }, 7, 3, 3, 0, 4, 102, 0 },
+	{ "reorder", { 99, 100, 101, 103, 102, 104 }, 6, 5, 5, 0, 0, 104, 1, 0 },
+	{ "reorder, then again", { 99, 100, 103, 101, 102, 101, 104 }, 7, 5, 5, 0, 1, 104, 2, -1 },
+	{ "duplicates", { 99, 100, 101, 101, 102, 102, 102, 100 }, 8, 3, 3, 0, 4, 102, 0, -4 },
 	/* the window reaches as far back as a packet may come late (MAX_MISORDER, 100) */
-	{ "far behind", { 1000, 1150, 1086, 1051, 1086 }, 5, 4, 151, 147, 1, 1150, 2 },
-	{ "wrap", { 65533, 65534, 65535, 0, 1 }, 5, 5, 5, 0, 0, 65537, 0 },
-	{ "wrap with loss", { 65534, 1, 2 }, 3, 3, 5, 2, 0, 65538, 0 },
-	{ "late across the wrap", { 65535, 0, 65535, 1 }, 4, 3, 3, 0, 1, 65537, 0 },
-	{ "reordered across the wrap", { 65534, 0, 65535, 1 }, 4, 4, 4, 0, 0, 65537, 1 },
-	{ "big steps across the wrap", { 65000, 1000, 2500, 4000, 5500, 7000, 8500, 10000, 11500,
-					 13000, 14500, 16000 }, 12, 12, 16537, 16525, 0, 81536, 0 },
+	{ "far behind", { 999, 1000, 1150, 1086, 1051, 1086 }, 6, 4, 151, 147, 1, 1150, 2, 146 },
+	{ "wrap", { 65532, 65533, 65534, 65535, 0, 1 }, 6, 5, 5, 0, 0, 65537, 0, 0 },
+	{ "wrap with loss", { 65533, 65534, 1, 2 }, 4, 3, 5, 2, 0, 65538, 0, 2 },
+	{ "late across the wrap", { 65534, 65535, 0, 65535, 1 }, 5, 3, 3, 0, 1, 65537, 0, -1 },
+	{ "reordered across the wrap", { 65533, 65534, 0, 65535, 1 }, 5, 4, 4, 0, 0, 65537, 1, 0 },
+	{ "big steps across the wrap", { 64999, 65000, 1000, 2500, 4000, 5500, 7000, 8500, 10000,
+					 11500, 13000, 14500, 16000 }, 13, 12, 16537, 16525, 0, 81536, 0,
+	  16525 },
 	/* a jump of MAX_DROPOUT or more resynchronises: no loss for the gap */
-	{ "sender jump", { 100, 101, 20000, 20001, 20003 }, 5, 5, 6, 1, 0, 20003, 0 },
-	{ "one packet", { 7 }, 1, 1, 1, 0, 0, 7, 0 },
+	{ "sender jump", { 99, 100, 101, 20000, 20001, 20003 }, 6, 5, 6, 1, 0, 20003, 0, 1 },
+	/* probation: out of sequence starts it again; until it ends nothing counts */
+	{ "probation", { 100, 102, 103, 104 }, 4, 2, 2, 0, 0, 104, 0, 0 },
+	{ "probation, never ended", { 100, 102, 104, 106 }, 4, 0, 0, 0, 0, 106, 0, 0 },
+	{ "one packet", { 7 }, 1, 0, 0, 0, 0, 7, 0, 0 },
 };
 
 static void test_receiver_counts(void)
@@ -289,19 +297,22 @@ static void test_receiver_counts(void)
 					    1000000 + 20000 * (uint64_t)k);
 		bool ok = r.received == flows[i].received &&
 			  rtp_receiver_expected(&r) == flows[i].expected &&
+			  rtp_receiver_missing(&r) == flows[i].missing &&
 			  rtp_receiver_lost(&r) == flows[i].lost &&
 			  r.duplicates == flows[i].duplicates &&
 			  r.reordered == flows[i].reordered &&
 			  r.cycles + r.max_seq == flows[i].ext_max;
 		if (!ok)
-			fprintf(stderr, "\n  \"%s\": received %u expected %u lost %u dup %u reordered %u max %u\n",
-				flows[i].what, r.received, rtp_receiver_expected(&r),
-				rtp_receiver_lost(&r), r.duplicates, r.reordered, r.cycles + r.max_seq);
+			fprintf(stderr, "\n  \"%s\": received %u expected %u missing %u lost %lld dup %u "
+				"reordered %u max %u\n", flows[i].what, r.received, rtp_receiver_expected(&r),
+				rtp_receiver_missing(&r), (long long)rtp_receiver_lost(&r), r.duplicates,
+				r.reordered, r.cycles + r.max_seq);
 		CU_ASSERT(ok);
 	}
 	/* two wraps in steps of 2000: 70 packets span 69 * 2000 + 1 numbers */
 	struct rtp_receiver r;
 	rtp_receiver_init(&r, 8000);
+	rtp_receiver_update(&r, 999, 0, 0); /* probation */
 	for (uint32_t k = 0; k < 70; k++)
 		rtp_receiver_update(&r, (uint16_t)(1000 + 2000 * k), 160 * k, 20000 * (uint64_t)k);
 	CU_ASSERT_EQUAL(r.cycles, 2 * 65536);
@@ -329,6 +340,13 @@ static const struct {
 	{ { 40, 40, 40, 40 }, 4, 0.0 },          /* constant transit, whatever its value */
 };
 
+/* A receiver whose source is past probation from seq 1000 on (A.1). */
+static void counting_from_1000(struct rtp_receiver *r)
+{
+	rtp_receiver_init(r, 8000);
+	rtp_receiver_update(r, 999, 0, 0);
+}
+
 static void feed(struct rtp_receiver *r, uint32_t ts0, uint64_t t0, int k, int delay)
 {
 	rtp_receiver_update(r, (uint16_t)(1000 + k), ts0 + 160u * (uint32_t)k,
@@ -339,7 +357,7 @@ static void test_jitter_hand_cases(void)
 {
 	for (size_t i = 0; i < N(jitters); i++) {
 		struct rtp_receiver r;
-		rtp_receiver_init(&r, 8000);
+		counting_from_1000(&r);
 		for (size_t k = 0; k < jitters[i].n; k++)
 			feed(&r, 5000, 1000000, (int)k, jitters[i].delay[k]);
 		if (fabs(r.jitter - jitters[i].jitter) > 1e-12)
@@ -354,7 +372,7 @@ static void test_jitter_hand_cases(void)
 static void test_jitter_alternating(void)
 {
 	struct rtp_receiver r;
-	rtp_receiver_init(&r, 8000);
+	counting_from_1000(&r);
 	feed(&r, 0, 0, 0, 0);
 	for (int k = 1; k <= 400; k++) {
 		feed(&r, 0, 0, k, k % 2 ? 40 : 0);
@@ -373,7 +391,7 @@ static void test_jitter_reference_loop(void)
 	} starts[] = { { 0, 0 }, { 0xffffe000, 0 }, { 0x12345678, 1700000000000000ull } };
 	for (size_t i = 0; i < N(starts); i++) {
 		struct rtp_receiver r;
-		rtp_receiver_init(&r, 8000);
+		counting_from_1000(&r);
 		double ref = 0;
 		int prev = 0;
 		uint32_t lcg = 12345;
@@ -418,18 +436,18 @@ static void make_sr(uint8_t *buf, size_t cap, int *n)
 	uint8_t pkt[172];
 	for (int k = 0; k < 10; k++)
 		rtp_build_next(&s, pkt, sizeof(pkt));
-	/* 65534 65535 (0 1 lost) 2 3, 40 ms late from the second on:
+	/* 65533 (probation) 65534 65535 (0 1 lost) 2 3, 40 ms late from 65535 on:
 	 * J = 320/16 = 20, then 20 - 20/16 = 18.75, then 17.578125 -> 17 */
 	struct rtp_receiver r;
 	rtp_receiver_init(&r, 8000);
 	r.ssrc = 0x55667788;
-	static const uint16_t seq[] = { 65534, 65535, 2, 3 };
-	static const uint32_t slot[] = { 0, 1, 4, 5 }; /* 20 ms slots from the first */
-	for (int k = 0; k < 4; k++)
+	static const uint16_t seq[] = { 65533, 65534, 65535, 2, 3 };
+	static const uint32_t slot[] = { 0, 1, 2, 5, 6 }; /* 20 ms slots from the first */
+	for (int k = 0; k < 5; k++)
 		rtp_receiver_update(&r, seq[k], 160u * slot[k],
-				    (uint64_t)slot[k] * 20000 + (k ? 40000 : 0));
+				    (uint64_t)slot[k] * 20000 + (k > 1 ? 40000 : 0));
 	CU_ASSERT_DOUBLE_EQUAL(r.jitter, 17.578125, 1e-12);
-	*n = rtcp_build_sr(buf, cap, &s, &r, 0xe123456789abcdefull, "trunkload");
+	*n = rtcp_build_sr(buf, cap, &s, &r, 0xe123456789abcdefull, 0, "trunkload");
 }
 
 static void test_sr_bytes(void)
@@ -461,7 +479,7 @@ static void test_sr_without_receiver_and_cname_padding(void)
 	for (size_t cn = 0; cn <= 12; cn++) {
 		uint8_t buf[64];
 		memset(buf, 0xa5, sizeof(buf));
-		int n = rtcp_build_sr(buf, sizeof(buf), &s, NULL, 0, cname);
+		int n = rtcp_build_sr(buf, sizeof(buf), &s, NULL, 0, 0, cname);
 		/* 28 (SR, no block) + 8 + (type, length, text, >= 1 null) rounded up */
 		size_t want = 28 + 8 + ((2 + cn + 1 + 3) / 4 * 4);
 		CU_ASSERT_EQUAL_FATAL(n, (int)want);
@@ -482,13 +500,13 @@ static void test_sr_without_receiver_and_cname_padding(void)
 	struct rtp_receiver r;
 	rtp_receiver_init(&r, 8000);
 	uint8_t buf[300];
-	CU_ASSERT_EQUAL(rtcp_build_sr(buf, sizeof(buf), &s, &r, 0, "x"), 40);
+	CU_ASSERT_EQUAL(rtcp_build_sr(buf, sizeof(buf), &s, &r, 0, 0, "x"), 40);
 	char longname[257];
 	memset(longname, 'n', 256);
 	longname[256] = 0;
-	CU_ASSERT_EQUAL(rtcp_build_sr(buf, sizeof(buf), &s, NULL, 0, longname), -EINVAL);
+	CU_ASSERT_EQUAL(rtcp_build_sr(buf, sizeof(buf), &s, NULL, 0, 0, longname), -EINVAL);
 	longname[255] = 0;
-	CU_ASSERT_EQUAL(rtcp_build_sr(buf, sizeof(buf), &s, NULL, 0, longname), 28 + 8 + 260);
+	CU_ASSERT_EQUAL(rtcp_build_sr(buf, sizeof(buf), &s, NULL, 0, 0, longname), 28 + 8 + 260);
 }
 
 static void test_sr_lost_clamped(void)
@@ -497,6 +515,7 @@ static void test_sr_lost_clamped(void)
 	 * fraction 2^24 * 256 / (2^24 + 1) rounds down to 255 */
 	struct rtp_receiver r;
 	rtp_receiver_init(&r, 8000);
+	rtp_receiver_update(&r, 65535, 0, 0); /* probation */
 	rtp_receiver_update(&r, 0, 0, 0);
 	r.cycles = 1u << 24;
 	CU_ASSERT_EQUAL(rtp_receiver_lost(&r), 1u << 24);
@@ -504,9 +523,95 @@ static void test_sr_lost_clamped(void)
 	struct rtp_sender s;
 	rtp_sender_init(&s, 0, 20, rnd);
 	uint8_t buf[128];
-	CU_ASSERT_EQUAL_FATAL(rtcp_build_sr(buf, sizeof(buf), &s, &r, 0, ""), 64);
+	CU_ASSERT_EQUAL_FATAL(rtcp_build_sr(buf, sizeof(buf), &s, &r, 0, 0, ""), 64);
 	CU_ASSERT_EQUAL(be32(buf + 32), 0xff7fffff);
 	CU_ASSERT_EQUAL(be32(buf + 36), 1u << 24);
+}
+
+/* The block's fraction lost covers the interval since the last report (A.3); the
+ * cumulative figure goes on, and reads back (negative too) with rtcp_read. */
+static void test_sr_interval_and_read_back(void)
+{
+	const uint8_t rnd[10] = { 0, 0, 0, 9 };
+	struct rtp_sender s;
+	rtp_sender_init(&s, 0, 20, rnd);
+	struct rtp_receiver r;
+	counting_from_1000(&r);
+	r.ssrc = 0xabcd;
+	/* 1000..1009 with 1002 and 1003 lost: 2 of 10 */
+	for (uint16_t q = 1000; q < 1010; q++)
+		if (q != 1002 && q != 1003)
+			rtp_receiver_update(&r, q, 0, 0);
+	uint8_t buf[128];
+	struct rtcp_info info;
+	int n = rtcp_build_sr(buf, sizeof(buf), &s, &r, 0x1122334455667788ull, 0, "x");
+	CU_ASSERT_FATAL(n > 0);
+	CU_ASSERT_EQUAL(rtcp_read(buf, (size_t)n, 0xabcd, &info), 0);
+	CU_ASSERT(info.has_sr && info.sr_ntp == 0x1122334455667788ull);
+	CU_ASSERT(info.has_block);
+	CU_ASSERT_EQUAL(info.fraction_lost, 2 * 256 / 10);
+	CU_ASSERT_EQUAL(info.cumulative_lost, 2);
+	CU_ASSERT_EQUAL(info.ext_highest_seq, 1009);
+	CU_ASSERT_EQUAL(info.lsr, 0);
+	CU_ASSERT_EQUAL(info.dlsr, 0);
+	/* a clean interval: fraction 0, the 2 lost stay */
+	for (uint16_t q = 1010; q < 1020; q++)
+		rtp_receiver_update(&r, q, 0, 0);
+	n = rtcp_build_sr(buf, sizeof(buf), &s, &r, 0, 0, "x");
+	CU_ASSERT_EQUAL(rtcp_read(buf, (size_t)n, 0xabcd, &info), 0);
+	CU_ASSERT_EQUAL(info.fraction_lost, 0);
+	CU_ASSERT_EQUAL(info.cumulative_lost, 2);
+	/* six repeats: more received than expected, cumulative lost -4, fraction 0 */
+	for (int k = 0; k < 6; k++)
+		rtp_receiver_update(&r, 1019, 0, 0);
+	CU_ASSERT_EQUAL(rtp_receiver_lost(&r), -4);
+	CU_ASSERT_EQUAL(rtp_receiver_missing(&r), 2);
+	n = rtcp_build_sr(buf, sizeof(buf), &s, &r, 0, 0, "x");
+	CU_ASSERT_EQUAL(be32(buf + 32), 0x00fffffc);
+	CU_ASSERT_EQUAL(rtcp_read(buf, (size_t)n, 0xabcd, &info), 0);
+	CU_ASSERT_EQUAL(info.fraction_lost, 0);
+	CU_ASSERT_EQUAL(info.cumulative_lost, -4);
+	/* a block about another source is not ours */
+	CU_ASSERT_EQUAL(rtcp_read(buf, (size_t)n, 0xabce, &info), 0);
+	CU_ASSERT(info.has_sr && !info.has_block);
+	/* what does not validate is not read */
+	CU_ASSERT_EQUAL(rtcp_read(buf, (size_t)n - 1, 0xabcd, &info), -EBADMSG);
+}
+
+/* LSR is the middle of the far end's SR time, DLSR the time since it came in 1/65536 s;
+ * the far end's round trip is arrival - LSR - DLSR (RFC 3550 6.4.1). */
+static void test_lsr_dlsr_and_rtt(void)
+{
+	const uint8_t rnd[10] = { 0, 0, 0, 9 };
+	struct rtp_sender s;
+	rtp_sender_init(&s, 0, 20, rnd);
+	struct rtp_receiver r;
+	counting_from_1000(&r);
+	rtp_receiver_update(&r, 1000, 0, 0);
+	rtp_receiver_note_sr(&r, 0x0123456789abcdefull, 1000000);
+	uint8_t buf[128];
+	int n = rtcp_build_sr(buf, sizeof(buf), &s, &r, 0, 1500000, "x");
+	CU_ASSERT_FATAL(n > 0);
+	CU_ASSERT_EQUAL(be32(buf + 44), 0x456789ab);
+	CU_ASSERT_EQUAL(be32(buf + 48), 32768); /* 0.5 s */
+	/* an RR of two blocks, the second about us: 1 s after our SR at 2.0 s, held 0.5 s */
+	static const uint8_t rr[] = {
+		0x82, 201, 0, 13, 0, 0, 0, 5,
+		0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 2, 0x20, 0xff, 0xff, 0xff, 0, 1, 0, 5, 0, 0, 0, 80,
+		0, 2, 0, 0, 0, 0, 0x80, 0,
+	};
+	struct rtcp_info info;
+	CU_ASSERT_EQUAL(rtcp_read(rr, sizeof(rr), 2, &info), 0);
+	CU_ASSERT(!info.has_sr && info.has_block);
+	CU_ASSERT_EQUAL(info.fraction_lost, 0x20);
+	CU_ASSERT_EQUAL(info.cumulative_lost, -1);
+	CU_ASSERT_EQUAL(info.ext_highest_seq, 65541);
+	CU_ASSERT_EQUAL(info.jitter, 80);
+	uint64_t arrival = 3ull << 32 | 1ull << 31; /* 3.5 s */
+	CU_ASSERT_DOUBLE_EQUAL(rtcp_rtt_ms(info.lsr, info.dlsr, arrival), 1000.0, 1e-9);
+	CU_ASSERT_EQUAL(rtcp_rtt_ms(0, 0, arrival), -1);                 /* no SR of ours yet */
+	CU_ASSERT_EQUAL(rtcp_rtt_ms(info.lsr, info.dlsr, 2ull << 32), -1); /* clocks disagree */
 }
 
 /* A valid SR + padded SDES to mutate, and hand-made compounds. */
@@ -693,6 +798,8 @@ static const struct tl_case cases[] = {
 	{ "SR bytes decoded by hand", test_sr_bytes },
 	{ "SR without report block, CNAME padding", test_sr_without_receiver_and_cname_padding },
 	{ "SR lost clamped to 24 bits", test_sr_lost_clamped },
+	{ "SR block over the interval, read back", test_sr_interval_and_read_back },
+	{ "LSR, DLSR and the round trip", test_lsr_dlsr_and_rtt },
 	{ "RTCP validation table", test_rtcp_validate_table },
 	{ "pcmu_encode values", test_pcmu_encode },
 		{ "PCMA (A-law) encoding and its tone", test_pcma_encode },

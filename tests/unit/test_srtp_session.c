@@ -177,7 +177,7 @@ static size_t make_rtcp(uint8_t *buf)
 {
 	struct rtp_sender s;
 	sender(&s);
-	int n = rtcp_build_sr(buf, CAP - SRTP_MAX_OVERHEAD, &s, NULL, 0x0102030405060708ull,
+	int n = rtcp_build_sr(buf, CAP - SRTP_MAX_OVERHEAD, &s, NULL, 0x0102030405060708ull, 0,
 			      "srtp-test");
 	CU_ASSERT_FATAL(n > 0);
 	return (size_t)n;

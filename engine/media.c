@@ -1,6 +1,7 @@
 #include "media.h"
 #include "clock.h"
 #include "dtmf.h"
+#include "emodel.h"
 #include "kernel_wrote.h"
 #include "ring.h"
 #include "rtp.h"
@@ -697,12 +698,24 @@ void media_cqe(struct media_pool *p, uint64_t t, int res, unsigned flags)
 	stream_finish(p, m);
 }
 
+/* The E-model's MOS of what we heard: the packets never received are the loss, the
+ * delay is half the round trip the far end's reports gave (0 without), a packet time,
+ * and a jitter buffer of twice the jitter (README, "MOS"). */
+static double stream_mos(const struct media_stream *m, double jitter_ms)
+{
+	uint32_t expected = rtp_receiver_expected(&m->rcv);
+	double loss = expected ? 100.0 * rtp_receiver_missing(&m->rcv) / expected : 0;
+	double rtt = m->far.rtt_n ? m->far.rtt_ms_sum / m->far.rtt_n : 0;
+	double ptime = m->period_ns ? (double)m->period_ns / NS_PER_MS : 20;
+	return emodel_g711_mos(loss, rtt / 2 + ptime + 2 * jitter_ms);
+}
+
 void media_close(struct media_pool *p, uint32_t slot, struct result *res)
 {
 	struct media_stream *m = stream(p, slot);
 	if (!m)
 		return;
-	m->n[SRTP_LOST] = rtp_receiver_lost(&m->rcv);
+	m->n[SRTP_LOST] = (uint64_t)rtp_receiver_lost(&m->rcv); /* signed, summed modulo 2^64 */
 	m->n[SRTP_EXPECTED] = rtp_receiver_expected(&m->rcv);
 	m->n[SRTP_REORDERED] = m->rcv.reordered;
 	m->n[SRTP_DUPLICATES] = m->rcv.duplicates;
@@ -714,6 +727,22 @@ void media_close(struct media_pool *p, uint32_t slot, struct result *res)
 		res->srtp.jitter_ms_sum += j;
 		if (j > res->srtp.jitter_ms_max)
 			res->srtp.jitter_ms_max = j;
+		mos_add(&res->srtp.mos, stream_mos(m, j));
+	}
+	if (m->far.blocks) {
+		struct srtp_far_end *f = &res->srtp.far_end;
+		double j = m->far.jitter / 8.0; /* 8 kHz */
+		f->streams++;
+		f->reports += m->far.blocks;
+		f->lost += m->far.lost;
+		f->expected += m->far.expected;
+		f->jitter_ms_sum += j;
+		if (j > f->jitter_ms_max)
+			f->jitter_ms_max = j;
+		f->rtt_samples += m->far.rtt_n;
+		f->rtt_ms_sum += m->far.rtt_ms_sum;
+		if (m->far.rtt_ms_max > f->rtt_ms_max)
+			f->rtt_ms_max = m->far.rtt_ms_max;
 	}
 	for (int i = 0; i < SRTP_COUNTERS; i++)
 		res->srtp.n[i] += m->n[i];

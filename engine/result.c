@@ -173,6 +173,20 @@ void result_merge(struct result *dst, const struct result *src)
 	dst->srtp.jitter_ms_sum += src->srtp.jitter_ms_sum;
 	if (src->srtp.jitter_ms_max > dst->srtp.jitter_ms_max)
 		dst->srtp.jitter_ms_max = src->srtp.jitter_ms_max;
+	mos_merge(&dst->srtp.mos, &src->srtp.mos);
+	struct srtp_far_end *f = &dst->srtp.far_end;
+	const struct srtp_far_end *g = &src->srtp.far_end;
+	f->streams += g->streams;
+	f->reports += g->reports;
+	f->expected += g->expected;
+	f->rtt_samples += g->rtt_samples;
+	f->lost += g->lost;
+	f->jitter_ms_sum += g->jitter_ms_sum;
+	f->rtt_ms_sum += g->rtt_ms_sum;
+	if (g->jitter_ms_max > f->jitter_ms_max)
+		f->jitter_ms_max = g->jitter_ms_max;
+	if (g->rtt_ms_max > f->rtt_ms_max)
+		f->rtt_ms_max = g->rtt_ms_max;
 	if (!dst->srtp.suite[0])
 		memcpy(dst->srtp.suite, src->srtp.suite, sizeof(dst->srtp.suite));
 	for (int i = 0; i < HS_OUTCOMES; i++)

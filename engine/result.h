@@ -4,6 +4,7 @@
 #define TL_RESULT_H
 #include <stdbool.h>
 #include <stdint.h>
+#include "emodel.h"
 #include "hist.h"
 #include "tls_facts.h"
 #include "prefix_count.h"
@@ -50,9 +51,20 @@ enum srtp_counter {
 /* The report key of a counter ("packets_received", ...). */
 const char *srtp_counter_name(enum srtp_counter c);
 
+/* What the far end's RTCP receiver reports said about the media we sent (RFC 3550 6.4),
+ * each stream's last report: its cumulative lost of the packets it expected, its
+ * jitter, and the round trips from LSR/DLSR (all of them). */
+struct srtp_far_end {
+	uint64_t streams, reports, expected, rtt_samples;
+	int64_t lost;
+	double jitter_ms_sum, jitter_ms_max, rtt_ms_sum, rtt_ms_max;
+};
+
 struct srtp_result {
-	uint64_t n[SRTP_COUNTERS];
+	uint64_t n[SRTP_COUNTERS]; /* n[SRTP_LOST] is signed (RFC 3550): read it as int64_t */
 	double jitter_ms_sum, jitter_ms_max; /* over streams that received packets */
+	struct mos_tally mos;      /* one E-model MOS per stream that received packets */
+	struct srtp_far_end far_end;
 	char suite[40];
 };
 

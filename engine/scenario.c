@@ -1093,7 +1093,8 @@ static const char *const plain_metrics[] = {
 	"calls.cps", "calls.max_concurrent", "tls.handshakes.failed",
 	"srtp.auth_failures", "srtp.replay_failures", "srtp.lost", "srtp.packets_received",
 	"srtp.packets_sent", "srtp.lost_pct", "srtp.jitter_ms", "srtp.silent_streams",
-	"srtp.stale_key_packets", "dtmf.sent", "dtmf.received", "dtmf.mismatched", NULL
+	"srtp.stale_key_packets", "srtp.mos", "srtp.mos_p5", "srtp.mos_min", "dtmf.sent",
+	"dtmf.received", "dtmf.mismatched", NULL
 };
 /* metrics kept as histograms, judged by one of hist_stats */
 static const char *const stat_metrics[] = {

@@ -65,9 +65,12 @@ int verdict_metric(const struct result *r, const char *metric, const char *stat,
 		{ "tls.handshakes.failed", (double)r->hs_failed },
 		{ "srtp.auth_failures", (double)r->srtp.n[SRTP_AUTH_FAILURES] },
 		{ "srtp.replay_failures", (double)r->srtp.n[SRTP_REPLAY_FAILURES] },
-		{ "srtp.lost", (double)r->srtp.n[SRTP_LOST] },
+		{ "srtp.lost", (double)(int64_t)r->srtp.n[SRTP_LOST] },
 		{ "srtp.lost_pct", r->srtp.n[SRTP_EXPECTED] ?
-			100.0 * (double)r->srtp.n[SRTP_LOST] / (double)r->srtp.n[SRTP_EXPECTED] : 0 },
+			100.0 * (double)(int64_t)r->srtp.n[SRTP_LOST] / (double)r->srtp.n[SRTP_EXPECTED] : 0 },
+		{ "srtp.mos", r->srtp.mos.streams ? r->srtp.mos.sum / (double)r->srtp.mos.streams : 0 },
+		{ "srtp.mos_p5", mos_percentile(&r->srtp.mos, 5) },
+		{ "srtp.mos_min", r->srtp.mos.min },
 		{ "srtp.packets_received", (double)r->srtp.n[SRTP_PACKETS_RECEIVED] },
 		{ "srtp.packets_sent", (double)r->srtp.n[SRTP_PACKETS_SENT] },
 		{ "srtp.jitter_ms", r->srtp.n[SRTP_STREAMS_RECEIVING] ?
@@ -109,6 +112,12 @@ static bool has_samples(const struct scenario *s, const struct result *r, const 
 {
 	static const char lat_prefix[] = "latency_ms.";
 	*producible = true;
+	if (!strncmp(metric, "srtp.mos", 8)) {
+		*producible = scn_has_media(s);
+		*why = *producible ? "no samples: no stream received media"
+				   : "no samples: the flow has no media phase";
+		return r->srtp.mos.streams > 0;
+	}
 	if (!strncmp(metric, "srtp.", 5)) {
 		*producible = scn_has_media(s);
 		*why = *producible ? "no samples: no media stream was set up"

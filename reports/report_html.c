@@ -371,6 +371,43 @@ static void failures_chart(FILE *f, const struct result *r)
 	fputs("</svg>\n", f);
 }
 
+/* ---- MOS ---- */
+
+/* Streams by MOS in steps of 0.1, from 1 to 4.5 (x: the MOS less 1). */
+static void mos_chart(FILE *f, const struct mos_tally *t)
+{
+	if (!t->streams) {
+		nodata(f, "chart-mos", "no MOS: no stream received media");
+		return;
+	}
+	enum { GROUPS = 35 };
+	uint64_t g[GROUPS] = { 0 }, most = 0;
+	for (unsigned i = 0; i < MOS_BINS; i++) {
+		unsigned k = i / 10 < GROUPS ? i / 10 : GROUPS - 1;
+		g[k] += t->bins[i];
+	}
+	for (unsigned k = 0; k < GROUPS; k++)
+		most = g[k] > most ? g[k] : most;
+	struct frame fr = frame_for(3.5, (double)most, 200, 1);
+	svg_open(f, "chart-mos", "Streams by MOS (E-model, G.107)", fr.height);
+	y_axis(f, &fr, "streams");
+	for (int m = 10; m <= 45; m += 5) {
+		char label[8];
+		snprintf(label, sizeof(label), "%.1f", m / 10.0);
+		x_tick(f, &fr, (m - 10) / 10.0, label);
+	}
+	double w = px(&fr, 0.1) - px(&fr, 0) - 2;
+	for (unsigned k = 0; k < GROUPS; k++) {
+		if (!g[k])
+			continue;
+		double x = px(&fr, k / 10.0) + 1, y = py(&fr, (double)g[k]);
+		fprintf(f, "<rect class=\"bar mos\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\">"
+			   "<title>MOS %.1f-%.1f: %llu streams</title></rect>\n", x, y, w, py(&fr, 0) - y,
+			1 + k / 10.0, 1.09 + k / 10.0, u(g[k]));
+	}
+	fputs("</svg>\n", f);
+}
+
 /* ---- page parts ---- */
 
 static void tile(FILE *f, const char *cls, const char *label, const char *fmt, ...)
@@ -804,11 +841,27 @@ static void srtp_section(FILE *f, const struct result *r, const struct verdict *
 	tile(f, "wide", "jitter mean / max", "%.2f / %.2f ms", jitter, r->srtp.jitter_ms_max);
 	const char *auth = counter_class(v, SRTP_AUTH_FAILURES, n[SRTP_AUTH_FAILURES]);
 	tile(f, *auth ? auth : "good", "auth failures", "%llu", u(n[SRTP_AUTH_FAILURES]));
-	fputs("</div>\n<div class=\"tiles\">\n", f);
+	const struct mos_tally *mos = &r->srtp.mos;
+	if (mos->streams)
+		tile(f, check_failed(v, "srtp.mos") || check_failed(v, "srtp.mos_p5") ||
+				check_failed(v, "srtp.mos_min") ? "bad wide" : "wide", "MOS mean / p5 / min",
+		     "%.2f / %.2f / %.2f", mos->sum / (double)mos->streams, mos_percentile(mos, 5), mos->min);
+	const struct srtp_far_end *fe = &r->srtp.far_end;
+	if (fe->streams)
+		tile(f, "wide", "far end reports: lost / jitter / rtt", "%.3f %% / %.2f ms / %.2f ms",
+		     fe->expected ? 100.0 * (double)fe->lost / (double)fe->expected : 0,
+		     fe->jitter_ms_sum / (double)fe->streams,
+		     fe->rtt_samples ? fe->rtt_ms_sum / (double)fe->rtt_samples : 0);
+	fputs("</div>\n", f);
+	mos_chart(f, mos);
+	fputs("<div class=\"tiles\">\n", f);
 	for (int i = 0; i < SRTP_COUNTERS; i++) {
 		char cls[24];
 		snprintf(cls, sizeof(cls), "%s small", counter_class(v, (enum srtp_counter)i, n[i]));
-		tile(f, cls, srtp_counter_name((enum srtp_counter)i), "%llu", u(n[i]));
+		if (i == SRTP_LOST) /* signed (RFC 3550) */
+			tile(f, cls, srtp_counter_name((enum srtp_counter)i), "%lld", (long long)(int64_t)n[i]);
+		else
+			tile(f, cls, srtp_counter_name((enum srtp_counter)i), "%llu", u(n[i]));
 	}
 	fputs("</div>\n</section>\n", f);
 }

@@ -72,6 +72,42 @@ static void cert_json(cJSON *o, const struct cert_facts *c)
 }
 
 /* Whether trunkload itself kept up: its schedule, its loop, its reading. */
+/* srtp.mos: the E-model MOS of the streams that received media, and how many of them had
+ * each (bins of 0.01 holding a stream). */
+static void mos_json(cJSON *srtp, const struct mos_tally *t)
+{
+	cJSON *o = cJSON_AddObjectToObject(srtp, "mos");
+	cJSON_AddNumberToObject(o, "streams", (double)t->streams);
+	cJSON_AddNumberToObject(o, "mean", t->streams ? t->sum / (double)t->streams : 0);
+	cJSON_AddNumberToObject(o, "p5", mos_percentile(t, 5));
+	cJSON_AddNumberToObject(o, "min", t->min);
+	cJSON *bins = cJSON_AddArrayToObject(o, "histogram");
+	for (unsigned i = 0; i < MOS_BINS; i++) {
+		if (!t->bins[i])
+			continue;
+		cJSON *b = cJSON_CreateObject();
+		cJSON_AddNumberToObject(b, "mos", mos_of_bin(i));
+		cJSON_AddNumberToObject(b, "streams", (double)t->bins[i]);
+		cJSON_AddItemToArray(bins, b);
+	}
+}
+
+/* srtp.far_end_reported: what the far end's RTCP receiver reports said of our media. */
+static void far_end_json(cJSON *srtp, const struct srtp_far_end *f)
+{
+	cJSON *o = cJSON_AddObjectToObject(srtp, "far_end_reported");
+	cJSON_AddNumberToObject(o, "streams", (double)f->streams);
+	cJSON_AddNumberToObject(o, "reports", (double)f->reports);
+	cJSON_AddNumberToObject(o, "expected", (double)f->expected);
+	cJSON_AddNumberToObject(o, "lost", (double)f->lost);
+	cJSON_AddNumberToObject(o, "lost_pct", f->expected ? 100.0 * (double)f->lost / (double)f->expected : 0);
+	cJSON_AddNumberToObject(o, "jitter_ms", f->streams ? f->jitter_ms_sum / (double)f->streams : 0);
+	cJSON_AddNumberToObject(o, "jitter_ms_max", f->jitter_ms_max);
+	cJSON_AddNumberToObject(o, "rtt_samples", (double)f->rtt_samples);
+	cJSON_AddNumberToObject(o, "rtt_ms", f->rtt_samples ? f->rtt_ms_sum / (double)f->rtt_samples : 0);
+	cJSON_AddNumberToObject(o, "rtt_ms_max", f->rtt_ms_max);
+}
+
 static void tester_json(cJSON *root, const struct tester_health *t)
 {
 	cJSON *o = cJSON_AddObjectToObject(root, "tester");
@@ -265,12 +301,15 @@ static cJSON *build(const struct report *rep)
 	cJSON_AddStringToObject(srtp, "status", r->srtp.n[SRTP_STREAMS] ? "measured" : "no_media");
 	cJSON_AddStringToObject(srtp, "suite", r->srtp.suite);
 	for (int i = 0; i < SRTP_COUNTERS; i++)
-		cJSON_AddNumberToObject(srtp, srtp_counter_name((enum srtp_counter)i), (double)r->srtp.n[i]);
+		cJSON_AddNumberToObject(srtp, srtp_counter_name((enum srtp_counter)i),
+					i == SRTP_LOST ? (double)(int64_t)r->srtp.n[i] : (double)r->srtp.n[i]);
 	verdict_metric(r, "srtp.lost_pct", "", &v);
 	cJSON_AddNumberToObject(srtp, "lost_pct", v);
 	verdict_metric(r, "srtp.jitter_ms", "", &v);
 	cJSON_AddNumberToObject(srtp, "jitter_ms", v);
 	cJSON_AddNumberToObject(srtp, "jitter_ms_max", r->srtp.jitter_ms_max);
+	mos_json(srtp, &r->srtp.mos);
+	far_end_json(srtp, &r->srtp.far_end);
 	if (r->keys) {
 		cJSON *keys = cJSON_AddArrayToObject(srtp, "keys");
 		for (unsigned i = 0; i < r->n_keys; i++) {

@@ -115,6 +115,24 @@ static int counter(struct rd *d, const cJSON *o, const char *at, const char *nam
 	return rc || !j ? rc : whole(d, j, key, out);
 }
 
+/* A whole number that may be negative (RFC 3550's cumulative lost); 0 when absent. */
+static int signed_whole(struct rd *d, const cJSON *o, const char *at, const char *name, int64_t *out)
+{
+	const cJSON *j;
+	*out = 0;
+	int rc = member(d, o, at, name, K_NUM, &j);
+	if (rc || !j)
+		return rc;
+	double v = j->valuedouble;
+	if (!(fabs(v) <= MAX_EXACT) || v != floor(v)) {
+		char key[200];
+		key_of(key, sizeof(key), at, name);
+		return bad(d, "%s: expected a whole number, got %.17g", key, v);
+	}
+	*out = (int64_t)v;
+	return 0;
+}
+
 /* A number >= 0 (durations, milliseconds, rates); 0 when absent. */
 static int amount(struct rd *d, const cJSON *o, const char *at, const char *name, double *out)
 {
@@ -500,6 +518,58 @@ static int read_dtmf(struct rd *d, const cJSON *root, struct result *r)
 	return rc;
 }
 
+/* srtp.mos: absent from older reports. The bins come back from the histogram, the
+ * sum from the mean. */
+static int read_mos(struct rd *d, const cJSON *srtp, struct mos_tally *t)
+{
+	const cJSON *o, *h, *it;
+	double mean = 0;
+	int rc = member(d, srtp, "srtp", "mos", K_OBJ, &o);
+	if (rc || !o)
+		return rc;
+	if ((rc = counter(d, o, "srtp.mos", "streams", &t->streams)) ||
+	    (rc = amount(d, o, "srtp.mos", "mean", &mean)) || (rc = amount(d, o, "srtp.mos", "min", &t->min)) ||
+	    (rc = member(d, o, "srtp.mos", "histogram", K_ARR, &h)))
+		return rc;
+	t->sum = mean * (double)t->streams;
+	uint64_t in_bins = 0;
+	cJSON_ArrayForEach(it, h) {
+		double mos;
+		uint64_t n;
+		if (!cJSON_IsObject(it))
+			return bad(d, "srtp.mos.histogram: expected objects {mos, streams}");
+		if ((rc = amount(d, it, "srtp.mos.histogram", "mos", &mos)) ||
+		    (rc = counter(d, it, "srtp.mos.histogram", "streams", &n)))
+			return rc;
+		t->bins[mos_bin(mos)] += n;
+		in_bins += n;
+	}
+	if (in_bins != t->streams)
+		return bad(d, "srtp.mos: the histogram holds %llu streams, streams says %llu",
+			   (unsigned long long)in_bins, (unsigned long long)t->streams);
+	return 0;
+}
+
+/* srtp.far_end_reported: absent from older reports. Means come back as sums. */
+static int read_far_end(struct rd *d, const cJSON *srtp, struct srtp_far_end *f)
+{
+	const cJSON *o;
+	static const char at[] = "srtp.far_end_reported";
+	double jitter = 0, rtt = 0;
+	int rc = member(d, srtp, "srtp", "far_end_reported", K_OBJ, &o);
+	if (rc || !o)
+		return rc;
+	if ((rc = counter(d, o, at, "streams", &f->streams)) || (rc = counter(d, o, at, "reports", &f->reports)) ||
+	    (rc = counter(d, o, at, "expected", &f->expected)) || (rc = signed_whole(d, o, at, "lost", &f->lost)) ||
+	    (rc = amount(d, o, at, "jitter_ms", &jitter)) || (rc = amount(d, o, at, "jitter_ms_max", &f->jitter_ms_max)) ||
+	    (rc = counter(d, o, at, "rtt_samples", &f->rtt_samples)) || (rc = amount(d, o, at, "rtt_ms", &rtt)) ||
+	    (rc = amount(d, o, at, "rtt_ms_max", &f->rtt_ms_max)))
+		return rc;
+	f->jitter_ms_sum = jitter * (double)f->streams;
+	f->rtt_ms_sum = rtt * (double)f->rtt_samples;
+	return 0;
+}
+
 static int read_srtp(struct rd *d, const cJSON *root, struct result *r)
 {
 	const cJSON *srtp;
@@ -507,15 +577,21 @@ static int read_srtp(struct rd *d, const cJSON *root, struct result *r)
 	int rc = member(d, root, "", "srtp", K_OBJ, &srtp);
 	if (rc || !srtp)
 		return rc;
+	int64_t lost;
 	for (int i = 0; i < SRTP_COUNTERS; i++)
-		if ((rc = counter(d, srtp, "srtp", srtp_counter_name((enum srtp_counter)i), &r->srtp.n[i])))
+		if (i == SRTP_LOST ? (rc = signed_whole(d, srtp, "srtp", "lost", &lost)) :
+				     (rc = counter(d, srtp, "srtp", srtp_counter_name((enum srtp_counter)i),
+						   &r->srtp.n[i])))
 			return rc;
+	r->srtp.n[SRTP_LOST] = (uint64_t)lost;
 	if ((rc = text(d, srtp, "srtp", "suite", r->srtp.suite, sizeof(r->srtp.suite))) ||
 	    (rc = amount(d, srtp, "srtp", "jitter_ms", &jitter)) ||
 	    (rc = amount(d, srtp, "srtp", "jitter_ms_max", &r->srtp.jitter_ms_max)))
 		return rc;
 	/* jitter_ms is the mean over receiving streams: back to the sum that merges */
 	r->srtp.jitter_ms_sum = jitter * (double)r->srtp.n[SRTP_STREAMS_RECEIVING];
+	if ((rc = read_mos(d, srtp, &r->srtp.mos)) || (rc = read_far_end(d, srtp, &r->srtp.far_end)))
+		return rc;
 	return read_keys(d, srtp, r);
 }
 

@@ -119,11 +119,11 @@ void report_print_text(FILE *f, const struct report *rep)
 		verdict_metric(r, "srtp.lost_pct", "", &lost_pct);
 		verdict_metric(r, "srtp.jitter_ms", "", &jitter);
 		fprintf(f, "srtp       %s  streams %llu  sent %llu  received %llu  auth failures %llu  "
-			   "replays %llu  lost %llu (%.3f%%)  jitter %.2f ms (max %.2f)\n",
+			   "replays %llu  lost %lld (%.3f%%)  jitter %.2f ms (max %.2f)\n",
 			r->srtp.suite, (unsigned long long)n[SRTP_STREAMS],
 			(unsigned long long)n[SRTP_PACKETS_SENT], (unsigned long long)n[SRTP_PACKETS_RECEIVED],
 			(unsigned long long)n[SRTP_AUTH_FAILURES], (unsigned long long)n[SRTP_REPLAY_FAILURES],
-			(unsigned long long)n[SRTP_LOST], lost_pct, jitter, r->srtp.jitter_ms_max);
+			(long long)(int64_t)n[SRTP_LOST], lost_pct, jitter, r->srtp.jitter_ms_max);
 	}
 	const uint64_t *dt = r->dtmf;
 	if (dt[DTMF_COUNT_SENT] || dt[DTMF_COUNT_RECEIVED] || dt[DTMF_COUNT_CHECKED])

@@ -471,12 +471,12 @@ int cmd_uas(int argc, char **argv)
 	       (unsigned long long)n.refreshes_sent, (unsigned long long)n.refreshes_received);
 	const uint64_t *sr = res.srtp.n;
 	printf("trunkload uas: srtp streams %llu, packets sent %llu, received %llu, auth failures %llu, "
-	       "replay failures %llu, stale-key packets %llu, lost %llu, early %llu, unexpected source %llu, "
+	       "replay failures %llu, stale-key packets %llu, lost %lld, early %llu, unexpected source %llu, "
 	       "rtcp sent %llu received %llu\n",
 	       (unsigned long long)sr[SRTP_STREAMS], (unsigned long long)sr[SRTP_PACKETS_SENT],
 	       (unsigned long long)sr[SRTP_PACKETS_RECEIVED], (unsigned long long)sr[SRTP_AUTH_FAILURES],
 	       (unsigned long long)sr[SRTP_REPLAY_FAILURES], (unsigned long long)sr[SRTP_STALE_KEY_PACKETS],
-	       (unsigned long long)sr[SRTP_LOST],
+	       (long long)(int64_t)sr[SRTP_LOST],
 	       (unsigned long long)sr[SRTP_EARLY_PACKETS], (unsigned long long)sr[SRTP_UNEXPECTED_SOURCE],
 	       (unsigned long long)sr[SRTP_RTCP_SENT], (unsigned long long)sr[SRTP_RTCP_RECEIVED]);
 	if (cfg.uas.behaviour)

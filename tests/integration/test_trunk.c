@@ -37,6 +37,7 @@ struct trial {
 };
 
 static int outcomes_agree(const char *report, const char *uas_said, const char *uas_report);
+static int far_end_saw_loss(const char *report, const char *uas_said, const char *uas_report);
 
 static const struct trial trials[] = {
 	{
@@ -331,7 +332,50 @@ static const struct trial trials[] = {
 			EXPECT_LE("srtp.lost", 48),
 			EXPECT_EQ("srtp.reordered", 0),
 			EXPECT_EQ("srtp.auth_failures", 0),
+			/* G.107 with G.711 and concealment: 0.4-1.6 % lost rates 4.25-4.37 */
+			EXPECT_GE("srtp.mos.mean", 4.2),
+			EXPECT_LE("srtp.mos.mean", 4.38),
+			EXPECT_EQ("srtp.mos.streams", 20),
 		},
+	},
+	{
+		/* 8 s calls: each side's second report carries LSR/DLSR of the other's first, so
+		 * the round trip is known; clean loopback media rates 4.3-4.5 */
+		.name = "srtp_round_trip_and_mos",
+		.scenario = "tests/integration/fixtures/mos-floor.json",
+		.run = { "--calls", "3" },
+		.want_exit = 0,
+		.max_s = 20,
+		.want = {
+			EXPECT_STR("verdict", "pass"),
+			EXPECT_GE("srtp.mos.min", 4.3),
+			EXPECT_LE("srtp.mos.mean", 4.5),
+			EXPECT_EQ("srtp.far_end_reported.streams", 3),
+			EXPECT_EQ("srtp.far_end_reported.lost", 0),
+			EXPECT_GE("srtp.far_end_reported.rtt_samples", 3),
+			EXPECT_LE("srtp.far_end_reported.rtt_ms_max", 50),
+			EXPECT_GE("srtp.far_end_reported.expected", 3 * 300),
+		},
+	},
+	{
+		/* 5 % left out by the responder: the MOS falls (3.8-6.2 % rates 3.76-4.03) under
+		 * the scenario's floor of 4.2, and the caller's receiver reports tell the
+		 * responder the same loss */
+		.name = "mos_floor_fails_on_loss",
+		.uas = { "--srtp-drop", "5" },
+		.scenario = "tests/integration/fixtures/mos-floor.json",
+		.run = { "--calls", "10" },
+		.want_exit = 1,
+		.max_s = 25,
+		.want = {
+			EXPECT_STR("verdict", "fail"),
+			EXPECT_GE("srtp.mos.mean", 3.7),
+			EXPECT_LE("srtp.mos.mean", 4.1),
+			EXPECT_LE("srtp.mos.min", 4.2),
+			EXPECT_GE("srtp.lost_pct", 3.5),
+			EXPECT_LE("srtp.lost_pct", 6.5),
+		},
+		.agrees = far_end_saw_loss,
 	},
 	{
 		/* the responder sends each packet 0-12 ms late, uniformly: the RFC 3550 jitter
@@ -514,6 +558,22 @@ static int outcomes_agree(const char *report, const char *uas_said, const char *
 	return bad + (acks != completed);
 }
 
+/* The caller's RTCP receiver reports reached the responder: it read there the loss it
+ * caused (about 5 %, as far as the caller's last report went) and a round trip. */
+static int far_end_saw_loss(const char *report, const char *uas_said, const char *uas_report)
+{
+	(void)report;
+	(void)uas_said;
+	double streams = -1, pct = -1, rtts = -1;
+	proc_json_number(uas_report, "srtp.far_end_reported.streams", &streams);
+	proc_json_number(uas_report, "srtp.far_end_reported.lost_pct", &pct);
+	proc_json_number(uas_report, "srtp.far_end_reported.rtt_samples", &rtts);
+	bool ok = streams == 10 && pct >= 3.5 && pct <= 6.5 && rtts >= 10;
+	CHECK(ok, "the responder read the caller's reports of 10 streams with 3.5-6.5 %% lost and a "
+		  "round trip each: %.0f streams, %.2f %%, %.0f round trips", streams, pct, rtts);
+	return !ok;
+}
+
 #define TRIAL(i) \
 	static void trial_##i(void) { run_trial(&trials[i]); }
 TRIAL(0)
@@ -534,6 +594,8 @@ TRIAL(14)
 TRIAL(15)
 TRIAL(16)
 TRIAL(17)
+TRIAL(18)
+TRIAL(19)
 
 /* An invalid scenario is refused before any connection: exit 2, naming the JSON path. */
 static void bad_scenario_refused(void)
@@ -1099,8 +1161,10 @@ static const struct tl_case cases[] = {
 	{ "scripted_early_media", trial_13 },
 	{ "srtp_reordered_counted", trial_14 },
 	{ "srtp_loss_counted", trial_15 },
-	{ "srtp_jitter_counted", trial_16 },
-	{ "pcma_call_passes", trial_17 },
+	{ "srtp_round_trip_and_mos", trial_16 },
+	{ "mos_floor_fails_on_loss", trial_17 },
+	{ "srtp_jitter_counted", trial_18 },
+	{ "pcma_call_passes", trial_19 },
 	{ "bad_scenario_refused", bad_scenario_refused },
 	{ "nothing_listening_cannot_run", nothing_listening },
 	{ "sigint_keeps_report", sigint_keeps_report },

@@ -64,6 +64,13 @@ static void make_result(struct result *r, uint64_t seed)
 		r->srtp.n[i] = 7 * (uint64_t)i + seed;
 	r->srtp.jitter_ms_sum = 3.375 * (double)r->srtp.n[SRTP_STREAMS_RECEIVING];
 	r->srtp.jitter_ms_max = 11.5 + (double)seed;
+	r->srtp.n[SRTP_LOST] = (uint64_t)-(int64_t)(3 + seed); /* RFC 3550: may be negative */
+	for (unsigned k = 0; k < 40 + seed; k++)
+		mos_add(&r->srtp.mos, 4.41 - 0.05 * (k % 30));
+	r->srtp.far_end = (struct srtp_far_end){ .streams = 3, .reports = 9 + seed, .expected = 3000,
+						 .lost = -2 - (int64_t)seed, .jitter_ms_sum = 3 * 0.25,
+						 .jitter_ms_max = 0.5, .rtt_samples = 6, .rtt_ms_sum = 6 * 0.125,
+						 .rtt_ms_max = 0.375 };
 	snprintf(r->srtp.suite, sizeof(r->srtp.suite), "AES_CM_128_HMAC_SHA1_80");
 	r->hs_ok = 4;
 	r->hs_failed = seed;
@@ -211,6 +218,14 @@ static void same_counts(const struct result *a, const struct result *b)
 	CU_ASSERT_STRING_EQUAL(a->srtp.suite, b->srtp.suite);
 	CU_ASSERT(near(metric(a, "srtp.jitter_ms"), metric(b, "srtp.jitter_ms")));
 	CU_ASSERT(a->srtp.jitter_ms_max == b->srtp.jitter_ms_max);
+	CU_ASSERT_EQUAL(a->srtp.mos.streams, b->srtp.mos.streams);
+	CU_ASSERT(memcmp(a->srtp.mos.bins, b->srtp.mos.bins, sizeof(a->srtp.mos.bins)) == 0);
+	CU_ASSERT(near(a->srtp.mos.sum, b->srtp.mos.sum) && a->srtp.mos.min == b->srtp.mos.min);
+	const struct srtp_far_end *fa = &a->srtp.far_end, *fb = &b->srtp.far_end;
+	CU_ASSERT(fa->streams == fb->streams && fa->reports == fb->reports && fa->expected == fb->expected &&
+		  fa->lost == fb->lost && fa->rtt_samples == fb->rtt_samples);
+	CU_ASSERT(near(fa->jitter_ms_sum, fb->jitter_ms_sum) && fa->jitter_ms_max == fb->jitter_ms_max);
+	CU_ASSERT(near(fa->rtt_ms_sum, fb->rtt_ms_sum) && fa->rtt_ms_max == fb->rtt_ms_max);
 	CU_ASSERT_EQUAL(a->hs_ok, b->hs_ok);
 	CU_ASSERT_EQUAL(a->hs_failed, b->hs_failed);
 	CU_ASSERT(memcmp(a->hs_outcome, b->hs_outcome, sizeof(a->hs_outcome)) == 0);

@@ -62,6 +62,7 @@ struct media_stream {
 	bool first_seen;
 	bool sent_before;          /* a media phase ran: the next one continues its stream */
 	struct sdes_crypto tx_key; /* what tx protects with */
+	uint64_t tx_key_rtp, tx_key_rtcp; /* packets protected with it: its lifetime bounds each */
 	int te_pt;                 /* the far end's telephone-event payload type, -1: none */
 	struct dtmf_sender dtmf_tx;
 	struct dtmf_receiver dtmf_rx;
@@ -300,14 +301,17 @@ int media_start_tx(struct media_pool *p, uint32_t slot, const struct sdes_crypto
 					 !memcmp(m->tx_key.key, key->key, key->key_len)) ||
 				       p->keep_old_tx_key);
 	if (!same_key) {
-		if (m->have_tx)
+		if (m->have_tx) {
 			srtp_session_free(&m->tx);
+			m->n[SRTP_REKEYS]++;
+		}
 		m->have_tx = false;
 		int err = srtp_session_init(&m->tx, &k, true);
 		if (err)
 			return err;
 		m->have_tx = true;
 		m->tx_key = *key;
+		m->tx_key_rtp = m->tx_key_rtcp = 0;
 	}
 	snprintf(m->suite, sizeof(m->suite), "%s", sdes_suite_name(key->suite));
 	if (!m->sent_before) {
@@ -361,6 +365,14 @@ const char *media_dtmf_received(struct media_pool *p, uint32_t slot, bool *last_
 	return m ? m->dtmf_rx.digits : "";
 }
 
+uint64_t media_tx_key_left(struct media_pool *p, uint32_t slot)
+{
+	struct media_stream *m = stream(p, slot);
+	if (!m || !m->have_tx || !m->tx_key.lifetime)
+		return UINT64_MAX;
+	return m->tx_key.lifetime > m->tx_key_rtp ? m->tx_key.lifetime - m->tx_key_rtp : 0;
+}
+
 void media_stop_tx(struct media_pool *p, uint32_t slot)
 {
 	struct media_stream *m = stream(p, slot);
@@ -412,6 +424,12 @@ static void send_rtp(struct media_pool *p, struct media_stream *m)
 		return;
 	}
 	m->replayed = false;
+	if (m->tx_key.lifetime && m->tx_key_rtp >= m->tx_key.lifetime) {
+		/* RFC 4568 6.1: no packet past the key's lifetime; a rekey would have come first */
+		m->sending = false;
+		m->n[SRTP_LIFETIME_ENDED] = 1;
+		return;
+	}
 	int n;
 	if (m->te_pt >= 0 && dtmf_due(&m->dtmf_tx)) {
 		n = dtmf_build_next(&m->dtmf_tx, &m->snd, (uint8_t)m->te_pt, m->txbuf[0],
@@ -425,6 +443,7 @@ static void send_rtp(struct media_pool *p, struct media_stream *m)
 		m->n[SRTP_SEND_ERRORS]++;
 		return;
 	}
+	m->tx_key_rtp++;
 	if (impair(p, p->drop_per_10k))
 		return; /* built and protected, so the far end sees a gap in the numbers */
 	if (p->jitter_us && !m->held && !m->inflight[2]) { /* it goes up to jitter_us later */
@@ -464,13 +483,14 @@ static uint64_t ntp_now(void)
 
 static void send_rtcp(struct media_pool *p, struct media_stream *m)
 {
-	if (m->inflight[1])
+	if (m->inflight[1] || (m->tx_key.lifetime && m->tx_key_rtcp >= m->tx_key.lifetime))
 		return;
 	int n = rtcp_build_sr(m->txbuf[1], TX_CAP - SRTP_MAX_OVERHEAD, &m->snd, &m->rcv, ntp_now(),
 			      clock_mono_ns() / 1000, "trunkload");
 	size_t len = n > 0 ? (size_t)n : 0;
 	if (n <= 0 || srtp_session_protect_rtcp(&m->tx, m->txbuf[1], &len, TX_CAP))
 		return;
+	m->tx_key_rtcp++;
 	m->n[SRTP_RTCP_SENT]++;
 	submit_send(p, m, 1, len);
 }

@@ -81,6 +81,9 @@ void media_expect_rx(struct media_pool *p, uint32_t slot, bool expect);
 int media_start_tx(struct media_pool *p, uint32_t slot, const struct sdes_crypto *key,
 		   int ptime_ms, uint8_t pt, uint64_t at);
 void media_stop_tx(struct media_pool *p, uint32_t slot);
+/* Packets our key in use may still protect by its lifetime (UINT64_MAX: none set). At 0
+ * the stream stops sending (srtp.lifetime_ended) until a new key comes. */
+uint64_t media_tx_key_left(struct media_pool *p, uint32_t slot);
 /* The far end's telephone-event payload type (RFC 4733), -1 when it has none: what our
  * digits go out as, and besides ours (101) what its digits come in as. */
 void media_set_events(struct media_pool *p, uint32_t slot, int te_pt);

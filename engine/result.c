@@ -23,6 +23,7 @@ const char *srtp_counter_name(enum srtp_counter c)
 		"early_packets", "lost", "expected", "late_sends", "send_errors",
 		"rtcp_sent", "rtcp_received", "rtcp_auth_failures", "streams_receiving",
 		"silent_streams", "stale_key_packets", "reordered", "duplicates",
+		"rekeys", "lifetime_ended",
 	};
 	return c < SRTP_COUNTERS ? names[c] : "?";
 }

@@ -46,6 +46,8 @@ enum srtp_counter {
 	SRTP_EARLY_PACKETS, SRTP_LOST, SRTP_EXPECTED, SRTP_LATE_SENDS, SRTP_SEND_ERRORS,
 	SRTP_RTCP_SENT, SRTP_RTCP_RECEIVED, SRTP_RTCP_AUTH_FAILURES, SRTP_STREAMS_RECEIVING,
 	SRTP_SILENT_STREAMS, SRTP_STALE_KEY_PACKETS, SRTP_REORDERED, SRTP_DUPLICATES,
+	SRTP_REKEYS,          /* our key replaced within a stream (a rekey of ours or the far end's) */
+	SRTP_LIFETIME_ENDED,  /* streams we stopped sending at the lifetime of our key */
 	SRTP_COUNTERS
 };
 /* The report key of a counter ("packets_received", ...). */

@@ -1030,9 +1030,35 @@ static void parse_suites(struct ctx *c, const cJSON *v, const char *path, enum s
 	}
 }
 
+/* media.key_lifetime: packets, as a number or as RFC 4568 writes it ("2^10"), from 2^6 (a
+ * rekey needs room: it starts an eighth of the lifetime early) to 2^48 (AES-CM's limit). */
+#define MIN_KEY_LIFETIME (1ull << 6)
+#define MAX_KEY_LIFETIME (1ull << 48)
+static void parse_key_lifetime(struct ctx *c, const cJSON *v)
+{
+	static const char what[] = "packets from 64 to 2^48: a number, or \"2^N\" with N from 6 to 48";
+	if (!v)
+		return;
+	uint64_t n = 0;
+	const char *t = cJSON_GetStringValue(v);
+	if (cJSON_IsNumber(v) && v->valuedouble >= (double)MIN_KEY_LIFETIME &&
+	    v->valuedouble <= (double)MAX_KEY_LIFETIME && v->valuedouble == floor(v->valuedouble)) {
+		n = (uint64_t)v->valuedouble;
+	} else if (t && t[0] == '2' && t[1] == '^' && isdigit((unsigned char)t[2]) &&
+		   (!t[3] || (isdigit((unsigned char)t[3]) && !t[4]))) {
+		unsigned e = (unsigned)atoi(t + 2);
+		n = e >= 6 && e <= 48 ? 1ull << e : 0;
+	}
+	if (!n)
+		bad(c, "media.key_lifetime", what, v);
+	else
+		c->s->key_lifetime = n;
+}
+
 static void parse_media(struct ctx *c, const cJSON *o)
 {
-	static const char *const keys[] = { "codec", "codecs", "ptime_ms", "crypto", "direction", NULL };
+	static const char *const keys[] = { "codec", "codecs", "ptime_ms", "crypto", "direction",
+					    "key_lifetime", "rekey_on_lifetime", NULL };
 	static const char *const codecs[] = { "PCMU", "PCMA", NULL };
 	static const uint8_t codec_pt[] = { 0, 8 };
 	static const char *const directions[] = { "sendrecv", "sendonly", "recvonly", NULL };
@@ -1080,6 +1106,8 @@ static void parse_media(struct ctx *c, const cJSON *o)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "crypto");
 	if (v)
 		parse_crypto(c, v);
+	parse_key_lifetime(c, cJSON_GetObjectItemCaseSensitive(o, "key_lifetime"));
+	get_bool(c, o, "media", "rekey_on_lifetime", &s->rekey_on_lifetime);
 }
 
 const char *scn_direction_name(enum scn_direction d)
@@ -1664,6 +1692,7 @@ void scenario_default(struct scenario *s)
 	memcpy(s->flow, basic, sizeof(basic));
 	s->n_flow = sizeof(basic) / sizeof(basic[0]);
 	s->ptime_ms = 20;
+	s->rekey_on_lifetime = true;
 	s->suites[0] = SDES_AES_CM_128_HMAC_SHA1_80;
 	s->suites[1] = SDES_AES_CM_128_HMAC_SHA1_32;
 	s->n_suites = 2;

@@ -203,6 +203,10 @@ struct scenario {
 	unsigned n_suites;             /* default: AES_CM_128_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_32 */
 	int32_t media_ms;              /* --media-ms; -1 = each media step's own duration */
 	enum scn_direction direction;  /* media.direction: what we do, default sendrecv */
+	uint64_t key_lifetime;         /* media.key_lifetime: packets our keys are offered for
+					* (RFC 4568 "|2^n"); 0 = none */
+	bool rekey_on_lifetime;        /* media.rekey_on_lifetime (default true): a re-INVITE with
+					* new keys before the lifetime; false: the stream ends at it */
 
 	struct threshold thresholds[SCN_MAX_THRESHOLDS];
 	unsigned n_thresholds;

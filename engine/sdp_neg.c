@@ -21,8 +21,10 @@ void neg_offer(struct sdp_neg *n, const enum sdes_suite *suites, unsigned count,
 	} else {
 		if (count > NEG_MAX_LINES)
 			count = NEG_MAX_LINES;
-		for (unsigned i = 0; i < count; i++)
+		for (unsigned i = 0; i < count; i++) {
 			line(&n->ours[i], i + 1, suites[i], random + (size_t)i * SDES_MAX_KEY);
+			n->ours[i].lifetime = n->key_lifetime;
+		}
 		n->n_ours = count;
 	}
 	n->mine = 0;
@@ -143,6 +145,7 @@ int neg_take_offer(struct sdp_neg *n, const struct sdp_audio *offer, const enum 
 	answer.unencrypted_srtp = o->unencrypted_srtp;
 	answer.unencrypted_srtcp = o->unencrypted_srtcp;
 	answer.unauthenticated_srtp = o->unauthenticated_srtp;
+	answer.lifetime = n->key_lifetime; /* of our key: the offer's is of the far end's */
 	n->changed = !n->agreed || !same_key(o, &n->theirs) || !keep;
 	if (take_remote(n, offer, why))
 		return -EBADMSG;

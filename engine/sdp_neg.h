@@ -37,6 +37,7 @@ struct sdp_neg {
 	char direction[10];        /* the far end's a= direction ("sendrecv" when absent) */
 	int ptime_ms;              /* the far end's a=ptime, 0 when absent */
 	uint32_t version;          /* o= version of our next SDP */
+	uint64_t key_lifetime;     /* set by the role: the lifetime our keys carry (0: none) */
 };
 
 /* Our offer of the given suites (tags 1..n, in that order), each with a fresh key

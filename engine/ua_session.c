@@ -5,6 +5,7 @@
 
 #define NS_PER_S 1000000000ull
 #define NS_PER_MS 1000000ull
+#define REKEY_WAIT_NS (200 * NS_PER_MS) /* a rekey due while another offer is under way */
 
 /* What we allow in a dialog (Allow on 501 and 405). */
 static const char allow_line[] = "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, PRACK, NOTIFY\r\n";
@@ -138,23 +139,25 @@ static int send_request(struct ua_session *s, const struct ua_io *io, enum sip_m
 	return out_request(io, &r);
 }
 
-int ua_send(struct ua_session *s, const struct ua_io *io, enum sip_method m, bool refresh)
+/* A request of the session's own. A refresh offers the key in use again (a session
+ * without SDP so far is refreshed without: the far end may offer in its 2xx); a rekey is
+ * a re-INVITE offering new keys, and refreshes the session too when it has a timer. */
+static int send_own(struct ua_session *s, const struct ua_io *io, enum sip_method m, bool refresh,
+		    bool rekey)
 {
 	char branch[40], hdr[160];
 	struct tl_sb h = tl_sb_init(hdr, sizeof(hdr));
 	bool sdp = false;
 	new_branch(io, branch, sizeof(branch));
 	if (refresh) {
-		uint8_t rnd[SDES_MAX_KEY * NEG_MAX_LINES];
 		TL_SB_LIT(&h, "Supported: timer\r\n");
 		put_session_expires(&h, s->timer.interval_s, true);
-		/* the key in use, offered again: a refresh is no rekey (a session without SDP
-		 * so far is refreshed without: the far end may offer in its 2xx) */
-		if (m == SIP_INVITE && s->neg.agreed) {
-			(void)rand_pool_get(&io->w->rand, rnd, sizeof(rnd));
-			neg_offer(&s->neg, io->suites, io->n_suites, rnd, false);
-			sdp = true;
-		}
+	}
+	if ((refresh || rekey) && m == SIP_INVITE && s->neg.agreed) {
+		uint8_t rnd[SDES_MAX_KEY * NEG_MAX_LINES];
+		(void)rand_pool_get(&io->w->rand, rnd, sizeof(rnd));
+		neg_offer(&s->neg, io->suites, io->n_suites, rnd, rekey);
+		sdp = true;
 	}
 	uint32_t cseq;
 	int err = send_request(s, io, m, 0, branch, (struct tl_str){ hdr, h.n }, sdp, &cseq);
@@ -162,11 +165,22 @@ int ua_send(struct ua_session *s, const struct ua_io *io, enum sip_method m, boo
 		return err;
 	if (m == SIP_BYE)
 		s->over = true;
-	if (refresh || m == SIP_BYE) { /* the session's own requests: their answers are ours */
-		s->pending = (struct ua_pending){ .method = m, .cseq = cseq, .refresh = refresh };
+	if (refresh || rekey || m == SIP_BYE) { /* the session's own requests: their answers are ours */
+		s->pending = (struct ua_pending){ .method = m, .cseq = cseq, .refresh = refresh,
+						  .rekey = rekey };
 		memcpy(s->pending.branch, branch, sizeof(branch));
 	}
 	return 0;
+}
+
+int ua_send(struct ua_session *s, const struct ua_io *io, enum sip_method m, bool refresh)
+{
+	return send_own(s, io, m, refresh, false);
+}
+
+static int send_rekey(struct ua_session *s, const struct ua_io *io)
+{
+	return send_own(s, io, SIP_INVITE, s->timer.interval_s != 0, true);
 }
 
 int ua_send_ack(struct ua_session *s, const struct ua_io *io, uint32_t cseq)
@@ -465,10 +479,13 @@ enum ua_event ua_on_response(struct ua_session *s, const struct ua_io *io, const
 		}
 		return ev;
 	}
-	if (m->status == 491 && p.refresh) {
+	if (m->status == 491 && (p.refresh || p.rekey)) {
 		s->retry_at = io->w->now + glare_delay(s, io);
+		s->retry_rekey = p.rekey;
 		return UA_NONE;
 	}
+	if (p.rekey) /* the key's lifetime runs out: the call cannot go on safely */
+		return fail_with_bye(s, io, "srtp_rekey_refused", why);
 	if (p.refresh)
 		return fail_with_bye(s, io, "session_refresh_failed", why);
 	return UA_NONE;
@@ -484,6 +501,8 @@ uint64_t ua_deadline(const struct ua_session *s)
 	if (s->over)
 		return 0;
 	uint64_t t = s->retry_at;
+	if (s->rekey_at && (!t || s->rekey_at < t))
+		t = s->rekey_at;
 	if (s->timer.interval_s) {
 		/* a refresh of ours in flight, or waiting out a 491: what is due next is
 		 * its answer or retry, before the session ends */
@@ -503,9 +522,21 @@ enum ua_event ua_on_deadline(struct ua_session *s, const struct ua_io *io, uint6
 		return UA_NONE;
 	if (s->retry_at && now >= s->retry_at) {
 		s->retry_at = 0;
+		if (s->pending.method == SIP_METHOD_UNKNOWN && s->retry_rekey)
+			return send_rekey(s, io) ? fail_with_bye(s, io, "send_failed", why) : UA_REKEYING;
 		if (s->pending.method == SIP_METHOD_UNKNOWN)
 			ua_send(s, io, s->refresh_method, true);
 		return UA_NONE;
+	}
+	if (s->rekey_at && now >= s->rekey_at) {
+		/* one offer at a time (RFC 3264 4): after the one under way */
+		if (s->pending.method != SIP_METHOD_UNKNOWN || s->neg.state != NEG_IDLE || s->retry_at ||
+		    s->awaiting_ack) {
+			s->rekey_at = now + REKEY_WAIT_NS;
+			return UA_NONE;
+		}
+		s->rekey_at = 0;
+		return send_rekey(s, io) ? fail_with_bye(s, io, "send_failed", why) : UA_REKEYING;
 	}
 	if (!s->timer.interval_s)
 		return UA_NONE;

@@ -47,6 +47,8 @@ enum ua_event {
 	UA_MEDIA,          /* keys or the far end's address changed: program media from neg */
 	UA_HUNG_UP,        /* the far end's BYE, answered 200: the call is over */
 	UA_REFRESHED,      /* the session was refreshed (the timer restarted) */
+	UA_REKEYING,       /* our re-INVITE with new keys is out (rekey_at came): media may get
+			    * the far end's new key before its answer */
 	UA_FAILED,         /* the session cannot go on: the role ends the call (why says) */
 };
 
@@ -56,6 +58,7 @@ struct ua_pending {
 	uint32_t cseq;
 	char branch[40];
 	bool refresh;           /* a session refresh */
+	bool rekey;             /* a re-INVITE with new keys (rekey_at) */
 };
 
 struct ua_session {
@@ -68,6 +71,9 @@ struct ua_session {
 	enum sip_method refresh_method;
 	struct ua_pending pending;
 	uint64_t retry_at;           /* a refresh refused with 491 goes again then (0: none) */
+	bool retry_rekey;            /* ... and it is a rekey */
+	uint64_t rekey_at;           /* set by the role: a re-INVITE with new keys then (0: none),
+				      * as soon after as no other offer is under way */
 	bool awaiting_ack;           /* we sent a 2xx to the far end's (re-)INVITE */
 	uint32_t ack_cseq;
 	bool over;                   /* BYE sent or received */
@@ -117,10 +123,11 @@ int ua_respond(struct ua_session *s, const struct ua_io *io, const struct sip_ms
 	       bool body);
 
 /* When the role must call ua_on_deadline (0: nothing due): a refresh that is ours,
- * the end of a session the far end should have refreshed, or a 491 retry. */
+ * the end of a session the far end should have refreshed, a 491 retry, or rekey_at. */
 uint64_t ua_deadline(const struct ua_session *s);
-/* Does what is due at now: refreshes (UA_NONE), or ends an expired session with BYE
- * (UA_FAILED, *why "session_expired"). */
+/* Does what is due at now: refreshes (UA_NONE), rekeys (UA_REKEYING; refused: UA_FAILED,
+ * *why "srtp_rekey_refused", later from ua_on_response), or ends an expired session with
+ * BYE (UA_FAILED, *why "session_expired"). */
 enum ua_event ua_on_deadline(struct ua_session *s, const struct ua_io *io, uint64_t now,
 			     const char **why);
 

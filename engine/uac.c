@@ -277,6 +277,7 @@ void uac_call_start(struct uac *u, uint64_t t_sched)
 	uint32_t gen = k->gen, seq = k->timer_seq, st_seq = k->st_seq;
 	memset(k, 0, offsetof(struct call, ss));
 	ua_init(&k->ss, true, u->scn->session_timer.method);
+	k->ss.neg.key_lifetime = u->scn->key_lifetime;
 	k->dialog_ready = k->far_end_bye = k->has_media = k->own_conn = k->conn_up = k->got_sip =
 		k->decided = false;
 	k->gen = gen;

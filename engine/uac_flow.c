@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+static int send_media(struct uac *u, struct call *k);
+
 static void arm(struct uac *u, struct call *k, uint64_t at)
 {
 	uac_arm_kind(u, k, at, T_STEP);
@@ -38,8 +40,7 @@ static void start_dtmf(struct uac *u, struct call *k, const struct flow_step *st
 		uac_call_fail(u, k, "dtmf_not_negotiated", true);
 		return;
 	}
-	if (media_start_tx(&u->media, k->media_slot, neg_our_key(&k->ss.neg), s->ptime_ms, k->pt,
-			   clock_mono_ns()) ||
+	if (send_media(u, k) ||
 	    media_send_dtmf(&u->media, k->media_slot, st->digits, st->ms, st->gap_ms)) {
 		uac_call_fail(u, k, "srtp_setup_failed", true);
 		return;
@@ -112,8 +113,7 @@ void uac_call_advance(struct uac *u, struct call *k)
 				break;
 			}
 			if (st->kind == FLOW_MEDIA && k->has_media && k->ss.neg.agreed && uac_we_send(k) &&
-			    media_start_tx(&u->media, k->media_slot, neg_our_key(&k->ss.neg), s->ptime_ms,
-					   k->pt, clock_mono_ns())) {
+			    send_media(u, k)) {
 				uac_call_fail(u, k, "srtp_setup_failed", true);
 				return;
 			}
@@ -173,13 +173,12 @@ const char *uac_media_from_neg(struct uac *u, struct call *k)
 	if (n->changed)
 		list_keys(u, k, &to);
 	media_expect_rx(&u->media, k->media_slot, uac_we_receive(k));
-	/* held or resumed by the far end during a media step: our sending follows */
+	/* held or resumed by the far end during a media step, or new keys: our sending follows */
 	bool in_media = k->step < u->scn->n_flow && (u->scn->flow[k->step].kind == FLOW_MEDIA ||
 						    u->scn->flow[k->step].kind == FLOW_DTMF);
 	if (!uac_we_send(k))
 		media_stop_tx(&u->media, k->media_slot);
-	else if (in_media && n->turned &&
-		 media_start_tx(&u->media, k->media_slot, neg_our_key(n), u->scn->ptime_ms, k->pt, clock_mono_ns()))
+	else if (in_media && (n->turned || n->changed) && send_media(u, k))
 		return "srtp_setup_failed";
 	return NULL;
 }
@@ -318,6 +317,27 @@ static void arm_session(struct uac *u, struct call *k)
 	k->st_seq++;
 	if (at && worker_timer(u->w, at, uac_call_slot(u, k), k->st_seq, T_SESSION))
 		uac_call_fail(u, k, "out_of_memory", true);
+}
+
+/* Media out with our key in use from now. With a key lifetime, the rekey is planned an
+ * eighth of it (at least a second of packets, at most half) before its end. */
+static int send_media(struct uac *u, struct call *k)
+{
+	const struct scenario *s = u->scn;
+	int err = media_start_tx(&u->media, k->media_slot, neg_our_key(&k->ss.neg), s->ptime_ms, k->pt,
+				 clock_mono_ns());
+	if (err || !s->key_lifetime || !s->rekey_on_lifetime)
+		return err;
+	uint64_t ptime = (uint64_t)s->ptime_ms * NS_PER_MS, second = NS_PER_S / ptime;
+	uint64_t margin = s->key_lifetime / 8 > second ? s->key_lifetime / 8 : second;
+	if (margin > s->key_lifetime / 2)
+		margin = s->key_lifetime / 2;
+	uint64_t left = media_tx_key_left(&u->media, k->media_slot);
+	uint64_t until = left > margin ? left - margin : 0;
+	/* past 2^32 packets (2.7 years at 20 ms) no run gets there */
+	k->ss.rekey_at = until >> 32 ? 0 : u->w->now + until * ptime;
+	arm_session(u, k);
+	return 0;
 }
 
 /* The send step of the INVITE whose response the flow awaits at step i. */
@@ -585,6 +605,10 @@ static void on_session_event(struct uac *u, struct call *k, enum ua_event ev, co
 	case UA_FAILED:
 		uac_call_fail(u, k, why ? why : "session_failed", false);
 		return;
+	case UA_REKEYING:
+		if (k->has_media)
+			media_expect_rekey(&u->media, k->media_slot);
+		break;
 	case UA_REFRESHED:
 	case UA_NONE:
 		break;

@@ -500,6 +500,7 @@ static void on_event(struct uas *s, struct conn *c, struct uas_call *k, enum ua_
 			s->counts.bad_answers++;
 		call_end(s, k, why ? why : "bad_answer");
 		return;
+	case UA_REKEYING: /* the responder sets no key lifetime: never rekeys of its own */
 	case UA_REFRESHED:
 	case UA_NONE:
 		break;

@@ -38,6 +38,8 @@ struct trial {
 
 static int outcomes_agree(const char *report, const char *uas_said, const char *uas_report);
 static int far_end_saw_loss(const char *report, const char *uas_said, const char *uas_report);
+static int far_end_rekeyed(const char *report, const char *uas_said, const char *uas_report);
+static int far_end_heard_lifetime(const char *report, const char *uas_said, const char *uas_report);
 
 static const struct trial trials[] = {
 	{
@@ -378,6 +380,41 @@ static const struct trial trials[] = {
 		.agrees = far_end_saw_loss,
 	},
 	{
+		/* keys offered for 2^10 packets at 10 ms: each call rekeys by re-INVITE once,
+		 * about 9 s in, before its key runs out; nothing lost, no packet fails */
+		.name = "key_lifetime_rekeys",
+		.scenario = "tests/integration/fixtures/key-lifetime.json",
+		.run = { "--calls", "3" },
+		.want_exit = 0,
+		.max_s = 25,
+		.want = {
+			EXPECT_STR("verdict", "pass"),
+			EXPECT_EQ("srtp.rekeys", 3),
+			EXPECT_EQ("srtp.lifetime_ended", 0),
+			EXPECT_GE("srtp.packets_sent", 3 * 1350),
+			EXPECT_EQ("srtp.auth_failures", 0),
+			EXPECT_EQ("srtp.stale_key_packets", 0),
+			EXPECT_EQ("srtp.lost", 0),
+		},
+		.agrees = far_end_rekeyed,
+	},
+	{
+		/* the same with rekey_on_lifetime false: our stream stops at the 1,024th packet */
+		.name = "key_lifetime_ends_stream",
+		.scenario = "tests/integration/fixtures/key-lifetime-ends.json",
+		.run = { "--calls", "3" },
+		.want_exit = 0,
+		.max_s = 25,
+		.want = {
+			EXPECT_EQ("calls.completed", 3),
+			EXPECT_EQ("srtp.lifetime_ended", 3),
+			EXPECT_EQ("srtp.packets_sent", 3 * 1024),
+			EXPECT_EQ("srtp.rekeys", 0),
+			EXPECT_EQ("srtp.auth_failures", 0),
+		},
+		.agrees = far_end_heard_lifetime,
+	},
+	{
 		/* the responder sends each packet 0-12 ms late, uniformly: the RFC 3550 jitter
 		 * estimate comes to about 12/3 = 4 ms (0.04 ms without), none lost or reordered */
 		.name = "srtp_jitter_counted",
@@ -574,6 +611,36 @@ static int far_end_saw_loss(const char *report, const char *uas_said, const char
 	return !ok;
 }
 
+/* The responder answered each rekey with a new key of its own and verified every packet
+ * under the caller's keys, old and new. */
+static int far_end_rekeyed(const char *report, const char *uas_said, const char *uas_report)
+{
+	(void)report;
+	(void)uas_said;
+	double rekeys = -1, auth = -1, stale = -1, lost = -1;
+	proc_json_number(uas_report, "srtp.rekeys", &rekeys);
+	proc_json_number(uas_report, "srtp.auth_failures", &auth);
+	proc_json_number(uas_report, "srtp.stale_key_packets", &stale);
+	proc_json_number(uas_report, "srtp.lost", &lost);
+	bool ok = rekeys == 3 && auth == 0 && stale == 0 && lost == 0;
+	CHECK(ok, "the responder rekeyed 3 times with 0 auth failures, stale and lost: rekeys %.0f, "
+		  "auth failures %.0f, stale %.0f, lost %.0f", rekeys, auth, stale, lost);
+	return !ok;
+}
+
+/* The responder heard exactly the packets our keys' lifetime allowed. */
+static int far_end_heard_lifetime(const char *report, const char *uas_said, const char *uas_report)
+{
+	(void)report;
+	(void)uas_said;
+	double got = -1, auth = -1;
+	proc_json_number(uas_report, "srtp.packets_received", &got);
+	proc_json_number(uas_report, "srtp.auth_failures", &auth);
+	bool ok = got == 3 * 1024 && auth == 0;
+	CHECK(ok, "the responder received 3 x 1,024 packets, none failed: %.0f, %.0f failed", got, auth);
+	return !ok;
+}
+
 #define TRIAL(i) \
 	static void trial_##i(void) { run_trial(&trials[i]); }
 TRIAL(0)
@@ -596,6 +663,8 @@ TRIAL(16)
 TRIAL(17)
 TRIAL(18)
 TRIAL(19)
+TRIAL(20)
+TRIAL(21)
 
 /* An invalid scenario is refused before any connection: exit 2, naming the JSON path. */
 static void bad_scenario_refused(void)
@@ -1163,8 +1232,10 @@ static const struct tl_case cases[] = {
 	{ "srtp_loss_counted", trial_15 },
 	{ "srtp_round_trip_and_mos", trial_16 },
 	{ "mos_floor_fails_on_loss", trial_17 },
-	{ "srtp_jitter_counted", trial_18 },
-	{ "pcma_call_passes", trial_19 },
+	{ "key_lifetime_rekeys", trial_18 },
+	{ "key_lifetime_ends_stream", trial_19 },
+	{ "srtp_jitter_counted", trial_20 },
+	{ "pcma_call_passes", trial_21 },
 	{ "bad_scenario_refused", bad_scenario_refused },
 	{ "nothing_listening_cannot_run", nothing_listening },
 	{ "sigint_keeps_report", sigint_keeps_report },

@@ -378,6 +378,13 @@ static const struct {
 	{ "{\"media\": {\"codec\": \"PCMU\", \"codecs\": [\"PCMA\"]}}", "media.codecs: expected codec or codecs, not both, got both" },
 	{ "{\"media\": {\"ptime_ms\": 25}}", "media.ptime_ms: expected a multiple of 10 from 10 to 60, got 25" },
 	{ "{\"media\": {\"ptime_ms\": 70}}", "media.ptime_ms: expected a multiple of 10 from 10 to 60, got 70" },
+	{ "{\"media\": {\"key_lifetime\": \"2^5\"}}", "media.key_lifetime: expected packets from 64 to 2^48: a number, or \"2^N\" with N from 6 to 48, got \"2^5\"" },
+	{ "{\"media\": {\"key_lifetime\": \"2^49\"}}", "media.key_lifetime: expected packets from 64 to 2^48" },
+	{ "{\"media\": {\"key_lifetime\": \"3^10\"}}", "media.key_lifetime: expected packets from 64 to 2^48" },
+	{ "{\"media\": {\"key_lifetime\": \"2^10x\"}}", "media.key_lifetime: expected packets from 64 to 2^48" },
+	{ "{\"media\": {\"key_lifetime\": 63}}", "media.key_lifetime: expected packets from 64 to 2^48: a number, or \"2^N\" with N from 6 to 48, got 63" },
+	{ "{\"media\": {\"key_lifetime\": 100.5}}", "media.key_lifetime: expected packets from 64 to 2^48" },
+	{ "{\"media\": {\"rekey_on_lifetime\": \"no\"}}", "media.rekey_on_lifetime: expected true or false, got \"no\"" },
 	{ "{\"media\": {\"crypto\": []}}", "media.crypto: expected a non-empty array of SRTP suite names, got []" },
 	{ "{\"media\": {\"crypto\": [\"AES_CM_128_HMAC_SHA1_80\", \"AES_CM_128_HMAC_SHA1_81\"]}}",
 	  "media.crypto[1]: expected an SDES suite name such as AES_CM_128_HMAC_SHA1_80 or AEAD_AES_128_GCM, got \"AES_CM_128_HMAC_SHA1_81\"" },
@@ -591,6 +598,19 @@ static void test_numbers_and_headers(void)
 }
 
 /* Flows that are unusual but meaningful load without error. */
+/* media.key_lifetime in either form; rekey_on_lifetime defaults to true */
+static void test_key_lifetime(void)
+{
+	CU_ASSERT_EQUAL(load("{\"media\": {\"key_lifetime\": \"2^10\"}}", "kl.json"), 0);
+	CU_ASSERT(scn.key_lifetime == 1024 && scn.rekey_on_lifetime);
+	CU_ASSERT_EQUAL(load("{\"media\": {\"key_lifetime\": 1000, \"rekey_on_lifetime\": false}}", "kl.json"), 0);
+	CU_ASSERT(scn.key_lifetime == 1000 && !scn.rekey_on_lifetime);
+	CU_ASSERT_EQUAL(load("{\"media\": {\"key_lifetime\": \"2^48\"}}", "kl.json"), 0);
+	CU_ASSERT(scn.key_lifetime == 1ull << 48);
+	CU_ASSERT_EQUAL(load("{}", "kl.json"), 0);
+	CU_ASSERT(scn.key_lifetime == 0);
+}
+
 static void test_good_flows(void)
 {
 	static const char *const flows[] = {
@@ -911,6 +931,7 @@ int main(void)
 		{ "a target host is checked under its own name", test_server_name_follows_host },
 		{ "bad inputs: path and message", test_bad_inputs },
 		{ "unusual but meaningful flows", test_good_flows },
+		{ "media.key_lifetime", test_key_lifetime },
 		{ "several errors all reported", test_several_errors },
 		{ "a key error and a rule across fields", test_key_and_rule_errors },
 		{ "too many errors", test_too_many_errors },

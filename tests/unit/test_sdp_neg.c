@@ -126,12 +126,43 @@ static void test_refusals(void)
 	CU_ASSERT_STRING_EQUAL(why, "sdp_tag_not_offered");
 }
 
+/* A key lifetime set by the role goes with each key of ours, offered or answered, as
+ * "|2^n" on the line; the far end's lifetime is its own (RFC 4568 6.1). */
+static void test_key_lifetime(void)
+{
+	static const enum sdes_suite cm[] = { SDES_AES_CM_128_HMAC_SHA1_80, SDES_AES_CM_128_HMAC_SHA1_32 };
+	struct sdp_neg a = { .key_lifetime = 1024 }, b = { 0 };
+	const char *why = NULL;
+	fill(3);
+	neg_offer(&a, cm, 2, rnd, false);
+	struct sdp_audio offer = sent(&a, "10.0.0.1", 20000, "sendrecv");
+	CU_ASSERT_EQUAL(offer.crypto[0].lifetime, 1024);
+	CU_ASSERT_EQUAL(offer.crypto[1].lifetime, 1024);
+	CU_ASSERT_EQUAL(neg_take_offer(&b, &offer, NULL, 0, rnd, &why), 0);
+	CU_ASSERT_EQUAL(b.theirs.lifetime, 1024);
+	CU_ASSERT_EQUAL(b.ours[0].lifetime, 0); /* b set none for its own key */
+	struct sdp_audio answer = sent(&b, "10.0.0.2", 30000, "sendrecv");
+	neg_answered(&b);
+	CU_ASSERT_EQUAL(neg_take_answer(&a, &answer, &why), 0);
+	CU_ASSERT_EQUAL(neg_our_key(&a)->lifetime, 1024);
+	/* the rekey: new keys, the same lifetime; b answers with one of its own */
+	b.key_lifetime = 1ull << 31;
+	fill(4);
+	neg_offer(&a, cm, 2, rnd, true);
+	offer = sent(&a, "10.0.0.1", 20000, "sendrecv");
+	CU_ASSERT_EQUAL(offer.crypto[0].lifetime, 1024);
+	CU_ASSERT_EQUAL(neg_take_offer(&b, &offer, NULL, 0, rnd, &why), 0);
+	answer = sent(&b, "10.0.0.2", 30000, "sendrecv");
+	CU_ASSERT_EQUAL(answer.crypto[0].lifetime, 1ull << 31);
+}
+
 int main(void)
 {
 	static const struct tl_case cases[] = {
 		{ "early and delayed offer", test_early_and_delayed_offer },
 		{ "a re-offer keeps the keys, a rekey does not", test_reoffer_keeps_keys },
 		{ "refusals", test_refusals },
+		{ "key lifetime", test_key_lifetime },
 	};
 	return tl_run("sdp_neg", TL_CASES(cases));
 }

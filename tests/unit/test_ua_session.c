@@ -443,6 +443,62 @@ static void test_far_end_never_refreshes(void)
 	free(out);
 }
 
+/* rekey_at set by the role: a re-INVITE with new keys once no other offer is under way;
+ * a 491 sends it again later, a refusal ends the call (srtp_rekey_refused). */
+static void test_rekey_at(void)
+{
+	setup();
+	struct ua_session s;
+	struct sent *out = malloc(sizeof(*out));
+	struct ua_io x = io();
+	const char *why;
+	uac_confirmed(&s, SIP_INVITE, ""); /* no session timer */
+	uint8_t rnd[SDES_MAX_KEY * NEG_MAX_LINES];
+	rand_pool_get(&w->rand, rnd, sizeof(rnd));
+	neg_offer(&s.neg, cucm_suites + 2, 1, rnd, false); /* keys agreed earlier */
+	s.neg.state = NEG_IDLE;
+	s.neg.agreed = true;
+	struct sdes_crypto old = *neg_our_key(&s.neg);
+	uint64_t s1 = 1000000000ull, at = w->now + 5 * s1;
+	CU_ASSERT_EQUAL(ua_deadline(&s), 0);
+	s.rekey_at = at;
+	CU_ASSERT_EQUAL(ua_deadline(&s), at);
+	CU_ASSERT_EQUAL(ua_on_deadline(&s, &x, at - 1, &why), UA_NONE);
+	/* an offer of the flow's under way: the rekey waits */
+	s.neg.state = NEG_LOCAL_OFFER;
+	CU_ASSERT_EQUAL(ua_on_deadline(&s, &x, at, &why), UA_NONE);
+	CU_ASSERT_EQUAL(wire_len, 0);
+	CU_ASSERT(ua_deadline(&s) > at);
+	s.neg.state = NEG_IDLE;
+	w->now = ua_deadline(&s);
+	CU_ASSERT_EQUAL(ua_on_deadline(&s, &x, w->now, &why), UA_REKEYING);
+	take_sent(out);
+	CU_ASSERT_EQUAL_FATAL(out->n, 1);
+	CU_ASSERT_EQUAL(out->m[0].method, SIP_INVITE);
+	CU_ASSERT(!has_header(out, 0, "Session-Expires"));
+	struct sdp_audio a;
+	CU_ASSERT_EQUAL_FATAL(sdp_parse(out->m[0].body.p, out->m[0].body.len, &a), 0);
+	CU_ASSERT_EQUAL(a.n_crypto, 4); /* new keys, every suite offered */
+	CU_ASSERT(memcmp(a.crypto[2].key, old.key, old.key_len) != 0);
+	CU_ASSERT(s.pending.rekey && s.rekey_at == 0);
+	/* glare: 491, then the same rekey again */
+	CU_ASSERT_EQUAL(answer_pending(&s, 491, "", &why), UA_NONE);
+	w->now = ua_deadline(&s);
+	CU_ASSERT_EQUAL(ua_on_deadline(&s, &x, w->now, &why), UA_REKEYING);
+	take_sent(out);
+	CU_ASSERT_EQUAL_FATAL(out->n, 2); /* the ACK of the 491, the INVITE again */
+	CU_ASSERT_EQUAL(out->m[0].method, SIP_ACK);
+	CU_ASSERT_EQUAL(out->m[1].method, SIP_INVITE);
+	/* refused: the key runs out, the call ends */
+	CU_ASSERT_EQUAL(answer_pending(&s, 488, "", &why), UA_FAILED);
+	CU_ASSERT_STRING_EQUAL(why, "srtp_rekey_refused");
+	take_sent(out);
+	CU_ASSERT_EQUAL_FATAL(out->n, 2); /* the ACK of the 488, the BYE */
+	CU_ASSERT_EQUAL(out->m[0].method, SIP_ACK);
+	CU_ASSERT_EQUAL(out->m[1].method, SIP_BYE);
+	free(out);
+}
+
 int main(void)
 {
 	static const struct tl_case cases[] = {
@@ -450,6 +506,7 @@ int main(void)
 		{ "the far end's requests in the dialog", test_far_end_requests },
 		{ "we refresh: UPDATE, 491 and retry, 481", test_we_refresh },
 		{ "the far end never refreshes: session_expired", test_far_end_never_refreshes },
+		{ "rekey_at: a re-INVITE with new keys", test_rekey_at },
 	};
 	int rc = tl_run("ua_session", TL_CASES(cases));
 	free(w);

@@ -174,12 +174,14 @@ static void slide(struct rtp_receiver *r, unsigned n)
 	r->seen[0] |= 1;
 }
 
-/* A packet `behind` numbers below max_seq: reordered when first seen, else a repeat. */
+/* A packet `behind` numbers below max_seq: reordered when first seen, else a repeat; one
+ * from before the first counted is not expected, and counts as A.1 counts it (received,
+ * so with the repeats). */
 static void late(struct rtp_receiver *r, unsigned behind)
 {
 	uint64_t *w = &r->seen[behind >= 64];
 	uint64_t bit = 1ull << (behind % 64);
-	if (behind >= 128 || (*w & bit)) {
+	if (behind >= 128 || behind >= rtp_receiver_expected(r) || (*w & bit)) {
 		r->duplicates++;
 		return;
 	}
@@ -229,6 +231,7 @@ static void update(struct rtp_receiver *r, uint16_t seq, uint32_t ts, uint64_t a
 		 * like received: the gap is not loss, the counts stay consistent. */
 		uint32_t span = rtp_receiver_expected(r);
 		restart(r, seq, transit);
+		r->seen[0] = r->seen[1] = UINT64_MAX; /* what came before the jump is not expected */
 		r->base_seq = r->cycles + seq - span;
 		r->received++;
 		return;

@@ -285,6 +285,8 @@ static const struct {
 	{ "probation", { 100, 102, 103, 104 }, 4, 2, 2, 0, 0, 104, 0, 0 },
 	{ "probation, never ended", { 100, 102, 104, 106 }, 4, 0, 0, 0, 0, 106, 0, 0 },
 	{ "one packet", { 7 }, 1, 0, 0, 0, 0, 7, 0, 0 },
+	/* a packet from before the first counted is not expected: A.1 counts it received */
+	{ "older than the first counted", { 99, 100, 101, 98, 99 }, 5, 2, 2, 0, 2, 101, 0, -2 },
 };
 
 static void test_receiver_counts(void)

@@ -29,8 +29,9 @@ ulimit -n "$(ulimit -Hn)"
 try() { # calls -> prints a line; 0 when loss < 0.1 % and no auth failure both ways
 	local n=$1 p
 	p=$(port)
+	rm -rf "$W/u"
 	"$BIN" uas --listen "127.0.0.1:$p" --cert "$W/pki/server.crt" --key "$W/pki/server.key" \
-		--ca "$W/pki/ca.crt" --media-ports 30000-59999 >"$W/uas.log" 2>&1 &
+		--ca "$W/pki/ca.crt" --media-ports 30000-59999 --report-dir "$W/u" >"$W/uas.log" 2>&1 &
 	UAS=$!
 	wait_listen "$p" || true
 	/usr/bin/time -f "%U %S" -o "$W/time" "$BIN" run "$SCN" --target "127.0.0.1:$p" \
@@ -41,13 +42,15 @@ try() { # calls -> prints a line; 0 when loss < 0.1 % and no auth failure both w
 	local uas_cpu
 	uas_cpu=$(cpu "$UAS")
 	kill "$UAS"; wait "$UAS" 2>/dev/null || true; UAS=
-	python3 - "$W/r/report.json" "$n" "$W/time" "$uas_cpu" "$W/uas.log" "$HOLD" <<'PY'
-import json, re, sys
+	python3 - "$W/r/report.json" "$n" "$W/time" "$uas_cpu" "$W/u/report.json" "$HOLD" <<'PY'
+import json, sys
 r = json.load(open(sys.argv[1])); c = r["calls"]; s = r["srtp"]
 u, st = map(float, open(sys.argv[3]).read().split()[-2:])
-log = open(sys.argv[5]).read()
-m = re.search(r"packets sent (\d+), received (\d+), auth failures (\d+), replay failures (\d+), lost (\d+)", log)
-usent, urecv, uauth, urepl, ulost = map(int, m.groups()) if m else (0, 0, 0, 0, 0)
+try: # the responder's own report (written when it stops)
+    us = json.load(open(sys.argv[5]))["srtp"]
+except (OSError, ValueError, KeyError):
+    us = {}
+usent, urecv, uauth = (us.get(k, 0) for k in ("packets_sent", "packets_received", "auth_failures"))
 lost_pct_uac = 100 * (1 - s["packets_received"] / usent) if usent else 100
 lost_pct_uas = 100 * (1 - urecv / s["packets_sent"]) if s["packets_sent"] else 100
 secs = int(sys.argv[6]) + 10

@@ -63,6 +63,8 @@ struct media_stream {
 	bool sent_before;          /* a media phase ran: the next one continues its stream */
 	struct sdes_crypto tx_key; /* what tx protects with */
 	uint64_t tx_key_rtp, tx_key_rtcp; /* packets protected with it: its lifetime bounds each */
+	uint32_t own_ssrc;         /* ours, in reports also before (or without) sending */
+	bool rtcp_on;              /* our reports' timer runs */
 	int te_pt;                 /* the far end's telephone-event payload type, -1: none */
 	struct dtmf_sender dtmf_tx;
 	struct dtmf_receiver dtmf_rx;
@@ -287,12 +289,10 @@ static void arm_timer(struct media_pool *p, struct media_stream *m, uint64_t at,
 	timer_push(&p->timers, (struct timer_entry){ at, (uint32_t)(m - p->s), m->seq, kind });
 }
 
-int media_start_tx(struct media_pool *p, uint32_t slot, const struct sdes_crypto *key,
-		   int ptime_ms, uint8_t pt, uint64_t at)
+/* Our key for what we send (SRTP and SRTCP): the same key goes on with the same SRTP
+ * context; a new one (a rekey) starts one. */
+static int take_tx_key(struct media_pool *p, struct media_stream *m, const struct sdes_crypto *key)
 {
-	struct media_stream *m = stream(p, slot);
-	if (!m || !m->have_remote)
-		return -ENOENT;
 	struct sdes_crypto k = *key;
 	if (p->wrong_tx_key) /* a deliberately wrong key: the far end must count auth failures */
 		RAND_bytes(k.key, (int)k.key_len);
@@ -314,10 +314,49 @@ int media_start_tx(struct media_pool *p, uint32_t slot, const struct sdes_crypto
 		m->tx_key_rtp = m->tx_key_rtcp = 0;
 	}
 	snprintf(m->suite, sizeof(m->suite), "%s", sdes_suite_name(key->suite));
+	return 0;
+}
+
+/* RTCP goes out every RTCP_INTERVAL_NS from the first key of ours on (the first report
+ * sooner), sending or not, until the stream closes: its timers carry the stream's gen. */
+static void start_reports(struct media_pool *p, struct media_stream *m, uint64_t at)
+{
+	if (m->rtcp_on)
+		return;
+	m->rtcp_on = true;
+	if (!m->own_ssrc)
+		RAND_bytes((unsigned char *)&m->own_ssrc, sizeof(m->own_ssrc));
+	timer_push(&p->timers, (struct timer_entry){ at + RTCP_INTERVAL_NS / 2, (uint32_t)(m - p->s), m->gen,
+						     T_RTCP });
+}
+
+int media_set_tx_key(struct media_pool *p, uint32_t slot, const struct sdes_crypto *key)
+{
+	struct media_stream *m = stream(p, slot);
+	if (!m || !m->have_remote)
+		return -ENOENT;
+	int err = take_tx_key(p, m, key);
+	if (!err)
+		start_reports(p, m, clock_mono_ns());
+	return err;
+}
+
+int media_start_tx(struct media_pool *p, uint32_t slot, const struct sdes_crypto *key,
+		   int ptime_ms, uint8_t pt, uint64_t at)
+{
+	struct media_stream *m = stream(p, slot);
+	if (!m || !m->have_remote)
+		return -ENOENT;
+	int err = take_tx_key(p, m, key);
+	if (err)
+		return err;
 	if (!m->sent_before) {
 		uint8_t rnd[10];
 		RAND_bytes(rnd, sizeof(rnd));
 		rtp_sender_init(&m->snd, pt, ptime_ms, rnd);
+		if (m->own_ssrc) /* our receiver reports went out under it */
+			m->snd.ssrc = m->own_ssrc;
+		m->own_ssrc = m->snd.ssrc;
 		m->first_seq = m->snd.seq;
 		m->sent_before = true;
 	} else if (at > m->next_rtp) {
@@ -330,7 +369,7 @@ int media_start_tx(struct media_pool *p, uint32_t slot, const struct sdes_crypto
 	m->sending = true;
 	m->seq++;
 	arm_timer(p, m, at, T_RTP);
-	arm_timer(p, m, at + RTCP_INTERVAL_NS / 2, T_RTCP); /* the first report comes sooner */
+	start_reports(p, m, at);
 	return 0;
 }
 
@@ -483,10 +522,15 @@ static uint64_t ntp_now(void)
 
 static void send_rtcp(struct media_pool *p, struct media_stream *m)
 {
-	if (m->inflight[1] || (m->tx_key.lifetime && m->tx_key_rtcp >= m->tx_key.lifetime))
+	if (m->inflight[1] || !m->have_tx || !m->have_remote ||
+	    (m->tx_key.lifetime && m->tx_key_rtcp >= m->tx_key.lifetime))
 		return;
-	int n = rtcp_build_sr(m->txbuf[1], TX_CAP - SRTP_MAX_OVERHEAD, &m->snd, &m->rcv, ntp_now(),
-			      clock_mono_ns() / 1000, "trunkload");
+	/* a sender report while we send, else a receiver report (RFC 3550 6.4.2) */
+	uint64_t now_us = clock_mono_ns() / 1000;
+	int n = m->sending ? rtcp_build_sr(m->txbuf[1], TX_CAP - SRTP_MAX_OVERHEAD, &m->snd, &m->rcv,
+					   ntp_now(), now_us, "trunkload") :
+			     rtcp_build_rr(m->txbuf[1], TX_CAP - SRTP_MAX_OVERHEAD, m->own_ssrc, &m->rcv,
+					   now_us, "trunkload");
 	size_t len = n > 0 ? (size_t)n : 0;
 	if (n <= 0 || srtp_session_protect_rtcp(&m->tx, m->txbuf[1], &len, TX_CAP))
 		return;
@@ -502,6 +546,12 @@ uint64_t media_tick(struct media_pool *p, uint64_t now)
 		struct timer_entry e = *t;
 		timer_pop(&p->timers);
 		struct media_stream *m = stream(p, e.slot);
+		if (m && e.kind == T_RTCP && e.seq == m->gen) {
+			send_rtcp(p, m);
+			timer_push(&p->timers, (struct timer_entry){ e.at + RTCP_INTERVAL_NS, e.slot, e.seq,
+								     T_RTCP });
+			continue;
+		}
 		if (!m || m->seq != e.seq || !m->sending)
 			continue;
 		if (e.kind == T_RTP) {
@@ -517,9 +567,6 @@ uint64_t media_tick(struct media_pool *p, uint64_t now)
 				m->held = false;
 				submit_send(p, m, 2, m->txlen[2]);
 			}
-		} else {
-			send_rtcp(p, m);
-			arm_timer(p, m, e.at + RTCP_INTERVAL_NS, T_RTCP);
 		}
 	}
 	return t ? t->at : 0;

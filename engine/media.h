@@ -76,6 +76,9 @@ void media_expect_rekey(struct media_pool *p, uint32_t slot);
 /* Whether the far end is meant to send (default true): a stream that is and stays
  * silent is counted as silent when it closes. */
 void media_expect_rx(struct media_pool *p, uint32_t slot, bool expect);
+/* Our key while we do not send (held, recvonly): our receiver reports go out under it,
+ * every 5 s. 0 or a negative errno. */
+int media_set_tx_key(struct media_pool *p, uint32_t slot, const struct sdes_crypto *key);
 /* Starts sending PCMU protected with our key, one packet every ptime_ms from
  * `at` (monotonic ns). 0 or a negative errno. */
 int media_start_tx(struct media_pool *p, uint32_t slot, const struct sdes_crypto *key,

@@ -323,38 +323,54 @@ static void report_block(uint8_t *p, struct rtp_receiver *r, uint64_t now_us)
 	put32(p + 20, r->lsr ? (uint32_t)(since * 65536 / 1000000) : 0);
 }
 
-int rtcp_build_sr(uint8_t *buf, size_t cap, const struct rtp_sender *s, struct rtp_receiver *r,
-		  uint64_t ntp, uint64_t now_us, const char *cname)
+/* An SR (sender != NULL) or an RR of ssrc, with a block about r when it counts, and the
+ * SDES CNAME after it. */
+static int build_report(uint8_t *buf, size_t cap, uint32_t ssrc, const struct rtp_sender *s,
+			struct rtp_receiver *r, uint64_t ntp, uint64_t now_us, const char *cname)
 {
 	size_t cn = cname ? strlen(cname) : 0;
 	if (cn > 255)
 		return -EINVAL;
 	unsigned rc = r && counting(r) ? 1 : 0;
-	size_t sr = 28 + 24 * rc;
+	size_t head = s ? 28 : 8, first = head + 24 * rc;
 	/* SDES: header, SSRC, CNAME type+length+text, then at least one null
 	 * octet ending the item list, padded to a 32-bit boundary */
 	size_t sdes = 8 + ((2 + cn + 1 + 3) & ~(size_t)3);
-	if (sr + sdes > cap)
+	if (first + sdes > cap)
 		return -ENOSPC;
 
-	rtcp_header(buf, rc, RTCP_SR, sr);
-	put32(buf + 4, s->ssrc);
-	put32(buf + 8, (uint32_t)(ntp >> 32));
-	put32(buf + 12, (uint32_t)ntp);
-	put32(buf + 16, s->ts);
-	put32(buf + 20, s->packets);
-	put32(buf + 24, s->octets);
+	rtcp_header(buf, rc, s ? RTCP_SR : RTCP_RR, first);
+	put32(buf + 4, ssrc);
+	if (s) {
+		put32(buf + 8, (uint32_t)(ntp >> 32));
+		put32(buf + 12, (uint32_t)ntp);
+		put32(buf + 16, s->ts);
+		put32(buf + 20, s->packets);
+		put32(buf + 24, s->octets);
+	}
 	if (rc)
-		report_block(buf + 28, r, now_us);
+		report_block(buf + head, r, now_us);
 
-	uint8_t *d = buf + sr;
+	uint8_t *d = buf + first;
 	rtcp_header(d, 1, RTCP_SDES, sdes);
-	put32(d + 4, s->ssrc);
+	put32(d + 4, ssrc);
 	d[8] = SDES_CNAME;
 	d[9] = (uint8_t)cn;
 	memcpy(d + 10, cname ? cname : "", cn);
 	memset(d + 10 + cn, 0, sdes - 10 - cn);
-	return (int)(sr + sdes);
+	return (int)(first + sdes);
+}
+
+int rtcp_build_sr(uint8_t *buf, size_t cap, const struct rtp_sender *s, struct rtp_receiver *r,
+		  uint64_t ntp, uint64_t now_us, const char *cname)
+{
+	return build_report(buf, cap, s->ssrc, s, r, ntp, now_us, cname);
+}
+
+int rtcp_build_rr(uint8_t *buf, size_t cap, uint32_t ssrc, struct rtp_receiver *r, uint64_t now_us,
+		  const char *cname)
+{
+	return build_report(buf, cap, ssrc, NULL, r, 0, now_us, cname);
 }
 
 int rtcp_validate(const uint8_t *buf, size_t len, uint32_t *ssrc)

@@ -87,6 +87,10 @@ void rtp_receiver_note_sr(struct rtp_receiver *r, uint64_t ntp, uint64_t arrival
 int rtcp_build_sr(uint8_t *buf, size_t cap, const struct rtp_sender *s, struct rtp_receiver *r,
 		  uint64_t ntp, uint64_t now_us, const char *cname);
 
+/* The same from a source that does not send: a receiver report (RR) of ssrc. */
+int rtcp_build_rr(uint8_t *buf, size_t cap, uint32_t ssrc, struct rtp_receiver *r, uint64_t now_us,
+		  const char *cname);
+
 /* Checks that buf holds a compound RTCP packet (RFC 3550 A.2 validity checks).
  * Returns 0 and the sender SSRC of its first packet, or -EBADMSG. */
 int rtcp_validate(const uint8_t *buf, size_t len, uint32_t *ssrc);

@@ -176,9 +176,11 @@ const char *uac_media_from_neg(struct uac *u, struct call *k)
 	/* held or resumed by the far end during a media step, or new keys: our sending follows */
 	bool in_media = k->step < u->scn->n_flow && (u->scn->flow[k->step].kind == FLOW_MEDIA ||
 						    u->scn->flow[k->step].kind == FLOW_DTMF);
-	if (!uac_we_send(k))
+	if (!uac_we_send(k)) { /* what we receive is still reported (RR) */
 		media_stop_tx(&u->media, k->media_slot);
-	else if (in_media && (n->turned || n->changed) && send_media(u, k))
+		if (media_set_tx_key(&u->media, k->media_slot, neg_our_key(n)))
+			return "srtp_setup_failed";
+	} else if (in_media && (n->turned || n->changed) && send_media(u, k))
 		return "srtp_setup_failed";
 	return NULL;
 }

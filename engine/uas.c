@@ -307,8 +307,10 @@ static int media_update(struct uas *s, struct conn *c, struct uas_call *k)
 	if (!err && strcmp(n->direction, "sendonly"))
 		err = media_start_tx(&s->media, k->media_slot, &n->ours[n->mine],
 				     n->ptime_ms ? n->ptime_ms : 20, (uint8_t)codec_of(n), clock_mono_ns());
-	else if (!err) /* held by the caller (sendonly): we go quiet until it resumes */
+	else if (!err) { /* held by the caller (sendonly): quiet until it resumes, but for RTCP */
 		media_stop_tx(&s->media, k->media_slot);
+		err = media_set_tx_key(&s->media, k->media_slot, &n->ours[n->mine]);
+	}
 	return err;
 }
 

@@ -580,6 +580,36 @@ static void test_sr_interval_and_read_back(void)
 	CU_ASSERT_EQUAL(rtcp_read(buf, (size_t)n - 1, 0xabcd, &info), -EBADMSG);
 }
 
+/* A source that does not send reports in an RR: its block, no sender part. */
+static void test_rr(void)
+{
+	struct rtp_receiver r;
+	counting_from_1000(&r);
+	r.ssrc = 0xabcd;
+	for (uint16_t q = 1000; q < 1010; q++)
+		if (q != 1005)
+			rtp_receiver_update(&r, q, 0, 0);
+	uint8_t buf[128];
+	int n = rtcp_build_rr(buf, sizeof(buf), 0x77, &r, 0, "x");
+	CU_ASSERT_EQUAL_FATAL(n, 8 + 24 + 12);
+	CU_ASSERT_EQUAL(buf[0], 0x81);
+	CU_ASSERT_EQUAL(buf[1], 201);
+	CU_ASSERT_EQUAL(be32(buf + 4), 0x77);
+	uint32_t ssrc;
+	CU_ASSERT_EQUAL(rtcp_validate(buf, (size_t)n, &ssrc), 0);
+	CU_ASSERT_EQUAL(ssrc, 0x77);
+	struct rtcp_info info;
+	CU_ASSERT_EQUAL(rtcp_read(buf, (size_t)n, 0xabcd, &info), 0);
+	CU_ASSERT(!info.has_sr && info.has_block);
+	CU_ASSERT_EQUAL(info.cumulative_lost, 1);
+	CU_ASSERT_EQUAL(info.ext_highest_seq, 1009);
+	CU_ASSERT_EQUAL(rtcp_build_rr(buf, (size_t)n - 1, 0x77, &r, 0, "x"), -ENOSPC);
+	/* nothing counted yet: an RR without a block */
+	rtp_receiver_init(&r, 8000);
+	CU_ASSERT_EQUAL(rtcp_build_rr(buf, sizeof(buf), 0x77, &r, 0, "x"), 8 + 12);
+	CU_ASSERT_EQUAL(buf[0], 0x80);
+}
+
 /* LSR is the middle of the far end's SR time, DLSR the time since it came in 1/65536 s;
  * the far end's round trip is arrival - LSR - DLSR (RFC 3550 6.4.1). */
 static void test_lsr_dlsr_and_rtt(void)
@@ -802,6 +832,7 @@ static const struct tl_case cases[] = {
 	{ "SR lost clamped to 24 bits", test_sr_lost_clamped },
 	{ "SR block over the interval, read back", test_sr_interval_and_read_back },
 	{ "LSR, DLSR and the round trip", test_lsr_dlsr_and_rtt },
+	{ "RR of a source that does not send", test_rr },
 	{ "RTCP validation table", test_rtcp_validate_table },
 	{ "pcmu_encode values", test_pcmu_encode },
 		{ "PCMA (A-law) encoding and its tone", test_pcma_encode },

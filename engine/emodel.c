@@ -123,6 +123,11 @@ void mos_add(struct mos_tally *t, double mos)
 	t->bins[mos_bin(mos)]++;
 }
 
+double mos_mean(const struct mos_tally *t)
+{
+	return t->streams ? t->sum / (double)t->streams : 0;
+}
+
 void mos_merge(struct mos_tally *dst, const struct mos_tally *src)
 {
 	if (!src->streams)

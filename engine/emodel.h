@@ -36,6 +36,8 @@ struct mos_tally {
 	uint64_t bins[MOS_BINS];
 };
 void mos_add(struct mos_tally *t, double mos);
+/* The mean MOS, 0 for no stream. */
+double mos_mean(const struct mos_tally *t);
 void mos_merge(struct mos_tally *dst, const struct mos_tally *src);
 /* The MOS at percentile p (0 < p <= 100) to within 0.01, or 0 for no stream. */
 double mos_percentile(const struct mos_tally *t, double p);

@@ -317,6 +317,12 @@ static int take_tx_key(struct media_pool *p, struct media_stream *m, const struc
 	return 0;
 }
 
+/* The next report of the stream in slot, while it is the one of generation gen. */
+static void arm_report(struct media_pool *p, uint32_t slot, uint32_t gen, uint64_t at)
+{
+	timer_push(&p->timers, (struct timer_entry){ at, slot, gen, T_RTCP });
+}
+
 /* RTCP goes out every RTCP_INTERVAL_NS from the first key of ours on (the first report
  * sooner), sending or not, until the stream closes: its timers carry the stream's gen. */
 static void start_reports(struct media_pool *p, struct media_stream *m, uint64_t at)
@@ -326,8 +332,7 @@ static void start_reports(struct media_pool *p, struct media_stream *m, uint64_t
 	m->rtcp_on = true;
 	if (!m->own_ssrc)
 		RAND_bytes((unsigned char *)&m->own_ssrc, sizeof(m->own_ssrc));
-	timer_push(&p->timers, (struct timer_entry){ at + RTCP_INTERVAL_NS / 2, (uint32_t)(m - p->s), m->gen,
-						     T_RTCP });
+	arm_report(p, (uint32_t)(m - p->s), m->gen, at + RTCP_INTERVAL_NS / 2);
 }
 
 int media_set_tx_key(struct media_pool *p, uint32_t slot, const struct sdes_crypto *key)
@@ -548,8 +553,7 @@ uint64_t media_tick(struct media_pool *p, uint64_t now)
 		struct media_stream *m = stream(p, e.slot);
 		if (m && e.kind == T_RTCP && e.seq == m->gen) {
 			send_rtcp(p, m);
-			timer_push(&p->timers, (struct timer_entry){ e.at + RTCP_INTERVAL_NS, e.slot, e.seq,
-								     T_RTCP });
+			arm_report(p, e.slot, e.seq, e.at + RTCP_INTERVAL_NS);
 			continue;
 		}
 		if (!m || m->seq != e.seq || !m->sending)

@@ -239,3 +239,8 @@ void result_merge(struct result *dst, const struct result *src)
 		memcpy(dst->could_not_run_why, src->could_not_run_why, sizeof(dst->could_not_run_why));
 	}
 }
+
+double srtp_far_end_lost_pct(const struct srtp_far_end *f)
+{
+	return f->expected ? 100.0 * (double)f->lost / (double)f->expected : 0;
+}

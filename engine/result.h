@@ -62,6 +62,9 @@ struct srtp_far_end {
 	double jitter_ms_sum, jitter_ms_max, rtt_ms_sum, rtt_ms_max;
 };
 
+/* The far end's lost as a percentage of what it expected (0 when it expected nothing). */
+double srtp_far_end_lost_pct(const struct srtp_far_end *f);
+
 struct srtp_result {
 	uint64_t n[SRTP_COUNTERS]; /* n[SRTP_LOST] is signed (RFC 3550): read it as int64_t */
 	double jitter_ms_sum, jitter_ms_max; /* over streams that received packets */

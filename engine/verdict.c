@@ -68,7 +68,7 @@ int verdict_metric(const struct result *r, const char *metric, const char *stat,
 		{ "srtp.lost", (double)(int64_t)r->srtp.n[SRTP_LOST] },
 		{ "srtp.lost_pct", r->srtp.n[SRTP_EXPECTED] ?
 			100.0 * (double)(int64_t)r->srtp.n[SRTP_LOST] / (double)r->srtp.n[SRTP_EXPECTED] : 0 },
-		{ "srtp.mos", r->srtp.mos.streams ? r->srtp.mos.sum / (double)r->srtp.mos.streams : 0 },
+		{ "srtp.mos", mos_mean(&r->srtp.mos) },
 		{ "srtp.mos_p5", mos_percentile(&r->srtp.mos, 5) },
 		{ "srtp.mos_min", r->srtp.mos.min },
 		{ "srtp.packets_received", (double)r->srtp.n[SRTP_PACKETS_RECEIVED] },

@@ -845,11 +845,11 @@ static void srtp_section(FILE *f, const struct result *r, const struct verdict *
 	if (mos->streams)
 		tile(f, check_failed(v, "srtp.mos") || check_failed(v, "srtp.mos_p5") ||
 				check_failed(v, "srtp.mos_min") ? "bad wide" : "wide", "MOS mean / p5 / min",
-		     "%.2f / %.2f / %.2f", mos->sum / (double)mos->streams, mos_percentile(mos, 5), mos->min);
+		     "%.2f / %.2f / %.2f", mos_mean(mos), mos_percentile(mos, 5), mos->min);
 	const struct srtp_far_end *fe = &r->srtp.far_end;
 	if (fe->streams)
 		tile(f, "wide", "far end reports: lost / jitter / rtt", "%.3f %% / %.2f ms / %.2f ms",
-		     fe->expected ? 100.0 * (double)fe->lost / (double)fe->expected : 0,
+		     srtp_far_end_lost_pct(fe),
 		     fe->jitter_ms_sum / (double)fe->streams,
 		     fe->rtt_samples ? fe->rtt_ms_sum / (double)fe->rtt_samples : 0);
 	fputs("</div>\n", f);

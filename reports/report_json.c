@@ -78,7 +78,7 @@ static void mos_json(cJSON *srtp, const struct mos_tally *t)
 {
 	cJSON *o = cJSON_AddObjectToObject(srtp, "mos");
 	cJSON_AddNumberToObject(o, "streams", (double)t->streams);
-	cJSON_AddNumberToObject(o, "mean", t->streams ? t->sum / (double)t->streams : 0);
+	cJSON_AddNumberToObject(o, "mean", mos_mean(t));
 	cJSON_AddNumberToObject(o, "p5", mos_percentile(t, 5));
 	cJSON_AddNumberToObject(o, "min", t->min);
 	cJSON *bins = cJSON_AddArrayToObject(o, "histogram");
@@ -100,7 +100,7 @@ static void far_end_json(cJSON *srtp, const struct srtp_far_end *f)
 	cJSON_AddNumberToObject(o, "reports", (double)f->reports);
 	cJSON_AddNumberToObject(o, "expected", (double)f->expected);
 	cJSON_AddNumberToObject(o, "lost", (double)f->lost);
-	cJSON_AddNumberToObject(o, "lost_pct", f->expected ? 100.0 * (double)f->lost / (double)f->expected : 0);
+	cJSON_AddNumberToObject(o, "lost_pct", srtp_far_end_lost_pct(f));
 	cJSON_AddNumberToObject(o, "jitter_ms", f->streams ? f->jitter_ms_sum / (double)f->streams : 0);
 	cJSON_AddNumberToObject(o, "jitter_ms_max", f->jitter_ms_max);
 	cJSON_AddNumberToObject(o, "rtt_samples", (double)f->rtt_samples);

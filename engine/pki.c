@@ -24,6 +24,7 @@
 #define PKI_ORG "trunkload lab"
 #define PKI_CA_CN "trunkload lab CA"
 #define PKI_OTHER_CA_CN "trunkload untrusted CA" /* a different name: no issuer lookup hits ca */
+#define PKI_ICA_CN "trunkload lab issuing CA"
 #define PKI_WRONG_NAME "wrong.trunkload.test"
 #define PKI_CA_DAYS 3650
 #define PKI_LEAF_DAYS 365
@@ -43,14 +44,19 @@ struct cert_spec {
 	int until_days;
 	const char *dns[2];
 	const char *ip;
+	const char *eku;  /* leaves: the extendedKeyUsage */
+	bool no_san;      /* leaves: names in the CN only */
+	bool issuing_ca;  /* a CA that signs leaves only (pathlen 0) */
 };
 
-enum lab_role { ROLE_CA, ROLE_OTHER_CA, ROLE_SERVER, ROLE_CLIENT, ROLE_N };
+enum lab_role { ROLE_CA, ROLE_OTHER_CA, ROLE_ICA, ROLE_SERVER, ROLE_CLIENT, ROLE_N };
 enum lab_shape {
 	SHAPE_GOOD, SHAPE_EXPIRED, SHAPE_NOTYET, SHAPE_WRONGNAME, SHAPE_SELFSIGNED,
-	SHAPE_UNTRUSTED, SHAPE_LEGACY, SHAPE_RSA2048
+	SHAPE_UNTRUSTED, SHAPE_LEGACY, SHAPE_RSA2048, SHAPE_ICA, SHAPE_REVOKED, SHAPE_CNONLY,
+	SHAPE_SERVERAUTH_ONLY
 };
-enum lab_signer { BY_CA, BY_OTHER_CA, BY_SELF };
+/* the signers in the order of lab_set.ca[] (the CAs' roles) */
+enum lab_signer { BY_CA, BY_OTHER_CA, BY_ICA, BY_SELF };
 enum lab_md { MD_LAB, MD_SHA1, MD_SHA256 };
 #define KEY_LAB (-1) /* the kind asked for */
 
@@ -63,6 +69,9 @@ static const struct lab_shape_spec {
 	int key; /* KEY_LAB or an enum pki_key_kind */
 	enum lab_md md;
 	bool wrong_name;
+	bool no_san;
+	bool server_auth_only;
+	int revoked; /* 1 + the CRL reason code (RFC 5280 5.3.1) in crl.pem, 0: not revoked */
 } shapes[] = {
 	[SHAPE_GOOD] = { 0, PKI_BACKDATE_S, PKI_LEAF_DAYS, BY_CA, KEY_LAB, MD_LAB, false },
 	[SHAPE_EXPIRED] = { -400, 0, -35, BY_CA, KEY_LAB, MD_LAB, false },
@@ -72,6 +81,13 @@ static const struct lab_shape_spec {
 	[SHAPE_UNTRUSTED] = { 0, PKI_BACKDATE_S, PKI_LEAF_DAYS, BY_OTHER_CA, KEY_LAB, MD_LAB, false },
 	[SHAPE_LEGACY] = { 0, PKI_BACKDATE_S, PKI_LEAF_DAYS, BY_CA, PKI_KEY_RSA1024, MD_SHA1, false },
 	[SHAPE_RSA2048] = { 0, PKI_BACKDATE_S, PKI_LEAF_DAYS, BY_CA, PKI_KEY_RSA2048, MD_SHA256, false },
+	[SHAPE_ICA] = { 0, PKI_BACKDATE_S, PKI_LEAF_DAYS, BY_ICA, KEY_LAB, MD_LAB, false },
+	[SHAPE_REVOKED] = { 0, PKI_BACKDATE_S, PKI_LEAF_DAYS, BY_CA, KEY_LAB, MD_LAB, false,
+			    .revoked = 1 + CRL_REASON_KEY_COMPROMISE },
+	[SHAPE_CNONLY] = { 0, PKI_BACKDATE_S, PKI_LEAF_DAYS, BY_CA, KEY_LAB, MD_LAB, false,
+			   .no_san = true },
+	[SHAPE_SERVERAUTH_ONLY] = { 0, PKI_BACKDATE_S, PKI_LEAF_DAYS, BY_CA, KEY_LAB, MD_LAB,
+				    false, .server_auth_only = true },
 };
 
 /* The set pki_make_lab writes, in build order: each CA before what it signs. */
@@ -84,6 +100,7 @@ static const struct lab_entry {
 	{ "server", "the responder: server name, localhost, 127.0.0.1", ROLE_SERVER, SHAPE_GOOD },
 	{ "client", "the caller: client name", ROLE_CLIENT, SHAPE_GOOD },
 	{ "ca-other", "a second CA that nobody trusts", ROLE_OTHER_CA, SHAPE_GOOD },
+	{ "ica", "an issuing CA under ca (a two-tier enterprise CA)", ROLE_ICA, SHAPE_GOOD },
 	{ "server-expired", "expired 35 days ago", ROLE_SERVER, SHAPE_EXPIRED },
 	{ "server-notyet", "valid from 30 days from now", ROLE_SERVER, SHAPE_NOTYET },
 	{ "server-wrongname", "names " PKI_WRONG_NAME " only", ROLE_SERVER, SHAPE_WRONGNAME },
@@ -98,7 +115,30 @@ static const struct lab_entry {
 	{ "client-untrusted", "same names, signed by ca-other", ROLE_CLIENT, SHAPE_UNTRUSTED },
 	{ "client-legacy", "RSA-1024 key, SHA-1 signature", ROLE_CLIENT, SHAPE_LEGACY },
 	{ "client-rsa2048", "RSA-2048 key, SHA-256 signature", ROLE_CLIENT, SHAPE_RSA2048 },
+	{ "server-ica", "issued by ica (alone: the intermediate missing)", ROLE_SERVER, SHAPE_ICA },
+	{ "client-ica", "issued by ica (alone: the intermediate missing)", ROLE_CLIENT, SHAPE_ICA },
+	{ "server-revoked", "revoked in crl.pem (keyCompromise)", ROLE_SERVER, SHAPE_REVOKED },
+	{ "client-revoked", "revoked in crl.pem (keyCompromise)", ROLE_CLIENT, SHAPE_REVOKED },
+	{ "server-cnonly", "server name in the CN only, no subjectAltName", ROLE_SERVER,
+	  SHAPE_CNONLY },
+	{ "server-serverauth-only", "EKU serverAuth only, as public CAs issue now", ROLE_SERVER,
+	  SHAPE_SERVERAUTH_ONLY },
+	{ "client-serverauth-only", "EKU serverAuth only, as public CAs issue now", ROLE_CLIENT,
+	  SHAPE_SERVERAUTH_ONLY },
 };
+
+/* Files beside the pairs: chains as a far end sends them, and the CRLs. */
+static const struct lab_extra {
+	const char *file, *what;
+	const char *leaf; /* a chain's leaf (then ica), NULL: the CRLs */
+} extras[] = {
+	{ "server-ica-chain.crt", "server-ica + ica: the chain a two-tier far end sends",
+	  "server-ica" },
+	{ "client-ica-chain.crt", "client-ica + ica: the chain a two-tier caller sends",
+	  "client-ica" },
+	{ "crl.pem", "CRLs of ca (server-revoked, client-revoked) and of ica (none)", NULL },
+};
+#define EXTRAS_N (sizeof(extras) / sizeof(extras[0]))
 #define LAB_N (sizeof(lab) / sizeof(lab[0]))
 #define KIND_N 3
 
@@ -274,7 +314,9 @@ static int make_cert(const struct cert_spec *spec, EVP_PKEY *key, X509 *issuer,
 	/* The subject key identifier must exist before the authority one: for the
 	 * self-signed CA the authority key identifier is copied from it. */
 	X509V3_set_ctx(&ctx, issuer ? issuer : x, x, NULL, NULL, 0);
-	const char *bc = spec->is_ca ? "critical,CA:TRUE" : "critical,CA:FALSE";
+	const char *bc = spec->issuing_ca ? "critical,CA:TRUE,pathlen:0"
+			 : spec->is_ca	  ? "critical,CA:TRUE"
+					  : "critical,CA:FALSE";
 	const char *ku = spec->is_ca ? "critical,keyCertSign,cRLSign"
 		: EVP_PKEY_get_base_id(key) == EVP_PKEY_EC ? "critical,digitalSignature"
 		: "critical,digitalSignature,keyEncipherment";
@@ -285,9 +327,8 @@ static int make_cert(const struct cert_spec *spec, EVP_PKEY *key, X509 *issuer,
 			       errlen)))
 		goto out;
 	if (!spec->is_ca &&
-	    ((rc = add_conf_ext(x, &ctx, NID_ext_key_usage, "serverAuth,clientAuth", err,
-				errlen)) ||
-	     (rc = add_san(x, spec, err, errlen))))
+	    ((rc = add_conf_ext(x, &ctx, NID_ext_key_usage, spec->eku, err, errlen)) ||
+	     (!spec->no_san && (rc = add_san(x, spec, err, errlen)))))
 		goto out;
 
 	if (!X509_sign(x, issuer_key, md)) {
@@ -391,14 +432,23 @@ const char *pki_lab_name(size_t i, const char **what)
 	return lab[i].name;
 }
 
+const char *pki_lab_extra(size_t i, const char **what)
+{
+	if (i >= EXTRAS_N)
+		return NULL;
+	if (what)
+		*what = extras[i].what;
+	return extras[i].file;
+}
+
 /* The lab being built: certificates by lab[] index, keys by role and kind. Each key is
  * generated once and shared by every certificate of that role and kind. */
 struct lab_set {
 	X509 *cert[LAB_N];
 	EVP_PKEY *cert_key[LAB_N]; /* borrowed from keys[][] */
 	EVP_PKEY *keys[ROLE_N][KIND_N];
-	X509 *ca[2];		   /* borrowed: ROLE_CA, ROLE_OTHER_CA */
-	EVP_PKEY *ca_key[2];
+	X509 *ca[3];		   /* borrowed, by enum lab_signer: ca, ca-other, ica */
+	EVP_PKEY *ca_key[3];
 };
 
 static void lab_free(struct lab_set *ls)
@@ -416,7 +466,7 @@ static int lab_build_one(struct lab_set *ls, size_t i, enum pki_key_kind kind,
 {
 	const struct lab_entry *e = &lab[i];
 	const struct lab_shape_spec *sh = &shapes[e->shape];
-	bool is_ca = e->role == ROLE_CA || e->role == ROLE_OTHER_CA;
+	bool is_ca = e->role == ROLE_CA || e->role == ROLE_OTHER_CA || e->role == ROLE_ICA;
 	int k = sh->key == KEY_LAB ? (int)kind : sh->key;
 	EVP_PKEY **key = &ls->keys[e->role][k];
 	int rc;
@@ -426,10 +476,13 @@ static int lab_build_one(struct lab_set *ls, size_t i, enum pki_key_kind kind,
 	ls->cert_key[i] = *key;
 
 	struct cert_spec spec = { .from_days = sh->from_days, .from_s = sh->from_s,
-				  .until_days = sh->until_days };
+				  .until_days = sh->until_days, .no_san = sh->no_san,
+				  .eku = sh->server_auth_only ? "serverAuth" : "serverAuth,clientAuth" };
 	if (is_ca) {
-		spec.cn = e->role == ROLE_CA ? PKI_CA_CN : PKI_OTHER_CA_CN;
+		spec.cn = e->role == ROLE_CA ? PKI_CA_CN
+			  : e->role == ROLE_ICA ? PKI_ICA_CN : PKI_OTHER_CA_CN;
 		spec.is_ca = true;
+		spec.issuing_ca = e->role == ROLE_ICA;
 		spec.until_days = PKI_CA_DAYS;
 	} else if (sh->wrong_name) {
 		spec.cn = spec.dns[0] = PKI_WRONG_NAME;
@@ -446,17 +499,115 @@ static int lab_build_one(struct lab_set *ls, size_t i, enum pki_key_kind kind,
 	const EVP_MD *md = sh->md == MD_SHA1 ? EVP_sha1()
 			   : sh->md == MD_SHA256 ? EVP_sha256()
 			   : kind == PKI_KEY_RSA1024 ? EVP_sha1() : EVP_sha256();
-	enum lab_signer by = is_ca ? BY_SELF : sh->signer;
-	X509 *issuer = by == BY_SELF ? NULL : ls->ca[by == BY_CA ? 0 : 1];
-	EVP_PKEY *issuer_key = by == BY_SELF ? *key : ls->ca_key[by == BY_CA ? 0 : 1];
+	enum lab_signer by = e->role == ROLE_ICA ? BY_CA : is_ca ? BY_SELF : sh->signer;
+	X509 *issuer = by == BY_SELF ? NULL : ls->ca[by];
+	EVP_PKEY *issuer_key = by == BY_SELF ? *key : ls->ca_key[by];
 
 	if ((rc = make_cert(&spec, *key, issuer, issuer_key, md, &ls->cert[i], err, errlen)))
 		return rc;
 	if (is_ca) {
-		ls->ca[e->role == ROLE_CA ? 0 : 1] = ls->cert[i];
-		ls->ca_key[e->role == ROLE_CA ? 0 : 1] = *key;
+		enum lab_signer as = e->role == ROLE_CA ? BY_CA
+				     : e->role == ROLE_ICA ? BY_ICA : BY_OTHER_CA;
+		ls->ca[as] = ls->cert[i];
+		ls->ca_key[as] = *key;
 	}
 	return 0;
+}
+
+static size_t lab_index(const char *name)
+{
+	size_t i = 0;
+	while (i < LAB_N && strcmp(lab[i].name, name))
+		i++;
+	return i;
+}
+
+/* Adds one revoked entry for x: revoked half an hour ago (after it was issued), with
+ * its reason. */
+static int crl_revoke(X509_CRL *crl, X509 *x, int reason)
+{
+	X509_REVOKED *r = X509_REVOKED_new();
+	ASN1_TIME *when = X509_time_adj_ex(NULL, 0, -1800, NULL);
+	ASN1_ENUMERATED *why = ASN1_ENUMERATED_new();
+	int ok = r && when && why && X509_REVOKED_set_serialNumber(r, X509_get_serialNumber(x)) &&
+		 X509_REVOKED_set_revocationDate(r, when) && ASN1_ENUMERATED_set(why, reason) &&
+		 X509_REVOKED_add1_ext_i2d(r, NID_crl_reason, why, 0, 0) == 1 &&
+		 X509_CRL_add0_revoked(crl, r);
+	ASN1_TIME_free(when);
+	ASN1_ENUMERATED_free(why);
+	if (!ok)
+		X509_REVOKED_free(r);
+	return ok ? 0 : -EPROTO;
+}
+
+/* A v2 CRL of the CA at signer, listing the lab's revoked leaves that CA issued. It is
+ * current from an hour ago for as long as a leaf is valid. */
+static int make_crl(const struct lab_set *ls, enum lab_signer signer, const EVP_MD *md,
+		    X509_CRL **out, char *err, size_t errlen)
+{
+	X509 *ca = ls->ca[signer];
+	X509_CRL *crl = X509_CRL_new();
+	ASN1_TIME *last = X509_time_adj_ex(NULL, 0, PKI_BACKDATE_S, NULL);
+	ASN1_TIME *next = X509_time_adj_ex(NULL, PKI_LEAF_DAYS, 0, NULL);
+	ASN1_INTEGER *number = ASN1_INTEGER_new();
+	X509V3_CTX ctx;
+	int rc = -EPROTO;
+
+	if (!crl || !last || !next || !number || !X509_CRL_set_version(crl, X509_CRL_VERSION_2) ||
+	    !X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca)) ||
+	    !X509_CRL_set1_lastUpdate(crl, last) || !X509_CRL_set1_nextUpdate(crl, next) ||
+	    !ASN1_INTEGER_set(number, 1) ||
+	    X509_CRL_add1_ext_i2d(crl, NID_crl_number, number, 0, 0) != 1)
+		goto out;
+	for (size_t i = 0; i < LAB_N; i++)
+		if (shapes[lab[i].shape].revoked && shapes[lab[i].shape].signer == signer &&
+		    crl_revoke(crl, ls->cert[i], shapes[lab[i].shape].revoked - 1))
+			goto out;
+	X509V3_set_ctx(&ctx, ca, NULL, NULL, crl, 0);
+	X509_EXTENSION *akid = X509V3_EXT_conf_nid(NULL, &ctx, NID_authority_key_identifier,
+						   "keyid:always");
+	int added = akid && X509_CRL_add_ext(crl, akid, -1);
+	X509_EXTENSION_free(akid);
+	if (!added || !X509_CRL_sort(crl) || !X509_CRL_sign(crl, ls->ca_key[signer], md))
+		goto out;
+	*out = crl;
+	crl = NULL;
+	rc = 0;
+out:
+	if (rc)
+		rc = ossl_fail(err, errlen, "making the CRL");
+	X509_CRL_free(crl);
+	ASN1_TIME_free(last);
+	ASN1_TIME_free(next);
+	ASN1_INTEGER_free(number);
+	return rc;
+}
+
+/* Writes an extra file: a leaf and ica, or the CRLs of ca and ica. */
+static int write_extra(const struct lab_set *ls, const struct lab_extra *x, const char *path,
+		       const EVP_MD *md, char *err, size_t errlen)
+{
+	X509_CRL *crl[2] = { NULL, NULL };
+	int rc = 0;
+	if (!x->leaf && ((rc = make_crl(ls, BY_CA, md, &crl[0], err, errlen)) ||
+			 (rc = make_crl(ls, BY_ICA, md, &crl[1], err, errlen))))
+		goto out;
+	FILE *fp = fopen(path, "we");
+	if (!fp) {
+		rc = sys_fail(err, errlen, errno, "cannot open", path);
+		goto out;
+	}
+	int ok = x->leaf ? PEM_write_X509(fp, ls->cert[lab_index(x->leaf)]) &&
+				   PEM_write_X509(fp, ls->ca[BY_ICA])
+			 : PEM_write_X509_CRL(fp, crl[0]) && PEM_write_X509_CRL(fp, crl[1]);
+	if (fclose(fp) != 0 || !ok) {
+		ERR_clear_error();
+		rc = sys_fail(err, errlen, EIO, "cannot write", path);
+	}
+out:
+	X509_CRL_free(crl[0]);
+	X509_CRL_free(crl[1]);
+	return rc;
 }
 
 /* The first file of a lab that dir already holds, into path; false when none. */
@@ -468,6 +619,10 @@ static bool lab_file_exists(const char *dir, char *path, size_t cap)
 			if ((size_t)snprintf(path, cap, "%s/%s%s", dir, lab[i].name, ext[e]) < cap &&
 			    access(path, F_OK) == 0)
 				return true;
+	for (size_t i = 0; i < EXTRAS_N; i++)
+		if ((size_t)snprintf(path, cap, "%s/%s", dir, extras[i].file) < cap &&
+		    access(path, F_OK) == 0)
+			return true;
 	return false;
 }
 
@@ -516,6 +671,11 @@ int pki_make_lab(const char *dir, enum pki_key_kind kind, const char *server_nam
 		    (rc = write_pem(path, 0644, false, crt, err, errlen)))
 			goto out;
 	}
+	const EVP_MD *md = kind == PKI_KEY_RSA1024 ? EVP_sha1() : EVP_sha256();
+	for (size_t i = 0; i < EXTRAS_N; i++)
+		if ((rc = join_path(path, sizeof(path), dir, extras[i].file, "", err, errlen)) ||
+		    (rc = write_extra(&ls, &extras[i], path, md, err, errlen)))
+			goto out;
 out:
 	lab_free(&ls);
 	return rc;

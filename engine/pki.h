@@ -18,6 +18,7 @@ enum pki_key_kind { PKI_KEY_EC = 0, PKI_KEY_RSA2048, PKI_KEY_RSA1024 };
  * Beside them, each as NAME.crt (0644) + NAME.key (0600):
  *   ca-other            a second CA ("trunkload untrusted CA", same kind and dates as
  *                       ca) that nobody trusts
+ *   ica                 an issuing CA signed by ca (same kind, dates as ca)
  * and for each role, ROLE being server or client, the same as ROLE.crt except:
  *   ROLE-expired        valid from 400 days ago to 35 days ago
  *   ROLE-notyet         valid from 30 days from now, for 365 days
@@ -28,6 +29,14 @@ enum pki_key_kind { PKI_KEY_EC = 0, PKI_KEY_RSA2048, PKI_KEY_RSA1024 };
  *                       when ca is RSA, ecdsa-with-SHA1 when ca is EC
  *   ROLE-rsa2048        an RSA-2048 key, signed by ca with SHA-256 (ecdsa-with-SHA256
  *                       when ca is EC)
+ *   ROLE-ica            issued by ica, an issuing CA ("trunkload lab issuing CA",
+ *                       pathlen 0) that ca signed: a two-tier enterprise CA
+ *   ROLE-revoked        as ROLE, then revoked (keyCompromise) in crl.pem
+ *   ROLE-serverauth-only  EKU serverAuth only, as public CAs issue from 2026
+ *   server-cnonly       CN=server_name and no subjectAltName at all
+ * and beside them ROLE-ica-chain.crt (ROLE-ica.crt then ica.crt, as a far end sends
+ * its chain; its key is ROLE-ica.key) and crl.pem (two v2 CRLs, PEM: ca's, listing
+ * server-revoked and client-revoked, then ica's, empty; valid as long as a leaf).
  * The variants of a role share one key per key kind: ROLE-expired.key ... 
  * ROLE-untrusted.key hold ROLE.key's key, ROLE-legacy.key and ROLE-rsa2048.key their
  * own (or ROLE.key's when kind is that kind already). Key generation is the cost, and
@@ -41,6 +50,10 @@ int pki_make_lab(const char *dir, enum pki_key_kind kind, const char *server_nam
  * the files are NAME.crt and NAME.key. Sets *what (if not NULL) to a short description.
  * NULL past the last. Static strings. */
 const char *pki_lab_name(size_t i, const char **what);
+
+/* The i-th other file pki_make_lab writes (the chains and crl.pem), as a file name, with
+ * *what set as pki_lab_name does. NULL past the last. */
+const char *pki_lab_extra(size_t i, const char **what);
 
 /* Makes a key and a certificate signing request for an enterprise CA to sign. The key
  * (kind ec: P-256, or rsa2048; rsa1024 is refused) goes to key_path, PKCS#8 PEM, mode

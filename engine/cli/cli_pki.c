@@ -223,8 +223,10 @@ static int cmd_pki_lab(int argc, char **argv)
 	for (size_t i = 0; (name = pki_lab_name(i, &what)); i++) {
 		char files[80];
 		snprintf(files, sizeof(files), "%s.crt %s.key", name, name);
-		printf("  %-44s %s\n", files, what);
+		printf("  %-54s %s\n", files, what);
 	}
+	for (size_t i = 0; (name = pki_lab_extra(i, &what)); i++)
+		printf("  %-54s %s\n", name, what);
 	return EXIT_PASS;
 }
 

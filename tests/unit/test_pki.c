@@ -51,7 +51,7 @@ static const struct kind_case kinds[] = {
 /* Every file pki_make_lab writes, in pki_lab_name order. */
 static const char *const files[] = {
 	"ca.crt", "ca.key", "server.crt", "server.key", "client.crt", "client.key",
-	"ca-other.crt", "ca-other.key",
+	"ca-other.crt", "ca-other.key", "ica.crt", "ica.key",
 	"server-expired.crt", "server-expired.key", "server-notyet.crt", "server-notyet.key",
 	"server-wrongname.crt", "server-wrongname.key", "server-selfsigned.crt",
 	"server-selfsigned.key", "server-untrusted.crt", "server-untrusted.key",
@@ -60,7 +60,15 @@ static const char *const files[] = {
 	"client-wrongname.crt", "client-wrongname.key", "client-selfsigned.crt",
 	"client-selfsigned.key", "client-untrusted.crt", "client-untrusted.key",
 	"client-legacy.crt", "client-legacy.key", "client-rsa2048.crt", "client-rsa2048.key",
+	"server-ica.crt", "server-ica.key", "client-ica.crt", "client-ica.key",
+	"server-revoked.crt", "server-revoked.key", "client-revoked.crt", "client-revoked.key",
+	"server-cnonly.crt", "server-cnonly.key", "server-serverauth-only.crt",
+	"server-serverauth-only.key", "client-serverauth-only.crt", "client-serverauth-only.key",
 };
+/* and the other files, in pki_lab_extra order */
+static const char *const extra_files[] = { "server-ica-chain.crt", "client-ica-chain.crt",
+					   "crl.pem" };
+#define N_EXTRA (sizeof(extra_files) / sizeof(extra_files[0]))
 #define N_FILES (sizeof(files) / sizeof(files[0]))
 
 /* ---- helpers ---- */
@@ -557,6 +565,9 @@ static const struct variant_case variants[] = {
 	{ "client-untrusted", 0, BY_OTHER, GOOD_NB, GOOD_NA, EC256, 0, V_NOISSUER, V_NOISSUER, 1 },
 	{ "client-legacy", 0, BY_CA, GOOD_NB, GOOD_NA, LEGACY, 0, V_OK, V_SMALL, 0 },
 	{ "client-rsa2048", 0, BY_CA, GOOD_NB, GOOD_NA, RSA2K, 0, V_OK, V_OK, 0 },
+	/* revoked only in crl.pem: good without it (enterprise_set checks the CRL) */
+	{ "server-revoked", 1, BY_CA, GOOD_NB, GOOD_NA, EC256, 0, V_OK, V_OK, 1 },
+	{ "client-revoked", 0, BY_CA, GOOD_NB, GOOD_NA, EC256, 0, V_OK, V_OK, 1 },
 };
 
 static void check_names(const struct variant_case *vc, X509 *x)
@@ -667,6 +678,13 @@ static void test_lab_names(void)
 	}
 	CU_ASSERT_EQUAL(2 * n, N_FILES);
 	CU_ASSERT_PTR_NULL(pki_lab_name(n, NULL));
+	for (n = 0; (name = pki_lab_extra(n, &what)); n++) {
+		CU_ASSERT_FATAL(n < N_EXTRA);
+		CU_ASSERT_STRING_EQUAL(name, extra_files[n]);
+		CU_ASSERT_EQUAL(file_mode(tmp, name), 0644);
+		CU_ASSERT(what && what[0]);
+	}
+	CU_ASSERT_EQUAL(n, N_EXTRA);
 
 	/* and nothing else in the directory */
 	size_t entries = 0;
@@ -675,7 +693,7 @@ static void test_lab_names(void)
 	for (struct dirent *de; (de = readdir(d));)
 		entries += de->d_name[0] != '.';
 	closedir(d);
-	CU_ASSERT_EQUAL(entries, N_FILES);
+	CU_ASSERT_EQUAL(entries, N_FILES + N_EXTRA);
 	rm_tree(tmp);
 }
 
@@ -885,6 +903,148 @@ static void test_csr_bad(void)
 	rm_tree(tmp);
 }
 
+/* ---- the two-tier set, the CRLs, the name and usage variants ---- */
+
+static STACK_OF(X509) *load_chain(const char *dir, const char *file)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	STACK_OF(X509) *sk = sk_X509_new_null();
+	FILE *f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	for (X509 *x; (x = PEM_read_X509(f, NULL, NULL, NULL));)
+		sk_X509_push(sk, x);
+	ERR_clear_error();
+	fclose(f);
+	return sk;
+}
+
+/* X509_verify_cert of leaf with untrusted certificates and CRLs (NULL: none checked;
+ * else every CA's CRL, X509_V_FLAG_CRL_CHECK_ALL). */
+static int verify_with(X509 *ca, X509 *leaf, STACK_OF(X509) *untrusted,
+		       STACK_OF(X509_CRL) *crls)
+{
+	X509_STORE *store = X509_STORE_new();
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	int e = -1;
+	if (store && ctx && X509_STORE_add_cert(store, ca) &&
+	    X509_STORE_CTX_init(ctx, store, leaf, untrusted)) {
+		if (crls) {
+			X509_STORE_CTX_set0_crls(ctx, crls);
+			X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_CRL_CHECK |
+							   X509_V_FLAG_CRL_CHECK_ALL);
+		}
+		X509_verify_cert(ctx);
+		e = X509_STORE_CTX_get_error(ctx);
+	}
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(store);
+	ERR_clear_error();
+	return e;
+}
+
+static void test_enterprise_set(void)
+{
+	char tmp[64], err[256], path[PATH_MAX];
+	make_tmp(tmp, sizeof(tmp));
+	CU_ASSERT_EQUAL_FATAL(pki_make_lab(tmp, PKI_KEY_EC, SERVER_NAME, CLIENT_NAME, false, err,
+					   sizeof(err)), 0);
+	X509 *ca = load_cert(tmp, "ca.crt"), *ica = load_cert(tmp, "ica.crt");
+	STACK_OF(X509) *only_ica = sk_X509_new_null();
+	sk_X509_push(only_ica, ica);
+
+	/* ica: a CA for leaves only, issued by ca */
+	char cn[256];
+	name_entry(X509_get_subject_name(ica), NID_commonName, cn, sizeof(cn));
+	CU_ASSERT_STRING_EQUAL(cn, "trunkload lab issuing CA");
+	CU_ASSERT_EQUAL(X509_check_ca(ica), 1);
+	CU_ASSERT_EQUAL(X509_get_pathlen(ica), 0);
+	CU_ASSERT_EQUAL(X509_check_issued(ca, ica), X509_V_OK);
+
+	/* ROLE-ica: trusted through ica only; ROLE-ica-chain.crt is leaf then ica */
+	static const char *const roles[] = { "server", "client" };
+	for (size_t r = 0; r < 2; r++) {
+		char f[64];
+		snprintf(f, sizeof(f), "%s-ica.crt", roles[r]);
+		X509 *leaf = load_cert(tmp, f);
+		CU_ASSERT_EQUAL(X509_check_issued(ica, leaf), X509_V_OK);
+		CU_ASSERT_EQUAL(verify_with(ca, leaf, NULL, NULL),
+				X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+		CU_ASSERT_EQUAL(verify_with(ca, leaf, only_ica, NULL), X509_V_OK);
+		snprintf(f, sizeof(f), "%s-ica-chain.crt", roles[r]);
+		STACK_OF(X509) *chain = load_chain(tmp, f);
+		CU_ASSERT_EQUAL_FATAL(sk_X509_num(chain), 2);
+		CU_ASSERT_EQUAL(X509_cmp(sk_X509_value(chain, 0), leaf), 0);
+		CU_ASSERT_EQUAL(X509_cmp(sk_X509_value(chain, 1), ica), 0);
+		snprintf(f, sizeof(f), "%s-ica.key", roles[r]);
+		EVP_PKEY *key = load_key(tmp, f);
+		CU_ASSERT_EQUAL(X509_check_private_key(leaf, key), 1);
+		EVP_PKEY_free(key);
+		sk_X509_pop_free(chain, X509_free);
+		X509_free(leaf);
+	}
+
+	/* crl.pem: ca's CRL (the two revoked leaves, keyCompromise), then ica's (empty) */
+	snprintf(path, sizeof(path), "%s/crl.pem", tmp);
+	FILE *f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	STACK_OF(X509_CRL) *crls = sk_X509_CRL_new_null();
+	for (X509_CRL *c; (c = PEM_read_X509_CRL(f, NULL, NULL, NULL));)
+		sk_X509_CRL_push(crls, c);
+	ERR_clear_error();
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(sk_X509_CRL_num(crls), 2);
+	X509_CRL *by_ca = sk_X509_CRL_value(crls, 0), *by_ica = sk_X509_CRL_value(crls, 1);
+	CU_ASSERT_EQUAL(X509_CRL_verify(by_ca, X509_get0_pubkey(ca)), 1);
+	CU_ASSERT_EQUAL(X509_CRL_verify(by_ica, X509_get0_pubkey(ica)), 1);
+	CU_ASSERT_EQUAL(X509_NAME_cmp(X509_CRL_get_issuer(by_ica), X509_get_subject_name(ica)), 0);
+	CU_ASSERT_EQUAL(sk_X509_REVOKED_num(X509_CRL_get_REVOKED(by_ca)), 2);
+	CU_ASSERT(sk_X509_REVOKED_num(X509_CRL_get_REVOKED(by_ica)) <= 0); /* none: NULL */
+	CU_ASSERT(secs_from_now(X509_CRL_get0_lastUpdate(by_ca)) < 0);
+	CU_ASSERT(secs_from_now(X509_CRL_get0_nextUpdate(by_ca)) > 300 * DAY_S);
+	static const char *const revoked[] = { "server-revoked.crt", "client-revoked.crt" };
+	for (size_t i = 0; i < 2; i++) {
+		X509 *x = load_cert(tmp, revoked[i]);
+		X509_REVOKED *entry = NULL;
+		CU_ASSERT_EQUAL_FATAL(X509_CRL_get0_by_cert(by_ca, &entry, x), 1);
+		ASN1_ENUMERATED *why = X509_REVOKED_get_ext_d2i(entry, NID_crl_reason, NULL, NULL);
+		CU_ASSERT_EQUAL(why ? ASN1_ENUMERATED_get(why) : -1, CRL_REASON_KEY_COMPROMISE);
+		ASN1_ENUMERATED_free(why);
+		CU_ASSERT_EQUAL(verify_with(ca, x, NULL, crls), X509_V_ERR_CERT_REVOKED);
+		X509_free(x);
+	}
+	/* the others pass every CA's CRL, through ica too */
+	X509 *good = load_cert(tmp, "server.crt"), *two_tier = load_cert(tmp, "client-ica.crt");
+	CU_ASSERT_EQUAL(verify_with(ca, good, NULL, crls), X509_V_OK);
+	CU_ASSERT_EQUAL(verify_with(ca, two_tier, only_ica, crls), X509_V_OK);
+	X509_free(good);
+	X509_free(two_tier);
+
+	/* server-cnonly: the name in the CN, no subjectAltName */
+	X509 *cnonly = load_cert(tmp, "server-cnonly.crt");
+	name_entry(X509_get_subject_name(cnonly), NID_commonName, cn, sizeof(cn));
+	CU_ASSERT_STRING_EQUAL(cn, SERVER_NAME);
+	CU_ASSERT_PTR_NULL(X509_get_ext_d2i(cnonly, NID_subject_alt_name, NULL, NULL));
+	CU_ASSERT_EQUAL(verify_with(ca, cnonly, NULL, NULL), X509_V_OK);
+	X509_free(cnonly);
+
+	/* ROLE-serverauth-only: EKU serverAuth alone */
+	for (size_t r = 0; r < 2; r++) {
+		char name[64];
+		snprintf(name, sizeof(name), "%s-serverauth-only.crt", roles[r]);
+		X509 *x = load_cert(tmp, name);
+		CU_ASSERT_EQUAL(X509_get_extended_key_usage(x), XKU_SSL_SERVER);
+		CU_ASSERT_EQUAL(verify_with(ca, x, NULL, NULL), X509_V_OK);
+		X509_free(x);
+	}
+
+	sk_X509_CRL_pop_free(crls, X509_CRL_free);
+	sk_X509_free(only_ica);
+	X509_free(ica);
+	X509_free(ca);
+	rm_tree(tmp);
+}
+
 int main(void)
 {
 	static const struct tl_case cases[] = {
@@ -896,6 +1056,7 @@ int main(void)
 		{ "bad arguments: -EINVAL", test_bad_args },
 		{ "variants: dates, issuers, keys, names, X509 errors", test_variants },
 		{ "pki_lab_name lists exactly the files written", test_lab_names },
+		{ "two-tier set, CRLs, CN-only and serverAuth-only leaves", test_enterprise_set },
 		{ "csr: subject, SANs, usages, signature, key", test_csr },
 		{ "csr: existing key kept, failed request removes key", test_csr_files },
 		{ "csr: bad names and SAN items rejected", test_csr_bad },

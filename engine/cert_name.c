@@ -43,36 +43,76 @@ static size_t ip_bytes(const char *p, size_t len, unsigned char out[16])
 	return inet_pton(AF_INET6, text, out) == 1 ? 16 : 0;
 }
 
-bool cert_name_carried(const char *cn, const char *san, const char *name, size_t len)
+/* A "sip:DOMAIN" or "sips:DOMAIN" URI (no user part) naming name (RFC 5922 7.1). */
+static bool sip_uri_match(const char *uri, size_t ulen, const char *name, size_t nlen)
+{
+	size_t scheme = ulen > 4 && !strncasecmp(uri, "sip:", 4)    ? 4
+			: ulen > 5 && !strncasecmp(uri, "sips:", 5) ? 5 : 0;
+	if (!scheme || memchr(uri, '@', ulen))
+		return false;
+	uri += scheme;
+	ulen -= scheme;
+	ulen = without_dot(uri, ulen);
+	nlen = without_dot(name, nlen);
+	return ulen == nlen && !strncasecmp(uri, name, nlen);
+}
+
+static bool is_type(const char *p, size_t n, const char *type)
+{
+	size_t t = strlen(type);
+	return n > t && !memcmp(p, type, t);
+}
+
+enum cert_name_match cert_name_match(const char *cn, const char *san, const char *name,
+				     size_t len)
 {
 	unsigned char want[16], have[16];
 	size_t ip_len = ip_bytes(name, len, want);
-	if (!ip_len && cn && dns_match(cn, strlen(cn), name, len))
-		return true;
+	bool any_name_san = false;
 	/* entries are ", "-separated; certfacts keeps ',' out of their values */
 	for (const char *p = san ? san : ""; *p;) {
 		size_t n = strcspn(p, ",");
-		if (ip_len && n > 3 && !memcmp(p, "IP:", 3)) {
-			if (ip_bytes(p + 3, n - 3, have) == ip_len && !memcmp(want, have, ip_len))
-				return true;
-		} else if (!ip_len && n > 4 && !memcmp(p, "DNS:", 4)) {
-			if (dns_match(p + 4, n - 4, name, len))
-				return true;
+		if (is_type(p, n, "IP:")) {
+			any_name_san = true;
+			if (ip_len && ip_bytes(p + 3, n - 3, have) == ip_len && !memcmp(want, have, ip_len))
+				return CERT_NAME_SAN;
+		} else if (is_type(p, n, "DNS:")) {
+			any_name_san = true;
+			if (!ip_len && dns_match(p + 4, n - 4, name, len))
+				return CERT_NAME_SAN;
+		} else if (is_type(p, n, "URI:")) {
+			any_name_san = true;
+			if (!ip_len && sip_uri_match(p + 4, n - 4, name, len))
+				return CERT_NAME_SAN;
 		}
 		p += n;
 		p += strspn(p, ", ");
 	}
-	return false;
+	if (!any_name_san && !ip_len && cn && dns_match(cn, strlen(cn), name, len))
+		return CERT_NAME_CN;
+	return CERT_NAME_NONE;
+}
+
+bool cert_name_carried(const char *cn, const char *san, const char *name, size_t len)
+{
+	return cert_name_match(cn, san, name, len) != CERT_NAME_NONE;
+}
+
+enum cert_name_match cert_names_match(const char *cn, const char *san, const char *names)
+{
+	enum cert_name_match best = CERT_NAME_NONE;
+	for (const char *p = names ? names : ""; *p && best != CERT_NAME_SAN;) {
+		size_t n = strcspn(p, CERT_NAME_SEPARATORS);
+		enum cert_name_match m = n ? cert_name_match(cn, san, p, n) : CERT_NAME_NONE;
+		if (m == CERT_NAME_SAN || (m == CERT_NAME_CN && best == CERT_NAME_NONE))
+			best = m;
+		p += n;
+		p += strspn(p, CERT_NAME_SEPARATORS);
+	}
+	return best;
 }
 
 bool cert_names_carried(const char *cn, const char *san, const char *names)
 {
-	for (const char *p = names ? names : ""; *p;) {
-		size_t n = strcspn(p, CERT_NAME_SEPARATORS);
-		if (n && cert_name_carried(cn, san, p, n))
-			return true;
-		p += n;
-		p += strspn(p, CERT_NAME_SEPARATORS);
-	}
-	return false;
+	return cert_names_match(cn, san, names) != CERT_NAME_NONE;
 }

@@ -1,4 +1,5 @@
 #include "findings.h"
+#include "cert_name.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +8,7 @@
  * that this file stays free of OpenSSL). */
 enum {
 	V_UNABLE_TO_GET_ISSUER_CERT = 2,
+	V_CERT_REVOKED = 23,
 	V_CERT_NOT_YET_VALID = 9,
 	V_CERT_HAS_EXPIRED = 10,
 	V_DEPTH_ZERO_SELF_SIGNED_CERT = 18,
@@ -21,7 +23,8 @@ enum {
 
 const char *const finding_codes[] = { "expired", "not_yet_valid", "expires_soon", "untrusted",
 	"name_mismatch", "self_signed", "weak_key", "sha1_signature", "no_server_auth",
-	"no_client_auth", "old_tls_version", "no_forward_secrecy", "verify_failed", NULL };
+	"no_client_auth", "old_tls_version", "no_forward_secrecy", "verify_failed", "revoked",
+	"incomplete_chain", "chain_order", "cn_only", "revocation_unchecked", NULL };
 
 const char *finding_severity_name(enum finding_severity s)
 {
@@ -84,6 +87,16 @@ static void from_verify(struct acc *a, const struct handshake_facts *h,
 		    "issuer not found: %.60s (depth %d) is issued by %.70s, which is neither in the "
 		    "trust store nor sent", at ? at->subject : "a certificate", h->verify_depth,
 		    at ? at->issuer : "a CA");
+		/* on a renewed trunk nearly always an intermediate the far end left out */
+		if (at && !at->self_signed)
+			add(a, "incomplete_chain", FINDING_ERROR,
+			    "the far end sent no certificate of %.70s, the issuer of %.50s, and the "
+			    "trust store has none: it must send its chain (leaf and intermediates) "
+			    "unless that CA is not one you trust", at->issuer, at->subject_cn);
+		return;
+	case V_CERT_REVOKED:
+		add(a, "revoked", FINDING_ERROR, "revoked: %s",
+		    h->revoked[0] ? h->revoked : "a certificate of the chain (CRL)");
 		return;
 	case V_CERT_UNTRUSTED:
 		add(a, "untrusted", FINDING_ERROR, "chain does not lead to a trusted CA: %s",
@@ -104,6 +117,25 @@ static void from_verify(struct acc *a, const struct handshake_facts *h,
 	}
 }
 
+/* Each certificate sent after the leaf should be the issuer of the one before it
+ * (RFC 5246 7.4.2; TLS 1.3 only recommends it): a chain whose issuers all came, but
+ * not in that order. */
+static void chain_order(struct acc *a, const struct cert_facts *chain, unsigned n)
+{
+	for (unsigned i = 1; i < n; i++) {
+		if (!strcmp(chain[i].subject, chain[i - 1].issuer))
+			continue;
+		for (unsigned j = i + 1; j < n; j++)
+			if (!strcmp(chain[j].subject, chain[i - 1].issuer)) {
+				add(a, "chain_order", FINDING_WARNING,
+				    "certificates sent out of order: the issuer of %.50s came at "
+				    "position %u, not %u (strict peers refuse the chain)",
+				    chain[i - 1].subject_cn, j, i);
+				return;
+			}
+	}
+}
+
 unsigned findings_for_peer(const struct cert_facts *chain, unsigned n_chain,
 			   const struct handshake_facts *h, int warn_days, bool peer_is_server,
 			   struct finding *out, unsigned max)
@@ -111,6 +143,13 @@ unsigned findings_for_peer(const struct cert_facts *chain, unsigned n_chain,
 	struct acc a = { out, 0, max };
 	if (h)
 		from_verify(&a, h, chain, n_chain);
+	if (h && !strcmp(h->ocsp, "revoked"))
+		add(&a, "revoked", FINDING_ERROR, "revoked (stapled OCSP response): %s", h->revoked);
+	if (h && h->crl_missing[0])
+		add(&a, "revocation_unchecked", FINDING_WARNING,
+		    "no CRL of the issuer of %s was given: its revocation was not checked",
+		    h->crl_missing);
+	chain_order(&a, chain, n_chain);
 	for (unsigned i = 0; i < n_chain; i++) {
 		const struct cert_facts *c = &chain[i];
 		const char *who = i ? "a CA certificate" : "the certificate";
@@ -131,6 +170,12 @@ unsigned findings_for_peer(const struct cert_facts *chain, unsigned n_chain,
 		const struct cert_facts *leaf = &chain[0];
 		if (leaf->self_signed && n_chain == 1)
 			add(&a, "self_signed", FINDING_WARNING, "the certificate %s is self-signed",
+			    leaf->subject_cn);
+		if (h && h->expected_names[0] &&
+		    cert_names_match(leaf->subject_cn, leaf->san, h->expected_names) == CERT_NAME_CN)
+			add(&a, "cn_only", FINDING_WARNING,
+			    "the name matched only through the CN %.60s: the certificate has no "
+			    "subjectAltName, which peers following RFC 6125 require",
 			    leaf->subject_cn);
 		/* a trunk certificate serves both roles: each side is server and client */
 		if (leaf->eku_present && !leaf->eku_server_auth)

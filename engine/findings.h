@@ -28,15 +28,25 @@ struct handshake_facts {
 	bool cert_request;      /* the server asked for a client certificate */
 	char ca_names[320];     /* the CA names it listed, "; "-separated */
 	char expected_names[256]; /* the name(s) the peer's certificate had to carry, "" none */
+	char revoked[96];       /* a revoked certificate's subject, date and reason (from the
+				 * CRL or the stapled OCSP response), "" none */
+	char ocsp[12];          /* the stapled OCSP status: "good", "revoked", "unknown",
+				 * "invalid" (does not verify), "none" (nothing stapled) or ""
+				 * (not asked: the peer is a client) */
+	char crl_missing[160];  /* with --crl: the certificate whose issuer had no CRL there
+				 * (its revocation unchecked), "" none */
 };
 
-#define FINDINGS_MAX 16
+#define FINDINGS_MAX 24
 
 /* Findings for a peer: leaf (and chain) facts, handshake facts, and the number of
  * days below which an expiry is worth a warning. Writes at most max, returns how
  * many. Codes: expired, not_yet_valid, expires_soon, untrusted, name_mismatch,
  * self_signed, weak_key, sha1_signature, no_server_auth, no_client_auth,
- * old_tls_version, no_forward_secrecy, verify_failed (any other chain error). */
+ * old_tls_version, no_forward_secrecy, verify_failed (any other chain error), revoked,
+ * incomplete_chain (the issuer of a certificate sent was neither sent nor trusted),
+ * chain_order (sent out of order), cn_only (the expected name matched only through the
+ * CN), revocation_unchecked (--crl given, but not for every issuer). */
 unsigned findings_for_peer(const struct cert_facts *chain, unsigned n_chain,
 			   const struct handshake_facts *h, int warn_days, bool peer_is_server,
 			   struct finding *out, unsigned max);

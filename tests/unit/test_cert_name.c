@@ -36,8 +36,19 @@ static void test_table(void)
 		{ "cucm-b.example.com2", "", "cucm-b.example.com", false },
 		/* certfacts writes ',' inside a value as '?': no forged entry */
 		{ "x", "DNS:evil.net? DNS:cucm-b.example.com", "cucm-b.example.com", false },
+		/* a SIP domain in a URI SAN (RFC 5922), no user part, no wildcard */
+		{ "x", "URI:sip:cucm-b.example.com", "CUCM-B.example.com", true },
+		{ "x", "URI:sips:cucm-b.example.com", "cucm-b.example.com", true },
+		{ "x", "URI:sip:1000@cucm-b.example.com", "cucm-b.example.com", false },
+		{ "x", "URI:sip:*.example.com", "cucm-b.example.com", false },
+		{ "x", "URI:https://cucm-b.example.com", "cucm-b.example.com", false },
 		/* other SAN types do not carry DNS names */
-		{ "x", "URI:sip:cucm-b.example.com, email:cucm-b.example.com", "cucm-b.example.com", false },
+		{ "x", "email:cucm-b.example.com", "cucm-b.example.com", false },
+		/* the CN only when no DNS, URI or IP SAN exists (RFC 6125 6.4.4) */
+		{ "cucm-b.example.com", "DNS:a.example.com", "cucm-b.example.com", false },
+		{ "cucm-b.example.com", "IP:127.0.0.1", "cucm-b.example.com", false },
+		{ "cucm-b.example.com", "URI:sip:a.example.com", "cucm-b.example.com", false },
+		{ "cucm-b.example.com", "email:x@example.com", "cucm-b.example.com", true },
 		/* IP literals: IP SANs only, in any textual form */
 		{ "x", "IP:127.0.0.1", "127.0.0.1", true },
 		{ "127.0.0.1", "", "127.0.0.1", false },
@@ -54,6 +65,20 @@ static void test_table(void)
 				cases[i].san, cases[i].name, got);
 		CU_ASSERT_EQUAL(got, cases[i].carried);
 	}
+}
+
+/* how: a SAN, or the CN of a certificate without name SANs */
+static void test_how(void)
+{
+	CU_ASSERT_EQUAL(cert_name_match("a.example.com", "DNS:a.example.com", "a.example.com", 13),
+			CERT_NAME_SAN);
+	CU_ASSERT_EQUAL(cert_name_match("a.example.com", "", "a.example.com", 13), CERT_NAME_CN);
+	CU_ASSERT_EQUAL(cert_name_match("a.example.com", NULL, "b.example.com", 13), CERT_NAME_NONE);
+	/* a list: a SAN match wins over an earlier CN-only one, and none over nothing */
+	CU_ASSERT_EQUAL(cert_names_match("a.example.com", "", "x.example.com a.example.com"),
+			CERT_NAME_CN);
+	CU_ASSERT_EQUAL(cert_names_match("a.example.com", "DNS:a.example.com", "a.example.com"),
+			CERT_NAME_SAN);
 }
 
 static void test_lists(void)
@@ -81,6 +106,7 @@ int main(void)
 	static const struct tl_case cases[] = {
 		{ "one name against CN and SANs", test_table },
 		{ "a trunk profile's list of names", test_lists },
+		{ "how a name is carried: SAN or CN", test_how },
 	};
 	return tl_run("cert_name", TL_CASES(cases));
 }

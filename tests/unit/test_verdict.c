@@ -60,7 +60,7 @@ static void test_all_finding_codes(void)
 		f->severity = FINDING_WARNING;
 		snprintf(f->message, sizeof(f->message), "finding %u", i);
 	}
-	CU_ASSERT_EQUAL(p->n_findings, 13);
+	CU_ASSERT_EQUAL(p->n_findings, 18);
 	while (p->n_findings < FINDINGS_MAX) { /* codes of a later version, as long as they come */
 		struct finding *f = &p->findings[p->n_findings];
 		snprintf(f->code, sizeof(f->code), "a_later_finding_code_%02u", p->n_findings++);
@@ -130,6 +130,9 @@ static void test_names_one_rule(void)
 		{ "other", "DNS:cucm-b.example.com.evil, DNS:x", "cucm-b.example.com", false },
 		{ "other", "IP:127.0.0.1", "127.0.0.1", true },
 		{ "other", "DNS:a.example.com", "b.example.com, a.example.com", true },
+		/* RFC 6125: no CN where a name SAN exists; RFC 5922: a SIP domain URI */
+		{ "cucm-b.example.com", "DNS:x.example.com", "cucm-b.example.com", false },
+		{ "other", "URI:sip:example.com", "example.com", true },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct fixture *x = fx_new();

@@ -554,6 +554,9 @@ void proc_check(bool ok, const char *file, unsigned line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* said at once too, beside the logs a failing case shows (CUnit's list comes last) */
+	if (!ok)
+		fprintf(stderr, "CHECK FAILED %s:%u: %s\n", file, line, msg);
 	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, line, msg, file, "", CU_FALSE);
 }
 

@@ -377,7 +377,7 @@ static void parse_versions(struct ctx *c, const cJSON *v, const char *path, unsi
 
 static void parse_tls(struct ctx *c, const cJSON *o)
 {
-	static const char *const keys[] = { "cert", "key", "ca", "versions", "ciphers",
+	static const char *const keys[] = { "cert", "key", "ca", "crl", "versions", "ciphers",
 		"security_level", "expect_peer", "expect_handshake", "expect_alert", NULL };
 	static const char *const peer_keys[] = { "subject_cn", "names", "issuer", "serial",
 		"sha256", "min_days_valid", "min_key_bits", "versions", "findings", NULL };
@@ -390,6 +390,7 @@ static void parse_tls(struct ctx *c, const cJSON *o)
 	get_path(c, o, "tls", "cert", s->cert, sizeof(s->cert));
 	get_path(c, o, "tls", "key", s->key, sizeof(s->key));
 	get_path(c, o, "tls", "ca", s->ca, sizeof(s->ca));
+	get_path(c, o, "tls", "crl", s->crl, sizeof(s->crl));
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "versions");
 	if (v)
 		parse_versions(c, v, "tls.versions", &s->tls_versions);

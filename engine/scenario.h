@@ -149,6 +149,7 @@ struct scenario {
 	char server_name[256];         /* target.server_name; "" = verify against host */
 
 	char cert[PATH_MAX], key[PATH_MAX], ca[PATH_MAX]; /* relative paths resolved against the file's directory */
+	char crl[PATH_MAX];     /* tls.crl: CRLs (PEM) the far end's chain is checked against, "" none */
 	unsigned tls_versions;         /* SCN_TLS1_* bits; default 1.2|1.3 */
 	char ciphers[256];             /* "" = OpenSSL default */
 	int security_level;            /* -1 = OpenSSL default */

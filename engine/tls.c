@@ -1,6 +1,7 @@
 #include "tls.h"
 #include "cert_name.h"
 #include "str.h"
+#include "tls_revocation.h"
 #include <sys/stat.h>
 #include <time.h>
 #include <errno.h>
@@ -136,6 +137,19 @@ static int verify_cb(int ok, X509_STORE_CTX *store)
 	SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
 	struct tls_conn *t = ssl ? SSL_get_ex_data(ssl, alerts_index) : NULL;
 	int depth = X509_STORE_CTX_get_error_depth(store);
+	int error = ok ? 0 : X509_STORE_CTX_get_error(store);
+	/* --crl without a CRL for this certificate's issuer: checked as far as the CRLs go,
+	 * and said (a trust anchor needs none) */
+	if (error == X509_V_ERR_UNABLE_TO_GET_CRL) {
+		X509 *x = X509_STORE_CTX_get_current_cert(store);
+		if (t && x && !t->crl_missing[0] && X509_self_signed(x, 0) != 1)
+			X509_NAME_oneline(X509_get_subject_name(x), t->crl_missing,
+					  sizeof(t->crl_missing));
+		ERR_clear_error();
+		return 1;
+	}
+	if (t && error == X509_V_ERR_CERT_REVOKED && !t->revoked[0])
+		tls_revoked_text(store, t->revoked, sizeof(t->revoked));
 	/* keep what the peer presented and its first problem: findings need them also
 	 * when the handshake is refused */
 	if (t && !t->peer_leaf && X509_STORE_CTX_get0_cert(store)) {
@@ -275,6 +289,8 @@ SSL_CTX *tls_ctx_new(bool server, const struct tls_config *cfg, char *err, size_
 	}
 	if (cfg->ca && *cfg->ca && no_ca_in(ctx, cfg->ca, err, errlen))
 		goto fail;
+	if (cfg->crl && *cfg->crl && tls_load_crls(ctx, cfg->crl, err, errlen))
+		goto fail;
 	if (server && cfg->ca && *cfg->ca) {
 		STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(cfg->ca);
 		if (names)
@@ -352,6 +368,7 @@ int tls_conn_init(struct tls_conn *t, SSL_CTX *ctx, bool server, const char *ser
 		return 0;
 	}
 	SSL_set_connect_state(t->ssl);
+	SSL_set_tlsext_status_type(t->ssl, TLSEXT_STATUSTYPE_ocsp);
 	if (server_name && *server_name && !is_ip_literal(server_name))
 		SSL_set_tlsext_host_name(t->ssl, server_name);
 	t->verify_name = verify_name && *verify_name ? verify_name : NULL;
@@ -549,6 +566,15 @@ void tls_peer_facts(const struct tls_conn *t, bool peer_is_server, int warn_days
 	if (!p->n_chain && t->peer_leaf && !certfacts_from_x509(&p->chain[0], t->peer_leaf, now))
 		p->n_chain = 1;
 	tls_handshake_facts(t, peer_is_server, &p->hs);
+	snprintf(p->hs.crl_missing, sizeof(p->hs.crl_missing), "%s", t->crl_missing);
+	snprintf(p->hs.revoked, sizeof(p->hs.revoked), "%s", t->revoked);
+	char ocsp_revoked[sizeof(p->hs.revoked)];
+	if (peer_is_server && t->done) {
+		tls_ocsp_status(t->ssl, p->hs.ocsp, sizeof(p->hs.ocsp), ocsp_revoked,
+				sizeof(ocsp_revoked));
+		if (ocsp_revoked[0])
+			memcpy(p->hs.revoked, ocsp_revoked, sizeof(ocsp_revoked));
+	}
 	p->n_findings = findings_for_peer(p->chain, p->n_chain, &p->hs, warn_days, peer_is_server,
 					  p->findings, FINDINGS_MAX);
 	p->seen = p->n_chain > 0 || t->verify_error;

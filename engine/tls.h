@@ -23,6 +23,8 @@ struct tls_config {
 	 * refused with a bad_certificate alert. */
 	const char *expect_peer_names;
 	bool resume;                  /* client: keep the newest session and offer it again */
+	const char *crl;              /* PEM file of CRLs checked against the peer's chain,
+				       * NULL or "": none (tls_revocation.h) */
 };
 
 /* Writes the TLS secrets of every later context's connections to f in the NSS key
@@ -41,6 +43,8 @@ struct tls_conn {
 	bool peer_closed;  /* the peer's close_notify arrived */
 	int alert_in, alert_out; /* the last alert received / sent, -1: none */
 	int verify_error, verify_depth; /* the first problem with the peer's chain, 0: none */
+	char revoked[96];  /* the revoked certificate of the chain, when and why, "" none */
+	char crl_missing[160]; /* a certificate whose issuer had no CRL in --crl, "" none */
 	X509 *peer_leaf;   /* the peer's certificate as presented (even if refused); owned */
 	STACK_OF(X509) *peer_sent; /* every certificate the peer sent, in its order (even if
 				    * refused); owned */
@@ -52,7 +56,7 @@ struct tls_conn {
 };
 
 /* Sets up a connection. For a client, server_name is sent as SNI (unless it is an
- * IP literal) and the peer certificate must carry verify_name (a DNS name or an IP
+ * IP literal), a stapled OCSP response is asked for, and the peer certificate must carry verify_name (a DNS name or an IP
  * literal, checked as cert_name.h says; NULL skips the name check; the string must
  * outlive the connection). Returns 0 or -ENOMEM. */
 int tls_conn_init(struct tls_conn *t, SSL_CTX *ctx, bool server, const char *server_name,

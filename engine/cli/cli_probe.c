@@ -24,7 +24,7 @@
 #include <openssl/ssl.h>
 
 static const char probe_help[] =
-	"usage: trunkload probe HOST:PORT [--cert F --key F] [--ca F] [--server-name NAME]\n"
+	"usage: trunkload probe HOST:PORT [--cert F --key F] [--ca F] [--crl F] [--server-name NAME]\n"
 	"                       [--tls-version 1.0|1.1|1.2|1.3] [--security-level 0-5]\n"
 	"                       [--timeout-ms MS]\n"
 	"\n"
@@ -35,6 +35,7 @@ static const char probe_help[] =
 	"certificate renewal, on either side of a trunk.\n"
 	"\n"
 	"  --server-name NAME   SNI and the name the certificate must carry (default: HOST)\n"
+	"  --crl F              CRLs (PEM) the far end's chain is checked against\n"
 	"  --timeout-ms MS      how long to wait for the connect, for each handshake message\n"
 	"                       and for the OPTIONS answer (100-600000, default 5000)\n"
 	"\n"
@@ -265,6 +266,7 @@ int cmd_probe(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "cert", required_argument, NULL, 'c' }, { "key", required_argument, NULL, 'k' },
 		{ "ca", required_argument, NULL, 'a' }, { "server-name", required_argument, NULL, 's' },
+		{ "crl", required_argument, NULL, 'r' },
 		{ "tls-version", required_argument, NULL, 'v' },
 		{ "security-level", required_argument, NULL, 'l' },
 		{ "timeout-ms", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
@@ -284,6 +286,7 @@ int cmd_probe(int argc, char **argv)
 		case 'c': tc.cert = optarg; break;
 		case 'k': tc.key = optarg; break;
 		case 'a': tc.ca = optarg; break;
+		case 'r': tc.crl = optarg; break;
 		case 's': server_name = optarg; break;
 		case 'v':
 			tc.versions = !strcmp(optarg, "1.0") ? 1u : !strcmp(optarg, "1.1") ? 2u :
@@ -374,13 +377,21 @@ int cmd_probe(int argc, char **argv)
 	}
 	printf("findings (%u):\n", peer.n_findings);
 	for (unsigned i = 0; i < peer.n_findings; i++) {
-		printf("  %-7s %-18s %s\n", finding_severity_name(peer.findings[i].severity),
+		printf("  %-7s %-20s %s\n", finding_severity_name(peer.findings[i].severity),
 		       peer.findings[i].code, peer.findings[i].message);
 		if (peer.findings[i].severity == FINDING_ERROR)
 			status = EXIT_FAIL;
 	}
 	if (!tc.ca)
 		printf("  (no --ca: the chain was shown but not verified)\n");
+	if (hs == 0 || h->revoked[0])
+		printf("revocation: CRL %s; OCSP %s%s\n",
+		       !tc.crl ? "not checked (no --crl)"
+		       : h->revoked[0] && strcmp(h->ocsp, "revoked") ? "says revoked"
+		       : h->crl_missing[0] ? "checked, but not for every issuer" : "checked, not revoked",
+		       !h->ocsp[0] ? "not seen (the handshake did not finish)"
+		       : !strcmp(h->ocsp, "none") ? "none stapled" : h->ocsp,
+		       !strcmp(h->ocsp, "none") || !h->ocsp[0] ? "" : " (stapled response)");
 
 	if (hs == 0) {
 		char line[300] = "";

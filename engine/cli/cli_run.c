@@ -34,6 +34,8 @@ static const char run_help[] =
 	"                          neither, the lab's uas.trunkload.test)\n"
 	"  --cert FILE --key FILE  our client certificate (chain) and private key, PEM\n"
 	"  --ca FILE               CA certificates that the far end's certificate must chain to\n"
+	"  --crl FILE              CRLs (PEM) the far end's chain is checked against (tls.crl):\n"
+	"                          a revoked certificate is the finding revoked\n"
 	"  --tls-version 1.0|1.1|1.2|1.3\n"
 	"                          allow only this TLS version (default: 1.2 and 1.3; 1.0 and\n"
 	"                          1.1 also need --security-level 0)\n"
@@ -99,7 +101,7 @@ enum {
 	O_TARGET = 256, O_SERVER_NAME, O_CERT, O_KEY, O_CA, O_TLS_VERSION, O_TRANSPORT,
 	O_CONNECTIONS, O_RATE, O_CALLS, O_DURATION, O_MAX_CONCURRENT, O_MEDIA_MS, O_REPORT_DIR,
 	O_QUIET, O_HELP, O_MEDIA_PORTS, O_MODE, O_THREADS, O_SECURITY_LEVEL, O_EXPECT_HANDSHAKE,
-	O_KEYLOG, O_SRTP_KEYS, O_SHARD, O_RESUME, O_SOURCE, O_HOLD_MS,
+	O_KEYLOG, O_SRTP_KEYS, O_SHARD, O_RESUME, O_SOURCE, O_HOLD_MS, O_CRL,
 };
 
 static const struct option run_options[] = {
@@ -108,6 +110,7 @@ static const struct option run_options[] = {
 	{ "cert", required_argument, NULL, O_CERT },
 	{ "key", required_argument, NULL, O_KEY },
 	{ "ca", required_argument, NULL, O_CA },
+	{ "crl", required_argument, NULL, O_CRL },
 	{ "tls-version", required_argument, NULL, O_TLS_VERSION },
 	{ "transport", required_argument, NULL, O_TRANSPORT },
 	{ "connections", required_argument, NULL, O_CONNECTIONS },
@@ -166,6 +169,8 @@ static int apply_flag(struct scenario *s, int opt, const char *arg, bool *calls_
 		return copy_field(s->key, sizeof(s->key), arg, "--key");
 	case O_CA:
 		return copy_field(s->ca, sizeof(s->ca), arg, "--ca");
+	case O_CRL:
+		return copy_field(s->crl, sizeof(s->crl), arg, "--crl");
 	case O_TLS_VERSION:
 		if (!strcmp(arg, "1.0"))
 			s->tls_versions = TL_TLS1_0;
@@ -528,7 +533,7 @@ int cmd_run(int argc, char **argv)
 		struct tls_config tc = {
 			.cert = scn.cert, .key = scn.key, .ca = scn.ca, .versions = scn.tls_versions,
 			.ciphers = scn.ciphers, .security_level = scn.security_level, .verify_peer = true,
-			.resume = resume,
+			.resume = resume, .crl = scn.crl,
 		};
 		cfg.ctx = tls_ctx_new(false, &tc, err, sizeof(err));
 		if (!cfg.ctx)

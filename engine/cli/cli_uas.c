@@ -48,6 +48,8 @@ static const char uas_help[] =
 	"  --cert F --key F     our certificate (chain) and key, PEM\n"
 	"  --ca F               CA certificates a caller's certificate must chain to\n"
 	"                       (required unless --client-cert none)\n"
+	"  --crl F              CRLs (PEM) a caller's chain is checked against: a revoked\n"
+	"                       caller is refused with the alert certificate_revoked\n"
 	"  --client-cert require|request|none\n"
 	"                       require (default): refuse callers without a valid certificate;\n"
 	"                       request: verify one if presented; none: do not ask for one\n"
@@ -95,13 +97,14 @@ enum { O_LISTEN = 256, O_CERT, O_KEY, O_CA, O_TRANSPORT, O_DELAY, O_REFUSE, O_HE
        O_MEDIA_PORTS, O_NO_MEDIA, O_WRONG_KEY, O_THREADS, O_CLIENT_CERT, O_EXPECT_PEER,
        O_TLS_VERSION, O_SECURITY_LEVEL, O_CIPHERS, O_REPLAY, O_SHARE_PORT, O_KEEP_OLD_KEY,
        O_EXPECT_DTMF, O_NO_DTMF_ECHO, O_SCENARIO, O_SEED, O_REPORT_DIR, O_DURATION, O_DROP,
-       O_REORDER, O_JITTER };
+       O_REORDER, O_JITTER, O_CRL };
 
 static const struct option uas_options[] = {
 	{ "listen", required_argument, NULL, O_LISTEN },
 	{ "cert", required_argument, NULL, O_CERT },
 	{ "key", required_argument, NULL, O_KEY },
 	{ "ca", required_argument, NULL, O_CA },
+	{ "crl", required_argument, NULL, O_CRL },
 	{ "transport", required_argument, NULL, O_TRANSPORT },
 	{ "delay-ms", required_argument, NULL, O_DELAY },
 	{ "min-se", required_argument, NULL, O_MIN_SE },
@@ -246,6 +249,7 @@ int cmd_uas(int argc, char **argv)
 		case O_CERT: cert = optarg; break;
 		case O_KEY: key = optarg; break;
 		case O_CA: ca = optarg; break;
+		case O_CRL: tc.crl = optarg; break;
 		case O_TRANSPORT:
 			if (strcmp(optarg, "tls") && strcmp(optarg, "tcp"))
 				return cli_usage_error("uas", "--transport: expected tls or tcp, got \"%s\"", optarg);

@@ -281,6 +281,9 @@ static cJSON *build(const struct report *rep)
 	cJSON *peer = cJSON_AddObjectToObject(tls, "peer");
 	if (r->peer.n_chain)
 		cert_json(peer, &r->peer.chain[0]);
+	/* asked of a far end that is a server: good, revoked, unknown, invalid or none */
+	if (hf->ocsp[0])
+		cJSON_AddStringToObject(peer, "ocsp", hf->ocsp);
 	cJSON *chain = cJSON_AddArrayToObject(tls, "chain");
 	for (unsigned i = 0; i < r->peer.n_chain; i++) {
 		cJSON *o = cJSON_CreateObject();

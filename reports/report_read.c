@@ -415,6 +415,10 @@ static int read_peer(struct rd *d, const cJSON *tls, struct tls_peer *p)
 		return rc;
 	/* only the words are kept: any non-zero code marks the chain as not verified */
 	h->verify_error = h->verify_text[0] ? 1 : 0;
+	const cJSON *peer;
+	if ((rc = member(d, tls, "tls", "peer", K_OBJ, &peer)) ||
+	    (peer && (rc = text(d, peer, "tls.peer", "ocsp", h->ocsp, sizeof(h->ocsp)))))
+		return rc;
 	if ((rc = member(d, tls, "tls", "chain", K_ARR, &chain)) ||
 	    (rc = member(d, tls, "tls", "findings", K_ARR, &findings)))
 		return rc;

@@ -380,7 +380,7 @@ static void parse_tls(struct ctx *c, const cJSON *o)
 	static const char *const keys[] = { "cert", "key", "ca", "crl", "versions", "ciphers",
 		"security_level", "expect_peer", "expect_handshake", "expect_alert", NULL };
 	static const char *const peer_keys[] = { "subject_cn", "names", "issuer", "serial",
-		"sha256", "min_days_valid", "min_key_bits", "versions", "findings", NULL };
+		"sha256", "min_days_valid", "min_key_bits", "versions", "findings", "both_roles", NULL };
 	static const char *const handshakes[] = { "ok", "rejected", NULL };
 	struct scenario *s = c->s;
 	int64_t n;
@@ -410,6 +410,7 @@ static void parse_tls(struct ctx *c, const cJSON *o)
 			s->expect_min_days_valid = (int)n;
 		get_pin(c, peer, "names", "the trunk's X.509 subject name(s)", s->expect_names,
 			sizeof(s->expect_names));
+		get_bool(c, peer, "tls.expect_peer", "both_roles", &s->expect_both_roles);
 		get_pin(c, peer, "issuer", "a part of the issuing CA's name", s->expect_issuer,
 			sizeof(s->expect_issuer));
 		get_pin(c, peer, "serial", "the new certificate's serial", s->expect_serial,

@@ -156,7 +156,9 @@ struct scenario {
 	enum scn_expect_handshake expect_handshake;
 	char expect_subject_cn[256];   /* tls.expect_peer.subject_cn; "" = no check */
 	int expect_min_days_valid;     /* tls.expect_peer.min_days_valid; -1 = no check */
-	char expect_names[256];        /* tls.expect_peer.names: one of these in CN or a DNS SAN */
+	char expect_names[256];        /* tls.expect_peer.names: one of these carried (cert_name.h) */
+	bool expect_both_roles;        /* tls.expect_peer.both_roles: no_client_auth and
+					* no_server_auth fail */
 	char expect_issuer[256];       /* tls.expect_peer.issuer: contained in the issuer */
 	char expect_serial[80];        /* tls.expect_peer.serial: hex, colons ignored */
 	char expect_sha256[100];       /* tls.expect_peer.sha256: fingerprint, colons ignored */

@@ -482,8 +482,11 @@ void verdict_judge(const struct scenario *s, const struct result *r, struct verd
 		bool expected = finding_expected(s, f->code);
 		snprintf(c->expected, sizeof(c->expected), "%s%s", expected ? "" : "no ", f->code);
 		snprintf(c->observed, sizeof(c->observed), "%s", f->message);
+		/* a trunk's far end calls us too: its certificate needs both usages */
+		bool usage = !strcmp(f->code, "no_client_auth") || !strcmp(f->code, "no_server_auth");
 		c->status = finding_expected(s, f->code) ? CHECK_PASS :
-			    f->severity == FINDING_ERROR ? CHECK_FAIL : CHECK_WARN;
+			    f->severity == FINDING_ERROR || (usage && s->expect_both_roles) ? CHECK_FAIL
+											    : CHECK_WARN;
 	}
 	if (r->tester.schedule_lag.count && !has_threshold(s, "tester.schedule_lag_ms"))
 		judge_schedule_lag(v, &r->tester);

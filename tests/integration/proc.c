@@ -628,10 +628,13 @@ void proc_show_json(const char *file, const char *dotted)
 
 void args_identity(struct proc_args *a, const char *pki, const char *name)
 {
+	/* a chain file ("server-ica-chain", "server-ica-chain-...") holds its leaf's key */
+	const char *chain = strstr(name, "-chain");
+	int stem = chain ? (int)(chain - name) : (int)strlen(name);
 	args_add(a, "--cert");
 	args_add(a, "%s/%s.crt", pki, name);
 	args_add(a, "--key");
-	args_add(a, "%s/%s.key", pki, name);
+	args_add(a, "%s/%.*s.key", pki, stem, name);
 }
 
 pid_t lab_uas(const char *pki, const char *cert, const char *const *extra, const char *log,

@@ -145,7 +145,8 @@ void proc_show_json(const char *file, const char *dotted);
  * its path to dir. 0, or -1 after showing what trunkload said. */
 int lab_pki(const char *name, char *dir, size_t cap);
 
-/* Appends `--cert <pki>/<name>.crt --key <pki>/<name>.key`: an identity of the lab. */
+/* Appends `--cert <pki>/<name>.crt --key <pki>/<name>.key`: an identity of the lab. A
+ * chain file's name ("server-ica-chain") takes its leaf's key ("server-ica.key"). */
 void args_identity(struct proc_args *a, const char *pki, const char *name);
 
 /* Starts `trunkload uas` (TL_BINARY) on a free port of 127.0.0.1 with one worker, the

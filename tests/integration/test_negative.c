@@ -7,16 +7,37 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define TIMEOUT_MS 60000
 
 static char pki[512];
 
+/* Flags with "@/" standing for the lab's directory ("@/crl.pem"), into out. */
+struct lab_flags {
+	char text[4][600];
+	const char *v[5];
+};
+
+static const char *const *lab_flags(const char *const *flags, struct lab_flags *out)
+{
+	size_t n = 0;
+	for (; flags && n < 4 && flags[n]; n++) {
+		bool in_lab = !strncmp(flags[n], "@/", 2);
+		snprintf(out->text[n], sizeof(out->text[n]), "%s%s", in_lab ? pki : "",
+			 flags[n] + (in_lab ? 1 : 0));
+		out->v[n] = out->text[n];
+	}
+	out->v[n] = NULL;
+	return out->v;
+}
+
 static pid_t uas(const char *cert, const char *const *extra, uint16_t *port, const char *tag)
 {
 	char log[512], name[128];
 	snprintf(name, sizeof(name), "uas-%s.log", tag);
-	pid_t pid = lab_uas(pki, cert, extra, proc_path(log, sizeof(log), name), port);
+	struct lab_flags f;
+	pid_t pid = lab_uas(pki, cert, lab_flags(extra, &f), proc_path(log, sizeof(log), name), port);
 	CU_ASSERT_FATAL(pid > 0);
 	return pid;
 }
@@ -37,6 +58,10 @@ static const struct refused_case refused[] = {
 	{ "client-legacy", { NULL }, { NULL } },
 	{ "client-wrongname", { "--expect-peer-subject", "uac.trunkload.test,cucm-b.example.com" }, { NULL } },
 	{ "no-client-cert", { NULL }, { NULL } },
+	/* refused by a far end that checks revocation, with certificate_revoked */
+	{ "client-revoked", { "--crl", "@/crl.pem" }, { NULL } },
+	/* a far end that checks usages refuses a serverAuth-only client certificate */
+	{ "client-serverauth-only", { NULL }, { NULL } },
 };
 
 static void our_bad_certificates_are_refused(void)
@@ -108,22 +133,35 @@ static void one_call_args(struct proc_args *a, const char *lab, uint16_t port,
 	args_add(a, "%s", report_dir);
 }
 
-/* The far end's certificate is bad: a normal run fails with the finding. */
+/* The far end's certificate is bad: a normal run fails with the finding (or passes,
+ * warned, when the finding is a warning). */
 struct flagged_case {
 	const char *cert;     /* what the responder presents */
-	const char *finding;  /* tls.findings[].code that must be there */
+	const char *finding;  /* tls.findings[].code that must be there, NULL: none at all */
 	const char *uas_flags[3];
 	const char *run_flags[3];
+	int want_exit;
 };
 
 static const struct flagged_case flagged[] = {
-	{ "server-expired", "expired", { NULL }, { NULL } },
-	{ "server-notyet", "not_yet_valid", { NULL }, { NULL } },
-	{ "server-wrongname", "name_mismatch", { NULL }, { NULL } },
-	{ "server-selfsigned", "self_signed", { NULL }, { NULL } },
-	{ "server-untrusted", "untrusted", { NULL }, { NULL } },
+	{ "server-expired", "expired", { NULL }, { NULL }, 1 },
+	{ "server-notyet", "not_yet_valid", { NULL }, { NULL }, 1 },
+	{ "server-wrongname", "name_mismatch", { NULL }, { NULL }, 1 },
+	{ "server-selfsigned", "self_signed", { NULL }, { NULL }, 1 },
+	{ "server-untrusted", "untrusted", { NULL }, { NULL }, 1 },
 	/* legacy is reached on purpose (level 0 both ends), then flagged as weak */
-	{ "server-legacy", "weak_key", { "--security-level", "0" }, { "--security-level", "0" } },
+	{ "server-legacy", "weak_key", { "--security-level", "0" }, { "--security-level", "0" }, 0 },
+	/* revoked in the CRL we are given */
+	{ "server-revoked", "revoked", { NULL }, { "--crl", "@/crl.pem" }, 1 },
+	/* a two-tier CA: the leaf alone names its missing issuer; leaf and intermediate pass,
+	 * with every issuer's CRL checked too */
+	{ "server-ica", "incomplete_chain", { NULL }, { NULL }, 1 },
+	{ "server-ica-chain", NULL, { NULL }, { "--crl", "@/crl.pem" }, 0 },
+	{ "server-ica-chain-misordered", "chain_order", { NULL }, { NULL }, 0 },
+	/* the name only in the CN: matched, with a warning */
+	{ "server-cnonly", "cn_only", { NULL }, { NULL }, 0 },
+	/* only ca's CRL while the chain comes through ica: checked as far as it goes */
+	{ "server-ica-chain", "revocation_unchecked", { NULL }, { "--crl", "@/crl-ca-only.pem" }, 0 },
 };
 
 static void far_end_bad_certificates_are_flagged(void)
@@ -139,18 +177,21 @@ static void far_end_bad_certificates_are_flagged(void)
 		snprintf(report, sizeof(report), "%s/report.json", dir);
 		struct proc_args a = { 0 };
 		one_call_args(&a, pki, port, "uas.trunkload.test", dir);
-		args_add_list(&a, k->run_flags);
+		struct lab_flags f;
+		args_add_list(&a, lab_flags(k->run_flags, &f));
 		int rc = proc_run(a.v, out, NULL, TIMEOUT_MS, NULL);
 		char *text = proc_read_file(report);
 		char code[64];
-		snprintf(code, sizeof(code), "\"code\":\t\"%s\"", k->finding);
-		bool has = text && strstr(text, code);
-		CHECK(has, "%s: report.json has the finding %s", k->cert, k->finding);
-		/* a legacy far end only warns; the others make the run fail */
-		int want = strcmp(k->finding, "weak_key") ? 1 : 0;
-		CHECK(rc == want, "%s: the run exits %d (got %d)", k->cert, want, rc);
-		if (!has || rc != want)
+		snprintf(code, sizeof(code), "\"code\":\t\"%s\"", k->finding ? k->finding : "");
+		bool has = text && (k->finding ? strstr(text, code) != NULL
+					       : strstr(text, "\"findings\":\t[]") != NULL);
+		CHECK(has, "%s: report.json has %s%s", k->cert, k->finding ? "the finding " : "no finding",
+		      k->finding ? k->finding : "");
+		CHECK(rc == k->want_exit, "%s: the run exits %d (got %d)", k->cert, k->want_exit, rc);
+		if (!has || rc != k->want_exit) {
 			proc_show_log(k->cert, out, 2500);
+			proc_show_json(report, "tls.findings");
+		}
 		free(text);
 	}
 	proc_cleanup_all();
@@ -245,7 +286,142 @@ static void target_host_is_the_name_checked(void)
 	proc_cleanup_all();
 }
 
+/* Writes <pki>/name from pieces of lab files: each piece is a file, or its first PEM
+ * block only when it ends in ":1". 0 or -1. */
+static int lab_join(const char *name, const char *const *pieces)
+{
+	char path[600];
+	snprintf(path, sizeof(path), "%s/%s", pki, name);
+	FILE *out = fopen(path, "w");
+	int rc = out ? 0 : -1;
+	for (size_t i = 0; !rc && pieces[i]; i++) {
+		char file[600];
+		size_t len = strcspn(pieces[i], ":");
+		bool first_only = pieces[i][len] == ':';
+		snprintf(file, sizeof(file), "%s/%.*s", pki, (int)len, pieces[i]);
+		char *text = proc_read_file(file);
+		char *end = text && first_only ? strstr(text, "-----END ") : NULL;
+		if (end && (end = strchr(end + 9, '\n')))
+			end[1] = 0;
+		rc = text && fputs(text, out) >= 0 ? 0 : -1;
+		free(text);
+	}
+	if (out && fclose(out))
+		rc = -1;
+	return rc;
+}
+
+/* A CRL from the openssl CLI ("openssl ca -gencrl"), signed by the lab CA stem, with
+ * the given extra arguments (dates). 0 or -1. */
+static int openssl_crl(const char *name, const char *ca, const char *const *dates)
+{
+	char dir[600], cnf[700], index[700], crt[600], key[600], out[600], log[800];
+	snprintf(dir, sizeof(dir), "%s/openssl-ca", pki);
+	mkdir(dir, 0700);
+	snprintf(cnf, sizeof(cnf), "%s/ca.cnf", dir);
+	snprintf(index, sizeof(index), "%s/index.txt", dir);
+	FILE *f = fopen(index, "w");
+	FILE *c = fopen(cnf, "w");
+	if (f)
+		fclose(f);
+	if (c) {
+		fprintf(c, "[ca]\ndefault_ca = lab\n[lab]\ndatabase = %s\ndefault_md = sha256\n", index);
+		fclose(c);
+	}
+	snprintf(crt, sizeof(crt), "%s/%s.crt", pki, ca);
+	snprintf(key, sizeof(key), "%s/%s.key", pki, ca);
+	snprintf(out, sizeof(out), "%s/%s", pki, name);
+	snprintf(log, sizeof(log), "%s/%s.log", dir, name);
+	struct proc_args a = { 0 };
+	args_add_list(&a, (const char *const[]){ "openssl", "ca", "-config", cnf, "-gencrl", "-cert",
+						 crt, "-keyfile", key, "-out", out, NULL });
+	args_add_list(&a, dates);
+	int rc = f && c ? proc_run(a.v, log, log, TIMEOUT_MS, NULL) : -1;
+	if (rc)
+		proc_show_log("openssl ca -gencrl", log, 2000);
+	return rc ? -1 : 0;
+}
+
+/* Beside the lab: a chain sent out of order, CRL files of one CA, expired, of a CA
+ * nobody trusts, and damaged. 0 or -1 (said why). */
+static int lab_extras(void)
+{
+	int rc = lab_join("server-ica-chain-misordered.crt",
+			  (const char *const[]){ "server-ica.crt", "ca.crt", "ica.crt", NULL }) ||
+		 lab_join("crl-ca-only.pem", (const char *const[]){ "crl.pem:1", NULL }) ||
+		 openssl_crl("crl-expired.pem", "ca",
+			     (const char *const[]){ "-crl_lastupdate", "20200101000000Z",
+						    "-crl_nextupdate", "20200102000000Z", NULL }) ||
+		 openssl_crl("crl-other.pem", "ca-other",
+			     (const char *const[]){ "-crldays", "30", NULL });
+	char path[600];
+	snprintf(path, sizeof(path), "%s/crl.pem", pki);
+	char *text = rc ? NULL : proc_read_file(path);
+	char *body = text ? strstr(text, "-----\n") : NULL;
+	if (body && strlen(body) > 20) { /* one base64 character that is none */
+		body[12] = '#';
+		snprintf(path, sizeof(path), "%s/crl-damaged.pem", pki);
+		FILE *f = fopen(path, "w");
+		rc = !f || fputs(text, f) < 0;
+		if (f && fclose(f))
+			rc = 1;
+	} else {
+		rc = 1;
+	}
+	free(text);
+	if (rc)
+		fprintf(stderr, "test_negative: cannot write the lab's extra files in %s\n", pki);
+	return rc ? -1 : 0;
+}
+
+/* A --crl file that is not fit for use: exit 2, naming the file and why. */
+static void unusable_crl_is_refused(void)
+{
+	static const struct {
+		const char *file, *says;
+	} bad[] = {
+		{ "ca.crt", "holds no CRL" },
+		{ "crl-expired.pem", "expired on 2020-01-02T00:00:00Z" },
+		{ "crl-other.pem", "signed by none of the CAs" },
+		{ "crl-damaged.pem", "does not parse" },
+		{ "no-such-crl.pem", "cannot read the CRL file" },
+	};
+	static const char *const commands[] = { "run", "probe", "uas" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		for (size_t c = 0; c < 3; c++) {
+			char file[600], out[512], name[64];
+			snprintf(file, sizeof(file), "%s/%s", pki, bad[i].file);
+			snprintf(name, sizeof(name), "crl-%zu-%s.out", i, commands[c]);
+			proc_path(out, sizeof(out), name);
+			struct proc_args a = { 0 };
+			args_add(&a, "%s", TL_BINARY);
+			args_add(&a, "%s", commands[c]);
+			if (c == 1)
+				args_add(&a, "127.0.0.1:1");
+			else if (c == 2) {
+				args_add(&a, "--listen");
+				args_add(&a, "127.0.0.1:%u", proc_free_port());
+			}
+			args_identity(&a, pki, c == 2 ? "server" : "client");
+			args_add(&a, "--ca");
+			args_add(&a, "%s/ca.crt", pki);
+			args_add(&a, "--crl");
+			args_add(&a, "%s", file);
+			int rc = proc_run(a.v, NULL, out, TIMEOUT_MS, NULL);
+			char *said = proc_read_file(out);
+			bool named = said && strstr(said, file) && strstr(said, bad[i].says);
+			CHECK(rc == 2, "%s --crl %s: exit 2 (got %d)", commands[c], bad[i].file, rc);
+			CHECK(named, "%s --crl %s: names the file and says \"%s\"", commands[c],
+			      bad[i].file, bad[i].says);
+			if (rc != 2 || !named)
+				proc_show_log(commands[c], out, 1000);
+			free(said);
+		}
+	proc_cleanup_all();
+}
+
 static const struct tl_case cases[] = {
+	{ "unusable_crl_is_refused", unusable_crl_is_refused },
 	{ "target_host_is_the_name_checked", target_host_is_the_name_checked },
 	{ "expected_finding_passes", expected_finding_passes },
 	{ "our_bad_certificates_are_refused", our_bad_certificates_are_refused },
@@ -256,7 +432,7 @@ int main(void)
 {
 	if (!proc_tmpdir())
 		return 1;
-	if (lab_pki("pki", pki, sizeof(pki)))
+	if (lab_pki("pki", pki, sizeof(pki)) || lab_extras())
 		return 1;
 	return tl_run("negative", TL_CASES(cases));
 }

@@ -420,7 +420,82 @@ static void unusable_crl_is_refused(void)
 	proc_cleanup_all();
 }
 
+/* The value after "tag=" in openssl x509's output for a lab certificate, into out. */
+static int x509_field(const char *stem, const char *flag, const char *tag, char *out, size_t cap)
+{
+	char crt[600], log[600];
+	snprintf(crt, sizeof(crt), "%s/%s.crt", pki, stem);
+	snprintf(log, sizeof(log), "%s/%s%s.txt", pki, stem, flag);
+	struct proc_args a = { 0 };
+	args_add_list(&a, (const char *const[]){ "openssl", "x509", "-noout", flag, "-in", crt, NULL });
+	if (!strcmp(flag, "-fingerprint"))
+		args_add(&a, "-sha256");
+	char *text = proc_run(a.v, log, NULL, TIMEOUT_MS, NULL) ? NULL : proc_read_file(log);
+	const char *at = text ? strstr(text, tag) : NULL;
+	if (at)
+		snprintf(out, cap, "%.*s", (int)strcspn(at + strlen(tag), "\n"), at + strlen(tag));
+	free(text);
+	return at ? 0 : -1;
+}
+
+/* scenarios/renewal-check.json, filled in with the new certificate's serial and sha256,
+ * fails a far-end certificate without clientAuth (a trunk certificate serves both roles)
+ * and passes the lab's good one. */
+static void renewal_check_needs_client_auth(void)
+{
+	static const struct { const char *cert; int want; } runs[] = {
+		{ "server-serverauth-only", 1 }, { "server", 0 },
+	};
+	char *shipped = proc_read_file(TL_SOURCE_DIR "/scenarios/renewal-check.json");
+	CU_ASSERT_FATAL(shipped != NULL);
+	for (size_t i = 0; i < 2; i++) {
+		proc_cleanup_all();
+		char serial[128] = "", sha[160] = "";
+		CU_ASSERT_FATAL(x509_field(runs[i].cert, "-serial", "serial=", serial, sizeof(serial)) == 0);
+		CU_ASSERT_FATAL(x509_field(runs[i].cert, "-fingerprint", "Fingerprint=", sha, sizeof(sha)) == 0);
+		char *filled = malloc(strlen(shipped) + 512);
+		CU_ASSERT_FATAL(filled != NULL);
+		const char *s1 = strstr(shipped, "\"serial\": \"\""), *s2 = strstr(shipped, "\"sha256\": \"\"");
+		CU_ASSERT_FATAL(s1 && s2 && s1 < s2);
+		sprintf(filled, "%.*s\"serial\": \"%s\"%.*s\"sha256\": \"%s\"%s", (int)(s1 - shipped), shipped,
+			serial, (int)(s2 - (s1 + 12)), s1 + 12, sha, s2 + 12);
+		char scn[700], dir[512], out[600];
+		snprintf(scn, sizeof(scn), "%s/renewal-%s.json", pki, runs[i].cert);
+		FILE *f = fopen(scn, "w");
+		CU_ASSERT_FATAL(f != NULL);
+		fputs(filled, f);
+		fclose(f);
+		free(filled);
+		uint16_t port;
+		uas(runs[i].cert, NULL, &port, runs[i].cert);
+		proc_path(dir, sizeof(dir), scn + strlen(pki) + 1);
+		snprintf(out, sizeof(out), "%s.out", dir);
+		struct proc_args a = { 0 };
+		args_add_list(&a, (const char *const[]){ TL_BINARY, "run", scn, "--target", NULL });
+		args_add(&a, "127.0.0.1:%u", port);
+		args_add(&a, "--ca");
+		args_add(&a, "%s/ca.crt", pki);
+		args_identity(&a, pki, "client");
+		args_add(&a, "--report-dir");
+		args_add(&a, "%s", dir);
+		int rc = proc_run(a.v, out, NULL, TIMEOUT_MS, NULL);
+		char *said = proc_read_file(out);
+		bool named = said && (runs[i].want ? strstr(said, "fail tls.finding.no_client_auth") != NULL
+					       : strstr(said, "no_client_auth") == NULL);
+		CHECK(rc == runs[i].want, "renewal-check against %s: exit %d (got %d)", runs[i].cert,
+		      runs[i].want, rc);
+		CHECK(named, "renewal-check against %s: %s", runs[i].cert,
+		      runs[i].want ? "the check tls.finding.no_client_auth fails" : "no no_client_auth");
+		if (rc != runs[i].want || !named)
+			proc_show_log(scn, out, 3000);
+		free(said);
+	}
+	free(shipped);
+	proc_cleanup_all();
+}
+
 static const struct tl_case cases[] = {
+	{ "renewal_check_needs_client_auth", renewal_check_needs_client_auth },
 	{ "unusable_crl_is_refused", unusable_crl_is_refused },
 	{ "target_host_is_the_name_checked", target_host_is_the_name_checked },
 	{ "expected_finding_passes", expected_finding_passes },

@@ -16,11 +16,18 @@
  *                           at Debian's default level 2)
  *   none                    1.2: handshake_failure,         peer did not return a
  *                           1.3: certificate_required       certificate
+ *   revoked (at the socket  certificate_revoked             certificate verify failed
+ *   with `crl =`)
+ *   EKU serverAuth only     unsupported_certificate         certificate verify failed
+ *   leaf + intermediate     (accepted, trusting the root alone)
  *
  * and when we refuse its certificate it logs the alert we sent: "sslv3 alert
  * certificate expired", "sslv3 alert bad certificate" (wrong name), "tlsv1 alert
  * unknown ca" (self-signed). Its tls.cfg has no TLS 1.3-only method ("Unsupported
  * enum value 'TLSv1.3'"): TLSv1.2+ accepts both and each run picks its version.
+ * Its sockets of the enterprise set present a leaf of the issuing CA alone (we find
+ * incomplete_chain), that leaf with the intermediate (fine through the root, with every
+ * CRL checked), and a revoked certificate (our --crl finds revoked).
  * Starting and stopping it (its workers too): kamailio_proc.h. */
 #include "kamailio_proc.h"
 #include "proc.h"
@@ -39,11 +46,13 @@
 #define LOG_WAIT_MS 2000     /* Kamailio logs a refusal just after it sends the alert */
 #define CALLS 2              /* per run: each one connection attempt in a negative test */
 
-/* The listening sockets, one per server certificate. */
-enum sock { S_GOOD, S_EXPIRED, S_WRONGNAME, S_SELFSIGNED, S_N };
+/* The listening sockets, one per server certificate (and one that checks a CRL). */
+enum sock { S_GOOD, S_EXPIRED, S_WRONGNAME, S_SELFSIGNED, S_ICA_LEAF, S_ICA_CHAIN, S_CRL,
+	    S_REVOKED, S_N };
 
 static const char *const sock_var[S_N] = { "PORT_GOOD", "PORT_EXPIRED", "PORT_WRONGNAME",
-					   "PORT_SELFSIGNED" };
+					   "PORT_SELFSIGNED", "PORT_ICA_LEAF", "PORT_ICA_CHAIN",
+					   "PORT_CRL", "PORT_REVOKED" };
 
 /* The modules kamailio.cfg.in loads. */
 static const char *const modules[] = { "tls", "sl", "pv", "textops" };
@@ -67,6 +76,9 @@ struct kcase {
 	const char *alert;
 	const char *first_error; /* we refuse: tls.first_error has this */
 	const char *kam_says;    /* Kamailio's log has this during the run */
+	const char *finding;     /* tls.findings has this code */
+	bool crl;                /* run with --crl <lab>/crl.pem */
+	const char *scenario;    /* a shipped one (scenarios/<name>.json), NULL: call.json */
 };
 
 #define GOOD(n, v) { .name = (n), .sock = S_GOOD, .cert = "client", .version = (v) }
@@ -84,6 +96,18 @@ struct kcase {
 #define WE_REFUSE(n, s, v, a, why, says) \
 	{ .name = (n), .sock = (s), .cert = "client", .version = (v), .want_exit = 1, \
 	  .alert = (a), .first_error = (why), .kam_says = (says) }
+
+/* the enterprise PKI: a two-tier CA, revocation, usages */
+#define ENTERPRISE_OK(n, s, c, with_crl) \
+	{ .name = (n), .sock = (s), .cert = (c), .version = "1.3", .crl = (with_crl) }
+#define ENTERPRISE_REFUSED(n, s, c, a, f) \
+	{ .name = (n), .sock = (s), .cert = "client", .version = "1.3", .want_exit = 1, \
+	  .alert = (a), .finding = (f), .crl = true }
+
+/* Kamailio refuses us, and the shipped negative scenario scn passes */
+#define REFUSED_AT(n, s, c, v, a, scn) \
+	{ .name = (n), .sock = (s), .cert = (c), .version = (v), .rejected = true, .alert = (a), \
+	  .kam_says = VERIFY_FAILED, .scenario = (scn) }
 
 #define VERIFY_FAILED "certificate verify failed"
 #define NO_CERT "peer did not return a certificate"
@@ -113,6 +137,24 @@ static const struct kcase kcases[] = {
 		  "self-signed", "alert unknown ca"),
 	WE_REFUSE("selfsigned_server_cert_tls13", S_SELFSIGNED, "1.3", "unknown_ca",
 		  "self-signed", "alert unknown ca"),
+	/* leaf + intermediate in --cert: Kamailio, trusting the root alone, accepts it */
+	ENTERPRISE_OK("ica_chain_client_tls13", S_GOOD, "client-ica-chain", false),
+	/* Kamailio sends leaf + intermediate: trusted through the root, every CRL checked */
+	ENTERPRISE_OK("ica_chain_server_tls13", S_ICA_CHAIN, "client", true),
+	/* Kamailio sends its leaf alone: the finding names the missing intermediate */
+	ENTERPRISE_REFUSED("ica_leaf_only_server_tls13", S_ICA_LEAF, "client", "unknown_ca",
+			   "incomplete_chain"),
+	/* Kamailio presents a certificate our CRL revokes */
+	ENTERPRISE_REFUSED("revoked_server_tls13", S_REVOKED, "client", "certificate_revoked",
+			   "revoked"),
+	/* Kamailio with `crl =` refuses a revoked client with alert 44 */
+	REFUSED_AT("revoked_client_tls12", S_CRL, "client-revoked", "1.2", "certificate_revoked",
+		   "negative/client-revoked"),
+	REFUSED_AT("revoked_client_tls13", S_CRL, "client-revoked", "1.3", "certificate_revoked",
+		   "negative/client-revoked"),
+	/* a serverAuth-only certificate (public CAs from 2026) is no client certificate */
+	REFUSED_AT("serverauth_only_client_tls13", S_GOOD, "client-serverauth-only", "1.3",
+		   "unsupported_certificate", "negative/client-serverauth-only"),
 };
 
 /* "<tmp>/pki/<stem><ext>" */
@@ -236,16 +278,21 @@ static void run_case(const struct kcase *c)
 	struct proc_args a = { 0 };
 	args_add(&a, "%s", TL_BINARY);
 	args_add(&a, "run");
-	args_add(&a, "%s/call.json", FIXTURES);
+	if (c->scenario)
+		args_add(&a, "%s/scenarios/%s.json", TL_SOURCE_DIR, c->scenario);
+	else
+		args_add(&a, "%s/call.json", FIXTURES);
 	args_add(&a, "--target");
 	args_add(&a, "127.0.0.1:%u", kam_port[c->sock]);
 	args_add(&a, "--server-name");
 	args_add(&a, "uas.trunkload.test");
 	if (c->cert) {
-		args_add(&a, "--cert");
-		args_add(&a, "%s", pki(f, sizeof(f), c->cert, ".crt"));
-		args_add(&a, "--key");
-		args_add(&a, "%s", pki(f, sizeof(f), c->cert, ".key"));
+		char dir_pki[512];
+		args_identity(&a, proc_path(dir_pki, sizeof(dir_pki), "pki"), c->cert);
+	}
+	if (c->crl) {
+		args_add(&a, "--crl");
+		args_add(&a, "%s", pki(f, sizeof(f), "crl", ".pem"));
 	}
 	args_add(&a, "--ca");
 	args_add(&a, "%s", pki(f, sizeof(f), "ca", ".crt"));
@@ -289,7 +336,7 @@ static void run_case(const struct kcase *c)
 			{ 0 },
 		};
 		bad = proc_expect_json(report, want) + check_outcomes(c->name, root, CALLS);
-	} else if (c->first_error) {
+	} else if (c->want_exit) {
 		/* we refuse Kamailio's certificate on the one trunk connection: no call */
 		const struct proc_expect want[] = {
 			EXPECT_STR("verdict", "fail"),
@@ -300,11 +347,13 @@ static void run_case(const struct kcase *c)
 			{ 0 },
 		};
 		bad = proc_expect_json(report, want);
-		const cJSON *why = json_at(root, "tls.first_error");
-		bool named = cJSON_IsString(why) && strstr(why->valuestring, c->first_error);
-		CHECK(named, "%s: tls.first_error names \"%s\" (got \"%s\")", c->name, c->first_error,
-		      cJSON_IsString(why) ? why->valuestring : "(missing)");
-		bad += !named;
+		if (c->first_error) {
+			const cJSON *why = json_at(root, "tls.first_error");
+			bool named = cJSON_IsString(why) && strstr(why->valuestring, c->first_error);
+			CHECK(named, "%s: tls.first_error names \"%s\" (got \"%s\")", c->name,
+			      c->first_error, cJSON_IsString(why) ? why->valuestring : "(missing)");
+			bad += !named;
+		}
 	} else {
 		const struct proc_expect want[] = {
 			EXPECT_STR("verdict", "pass"),
@@ -325,6 +374,16 @@ static void run_case(const struct kcase *c)
 		CHECK(cJSON_IsNumber(v) && v->valueint == 1, "%s: report tls.versions.%s == 1", c->name,
 		      key);
 		bad += !(cJSON_IsNumber(v) && v->valueint == 1);
+	}
+	if (c->finding) {
+		bool found = false;
+		const cJSON *it;
+		cJSON_ArrayForEach(it, json_at(root, "tls.findings")) {
+			const cJSON *code = cJSON_GetObjectItemCaseSensitive(it, "code");
+			found |= cJSON_IsString(code) && !strcmp(code->valuestring, c->finding);
+		}
+		CHECK(found, "%s: tls.findings has %s", c->name, c->finding);
+		bad += !found;
 	}
 	cJSON_Delete(root);
 	if (c->kam_says) {
@@ -359,6 +418,13 @@ KCASE(14)
 KCASE(15)
 KCASE(16)
 KCASE(17)
+KCASE(18)
+KCASE(19)
+KCASE(20)
+KCASE(21)
+KCASE(22)
+KCASE(23)
+KCASE(24)
 
 #define N_CASES (sizeof(kcases) / sizeof(kcases[0]))
 
@@ -398,6 +464,7 @@ static void probe_kamailio(void)
 static const CU_TestFunc case_fn[] = {
 	kcase_0,  kcase_1,  kcase_2,  kcase_3,  kcase_4,  kcase_5,  kcase_6,  kcase_7,  kcase_8,
 	kcase_9,  kcase_10, kcase_11, kcase_12, kcase_13, kcase_14, kcase_15, kcase_16, kcase_17,
+	kcase_18, kcase_19, kcase_20, kcase_21, kcase_22, kcase_23, kcase_24,
 };
 _Static_assert(sizeof(case_fn) / sizeof(case_fn[0]) == N_CASES, "one KCASE per row of kcases");
 
@@ -417,7 +484,8 @@ static int make_lab(void)
 	static const char *const need[] = { "server", "server-expired", "server-wrongname",
 					    "server-selfsigned", "client", "client-expired",
 					    "client-untrusted", "client-selfsigned",
-					    "client-legacy" };
+					    "client-legacy", "client-revoked", "client-ica",
+					    "client-serverauth-only", "server-ica", "server-revoked" };
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
 		if (access(pki(f, sizeof(f), need[i], ".crt"), R_OK) ||
 		    access(pki(f, sizeof(f), need[i], ".key"), R_OK)) {

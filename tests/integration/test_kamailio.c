@@ -48,11 +48,11 @@
 
 /* The listening sockets, one per server certificate (and one that checks a CRL). */
 enum sock { S_GOOD, S_EXPIRED, S_WRONGNAME, S_SELFSIGNED, S_ICA_LEAF, S_ICA_CHAIN, S_CRL,
-	    S_REVOKED, S_N };
+	    S_REVOKED, S_CNONLY, S_DISORDER, S_N };
 
 static const char *const sock_var[S_N] = { "PORT_GOOD", "PORT_EXPIRED", "PORT_WRONGNAME",
 					   "PORT_SELFSIGNED", "PORT_ICA_LEAF", "PORT_ICA_CHAIN",
-					   "PORT_CRL", "PORT_REVOKED" };
+					   "PORT_CRL", "PORT_REVOKED", "PORT_CNONLY", "PORT_DISORDER" };
 
 /* The modules kamailio.cfg.in loads. */
 static const char *const modules[] = { "tls", "sl", "pv", "textops" };
@@ -144,6 +144,11 @@ static const struct kcase kcases[] = {
 	/* Kamailio sends its leaf alone: the finding names the missing intermediate */
 	ENTERPRISE_REFUSED("ica_leaf_only_server_tls13", S_ICA_LEAF, "client", "unknown_ca",
 			   "incomplete_chain"),
+	/* the name in the CN only; a chain sent out of order: warned, the calls go on */
+	{ .name = "cnonly_server_tls13", .sock = S_CNONLY, .cert = "client", .version = "1.3",
+	  .finding = "cn_only" },
+	{ .name = "misordered_chain_server_tls13", .sock = S_DISORDER, .cert = "client",
+	  .version = "1.3", .finding = "chain_order" },
 	/* Kamailio presents a certificate our CRL revokes */
 	ENTERPRISE_REFUSED("revoked_server_tls13", S_REVOKED, "client", "certificate_revoked",
 			   "revoked"),
@@ -425,6 +430,8 @@ KCASE(21)
 KCASE(22)
 KCASE(23)
 KCASE(24)
+KCASE(25)
+KCASE(26)
 
 #define N_CASES (sizeof(kcases) / sizeof(kcases[0]))
 
@@ -445,12 +452,15 @@ static void probe_kamailio(void)
 	args_add(&a, "%s", pki(f, sizeof(f), "client", ".key"));
 	args_add(&a, "--ca");
 	args_add(&a, "%s", pki(f, sizeof(f), "ca", ".crt"));
+	args_add(&a, "--crl");
+	args_add(&a, "%s", pki(f, sizeof(f), "crl", ".pem"));
 	int rc = proc_run(a.v, out, NULL, RUN_TIMEOUT_MS, NULL);
 	char *text = proc_read_file(out);
 	static const char *const want[] = {
 		">> ClientHello", "<< CertificateRequest", "<< Certificate", ">> Certificate",
 		"the server asked for a client certificate from:", "handshake done",
 		"subject: CN=uas.trunkload.test", "our certificate: accepted", "OPTIONS: SIP/2.0 200 OK in ",
+		"revocation: CRL checked, not revoked; OCSP none stapled",
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		CHECK(text && strstr(text, want[i]), "probe of Kamailio prints \"%s\"", want[i]);
@@ -464,7 +474,7 @@ static void probe_kamailio(void)
 static const CU_TestFunc case_fn[] = {
 	kcase_0,  kcase_1,  kcase_2,  kcase_3,  kcase_4,  kcase_5,  kcase_6,  kcase_7,  kcase_8,
 	kcase_9,  kcase_10, kcase_11, kcase_12, kcase_13, kcase_14, kcase_15, kcase_16, kcase_17,
-	kcase_18, kcase_19, kcase_20, kcase_21, kcase_22, kcase_23, kcase_24,
+	kcase_18, kcase_19, kcase_20, kcase_21, kcase_22, kcase_23, kcase_24, kcase_25, kcase_26,
 };
 _Static_assert(sizeof(case_fn) / sizeof(case_fn[0]) == N_CASES, "one KCASE per row of kcases");
 
@@ -492,6 +502,21 @@ static int make_lab(void)
 			fprintf(stderr, "test_kamailio: trunkload pki made no %s\n", f);
 			return -1;
 		}
+	}
+	/* a chain out of order for Kamailio to send: leaf, root, intermediate */
+	FILE *out_of_order = fopen(pki(f, sizeof(f), "server-ica-chain-misordered", ".crt"), "w");
+	static const char *const order[] = { "server-ica", "ca", "ica" };
+	for (size_t i = 0; out_of_order && i < 3; i++) {
+		char *pem = proc_read_file(pki(f, sizeof(f), order[i], ".crt"));
+		if (!pem || fputs(pem, out_of_order) < 0) {
+			fclose(out_of_order);
+			out_of_order = NULL;
+		}
+		free(pem);
+	}
+	if (!out_of_order || fclose(out_of_order)) {
+		fprintf(stderr, "test_kamailio: cannot write the misordered chain\n");
+		return -1;
 	}
 	return 0;
 }

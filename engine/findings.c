@@ -24,7 +24,7 @@ enum {
 const char *const finding_codes[] = { "expired", "not_yet_valid", "expires_soon", "untrusted",
 	"name_mismatch", "self_signed", "weak_key", "sha1_signature", "no_server_auth",
 	"no_client_auth", "old_tls_version", "no_forward_secrecy", "verify_failed", "revoked",
-	"incomplete_chain", "chain_order", "cn_only", "revocation_unchecked", NULL };
+	"incomplete_chain", "chain_order", "cn_only", "revocation_unchecked", "ocsp_unusable", NULL };
 
 const char *finding_severity_name(enum finding_severity s)
 {
@@ -145,6 +145,14 @@ unsigned findings_for_peer(const struct cert_facts *chain, unsigned n_chain,
 		from_verify(&a, h, chain, n_chain);
 	if (h && !strcmp(h->ocsp, "revoked"))
 		add(&a, "revoked", FINDING_ERROR, "revoked (stapled OCSP response): %s", h->revoked);
+	if (h && !strcmp(h->ocsp, "invalid"))
+		add(&a, "ocsp_unusable", FINDING_WARNING,
+		    "the stapled OCSP response does not verify: not signed by the leaf's CA (or a "
+		    "responder it named), about another certificate, or out of date");
+	else if (h && !strcmp(h->ocsp, "unknown"))
+		add(&a, "ocsp_unusable", FINDING_WARNING,
+		    "the stapled OCSP response says unknown: its responder does not know the "
+		    "certificate");
 	if (h && h->crl_missing[0])
 		add(&a, "revocation_unchecked", FINDING_WARNING,
 		    "no CRL of the issuer of %s was given: its revocation was not checked",

@@ -31,8 +31,9 @@ struct handshake_facts {
 	char revoked[96];       /* a revoked certificate's subject, date and reason (from the
 				 * CRL or the stapled OCSP response), "" none */
 	char ocsp[12];          /* the stapled OCSP status: "good", "revoked", "unknown",
-				 * "invalid" (does not verify), "none" (nothing stapled) or ""
-				 * (not asked: the peer is a client) */
+				 * "invalid" (does not verify), "unverified" (no chain to verify
+				 * it with), "none" (nothing stapled) or "" (not asked: the peer
+				 * is a client) */
 	char crl_missing[160];  /* with --crl: the certificate whose issuer had no CRL there
 				 * (its revocation unchecked), "" none */
 };
@@ -46,7 +47,8 @@ struct handshake_facts {
  * old_tls_version, no_forward_secrecy, verify_failed (any other chain error), revoked,
  * incomplete_chain (the issuer of a certificate sent was neither sent nor trusted),
  * chain_order (sent out of order), cn_only (the expected name matched only through the
- * CN), revocation_unchecked (--crl given, but not for every issuer). */
+ * CN), revocation_unchecked (--crl given, but not for every issuer), ocsp_unusable (a
+ * stapled OCSP response that does not verify or says unknown). */
 unsigned findings_for_peer(const struct cert_facts *chain, unsigned n_chain,
 			   const struct handshake_facts *h, int warn_days, bool peer_is_server,
 			   struct finding *out, unsigned max);

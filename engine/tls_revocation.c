@@ -173,7 +173,8 @@ void tls_ocsp_status(SSL *ssl, char *status, size_t scap, char *revoked, size_t 
 	OCSP_CERTID *id = issuer ? OCSP_cert_to_id(NULL, leaf, issuer) : NULL;
 	int st = -1, reason = -1;
 	ASN1_GENERALIZEDTIME *rev = NULL, *this_upd = NULL, *next_upd = NULL;
-	snprintf(status, scap, "invalid");
+	/* without a verified chain (no --ca) there is nothing to check it against */
+	snprintf(status, scap, "%s", issuer ? "invalid" : "unverified");
 	/* signed by the leaf's CA (or a responder it delegated), in date, about this leaf */
 	if (basic && id &&
 	    OCSP_basic_verify(basic, verified, SSL_CTX_get_cert_store(SSL_get_SSL_CTX(ssl)), 0) > 0 &&

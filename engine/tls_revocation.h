@@ -20,7 +20,8 @@ void tls_revoked_text(X509_STORE_CTX *store, char *out, size_t cap);
 
 /* The stapled OCSP response about the far end's leaf (a client's connection after the
  * handshake): status "good", "revoked", "unknown", "invalid" (not signed by the chain's
- * CA, or out of date) or "none" (nothing stapled); for "revoked", when and why. */
+ * CA, about another certificate, or out of date), "unverified" (no verified chain to
+ * check it against: no --ca) or "none" (nothing stapled); for "revoked", when and why. */
 void tls_ocsp_status(SSL *ssl, char *status, size_t scap, char *revoked, size_t rcap);
 
 #endif

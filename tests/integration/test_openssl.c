@@ -207,6 +207,7 @@ struct ocsp_case {
 	long next_update;
 	const char *want;      /* tls.peer.ocsp */
 	bool revoked;          /* the finding revoked (error), with the database's reason */
+	bool no_ca;            /* probe alone, without --ca (run needs one) */
 };
 
 static const struct ocsp_case ocsp_cases[] = {
@@ -249,6 +250,9 @@ static const struct ocsp_case ocsp_cases[] = {
 	{ .name = "staple_from_the_future_invalid", .cert = "server", .staple = STAPLE_DATED,
 	  .about = "server", .issuer = "ca", .signer = "ca", .this_update = 3600,
 	  .next_update = 86400, .want = "invalid" },
+	/* a good staple, but nothing to verify it with */
+	{ .name = "staple_without_ca_unverified", .cert = "server", .staple = STAPLE_OPENSSL,
+	  .about = "server", .issuer = "ca", .signer = "ca", .want = "unverified", .no_ca = true },
 };
 
 /* What each CA's database says: index-<ca>.txt in the scratch directory. */
@@ -445,8 +449,10 @@ static int probe_staple(const struct ocsp_case *c, uint16_t port, const char *ou
 	args_add(&a, "127.0.0.1:%u", port);
 	args_add(&a, "--server-name");
 	args_add(&a, "uas.trunkload.test");
-	args_add(&a, "--ca");
-	args_add(&a, "%s", pki(f, sizeof(f), "ca.crt"));
+	if (!c->no_ca) {
+		args_add(&a, "--ca");
+		args_add(&a, "%s", pki(f, sizeof(f), "ca.crt"));
+	}
 	args_add(&a, "--cert");
 	args_add(&a, "%s", pki(f, sizeof(f), "client.crt"));
 	args_add(&a, "--key");
@@ -552,6 +558,13 @@ static int run_staple(const struct ocsp_case *c, uint16_t port, const char *out,
 		CHECK(failed == 0, "%s: no check fails but calls.failed_pct (%d did)", c->name, failed);
 		bad += found + (check != -ENOENT) + (failed != 0);
 	}
+	/* a staple that does not verify, or says unknown, is a warning */
+	bool unusable = !strcmp(c->want, "invalid") || !strcmp(c->want, "unknown");
+	found = report_finding(report, "ocsp_unusable", sev, sizeof(sev));
+	CHECK(found == unusable && (!found || !strcmp(sev, "warning")),
+	      "%s: report tls.findings %s ocsp_unusable as a warning (got %s)", c->name,
+	      unusable ? "has" : "has no", found ? sev : "none");
+	bad += found != unusable;
 	return bad;
 }
 
@@ -584,7 +597,7 @@ static void stapling(const struct ocsp_case *c)
 
 	/* s_server serves one connection after the other: the probe's, then the run's */
 	int bad_probe = probe_staple(c, port, probe_out);
-	int bad_run = run_staple(c, port, run_out, dir, report);
+	int bad_run = c->no_ca ? 0 : run_staple(c, port, run_out, dir, report);
 	if (bad_probe)
 		proc_show_log("trunkload probe", probe_out, 2500);
 	if (bad_run) {
@@ -621,6 +634,7 @@ STAPLING(staple_dated_current_good)
 STAPLING(staple_expired_invalid)
 STAPLING(staple_expired_within_slack_good)
 STAPLING(staple_from_the_future_invalid)
+STAPLING(staple_without_ca_unverified)
 
 static const struct tl_case cases[] = {
 	{ "client_cert_presented_and_verified", client_cert_presented_and_verified },
@@ -637,6 +651,7 @@ static const struct tl_case cases[] = {
 	{ "staple_expired_invalid", staple_expired_invalid },
 	{ "staple_expired_within_slack_good", staple_expired_within_slack_good },
 	{ "staple_from_the_future_invalid", staple_from_the_future_invalid },
+	{ "staple_without_ca_unverified", staple_without_ca_unverified },
 };
 
 int main(void)

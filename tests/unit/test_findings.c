@@ -133,6 +133,17 @@ static void test_revocation(void)
 	snprintf(o.ocsp, sizeof(o.ocsp), "good");
 	n = judge(&leaf, 1, &o, f);
 	CU_ASSERT_PTR_NULL(find(f, n, "revoked"));
+	CU_ASSERT_PTR_NULL(find(f, n, "ocsp_unusable"));
+	/* a staple that does not verify, or that its responder cannot vouch for: a warning */
+	static const char *const unusable[] = { "invalid", "unknown" };
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(o.ocsp, sizeof(o.ocsp), "%s", unusable[i]);
+		n = judge(&leaf, 1, &o, f);
+		r = find(f, n, "ocsp_unusable");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+		CU_ASSERT_EQUAL(r->severity, FINDING_WARNING);
+		CU_ASSERT_PTR_NULL(find(f, n, "revoked"));
+	}
 
 	struct handshake_facts m = { 0 };
 	snprintf(m.crl_missing, sizeof(m.crl_missing), "CN=Issuing CA,O=lab");
@@ -146,7 +157,7 @@ static void test_revocation(void)
 static void test_codes_listed(void)
 {
 	static const char *const mine[] = { "revoked", "incomplete_chain", "chain_order", "cn_only",
-					    "revocation_unchecked" };
+					    "revocation_unchecked", "ocsp_unusable" };
 	for (size_t i = 0; i < sizeof(mine) / sizeof(mine[0]); i++) {
 		unsigned seen = 0;
 		for (unsigned k = 0; finding_codes[k]; k++)

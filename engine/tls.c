@@ -141,11 +141,8 @@ static int verify_cb(int ok, X509_STORE_CTX *store)
 	/* --crl without a CRL for this certificate's issuer: checked as far as the CRLs go,
 	 * and said (a trust anchor needs none) */
 	if (error == X509_V_ERR_UNABLE_TO_GET_CRL) {
-		X509 *x = X509_STORE_CTX_get_current_cert(store);
-		if (t && x && !t->crl_missing[0] && X509_self_signed(x, 0) != 1)
-			X509_NAME_oneline(X509_get_subject_name(x), t->crl_missing,
-					  sizeof(t->crl_missing));
-		ERR_clear_error();
+		if (t && !t->crl_missing[0])
+			tls_crl_missing_text(store, t->crl_missing, sizeof(t->crl_missing));
 		return 1;
 	}
 	if (t && error == X509_V_ERR_CERT_REVOKED && !t->revoked[0])

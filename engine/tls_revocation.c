@@ -155,6 +155,15 @@ void tls_revoked_text(X509_STORE_CTX *store, char *out, size_t cap)
 	snprintf(out, cap, "%.60s on %s, %s", who, when, reason_name(reason));
 }
 
+void tls_crl_missing_text(X509_STORE_CTX *store, char *out, size_t cap)
+{
+	X509 *x = X509_STORE_CTX_get_current_cert(store);
+	out[0] = 0;
+	if (x && X509_self_signed(x, 0) != 1)
+		subject_text(X509_get_subject_name(x), out, cap);
+	ERR_clear_error();
+}
+
 void tls_ocsp_status(SSL *ssl, char *status, size_t scap, char *revoked, size_t rcap)
 {
 	const unsigned char *der = NULL;

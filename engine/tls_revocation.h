@@ -18,6 +18,10 @@ int tls_load_crls(SSL_CTX *ctx, const char *path, char *err, size_t errlen);
  * 2026-12-06T21:10:45Z, keyCompromise". */
 void tls_revoked_text(X509_STORE_CTX *store, char *out, size_t cap);
 
+/* The certificate the verify step is at, which has no CRL of its issuer, as its subject
+ * ("CN=...,O=..."); "" for a self-signed one (a trust anchor needs none). */
+void tls_crl_missing_text(X509_STORE_CTX *store, char *out, size_t cap);
+
 /* The stapled OCSP response about the far end's leaf (a client's connection after the
  * handshake): status "good", "revoked", "unknown", "invalid" (not signed by the chain's
  * CA, about another certificate, or out of date), "unverified" (no verified chain to

@@ -125,6 +125,32 @@ static pid_t s_server(const char *tag, const char *cert, const struct proc_args 
 	return rc ? rc : server;
 }
 
+/* `trunkload run FIXTURE` (under tests/integration/fixtures) of one call to
+ * 127.0.0.1:port as the lab's client (its certificate too, with client_cert). */
+static void run_args(struct proc_args *a, const char *fixture, uint16_t port, bool client_cert,
+		     const char *dir)
+{
+	char f[512];
+	args_add(a, "%s", TL_BINARY);
+	args_add(a, "run");
+	args_add(a, "%s/tests/integration/fixtures/%s", TL_SOURCE_DIR, fixture);
+	args_add(a, "--target");
+	args_add(a, "127.0.0.1:%u", port);
+	if (client_cert) {
+		args_add(a, "--cert");
+		args_add(a, "%s", pki(f, sizeof(f), "client.crt"));
+		args_add(a, "--key");
+		args_add(a, "%s", pki(f, sizeof(f), "client.key"));
+	}
+	args_add(a, "--ca");
+	args_add(a, "%s", pki(f, sizeof(f), "ca.crt"));
+	args_add(a, "--calls");
+	args_add(a, "1");
+	args_add(a, "--report-dir");
+	args_add(a, "%s", dir);
+	args_add(a, "--quiet");
+}
+
 static void handshake(const struct handshake_case *c)
 {
 	proc_cleanup_all();
@@ -144,24 +170,7 @@ static void handshake(const struct handshake_case *c)
 	CU_ASSERT_FATAL(server > 0);
 
 	struct proc_args a = { 0 };
-	args_add(&a, "%s", TL_BINARY);
-	args_add(&a, "run");
-	args_add(&a, "%s/tests/integration/fixtures/short-timeout.json", TL_SOURCE_DIR);
-	args_add(&a, "--target");
-	args_add(&a, "127.0.0.1:%u", port);
-	if (c->client_cert) {
-		args_add(&a, "--cert");
-		args_add(&a, "%s", pki(f, sizeof(f), "client.crt"));
-		args_add(&a, "--key");
-		args_add(&a, "%s", pki(f, sizeof(f), "client.key"));
-	}
-	args_add(&a, "--ca");
-	args_add(&a, "%s", pki(f, sizeof(f), "ca.crt"));
-	args_add(&a, "--calls");
-	args_add(&a, "1");
-	args_add(&a, "--report-dir");
-	args_add(&a, "%s", dir);
-	args_add(&a, "--quiet");
+	run_args(&a, "short-timeout.json", port, c->client_cert, dir);
 	int run_rc = proc_run(a.v, out, NULL, RUN_TIMEOUT_MS, NULL);
 	CHECK(run_rc == c->want_exit, "%s: trunkload run exits %d (got %d)", c->name, c->want_exit,
 	      run_rc);
@@ -503,25 +512,9 @@ static int probe_staple(const struct ocsp_case *c, uint16_t port, const char *ou
 static int run_staple(const struct ocsp_case *c, uint16_t port, const char *out,
 		      const char *dir, const char *report)
 {
-	char f[512];
 	struct proc_args a = { 0 };
-	args_add(&a, "%s", TL_BINARY);
-	args_add(&a, "run");
 	/* an OPTIONS ping: a call's INVITE would be cancelled, and its CANCEL waited for */
-	args_add(&a, "%s/tests/integration/fixtures/ocsp/options-ping.json", TL_SOURCE_DIR);
-	args_add(&a, "--target");
-	args_add(&a, "127.0.0.1:%u", port);
-	args_add(&a, "--cert");
-	args_add(&a, "%s", pki(f, sizeof(f), "client.crt"));
-	args_add(&a, "--key");
-	args_add(&a, "%s", pki(f, sizeof(f), "client.key"));
-	args_add(&a, "--ca");
-	args_add(&a, "%s", pki(f, sizeof(f), "ca.crt"));
-	args_add(&a, "--calls");
-	args_add(&a, "1");
-	args_add(&a, "--report-dir");
-	args_add(&a, "%s", dir);
-	args_add(&a, "--quiet");
+	run_args(&a, "ocsp/options-ping.json", port, true, dir);
 	int rc = proc_run(a.v, out, NULL, RUN_TIMEOUT_MS, NULL);
 	/* the ping s_server cannot answer fails the run in every case */
 	CHECK(rc == 1, "%s: trunkload run exits 1 (got %d)", c->name, rc);

@@ -79,6 +79,7 @@ struct kcase {
 	const char *kam_says;    /* Kamailio's log has this during the run */
 	const char *finding;     /* tls.findings has this code */
 	bool crl;                /* run with --crl <lab>/crl.pem */
+	bool crl_ca_only;        /* run with --crl of ca's CRL alone (none of ica's) */
 	const char *scenario;    /* another scenario (<source dir>/<name>.json), NULL: call.json */
 };
 
@@ -142,6 +143,9 @@ static const struct kcase kcases[] = {
 	ENTERPRISE_OK("ica_chain_client_tls13", S_GOOD, "client-ica-chain", false),
 	/* Kamailio sends leaf + intermediate: trusted through the root, every CRL checked */
 	ENTERPRISE_OK("ica_chain_server_tls13", S_ICA_CHAIN, "client", true),
+	/* with ca's CRL alone, ica's leaf is not checked: said, the calls go on */
+	{ .name = "ica_chain_server_crl_of_root_only_tls13", .sock = S_ICA_CHAIN, .cert = "client",
+	  .version = "1.3", .crl_ca_only = true, .finding = "revocation_unchecked" },
 	/* Kamailio sends its leaf alone: the finding names the missing intermediate */
 	ENTERPRISE_REFUSED("ica_leaf_only_server_tls13", S_ICA_LEAF, "client", "unknown_ca",
 			   "incomplete_chain"),
@@ -300,9 +304,9 @@ static void run_case(const struct kcase *c)
 		char dir_pki[512];
 		args_identity(&a, proc_path(dir_pki, sizeof(dir_pki), "pki"), c->cert);
 	}
-	if (c->crl) {
+	if (c->crl || c->crl_ca_only) {
 		args_add(&a, "--crl");
-		args_add(&a, "%s", pki(f, sizeof(f), "crl", ".pem"));
+		args_add(&a, "%s", pki(f, sizeof(f), c->crl ? "crl" : "crl-ca-only", ".pem"));
 	}
 	args_add(&a, "--ca");
 	args_add(&a, "%s", pki(f, sizeof(f), "ca", ".crt"));
@@ -439,6 +443,7 @@ KCASE(24)
 KCASE(25)
 KCASE(26)
 KCASE(27)
+KCASE(28)
 
 #define N_CASES (sizeof(kcases) / sizeof(kcases[0]))
 
@@ -482,7 +487,7 @@ static const CU_TestFunc case_fn[] = {
 	kcase_0,  kcase_1,  kcase_2,  kcase_3,  kcase_4,  kcase_5,  kcase_6,  kcase_7,  kcase_8,
 	kcase_9,  kcase_10, kcase_11, kcase_12, kcase_13, kcase_14, kcase_15, kcase_16, kcase_17,
 	kcase_18, kcase_19, kcase_20, kcase_21, kcase_22, kcase_23, kcase_24, kcase_25, kcase_26,
-	kcase_27,
+	kcase_27, kcase_28,
 };
 _Static_assert(sizeof(case_fn) / sizeof(case_fn[0]) == N_CASES, "one KCASE per row of kcases");
 
@@ -525,6 +530,19 @@ static int make_lab(void)
 	}
 	if (!out_of_order || fclose(out_of_order)) {
 		fprintf(stderr, "test_kamailio: cannot write the misordered chain\n");
+		return -1;
+	}
+	/* crl.pem's first CRL (ca's) alone */
+	char *crls = proc_read_file(pki(f, sizeof(f), "crl", ".pem"));
+	char *end = crls ? strstr(crls, "-----END X509 CRL-----\n") : NULL;
+	FILE *ca_only = end ? fopen(pki(f, sizeof(f), "crl-ca-only", ".pem"), "w") : NULL;
+	bool written = ca_only && fwrite(crls, 1, (size_t)(end - crls) + 23, ca_only) ==
+					  (size_t)(end - crls) + 23;
+	if (ca_only && fclose(ca_only))
+		written = false;
+	free(crls);
+	if (!written) {
+		fprintf(stderr, "test_kamailio: cannot write crl-ca-only.pem\n");
 		return -1;
 	}
 	return 0;

@@ -70,6 +70,75 @@ void result_free(struct result *r)
 	r->ts = NULL;
 	r->n_ts = r->cap_ts = 0;
 	prefix_table_free(&r->by_to_prefix);
+	free(r->peers);
+	r->peers = NULL;
+	r->n_peers = 0;
+}
+
+struct peer_seen *result_peer_find(struct result *r, const unsigned char key[PEER_KEY_LEN])
+{
+	for (unsigned i = 0; i < r->n_peers; i++)
+		if (!memcmp(r->peers[i].key, key, PEER_KEY_LEN))
+			return &r->peers[i];
+	return NULL;
+}
+
+struct peer_seen *result_peer_add(struct result *r, const unsigned char key[PEER_KEY_LEN])
+{
+	if (!r->peers && !(r->peers = calloc(RESULT_MAX_PEERS, sizeof(*r->peers))))
+		return NULL;
+	if (r->n_peers >= RESULT_MAX_PEERS) {
+		r->peers_untold++;
+		return NULL;
+	}
+	struct peer_seen *p = &r->peers[r->n_peers++];
+	memset(p, 0, sizeof(*p));
+	memcpy(p->key, key, PEER_KEY_LEN);
+	return p;
+}
+
+static void findings_add(struct finding_seen *out, unsigned *n, unsigned max,
+			 const struct tls_peer *p, const char *where, bool distinct)
+{
+	for (unsigned i = 0; i < p->n_findings; i++) {
+		const struct finding *f = &p->findings[i];
+		unsigned k = 0;
+		while (k < *n && strcmp(out[k].f->code, f->code))
+			k++;
+		if (k < *n) {
+			out[k].certificates += distinct;
+			if (!out[k].where[0] && where[0])
+				out[k].where = where;
+		} else if (*n < max) {
+			out[(*n)++] = (struct finding_seen){ f, where, distinct };
+		}
+	}
+}
+
+unsigned result_findings(const struct result *r, struct finding_seen *out, unsigned max)
+{
+	unsigned n = 0;
+	/* the first handshake's certificate is one of the distinct ones, when they are kept */
+	findings_add(out, &n, max, &r->peer, "", r->n_peers == 0);
+	for (unsigned i = 0; i < r->n_peers; i++)
+		findings_add(out, &n, max, &r->peers[i].peer, r->peers[i].where, true);
+	return n;
+}
+
+void result_peer_merge(struct result *dst, const struct peer_seen *src)
+{
+	struct peer_seen *p = result_peer_find(dst, src->key);
+	if (p) {
+		p->handshakes += src->handshakes;
+		return;
+	}
+	if (dst->n_peers >= RESULT_MAX_PEERS) {
+		dst->peers_untold += src->handshakes;
+		return;
+	}
+	p = result_peer_add(dst, src->key);
+	if (p)
+		*p = *src;
 }
 
 void result_reason_add(struct result *r, const char *name, uint64_t n)
@@ -207,6 +276,9 @@ void result_merge(struct result *dst, const struct result *src)
 	}
 	if (!dst->peer.seen && src->peer.seen)
 		dst->peer = src->peer;
+	for (unsigned i = 0; i < src->n_peers; i++)
+		result_peer_merge(dst, &src->peers[i]);
+	dst->peers_untold += src->peers_untold;
 	if (!dst->first_tls_error[0])
 		memcpy(dst->first_tls_error, src->first_tls_error, sizeof(dst->first_tls_error));
 	if (src->n_keys && (dst->keys || !result_keys_reserve(dst, RESULT_MAX_KEYS)))

@@ -126,6 +126,17 @@ struct tester_health {
 	double busiest_worker_pct;    /* the busiest worker's CPU over its wall time */
 };
 
+/* One distinct certificate the far end presented (a cluster's nodes each have their own;
+ * a renewal may have reached some of them only). */
+#define RESULT_MAX_PEERS 8
+#define PEER_KEY_LEN 32
+struct peer_seen {
+	unsigned char key[PEER_KEY_LEN]; /* SHA-256 of its leaf */
+	uint64_t handshakes;      /* handshakes (finished or refused) that presented it */
+	char where[64];           /* the first far-end address it came from, "ADDR:PORT" */
+	struct tls_peer peer;     /* its chain, the facts of its first handshake, findings */
+};
+
 struct ts_row { /* one second of the run */
 	uint64_t started, completed, failed, active, p99_us;
 	uint64_t lag_max_us; /* the latest any call of the second started (schedule lag) */
@@ -149,6 +160,9 @@ struct result {
 	struct tls_alerts alerts;
 	struct name_count versions[RESULT_MAX_NAMES], ciphers[RESULT_MAX_NAMES];
 	struct tls_peer peer;   /* from the first handshake, or the first refused one when none succeeded */
+	struct peer_seen *peers; /* owned; every distinct certificate, at most RESULT_MAX_PEERS */
+	unsigned n_peers;
+	uint64_t peers_untold;  /* handshakes with certificates past that many */
 	char first_tls_error[200];
 
 	struct srtp_key_row *keys; /* owned; NULL unless keys are listed */
@@ -172,6 +186,24 @@ struct result {
 
 void result_init(struct result *r);
 void result_free(struct result *r);
+/* The entry of the certificate with this key, NULL if none. */
+struct peer_seen *result_peer_find(struct result *r, const unsigned char key[PEER_KEY_LEN]);
+/* A new, zeroed entry for key (its handshakes 0); NULL when RESULT_MAX_PEERS are held
+ * (peers_untold counts it) or memory is short. */
+struct peer_seen *result_peer_add(struct result *r, const unsigned char key[PEER_KEY_LEN]);
+/* A finding about the far end, once per code over every certificate it presented. */
+struct finding_seen {
+	const struct finding *f;  /* the first of its code (borrowed from r) */
+	const char *where;        /* the far-end address of that certificate, "" unknown */
+	unsigned certificates;    /* how many distinct certificates had it */
+};
+/* The union of the findings of the first handshake and of every distinct certificate,
+ * in that order, one per code: at most max into out. Returns how many. */
+unsigned result_findings(const struct result *r, struct finding_seen *out, unsigned max);
+
+/* One more handshake with the certificate of src: counted on its entry, or src copied. */
+void result_peer_merge(struct result *dst, const struct peer_seen *src);
+
 /* Adds one occurrence of a failure reason (names longer than 31 bytes are cut). */
 void result_fail(struct result *r, const char *reason);
 /* Adds n occurrences; a full table counts new reasons in its last slot, "other". */

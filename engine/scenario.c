@@ -246,6 +246,34 @@ static void get_pin(struct ctx *c, const cJSON *peer, const char *key, const cha
 	get_str(c, peer, "tls.expect_peer", key, false, dst, cap);
 }
 
+/* A pin or, for a cluster, a list of them (at most 16), joined with "," into dst. */
+static void get_pins(struct ctx *c, const cJSON *peer, const char *key, const char *what,
+		     char *dst, size_t cap)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(peer, key);
+	if (!cJSON_IsArray(v)) {
+		get_pin(c, peer, key, what, dst, cap);
+		return;
+	}
+	char p[SCN_PATH_LEN];
+	snprintf(p, sizeof(p), "tls.expect_peer.%s", key);
+	int n = cJSON_GetArraySize(v);
+	if (n < 1 || n > 16) {
+		bad(c, p, "a string, or a list of 1-16 strings (one per node)", v);
+		return;
+	}
+	struct tl_sb b = tl_sb_init(dst, cap);
+	const cJSON *it;
+	cJSON_ArrayForEach(it, v) {
+		if (!cJSON_IsString(it) || !it->valuestring[0] || strchr(it->valuestring, ',')) {
+			bad(c, p, "a list of non-empty strings without commas", it);
+			dst[0] = 0;
+			return;
+		}
+		tl_sb_fmt(&b, "%s%s", b.n ? "," : "", it->valuestring);
+	}
+}
+
 /* lo_open: the bound lo itself is excluded. */
 static bool get_num(struct ctx *c, const cJSON *obj, const char *path, const char *key,
 		    double lo, bool lo_open, double hi, const char *what, double *out)
@@ -413,10 +441,10 @@ static void parse_tls(struct ctx *c, const cJSON *o)
 		get_bool(c, peer, "tls.expect_peer", "both_roles", &s->expect_both_roles);
 		get_pin(c, peer, "issuer", "a part of the issuing CA's name", s->expect_issuer,
 			sizeof(s->expect_issuer));
-		get_pin(c, peer, "serial", "the new certificate's serial", s->expect_serial,
-			sizeof(s->expect_serial));
-		get_pin(c, peer, "sha256", "the new certificate's sha256 fingerprint", s->expect_sha256,
-			sizeof(s->expect_sha256));
+		get_pins(c, peer, "serial", "the new certificate's serial", s->expect_serial,
+			 sizeof(s->expect_serial));
+		get_pins(c, peer, "sha256", "the new certificate's sha256 fingerprint",
+			 s->expect_sha256, sizeof(s->expect_sha256));
 		if (get_int(c, peer, "tls.expect_peer", "min_key_bits", 256, 16384,
 			    "an integer 256-16384", &n))
 			s->expect_min_key_bits = (int)n;

@@ -160,8 +160,10 @@ struct scenario {
 	bool expect_both_roles;        /* tls.expect_peer.both_roles: no_client_auth and
 					* no_server_auth fail */
 	char expect_issuer[256];       /* tls.expect_peer.issuer: contained in the issuer */
-	char expect_serial[80];        /* tls.expect_peer.serial: hex, colons ignored */
-	char expect_sha256[100];       /* tls.expect_peer.sha256: fingerprint, colons ignored */
+	/* tls.expect_peer.serial and .sha256: hex, colons ignored; one or, for a cluster
+	 * whose nodes each have their own certificate, several ("," between them) */
+	char expect_serial[16 * 42];
+	char expect_sha256[16 * 97];
 	int expect_min_key_bits;       /* tls.expect_peer.min_key_bits; -1 = no check */
 	unsigned expect_versions;      /* tls.expect_peer.versions: SCN_TLS1_* allowed; 0 = any */
 	char expect_findings[8][24];   /* tls.expect_peer.findings: codes the far end must show */

@@ -540,6 +540,15 @@ void tls_handshake_facts(const struct tls_conn *t, bool peer_is_server, struct h
 			 X509_verify_cert_error_string(t->verify_error));
 }
 
+bool tls_peer_key(const struct tls_conn *t, unsigned char key[32])
+{
+	X509 *leaf = t->peer_leaf ? t->peer_leaf : SSL_get0_peer_certificate(t->ssl);
+	unsigned int n = 0;
+	bool ok = leaf && X509_digest(leaf, EVP_sha256(), key, &n) && n == 32;
+	ERR_clear_error();
+	return ok;
+}
+
 void tls_peer_facts(const struct tls_conn *t, bool peer_is_server, int warn_days, struct tls_peer *p)
 {
 	memset(p, 0, sizeof(*p));

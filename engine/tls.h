@@ -98,4 +98,8 @@ void tls_handshake_facts(const struct tls_conn *t, bool peer_is_server, struct h
  * kept. warn_days: expiry closer than this is a warning. */
 void tls_peer_facts(const struct tls_conn *t, bool peer_is_server, int warn_days, struct tls_peer *p);
 
+/* The SHA-256 of the far end's leaf as presented (also in a refused handshake) into key
+ * (32 bytes): what tells its distinct certificates apart. false when it sent none. */
+bool tls_peer_key(const struct tls_conn *t, unsigned char key[32]);
+
 #endif

@@ -277,47 +277,139 @@ static void hex_norm(char *out, size_t cap, const char *in, bool strip_zeros)
 	out[n] = 0;
 }
 
+/* The far end's leaves to judge: every distinct certificate it presented (a cluster's
+ * nodes, a renewal that reached some), or the first handshake's where a report has no
+ * list. Returns how many, with where each came from ("" unknown). */
+static unsigned peer_leaves(const struct result *r, const struct cert_facts *leaf[],
+			    const char *where[])
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < r->n_peers && n < RESULT_MAX_PEERS; i++)
+		if (r->peers[i].peer.n_chain) {
+			leaf[n] = &r->peers[i].peer.chain[0];
+			where[n++] = r->peers[i].where;
+		}
+	if (!n && r->peer.n_chain) {
+		leaf[n] = &r->peer.chain[0];
+		where[n++] = "";
+	}
+	return n;
+}
+
+/* One of the pins of a list ("A,B"), each normalised as hex_norm does, is value. */
+static bool pinned(const char *pins, const char *value, bool strip_zeros)
+{
+	char want[128], have[128];
+	hex_norm(have, sizeof(have), value, strip_zeros);
+	for (const char *p = pins; *p;) {
+		size_t n = strcspn(p, ",");
+		char one[128];
+		snprintf(one, sizeof(one), "%.*s", (int)(n < sizeof(one) ? n : sizeof(one) - 1), p);
+		hex_norm(want, sizeof(want), one, strip_zeros);
+		if (want[0] && !strcmp(want, have))
+			return true;
+		p += n + (p[n] == ',');
+	}
+	return false;
+}
+
+enum leaf_check { LEAF_NAMES, LEAF_SUBJECT_CN, LEAF_ISSUER, LEAF_SERIAL, LEAF_SHA256,
+		  LEAF_KEY_BITS, LEAF_DAYS };
+
+static bool leaf_passes(const struct scenario *s, const struct cert_facts *l, enum leaf_check k)
+{
+	switch (k) {
+	case LEAF_NAMES: return cert_names_carried(l->subject_cn, l->san, s->expect_names);
+	case LEAF_SUBJECT_CN:
+		return cert_name_carried(l->subject_cn, l->san, s->expect_subject_cn,
+					 strlen(s->expect_subject_cn));
+	case LEAF_DAYS: return l->days_left >= s->expect_min_days_valid;
+	case LEAF_ISSUER: return strcasestr(l->issuer, s->expect_issuer) != NULL;
+	case LEAF_SERIAL: return pinned(s->expect_serial, l->serial, true);
+	case LEAF_SHA256: return pinned(s->expect_sha256, l->sha256, false);
+	case LEAF_KEY_BITS: return l->key_bits >= s->expect_min_key_bits;
+	}
+	return false;
+}
+
+static void leaf_shown(const struct cert_facts *l, enum leaf_check k, char *out, size_t cap)
+{
+	char hex[128];
+	switch (k) {
+	case LEAF_NAMES: snprintf(out, cap, "%.60s; %.70s", l->subject_cn, l->san); break;
+	case LEAF_SUBJECT_CN: snprintf(out, cap, "%.120s", l->subject_cn); break;
+	/* whole days, as `pki show` and the summary count them */
+	case LEAF_DAYS: snprintf(out, cap, "%ld", (long)l->days_left); break;
+	case LEAF_ISSUER: snprintf(out, cap, "%.120s", l->issuer); break;
+	case LEAF_SERIAL:
+		hex_norm(hex, sizeof(hex), l->serial, true);
+		snprintf(out, cap, "%.90s", hex);
+		break;
+	case LEAF_SHA256:
+		hex_norm(hex, sizeof(hex), l->sha256, false);
+		snprintf(out, cap, "%.90s", hex);
+		break;
+	case LEAF_KEY_BITS: snprintf(out, cap, "%s", l->key); break;
+	}
+}
+
+/* A check on every distinct certificate: it passes when each does; otherwise it shows
+ * the first that does not, where it came from, and how many more. */
+static void judge_leaves(struct verdict *v, const struct scenario *s, const struct result *r,
+			 const char *name, enum leaf_check k)
+{
+	const struct cert_facts *leaf[RESULT_MAX_PEERS + 1];
+	const char *where[RESULT_MAX_PEERS + 1];
+	unsigned n = peer_leaves(r, leaf, where), bad = 0, first = 0;
+	for (unsigned i = 0; i < n; i++)
+		if (!leaf_passes(s, leaf[i], k) && !bad++)
+			first = i;
+	struct check *c = add(v, name);
+	switch (k) {
+	case LEAF_NAMES: snprintf(c->expected, sizeof(c->expected), "one of %.80s", s->expect_names); break;
+	case LEAF_SUBJECT_CN: snprintf(c->expected, sizeof(c->expected), "%.90s", s->expect_subject_cn); break;
+	case LEAF_DAYS: snprintf(c->expected, sizeof(c->expected), ">= %d", s->expect_min_days_valid); break;
+	case LEAF_ISSUER: snprintf(c->expected, sizeof(c->expected), "contains %.80s", s->expect_issuer); break;
+	case LEAF_SERIAL:
+	case LEAF_SHA256: {
+		struct tl_sb e = tl_sb_init(c->expected, sizeof(c->expected));
+		tl_sb_cstr(&e, k == LEAF_SERIAL ? s->expect_serial : s->expect_sha256);
+		tl_sb_mark_cut(&e);
+		break;
+	}
+	case LEAF_KEY_BITS: snprintf(c->expected, sizeof(c->expected), ">= %d", s->expect_min_key_bits); break;
+	}
+	char shown[160];
+	if (!n) {
+		snprintf(c->observed, sizeof(c->observed), "no peer certificate");
+	} else {
+		leaf_shown(leaf[first], k, shown, sizeof(shown));
+		struct tl_sb b = tl_sb_init(c->observed, sizeof(c->observed));
+		tl_sb_cstr(&b, shown);
+		if (bad && where[first][0])
+			tl_sb_fmt(&b, " (from %s)", where[first]);
+		if (bad > 1)
+			tl_sb_fmt(&b, "; %u more of the %u certificates fail", bad - 1, n);
+		else if (!bad && n > 1)
+			tl_sb_fmt(&b, "; all %u certificates", n);
+		tl_sb_mark_cut(&b);
+	}
+	c->status = n && !bad ? CHECK_PASS : CHECK_FAIL;
+}
+
 static void judge_peer(struct verdict *v, const struct scenario *s, const struct result *r)
 {
-	const struct cert_facts *leaf = r->peer.n_chain ? &r->peer.chain[0] : NULL;
 	struct check *c;
-	char a[128], b[128];
-	if (s->expect_names[0]) {
-		c = add(v, "tls.peer.names");
-		snprintf(c->expected, sizeof(c->expected), "one of %.80s", s->expect_names);
-		snprintf(c->observed, sizeof(c->observed), "%.60s; %.90s", leaf ? leaf->subject_cn : "no certificate",
-			 leaf ? leaf->san : "");
-		c->status = leaf && cert_names_carried(leaf->subject_cn, leaf->san, s->expect_names) ?
-				    CHECK_PASS : CHECK_FAIL;
-	}
-	if (s->expect_issuer[0]) {
-		c = add(v, "tls.peer.issuer");
-		snprintf(c->expected, sizeof(c->expected), "contains %.80s", s->expect_issuer);
-		snprintf(c->observed, sizeof(c->observed), "%.150s", leaf ? leaf->issuer : "no certificate");
-		c->status = leaf && strcasestr(leaf->issuer, s->expect_issuer) ? CHECK_PASS : CHECK_FAIL;
-	}
-	if (s->expect_serial[0]) {
-		c = add(v, "tls.peer.serial");
-		hex_norm(a, sizeof(a), s->expect_serial, true);
-		hex_norm(b, sizeof(b), leaf ? leaf->serial : "", true);
-		snprintf(c->expected, sizeof(c->expected), "%.90s", a);
-		snprintf(c->observed, sizeof(c->observed), "%.90s", leaf ? b : "no certificate");
-		c->status = leaf && !strcmp(a, b) ? CHECK_PASS : CHECK_FAIL;
-	}
-	if (s->expect_sha256[0]) {
-		c = add(v, "tls.peer.sha256");
-		hex_norm(a, sizeof(a), s->expect_sha256, false);
-		hex_norm(b, sizeof(b), leaf ? leaf->sha256 : "", false);
-		snprintf(c->expected, sizeof(c->expected), "%.90s", a);
-		snprintf(c->observed, sizeof(c->observed), "%.90s", leaf ? b : "no certificate");
-		c->status = leaf && !strcmp(a, b) ? CHECK_PASS : CHECK_FAIL;
-	}
-	if (s->expect_min_key_bits >= 0) {
-		c = add(v, "tls.peer.key_bits");
-		snprintf(c->expected, sizeof(c->expected), ">= %d", s->expect_min_key_bits);
-		snprintf(c->observed, sizeof(c->observed), "%s", leaf ? leaf->key : "no certificate");
-		c->status = leaf && leaf->key_bits >= s->expect_min_key_bits ? CHECK_PASS : CHECK_FAIL;
-	}
+	if (s->expect_names[0])
+		judge_leaves(v, s, r, "tls.peer.names", LEAF_NAMES);
+	if (s->expect_issuer[0])
+		judge_leaves(v, s, r, "tls.peer.issuer", LEAF_ISSUER);
+	if (s->expect_serial[0])
+		judge_leaves(v, s, r, "tls.peer.serial", LEAF_SERIAL);
+	if (s->expect_sha256[0])
+		judge_leaves(v, s, r, "tls.peer.sha256", LEAF_SHA256);
+	if (s->expect_min_key_bits >= 0)
+		judge_leaves(v, s, r, "tls.peer.key_bits", LEAF_KEY_BITS);
 	if (s->expect_versions) {
 		c = add(v, "tls.version");
 		bool ok = r->hs_ok > 0;
@@ -351,10 +443,14 @@ static bool finding_expected(const struct scenario *s, const char *code)
 	return false;
 }
 
+#define ALL_FINDINGS FINDINGS_MAX /* one per code: fewer codes than that exist */
+
 static bool finding_seen(const struct result *r, const char *code)
 {
-	for (unsigned i = 0; i < r->peer.n_findings; i++)
-		if (!strcmp(r->peer.findings[i].code, code))
+	struct finding_seen all[ALL_FINDINGS];
+	unsigned n = result_findings(r, all, ALL_FINDINGS);
+	for (unsigned i = 0; i < n; i++)
+		if (!strcmp(all[i].f->code, code))
 			return true;
 	return false;
 }
@@ -375,10 +471,12 @@ static void judge_expected_findings(struct verdict *v, const struct scenario *s,
 	}
 	tl_sb_mark_cut(&b);
 	b = tl_sb_init(c->observed, sizeof(c->observed));
-	for (unsigned i = 0; i < r->peer.n_findings; i++) {
+	struct finding_seen all[ALL_FINDINGS];
+	unsigned n = result_findings(r, all, ALL_FINDINGS);
+	for (unsigned i = 0; i < n; i++) {
 		if (i)
 			TL_SB_LIT(&b, ", ");
-		tl_sb_cstr(&b, r->peer.findings[i].code);
+		tl_sb_cstr(&b, all[i].f->code);
 	}
 	tl_sb_mark_cut(&b);
 	if (!b.n)
@@ -450,30 +548,16 @@ void verdict_judge(const struct scenario *s, const struct result *r, struct verd
 	for (unsigned i = 0; i < s->n_thresholds; i++)
 		judge_threshold(s, v, r, &s->thresholds[i]);
 
-	if (s->expect_subject_cn[0]) {
-		c = add(v, "tls.peer.subject_cn");
-		snprintf(c->expected, sizeof(c->expected), "%.90s", s->expect_subject_cn);
-		const struct cert_facts *leaf = &r->peer.chain[0];
-		bool have = r->peer.n_chain > 0;
-		snprintf(c->observed, sizeof(c->observed), "%.120s", have ? leaf->subject_cn : "no peer certificate");
-		c->status = have && cert_name_carried(leaf->subject_cn, leaf->san, s->expect_subject_cn,
-						      strlen(s->expect_subject_cn)) ? CHECK_PASS : CHECK_FAIL;
-	}
-	if (s->expect_min_days_valid >= 0) {
-		c = add(v, "tls.peer.days_left");
-		snprintf(c->expected, sizeof(c->expected), ">= %d", s->expect_min_days_valid);
-		/* whole days, as `pki show` and the summary count them */
-		if (r->peer.n_chain)
-			snprintf(c->observed, sizeof(c->observed), "%ld", (long)r->peer.chain[0].days_left);
-		else
-			snprintf(c->observed, sizeof(c->observed), "no peer certificate");
-		c->status = r->peer.n_chain && r->peer.chain[0].days_left >= s->expect_min_days_valid ?
-				    CHECK_PASS : CHECK_FAIL;
-	}
+	if (s->expect_subject_cn[0])
+		judge_leaves(v, s, r, "tls.peer.subject_cn", LEAF_SUBJECT_CN);
+	if (s->expect_min_days_valid >= 0)
+		judge_leaves(v, s, r, "tls.peer.days_left", LEAF_DAYS);
 	judge_peer(v, s, r);
 	/* what the far end's certificate and handshake showed: errors fail the run */
-	for (unsigned i = 0; i < r->peer.n_findings; i++) {
-		const struct finding *f = &r->peer.findings[i];
+	struct finding_seen all[ALL_FINDINGS];
+	unsigned n_all = result_findings(r, all, ALL_FINDINGS);
+	for (unsigned i = 0; i < n_all; i++) {
+		const struct finding *f = all[i].f;
 		if (f->severity == FINDING_INFO)
 			continue;
 		char name[64];
@@ -481,7 +565,12 @@ void verdict_judge(const struct scenario *s, const struct result *r, struct verd
 		c = add(v, name);
 		bool expected = finding_expected(s, f->code);
 		snprintf(c->expected, sizeof(c->expected), "%s%s", expected ? "" : "no ", f->code);
-		snprintf(c->observed, sizeof(c->observed), "%s", f->message);
+		struct tl_sb b = tl_sb_init(c->observed, sizeof(c->observed));
+		tl_sb_cstr(&b, f->message);
+		if (all[i].where[0])
+			tl_sb_fmt(&b, " (from %s%s)", all[i].where,
+				  all[i].certificates > 1 ? " and other certificates" : "");
+		tl_sb_mark_cut(&b);
 		/* a trunk's far end calls us too: its certificate needs both usages */
 		bool usage = !strcmp(f->code, "no_client_auth") || !strcmp(f->code, "no_server_auth");
 		c->status = finding_expected(s, f->code) ? CHECK_PASS :

@@ -179,6 +179,27 @@ static struct conn *conn_alloc(struct worker *w, int fd, bool tls)
 /* Ends the connection's life: no more role callbacks; what TLS still has to say
  * (an alert, close_notify) is sent, then the socket is shut so that pending
  * operations complete, and the slot is freed when the last one has. */
+/* Each handshake's certificate: counted on its entry, its facts taken the first time
+ * (a cluster's nodes, or a renewal that reached some of them). */
+static void note_peer(struct worker *w, struct conn *c)
+{
+	unsigned char key[PEER_KEY_LEN];
+	if (!tls_peer_key(&c->tls, key))
+		return;
+	struct peer_seen *p = result_peer_find(&w->res, key);
+	if (!p && (p = result_peer_add(&w->res, key))) {
+		tls_peer_facts(&c->tls, !w->server, w->peer_warn_days, &p->peer);
+		struct sockaddr_in far;
+		socklen_t len = sizeof(far);
+		char ip[INET_ADDRSTRLEN] = "?";
+		if (getpeername(c->fd, (struct sockaddr *)&far, &len) == 0)
+			inet_ntop(AF_INET, &far.sin_addr, ip, sizeof(ip));
+		snprintf(p->where, sizeof(p->where), "%s:%u", ip, ntohs(far.sin_port));
+	}
+	if (p)
+		p->handshakes++;
+}
+
 static void conn_fail(struct worker *w, struct conn *c, int err, const char *why)
 {
 	if (c->state == CONN_FREE)
@@ -189,6 +210,8 @@ static void conn_fail(struct worker *w, struct conn *c, int err, const char *why
 			res->hs_failed++;
 		if (err && !res->first_tls_error[0])
 			snprintf(res->first_tls_error, sizeof(res->first_tls_error), "%s", why);
+		if (c->use_tls && c->tls.ssl && c->tls.verify_error && c->state == CONN_HANDSHAKE)
+			note_peer(w, c);
 		if (!res->peer.seen && c->use_tls && c->tls.ssl && c->tls.verify_error)
 			tls_peer_facts(&c->tls, !w->server, w->peer_warn_days, &res->peer);
 		c->state = CONN_CLOSING;
@@ -263,6 +286,7 @@ static void count_handshake(struct worker *w, struct conn *c)
 	result_name_add(res->ciphers, h.cipher, 1);
 	if (!res->peer.seen)
 		tls_peer_facts(&c->tls, !w->server, w->peer_warn_days, &res->peer);
+	note_peer(w, c);
 }
 
 void worker_tls_refused_late(struct worker *w, struct conn *c)

@@ -737,24 +737,59 @@ static void chain_table(FILE *f, const struct tls_peer *p)
 	fputs("</tbody></table>\n", f);
 }
 
-static void findings_table(FILE *f, const struct tls_peer *p)
+/* Every distinct certificate the far end presented, when there were several (a
+ * cluster's nodes; a renewal that reached some of them). */
+static void peers_table(FILE *f, const struct result *r)
 {
+	if (r->n_peers < 2)
+		return;
+	fprintf(f, "<h3>Certificates presented (%u distinct)</h3>\n", r->n_peers);
+	fputs("<table class=\"chain\"><thead><tr><th>subject</th><th>serial / SHA-256</th>"
+	      "<th>expires</th><th>seen at</th><th>handshakes</th><th>findings</th></tr></thead>"
+	      "<tbody>\n", f);
+	for (unsigned i = 0; i < r->n_peers; i++) {
+		const struct peer_seen *ps = &r->peers[i];
+		const struct cert_facts *c = ps->peer.n_chain ? &ps->peer.chain[0] : NULL;
+		tag_text(f, "<tr><td class=\"mono\">", c ? c->subject : "-", "</td>");
+		tag_text(f, "<td class=\"mono\">", c ? c->serial : "-", "<br>");
+		esc(f, c ? c->sha256 : "");
+		fprintf(f, "</td><td class=\"mono %s\">",
+			c && c->days_left < 0 ? "days-bad" : c && c->days_left < 30 ? "days-warn" : "");
+		esc(f, c ? c->not_after : "-");
+		tag_text(f, "</td><td class=\"mono\">", ps->where, "</td>");
+		fprintf(f, "<td class=\"n\">%llu</td><td class=\"mono\">", u(ps->handshakes));
+		for (unsigned k = 0; k < ps->peer.n_findings; k++) {
+			fputs(k ? ", " : "", f);
+			esc(f, ps->peer.findings[k].code);
+		}
+		fputs(ps->peer.n_findings ? "</td></tr>\n" : "-</td></tr>\n", f);
+	}
+	fputs("</tbody></table>\n", f);
+}
+
+static void findings_table(FILE *f, const struct result *r)
+{
+	const struct tls_peer *p = &r->peer;
+	struct finding_seen all[FINDINGS_MAX];
+	unsigned n = result_findings(r, all, FINDINGS_MAX);
 	fputs("<h3>Findings</h3>\n", f);
-	if (!p->n_findings) {
+	if (!n) {
 		fputs(p->seen ? "<div class=\"nodata\">no findings</div>\n" :
 				"<div class=\"nodata\">no certificate seen</div>\n", f);
 		return;
 	}
 	fputs("<table><thead><tr><th>severity</th><th>code</th><th>message</th></tr></thead><tbody>\n", f);
-	for (unsigned i = 0; i < p->n_findings && i < FINDINGS_MAX; i++) {
-		const struct finding *fd = &p->findings[i];
+	for (unsigned i = 0; i < n; i++) {
+		const struct finding *fd = all[i].f;
 		const char *sev = finding_severity_name(fd->severity);
 		fprintf(f, "<tr class=\"%s\"><td><span class=\"pill %s\">",
 			fd->severity == FINDING_ERROR ? "fail" : fd->severity == FINDING_WARNING ? "warn" : "",
 			sev);
 		esc(f, sev);
 		tag_text(f, "</span></td><td class=\"mono\">", fd->code, "</td>");
-		tag_text(f, "<td>", fd->message, "</td></tr>\n");
+		tag_text(f, "<td>", fd->message, all[i].where[0] ? " (from " : "");
+		esc(f, all[i].where);
+		fputs(all[i].where[0] ? ")</td></tr>\n" : "</td></tr>\n", f);
 	}
 	fputs("</tbody></table>\n", f);
 }
@@ -784,7 +819,8 @@ static void tls_section(FILE *f, const struct report *rep)
 	fputs("</div>\n", f);
 	handshake_table(f, &r->peer);
 	chain_table(f, &r->peer);
-	findings_table(f, &r->peer);
+	peers_table(f, r);
+	findings_table(f, r);
 	fputs("</section>\n", f);
 }
 

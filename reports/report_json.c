@@ -71,6 +71,15 @@ static void cert_json(cJSON *o, const struct cert_facts *c)
 	cJSON_AddStringToObject(o, "sha256", c->sha256);
 }
 
+static cJSON *finding_json(const struct finding *f)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "code", f->code);
+	cJSON_AddStringToObject(o, "severity", finding_severity_name(f->severity));
+	cJSON_AddStringToObject(o, "message", f->message);
+	return o;
+}
+
 /* Whether trunkload itself kept up: its schedule, its loop, its reading. */
 /* srtp.mos: the E-model MOS of the streams that received media, and how many of them had
  * each (bins of 0.01 holding a stream). */
@@ -290,15 +299,34 @@ static cJSON *build(const struct report *rep)
 		cert_json(o, &r->peer.chain[i]);
 		cJSON_AddItemToArray(chain, o);
 	}
+	/* every distinct certificate's findings, one per code, with where it was seen */
 	cJSON *findings = cJSON_AddArrayToObject(tls, "findings");
-	for (unsigned i = 0; i < r->peer.n_findings; i++) {
-		const struct finding *f = &r->peer.findings[i];
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "code", f->code);
-		cJSON_AddStringToObject(o, "severity", finding_severity_name(f->severity));
-		cJSON_AddStringToObject(o, "message", f->message);
+	struct finding_seen all[FINDINGS_MAX];
+	unsigned n_all = result_findings(r, all, FINDINGS_MAX);
+	for (unsigned i = 0; i < n_all; i++) {
+		cJSON *o = finding_json(all[i].f);
+		if (all[i].where[0])
+			cJSON_AddStringToObject(o, "seen_at", all[i].where);
+		cJSON_AddNumberToObject(o, "certificates", all[i].certificates);
 		cJSON_AddItemToArray(findings, o);
 	}
+	cJSON *peers = cJSON_AddArrayToObject(tls, "peers");
+	for (unsigned i = 0; i < r->n_peers; i++) {
+		const struct peer_seen *ps = &r->peers[i];
+		cJSON *o = cJSON_CreateObject();
+		if (ps->peer.n_chain)
+			cert_json(o, &ps->peer.chain[0]);
+		cJSON_AddNumberToObject(o, "handshakes", (double)ps->handshakes);
+		cJSON_AddStringToObject(o, "seen_at", ps->where);
+		if (ps->peer.hs.ocsp[0])
+			cJSON_AddStringToObject(o, "ocsp", ps->peer.hs.ocsp);
+		cJSON *pf = cJSON_AddArrayToObject(o, "findings");
+		for (unsigned k = 0; k < ps->peer.n_findings; k++)
+			cJSON_AddItemToArray(pf, finding_json(&ps->peer.findings[k]));
+		cJSON_AddItemToArray(peers, o);
+	}
+	if (r->peers_untold)
+		cJSON_AddNumberToObject(tls, "peers_untold_handshakes", (double)r->peers_untold);
 
 	cJSON *srtp = cJSON_AddObjectToObject(root, "srtp");
 	cJSON_AddStringToObject(srtp, "status", r->srtp.n[SRTP_STREAMS] ? "measured" : "no_media");

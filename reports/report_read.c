@@ -396,6 +396,31 @@ static int read_cert(struct rd *d, const cJSON *o, const char *at, struct cert_f
 	return 0;
 }
 
+/* A findings array (at names it in messages) into p, past FINDINGS_MAX skipped. */
+static int read_findings(struct rd *d, const cJSON *findings, const char *at_prefix,
+			 struct tls_peer *p)
+{
+	const cJSON *it;
+	unsigned k = 0;
+	int rc;
+	cJSON_ArrayForEach(it, findings) {
+		char at[64], sev[16] = "";
+		snprintf(at, sizeof(at), "%s[%u]", at_prefix, k++);
+		if (!cJSON_IsObject(it))
+			return bad(d, "%s: expected an object, got %s", at, type_of(it));
+		if (p->n_findings >= FINDINGS_MAX)
+			continue;
+		struct finding *f = &p->findings[p->n_findings++];
+		if ((rc = text(d, it, at, "code", f->code, sizeof(f->code))) ||
+		    (rc = text(d, it, at, "severity", sev, sizeof(sev))) ||
+		    (rc = text(d, it, at, "message", f->message, sizeof(f->message))))
+			return rc;
+		f->severity = !strcmp(sev, "error") ? FINDING_ERROR :
+			      !strcmp(sev, "warning") ? FINDING_WARNING : FINDING_INFO;
+	}
+	return 0;
+}
+
 /* The far end as the report saw it, so that a merged result is judged on the same
  * certificate checks as the shard was. */
 static int read_peer(struct rd *d, const cJSON *tls, struct tls_peer *p)
@@ -432,24 +457,60 @@ static int read_peer(struct rd *d, const cJSON *tls, struct tls_peer *p)
 		    (rc = read_cert(d, it, at, &p->chain[p->n_chain++])))
 			return rc;
 	}
-	k = 0;
-	cJSON_ArrayForEach(it, findings) {
-		char at[48], sev[16] = "";
-		snprintf(at, sizeof(at), "tls.findings[%u]", k++);
-		if (!cJSON_IsObject(it))
-			return bad(d, "%s: expected an object, got %s", at, type_of(it));
-		if (p->n_findings >= FINDINGS_MAX)
-			continue;
-		struct finding *f = &p->findings[p->n_findings++];
-		if ((rc = text(d, it, at, "code", f->code, sizeof(f->code))) ||
-		    (rc = text(d, it, at, "severity", sev, sizeof(sev))) ||
-		    (rc = text(d, it, at, "message", f->message, sizeof(f->message))))
-			return rc;
-		f->severity = !strcmp(sev, "error") ? FINDING_ERROR :
-			      !strcmp(sev, "warning") ? FINDING_WARNING : FINDING_INFO;
-	}
+	if ((rc = read_findings(d, findings, "tls.findings", p)))
+		return rc;
 	p->seen = p->n_chain > 0 || h->verify_error;
 	return 0;
+}
+
+/* "AB:CD:..." (64 hex digits) into a peer key; false when it is not one. */
+static bool sha256_key(const char *text, unsigned char key[PEER_KEY_LEN])
+{
+	unsigned n = 0;
+	for (const char *p = text; *p && n < 2 * PEER_KEY_LEN; p++) {
+		int v = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'A' && *p <= 'F' ? *p - 'A' + 10
+			: *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
+		if (v < 0)
+			continue; /* the colons */
+		key[n / 2] = (unsigned char)(n % 2 ? (key[n / 2] << 4) | v : v);
+		n++;
+	}
+	return n == 2 * PEER_KEY_LEN;
+}
+
+/* tls.peers[]: each distinct certificate the far end presented (a report of an older
+ * build has none). */
+static int read_peers(struct rd *d, const cJSON *tls, struct result *r)
+{
+	const cJSON *peers, *it, *findings;
+	int rc = member(d, tls, "tls", "peers", K_ARR, &peers);
+	unsigned k = 0;
+	cJSON_ArrayForEach(it, peers) {
+		char at[48];
+		snprintf(at, sizeof(at), "tls.peers[%u]", k++);
+		if (rc)
+			return rc;
+		if (!cJSON_IsObject(it))
+			return bad(d, "%s: expected an object, got %s", at, type_of(it));
+		struct peer_seen one = { 0 };
+		one.peer.n_chain = 1;
+		if ((rc = read_cert(d, it, at, &one.peer.chain[0])) ||
+		    (rc = counter(d, it, at, "handshakes", &one.handshakes)) ||
+		    (rc = text(d, it, at, "seen_at", one.where, sizeof(one.where))) ||
+		    (rc = text(d, it, at, "ocsp", one.peer.hs.ocsp, sizeof(one.peer.hs.ocsp))) ||
+		    (rc = member(d, it, at, "findings", K_ARR, &findings)) ||
+		    (rc = read_findings(d, findings, at, &one.peer)))
+			return rc;
+		if (!sha256_key(one.peer.chain[0].sha256, one.key))
+			return bad(d, "%s.sha256: expected a SHA-256 fingerprint, got \"%.100s\"", at,
+				   one.peer.chain[0].sha256);
+		one.peer.seen = true;
+		result_peer_merge(r, &one);
+	}
+	uint64_t untold = 0;
+	if (!rc && !(rc = counter(d, tls, "tls", "peers_untold_handshakes", &untold)))
+		r->peers_untold += untold;
+	return rc;
 }
 
 static int read_tls(struct rd *d, const cJSON *root, struct result *r)
@@ -476,7 +537,9 @@ static int read_tls(struct rd *d, const cJSON *root, struct result *r)
 	if ((rc = read_alerts(d, tls, r)) || (rc = read_names(d, tls, "versions", r->versions)) ||
 	    (rc = read_names(d, tls, "ciphers", r->ciphers)))
 		return rc;
-	return read_peer(d, tls, &r->peer);
+	if ((rc = read_peer(d, tls, &r->peer)))
+		return rc;
+	return read_peers(d, tls, r);
 }
 
 static int read_keys(struct rd *d, const cJSON *srtp, struct result *r)

@@ -108,10 +108,16 @@ void report_print_text(FILE *f, const struct report *rep)
 			fprintf(f, "peer       %s  issuer %s  %s  expires %s (%ld days left)\n", p->subject,
 				p->issuer, p->key, p->not_after, (long)p->days_left);
 		}
-		for (unsigned i = 0; i < r->peer.n_findings; i++)
-			fprintf(f, "finding    %-7s %-18s %s\n",
-				finding_severity_name(r->peer.findings[i].severity),
-				r->peer.findings[i].code, r->peer.findings[i].message);
+		if (r->n_peers > 1)
+			fprintf(f, "           %u distinct certificates presented%s\n", r->n_peers,
+				r->peers_untold ? " (and more, not kept)" : "");
+		struct finding_seen all[FINDINGS_MAX];
+		unsigned n_all = result_findings(r, all, FINDINGS_MAX);
+		for (unsigned i = 0; i < n_all; i++)
+			fprintf(f, "finding    %-7s %-20s %s%s%s%s\n",
+				finding_severity_name(all[i].f->severity), all[i].f->code,
+				all[i].f->message, all[i].where[0] ? " (from " : "", all[i].where,
+				all[i].where[0] ? ")" : "");
 	}
 	const uint64_t *n = r->srtp.n;
 	if (n[SRTP_STREAMS]) {
@@ -124,6 +130,18 @@ void report_print_text(FILE *f, const struct report *rep)
 			(unsigned long long)n[SRTP_PACKETS_SENT], (unsigned long long)n[SRTP_PACKETS_RECEIVED],
 			(unsigned long long)n[SRTP_AUTH_FAILURES], (unsigned long long)n[SRTP_REPLAY_FAILURES],
 			(long long)(int64_t)n[SRTP_LOST], lost_pct, jitter, r->srtp.jitter_ms_max);
+		const struct mos_tally *m = &r->srtp.mos;
+		if (m->streams)
+			fprintf(f, "           MOS mean %.2f  p5 %.2f  min %.2f (E-model, %llu streams)\n",
+				mos_mean(m), mos_percentile(m, 5), m->min, (unsigned long long)m->streams);
+		const struct srtp_far_end *fe = &r->srtp.far_end;
+		if (fe->reports)
+			fprintf(f, "           far end reported: lost %lld of %llu (%.3f%%)  jitter %.2f ms "
+				   "(max %.2f)  round trip %.2f ms (max %.2f, %llu samples)\n",
+				(long long)fe->lost, (unsigned long long)fe->expected,
+				srtp_far_end_lost_pct(fe), fe->streams ? fe->jitter_ms_sum / (double)fe->streams : 0,
+				fe->jitter_ms_max, fe->rtt_samples ? fe->rtt_ms_sum / (double)fe->rtt_samples : 0,
+				fe->rtt_ms_max, (unsigned long long)fe->rtt_samples);
 	}
 	const uint64_t *dt = r->dtmf;
 	if (dt[DTMF_COUNT_SENT] || dt[DTMF_COUNT_RECEIVED] || dt[DTMF_COUNT_CHECKED])

@@ -96,6 +96,28 @@ static void make_result(struct result *r, uint64_t seed)
 	snprintf(r->peer.findings[0].code, sizeof(r->peer.findings[0].code), "self_signed");
 	r->peer.findings[0].severity = FINDING_WARNING;
 	snprintf(r->peer.hs.version, sizeof(r->peer.hs.version), "TLSv1.3");
+	/* two distinct certificates: one every shard saw (byte 0x11), one its own */
+	for (unsigned i = 0; i < 2; i++) {
+		unsigned char key[PEER_KEY_LEN];
+		memset(key, i ? (int)(0x20 + seed) : 0x11, sizeof(key));
+		struct peer_seen *p = result_peer_add(r, key);
+		CU_ASSERT_FATAL(p != NULL);
+		p->handshakes = 3 + i;
+		snprintf(p->where, sizeof(p->where), "127.0.0.%u:5061", 2 + i);
+		p->peer.seen = true;
+		p->peer.n_chain = 1;
+		struct cert_facts *pc = &p->peer.chain[0];
+		snprintf(pc->subject_cn, sizeof(pc->subject_cn), "node%u.example.com", i);
+		snprintf(pc->serial, sizeof(pc->serial), "%02X", (unsigned)key[0]);
+		for (unsigned b = 0; b < PEER_KEY_LEN; b++)
+			snprintf(pc->sha256 + 3 * b, sizeof(pc->sha256) - 3 * b, "%02X%s",
+				 (unsigned)key[b], b + 1 < PEER_KEY_LEN ? ":" : "");
+		if (i) {
+			p->peer.n_findings = 1;
+			snprintf(p->peer.findings[0].code, sizeof(p->peer.findings[0].code), "expired");
+			p->peer.findings[0].severity = FINDING_ERROR;
+		}
+	}
 	CU_ASSERT_FATAL(result_keys_reserve(r, 4) == 0);
 	r->n_keys = 2;
 	for (unsigned i = 0; i < 2; i++) {
@@ -273,10 +295,16 @@ static void round_trip(void)
 	CU_ASSERT_STRING_EQUAL(back.peer.chain[0].subject_cn, "uas.trunkload.test");
 	CU_ASSERT_EQUAL(back.peer.chain[0].key_bits, 256);
 	CU_ASSERT(back.peer.chain[0].days_left == 364.5);
-	CU_ASSERT_EQUAL(back.peer.n_findings, 1);
+	/* tls.findings holds every certificate's: the first's, then the other's expired */
+	CU_ASSERT_EQUAL(back.peer.n_findings, 2);
 	CU_ASSERT_STRING_EQUAL(back.peer.findings[0].code, "self_signed");
 	CU_ASSERT_EQUAL(back.peer.findings[0].severity, FINDING_WARNING);
 	CU_ASSERT_STRING_EQUAL(back.peer.hs.version, "TLSv1.3");
+	CU_ASSERT_EQUAL_FATAL(back.n_peers, 2);
+	CU_ASSERT_EQUAL(memcmp(back.peers[1].key, orig.peers[1].key, PEER_KEY_LEN), 0);
+	CU_ASSERT_EQUAL(back.peers[1].handshakes, 4);
+	CU_ASSERT_STRING_EQUAL(back.peers[1].where, "127.0.0.3:5061");
+	CU_ASSERT_STRING_EQUAL(back.peers[1].peer.findings[0].code, "expired");
 	CU_ASSERT_EQUAL_FATAL(back.n_keys, 2);
 	CU_ASSERT_STRING_EQUAL(back.keys[1].call_id, "call-1-1");
 	CU_ASSERT_EQUAL(back.keys[1].local_port, 20002);
@@ -327,6 +355,11 @@ static void merge_of_reads(void)
 	CU_ASSERT_EQUAL(got.ts[0].started, 200);
 	CU_ASSERT_EQUAL(got.ts[7].started, 107); /* only the longer shard had second 7 */
 	CU_ASSERT_EQUAL(got.n_keys, 4);
+	/* the certificate both shards saw is one, its handshakes added; each own one stays */
+	CU_ASSERT_EQUAL_FATAL(got.n_peers, 3);
+	CU_ASSERT_EQUAL(got.peers[0].handshakes, 6);
+	CU_ASSERT_EQUAL(got.peers[1].handshakes, 4);
+	CU_ASSERT_EQUAL(got.peers[2].handshakes, 4);
 	struct result *all[] = { &a, &b, &ra, &rb, &want, &got };
 	for (size_t i = 0; i < 6; i++)
 		result_free(all[i]);

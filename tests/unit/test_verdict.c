@@ -162,6 +162,71 @@ static void test_names_one_rule(void)
 	}
 }
 
+/* A far end of several certificates (a cluster's nodes): each distinct one is judged.
+ * A pinned serial passes only when every node presents one of the pins, and the first
+ * that does not is named with where it came from; a finding is one check however many
+ * certificates have it. */
+static void test_every_certificate_judged(void)
+{
+	static const struct { const char *serial, *where; bool expired; } nodes[] = {
+		{ "0A", "127.0.0.2:5061", false },
+		{ "0B", "127.0.0.3:5061", true },
+		{ "0C", "127.0.0.4:5061", true },
+	};
+	struct fixture *x = fx_new();
+	struct result *r = &x->res;
+	r->peer.seen = true;
+	r->peer.n_chain = 1;
+	snprintf(r->peer.chain[0].serial, sizeof(r->peer.chain[0].serial), "0A");
+	for (unsigned i = 0; i < 3; i++) {
+		unsigned char key[PEER_KEY_LEN];
+		memset(key, (int)i + 1, sizeof(key));
+		struct peer_seen *p = result_peer_add(r, key);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+		p->handshakes = 1;
+		snprintf(p->where, sizeof(p->where), "%s", nodes[i].where);
+		p->peer.seen = true;
+		p->peer.n_chain = 1;
+		snprintf(p->peer.chain[0].serial, sizeof(p->peer.chain[0].serial), "%s", nodes[i].serial);
+		p->peer.chain[0].days_left = nodes[i].expired ? -3 : 300;
+		if (nodes[i].expired) {
+			p->peer.n_findings = 1;
+			snprintf(p->peer.findings[0].code, sizeof(p->peer.findings[0].code), "expired");
+			p->peer.findings[0].severity = FINDING_ERROR;
+		}
+	}
+	snprintf(x->scn.expect_serial, sizeof(x->scn.expect_serial), "0a");
+	x->scn.expect_min_days_valid = 30;
+	verdict_judge(&x->scn, r, &x->v);
+	const struct check *c = find(&x->v, "tls.peer.serial");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->status, CHECK_FAIL);
+	/* serials are shown as pins compare them: leading zeros dropped */
+	CU_ASSERT_EQUAL(strncmp(c->observed, "B (from 127.0.0.3:5061); 1 more of the 3", 40), 0);
+	c = find(&x->v, "tls.peer.days_left");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->status, CHECK_FAIL);
+	c = find(&x->v, "tls.finding.expired");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->status, CHECK_FAIL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(c->observed, "(from 127.0.0.3:5061 and other certificates)"));
+	unsigned expired_checks = 0;
+	for (unsigned i = 0; i < x->v.n_checks; i++)
+		expired_checks += !strcmp(x->v.checks[i].name, "tls.finding.expired");
+	CU_ASSERT_EQUAL(expired_checks, 1);
+
+	/* a list of pins, one per node: every node presents one of them */
+	memset(&x->v, 0, sizeof(x->v));
+	snprintf(x->scn.expect_serial, sizeof(x->scn.expect_serial), "0a,0B, 0C");
+	verdict_judge(&x->scn, r, &x->v);
+	c = find(&x->v, "tls.peer.serial");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->status, CHECK_PASS);
+	CU_ASSERT_PTR_NOT_NULL(strstr(c->observed, "all 3 certificates"));
+	result_free(r);
+	free(x);
+}
+
 /* A run that could not be carried out never passes run.completed. */
 static void test_could_not_run_fails(void)
 {
@@ -273,6 +338,7 @@ int main(void)
 		{ "every finding code at once: cut and marked", test_all_finding_codes },
 		{ "alert and version lists cut and marked", test_long_lists_cut },
 		{ "expected names: the one rule", test_names_one_rule },
+		{ "every distinct certificate judged", test_every_certificate_judged },
 		{ "could not run fails run.completed", test_could_not_run_fails },
 		{ "every check fits", test_every_check_fits },
 		{ "the tester's schedule lag", test_schedule_lag },

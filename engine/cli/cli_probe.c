@@ -24,7 +24,7 @@
 #include <openssl/ssl.h>
 
 static const char probe_help[] =
-	"usage: trunkload probe HOST:PORT [--cert F --key F] [--ca F] [--crl F] [--server-name NAME]\n"
+	"usage: trunkload probe HOST:PORT... [--cert F --key F] [--ca F] [--crl F] [--server-name NAME]\n"
 	"                       [--tls-version 1.0|1.1|1.2|1.3] [--security-level 0-5]\n"
 	"                       [--timeout-ms MS]\n"
 	"\n"
@@ -32,15 +32,19 @@ static const char probe_help[] =
 	"names the server asked for), the negotiated version, cipher and group, the far end's\n"
 	"certificate chain with its findings, whether our certificate was accepted, then sends\n"
 	"an OPTIONS and prints the response line and the round-trip time. Run it after a\n"
-	"certificate renewal, on either side of a trunk.\n"
+	"certificate renewal, on either side of a trunk. Several HOST:PORT (up to 16, a\n"
+	"cluster's nodes) are probed in turn, then summed up one line per node: its\n"
+	"certificate, findings, whether ours was accepted and the OPTIONS.\n"
 	"\n"
-	"  --server-name NAME   SNI and the name the certificate must carry (default: HOST)\n"
+	"  --server-name NAME   SNI and the name the certificate must carry (default: each\n"
+	"                       HOST)\n"
 	"  --crl F              CRLs (PEM) the far end's chain is checked against\n"
 	"  --timeout-ms MS      how long to wait for the connect, for each handshake message\n"
 	"                       and for the OPTIONS answer (100-600000, default 5000)\n"
 	"\n"
-	"exit status: 0 handshake, certificate and OPTIONS fine; 1 refused, a finding of\n"
-	"severity error, or no SIP answer; 2 bad usage or files; 3 nothing listens.\n";
+	"exit status: 0 handshake, certificate and OPTIONS fine (on every node); 1 refused, a\n"
+	"finding of severity error, or no SIP answer; 2 bad usage or files; 3 nothing listens\n"
+	"(on some node).\n";
 
 struct probe {
 	int fd;
@@ -261,6 +265,170 @@ static int options(struct probe *pr, struct buf *plain, const char *host, uint16
 	return status;
 }
 
+#define PROBE_MAX_NODES 16 /* a call manager trunk's destinations */
+
+/* What one node showed, for the line the cluster summary gives it. */
+struct node_summary {
+	char host[256];
+	uint16_t port;
+	char cert[200];     /* its leaf: CN, serial, expiry */
+	char findings[160]; /* the codes, ", "-separated */
+	char outcome[160];  /* our certificate and the OPTIONS, or why no handshake */
+	bool error;         /* a finding of severity error, or a failed handshake */
+};
+
+static void summarise(struct node_summary *sum, const struct tls_peer *peer, bool fine)
+{
+	const struct cert_facts *leaf = peer->n_chain ? &peer->chain[0] : NULL;
+	if (leaf) /* whole days, as pki show */
+		snprintf(sum->cert, sizeof(sum->cert), "CN=%.60s serial %.40s expires %.10s (%ld days)",
+			 leaf->subject_cn, leaf->serial, leaf->not_after, (long)leaf->days_left);
+	else
+		snprintf(sum->cert, sizeof(sum->cert), "no certificate");
+	struct tl_sb b = tl_sb_init(sum->findings, sizeof(sum->findings));
+	for (unsigned i = 0; i < peer->n_findings; i++) {
+		tl_sb_fmt(&b, "%s%s", i ? ", " : "", peer->findings[i].code);
+		sum->error |= peer->findings[i].severity == FINDING_ERROR;
+	}
+	tl_sb_mark_cut(&b);
+	sum->error |= !fine;
+	if (!sum->outcome[0])
+		snprintf(sum->outcome, sizeof(sum->outcome), "no handshake");
+}
+
+/* One line per node: how a cluster's certificates compare after a renewal. */
+static void print_cluster(const struct node_summary *sum, unsigned n)
+{
+	printf("\ncluster (%u nodes):\n", n);
+	for (unsigned i = 0; i < n; i++) {
+		char node[280];
+		snprintf(node, sizeof(node), "%s:%u", sum[i].host, sum[i].port);
+		printf("  %-4s %-21s %s  findings: %s  our certificate: %s\n",
+		       sum[i].error ? "FAIL" : "ok", node, sum[i].cert,
+		       sum[i].findings[0] ? sum[i].findings : "none", sum[i].outcome);
+	}
+}
+
+/* One node: the transcript, its chain and findings, our certificate, an OPTIONS;
+ * what the cluster summary needs into sum. Returns the exit status for it. */
+static int probe_node(SSL_CTX *ctx, const struct tls_config *tc, const char *server_name,
+		      int timeout_ms, struct node_summary *sum)
+{
+	const char *host = sum->host;
+	uint16_t port = sum->port;
+	char err[512];
+	const char *name = server_name ? server_name : host;
+	printf("probe %s:%u  server name %s  client certificate %s\n", host, port, name,
+	       tc->cert ? tc->cert : "(none)");
+	struct probe pr = { .timeout_ms = timeout_ms };
+	pr.fd = connect_to(host, port, timeout_ms, err, sizeof(err));
+	if (pr.fd < 0) {
+		printf("  TCP: %s\n", err);
+		snprintf(sum->outcome, sizeof(sum->outcome), "TCP: %.100s", err);
+		snprintf(sum->cert, sizeof(sum->cert), "no connection");
+		sum->error = true;
+		return EXIT_CANNOT;
+	}
+	printf("  TCP connected\n");
+	if (tls_conn_init(&pr.tls, ctx, false, name, tc->ca ? name : NULL, &pr.alerts)) {
+		close(pr.fd);
+		snprintf(sum->outcome, sizeof(sum->outcome), "out of memory");
+		return EXIT_CANNOT;
+	}
+	SSL_set_msg_callback(pr.tls.ssl, msg_cb);
+	uint64_t t0 = clock_mono_ns();
+	int hs = handshake(&pr);
+	double hs_ms = (double)(clock_mono_ns() - t0) / 1e6;
+	struct buf plain = { 0 };
+	int settled = hs == 0 ? settle(&pr, &plain, 300) : 0;
+
+	int status = EXIT_PASS;
+	static struct tls_peer peer;
+	tls_peer_facts(&pr.tls, true, 30, &peer);
+	const struct handshake_facts *h = &peer.hs;
+	if (h->cert_request && h->ca_names[0]) {
+		printf("  the server asked for a client certificate from:\n");
+		for (const char *p = h->ca_names; *p;) { /* "; "-separated */
+			const char *end = strstr(p, "; ");
+			size_t n = end ? (size_t)(end - p) : strlen(p);
+			printf("    %.*s\n", (int)n, p);
+			p += n + (end ? 2 : 0);
+		}
+	}
+	if (hs == 0) {
+		printf("  handshake done in %.2f ms: %s, %s, group %s%s\n", hs_ms, h->version, h->cipher,
+		       h->group[0] ? h->group : "-", h->resumed ? ", resumed" : "");
+	} else {
+		printf("  handshake failed after %.2f ms: %s\n", hs_ms,
+		       hs == -ETIMEDOUT ? "no answer" : hs == -EPIPE ? "the far end closed the connection" :
+		       pr.tls.reason[0] ? pr.tls.reason : strerror(-hs));
+		status = EXIT_FAIL;
+	}
+
+	printf("far end's certificates (%u):\n", peer.n_chain);
+	for (unsigned i = 0; i < peer.n_chain; i++) {
+		char block[4096];
+		certfacts_format(block, sizeof(block), &peer.chain[i], "    ");
+		printf("  certificate %u of %u\n%s", i + 1, peer.n_chain, block);
+	}
+	printf("findings (%u):\n", peer.n_findings);
+	for (unsigned i = 0; i < peer.n_findings; i++) {
+		printf("  %-7s %-20s %s\n", finding_severity_name(peer.findings[i].severity),
+		       peer.findings[i].code, peer.findings[i].message);
+		if (peer.findings[i].severity == FINDING_ERROR)
+			status = EXIT_FAIL;
+	}
+	if (!tc->ca)
+		printf("  (no --ca: the chain was shown but not verified)\n");
+	if (hs == 0 || h->revoked[0])
+		printf("revocation: CRL %s; OCSP %s%s\n",
+		       !tc->crl ? "not checked (no --crl)"
+		       : h->revoked[0] && strcmp(h->ocsp, "revoked") ? "says revoked"
+		       : h->crl_missing[0] ? "checked, but not for every issuer" : "checked, not revoked",
+		       !h->ocsp[0] ? "not seen (the handshake did not finish)"
+		       : !strcmp(h->ocsp, "none") ? "none stapled" : h->ocsp,
+		       !strcmp(h->ocsp, "none") || !h->ocsp[0] ? "" : " (stapled response)");
+
+	if (hs == 0) {
+		char line[300] = "";
+		double rtt = 0;
+		int st = settled ? settled : options(&pr, &plain, host, port, &rtt, line, sizeof(line));
+		if (st >= 0) {
+			printf("our certificate: accepted\n");
+			printf("OPTIONS: %s in %.2f ms\n", line, rtt);
+			snprintf(sum->outcome, sizeof(sum->outcome), "accepted, OPTIONS %.40s in %.2f ms",
+				 line, rtt);
+		} else {
+			bool refused = pr.tls.alert_in > 0 || st == -EPROTO || st == -EPIPE;
+			const char *why = pr.tls.alert_in > 0 ? tls_alert_name((unsigned)pr.tls.alert_in) :
+					  st == -EPIPE ? "connection closed" : pr.tls.reason;
+			if (refused)
+				printf("our certificate: refused (%s%s)\n",
+				       pr.tls.alert_in > 0 ? "alert " : "", why);
+			else
+				printf("our certificate: accepted\n");
+			const char *no_answer = st == -ETIMEDOUT ? "timed out" : st == -EPIPE ?
+				"connection closed" : pr.tls.reason[0] ? pr.tls.reason : strerror(-st);
+			printf("OPTIONS: no answer (%s)\n", no_answer);
+			if (refused)
+				snprintf(sum->outcome, sizeof(sum->outcome), "refused (%.60s)", why);
+			else
+				snprintf(sum->outcome, sizeof(sum->outcome), "accepted, OPTIONS no answer "
+					 "(%.60s)", no_answer);
+			status = EXIT_FAIL;
+		}
+		tls_close(&pr.tls);
+		flush_out(&pr);
+	}
+	tls_conn_free(&pr.tls);
+	buf_free(&plain);
+	buf_free(&pr.in);
+	buf_free(&pr.out);
+	close(pr.fd);
+	summarise(sum, &peer, hs == 0 && status == EXIT_PASS);
+	return status;
+}
+
 int cmd_probe(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -308,12 +476,16 @@ int cmd_probe(int argc, char **argv)
 		default: return cli_usage_error("probe", "unknown option '%s' (see trunkload probe --help)", argv[optind - 1]);
 		}
 	}
-	char host[256];
-	uint16_t port;
-	if (argc - optind != 1 ||
-	    cli_hostport(argv[optind], host, sizeof(host), &port, CLI_SIPS_PORT))
-		return cli_usage_error("probe", "expected HOST:PORT, port 1-65535, or HOST for %d "
-						"(see trunkload probe --help)", CLI_SIPS_PORT);
+	if (argc - optind < 1 || argc - optind > PROBE_MAX_NODES)
+		return cli_usage_error("probe", "expected HOST:PORT (1-%d of them, a cluster's nodes; "
+						"see trunkload probe --help)", PROBE_MAX_NODES);
+	struct node_summary sum[PROBE_MAX_NODES] = { 0 };
+	unsigned n = (unsigned)(argc - optind);
+	for (unsigned i = 0; i < n; i++)
+		if (cli_hostport(argv[optind + i], sum[i].host, sizeof(sum[i].host), &sum[i].port,
+				 CLI_SIPS_PORT))
+			return cli_usage_error("probe", "%s: expected HOST:PORT, port 1-65535, or HOST "
+							"for %d", argv[optind + i], CLI_SIPS_PORT);
 	if (!tc.cert != !tc.key)
 		return cli_usage_error("probe", "--cert and --key go together");
 	if (!tc.ca)
@@ -323,104 +495,17 @@ int cmd_probe(int argc, char **argv)
 	if (!ctx)
 		return cli_usage_error("probe", "%s", err);
 	cli_warn_key_mode("probe", tc.key);
-	const char *name = server_name ? server_name : host;
-	printf("probe %s:%u  server name %s  client certificate %s\n", host, port, name,
-	       tc.cert ? tc.cert : "(none)");
-	struct probe pr = { .timeout_ms = timeout_ms };
-	pr.fd = connect_to(host, port, timeout_ms, err, sizeof(err));
-	if (pr.fd < 0) {
-		printf("  TCP: %s\n", err);
-		SSL_CTX_free(ctx);
-		return EXIT_CANNOT;
-	}
-	printf("  TCP connected\n");
-	if (tls_conn_init(&pr.tls, ctx, false, name, tc.ca ? name : NULL, &pr.alerts)) {
-		close(pr.fd);
-		SSL_CTX_free(ctx);
-		return EXIT_CANNOT;
-	}
-	SSL_set_msg_callback(pr.tls.ssl, msg_cb);
-	uint64_t t0 = clock_mono_ns();
-	int hs = handshake(&pr);
-	double hs_ms = (double)(clock_mono_ns() - t0) / 1e6;
-	struct buf plain = { 0 };
-	int settled = hs == 0 ? settle(&pr, &plain, 300) : 0;
-
 	int status = EXIT_PASS;
-	static struct tls_peer peer;
-	tls_peer_facts(&pr.tls, true, 30, &peer);
-	const struct handshake_facts *h = &peer.hs;
-	if (h->cert_request && h->ca_names[0]) {
-		printf("  the server asked for a client certificate from:\n");
-		for (const char *p = h->ca_names; *p;) { /* "; "-separated */
-			const char *end = strstr(p, "; ");
-			size_t n = end ? (size_t)(end - p) : strlen(p);
-			printf("    %.*s\n", (int)n, p);
-			p += n + (end ? 2 : 0);
-		}
+	for (unsigned i = 0; i < n; i++) {
+		if (i)
+			printf("\n");
+		int st = probe_node(ctx, &tc, server_name, timeout_ms, &sum[i]);
+		/* the worst of them: nothing listening, then refused or failed, then fine */
+		status = st == EXIT_CANNOT || status == EXIT_CANNOT ? EXIT_CANNOT
+			 : st == EXIT_FAIL ? EXIT_FAIL : status;
 	}
-	if (hs == 0) {
-		printf("  handshake done in %.2f ms: %s, %s, group %s%s\n", hs_ms, h->version, h->cipher,
-		       h->group[0] ? h->group : "-", h->resumed ? ", resumed" : "");
-	} else {
-		printf("  handshake failed after %.2f ms: %s\n", hs_ms,
-		       hs == -ETIMEDOUT ? "no answer" : hs == -EPIPE ? "the far end closed the connection" :
-		       pr.tls.reason[0] ? pr.tls.reason : strerror(-hs));
-		status = EXIT_FAIL;
-	}
-
-	printf("far end's certificates (%u):\n", peer.n_chain);
-	for (unsigned i = 0; i < peer.n_chain; i++) {
-		char block[4096];
-		certfacts_format(block, sizeof(block), &peer.chain[i], "    ");
-		printf("  certificate %u of %u\n%s", i + 1, peer.n_chain, block);
-	}
-	printf("findings (%u):\n", peer.n_findings);
-	for (unsigned i = 0; i < peer.n_findings; i++) {
-		printf("  %-7s %-20s %s\n", finding_severity_name(peer.findings[i].severity),
-		       peer.findings[i].code, peer.findings[i].message);
-		if (peer.findings[i].severity == FINDING_ERROR)
-			status = EXIT_FAIL;
-	}
-	if (!tc.ca)
-		printf("  (no --ca: the chain was shown but not verified)\n");
-	if (hs == 0 || h->revoked[0])
-		printf("revocation: CRL %s; OCSP %s%s\n",
-		       !tc.crl ? "not checked (no --crl)"
-		       : h->revoked[0] && strcmp(h->ocsp, "revoked") ? "says revoked"
-		       : h->crl_missing[0] ? "checked, but not for every issuer" : "checked, not revoked",
-		       !h->ocsp[0] ? "not seen (the handshake did not finish)"
-		       : !strcmp(h->ocsp, "none") ? "none stapled" : h->ocsp,
-		       !strcmp(h->ocsp, "none") || !h->ocsp[0] ? "" : " (stapled response)");
-
-	if (hs == 0) {
-		char line[300] = "";
-		double rtt = 0;
-		int st = settled ? settled : options(&pr, &plain, host, port, &rtt, line, sizeof(line));
-		if (st >= 0) {
-			printf("our certificate: accepted\n");
-			printf("OPTIONS: %s in %.2f ms\n", line, rtt);
-		} else {
-			bool refused = pr.tls.alert_in > 0 || st == -EPROTO || st == -EPIPE;
-			if (refused)
-				printf("our certificate: refused (%s%s)\n",
-				       pr.tls.alert_in > 0 ? "alert " : "",
-				       pr.tls.alert_in > 0 ? tls_alert_name((unsigned)pr.tls.alert_in) :
-				       st == -EPIPE ? "connection closed" : pr.tls.reason);
-			else
-				printf("our certificate: accepted\n");
-			printf("OPTIONS: no answer (%s)\n", st == -ETIMEDOUT ? "timed out" :
-			       st == -EPIPE ? "connection closed" : pr.tls.reason[0] ? pr.tls.reason : strerror(-st));
-			status = EXIT_FAIL;
-		}
-		tls_close(&pr.tls);
-		flush_out(&pr);
-	}
-	tls_conn_free(&pr.tls);
-	buf_free(&plain);
-	buf_free(&pr.in);
-	buf_free(&pr.out);
-	close(pr.fd);
+	if (n > 1)
+		print_cluster(sum, n);
 	SSL_CTX_free(ctx);
 	return status;
 }

@@ -128,7 +128,50 @@ static void revoked_caller_refused(void)
 	free(text);
 }
 
+/* Two nodes of one far end, the second presenting a revoked certificate, and a third
+ * where nothing listens: each probed, then one line per node. */
+static void sums_up_a_cluster(void)
+{
+	char pki[512], out[512];
+	proc_path(pki, sizeof(pki), "pki");
+	proc_path(out, sizeof(out), "cluster.out");
+	uint16_t none = proc_free_port();
+	struct proc_args a = { 0 };
+	args_add(&a, "%s", TL_BINARY);
+	args_add(&a, "probe");
+	args_add(&a, "127.0.0.1:%u", port);
+	args_add(&a, "127.0.0.1:%u", revoked_port);
+	args_add(&a, "127.0.0.1:%u", none);
+	args_add_list(&a, (const char *const[]){ "--server-name", "uas.trunkload.test", NULL });
+	args_add(&a, "--ca");
+	args_add(&a, "%s/ca.crt", pki);
+	args_add(&a, "--crl");
+	args_add(&a, "%s/crl.pem", pki);
+	args_identity(&a, pki, "client");
+	int rc = proc_run(a.v, out, NULL, TIMEOUT_MS, NULL);
+	char *text = proc_read_file(out);
+	CU_ASSERT_FATAL(text != NULL);
+	const char *sum = strstr(text, "cluster (3 nodes):\n");
+	char line[3][160];
+	for (unsigned i = 0; i < 3; i++) {
+		uint16_t p = i == 0 ? port : i == 1 ? revoked_port : none;
+		snprintf(line[i], sizeof(line[i]), "  %s 127.0.0.1:%-11u", i ? "FAIL" : "ok  ", p);
+	}
+	CHECK(sum != NULL, "probe sums up the 3 nodes");
+	CHECK(sum && strstr(sum, line[0]) && strstr(strstr(sum, line[0]), "findings: none  our "
+		"certificate: accepted, OPTIONS SIP/2.0 200 OK in "), "the good node: ok, accepted");
+	CHECK(sum && strstr(sum, line[1]) && strstr(strstr(sum, line[1]), "findings: revoked"),
+	      "the revoked node: FAIL, finding revoked");
+	CHECK(sum && strstr(sum, line[2]) && strstr(strstr(sum, line[2]), "no connection"),
+	      "the node where nothing listens: FAIL, no connection");
+	CHECK(rc == 3, "probe exits 3: nothing listens on one node (got %d)", rc);
+	if (!sum || rc != 3)
+		fprintf(stderr, "%s\n", text);
+	free(text);
+}
+
 static const struct tl_case cases[] = {
+	{ "sums_up_a_cluster", sums_up_a_cluster },
 	{ "shows_handshake_chain_and_options", shows_handshake_chain_and_options },
 	{ "shows_refusal", shows_refusal },
 	{ "shows_revoked_far_end", shows_revoked_far_end },

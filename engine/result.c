@@ -200,6 +200,18 @@ struct ts_row *result_ts_row(struct result *r, unsigned sec)
 	return &r->ts[sec];
 }
 
+int result_ts_shift(struct result *r, unsigned seconds)
+{
+	if (!seconds || !r->n_ts)
+		return 0;
+	unsigned n = r->n_ts;
+	if (!result_ts_row(r, n - 1 + seconds))
+		return -ENOMEM;
+	memmove(r->ts + seconds, r->ts, n * sizeof(*r->ts));
+	memset(r->ts, 0, seconds * sizeof(*r->ts));
+	return 0;
+}
+
 static void tester_merge(struct tester_health *d, const struct tester_health *s)
 {
 	hist_merge(&d->schedule_lag, &s->schedule_lag);
@@ -278,6 +290,9 @@ void result_merge(struct result *dst, const struct result *src)
 		dst->peer = src->peer;
 	for (unsigned i = 0; i < src->n_peers; i++)
 		result_peer_merge(dst, &src->peers[i]);
+	if (src->schedule_wall_s > 0 &&
+	    (!dst->schedule_wall_s || src->schedule_wall_s < dst->schedule_wall_s))
+		dst->schedule_wall_s = src->schedule_wall_s;
 	dst->peers_untold += src->peers_untold;
 	if (!dst->first_tls_error[0])
 		memcpy(dst->first_tls_error, src->first_tls_error, sizeof(dst->first_tls_error));

@@ -173,6 +173,8 @@ struct result {
 	struct ts_row *ts; /* owned; one row per second */
 	unsigned n_ts, cap_ts;
 
+	double schedule_wall_s; /* wall clock (epoch s) the schedule began (the earliest
+				 * worker's), 0: unknown */
 	double elapsed_s;
 	/* achieved rate: calls scheduled after the ramp that completed, over the
 	 * time those calls were being started */
@@ -211,6 +213,9 @@ void result_reason_add(struct result *r, const char *reason, uint64_t n);
 void result_name_add(struct name_count *tab, const char *name, uint64_t n);
 /* The row for second `sec` (grown as needed; NULL only when out of memory). */
 struct ts_row *result_ts_row(struct result *r, unsigned sec);
+/* Moves the rows seconds later (empty rows before them): a shard that started its
+ * schedule that many seconds after the first, lined up with it. 0 or -ENOMEM. */
+int result_ts_shift(struct result *r, unsigned seconds);
 /* The row of the second `now` falls in, counted from t0 (monotonic ns; before t0: 0). */
 struct ts_row *result_ts_row_at(struct result *r, uint64_t t0, uint64_t now);
 /* Room for up to cap SRTP key rows. 0 or -ENOMEM. */

@@ -168,7 +168,7 @@ int run_caller(const struct run_caller_config *cfg, struct result *out, char *er
 			.connections = s->connections / n + (i < s->connections % n),
 			.max_calls = s->max_concurrent / n + (i < s->max_concurrent % n),
 			.shard = cfg->shard, .shards = cfg->shards ? cfg->shards : 1,
-			.numbers = cfg->numbers, .seed = seed,
+			.numbers = cfg->numbers, .seed = seed, .start_at = cfg->start_at,
 		};
 		/* each worker its own share of the RTP port range */
 		if (port_range_share(cfg->media_port_lo, cfg->media_port_hi, i, n,

@@ -22,6 +22,7 @@ struct run_caller_config {
 	bool resume;           /* resume TLS sessions on new connections (ctx made with resume) */
 	unsigned shard, shards; /* --shard I/N (0 and 0 or 1: the whole run) */
 	const struct number_table *numbers; /* call.numbers' CSV file, loaded (or NULL) */
+	double start_at;       /* wall clock (epoch s) the schedule starts at, 0: at once */
 	/* called about once a second on the calling thread while the run goes */
 	void (*progress_cb)(const struct progress_snapshot *s, void *arg);
 	void *progress_arg;

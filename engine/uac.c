@@ -434,6 +434,11 @@ struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
 	/* expiry nearer than this is worth a warning: the scenario's minimum, else 30 days */
 	w->peer_warn_days = u->scn->expect_min_days_valid >= 0 ? u->scn->expect_min_days_valid : 30;
 	u->t_startup = clock_mono_ns();
+	/* the wall clock read once: the schedule runs on the monotonic one */
+	if (cfg->start_at > 0) {
+		double ahead_s = cfg->start_at - clock_wall_s();
+		u->start_mono = ahead_s > 0 ? u->t_startup + (uint64_t)(ahead_s * 1e9) : u->t_startup;
+	}
 	for (unsigned i = 0; i < u->n_trunks; i++) {
 		uac_open_trunk(u, &u->trunks[i]);
 		if (!u->trunks[i].open)

@@ -23,6 +23,7 @@ struct uac_config {
 	unsigned shard, shards;   /* this run's shard of how many (0 of 1 alone) */
 	const struct number_table *numbers; /* call.numbers' CSV file, loaded (or NULL) */
 	uint64_t seed;            /* of the random orders of call.numbers */
+	double start_at;          /* wall clock (epoch s) the schedule starts at, 0: at once */
 };
 
 struct uac;

@@ -77,6 +77,7 @@ struct uac {
 	struct slot_stack slots; /* the free ones of calls[] */
 	bool started, sched_done, closing;
 	uint64_t t0, t_startup;
+	uint64_t start_mono;      /* --start-at on the monotonic clock, 0: at once */
 	uint64_t k; /* global index of the next call this worker starts */
 	uint64_t last_sched; /* scheduled start of the latest call started */
 	int last_sec;

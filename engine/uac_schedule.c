@@ -50,18 +50,29 @@ void uac_steady_window(struct uac *u)
 
 #define START_BATCH 256
 
+/* The schedule's second 0, and when that was on the wall clock (for merge). */
+static void start_schedule(struct uac *u, uint64_t now)
+{
+	u->started = true;
+	u->t0 = now;
+	u->w->res.schedule_wall_s = clock_wall_s() - (double)(clock_mono_ns() - now) / 1e9;
+}
+
 uint64_t uac_schedule_tick(struct worker *w, uint64_t now)
 {
 	struct uac *u = w->role_arg;
 	if (!u->started && u->per_conn) {
-		u->started = true;
-		u->t0 = now;
+		if (now < u->start_mono)
+			return u->start_mono;
+		start_schedule(u, now);
 	}
 	if (!u->started) {
 		if (u->n_settled < u->n_trunks && now < u->t_startup + STARTUP_TIMEOUT_NS)
 			return u->t_startup + STARTUP_TIMEOUT_NS;
-		u->started = true;
-		u->t0 = now;
+		/* connections up first, then the shards' common start */
+		if (now < u->start_mono)
+			return u->start_mono;
+		start_schedule(u, now);
 		bool any = false;
 		for (unsigned i = 0; i < u->n_trunks; i++)
 			any |= u->trunks[i].up;

@@ -1,4 +1,5 @@
 #include "report.h"
+#include "wall_time.h"
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
@@ -151,6 +152,12 @@ static cJSON *build(const struct report *rep)
 	char when[32];
 	iso_time(when, sizeof(when), rep->started_at);
 	cJSON_AddStringToObject(root, "started_at", when);
+	/* second 0 of the schedule, to the millisecond: merge aligns shards by it */
+	if (r->schedule_wall_s > 0) {
+		char sched[32];
+		wall_time_format(r->schedule_wall_s, sched, sizeof(sched));
+		cJSON_AddStringToObject(root, "schedule_started_at", sched);
+	}
 	cJSON_AddStringToObject(root, "command", rep->command ? rep->command : "");
 	if (rep->shard)
 		cJSON_AddStringToObject(root, "shard", rep->shard);

@@ -7,6 +7,7 @@
  * that is not one of this build's buckets: adding it to a neighbour would make the
  * merged percentiles quietly wrong. */
 #include "report.h"
+#include "wall_time.h"
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
@@ -739,6 +740,11 @@ static int read_run(struct rd *d, const cJSON *root, struct result *r)
 	const cJSON *checks, *it;
 	char error[sizeof(r->could_not_run_why)] = "";
 	int rc;
+	char sched[40] = "";
+	if ((rc = text(d, root, "", "schedule_started_at", sched, sizeof(sched))))
+		return rc;
+	if (sched[0] && wall_time_parse(sched, &r->schedule_wall_s))
+		return bad(d, "schedule_started_at: expected an RFC 3339 time, got \"%s\"", sched);
 	if ((rc = amount(d, root, "", "duration_s", &r->elapsed_s)) ||
 	    (rc = flag(d, root, "", "interrupted", &r->interrupted)) ||
 	    (rc = text(d, root, "", "error", error, sizeof(error))) ||

@@ -4,11 +4,13 @@
  * result, result_merge adds them), so percentiles come from the merged histogram,
  * never from averaging the shards' percentiles. */
 #include "cli.h"
+#include "wall_time.h"
 #include "report.h"
 #include "scenario.h"
 #include "verdict.h"
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +57,7 @@ struct meta {
 	char shard[32]; /* "I/N", "" when the run was not a shard */
 	double port, connections, rate, calls, ramp_s, duration_s, max_concurrent;
 	double started_at; /* 0: unknown */
+	double schedule_at; /* second 0 of its schedule, to the millisecond; 0: unknown */
 };
 
 static void str_at(const cJSON *o, const char *key, char *out, size_t cap)
@@ -109,6 +112,10 @@ static int read_meta(const char *path, struct meta *m)
 	const char *end = strptime(when, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (end && !*end)
 		m->started_at = (double)timegm(&tm);
+	char sched[40] = "";
+	str_at(root, "schedule_started_at", sched, sizeof(sched));
+	if (!sched[0] || wall_time_parse(sched, &m->schedule_at))
+		m->schedule_at = 0;
 	cJSON_Delete(root);
 	return 0;
 }
@@ -207,21 +214,60 @@ static void warn_shards(char **files, const struct meta *m, unsigned n)
 
 /* Reads every report and adds it to *total; *cps gets the sum of their achieved
  * rates. EXIT_PASS or EXIT_USAGE (with the one-line reason printed). */
+/* When each shard's second 0 was: its schedule's start where every report says it,
+ * else its run's start (whole seconds, older reports). Sets *first to the earliest
+ * and returns the spread (the skew). */
+static double shard_starts(const struct meta *meta, unsigned n, double *at, double *first)
+{
+	bool exact = true;
+	for (unsigned i = 0; i < n; i++)
+		exact &= meta[i].schedule_at > 0;
+	double lo = 0, hi = 0;
+	for (unsigned i = 0; i < n; i++) {
+		at[i] = exact ? meta[i].schedule_at : meta[i].started_at;
+		if (at[i] > 0 && (!lo || at[i] < lo))
+			lo = at[i];
+		if (at[i] > hi)
+			hi = at[i];
+	}
+	*first = lo;
+	return lo > 0 ? hi - lo : 0;
+}
+
 static int read_all(char **files, unsigned n, struct result *total, struct meta *meta,
-		    double *cps)
+		    double *cps, double *skew_s)
 {
 	struct result *one = malloc(sizeof(*one));
-	if (!one)
+	double *at = calloc(n, sizeof(*at));
+	if (!one || !at) {
+		free(one);
+		free(at);
 		return cli_usage_error("merge", "out of memory");
+	}
 	int status = EXIT_PASS;
 	*cps = 0;
+	for (unsigned i = 0; i < n && status == EXIT_PASS; i++) {
+		if (!read_meta(files[i], &meta[i]))
+			continue;
+		/* the reader says precisely what is wrong with it */
+		char err[512] = "";
+		result_init(one);
+		if (!report_read_json(files[i], one, err, sizeof(err)))
+			snprintf(err, sizeof(err), "%s: unreadable", files[i]);
+		result_free(one);
+		status = cli_usage_error("merge", "%s", err);
+	}
+	double first = 0;
+	*skew_s = status == EXIT_PASS ? shard_starts(meta, n, at, &first) : 0;
 	for (unsigned i = 0; i < n && status == EXIT_PASS; i++) {
 		char err[512] = "";
 		result_init(one);
 		int rc = report_read_json(files[i], one, err, sizeof(err));
-		if (!rc && read_meta(files[i], &meta[i])) {
-			rc = -EBADMSG;
-			snprintf(err, sizeof(err), "%s: unreadable", files[i]);
+		/* per-second rows by wall clock: a later shard's second 0 is a later second */
+		double late = at[i] > 0 && first > 0 ? at[i] - first : 0;
+		if (!rc && result_ts_shift(one, (unsigned)llround(late))) {
+			rc = -ENOMEM;
+			snprintf(err, sizeof(err), "out of memory");
 		}
 		if (rc) {
 			status = cli_usage_error("merge", "%s", err);
@@ -238,6 +284,7 @@ static int read_all(char **files, unsigned n, struct result *total, struct meta 
 		result_free(one);
 	}
 	free(one);
+	free(at);
 	return status;
 }
 
@@ -288,9 +335,9 @@ int cmd_merge(int argc, char **argv)
 	struct meta *meta = calloc(n, sizeof(*meta));
 	if (!meta)
 		return cli_usage_error("merge", "out of memory");
-	double cps = 0;
+	double cps = 0, skew_s = 0;
 	result_init(&total);
-	int status = read_all(files, n, &total, meta, &cps);
+	int status = read_all(files, n, &total, meta, &cps, &skew_s);
 	if (status == EXIT_PASS) {
 		warn_shards(files, meta, n);
 		status = merged_scenario(&scn, meta, n);
@@ -328,7 +375,11 @@ int cmd_merge(int argc, char **argv)
 	}
 	if (!quiet) {
 		report_print_text(stdout, &rep);
-		printf("merged     %u report%s\n", n, n == 1 ? "" : "s");
+		printf("merged     %u report%s", n, n == 1 ? "" : "s");
+		if (n > 1)
+			printf(", their schedules started %.3f s apart (per-second rows lined up by "
+			       "wall clock)", skew_s);
+		printf("\n");
 		printf("report     %s\n", out);
 	}
 	result_free(&total);

@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "wall_time.h"
 #include "clock.h"
 #include "report.h"
 #include "port_range.h"
@@ -84,6 +85,10 @@ static const char run_help[] =
 	"                          of the concurrency cap, and its own part of --media-ports;\n"
 	"                          merge the reports with\n"
 	"                          trunkload merge\n"
+	"  --start-at TIME         set up the connections, then start the schedule at TIME\n"
+	"                          (RFC 3339, 2026-12-06T22:40:00Z, or epoch seconds; at most\n"
+	"                          24 h ahead): shards given one TIME start together, and merge\n"
+	"                          lines their seconds up by it\n"
 	"  --srtp-keys             list the SRTP keys (both directions) of the first 1000 calls\n"
 	"                          in report.json (srtp.keys), to decrypt captured media\n"
 	"\n"
@@ -101,7 +106,7 @@ enum {
 	O_TARGET = 256, O_SERVER_NAME, O_CERT, O_KEY, O_CA, O_TLS_VERSION, O_TRANSPORT,
 	O_CONNECTIONS, O_RATE, O_CALLS, O_DURATION, O_MAX_CONCURRENT, O_MEDIA_MS, O_REPORT_DIR,
 	O_QUIET, O_HELP, O_MEDIA_PORTS, O_MODE, O_THREADS, O_SECURITY_LEVEL, O_EXPECT_HANDSHAKE,
-	O_KEYLOG, O_SRTP_KEYS, O_SHARD, O_RESUME, O_SOURCE, O_HOLD_MS, O_CRL,
+	O_KEYLOG, O_SRTP_KEYS, O_SHARD, O_RESUME, O_SOURCE, O_HOLD_MS, O_CRL, O_START_AT,
 };
 
 static const struct option run_options[] = {
@@ -127,6 +132,7 @@ static const struct option run_options[] = {
 	{ "keylog", required_argument, NULL, O_KEYLOG },
 	{ "srtp-keys", no_argument, NULL, O_SRTP_KEYS },
 	{ "shard", required_argument, NULL, O_SHARD },
+	{ "start-at", required_argument, NULL, O_START_AT },
 	{ "resume", no_argument, NULL, O_RESUME },
 	{ "source", required_argument, NULL, O_SOURCE },
 	{ "hold-ms", required_argument, NULL, O_HOLD_MS },
@@ -391,6 +397,7 @@ int cmd_run(int argc, char **argv)
 	const char *keylog_path = NULL;
 	bool srtp_keys = false, resume = false;
 	unsigned shard = 0, shards = 0;
+	double start_at = 0;
 	char shard_text[32] = "";
 	enum { MAX_FLAGS = 256 };
 	int flags[MAX_FLAGS], nflags = 0;
@@ -425,6 +432,14 @@ int cmd_run(int argc, char **argv)
 			    shards > 1024 || shard >= shards)
 				return cli_usage_error("run", "--shard: expected I/N with 0 <= I < N <= 1024, got \"%s\"", optarg);
 			snprintf(shard_text, sizeof(shard_text), "%u/%u", shard, shards);
+		} else if (opt == O_START_AT) {
+			if (wall_time_parse(optarg, &start_at))
+				return cli_usage_error("run", "--start-at: expected an RFC 3339 time "
+						       "(2026-12-06T22:40:00Z) or epoch seconds, got \"%s\"", optarg);
+			double ahead = start_at - clock_wall_s();
+			if (ahead > 86400)
+				return cli_usage_error("run", "--start-at %s is %.1f h ahead: at most 24 h "
+						       "(a wrong date?)", optarg, ahead / 3600);
 		}
 		else if (opt == O_THREADS) {
 			uint64_t n;
@@ -555,6 +570,15 @@ int cmd_run(int argc, char **argv)
 	cfg.numbers = scn.numbers.csv[0] ? &numbers : NULL;
 	cfg.shard = shard;
 	cfg.shards = shards;
+	cfg.start_at = start_at;
+	if (start_at > 0 && !quiet) {
+		double ahead = start_at - clock_wall_s();
+		if (ahead < 0)
+			fprintf(stderr, "trunkload run: --start-at was %.3f s ago: starting now\n", -ahead);
+		else
+			fprintf(stderr, "trunkload run: connecting, then starting the schedule in %.1f s\n",
+				ahead);
+	}
 
 	static struct result res;
 	result_init(&res);

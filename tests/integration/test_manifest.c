@@ -24,6 +24,9 @@ static void manifest_is_valid(void)
 		"n = s['completions']\n"
 		"args = ' '.join(s['template']['spec']['containers'][0]['args'])\n"
 		"assert '--shard \"${JOB_COMPLETION_INDEX}/%d\"' % n in args, 'shard not wired: ' + args\n"
+		"assert '--start-at \"${START_AT}\"' in args, 'no common start: ' + args\n"
+		"env = {e['name']: e['value'] for e in s['template']['spec']['containers'][0]['env']}\n"
+		"assert env.get('START_AT') == '@START_AT@', env\n"
 		"m = ' '.join(jobs['trunkload-merge']['spec']['template']['spec']['containers'][0]['args'])\n"
 		"assert 'trunkload merge' in m and 'shard-*/report.json' in m, m\n"
 		"print('ok', n, 'shards')\n";

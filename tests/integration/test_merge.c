@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define SHARDS 3
 #define RUN_TIMEOUT_MS 60000
@@ -90,7 +91,22 @@ static int merge(char *const *files, unsigned n, const char *dir, const char *er
 	return proc_run(a.v, out, err, RUN_TIMEOUT_MS, NULL);
 }
 
-static void three_shards_merge_exactly(void)
+/* schedule_started_at ("2026-12-06T22:40:00.003Z") in seconds since the epoch, NAN
+ * when missing. */
+static double schedule_start(const cJSON *report)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(report, "schedule_started_at");
+	struct tm tm = { 0 };
+	unsigned ms = 0;
+	const char *end = cJSON_IsString(j) ? strptime(j->valuestring, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+	if (!end || sscanf(end, ".%3uZ", &ms) != 1)
+		return NAN;
+	return (double)timegm(&tm) + ms / 1000.0;
+}
+
+/* Three shards against one responder, launched stagger_ms apart, with one --start-at
+ * start_in_s seconds after the first launch (0: none), merged. */
+static void shards_merge(const char *tag, int stagger_ms, double start_in_s)
 {
 	proc_cleanup_all();
 	char log[512];
@@ -101,12 +117,15 @@ static void three_shards_merge_exactly(void)
 	CU_ASSERT_FATAL(uas > 0);
 	bool shard_flag = help_mentions_shard();
 
-	/* all three at once, as a batch system starts them */
+	/* as a batch system starts them: all at once, or one after the other */
 	pid_t run[SHARDS];
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	double start_at = now.tv_sec + now.tv_nsec / 1e9 + start_in_s;
 	char out[SHARDS][600];
 	for (unsigned i = 0; i < SHARDS; i++) {
 		char dir[512], name[32];
-		snprintf(name, sizeof(name), "shard-%u", i);
+		snprintf(name, sizeof(name), "%s-%u", tag, i);
 		proc_path(dir, sizeof(dir), name);
 		snprintf(shard_report[i], sizeof(shard_report[i]), "%s/report.json", dir);
 		snprintf(out[i], sizeof(out[i]), "%s.out", dir);
@@ -128,6 +147,12 @@ static void three_shards_merge_exactly(void)
 			args_add(&a, "--shard");
 			args_add(&a, "%u/%u", i, SHARDS);
 		}
+		if (start_in_s > 0) {
+			args_add(&a, "--start-at");
+			args_add(&a, "%.3f", start_at);
+		}
+		if (i && stagger_ms)
+			proc_nap_ms(stagger_ms);
 		run[i] = proc_spawn(a.v, out[i], false);
 		CHECK(run[i] > 0, "shard %u starts", i);
 	}
@@ -139,8 +164,9 @@ static void three_shards_merge_exactly(void)
 	}
 	proc_stop(uas, SIGTERM, 3000);
 
-	char mdir[512], merr[600], mreport[600];
-	proc_path(mdir, sizeof(mdir), "merged");
+	char mdir[512], merr[600], mreport[600], mname[64];
+	snprintf(mname, sizeof(mname), "%s-merged", tag);
+	proc_path(mdir, sizeof(mdir), mname);
 	snprintf(merr, sizeof(merr), "%s.err", mdir);
 	snprintf(mreport, sizeof(mreport), "%s/report.json", mdir);
 	char *files[SHARDS] = { shard_report[0], shard_report[1], shard_report[2] };
@@ -195,14 +221,33 @@ static void three_shards_merge_exactly(void)
 		      pcts[k].key, w, num(m, pcts[k].key));
 	}
 
-	/* time series: each second's counts are the sum of the shards' rows for it */
+	/* when each shard's second 0 was: with one --start-at, within 10 ms of each other */
+	double first = NAN, last = NAN, sched[SHARDS];
+	for (unsigned i = 0; i < SHARDS; i++) {
+		sched[i] = schedule_start(shard[i]);
+		CHECK(!isnan(sched[i]), "shard %u's report has schedule_started_at", i);
+		first = isnan(first) || sched[i] < first ? sched[i] : first;
+		last = isnan(last) || sched[i] > last ? sched[i] : last;
+	}
+	if (start_in_s > 0) {
+		CHECK(last - first <= 0.010, "the shards' schedules started within 10 ms (%.3f s apart)",
+		      last - first);
+		CHECK(fabs(first - start_at) <= 0.010, "at the --start-at time (%.3f s off)",
+		      first - start_at);
+	}
+	/* time series: each wall-clock second's counts are the sum of the shards' rows for
+	 * it (a shard whose second 0 came later has its rows later) */
+	int offset[SHARDS];
+	for (unsigned i = 0; i < SHARDS; i++)
+		offset[i] = isnan(sched[i]) ? 0 : (int)lround(sched[i] - first);
 	static const char *const cols[] = { "started", "completed", "failed", "active" };
 	const cJSON *mts = cJSON_GetObjectItemCaseSensitive(m, "timeseries");
 	int rows = cJSON_GetArraySize(mts);
 	CHECK(rows >= 1, "the merged report has time series rows (got %d)", rows);
 	for (unsigned i = 0; i < SHARDS; i++) {
 		int n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(shard[i], "timeseries"));
-		CHECK(n <= rows, "merged rows (%d) cover shard %u's (%d)", rows, i, n);
+		CHECK(n + offset[i] <= rows, "merged rows (%d) cover shard %u's (%d from row %d)", rows,
+		      i, n, offset[i]);
 	}
 	for (int t = 0; t < rows; t++) {
 		const cJSON *row = cJSON_GetArrayItem(mts, t);
@@ -211,7 +256,7 @@ static void three_shards_merge_exactly(void)
 			double sum = 0;
 			for (unsigned i = 0; i < SHARDS; i++) {
 				const cJSON *ts = cJSON_GetObjectItemCaseSensitive(shard[i], "timeseries");
-				const cJSON *r = cJSON_GetArrayItem(ts, t);
+				const cJSON *r = t >= offset[i] ? cJSON_GetArrayItem(ts, t - offset[i]) : NULL;
 				if (r)
 					sum += num(r, cols[c]);
 			}
@@ -229,6 +274,18 @@ static void three_shards_merge_exactly(void)
 		cJSON_Delete(shard[i]);
 	cJSON_Delete(m);
 	proc_cleanup_all();
+}
+
+/* all three at once, as an Indexed Job starts its pods */
+static void three_shards_merge_exactly(void)
+{
+	shards_merge("shard", 0, 0);
+}
+
+/* launched a second apart, with one --start-at 4 s after the first launch */
+static void three_shards_start_together(void)
+{
+	shards_merge("together", 1000, 4.0);
 }
 
 /* Edits of the first shard's report, and what merge must then say. */
@@ -344,6 +401,7 @@ static void same_report_twice(void)
 
 static const struct tl_case cases[] = {
 	{ "three_shards_merge_exactly", three_shards_merge_exactly },
+	{ "three_shards_start_together", three_shards_start_together },
 	{ "completed_as_text_refused", edit_0 },
 	{ "bucket_off_geometry_refused", edit_1 },
 	{ "cut_report_refused", edit_2 },

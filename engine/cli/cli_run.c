@@ -375,6 +375,9 @@ static uint64_t peak_calls(const struct scenario *s)
 			ms += (double)strlen(st->digits) * (st->ms + st->gap_ms);
 	}
 	double peak = s->rate * (ms / 1000.0 + 2.0) + 16;
+	/* a run of a few calls holds no more than those */
+	if (s->calls && peak > (double)s->calls)
+		peak = (double)s->calls;
 	return peak < s->max_concurrent ? (uint64_t)peak : s->max_concurrent;
 }
 

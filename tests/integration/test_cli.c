@@ -411,6 +411,34 @@ static void check_messages(void)
 	expect("check-two-problems-2", check2, 2, "tls.key: expected a key file together with tls.cert");
 }
 
+/* The open-files warning comes only when the run can reach the limit: a run of 100
+ * media calls under a limit of 512 cannot (it once sized itself by the concurrency cap
+ * and warned on every small demo); one of 1000 long media calls at once can. */
+static void open_files_warning_only_when_reachable(void)
+{
+	static const struct { const char *calls; bool warn; } runs[] = {
+		{ "100", false }, { "1000", true },
+	};
+	for (size_t i = 0; i < 2; i++) {
+		char cmd[1200], name[64];
+		snprintf(cmd, sizeof(cmd),
+			 "ulimit -n 512 && exec '%s' run --target 127.0.0.1:%u --calls %s --rate 1000 "
+			 "--media-ms 20000 --transport tcp --quiet --report-dir '%s'", TL_BINARY,
+			 proc_free_port(), runs[i].calls, path_of(runs[i].warn ? "fd-1000" : "fd-100"));
+		snprintf(name, sizeof(name), "open-files-%s", runs[i].calls);
+		char *argv[] = { (char *)"/bin/sh", (char *)"-c", cmd, NULL };
+		char *text = NULL;
+		int rc = run_cmd(name, argv, &text);
+		bool warned = text && strstr(text, "warning: the run may hold");
+		CHECK(warned == runs[i].warn, "%s calls under a limit of 512: %s", runs[i].calls,
+		      runs[i].warn ? "warns of the open-files limit" : "no open-files warning");
+		CHECK(rc == 3, "%s calls: nothing listens, exit 3 (got %d)", runs[i].calls, rc);
+		if (warned != runs[i].warn)
+			fprintf(stderr, "%s\n", text ? text : "");
+		free(text);
+	}
+}
+
 /* ---- what the summary shows -------------------------------------------------------- */
 
 /* The progress line shows calls started per second next to completed; a scenario's
@@ -642,6 +670,7 @@ int main(void)
 		{ "first_day_messages", first_day_messages },
 		{ "target_without_port", target_without_port },
 		{ "check_messages", check_messages },
+		{ "open_files_warning_only_when_reachable", open_files_warning_only_when_reachable },
 		{ "summary_lines", summary_lines },
 		{ "summary_intervals", summary_intervals },
 		{ "days_left_one_way", days_left_one_way },

@@ -73,6 +73,25 @@ void result_free(struct result *r)
 	free(r->peers);
 	r->peers = NULL;
 	r->n_peers = 0;
+	free(r->stages);
+	r->stages = NULL;
+	r->n_stages = 0;
+}
+
+int result_stages_reserve(struct result *r, unsigned n)
+{
+	if (n <= r->n_stages)
+		return 0;
+	struct stage_result *g = realloc(r->stages, n * sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	for (unsigned i = r->n_stages; i < n; i++) {
+		memset(&g[i], 0, sizeof(g[i]));
+		hist_init(&g[i].invite_to_200);
+	}
+	r->stages = g;
+	r->n_stages = n;
+	return 0;
 }
 
 struct peer_seen *result_peer_find(struct result *r, const unsigned char key[PEER_KEY_LEN])
@@ -290,6 +309,15 @@ void result_merge(struct result *dst, const struct result *src)
 		dst->peer = src->peer;
 	for (unsigned i = 0; i < src->n_peers; i++)
 		result_peer_merge(dst, &src->peers[i]);
+	if (src->n_stages && !result_stages_reserve(dst, src->n_stages))
+		for (unsigned i = 0; i < src->n_stages; i++) {
+			struct stage_result *d = &dst->stages[i];
+			const struct stage_result *s = &src->stages[i];
+			d->started += s->started;
+			d->completed += s->completed;
+			d->failed += s->failed;
+			hist_merge(&d->invite_to_200, &s->invite_to_200);
+		}
 	if (src->schedule_wall_s > 0 &&
 	    (!dst->schedule_wall_s || src->schedule_wall_s < dst->schedule_wall_s))
 		dst->schedule_wall_s = src->schedule_wall_s;

@@ -137,6 +137,12 @@ struct peer_seen {
 	struct tls_peer peer;     /* its chain, the facts of its first handshake, findings */
 };
 
+/* One stage of load.stages: the calls scheduled in it, however late they ended. */
+struct stage_result {
+	uint64_t started, completed, failed;
+	struct hist invite_to_200;
+};
+
 struct ts_row { /* one second of the run */
 	uint64_t started, completed, failed, active, p99_us;
 	uint64_t lag_max_us; /* the latest any call of the second started (schedule lag) */
@@ -163,6 +169,8 @@ struct result {
 	struct peer_seen *peers; /* owned; every distinct certificate, at most RESULT_MAX_PEERS */
 	unsigned n_peers;
 	uint64_t peers_untold;  /* handshakes with certificates past that many */
+	struct stage_result *stages; /* owned; one per load.stages stage, NULL without */
+	unsigned n_stages;
 	char first_tls_error[200];
 
 	struct srtp_key_row *keys; /* owned; NULL unless keys are listed */
@@ -202,6 +210,9 @@ struct finding_seen {
 /* The union of the findings of the first handshake and of every distinct certificate,
  * in that order, one per code: at most max into out. Returns how many. */
 unsigned result_findings(const struct result *r, struct finding_seen *out, unsigned max);
+
+/* Makes room for n stages (zeroed; kept when as many are there). 0 or -ENOMEM. */
+int result_stages_reserve(struct result *r, unsigned n);
 
 /* One more handshake with the certificate of src: counted on its entry, or src copied. */
 void result_peer_merge(struct result *dst, const struct peer_seen *src);

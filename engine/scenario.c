@@ -495,14 +495,71 @@ static void parse_transport(struct ctx *c, const cJSON *o)
 			s->source);
 }
 
+/* load.stages: 1-32 of {rate, ramp_s, duration_s}; the run's rate is their highest,
+ * its duration their sum. load.rate, .ramp_s and .duration_s go with no stages. */
+static void parse_stages(struct ctx *c, const cJSON *o)
+{
+	static const char *const keys[] = { "rate", "ramp_s", "duration_s", NULL };
+	static const char *const single[] = { "rate", "ramp_s", "duration_s", "hold_ms", NULL };
+	struct scenario *s = c->s;
+	for (unsigned i = 0; single[i]; i++)
+		if (has(o, single[i]))
+			add_err(c, "load.%s: not with load.stages (each stage has its own rate, ramp_s "
+				   "and duration_s)", single[i]);
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "stages"), *it;
+	int count = cJSON_GetArraySize(st);
+	if (!cJSON_IsArray(st) || count < 1 || count > SCN_MAX_STAGES) {
+		bad(c, "load.stages", "a list of 1-32 stages {rate, ramp_s, duration_s}", st);
+		return;
+	}
+	double total = 0, top = 0;
+	unsigned k = 0;
+	cJSON_ArrayForEach(it, st) {
+		char p[SCN_PATH_LEN];
+		snprintf(p, sizeof(p), "load.stages[%u]", k);
+		struct load_stage *g = &s->stages[k++];
+		*g = (struct load_stage){ 0 };
+		if (!cJSON_IsObject(it)) {
+			bad(c, p, "an object {rate, ramp_s, duration_s}", it);
+			continue;
+		}
+		check_keys(c, it, p, keys, "");
+		if (!has(it, "rate"))
+			add_err(c, "%s.rate: missing (calls/s, > 0)", p);
+		get_num(c, it, p, "rate", 0, true, MAX_RATE, "a number > 0 and <= 10000000", &g->rate);
+		get_num(c, it, p, "ramp_s", 0, false, MAX_SECONDS, "a number >= 0 and <= 31536000",
+			&g->ramp_s);
+		get_num(c, it, p, "duration_s", 0, false, MAX_SECONDS,
+			"a number >= 0 and <= 31536000", &g->duration_s);
+		if (g->ramp_s + g->duration_s <= 0)
+			add_err(c, "%s: a stage needs ramp_s or duration_s > 0", p);
+		total += g->ramp_s + g->duration_s;
+		top = g->rate > top ? g->rate : top;
+	}
+	s->n_stages = k;
+	s->rate = top > 0 ? top : s->rate;
+	s->ramp_s = 0;
+	s->duration_s = total;
+}
+
 static void parse_load(struct ctx *c, const cJSON *o)
 {
 	static const char *const keys[] = { "rate", "ramp_s", "calls", "duration_s",
-		"max_concurrent", "hold_ms", NULL };
+		"max_concurrent", "hold_ms", "stages", NULL };
 	struct scenario *s = c->s;
 	int64_t n;
 
 	check_keys(c, o, "load", keys, "");
+	if (has(o, "stages")) {
+		parse_stages(c, o);
+		if (get_int(c, o, "load", "calls", 0, MAX_JSON_INT, "an integer >= 0", &n))
+			s->calls = (uint64_t)n;
+		else
+			s->calls = 0; /* the stages' time bounds the run */
+		if (get_int(c, o, "load", "max_concurrent", 1, SCN_MAX_CONCURRENT, "an integer 1-10000000", &n))
+			s->max_concurrent = (uint32_t)n;
+		return;
+	}
 	double rate;
 	if (get_num(c, o, "load", "rate", 0, true, HUGE_VAL, "a number > 0", &rate)) {
 		if (rate > MAX_RATE)

@@ -181,6 +181,14 @@ struct scenario {
 	double ramp_s;                 /* load.ramp_s, default 0 */
 	uint64_t calls;                /* load.calls; 0 = bounded by duration only */
 	double duration_s;             /* load.duration_s; 0 = bounded by calls only */
+	/* load.stages: the rate moves from the previous stage's (0 before the first) to
+	 * rate over ramp_s, then holds for duration_s (k6's ramping arrival rate). With
+	 * stages, rate is the highest of them and duration_s their total. */
+#define SCN_MAX_STAGES 32
+	struct load_stage {
+		double rate, ramp_s, duration_s;
+	} stages[SCN_MAX_STAGES];
+	unsigned n_stages;
 	uint32_t max_concurrent;       /* load.max_concurrent, default 10000 */
 	uint32_t hold_ms;              /* load.hold_ms: handshake mode keeps each connection open
 					* this long after its handshake (0: close at once) */

@@ -1,4 +1,5 @@
 #include "uac_call.h"
+#include "load_schedule.h"
 #include "clock.h"
 #include "prefix_count.h"
 #include <errno.h>
@@ -94,13 +95,27 @@ static struct ts_row *row_now(struct uac *u)
 	return result_ts_row_at(&u->w->res, u->t0, u->w->now);
 }
 
+/* The load.stages stage a call scheduled at t_sched belongs to; NULL without stages. */
+static struct stage_result *stage_of(struct uac *u, uint64_t t_sched)
+{
+	struct result *r = &u->w->res;
+	if (!r->n_stages)
+		return NULL;
+	double t = t_sched > u->t0 ? (double)(t_sched - u->t0) / 1e9 : 0;
+	return &r->stages[load_stage_at(u->scn, t)];
+}
+
 void uac_lat(struct uac *u, enum lat_interval i, uint64_t from)
 {
 	uint64_t now = u->w->now;
 	uint64_t us = now > from ? (now - from) / 1000 : 0;
 	hist_record(&u->w->res.lat[i], us);
-	if (i == LAT_INVITE_TO_200)
+	if (i == LAT_INVITE_TO_200) {
 		hist_record(&u->sec_hist, us);
+		struct stage_result *g = stage_of(u, from);
+		if (g)
+			hist_record(&g->invite_to_200, us);
+	}
 }
 
 /* A negative test counts each attempt in exactly one outcome. */
@@ -174,6 +189,9 @@ void uac_call_fail(struct uac *u, struct call *k, const char *reason, bool clean
 	struct ts_row *row = row_now(u);
 	if (row)
 		row->failed++;
+	struct stage_result *g = stage_of(u, k->t_sched);
+	if (g)
+		g->failed++;
 	count_prefix(u, k, true);
 	if (!cancelled) {
 		call_release(u, k);
@@ -222,6 +240,9 @@ void uac_call_done(struct uac *u, struct call *k)
 	struct ts_row *row = row_now(u);
 	if (row)
 		row->completed++;
+	struct stage_result *g = stage_of(u, k->t_sched);
+	if (g)
+		g->completed++;
 	count_prefix(u, k, false);
 	call_release(u, k);
 }
@@ -246,6 +267,9 @@ void uac_call_start(struct uac *u, uint64_t t_sched)
 	struct ts_row *row = row_now(u);
 	if (row)
 		row->started++;
+	struct stage_result *g = stage_of(u, t_sched);
+	if (g)
+		g->started++;
 	if (!u->slots.n_free) {
 		/* the cap is reported, never a silent change of rate */
 		if (u->expect_refusal)
@@ -255,6 +279,8 @@ void uac_call_start(struct uac *u, uint64_t t_sched)
 		result_fail(res, "concurrency_cap");
 		if (row)
 			row->failed++;
+		if (g)
+			g->failed++;
 		return;
 	}
 	struct trunk *t;
@@ -269,6 +295,8 @@ void uac_call_start(struct uac *u, uint64_t t_sched)
 				 errno == EMFILE || errno == ENFILE ? "no_file_descriptors" : "connect_failed");
 		if (row)
 			row->failed++;
+		if (g)
+			g->failed++;
 		return;
 	}
 	uint32_t slot;
@@ -434,6 +462,9 @@ struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
 	/* expiry nearer than this is worth a warning: the scenario's minimum, else 30 days */
 	w->peer_warn_days = u->scn->expect_min_days_valid >= 0 ? u->scn->expect_min_days_valid : 30;
 	u->t_startup = clock_mono_ns();
+	/* without room for them, the stages' figures are left out, the calls not */
+	if (u->scn->n_stages)
+		result_stages_reserve(&w->res, u->scn->n_stages);
 	/* the wall clock read once: the schedule runs on the monotonic one */
 	if (cfg->start_at > 0) {
 		double ahead_s = cfg->start_at - clock_wall_s();

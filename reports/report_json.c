@@ -72,6 +72,38 @@ static void cert_json(cJSON *o, const struct cert_facts *c)
 	cJSON_AddStringToObject(o, "sha256", c->sha256);
 }
 
+/* load.stages: each stage's offered rate and what its calls (those scheduled in it)
+ * came to. */
+static void stages_json(cJSON *root, const struct scenario *s, const struct result *r)
+{
+	if (!r->n_stages)
+		return;
+	cJSON *arr = cJSON_AddArrayToObject(root, "stages");
+	double start = 0;
+	for (unsigned i = 0; i < r->n_stages; i++) {
+		const struct stage_result *g = &r->stages[i];
+		struct load_stage def = i < s->n_stages ? s->stages[i] : (struct load_stage){ 0 };
+		double len = def.ramp_s + def.duration_s;
+		uint64_t ended = g->completed + g->failed;
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "rate", def.rate);
+		cJSON_AddNumberToObject(o, "ramp_s", def.ramp_s);
+		cJSON_AddNumberToObject(o, "duration_s", def.duration_s);
+		cJSON_AddNumberToObject(o, "start_s", start);
+		cJSON_AddNumberToObject(o, "end_s", start + len);
+		cJSON_AddNumberToObject(o, "started", (double)g->started);
+		cJSON_AddNumberToObject(o, "completed", (double)g->completed);
+		cJSON_AddNumberToObject(o, "failed", (double)g->failed);
+		cJSON_AddNumberToObject(o, "failed_pct", ended ? 100.0 * (double)g->failed / (double)ended : 0);
+		cJSON_AddNumberToObject(o, "cps", len > 0 ? (double)g->completed / len : 0);
+		cJSON_AddNumberToObject(o, "p99_ms",
+					g->invite_to_200.count ? hist_percentile(&g->invite_to_200, 99) / 1000.0 : 0);
+		cJSON_AddItemToObject(o, "invite_to_200", latency(&g->invite_to_200));
+		cJSON_AddItemToArray(arr, o);
+		start += len;
+	}
+}
+
 static cJSON *finding_json(const struct finding *f)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -241,6 +273,8 @@ static cJSON *build(const struct report *rep)
 	cJSON *lat = cJSON_AddObjectToObject(root, "latency_ms");
 	for (int i = 0; i < LAT_COUNT; i++)
 		cJSON_AddItemToObject(lat, lat_interval_name((enum lat_interval)i), latency(&r->lat[i]));
+
+	stages_json(root, s, r);
 
 	cJSON *tls = cJSON_AddObjectToObject(root, "tls");
 	cJSON *hs = cJSON_AddObjectToObject(tls, "handshakes");

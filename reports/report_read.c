@@ -287,6 +287,38 @@ static int read_hist(struct rd *d, const cJSON *o, const char *at, struct hist *
 	return 0;
 }
 
+/* stages[]: the calls of each load.stages stage, to add across shards. */
+static int read_stages(struct rd *d, const cJSON *root, struct result *r)
+{
+	const cJSON *arr, *it, *h;
+	int rc = member(d, root, "", "stages", K_ARR, &arr);
+	int n = arr ? cJSON_GetArraySize(arr) : 0;
+	if (rc || !n)
+		return rc;
+	if (n > SCN_MAX_STAGES)
+		return bad(d, "stages: %d stages, at most %d", n, SCN_MAX_STAGES);
+	if (result_stages_reserve(r, (unsigned)n))
+		return bad(d, "stages: out of memory");
+	unsigned k = 0;
+	cJSON_ArrayForEach(it, arr) {
+		char at[32];
+		snprintf(at, sizeof(at), "stages[%u]", k);
+		struct stage_result *g = &r->stages[k++];
+		if (!cJSON_IsObject(it))
+			return bad(d, "%s: expected an object, got %s", at, type_of(it));
+		if ((rc = counter(d, it, at, "started", &g->started)) ||
+		    (rc = counter(d, it, at, "completed", &g->completed)) ||
+		    (rc = counter(d, it, at, "failed", &g->failed)) ||
+		    (rc = member(d, it, at, "invite_to_200", K_OBJ, &h)))
+			return rc;
+		char hat[48];
+		snprintf(hat, sizeof(hat), "%s.invite_to_200", at);
+		if (h && (rc = read_hist(d, h, hat, &g->invite_to_200)))
+			return rc;
+	}
+	return 0;
+}
+
 static int read_latency(struct rd *d, const cJSON *root, struct result *r)
 {
 	const cJSON *lat, *o;
@@ -787,7 +819,8 @@ static int read_root(struct rd *d, const cJSON *root, struct result *r)
 		return bad(d, "not a trunkload report (expected an object with \"tool\": \"trunkload\")");
 	int rc;
 	if ((rc = read_run(d, root, r)) || (rc = read_calls(d, root, r)) || (rc = read_sip(d, root, r)) ||
-	    (rc = read_latency(d, root, r)) || (rc = read_tls(d, root, r)) ||
+	    (rc = read_latency(d, root, r)) || (rc = read_stages(d, root, r)) ||
+	    (rc = read_tls(d, root, r)) ||
 	    (rc = read_srtp(d, root, r)) || (rc = read_dtmf(d, root, r)) || (rc = read_tester(d, root, r)) ||
 	    (rc = read_timeseries(d, root, r)))
 		return rc;

@@ -226,6 +226,8 @@ static int apply_flag(struct scenario *s, int opt, const char *arg, bool *calls_
 		s->connections = (unsigned)u;
 		return 0;
 	case O_RATE:
+		if (s->n_stages)
+			return cli_usage_error("run", "--rate: the scenario's load.stages give the rates");
 		if (cli_double(arg, 0.001, 10e6, &d))
 			return cli_usage_error("run", "--rate: expected calls per second from 0.001 to "
 						      "10000000, got \"%s\"", arg);
@@ -238,6 +240,9 @@ static int apply_flag(struct scenario *s, int opt, const char *arg, bool *calls_
 		*calls_set = true;
 		return 0;
 	case O_DURATION:
+		if (s->n_stages)
+			return cli_usage_error("run", "--duration: the scenario's load.stages give the "
+					       "duration");
 		if (cli_double(arg, 0.001, 1e7, &d))
 			return cli_usage_error("run", "--duration: expected seconds > 0, got \"%s\"", arg);
 		s->duration_s = d;
@@ -498,12 +503,14 @@ int cmd_run(int argc, char **argv)
 	 * checked against its host unless a scenario file or --server-name names one */
 	if (target_set && !server_name_set && optind >= argc)
 		scn.server_name[0] = '\0';
-	if (calls_set && !duration_set)
+	if (calls_set && !duration_set && !scn.n_stages) /* the stages' time still bounds it */
 		scn.duration_s = 0;
 	if (duration_set && !calls_set)
 		scn.calls = 0;
 	if (shards > 1) { /* this shard's share: rate, calls, concurrency, media ports */
 		scn.rate /= shards;
+		for (unsigned i = 0; i < scn.n_stages; i++)
+			scn.stages[i].rate /= shards;
 		if (scn.calls)
 			scn.calls = scn.calls / shards + (shard < scn.calls % shards);
 		scn.max_concurrent = (scn.max_concurrent + shards - 1) / shards;

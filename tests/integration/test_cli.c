@@ -6,6 +6,7 @@
 #include "tl_test.h"
 #include <cjson/cJSON.h>
 #include <signal.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -439,6 +440,66 @@ static void open_files_warning_only_when_reachable(void)
 	}
 }
 
+/* The number under key in a JSON object, NAN when there is none. */
+static double num_of(const cJSON *o, const char *key)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsNumber(j) ? j->valuedouble : NAN;
+}
+
+/* load.stages: a hold at 50/s for 2 s, a ramp to 100/s over 1 s and a hold for 2 s:
+ * 100 + 75 + 200 calls, each stage's own in report.json's stages[]. Stages exclude
+ * load.rate and --rate. */
+static void load_stages_reported(void)
+{
+	proc_cleanup_all();
+	uint16_t port;
+	char log[600];
+	pid_t uas = responder("stages", NULL, &port, log, sizeof(log));
+	char *scn = path_of("stages.json");
+	CU_ASSERT_FATAL(write_file(scn, "{\"load\": {\"stages\": [{\"rate\": 50, \"duration_s\": 2}, "
+					"{\"rate\": 100, \"ramp_s\": 1, \"duration_s\": 2}]}}\n") == 0);
+	struct proc_args a = { 0 };
+	static const char *const extra[] = { "--media-ms", "0", "--quiet", NULL };
+	run_args(&a, "stages", port, extra);
+	args_add(&a, "%s", scn);
+	int rc = run_cmd("stages", a.v, NULL);
+	CHECK(rc == 0, "the staged run passes (got %d)", rc);
+	cJSON *r = report_of(path_of("stages"));
+	const cJSON *st = r ? cJSON_GetObjectItemCaseSensitive(r, "stages") : NULL;
+	CHECK(cJSON_GetArraySize(st) == 2, "report.json has 2 stages (got %d)", cJSON_GetArraySize(st));
+	static const struct { double rate, start, end, started, cps; } want[] = {
+		{ 50, 0, 2, 100, 50 }, { 100, 2, 5, 275, 275.0 / 3 },
+	};
+	for (int i = 0; i < 2 && cJSON_GetArraySize(st) == 2; i++) {
+		const cJSON *g = cJSON_GetArrayItem(st, i);
+		double rate = num_of(g, "rate"), started = num_of(g, "started"), done = num_of(g, "completed");
+		CHECK(rate == want[i].rate && num_of(g, "start_s") == want[i].start &&
+		      num_of(g, "end_s") == want[i].end, "stage %d: rate %g from %g s to %g s", i,
+		      want[i].rate, want[i].start, want[i].end);
+		CHECK(started == want[i].started && done == started && num_of(g, "failed") == 0,
+		      "stage %d: %g calls started, all completed (got %g, %g)", i, want[i].started, started,
+		      done);
+		CHECK(fabs(num_of(g, "cps") - want[i].cps) < 0.01, "stage %d: %.2f calls/s achieved (got %g)",
+		      i, want[i].cps, num_of(g, "cps"));
+		CHECK(num_of(g, "p99_ms") > 0, "stage %d: its own p99", i);
+	}
+	cJSON_Delete(r);
+	proc_stop(uas, SIGTERM, 5000);
+
+	char *wrong = path_of("stages-and-rate.json");
+	CU_ASSERT_FATAL(write_file(wrong, "{\"load\": {\"rate\": 5, \"stages\": [{\"rate\": 50, "
+					  "\"duration_s\": 2}]}}\n") == 0);
+	char *check[] = { (char *)TL_BINARY, (char *)"check", wrong, NULL };
+	expect("stages-and-rate", check, 2, "load.rate: not with load.stages");
+	char *flag[] = { (char *)TL_BINARY, (char *)"run", scn, (char *)"--rate", (char *)"10", NULL };
+	expect("stages-and-rate-flag", flag, 2, "--rate: the scenario's load.stages give the rates");
+	char *empty = path_of("stages-empty.json");
+	CU_ASSERT_FATAL(write_file(empty, "{\"load\": {\"stages\": [{\"rate\": 50}]}}\n") == 0);
+	char *check2[] = { (char *)TL_BINARY, (char *)"check", empty, NULL };
+	expect("stages-empty", check2, 2, "load.stages[0]: a stage needs ramp_s or duration_s > 0");
+}
+
 /* ---- what the summary shows -------------------------------------------------------- */
 
 /* The progress line shows calls started per second next to completed; a scenario's
@@ -671,6 +732,7 @@ int main(void)
 		{ "target_without_port", target_without_port },
 		{ "check_messages", check_messages },
 		{ "open_files_warning_only_when_reachable", open_files_warning_only_when_reachable },
+		{ "load_stages_reported", load_stages_reported },
 		{ "summary_lines", summary_lines },
 		{ "summary_intervals", summary_intervals },
 		{ "days_left_one_way", days_left_one_way },

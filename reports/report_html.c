@@ -553,6 +553,59 @@ static void verdict_section(FILE *f, const struct report *rep)
 	fputs("</tbody></table>\n</section>\n", f);
 }
 
+/* load.stages: p99 INVITE->200 of each stage's calls against its offered rate, a point
+ * red where calls failed; then the figures as a table. */
+static void stages_chart(FILE *f, const struct report *rep)
+{
+	const struct result *r = rep->res;
+	const struct scenario *s = rep->scn;
+	double top_rate = 0, top_p99 = 0;
+	for (unsigned i = 0; i < r->n_stages; i++) {
+		double rate = i < s->n_stages ? s->stages[i].rate : 0;
+		double p99 = hist_percentile(&r->stages[i].invite_to_200, 99) / 1000.0;
+		top_rate = rate > top_rate ? rate : top_rate;
+		top_p99 = p99 > top_p99 ? p99 : top_p99;
+	}
+	fputs("<h3>Stages: p99 against the offered rate</h3>\n", f);
+	struct frame fr = frame_for(top_rate * 1.05, top_p99 * 1.1, 220, 1);
+	svg_open(f, "chart-stages", "p99 INVITE to 200 OK of each stage's calls against its offered "
+		 "rate; red where calls failed", fr.height);
+	y_axis(f, &fr, "p99 ms");
+	for (unsigned i = 0; i < r->n_stages && i < s->n_stages; i++) {
+		char label[32];
+		snprintf(label, sizeof(label), "%g", s->stages[i].rate);
+		x_tick(f, &fr, s->stages[i].rate, label);
+	}
+	x_title(f, &fr, "offered calls per second");
+	for (unsigned i = 0; i < r->n_stages && i < s->n_stages; i++) {
+		const struct stage_result *g = &r->stages[i];
+		uint64_t ended = g->completed + g->failed;
+		double p99 = hist_percentile(&g->invite_to_200, 99) / 1000.0;
+		fprintf(f, "<circle class=\"stage%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\">"
+			   "<title>stage %u: %g calls/s offered, p99 %.2f ms, %llu of %llu failed</title>"
+			   "</circle>\n", g->failed ? " failed" : "", px(&fr, s->stages[i].rate), py(&fr, p99),
+			g->failed ? "#cf222e" : "#bc4c00", i + 1, s->stages[i].rate, p99, u(g->failed),
+			u(ended));
+	}
+	fputs("</svg>\n<table><thead><tr><th>stage</th><th class=\"n\">offered /s</th>"
+	      "<th class=\"n\">from s</th><th class=\"n\">started</th><th class=\"n\">achieved /s</th>"
+	      "<th class=\"n\">failed</th><th class=\"n\">p99 ms</th></tr></thead><tbody>\n", f);
+	double start = 0;
+	for (unsigned i = 0; i < r->n_stages && i < s->n_stages; i++) {
+		const struct stage_result *g = &r->stages[i];
+		double len = s->stages[i].ramp_s + s->stages[i].duration_s;
+		uint64_t ended = g->completed + g->failed;
+		fprintf(f, "<tr class=\"%s\"><td>%u</td><td class=\"n\">%g</td><td class=\"n\">%g</td>"
+			   "<td class=\"n\">%llu</td><td class=\"n\">%.1f</td><td class=\"n\">%llu "
+			   "(%.2f %%)</td><td class=\"n\">%.2f</td></tr>\n", g->failed ? "fail" : "", i + 1,
+			s->stages[i].rate, start, u(g->started), len > 0 ? (double)g->completed / len : 0,
+			u(g->failed), ended ? 100.0 * (double)g->failed / (double)ended : 0,
+			hist_percentile(&g->invite_to_200, 99) / 1000.0);
+		start += len;
+	}
+	fputs("</tbody></table>\n", f);
+}
+
 static void load_section(FILE *f, const struct report *rep)
 {
 	const struct result *r = rep->res;
@@ -577,6 +630,8 @@ static void load_section(FILE *f, const struct report *rep)
 	fputs("<h3>Concurrent calls</h3>\n", f);
 	static const struct series active[] = { { "active calls", "#8250df", TS_ACTIVE } };
 	ts_chart(f, rep, "chart-active", "Calls in progress", "calls", active, 1, false);
+	if (rep->res->n_stages)
+		stages_chart(f, rep);
 	fputs("</section>\n", f);
 }
 

@@ -486,6 +486,17 @@ static void load_stages_reported(void)
 	}
 	cJSON_Delete(r);
 	proc_stop(uas, SIGTERM, 5000);
+	/* report.html: a point per stage, p99 against the offered rate */
+	char html[700];
+	snprintf(html, sizeof(html), "%s/report.html", path_of("stages"));
+	char *page = proc_read_file(html);
+	unsigned points = 0;
+	for (const char *p = page ? strstr(page, "<circle class=\"stage") : NULL; p;
+	     p = strstr(p + 1, "<circle class=\"stage"))
+		points++;
+	CHECK(page && strstr(page, "id=\"chart-stages\"") && points == 2,
+	      "report.html charts the 2 stages (%u points)", points);
+	free(page);
 
 	char *wrong = path_of("stages-and-rate.json");
 	CU_ASSERT_FATAL(write_file(wrong, "{\"load\": {\"rate\": 5, \"stages\": [{\"rate\": 50, "

@@ -176,9 +176,6 @@ static struct conn *conn_alloc(struct worker *w, int fd, bool tls)
 	return c;
 }
 
-/* Ends the connection's life: no more role callbacks; what TLS still has to say
- * (an alert, close_notify) is sent, then the socket is shut so that pending
- * operations complete, and the slot is freed when the last one has. */
 /* Each handshake's certificate: counted on its entry, its facts taken the first time
  * (a cluster's nodes, or a renewal that reached some of them). */
 static void note_peer(struct worker *w, struct conn *c)
@@ -200,6 +197,9 @@ static void note_peer(struct worker *w, struct conn *c)
 		p->handshakes++;
 }
 
+/* Ends the connection's life: no more role callbacks; what TLS still has to say
+ * (an alert, close_notify) is sent, then the socket is shut so that pending
+ * operations complete, and the slot is freed when the last one has. */
 static void conn_fail(struct worker *w, struct conn *c, int err, const char *why)
 {
 	if (c->state == CONN_FREE)

@@ -637,6 +637,15 @@ void args_identity(struct proc_args *a, const char *pki, const char *name)
 	args_add(a, "%s/%.*s.key", pki, stem, name);
 }
 
+void args_lab_client(struct proc_args *a, const char *pki, const char *dir)
+{
+	args_add(a, "--ca");
+	args_add(a, "%s/ca.crt", pki);
+	args_identity(a, pki, "client");
+	args_add(a, "--report-dir");
+	args_add(a, "%s", dir);
+}
+
 pid_t lab_uas(const char *pki, const char *cert, const char *const *extra, const char *log,
 	      uint16_t *port)
 {

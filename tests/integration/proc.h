@@ -149,6 +149,10 @@ int lab_pki(const char *name, char *dir, size_t cap);
  * chain file's name ("server-ica-chain") takes its leaf's key ("server-ica.key"). */
 void args_identity(struct proc_args *a, const char *pki, const char *name);
 
+/* Appends the lab's client identity, `--ca <pki>/ca.crt` and `--report-dir dir`: what
+ * every run against a lab responder carries. */
+void args_lab_client(struct proc_args *a, const char *pki, const char *dir);
+
 /* Starts `trunkload uas` (TL_BINARY) on a free port of 127.0.0.1 with one worker, the
  * lab's <cert>.crt/.key and ca.crt, and extra flags (may be NULL); waits until it
  * listens. Sets *port. Returns the pid, or a negative errno after showing the log. */

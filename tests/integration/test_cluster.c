@@ -81,11 +81,7 @@ static int run(const char *tag, const char *scn, char *report, size_t cap)
 						 "per_call", "--rate", "50", "--media-ms", "0",
 						 "--threads", "1", "--calls", NULL });
 	args_add(&a, "%d", CALLS);
-	args_add(&a, "--ca");
-	args_add(&a, "%s/ca.crt", pki);
-	args_identity(&a, pki, "client");
-	args_add(&a, "--report-dir");
-	args_add(&a, "%s", dir);
+	args_lab_client(&a, pki, dir);
 	int rc = proc_run(a.v, out, NULL, TIMEOUT_MS, NULL);
 	if (rc > 1)
 		proc_show_log(tag, out, 2500);

@@ -475,11 +475,7 @@ static void renewal_check_needs_client_auth(void)
 		struct proc_args a = { 0 };
 		args_add_list(&a, (const char *const[]){ TL_BINARY, "run", scn, "--target", NULL });
 		args_add(&a, "127.0.0.1:%u", port);
-		args_add(&a, "--ca");
-		args_add(&a, "%s/ca.crt", pki);
-		args_identity(&a, pki, "client");
-		args_add(&a, "--report-dir");
-		args_add(&a, "%s", dir);
+		args_lab_client(&a, pki, dir);
 		int rc = proc_run(a.v, out, NULL, TIMEOUT_MS, NULL);
 		char *said = proc_read_file(out);
 		bool named = said && (runs[i].want ? strstr(said, "fail tls.finding.no_client_auth") != NULL

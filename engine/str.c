@@ -1,4 +1,5 @@
 #include "str.h"
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -42,4 +43,48 @@ void tl_sb_mark_cut(struct tl_sb *b)
 	b->n = b->lim;
 	if (b->nul)
 		b->p[b->n] = 0;
+}
+
+int tl_hostport_parse(const char *s, size_t len, char *host, size_t cap, uint16_t *port,
+		      uint16_t default_port)
+{
+	const char *end = s + len, *h = s, *p = NULL;
+	size_t hlen;
+	if (len && s[0] == '[') { /* [v6] or [v6]:port */
+		const char *close = memchr(s, ']', len);
+		if (!close || close == s + 1 || (close + 1 < end && close[1] != ':'))
+			return -EINVAL;
+		h = s + 1;
+		hlen = (size_t)(close - h);
+		p = close + 1 < end ? close + 2 : NULL;
+	} else {
+		const char *colon = memchr(s, ':', len);
+		if (colon && memchr(colon + 1, ':', (size_t)(end - colon - 1))) { /* bare IPv6: no port */
+			hlen = len;
+		} else {
+			hlen = colon ? (size_t)(colon - s) : len;
+			p = colon ? colon + 1 : NULL;
+		}
+	}
+	if (!hlen || hlen >= cap || memchr(h, '\0', hlen))
+		return -EINVAL;
+	uint32_t v = default_port;
+	if (p) {
+		size_t plen = (size_t)(end - p);
+		if (!plen)
+			return -EINVAL;
+		v = 0;
+		for (size_t i = 0; i < plen; i++) {
+			if (p[i] < '0' || p[i] > '9')
+				return -EINVAL;
+			if (i < 6)
+				v = v * 10 + (uint32_t)(p[i] - '0');
+		}
+		if (plen > 5 || v < 1 || v > 65535)
+			return -ERANGE;
+	}
+	memcpy(host, h, hlen);
+	host[hlen] = 0;
+	*port = (uint16_t)v;
+	return 0;
 }

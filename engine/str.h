@@ -108,4 +108,10 @@ void tl_sb_fmt(struct tl_sb *b, const char *fmt, ...) __attribute__((format(prin
  * incomplete (a string builder with room for at least the marker). */
 void tl_sb_mark_cut(struct tl_sb *b);
 
+/* "HOST:PORT", "HOST" (default_port), "[V6]:PORT", "[V6]" or a bare IPv6 literal, the
+ * first len bytes of s, into host (NUL-terminated) and port. 0; -EINVAL when it is not
+ * that shape or host does not fit cap; -ERANGE when the port is outside 1-65535. */
+int tl_hostport_parse(const char *s, size_t len, char *host, size_t cap, uint16_t *port,
+		      uint16_t default_port);
+
 #endif

@@ -23,9 +23,6 @@ int cmd_demo(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 
-/* "HOST:PORT", "[V6]:PORT", or a HOST (or V6 literal) alone with default_port, into
- * host and port. 0, -ERANGE for a port outside 1-65535, -EINVAL otherwise. */
-int cli_hostport(const char *s, char *host, size_t cap, uint16_t *port, uint16_t default_port);
 /* The SIP-over-TLS port, taken when an address names none. */
 #define CLI_SIPS_PORT 5061
 /* Strict number parsing: the whole string, within [lo, hi]. 0 or -EINVAL. */

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "str.h"
 #include <sys/socket.h>
 #include <unistd.h>
 #include <openssl/ssl.h>
@@ -481,11 +482,13 @@ int cmd_probe(int argc, char **argv)
 						"see trunkload probe --help)", PROBE_MAX_NODES);
 	struct node_summary sum[PROBE_MAX_NODES] = { 0 };
 	unsigned n = (unsigned)(argc - optind);
-	for (unsigned i = 0; i < n; i++)
-		if (cli_hostport(argv[optind + i], sum[i].host, sizeof(sum[i].host), &sum[i].port,
-				 CLI_SIPS_PORT))
+	for (unsigned i = 0; i < n; i++) {
+		const char *a = argv[optind + i];
+		if (tl_hostport_parse(a, strlen(a), sum[i].host, sizeof(sum[i].host), &sum[i].port,
+				      CLI_SIPS_PORT))
 			return cli_usage_error("probe", "%s: expected HOST:PORT, port 1-65535, or HOST "
-							"for %d", argv[optind + i], CLI_SIPS_PORT);
+							"for %d", a, CLI_SIPS_PORT);
+	}
 	if (!tc.cert != !tc.key)
 		return cli_usage_error("probe", "--cert and --key go together");
 	if (!tc.ca)

@@ -12,6 +12,7 @@
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
+#include "str.h"
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -241,7 +242,7 @@ int cmd_uas(int argc, char **argv)
 			fputs(uas_help, stdout);
 			return EXIT_PASS;
 		case O_LISTEN:
-			if (cli_hostport(optarg, host, sizeof(host), &port, CLI_SIPS_PORT))
+			if (tl_hostport_parse(optarg, strlen(optarg), host, sizeof(host), &port, CLI_SIPS_PORT))
 				return cli_usage_error("uas", "--listen: expected ADDR:PORT (port 1-65535; "
 							      "ADDR alone listens on %d), got \"%s\"",
 						       CLI_SIPS_PORT, optarg);

@@ -12,41 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int cli_hostport(const char *s, char *host, size_t cap, uint16_t *port, uint16_t default_port)
-{
-	const char *h = s, *p = NULL;
-	size_t hlen;
-	if (s[0] == '[') { /* [v6] or [v6]:port */
-		const char *end = strchr(s, ']');
-		if (!end || end == s + 1 || (end[1] && end[1] != ':'))
-			return -EINVAL;
-		h = s + 1;
-		hlen = (size_t)(end - h);
-		p = end[1] ? end + 2 : NULL;
-	} else {
-		const char *colon = strchr(s, ':');
-		if (colon && strchr(colon + 1, ':')) { /* a bare IPv6 literal: no port */
-			hlen = strlen(s);
-		} else {
-			hlen = colon ? (size_t)(colon - s) : strlen(s);
-			p = colon ? colon + 1 : NULL;
-		}
-	}
-	if (!hlen || hlen >= cap)
-		return -EINVAL;
-	uint64_t v = default_port;
-	if (p) {
-		if (!*p || strspn(p, "0123456789") != strlen(p))
-			return -EINVAL;
-		if (strlen(p) > 5 || cli_u64(p, 1, 65535, &v))
-			return -ERANGE;
-	}
-	memcpy(host, h, hlen);
-	host[hlen] = 0;
-	*port = (uint16_t)v;
-	return 0;
-}
-
 int cli_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 {
 	if (!s || !*s || *s == '-')

@@ -1,7 +1,9 @@
-/* str.h: the string builder agrees with snprintf, also when it truncates. */
+/* str.h: the string builder agrees with snprintf, also when it truncates; host and
+ * port are read as --target and target.hosts write them. */
 #include "tl_test.h"
 #include "str.h"
 
+#include <errno.h>
 #include <stdio.h>
 
 static void test_hex_like_printf(void)
@@ -104,6 +106,37 @@ static void test_fmt_and_mark(void)
 	CU_ASSERT_EQUAL(b.n, 0);
 }
 
+static int hp(const char *s, size_t len, char *host, uint16_t *port)
+{
+	return tl_hostport_parse(s, len, host, 64, port, 5061);
+}
+
+static void test_hostport(void)
+{
+	char h[64];
+	uint16_t port;
+	CU_ASSERT(hp("10.0.0.2:5062", 13, h, &port) == 0 && !strcmp(h, "10.0.0.2") && port == 5062);
+	CU_ASSERT(hp("cucm-b.example.com", 18, h, &port) == 0 && !strcmp(h, "cucm-b.example.com") &&
+		  port == 5061);
+	CU_ASSERT(hp("[::1]:5070", 10, h, &port) == 0 && !strcmp(h, "::1") && port == 5070);
+	CU_ASSERT(hp("[::1]", 5, h, &port) == 0 && !strcmp(h, "::1") && port == 5061);
+	CU_ASSERT(hp("2001:db8::1", 11, h, &port) == 0 && !strcmp(h, "2001:db8::1") && port == 5061);
+	/* the first of a list: only len bytes are read */
+	CU_ASSERT(hp("a:5061,b:5062", 6, h, &port) == 0 && !strcmp(h, "a") && port == 5061);
+	CU_ASSERT(hp("a:0", 3, h, &port) == -ERANGE);
+	CU_ASSERT(hp("a:65536", 7, h, &port) == -ERANGE);
+	CU_ASSERT(hp("a:123456", 8, h, &port) == -ERANGE);
+	CU_ASSERT(hp("a:", 2, h, &port) == -EINVAL);
+	CU_ASSERT(hp("a:5x", 4, h, &port) == -EINVAL);
+	CU_ASSERT(hp(":5061", 5, h, &port) == -EINVAL);
+	CU_ASSERT(hp("", 0, h, &port) == -EINVAL);
+	CU_ASSERT(hp("[::1]x", 6, h, &port) == -EINVAL);
+	CU_ASSERT(hp("[]:5061", 7, h, &port) == -EINVAL);
+	char big[80];
+	memset(big, 'a', sizeof(big));
+	CU_ASSERT(hp(big, sizeof(big), h, &port) == -EINVAL); /* does not fit */
+}
+
 int main(void)
 {
 	static const struct tl_case cases[] = {
@@ -112,6 +145,7 @@ int main(void)
 		{ "truncates like snprintf", test_truncates_like_snprintf },
 		{ "a byte builder fills its buffer exactly", test_bytes_fill_exactly },
 		{ "formatted text, cut and marked", test_fmt_and_mark },
+		{ "host and port", test_hostport },
 	};
 	return tl_run("str", TL_CASES(cases));
 }

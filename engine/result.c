@@ -76,6 +76,25 @@ void result_free(struct result *r)
 	free(r->stages);
 	r->stages = NULL;
 	r->n_stages = 0;
+	free(r->dests);
+	r->dests = NULL;
+	r->n_dests = 0;
+}
+
+int result_dests_reserve(struct result *r, unsigned n)
+{
+	if (n <= r->n_dests)
+		return 0;
+	struct dest_result *d = realloc(r->dests, n * sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	for (unsigned i = r->n_dests; i < n; i++) {
+		memset(&d[i], 0, sizeof(d[i]));
+		hist_init(&d[i].invite_to_200);
+	}
+	r->dests = d;
+	r->n_dests = n;
+	return 0;
 }
 
 int result_stages_reserve(struct result *r, unsigned n)
@@ -160,23 +179,29 @@ void result_peer_merge(struct result *dst, const struct peer_seen *src)
 		*p = *src;
 }
 
-void result_reason_add(struct result *r, const char *name, uint64_t n)
+void reason_table_add(struct reason_count *tab, unsigned *used, unsigned max, const char *name,
+		      uint64_t n)
 {
-	for (unsigned i = 0; i < r->n_reasons; i++) {
-		if (!strcmp(r->reasons[i].name, name)) {
-			r->reasons[i].n += n;
+	for (unsigned i = 0; i < *used; i++) {
+		if (!strcmp(tab[i].name, name)) {
+			tab[i].n += n;
 			return;
 		}
 	}
 	/* a full table keeps its last slot for everything else, named "other" */
-	unsigned i = r->n_reasons < RESULT_MAX_REASONS - 1 ? r->n_reasons++ : RESULT_MAX_REASONS - 1;
-	if (i == RESULT_MAX_REASONS - 1) {
-		snprintf(r->reasons[i].name, sizeof(r->reasons[i].name), "other");
-		r->n_reasons = RESULT_MAX_REASONS;
+	unsigned i = *used < max - 1 ? (*used)++ : max - 1;
+	if (i == max - 1) {
+		snprintf(tab[i].name, sizeof(tab[i].name), "other");
+		*used = max;
 	} else {
-		snprintf(r->reasons[i].name, sizeof(r->reasons[i].name), "%s", name);
+		snprintf(tab[i].name, sizeof(tab[i].name), "%s", name);
 	}
-	r->reasons[i].n += n;
+	tab[i].n += n;
+}
+
+void result_reason_add(struct result *r, const char *name, uint64_t n)
+{
+	reason_table_add(r->reasons, &r->n_reasons, RESULT_MAX_REASONS, name, n);
 }
 
 void result_fail(struct result *r, const char *reason)
@@ -250,6 +275,21 @@ static void tester_merge(struct tester_health *d, const struct tester_health *s)
 		d->busiest_worker_pct = s->busiest_worker_pct;
 }
 
+static void dest_merge(struct dest_result *d, const struct dest_result *s)
+{
+	d->calls += s->calls;
+	d->completed += s->completed;
+	d->failed += s->failed;
+	d->connections_up += s->connections_up;
+	d->connect_failures += s->connect_failures;
+	d->tls_failures += s->tls_failures;
+	d->went_down += s->went_down;
+	for (unsigned k = 0; k < s->n_reasons; k++)
+		reason_table_add(d->reasons, &d->n_reasons, DEST_MAX_REASONS, s->reasons[k].name,
+				 s->reasons[k].n);
+	hist_merge(&d->invite_to_200, &s->invite_to_200);
+}
+
 void result_merge(struct result *dst, const struct result *src)
 {
 	dst->attempted += src->attempted;
@@ -318,6 +358,9 @@ void result_merge(struct result *dst, const struct result *src)
 			d->failed += s->failed;
 			hist_merge(&d->invite_to_200, &s->invite_to_200);
 		}
+	if (src->n_dests && !result_dests_reserve(dst, src->n_dests))
+		for (unsigned i = 0; i < src->n_dests; i++)
+			dest_merge(&dst->dests[i], &src->dests[i]);
 	if (src->schedule_wall_s > 0 &&
 	    (!dst->schedule_wall_s || src->schedule_wall_s < dst->schedule_wall_s))
 		dst->schedule_wall_s = src->schedule_wall_s;

@@ -137,6 +137,21 @@ struct peer_seen {
 	struct tls_peer peer;     /* its chain, the facts of its first handshake, findings */
 };
 
+/* One destination of a trunk with several (target.hosts): the calls placed there and
+ * how its connections fared. */
+#define DEST_MAX_REASONS 8
+struct dest_result {
+	uint64_t calls, completed, failed;
+	uint64_t connections_up;    /* connections (with TLS: handshakes) that came up */
+	uint64_t connect_failures;  /* no TCP connection */
+	uint64_t tls_failures;      /* TCP up, the handshake failed or was refused */
+	uint64_t went_down;         /* times it stopped taking calls: its last trunk connection
+				     * lost, or (a connection per call) a connection refused */
+	struct reason_count reasons[DEST_MAX_REASONS];
+	unsigned n_reasons;
+	struct hist invite_to_200;
+};
+
 /* One stage of load.stages: the calls scheduled in it, however late they ended. */
 struct stage_result {
 	uint64_t started, completed, failed;
@@ -171,6 +186,8 @@ struct result {
 	uint64_t peers_untold;  /* handshakes with certificates past that many */
 	struct stage_result *stages; /* owned; one per load.stages stage, NULL without */
 	unsigned n_stages;
+	struct dest_result *dests;   /* owned; one per destination when there are several */
+	unsigned n_dests;
 	char first_tls_error[200];
 
 	struct srtp_key_row *keys; /* owned; NULL unless keys are listed */
@@ -213,6 +230,8 @@ unsigned result_findings(const struct result *r, struct finding_seen *out, unsig
 
 /* Makes room for n stages (zeroed; kept when as many are there). 0 or -ENOMEM. */
 int result_stages_reserve(struct result *r, unsigned n);
+/* The same for n destinations. */
+int result_dests_reserve(struct result *r, unsigned n);
 
 /* One more handshake with the certificate of src: counted on its entry, or src copied. */
 void result_peer_merge(struct result *dst, const struct peer_seen *src);
@@ -221,6 +240,9 @@ void result_peer_merge(struct result *dst, const struct peer_seen *src);
 void result_fail(struct result *r, const char *reason);
 /* Adds n occurrences; a full table counts new reasons in its last slot, "other". */
 void result_reason_add(struct result *r, const char *reason, uint64_t n);
+/* The same over any table of max reasons, *used of them taken. */
+void reason_table_add(struct reason_count *tab, unsigned *used, unsigned max, const char *reason,
+		      uint64_t n);
 void result_name_add(struct name_count *tab, const char *name, uint64_t n);
 /* The row for second `sec` (grown as needed; NULL only when out of memory). */
 struct ts_row *result_ts_row(struct result *r, unsigned sec);

@@ -36,7 +36,8 @@ static void *worker_main(void *arg)
 	/* per_call and handshake: a connection for each call in progress */
 	bool conn_per_call = !t->is_uas && scn_conn_per_call(t->uac.scn);
 	unsigned conns = t->is_uas ? RUN_UAS_MAX_CONNS :
-			 conn_per_call ? t->uac.max_calls + 1 : t->uac.connections + 1;
+			 conn_per_call ? t->uac.max_calls + 1 :
+			 t->uac.connections * scn_n_dests(t->uac.scn) + 1;
 	t->rc = worker_init(w, conns);
 	if (t->rc == -ENOMEM && conn_per_call)
 		name_the_cap(w, t->uac.max_calls);
@@ -163,7 +164,7 @@ int run_caller(const struct run_caller_config *cfg, struct result *out, char *er
 		wt->n_done = &n_done;
 		result_init(&wt->w.res);
 		wt->uac = (struct uac_config){
-			.scn = s, .target = cfg->target, .target_len = cfg->target_len,
+			.scn = s, .targets = cfg->targets, .target_lens = cfg->target_lens,
 			.worker_id = i, .n_workers = n,
 			.connections = s->connections / n + (i < s->connections % n),
 			.max_calls = s->max_concurrent / n + (i < s->max_concurrent % n),

@@ -14,8 +14,8 @@
 struct run_caller_config {
 	const struct scenario *scn;
 	unsigned threads;
-	struct sockaddr_storage target;
-	socklen_t target_len;
+	struct sockaddr_storage targets[DEST_MAX]; /* each destination's address (scn_dest order) */
+	socklen_t target_lens[DEST_MAX];
 	SSL_CTX *ctx;          /* NULL for plain TCP */
 	uint16_t media_port_lo, media_port_hi; /* RTP ports of the run (even, RTCP +1) */
 	bool list_keys;        /* report the SRTP keys of the first RESULT_MAX_KEYS calls */

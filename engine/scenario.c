@@ -46,6 +46,8 @@ struct ctx {
 	char bad[SCN_MAX_ERRORS][SCN_PATH_LEN];
 	unsigned n_bad;
 	bool after_errors;
+	bool final;      /* scenario_validate: the flags are applied (--target may name
+			  * the destinations a threshold's @HOST:PORT refers to) */
 };
 
 /* ---- errors ---- */
@@ -365,17 +367,108 @@ static void get_path(struct ctx *c, const cJSON *obj, const char *path, const ch
 
 /* ---- sections ---- */
 
+/* One destination of target.hosts: "HOST:PORT" (or HOST for 5061) or an object. */
+static void parse_dest(struct ctx *c, const cJSON *it, const char *p, struct scn_dest *d)
+{
+	static const char *const keys[] = { "host", "port", "weight", "server_name", NULL };
+	*d = (struct scn_dest){ .port = SCN_SIPS_PORT, .weight = 1 };
+	if (cJSON_IsString(it)) {
+		const char *v = it->valuestring;
+		if (tl_hostport_parse(v, strlen(v), d->host, sizeof(d->host), &d->port, SCN_SIPS_PORT))
+			bad(c, p, "\"HOST:PORT\" (port 1-65535) or {host, port, weight, server_name}", it);
+		return;
+	}
+	if (!cJSON_IsObject(it)) {
+		bad(c, p, "\"HOST:PORT\" or an object {host, port, weight, server_name}", it);
+		return;
+	}
+	check_keys(c, it, p, keys, "");
+	if (!get_str(c, it, p, "host", true, d->host, sizeof(d->host)) && !has(it, "host"))
+		add_err(c, "%s.host: missing (the destination's host name or address)", p);
+	int64_t v;
+	if (get_int(c, it, p, "port", 1, 65535, "a port number 1-65535", &v))
+		d->port = (uint16_t)v;
+	if (get_int(c, it, p, "weight", 1, 1000000, "an integer 1-1000000", &v)) {
+		d->weight = (uint32_t)v;
+		d->has_weight = true;
+	}
+	get_str(c, it, p, "server_name", true, d->server_name, sizeof(d->server_name));
+}
+
+static void parse_hosts(struct ctx *c, const cJSON *o)
+{
+	struct scenario *s = c->s;
+	const cJSON *h = cJSON_GetObjectItemCaseSensitive(o, "hosts"), *it;
+	int count = cJSON_GetArraySize(h);
+	if (has(o, "host") || has(o, "port"))
+		add_err(c, "target.hosts: expected either target.hosts or target.host and port, got both");
+	if (!cJSON_IsArray(h) || count < 1 || count > DEST_MAX) {
+		bad(c, "target.hosts", "a list of 1-16 destinations, \"HOST:PORT\" or {host, port, "
+				       "weight, server_name}", h);
+		return;
+	}
+	unsigned k = 0;
+	cJSON_ArrayForEach(it, h) {
+		char p[SCN_PATH_LEN];
+		join_index(p, "target.hosts", (int)k);
+		parse_dest(c, it, p, &s->dests[k++]);
+	}
+	s->n_dests = k;
+	snprintf(s->host, sizeof(s->host), "%s", s->dests[0].host);
+	s->port = s->dests[0].port;
+	s->server_name[0] = '\0'; /* hosts of its own: unless named, each one's name is checked */
+}
+
 static void parse_target(struct ctx *c, const cJSON *o)
 {
-	static const char *const keys[] = { "host", "port", "server_name", NULL };
+	static const char *const keys[] = { "host", "port", "server_name", "hosts", "distribution", NULL };
+	static const char *const policies[] = { "round_robin", "weighted", "failover", NULL };
 	struct scenario *s = c->s;
 	int64_t port;
 	check_keys(c, o, "target", keys, "");
-	if (get_str(c, o, "target", "host", true, s->host, sizeof(s->host)))
-		s->server_name[0] = '\0'; /* a host of its own: unless named, its name is checked */
-	if (get_int(c, o, "target", "port", 1, 65535, "a port number 1-65535", &port))
-		s->port = (uint16_t)port;
+	if (has(o, "hosts")) {
+		parse_hosts(c, o);
+	} else {
+		if (get_str(c, o, "target", "host", true, s->host, sizeof(s->host)))
+			s->server_name[0] = '\0'; /* a host of its own: unless named, its name is checked */
+		if (get_int(c, o, "target", "port", 1, 65535, "a port number 1-65535", &port))
+			s->port = (uint16_t)port;
+	}
 	get_str(c, o, "target", "server_name", false, s->server_name, sizeof(s->server_name));
+	int policy;
+	if (get_enum(c, o, "target", "distribution", policies, "round_robin, weighted or failover",
+		     &policy))
+		s->distribution = (enum dest_policy)policy;
+}
+
+int scn_set_targets(struct scenario *s, const char *list, const char **bad_item, size_t *bad_len)
+{
+	struct scn_dest d[DEST_MAX];
+	unsigned n = 0;
+	for (const char *p = list;; p++) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		*bad_item = p;
+		*bad_len = len;
+		if (n == DEST_MAX)
+			return -E2BIG;
+		d[n] = (struct scn_dest){ .weight = 1 };
+		int rc = tl_hostport_parse(p, len, d[n].host, sizeof(d[n].host), &d[n].port, SCN_SIPS_PORT);
+		if (rc)
+			return rc;
+		for (unsigned i = 0; i < n; i++)
+			if (!strcasecmp(d[i].host, d[n].host) && d[i].port == d[n].port)
+				return -EEXIST;
+		n++;
+		if (!comma)
+			break;
+		p = comma;
+	}
+	memcpy(s->dests, d, n * sizeof(d[0]));
+	s->n_dests = n > 1 ? n : 0; /* one alone is target.host and port, as before */
+	snprintf(s->host, sizeof(s->host), "%s", d[0].host);
+	s->port = d[0].port;
+	return 0;
 }
 
 static void parse_versions(struct ctx *c, const cJSON *v, const char *path, unsigned *out)
@@ -1220,10 +1313,16 @@ static const char *const stat_metrics[] = {
 	NULL
 };
 static const char *const hist_stats[] = { "p50", "p90", "p99", "p999", "min", "max", NULL };
+/* metrics a destination of target.hosts has of its own: "metric@HOST:PORT" */
+static const char *const dest_metrics[] = {
+	"calls.attempted", "calls.completed", "calls.failed", "calls.failed_pct",
+	"latency_ms.invite_to_200", NULL
+};
 
-/* One bound object {"min": x, "max": y} for metric (and stat). */
+/* One bound object {"min": x, "max": y} for metric (and stat), at a destination ("" for
+ * the whole run). */
 static void parse_bounds(struct ctx *c, const cJSON *v, const char *path,
-			 const char *metric, const char *stat)
+			 const char *metric, const char *stat, const char *at)
 {
 	static const char *const keys[] = { "min", "max", NULL };
 	struct scenario *s = c->s;
@@ -1246,20 +1345,29 @@ static void parse_bounds(struct ctx *c, const cJSON *v, const char *path,
 	}
 	snprintf(t.metric, sizeof(t.metric), "%s", metric);
 	snprintf(t.stat, sizeof(t.stat), "%s", stat);
+	snprintf(t.at, sizeof(t.at), "%s", at);
 	s->thresholds[s->n_thresholds++] = t;
 }
 
 static void parse_thresholds(struct ctx *c, const cJSON *o)
 {
-	char p[SCN_PATH_LEN], ps[SCN_PATH_LEN];
+	char p[SCN_PATH_LEN], ps[SCN_PATH_LEN], metric[64];
 	c->s->n_thresholds = 0; /* the file's thresholds replace the defaults */
 	for (const cJSON *m = o->child; m; m = m->next) {
 		join(p, "thresholds", m->string);
+		/* "metric@HOST:PORT": the metric of one destination */
+		const char *at = strchr(m->string, '@');
+		size_t mlen = at ? (size_t)(at - m->string) : strlen(m->string);
+		snprintf(metric, sizeof(metric), "%.*s", (int)(mlen < sizeof(metric) ? mlen : 0), m->string);
 		if (is_duplicate(o, m)) {
 			add_err(c, "%s: expected each key once, got it again", p);
-		} else if (name_index(m->string, plain_metrics) >= 0) {
-			parse_bounds(c, m, p, m->string, "");
-		} else if (name_index(m->string, stat_metrics) < 0) {
+		} else if (at && (name_index(metric, dest_metrics) < 0 || !at[1] ||
+				  strlen(at + 1) >= sizeof(c->s->thresholds[0].at))) {
+			add_err(c, "%s: expected METRIC@HOST:PORT with a metric a destination has (calls.attempted, "
+				   "calls.completed, calls.failed, calls.failed_pct, latency_ms.invite_to_200)", p);
+		} else if (name_index(metric, plain_metrics) >= 0) {
+			parse_bounds(c, m, p, metric, "", at ? at + 1 : "");
+		} else if (name_index(metric, stat_metrics) < 0) {
 			add_err(c, "%s: unknown key (not a known metric)", p);
 		} else if (!cJSON_IsObject(m) || !m->child) {
 			bad(c, p, "an object of stats such as {\"p99\": {\"max\": 200}}", m);
@@ -1268,7 +1376,8 @@ static void parse_thresholds(struct ctx *c, const cJSON *o)
 				   " (latency stats: p50 p90 p99 p999 min max)");
 			for (const cJSON *st = m->child; st; st = st->next)
 				if (name_index(st->string, hist_stats) >= 0 && !is_duplicate(m, st))
-					parse_bounds(c, st, join(ps, p, st->string), m->string, st->string);
+					parse_bounds(c, st, join(ps, p, st->string), metric, st->string,
+						     at ? at + 1 : "");
 		}
 	}
 }
@@ -1672,6 +1781,40 @@ static void check_templates(struct ctx *c, const struct scenario *s)
 	}
 }
 
+/* Each destination once; weights only where they weigh; a threshold's @HOST:PORT one of
+ * them. */
+static void check_dests(struct ctx *c, const struct scenario *s)
+{
+	char p[SCN_PATH_LEN];
+	for (unsigned i = 0; i < s->n_dests; i++) {
+		const struct scn_dest *d = &s->dests[i];
+		join_index(p, "target.hosts", (int)i);
+		for (unsigned j = 0; j < i; j++)
+			if (d->port == s->dests[j].port && !strcasecmp(d->host, s->dests[j].host)) {
+				add_err(c, "%s: expected each destination once, got %s:%u again (target.hosts[%u])",
+					p, d->host, d->port, j);
+				break;
+			}
+		if (d->has_weight && s->distribution != DEST_WEIGHTED)
+			add_err(c, "%s.weight: expected target.distribution \"weighted\" for weights, got \"%s\"",
+				p, dest_policy_name(s->distribution));
+	}
+	for (unsigned i = 0; c->final && i < s->n_thresholds; i++) {
+		const struct threshold *t = &s->thresholds[i];
+		if (!t->at[0] || scn_dest_index(s, t->at) >= 0)
+			continue;
+		char list[160];
+		struct tl_sb b = tl_sb_init(list, sizeof(list));
+		for (unsigned k = 0; k < scn_n_dests(s); k++) {
+			struct scn_dest_view d = scn_dest(s, k);
+			tl_sb_fmt(&b, "%s%s:%u", k ? ", " : "", d.host, d.port);
+		}
+		tl_sb_mark_cut(&b);
+		add_err(c, "thresholds.%s@%s: expected one of the target's destinations (%s), got %s",
+			t->metric, t->at, list, t->at);
+	}
+}
+
 static void check_all(struct ctx *c, const struct scenario *s)
 {
 	if (s->role == SCN_ROLE_UAS)
@@ -1680,6 +1823,7 @@ static void check_all(struct ctx *c, const struct scenario *s)
 		add_err(c, "target.host: expected a non-empty host, got \"\"");
 	if (s->port == 0)
 		add_err(c, "target.port: expected a port number 1-65535, got 0");
+	check_dests(c, s);
 	if (s->transport == SCN_TLS && s->tls_versions == 0)
 		add_err(c, "tls.versions: expected at least one TLS version, got none");
 	if (s->security_level < -1 || s->security_level > 5)
@@ -1761,7 +1905,7 @@ void scenario_default(struct scenario *s)
 	memset(s, 0, sizeof(*s));
 	snprintf(s->name, sizeof(s->name), "basic-call");
 	snprintf(s->host, sizeof(s->host), "127.0.0.1");
-	s->port = 5061;
+	s->port = SCN_SIPS_PORT;
 	snprintf(s->server_name, sizeof(s->server_name), "uas.trunkload.test");
 	s->tls_versions = TL_TLS1_2 | TL_TLS1_3;
 	s->security_level = -1;
@@ -1911,7 +2055,7 @@ int scenario_validate(const struct scenario *s, struct scenario_errors *errs)
 {
 	char builtin[160];
 	snprintf(builtin, sizeof(builtin), "the built-in %s (no scenario file)", s->name);
-	struct ctx c = { .file = s->path[0] ? s->path : builtin, .errs = errs };
+	struct ctx c = { .file = s->path[0] ? s->path : builtin, .errs = errs, .final = true };
 	if (errs)
 		errs->n = 0;
 	check_all(&c, s);
@@ -1922,6 +2066,38 @@ int scenario_validate(const struct scenario *s, struct scenario_errors *errs)
 const char *scn_server_name(const struct scenario *s)
 {
 	return s->server_name[0] ? s->server_name : s->host;
+}
+
+unsigned scn_n_dests(const struct scenario *s)
+{
+	return s->n_dests ? s->n_dests : 1;
+}
+
+struct scn_dest_view scn_dest(const struct scenario *s, unsigned i)
+{
+	if (!s->n_dests || i >= s->n_dests)
+		return (struct scn_dest_view){ .host = s->host, .port = s->port, .weight = 1,
+					       .server_name = scn_server_name(s) };
+	const struct scn_dest *d = &s->dests[i];
+	return (struct scn_dest_view){
+		.host = d->host, .port = d->port, .weight = d->weight,
+		.server_name = d->server_name[0] ? d->server_name :
+			       s->server_name[0] ? s->server_name : d->host,
+	};
+}
+
+int scn_dest_index(const struct scenario *s, const char *hostport)
+{
+	char host[256];
+	uint16_t port;
+	if (tl_hostport_parse(hostport, strlen(hostport), host, sizeof(host), &port, SCN_SIPS_PORT))
+		return -1;
+	for (unsigned i = 0; i < scn_n_dests(s); i++) {
+		struct scn_dest_view d = scn_dest(s, i);
+		if (d.port == port && !strcasecmp(d.host, host))
+			return (int)i;
+	}
+	return -1;
 }
 
 bool scn_uris_per_call(const struct scenario *s)

@@ -11,6 +11,7 @@
 #include "tls_facts.h"
 #include "numbers.h"
 #include "dtmf.h"
+#include "dest_pick.h"
 
 #define SCN_MAX_FLOW 32
 #define SCN_MAX_THRESHOLDS 32
@@ -22,6 +23,7 @@
 #define SCN_HEADER_NAME 64
 #define SCN_HEADER_VALUE 256
 #define SCN_MAX_CODECS 2
+#define SCN_SIPS_PORT 5061        /* SIP over TLS, when a destination names no port */
 
 enum scn_transport { SCN_TLS = 0, SCN_TCP };
 enum scn_mode { SCN_TRUNK = 0, SCN_PER_CALL, SCN_HANDSHAKE };
@@ -132,6 +134,7 @@ struct scn_uas {
  * "calls.cps", "latency_ms.invite_to_200" (with stat "p99"), "srtp.auth_failures". */
 struct threshold {
 	char metric[64];
+	char at[272];  /* "HOST:PORT" of one of target.hosts ("metric@HOST:PORT"), "" the run's */
 	char stat[8];  /* "" for plain numbers; for latency: "p50" "p90" "p99" "p999" "max" "min" */
 	bool has_min, has_max;
 	double min, max;
@@ -144,9 +147,21 @@ struct scenario {
 					* run's sections (target ... call) are refused there */
 	struct scn_uas uas;            /* role uas: answer, routes, routes_default */
 
-	char host[256];                /* target.host, default "127.0.0.1" */
+	char host[256];                /* target.host, default "127.0.0.1" (with target.hosts:
+					* the first of them) */
 	uint16_t port;                 /* target.port, default 5061 */
 	char server_name[256];         /* target.server_name; "" = verify against host */
+	/* target.hosts: a trunk's destinations (a cluster's nodes), each "HOST:PORT" or
+	 * {host, port, weight, server_name}; n_dests 0: host and port alone */
+	struct scn_dest {
+		char host[256];
+		uint16_t port;
+		uint32_t weight;        /* target.distribution weighted; default 1 */
+		bool has_weight;
+		char server_name[256];  /* its own; "" = target.server_name, else its host */
+	} dests[DEST_MAX];
+	unsigned n_dests;
+	enum dest_policy distribution; /* target.distribution, default round_robin */
 
 	char cert[PATH_MAX], key[PATH_MAX], ca[PATH_MAX]; /* relative paths resolved against the file's directory */
 	char crl[PATH_MAX];     /* tls.crl: CRLs (PEM) the far end's chain is checked against, "" none */
@@ -269,6 +284,23 @@ bool scn_has_media(const struct scenario *s);
 bool scn_has_dtmf(const struct scenario *s, enum flow_kind kind);
 /* The name the far end's certificate must carry: server_name, else the host. */
 const char *scn_server_name(const struct scenario *s);
+/* The trunk's destinations: target.hosts, or target.host and port as the only one. */
+unsigned scn_n_dests(const struct scenario *s);
+struct scn_dest_view {
+	const char *host, *server_name; /* server_name: its own, target.server_name, its host */
+	uint16_t port;
+	uint32_t weight;
+};
+/* Destination i (< scn_n_dests). */
+struct scn_dest_view scn_dest(const struct scenario *s, unsigned i);
+/* --target: "HOST:PORT[,HOST:PORT...]" (HOST alone: 5061) replaces the destinations;
+ * one alone is target.host and port. 0; -EINVAL or -ERANGE (a port outside 1-65535) for
+ * the item at *bad_item (*bad_len bytes), -E2BIG past DEST_MAX, -EEXIST for one named
+ * twice. */
+int scn_set_targets(struct scenario *s, const char *list, const char **bad_item, size_t *bad_len);
+/* The index of the destination "HOST:PORT" names (as target.hosts and the
+ * metric@HOST:PORT of a threshold write it), -1 if none. */
+int scn_dest_index(const struct scenario *s, const char *hostport);
 /* Whether a call's From or To names something of the call itself (a number, its
  * index, its Call-ID), so that each call's URIs are written anew. */
 bool scn_uris_per_call(const struct scenario *s);

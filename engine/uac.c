@@ -8,11 +8,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+unsigned uac_conn_dest(const struct uac *u, const struct conn *c)
+{
+	if (c->role_index < 0)
+		return 0;
+	uint32_t i = (uint32_t)c->role_index;
+	if (u->per_conn)
+		return i < u->n_calls ? u->calls[i].dest : 0;
+	return i < u->n_trunks ? u->trunks[i].dest : 0;
+}
+
 struct expand_vars uac_expand_vars(const struct uac *u, const struct call *k, const struct conn *c)
 {
 	const struct scenario *s = u->scn;
+	struct scn_dest_view d = scn_dest(s, k ? k->dest : uac_conn_dest(u, c));
 	return (struct expand_vars){
-		.local_host = c->local_ip, .target_host = s->host, .target_port = s->port,
+		.local_host = c->local_ip, .target_host = d.host, .target_port = d.port,
 		.call_number = k ? k->number : 0, .call_id = k ? k->call_id : NULL,
 		.shard = u->cfg.shard, .plan = &s->numbers, .table = u->cfg.numbers,
 		.seed = u->cfg.seed,
@@ -31,18 +42,20 @@ static void write_uris(char *from, size_t from_cap, char *to, size_t to_cap, cha
 		snprintf(ruri, ruri_cap, "%s;transport=%s", to, tp);
 }
 
-void uac_uris_prepare(struct uac *u, const struct conn *c)
+void uac_uris_prepare(struct uac *u, unsigned dest, const struct conn *c)
 {
+	struct uac_dest *d = &u->dests[dest];
 	struct expand_vars v = uac_expand_vars(u, NULL, c);
-	write_uris(u->from_uri, sizeof(u->from_uri), u->to_uri, sizeof(u->to_uri), u->ruri,
-		   sizeof(u->ruri), u->scn, &v);
-	u->uris_ready = true;
+	write_uris(d->from_uri, sizeof(d->from_uri), d->to_uri, sizeof(d->to_uri), d->ruri,
+		   sizeof(d->ruri), u->scn, &v);
+	d->uris_ready = true;
 }
 
 void uac_call_uris(struct uac *u, const struct call *k, const struct conn *c, struct call_uris *out)
 {
 	if (!u->uris_per_call) {
-		*out = (struct call_uris){ .from = u->from_uri, .to = u->to_uri, .ruri = u->ruri };
+		const struct uac_dest *d = &u->dests[k->dest];
+		*out = (struct call_uris){ .from = d->from_uri, .to = d->to_uri, .ruri = d->ruri };
 		return;
 	}
 	struct expand_vars v = uac_expand_vars(u, k, c);
@@ -116,6 +129,14 @@ void uac_lat(struct uac *u, enum lat_interval i, uint64_t from)
 		if (g)
 			hist_record(&g->invite_to_200, us);
 	}
+}
+
+void uac_lat_invite_to_200(struct uac *u, const struct call *k)
+{
+	uac_lat(u, LAT_INVITE_TO_200, k->t_sched);
+	struct dest_result *d = uac_dest_result(u, k->dest);
+	if (d)
+		hist_record(&d->invite_to_200, u->w->now > k->t_sched ? (u->w->now - k->t_sched) / 1000 : 0);
 }
 
 /* A negative test counts each attempt in exactly one outcome. */
@@ -192,6 +213,11 @@ void uac_call_fail(struct uac *u, struct call *k, const char *reason, bool clean
 	struct stage_result *g = stage_of(u, k->t_sched);
 	if (g)
 		g->failed++;
+	struct dest_result *d = uac_dest_result(u, k->dest);
+	if (d) {
+		d->failed++;
+		reason_table_add(d->reasons, &d->n_reasons, DEST_MAX_REASONS, reason, 1);
+	}
 	count_prefix(u, k, true);
 	if (!cancelled) {
 		call_release(u, k);
@@ -243,6 +269,9 @@ void uac_call_done(struct uac *u, struct call *k)
 	struct stage_result *g = stage_of(u, k->t_sched);
 	if (g)
 		g->completed++;
+	struct dest_result *d = uac_dest_result(u, k->dest);
+	if (d)
+		d->completed++;
 	count_prefix(u, k, false);
 	call_release(u, k);
 }
@@ -283,16 +312,28 @@ void uac_call_start(struct uac *u, uint64_t t_sched)
 			g->failed++;
 		return;
 	}
-	struct trunk *t;
-	struct conn *c = u->per_conn ? worker_connect(u->w, (const struct sockaddr *)&u->cfg.target,
-						      u->cfg.target_len, u->verify_name)
+	struct trunk *t = NULL;
+	unsigned dest = u->per_conn ? uac_pick_dest(u) : 0;
+	struct conn *c = u->per_conn ? worker_connect(u->w, (const struct sockaddr *)&u->cfg.targets[dest],
+						      u->cfg.target_lens[dest], u->dests[dest].verify_name)
 				     : uac_pick_trunk(u, &t);
+	if (c && !u->per_conn)
+		dest = t->dest;
+	struct dest_result *d = uac_dest_result(u, dest);
+	if (d && c)
+		d->calls++;
 	if (!c) { /* a local failure: connecting itself goes on in the ring */
+		const char *why = !u->per_conn ? "no_connection" :
+				  errno == EMFILE || errno == ENFILE ? "no_file_descriptors" : "connect_failed";
 		if (u->expect_refusal)
 			uac_count_outcome(u, NULL, HS_UNDECIDED);
 		res->failed++;
-		result_fail(res, !u->per_conn ? "no_connection" :
-				 errno == EMFILE || errno == ENFILE ? "no_file_descriptors" : "connect_failed");
+		result_fail(res, why);
+		if (d && u->per_conn) { /* placed on it, and failed there */
+			d->calls++;
+			d->failed++;
+			reason_table_add(d->reasons, &d->n_reasons, DEST_MAX_REASONS, why, 1);
+		}
 		if (row)
 			row->failed++;
 		if (g)
@@ -314,6 +355,7 @@ void uac_call_start(struct uac *u, uint64_t t_sched)
 	k->active = true;
 	k->conn_slot = c->slot;
 	k->conn_gen = c->gen;
+	k->dest = (uint8_t)dest;
 	k->t_sched = t_sched;
 	k->number = u->k * (u->cfg.shards ? u->cfg.shards : 1) + u->cfg.shard;
 	k->session_expires = u->scn->session_timer.expires_s;
@@ -430,17 +472,27 @@ struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
 	u->cfg = *cfg;
 	u->scn = cfg->scn;
 	u->k = cfg->worker_id;
-	snprintf(u->verify_name, sizeof(u->verify_name), "%s", scn_server_name(u->scn));
+	u->n_dests = scn_n_dests(u->scn);
+	uint32_t weights[DEST_MAX];
+	for (unsigned i = 0; i < u->n_dests; i++) {
+		struct scn_dest_view d = scn_dest(u->scn, i);
+		snprintf(u->dests[i].verify_name, sizeof(u->dests[i].verify_name), "%s", d.server_name);
+		weights[i] = d.weight;
+	}
+	dest_picker_init(&u->picker, u->scn->distribution, u->n_dests, weights);
 	u->expect_refusal = u->scn->expect_handshake == SCN_HS_REJECTED;
 	u->per_conn = scn_conn_per_call(u->scn);
-	u->n_trunks = u->per_conn ? 0 : cfg->connections ? cfg->connections : 1;
+	u->n_trunks = u->per_conn ? 0 : (cfg->connections ? cfg->connections : 1) * u->n_dests;
 	u->n_calls = cfg->max_calls ? cfg->max_calls : 1;
 	u->trunks = calloc(u->n_trunks + 1, sizeof(*u->trunks));
 	u->calls = calloc(u->n_calls, sizeof(*u->calls));
-	if (!u->trunks || !u->calls || slot_stack_init(&u->slots, u->n_calls)) {
+	if (!u->trunks || !u->calls || slot_stack_init(&u->slots, u->n_calls) ||
+	    (u->n_dests > 1 && result_dests_reserve(&w->res, u->n_dests))) {
 		uac_free(u);
 		return NULL;
 	}
+	for (unsigned i = 0; i < u->n_trunks; i++)
+		u->trunks[i].dest = (uint8_t)(i % u->n_dests);
 	hist_init(&u->sec_hist);
 	u->uris_per_call = scn_uris_per_call(u->scn);
 	if (compile_checks(u)) {

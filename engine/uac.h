@@ -11,10 +11,10 @@
 
 struct uac_config {
 	const struct scenario *scn;
-	struct sockaddr_storage target;
-	socklen_t target_len;
+	const struct sockaddr_storage *targets; /* each destination's address (scn_dest order) */
+	const socklen_t *target_lens;
 	unsigned worker_id, n_workers;
-	unsigned connections;     /* trunk connections this worker opens */
+	unsigned connections;     /* trunk connections this worker opens to each destination */
 	uint32_t max_calls;       /* concurrent calls this worker may hold */
 	char run_id[16];          /* Call-ID prefix shared by the run */
 	uint16_t media_port_lo, media_port_hi; /* this worker's RTP ports */

@@ -31,6 +31,7 @@ struct call {
 	bool active;
 	uint8_t step;
 	uint32_t conn_slot, conn_gen;
+	uint8_t dest;         /* the destination (target.hosts) it was placed on */
 	uint64_t t_sched, t_invite, t_request; /* t_request: the last BYE or OPTIONS sent */
 	uint32_t invite_cseq, last_cseq, txn;
 	enum sip_method last_method;
@@ -62,15 +63,31 @@ struct call {
 
 struct trunk {
 	uint32_t slot, gen;
+	uint8_t dest;         /* the destination it connects to */
 	bool open, up, ever_up, got_sip;
 };
+
+/* A destination of the trunk (target.hosts), as this worker sees it. */
+struct uac_dest {
+	char verify_name[256];   /* SNI and the name its certificate must carry */
+	unsigned trunks_up;      /* trunk mode: its connections up now */
+	unsigned next_trunk;     /* trunk mode: where the next call's search for one starts */
+	uint64_t down_until;     /* a connection per call: one was refused; skipped till then */
+	char from_uri[300], to_uri[300], ruri[320]; /* its calls' URIs, unless per call */
+	bool uris_ready;
+};
+/* A destination that refused a call's own connection gets no call for this long
+ * (unless none is left), as a trunk's connection is retried after a second. */
+#define DEST_RETRY_NS NS_PER_S
 
 struct uac {
 	struct worker *w;
 	struct uac_config cfg;
 	const struct scenario *scn;
-	char verify_name[256];
-	struct trunk *trunks;
+	struct uac_dest dests[DEST_MAX];
+	unsigned n_dests;
+	struct dest_picker picker; /* target.distribution over the destinations */
+	struct trunk *trunks;      /* trunk i goes to destination i % n_dests */
 	unsigned n_trunks, n_settled, rr;
 	struct call *calls;
 	uint32_t n_calls, active;
@@ -83,8 +100,6 @@ struct uac {
 	int last_sec;
 	struct hist sec_hist;
 	uint64_t sec_lag_us;  /* this second's worst schedule lag */
-	char from_uri[300], to_uri[300], ruri[320]; /* the connection's, unless per call */
-	bool uris_ready;
 	bool uris_per_call;   /* From or To names something of each call */
 	regex_t *checks;      /* the scenario's header_checks, compiled */
 	struct media_pool media;
@@ -99,7 +114,9 @@ void uac_call_start(struct uac *u, uint64_t t_sched);
 struct call *uac_call_by_id(struct uac *u, struct tl_str id);
 uint32_t uac_call_slot(const struct uac *u, const struct call *k);
 struct conn *uac_call_conn(struct uac *u, struct call *k); /* its connection, if up */
-void uac_uris_prepare(struct uac *u, const struct conn *c);
+/* The destination of a connection of ours. */
+unsigned uac_conn_dest(const struct uac *u, const struct conn *c);
+void uac_uris_prepare(struct uac *u, unsigned dest, const struct conn *c);
 /* A call's From, To and request URI: the connection's, or written for this call
  * into buf. */
 struct call_uris {
@@ -110,6 +127,8 @@ void uac_call_uris(struct uac *u, const struct call *k, const struct conn *c, st
 /* What a template names for this call on connection c. */
 struct expand_vars uac_expand_vars(const struct uac *u, const struct call *k, const struct conn *c);
 void uac_lat(struct uac *u, enum lat_interval i, uint64_t from);
+/* The call's INVITE to 200 OK, for the run and for its destination. */
+void uac_lat_invite_to_200(struct uac *u, const struct call *k);
 void uac_count_outcome(struct uac *u, struct call *k, enum hs_outcome o);
 /* clean_up: what the dialog needs to end on the wire (ACK, BYE, CANCEL) is sent */
 void uac_call_fail(struct uac *u, struct call *k, const char *reason, bool clean_up);
@@ -144,8 +163,15 @@ void uac_glare_timer(struct uac *u, struct call *k);
 
 /* uac_conns.c */
 struct conn *uac_pick_trunk(struct uac *u, struct trunk **out);
+/* The destination of a call with a connection of its own (target.distribution over
+ * those that did not refuse one lately). */
+unsigned uac_pick_dest(struct uac *u);
+/* Its figures, when the trunk has several destinations (else NULL). */
+struct dest_result *uac_dest_result(struct uac *u, unsigned dest);
 void uac_open_trunk(struct uac *u, struct trunk *t);
 void uac_trunk_reconnect(struct uac *u, uint32_t trunk);
+/* Connects trunk again in a second (a connection lost, or one down from the start). */
+void uac_trunk_retry(struct uac *u, unsigned trunk);
 void uac_conn_timer(struct uac *u, struct call *k, enum timer_kind kind);
 void uac_conn_up(struct worker *w, struct conn *c);
 void uac_conn_msg(struct worker *w, struct conn *c, const struct sip_msg *m);

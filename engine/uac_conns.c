@@ -3,10 +3,19 @@
 #include <errno.h>
 #include <stdio.h>
 
-struct conn *uac_pick_trunk(struct uac *u, struct trunk **out)
+struct dest_result *uac_dest_result(struct uac *u, unsigned dest)
 {
-	for (unsigned n = 0; n < u->n_trunks; n++) {
-		struct trunk *t = &u->trunks[u->rr++ % u->n_trunks];
+	struct result *r = &u->w->res;
+	return dest < r->n_dests ? &r->dests[dest] : NULL;
+}
+
+/* An up trunk connection of destination d, in turn; NULL if it has none. */
+static struct conn *dest_trunk(struct uac *u, unsigned d, struct trunk **out)
+{
+	unsigned per_dest = u->n_trunks / u->n_dests;
+	for (unsigned n = 0; n < per_dest; n++) {
+		unsigned m = u->dests[d].next_trunk++ % per_dest;
+		struct trunk *t = &u->trunks[d + m * u->n_dests];
 		struct conn *c = t->up ? worker_conn(u->w, t->slot, t->gen) : NULL;
 		if (c && c->state == CONN_UP) {
 			*out = t;
@@ -16,10 +25,38 @@ struct conn *uac_pick_trunk(struct uac *u, struct trunk **out)
 	return NULL;
 }
 
+struct conn *uac_pick_trunk(struct uac *u, struct trunk **out)
+{
+	uint32_t usable = 0;
+	for (unsigned d = 0; d < u->n_dests; d++)
+		usable |= (uint32_t)(u->dests[d].trunks_up > 0) << d;
+	int d = dest_pick(&u->picker, usable);
+	struct conn *c = d >= 0 ? dest_trunk(u, (unsigned)d, out) : NULL;
+	for (unsigned n = 0; !c && n < u->n_trunks; n++) { /* any that is up */
+		struct trunk *t = &u->trunks[u->rr++ % u->n_trunks];
+		c = t->up ? worker_conn(u->w, t->slot, t->gen) : NULL;
+		if (c && c->state != CONN_UP)
+			c = NULL;
+		*out = t;
+	}
+	return c;
+}
+
+unsigned uac_pick_dest(struct uac *u)
+{
+	uint32_t usable = 0;
+	for (unsigned d = 0; d < u->n_dests; d++)
+		usable |= (uint32_t)(u->dests[d].down_until <= u->w->now) << d;
+	int d = dest_pick(&u->picker, usable);
+	if (d < 0) /* every one refused lately: try as if all were up */
+		d = dest_pick(&u->picker, UINT32_MAX);
+	return d < 0 ? 0 : (unsigned)d;
+}
+
 void uac_open_trunk(struct uac *u, struct trunk *t)
 {
-	struct conn *c = worker_connect(u->w, (const struct sockaddr *)&u->cfg.target,
-					u->cfg.target_len, u->verify_name);
+	struct conn *c = worker_connect(u->w, (const struct sockaddr *)&u->cfg.targets[t->dest],
+					u->cfg.target_lens[t->dest], u->dests[t->dest].verify_name);
 	if (!c) {
 		t->open = false;
 		return;
@@ -45,12 +82,17 @@ void uac_conn_up(struct worker *w, struct conn *c)
 	struct uac *u = w->role_arg;
 	if (c->role_index < 0)
 		return;
-	if (!u->uris_ready)
-		uac_uris_prepare(u, c);
-	if (u->per_conn) {
-		struct call *k = conn_call(u, c);
-		if (!k)
-			return;
+	struct call *k = u->per_conn ? conn_call(u, c) : NULL;
+	if (u->per_conn && !k)
+		return;
+	struct trunk *t = k ? NULL : &u->trunks[c->role_index];
+	unsigned dest = k ? k->dest : t->dest;
+	if (!u->dests[dest].uris_ready)
+		uac_uris_prepare(u, dest, c);
+	struct dest_result *d = uac_dest_result(u, dest);
+	if (d)
+		d->connections_up++;
+	if (k) {
 		k->conn_up = true;
 		k->timer_seq++;
 		if (u->expect_refusal)
@@ -63,7 +105,8 @@ void uac_conn_up(struct worker *w, struct conn *c)
 			uac_call_advance(u, k);
 		return;
 	}
-	struct trunk *t = &u->trunks[c->role_index];
+	if (!t->up)
+		u->dests[dest].trunks_up++;
 	t->up = true;
 	if (!t->ever_up && !u->started)
 		u->n_settled++;
@@ -101,6 +144,22 @@ static enum hs_outcome refusal_kind(const struct call *k, const struct conn *c, 
 	return HS_REFUSED_CLOSE;
 }
 
+/* A call's own connection did not come up at destination dest: counted there, and a
+ * refused TCP connection keeps the next calls away from it for a while. */
+static void dest_refused(struct uac *u, unsigned dest, enum hs_outcome o)
+{
+	struct dest_result *d = uac_dest_result(u, dest);
+	if (o == HS_CONNECT_FAILED) {
+		if (d) {
+			d->connect_failures++;
+			d->went_down += u->dests[dest].down_until <= u->w->now;
+		}
+		u->dests[dest].down_until = u->w->now + DEST_RETRY_NS;
+	} else if (d && o != HS_ACCEPTED && o != HS_UNDECIDED) {
+		d->tls_failures++;
+	}
+}
+
 /* A call's own connection failed or closed: before the handshake finished it is a
  * connect or handshake failure; a TLS error before any SIP arrived is the far end
  * refusing us after a TLS 1.3 handshake; later, a lost connection. */
@@ -115,9 +174,11 @@ static void per_conn_down(struct uac *u, struct conn *c, int err, const char *wh
 	if (before_sip && (err || !k->conn_up || u->expect_refusal)) {
 		enum hs_outcome o = refusal_kind(k, c, err);
 		uac_count_outcome(u, k, o);
+		struct scn_dest_view dv = scn_dest(u->scn, k->dest);
 		if (o == HS_CONNECT_FAILED && ++u->connect_failures == 1 && !res->could_not_run_why[0])
 			snprintf(res->could_not_run_why, sizeof(res->could_not_run_why),
-				 "%.120s:%u: %.120s", u->scn->host, u->scn->port, why);
+				 "%.120s:%u: %.120s", dv.host, dv.port, why);
+		dest_refused(u, k->dest, o);
 		if (k->conn_up && c->use_tls && o != HS_CONNECT_FAILED)
 			worker_tls_refused_late(u->w, c);
 		if (u->expect_refusal && o >= HS_REFUSED_ALERT && o <= HS_REFUSED_CLOSE) {
@@ -151,18 +212,27 @@ void uac_conn_down(struct worker *w, struct conn *c, int err, const char *why)
 	}
 	struct trunk *t = &u->trunks[c->role_index];
 	bool stopping = atomic_load(w->stop) || u->closing;
+	struct dest_result *d = uac_dest_result(u, t->dest);
+	struct scn_dest_view dv = scn_dest(u->scn, t->dest);
 	/* TLS 1.3: the server's verdict on our certificate arrives after our
 	 * handshake finished, on the first read */
-	if (err == -EPROTO && t->up && !t->got_sip && c->use_tls)
+	bool refused_late = err == -EPROTO && t->up && !t->got_sip && c->use_tls;
+	if (refused_late)
 		worker_tls_refused_late(w, c);
+	if (d && (!t->up || refused_late))
+		*(err == -EPROTO ? &d->tls_failures : &d->connect_failures) += 1;
 	if (!t->ever_up && !u->started) {
 		u->n_settled++;
-		if (err != -EPROTO && !res->could_not_run) {
-			res->could_not_run = err ? err : -ECONNRESET;
+		if (err != -EPROTO && !res->could_not_run_why[0])
 			snprintf(res->could_not_run_why, sizeof(res->could_not_run_why), "%.120s:%u: %.120s",
-				 u->scn->host, u->scn->port, why);
-		}
+				 dv.host, dv.port, why);
+		/* one destination of several down: the calls go to the others (the report
+		 * says so); none up at all is seen when the schedule starts */
+		if (err != -EPROTO && !res->could_not_run && u->n_dests == 1)
+			res->could_not_run = err ? err : -ECONNRESET;
 	}
+	if (t->up && !--u->dests[t->dest].trunks_up && d && !stopping)
+		d->went_down++;
 	t->open = t->up = false;
 	for (uint32_t i = 0; i < u->slots.used; i++) {
 		struct call *k = &u->calls[i];
@@ -171,11 +241,16 @@ void uac_conn_down(struct worker *w, struct conn *c, int err, const char *why)
 					err == -EPROTO ? "tls_error" :
 					err == -EBADMSG ? "bad_sip_from_peer" : "connection_lost", false);
 	}
-	if (u->started && !u->sched_done && !stopping &&
-	    worker_timer(w, clock_mono_ns() + NS_PER_S, (uint32_t)c->role_index, 0, T_RECONNECT)) {
+	if (u->started && !u->sched_done && !stopping)
+		uac_trunk_retry(u, (unsigned)c->role_index);
+}
+
+void uac_trunk_retry(struct uac *u, unsigned trunk)
+{
+	if (worker_timer(u->w, clock_mono_ns() + NS_PER_S, trunk, 0, T_RECONNECT)) {
 		/* without a reconnect the trunk would carry nothing more: stop here, say why */
-		snprintf(res->aborted, sizeof(res->aborted),
-			 "out of memory: trunk connection %d could not be reconnected", c->role_index);
+		snprintf(u->w->res.aborted, sizeof(u->w->res.aborted),
+			 "out of memory: trunk connection %u could not be reconnected", trunk);
 		u->sched_done = true;
 	}
 }

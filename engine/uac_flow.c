@@ -510,7 +510,7 @@ void uac_on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 				return;
 			}
 			k->got_2xx = true;
-			uac_lat(u, LAT_INVITE_TO_200, k->t_sched);
+			uac_lat_invite_to_200(u, k);
 			uac_lat(u, LAT_INVITE_TO_FINAL, k->t_sched);
 			uac_lat(u, LAT_INVITE_TO_200_SENT, k->t_invite);
 			ua_timer_from_2xx(&k->ss, m, u->w->now);

@@ -80,13 +80,20 @@ uint64_t uac_schedule_tick(struct worker *w, uint64_t now)
 			snprintf(w->res.aborted, sizeof(w->res.aborted),
 				 "no trunk connection came up: no call was placed");
 			if (!w->res.could_not_run && !w->res.hs_failed) {
-				w->res.could_not_run = -ETIMEDOUT;
-				snprintf(w->res.could_not_run_why, sizeof(w->res.could_not_run_why),
-					 "%.120s:%u: no connection within %llu s", u->scn->host,
-					 u->scn->port, (unsigned long long)(STARTUP_TIMEOUT_NS / NS_PER_S));
+				/* several destinations: the first refusal says why */
+				bool told = w->res.could_not_run_why[0];
+				w->res.could_not_run = told ? -ECONNREFUSED : -ETIMEDOUT;
+				if (!told)
+					snprintf(w->res.could_not_run_why, sizeof(w->res.could_not_run_why),
+						 "%.120s:%u: no connection within %llu s", u->scn->host,
+						 u->scn->port, (unsigned long long)(STARTUP_TIMEOUT_NS / NS_PER_S));
 			}
 			u->sched_done = true;
 		}
+		/* a destination down from the start is tried again each second, as later */
+		for (unsigned i = 0; !u->sched_done && i < u->n_trunks; i++)
+			if (!u->trunks[i].open)
+				uac_trunk_retry(u, i);
 	}
 	if (u->t0)
 		uac_second_rollover(u, now);

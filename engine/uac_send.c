@@ -55,7 +55,7 @@ static void set_contact(char *buf, size_t cap, const char *from, struct conn *c)
 struct ua_io uac_call_io(struct uac *u, struct call *k, struct conn *c, char *contact, size_t cap)
 {
 	const struct scenario *s = u->scn;
-	set_contact(contact, cap, k->dialog_ready ? k->ss.dlg.local_uri : u->from_uri, c);
+	set_contact(contact, cap, k->dialog_ready ? k->ss.dlg.local_uri : u->dests[k->dest].from_uri, c);
 	return (struct ua_io){
 		.w = u->w, .c = c, .contact = contact, .media_addr = c->local_ip,
 		/* without a media phase no socket is opened and the stream is offered

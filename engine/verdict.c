@@ -189,15 +189,36 @@ static void threshold_text(char *out, size_t cap, const struct threshold *t)
 
 /* No sample, no pass: a threshold over nothing measured fails, or warns when the
  * scenario asks for nothing that could have measured it. */
+/* A destination's own figures as a result of their own (calls, failures, INVITE to 200),
+ * for the metrics a destination has. */
+static void dest_as_result(const struct dest_result *d, struct result *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->attempted = d->calls;
+	out->completed = d->completed;
+	out->failed = d->failed;
+	for (int i = 0; i < LAT_COUNT; i++)
+		hist_init(&out->lat[i]);
+	out->lat[LAT_INVITE_TO_200] = d->invite_to_200;
+}
+
 static void judge_threshold(const struct scenario *s, struct verdict *v, const struct result *r,
 			    const struct threshold *t)
 {
-	char name[96];
-	snprintf(name, sizeof(name), "%s%s%s", t->metric, t->stat[0] ? "." : "", t->stat);
+	char name[sizeof(((struct check *)0)->name)];
+	struct tl_sb nb = tl_sb_init(name, sizeof(name)); /* a long host name is cut */
+	tl_sb_fmt(&nb, "%s%s%s%s%s", t->metric, t->stat[0] ? "." : "", t->stat, t->at[0] ? "@" : "",
+		  t->at);
 	struct check *c = add(v, name);
 	double val;
 	bool producible;
 	const char *why;
+	int at = t->at[0] ? scn_dest_index(s, t->at) : -1;
+	static struct result one; /* large; the verdict is judged on one thread */
+	if (at >= 0 && (unsigned)at < r->n_dests) {
+		dest_as_result(&r->dests[at], &one);
+		r = &one;
+	}
 	if (!has_samples(s, r, t->metric, &producible, &why)) {
 		c->status = producible ? CHECK_FAIL : CHECK_WARN;
 		threshold_text(c->expected, sizeof(c->expected), t);
@@ -219,7 +240,7 @@ static void judge_threshold(const struct scenario *s, struct verdict *v, const s
 static bool has_threshold(const struct scenario *s, const char *metric)
 {
 	for (unsigned i = 0; i < s->n_thresholds; i++)
-		if (!strcmp(s->thresholds[i].metric, metric))
+		if (!strcmp(s->thresholds[i].metric, metric) && !s->thresholds[i].at[0])
 			return true;
 	return false;
 }
@@ -397,9 +418,80 @@ static void judge_leaves(struct verdict *v, const struct scenario *s, const stru
 	c->status = n && !bad ? CHECK_PASS : CHECK_FAIL;
 }
 
+/* With several destinations, each must have been there: one that never came up fails
+ * the run (whichever distribution moved its calls elsewhere), one that went down warns. */
+static void judge_dests(struct verdict *v, const struct scenario *s, const struct result *r)
+{
+	struct check *c = add(v, "target.destinations");
+	snprintf(c->expected, sizeof(c->expected), "each of the %u destinations up", r->n_dests);
+	int never = -1, down = -1;
+	unsigned n_never = 0, n_down = 0;
+	for (unsigned i = 0; i < r->n_dests; i++) {
+		const struct dest_result *d = &r->dests[i];
+		if (!d->connections_up && (d->connect_failures || d->tls_failures)) {
+			never = never < 0 ? (int)i : never;
+			n_never++;
+		} else if (d->went_down) {
+			down = down < 0 ? (int)i : down;
+			n_down++;
+		}
+	}
+	struct tl_sb b = tl_sb_init(c->observed, sizeof(c->observed));
+	c->status = n_never ? CHECK_FAIL : n_down ? CHECK_WARN : CHECK_PASS;
+	if (n_never) {
+		struct scn_dest_view d = scn_dest(s, (unsigned)never);
+		tl_sb_fmt(&b, "%s:%u never came up (%llu connect and %llu TLS failures)", d.host, d.port,
+			  (unsigned long long)r->dests[never].connect_failures,
+			  (unsigned long long)r->dests[never].tls_failures);
+		if (n_never > 1)
+			tl_sb_fmt(&b, "; %u more", n_never - 1);
+	}
+	if (n_down) {
+		struct scn_dest_view d = scn_dest(s, (unsigned)down);
+		tl_sb_fmt(&b, "%s%s:%u went down %llu time%s", n_never ? "; " : "", d.host, d.port,
+			  (unsigned long long)r->dests[down].went_down, r->dests[down].went_down == 1 ? "" : "s");
+		if (n_down > 1)
+			tl_sb_fmt(&b, "; %u more", n_down - 1);
+	}
+	if (!n_never && !n_down)
+		tl_sb_fmt(&b, "all %u were", r->n_dests);
+	tl_sb_mark_cut(&b);
+}
+
+/* With several destinations, the checks on the far end's certificate speak for every
+ * node only when every node presented one: a node no call reached went unchecked. */
+static void judge_every_dest(struct verdict *v, const struct scenario *s, const struct result *r)
+{
+	struct check *c = add(v, "tls.peer.destinations");
+	snprintf(c->expected, sizeof(c->expected), "a certificate from each of the %u destinations",
+		 r->n_dests);
+	unsigned missing = 0, first = 0;
+	for (unsigned i = 0; i < r->n_dests; i++)
+		if (!r->dests[i].connections_up && !r->dests[i].tls_failures && !missing++)
+			first = i;
+	c->status = missing ? CHECK_FAIL : CHECK_PASS;
+	if (!missing) {
+		snprintf(c->observed, sizeof(c->observed), "all %u presented one", r->n_dests);
+		return;
+	}
+	struct scn_dest_view d = scn_dest(s, first);
+	struct tl_sb b = tl_sb_init(c->observed, sizeof(c->observed));
+	tl_sb_fmt(&b, "%s:%u presented none (no call reached it)", d.host, d.port);
+	if (missing > 1)
+		tl_sb_fmt(&b, "; %u more", missing - 1);
+	if (scn_conn_per_call(s) && s->calls && s->calls < r->n_dests)
+		tl_sb_fmt(&b, "; load.calls %llu is fewer than the destinations",
+			  (unsigned long long)s->calls);
+	tl_sb_mark_cut(&b);
+}
+
 static void judge_peer(struct verdict *v, const struct scenario *s, const struct result *r)
 {
 	struct check *c;
+	if (r->n_dests > 1 && (s->expect_names[0] || s->expect_subject_cn[0] || s->expect_issuer[0] ||
+			       s->expect_serial[0] || s->expect_sha256[0] || s->expect_min_key_bits >= 0 ||
+			       s->expect_min_days_valid >= 0 || s->expect_versions))
+		judge_every_dest(v, s, r);
 	if (s->expect_names[0])
 		judge_leaves(v, s, r, "tls.peer.names", LEAF_NAMES);
 	if (s->expect_issuer[0])
@@ -526,6 +618,8 @@ void verdict_judge(const struct scenario *s, const struct result *r, struct verd
 			 r->hs_failed ? r->first_tls_error : "");
 		c->status = r->hs_failed || !r->hs_ok ? CHECK_FAIL : CHECK_PASS;
 	}
+	if (r->n_dests > 1 && s->expect_handshake != SCN_HS_REJECTED)
+		judge_dests(v, s, r);
 	/* a far end expected to be refused for its certificate leaves no call to judge */
 	/* (a responder's failures are mostly the refusals its behaviour chose: its own
 	 * thresholds judge them) */

@@ -606,6 +606,40 @@ static void stages_chart(FILE *f, const struct report *rep)
 	fputs("</tbody></table>\n", f);
 }
 
+/* target.hosts: how the calls spread over the destinations and how each one fared. */
+static void dests_table(FILE *f, const struct report *rep)
+{
+	const struct result *r = rep->res;
+	fprintf(f, "<h3 id=\"destinations\">Destinations (%s)</h3>\n",
+		dest_policy_name(rep->scn->distribution));
+	fputs("<table><thead><tr><th>destination</th><th>server name</th><th class=\"n\">calls</th>"
+	      "<th class=\"n\">completed</th><th class=\"n\">failed</th><th>failures</th>"
+	      "<th class=\"n\">connections up</th><th class=\"n\">connect / TLS failures</th>"
+	      "<th class=\"n\">went down</th><th class=\"n\">p99 ms</th></tr></thead><tbody>\n", f);
+	for (unsigned i = 0; i < r->n_dests; i++) {
+		const struct dest_result *d = &r->dests[i];
+		struct scn_dest_view v = scn_dest(rep->scn, i);
+		uint64_t ended = d->completed + d->failed;
+		fprintf(f, "<tr class=\"%s\"><td class=\"mono\">", d->failed ? "fail" : "");
+		esc(f, v.host);
+		fprintf(f, ":%u</td>", v.port);
+		tag_text(f, "<td class=\"mono\">", v.server_name, "</td>");
+		fprintf(f, "<td class=\"n\">%llu</td><td class=\"n\">%llu</td><td class=\"n\">%llu "
+			   "(%.2f %%)</td><td class=\"mono\">", u(d->calls), u(d->completed), u(d->failed),
+			ended ? 100.0 * (double)d->failed / (double)ended : 0);
+		for (unsigned k = 0; k < d->n_reasons; k++) {
+			fputs(k ? ", " : "", f);
+			esc(f, d->reasons[k].name);
+			fprintf(f, " %llu", u(d->reasons[k].n));
+		}
+		fprintf(f, "%s</td><td class=\"n\">%llu</td><td class=\"n\">%llu / %llu</td>"
+			   "<td class=\"n\">%llu</td><td class=\"n\">%.2f</td></tr>\n",
+			d->n_reasons ? "" : "-", u(d->connections_up), u(d->connect_failures),
+			u(d->tls_failures), u(d->went_down), hist_percentile(&d->invite_to_200, 99) / 1000.0);
+	}
+	fputs("</tbody></table>\n", f);
+}
+
 static void load_section(FILE *f, const struct report *rep)
 {
 	const struct result *r = rep->res;
@@ -632,6 +666,8 @@ static void load_section(FILE *f, const struct report *rep)
 	ts_chart(f, rep, "chart-active", "Calls in progress", "calls", active, 1, false);
 	if (rep->res->n_stages)
 		stages_chart(f, rep);
+	if (rep->res->n_dests)
+		dests_table(f, rep);
 	fputs("</section>\n", f);
 }
 

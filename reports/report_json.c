@@ -104,6 +104,41 @@ static void stages_json(cJSON *root, const struct scenario *s, const struct resu
 	}
 }
 
+/* target.destinations[]: with several destinations, what each one's calls and
+ * connections came to. */
+static void dests_json(cJSON *target, const struct scenario *s, const struct result *r)
+{
+	if (!r->n_dests)
+		return;
+	cJSON_AddStringToObject(target, "distribution", dest_policy_name(s->distribution));
+	cJSON *arr = cJSON_AddArrayToObject(target, "destinations");
+	for (unsigned i = 0; i < r->n_dests; i++) {
+		const struct dest_result *d = &r->dests[i];
+		struct scn_dest_view v = scn_dest(s, i);
+		uint64_t ended = d->completed + d->failed;
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "host", v.host);
+		cJSON_AddNumberToObject(o, "port", v.port);
+		cJSON_AddStringToObject(o, "server_name", v.server_name);
+		cJSON_AddNumberToObject(o, "weight", v.weight);
+		cJSON_AddNumberToObject(o, "calls", (double)d->calls);
+		cJSON_AddNumberToObject(o, "completed", (double)d->completed);
+		cJSON_AddNumberToObject(o, "failed", (double)d->failed);
+		cJSON_AddNumberToObject(o, "failed_pct", ended ? 100.0 * (double)d->failed / (double)ended : 0);
+		cJSON *why = cJSON_AddObjectToObject(o, "failures");
+		for (unsigned k = 0; k < d->n_reasons; k++)
+			cJSON_AddNumberToObject(why, d->reasons[k].name, (double)d->reasons[k].n);
+		cJSON_AddNumberToObject(o, "connections_up", (double)d->connections_up);
+		cJSON_AddNumberToObject(o, "connect_failures", (double)d->connect_failures);
+		cJSON_AddNumberToObject(o, "tls_failures", (double)d->tls_failures);
+		cJSON_AddNumberToObject(o, "went_down", (double)d->went_down);
+		cJSON_AddNumberToObject(o, "p99_ms", d->invite_to_200.count ?
+					hist_percentile(&d->invite_to_200, 99) / 1000.0 : 0);
+		cJSON_AddItemToObject(o, "invite_to_200", latency(&d->invite_to_200));
+		cJSON_AddItemToArray(arr, o);
+	}
+}
+
 static cJSON *finding_json(const struct finding *f)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -219,6 +254,7 @@ static cJSON *build(const struct report *rep)
 	cJSON_AddNumberToObject(target, "connections", s->connections);
 	if (s->source[0])
 		cJSON_AddStringToObject(target, "source", s->source);
+	dests_json(target, s, r);
 
 	cJSON *load = cJSON_AddObjectToObject(root, "load");
 	cJSON_AddNumberToObject(load, "rate", s->rate);

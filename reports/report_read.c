@@ -319,6 +319,51 @@ static int read_stages(struct rd *d, const cJSON *root, struct result *r)
 	return 0;
 }
 
+/* target.destinations[]: each destination's calls and connections, to add across shards. */
+static int read_dests(struct rd *d, const cJSON *root, struct result *r)
+{
+	const cJSON *target, *arr, *it, *h, *fail, *f;
+	int rc = member(d, root, "", "target", K_OBJ, &target);
+	if (rc || !target || (rc = member(d, target, "target", "destinations", K_ARR, &arr)) || !arr)
+		return rc;
+	int n = cJSON_GetArraySize(arr);
+	if (n > DEST_MAX)
+		return bad(d, "target.destinations: %d destinations, at most %d", n, DEST_MAX);
+	if (n && result_dests_reserve(r, (unsigned)n))
+		return bad(d, "target.destinations: out of memory");
+	unsigned k = 0;
+	cJSON_ArrayForEach(it, arr) {
+		char at[48];
+		snprintf(at, sizeof(at), "target.destinations[%u]", k);
+		struct dest_result *g = &r->dests[k++];
+		if (!cJSON_IsObject(it))
+			return bad(d, "%s: expected an object, got %s", at, type_of(it));
+		if ((rc = counter(d, it, at, "calls", &g->calls)) ||
+		    (rc = counter(d, it, at, "completed", &g->completed)) ||
+		    (rc = counter(d, it, at, "failed", &g->failed)) ||
+		    (rc = counter(d, it, at, "connections_up", &g->connections_up)) ||
+		    (rc = counter(d, it, at, "connect_failures", &g->connect_failures)) ||
+		    (rc = counter(d, it, at, "tls_failures", &g->tls_failures)) ||
+		    (rc = counter(d, it, at, "went_down", &g->went_down)) ||
+		    (rc = member(d, it, at, "failures", K_OBJ, &fail)) ||
+		    (rc = member(d, it, at, "invite_to_200", K_OBJ, &h)))
+			return rc;
+		cJSON_ArrayForEach(f, fail) {
+			char key[200];
+			uint64_t v = 0;
+			snprintf(key, sizeof(key), "%s.failures.%s", at, f->string);
+			if ((rc = whole(d, f, key, &v)))
+				return rc;
+			reason_table_add(g->reasons, &g->n_reasons, DEST_MAX_REASONS, f->string, v);
+		}
+		char hat[72];
+		snprintf(hat, sizeof(hat), "%s.invite_to_200", at);
+		if (h && (rc = read_hist(d, h, hat, &g->invite_to_200)))
+			return rc;
+	}
+	return 0;
+}
+
 static int read_latency(struct rd *d, const cJSON *root, struct result *r)
 {
 	const cJSON *lat, *o;
@@ -820,6 +865,7 @@ static int read_root(struct rd *d, const cJSON *root, struct result *r)
 	int rc;
 	if ((rc = read_run(d, root, r)) || (rc = read_calls(d, root, r)) || (rc = read_sip(d, root, r)) ||
 	    (rc = read_latency(d, root, r)) || (rc = read_stages(d, root, r)) ||
+	    (rc = read_dests(d, root, r)) ||
 	    (rc = read_tls(d, root, r)) ||
 	    (rc = read_srtp(d, root, r)) || (rc = read_dtmf(d, root, r)) || (rc = read_tester(d, root, r)) ||
 	    (rc = read_timeseries(d, root, r)))

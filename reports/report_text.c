@@ -54,7 +54,8 @@ void report_print_text(FILE *f, const struct report *rep)
 			 s->connections == 1 ? "" : "s");
 	else
 		snprintf(conns, sizeof(conns), "%s: a connection per call", scn_mode_name(s->mode));
-	fprintf(f, "trunkload %s: %s -> %s:%u (%s, %s)%s\n", rep->version, s->name, s->host, s->port,
+	fprintf(f, "trunkload %s: %s -> %s:%u%s (%s, %s)%s\n", rep->version, s->name, s->host, s->port,
+		s->n_dests > 1 ? " and more (target.hosts)" : "",
 		s->transport == SCN_TLS ? "mutual TLS" : "TCP", conns,
 		r->interrupted ? "  [interrupted]" : "");
 	if (r->could_not_run)
@@ -85,6 +86,22 @@ void report_print_text(FILE *f, const struct report *rep)
 		fprintf(f, "\n");
 	}
 	prefix_line(f, r);
+	for (unsigned i = 0; i < r->n_dests; i++) {
+		const struct dest_result *d = &r->dests[i];
+		struct scn_dest_view v = scn_dest(s, i);
+		fprintf(f, "%s %s:%u  calls %llu  completed %llu  failed %llu", i ? "          " : "dest      ",
+			v.host, v.port, (unsigned long long)d->calls, (unsigned long long)d->completed,
+			(unsigned long long)d->failed);
+		for (unsigned k = 0; k < d->n_reasons; k++)
+			fprintf(f, "%s%s=%llu", k ? " " : " (", d->reasons[k].name,
+				(unsigned long long)d->reasons[k].n);
+		fprintf(f, "%s  p99 %.2f ms", d->n_reasons ? ")" : "",
+			hist_percentile(&d->invite_to_200, 99) / 1000.0);
+		if (d->went_down)
+			fprintf(f, "  went down %llu time%s", (unsigned long long)d->went_down,
+				d->went_down == 1 ? "" : "s");
+		fputc('\n', f);
+	}
 	/* the header's columns are the lines' columns: "  %-26s" is 28 wide */
 	fprintf(f, "%-28s %8s  %9s %9s %9s %9s %9s\n", "latency ms", "count", "p50", "p90", "p99",
 		"p99.9", "max");

@@ -61,6 +61,9 @@ struct meta {
 	double port, connections, rate, calls, ramp_s, duration_s, max_concurrent;
 	double started_at; /* 0: unknown */
 	double schedule_at; /* second 0 of its schedule, to the millisecond; 0: unknown */
+	struct scn_dest dests[DEST_MAX]; /* target.destinations, when there were several */
+	unsigned n_dests;
+	char distribution[16];
 };
 
 static void str_at(const cJSON *o, const char *key, char *out, size_t cap)
@@ -75,6 +78,29 @@ static void num_at(const cJSON *o, const char *key, double *out)
 	const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
 	if (cJSON_IsNumber(j) && j->valuedouble >= 0)
 		*out = j->valuedouble;
+}
+
+/* target.destinations[]: who they were (the figures are report_read's). */
+static void dests_at(const cJSON *t, struct meta *m)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(t, "destinations"), *it;
+	str_at(t, "distribution", m->distribution, sizeof(m->distribution));
+	cJSON_ArrayForEach(it, arr) {
+		if (m->n_dests == DEST_MAX)
+			break;
+		struct scn_dest *d = &m->dests[m->n_dests];
+		double port = 0, weight = 1;
+		*d = (struct scn_dest){ 0 };
+		str_at(it, "host", d->host, sizeof(d->host));
+		str_at(it, "server_name", d->server_name, sizeof(d->server_name));
+		num_at(it, "port", &port);
+		num_at(it, "weight", &weight);
+		if (!d->host[0] || port < 1 || port > 65535)
+			continue;
+		d->port = (uint16_t)port;
+		d->weight = weight >= 1 && weight <= 1e6 ? (uint32_t)weight : 1;
+		m->n_dests++;
+	}
 }
 
 /* Descriptive fields only, read leniently: report_read_json has already refused a
@@ -103,6 +129,7 @@ static int read_meta(const char *path, struct meta *m)
 	str_at(t, "mode", m->mode, sizeof(m->mode));
 	num_at(t, "port", &m->port);
 	num_at(t, "connections", &m->connections);
+	dests_at(t, m);
 	const cJSON *l = cJSON_GetObjectItemCaseSensitive(root, "load");
 	num_at(l, "rate", &m->rate);
 	num_at(l, "calls", &m->calls);
@@ -152,6 +179,14 @@ static int merged_scenario(struct scenario *s, const struct meta *m, unsigned n)
 	if (m[0].port >= 1 && m[0].port <= 65535)
 		s->port = (uint16_t)m[0].port;
 	snprintf(s->server_name, sizeof(s->server_name), "%s", m[0].server_name);
+	if (m[0].n_dests > 1) { /* each with the name its certificate was checked against */
+		memcpy(s->dests, m[0].dests, sizeof(s->dests));
+		s->n_dests = m[0].n_dests;
+		s->server_name[0] = '\0';
+		for (int p = DEST_ROUND_ROBIN; p <= DEST_FAILOVER; p++)
+			if (!strcmp(m[0].distribution, dest_policy_name((enum dest_policy)p)))
+				s->distribution = (enum dest_policy)p;
+	}
 	if (m[0].transport[0])
 		s->transport = strcmp(m[0].transport, "tcp") ? SCN_TLS : SCN_TCP;
 	if (!strcmp(m[0].mode, "per_call"))

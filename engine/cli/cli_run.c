@@ -28,11 +28,13 @@ static const char run_help[] =
 	"media, BYE, 200). Flags override the scenario's values.\n"
 	"\n"
 	"target and identity:\n"
-	"  --target HOST:PORT      the far end (scenario target.host/port; default 127.0.0.1:5061)\n"
+	"  --target HOST:PORT[,HOST:PORT...]\n"
+	"                          the far end (scenario target.host/port; default 127.0.0.1:5061);\n"
+	"                          several: a trunk's destinations, as target.hosts (up to 16)\n"
 	"  --server-name NAME      SNI and the name the far end's certificate must match\n"
-	"                          (target.server_name; default: the scenario's target.host,\n"
-	"                          or without a scenario file the --target host; with\n"
-	"                          neither, the lab's uas.trunkload.test)\n"
+	"                          (target.server_name; default: each destination's host, or\n"
+	"                          without a scenario file the --target host; with neither,\n"
+	"                          the lab's uas.trunkload.test)\n"
 	"  --cert FILE --key FILE  our client certificate (chain) and private key, PEM\n"
 	"  --ca FILE               CA certificates that the far end's certificate must chain to\n"
 	"  --crl FILE              CRLs (PEM) the far end's chain is checked against (tls.crl):\n"
@@ -55,7 +57,8 @@ static const char run_help[] =
 	"  --resume                resume TLS sessions on new connections (TLS 1.2 session IDs,\n"
 	"                          TLS 1.3 tickets), as endpoints do in a reconnect storm; the\n"
 	"                          report counts tls.handshakes.resumed\n"
-	"  --connections N         long-lived trunk connections that carry all calls\n"
+	"  --connections N         long-lived trunk connections that carry all calls (to each\n"
+	"                          destination when there are several)\n"
 	"  --source ADDR[-ADDR]    bind our connections to these local IPv4 addresses in turn\n"
 	"                          (transport.source), e.g. 127.0.0.1-127.0.0.8 on loopback:\n"
 	"                          each address has its own ~28,000 ephemeral ports\n"
@@ -157,16 +160,24 @@ static int apply_flag(struct scenario *s, int opt, const char *arg, bool *calls_
 	uint64_t u;
 	double d;
 	switch (opt) {
-	case O_TARGET:
-		switch (cli_hostport(arg, s->host, sizeof(s->host), &s->port, CLI_SIPS_PORT)) {
+	case O_TARGET: {
+		const char *item;
+		size_t len;
+		switch (scn_set_targets(s, arg, &item, &len)) {
 		case 0:
 			return 0;
 		case -ERANGE:
-			return cli_usage_error("run", "--target %s: the port is outside 1-65535", arg);
+			return cli_usage_error("run", "--target %.*s: the port is outside 1-65535", (int)len, item);
+		case -E2BIG:
+			return cli_usage_error("run", "--target: at most %d destinations, got more", DEST_MAX);
+		case -EEXIST:
+			return cli_usage_error("run", "--target: %.*s is named twice", (int)len, item);
 		default:
 			return cli_usage_error("run", "--target: expected HOST:PORT (or HOST for port %d), "
-						      "got \"%s\"", CLI_SIPS_PORT, arg);
+						      "several separated by commas, got \"%.*s\"",
+					       CLI_SIPS_PORT, (int)len, item);
 		}
+	}
 	case O_SERVER_NAME:
 		return copy_field(s->server_name, sizeof(s->server_name), arg, "--server-name");
 	case O_CERT:
@@ -326,18 +337,21 @@ static void print_progress(const struct progress_snapshot *p, void *arg)
 
 static int resolve(const struct scenario *s, struct run_caller_config *cfg, char *why, size_t n)
 {
-	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM };
-	struct addrinfo *ai = NULL;
-	char port[8];
-	snprintf(port, sizeof(port), "%u", s->port);
-	int rc = getaddrinfo(s->host, port, &hints, &ai);
-	if (rc || !ai) {
-		snprintf(why, n, "%.120s: %.60s", s->host, rc ? gai_strerror(rc) : "no IPv4 address");
-		return -ENOENT;
+	for (unsigned i = 0; i < scn_n_dests(s); i++) {
+		struct scn_dest_view d = scn_dest(s, i);
+		struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM };
+		struct addrinfo *ai = NULL;
+		char port[8];
+		snprintf(port, sizeof(port), "%u", d.port);
+		int rc = getaddrinfo(d.host, port, &hints, &ai);
+		if (rc || !ai) {
+			snprintf(why, n, "%.120s: %.60s", d.host, rc ? gai_strerror(rc) : "no IPv4 address");
+			return -ENOENT;
+		}
+		memcpy(&cfg->targets[i], ai->ai_addr, ai->ai_addrlen);
+		cfg->target_lens[i] = ai->ai_addrlen;
+		freeaddrinfo(ai);
 	}
-	memcpy(&cfg->target, ai->ai_addr, ai->ai_addrlen);
-	cfg->target_len = ai->ai_addrlen;
-	freeaddrinfo(ai);
 	return 0;
 }
 
@@ -390,7 +404,7 @@ static uint64_t peak_calls(const struct scenario *s)
 static uint64_t fds_needed(const struct scenario *s)
 {
 	uint64_t calls = peak_calls(s);
-	uint64_t conns = scn_conn_per_call(s) ? calls : s->connections;
+	uint64_t conns = scn_conn_per_call(s) ? calls : (uint64_t)s->connections * scn_n_dests(s);
 	return conns + (scn_has_media(s) ? 2 * calls : 0) + 64;
 }
 

@@ -152,6 +152,21 @@ static void make_result(struct result *r, uint64_t seed)
 	th->cpu_s = 1.5 + (double)seed;
 	th->wall_s = 20.25;
 	th->busiest_worker_pct = 40.5 + (double)seed;
+	CU_ASSERT_FATAL(result_dests_reserve(r, 2) == 0); /* a trunk of two destinations */
+	for (unsigned i = 0; i < 2; i++) {
+		struct dest_result *d = &r->dests[i];
+		d->calls = 500 + seed + i;
+		d->completed = 495 + seed;
+		d->failed = 5 + i;
+		d->connections_up = 2 + i;
+		d->connect_failures = seed;
+		d->tls_failures = i;
+		d->went_down = seed + i;
+		reason_table_add(d->reasons, &d->n_reasons, DEST_MAX_REASONS, "timeout_200", 4 + i);
+		reason_table_add(d->reasons, &d->n_reasons, DEST_MAX_REASONS, "connection_lost", 1);
+		for (uint64_t k = 0; k < 100; k++)
+			hist_record(&d->invite_to_200, 100 * k + seed * 7 + i);
+	}
 	r->elapsed_s = 10.25 + (double)seed;
 	r->steady_completed = 900;
 	r->steady_window_s = 9.0 + (double)seed;
@@ -274,6 +289,19 @@ static void same_counts(const struct result *a, const struct result *b)
 	CU_ASSERT(ta->busiest_worker_pct == tb->busiest_worker_pct);
 	CU_ASSERT(a->elapsed_s == b->elapsed_s);
 	CU_ASSERT(a->interrupted == b->interrupted);
+	CU_ASSERT_EQUAL_FATAL(a->n_dests, b->n_dests);
+	for (unsigned i = 0; i < a->n_dests; i++) {
+		const struct dest_result *da = &a->dests[i], *db = &b->dests[i];
+		CU_ASSERT(da->calls == db->calls && da->completed == db->completed &&
+			  da->failed == db->failed && da->connections_up == db->connections_up &&
+			  da->connect_failures == db->connect_failures &&
+			  da->tls_failures == db->tls_failures && da->went_down == db->went_down);
+		CU_ASSERT_EQUAL_FATAL(da->n_reasons, db->n_reasons);
+		for (unsigned k = 0; k < da->n_reasons; k++)
+			CU_ASSERT(!strcmp(da->reasons[k].name, db->reasons[k].name) &&
+				  da->reasons[k].n == db->reasons[k].n);
+		same_hist(&da->invite_to_200, &db->invite_to_200, LAT_INVITE_TO_200);
+	}
 }
 
 static void round_trip(void)

@@ -47,9 +47,24 @@ static void fill(struct fixture *x)
 	snprintf(t->stat, sizeof(t->stat), "p99");
 	t->has_max = true;
 	t->max = 1000;
+	const char *list, *bad_item;
+	size_t bad_len;
+	list = "10.0.0.2:5061,10.0.0.3:5062";
+	CU_ASSERT_FATAL(scn_set_targets(&x->scn, list, &bad_item, &bad_len) == 0);
+	snprintf(x->scn.dests[1].server_name, sizeof(x->scn.dests[1].server_name), "n<3>&");
+	x->scn.distribution = DEST_FAILOVER;
 
 	struct result *r = &x->res;
 	result_init(r);
+	CU_ASSERT_FATAL(result_dests_reserve(r, 2) == 0);
+	r->dests[0] = (struct dest_result){ .calls = 70, .completed = 66, .failed = 4, .went_down = 1 };
+	reason_table_add(r->dests[0].reasons, &r->dests[0].n_reasons, DEST_MAX_REASONS,
+			 "connection_lost", 4);
+	r->dests[1] = (struct dest_result){ .calls = 50, .completed = 49, .failed = 1 };
+	for (unsigned i = 0; i < 2; i++) {
+		hist_init(&r->dests[i].invite_to_200);
+		hist_record(&r->dests[i].invite_to_200, 4000 + 1000 * i);
+	}
 	r->attempted = 120;
 	r->completed = 115;
 	r->failed = 5;
@@ -318,6 +333,7 @@ static void html_page(void)
 		"AES_CM_128_HMAC_SHA1_80",
 		"bad_certificate", "expires_soon", "TLS_AES_256_GCM_SHA384",
 		"Content-Security-Policy",
+		"Destinations (failover)", "n&lt;3&gt;&amp;", "connection_lost 4",
 		"bad byte ?(, surrogate ???",
 		UTF8,
 	};

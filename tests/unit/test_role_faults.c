@@ -115,10 +115,12 @@ static void test_caller_hold_timer(void)
 	w.stop_grace_ns = 200 * NS_PER_MS;
 	result_init(&w.res);
 	CU_ASSERT_EQUAL_FATAL(worker_init(&w, 4), 0);
+	static struct sockaddr_storage target;
+	static socklen_t target_len = sizeof(at);
+	memcpy(&target, &at, sizeof(at));
 	struct uac_config cfg = { .scn = &scn, .worker_id = 0, .n_workers = 1, .max_calls = 1,
-				  .media_port_lo = 40000, .media_port_hi = 40099 };
-	memcpy(&cfg.target, &at, sizeof(at));
-	cfg.target_len = sizeof(at);
+				  .media_port_lo = 40000, .media_port_hi = 40099, .targets = &target,
+				  .target_lens = &target_len };
 	snprintf(cfg.run_id, sizeof(cfg.run_id), "t");
 	struct uac *u = uac_new(&w, &cfg);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(u);

@@ -1,6 +1,7 @@
 /* scenario: shipped files, defaults, every kind of bad input and its message,
  * relative paths, cross-field validation. */
 #include "tl_test.h"
+#include "check.h"
 #include "scenario.h"
 
 #include <errno.h>
@@ -164,6 +165,81 @@ static void test_server_name_follows_host(void)
 	CU_ASSERT_EQUAL_FATAL(load("{ \"target\": { \"port\": 5062 } }", "/t.json"), 0);
 	CU_ASSERT_STRING_EQUAL(scn.host, "127.0.0.1");
 	CU_ASSERT_STRING_EQUAL(scn.server_name, "uas.trunkload.test");
+}
+
+/* target.hosts: a trunk's destinations, each with its name and weight; --target's list;
+ * what is refused, naming the key. */
+static void test_destinations(void)
+{
+	CU_ASSERT_EQUAL_FATAL(load("{ \"target\": { \"hosts\": [\"10.0.0.2:5062\", \"cucm-c\",\n"
+				   "  {\"host\": \"10.0.0.4\", \"weight\": 3, \"server_name\": \"n4.example\"}],\n"
+				   "  \"distribution\": \"weighted\", \"server_name\": \"cluster.example\" },\n"
+				   " \"thresholds\": { \"calls.failed_pct@10.0.0.4:5061\": {\"max\": 1},\n"
+				   "  \"latency_ms.invite_to_200@cucm-c\": {\"p99\": {\"max\": 50}} } }",
+				   "/t.json"), 0);
+	CU_ASSERT_EQUAL(scn_n_dests(&scn), 3);
+	CU_ASSERT_EQUAL(scn.distribution, DEST_WEIGHTED);
+	CU_ASSERT_STRING_EQUAL(scn.host, "10.0.0.2"); /* the first, for what names one target */
+	CU_ASSERT_EQUAL(scn.port, 5062);
+	struct scn_dest_view d = scn_dest(&scn, 1);
+	CU_ASSERT(!strcmp(d.host, "cucm-c") && d.port == 5061 && d.weight == 1 &&
+		  !strcmp(d.server_name, "cluster.example"));
+	d = scn_dest(&scn, 2);
+	CU_ASSERT(d.weight == 3 && !strcmp(d.server_name, "n4.example"));
+	CU_ASSERT_EQUAL(scn_dest_index(&scn, "10.0.0.4"), 2);
+	CU_ASSERT_EQUAL(scn_dest_index(&scn, "10.0.0.4:5062"), -1);
+	CU_ASSERT_STRING_EQUAL(scn.thresholds[0].metric, "calls.failed_pct");
+	CU_ASSERT_STRING_EQUAL(scn.thresholds[0].at, "10.0.0.4:5061");
+	CU_ASSERT_STRING_EQUAL(scn.thresholds[1].metric, "latency_ms.invite_to_200");
+	CU_ASSERT_STRING_EQUAL(scn.thresholds[1].stat, "p99");
+	/* without a name of their own, each is checked against its host */
+	CU_ASSERT_EQUAL_FATAL(load("{ \"target\": { \"hosts\": [\"a:5061\", \"b:5061\"] } }", "/t.json"), 0);
+	CU_ASSERT_STRING_EQUAL(scn_dest(&scn, 1).server_name, "b");
+
+	const char *list, *bad_item;
+	size_t bad_len;
+	scenario_default(&scn);
+	CU_ASSERT(scn_set_targets(&scn, "127.0.0.2:5070,127.0.0.3", &bad_item, &bad_len) == 0);
+	CU_ASSERT(scn_n_dests(&scn) == 2 && scn_dest(&scn, 1).port == 5061 && scn.port == 5070);
+	CU_ASSERT(scn_set_targets(&scn, "127.0.0.9:5061", &bad_item, &bad_len) == 0);
+	CU_ASSERT(scn_n_dests(&scn) == 1 && !strcmp(scn.host, "127.0.0.9"));
+	list = "a:1,b:0";
+	CU_ASSERT(scn_set_targets(&scn, list, &bad_item, &bad_len) == -ERANGE);
+	CU_ASSERT(bad_item == list + 4 && bad_len == 3);
+	CU_ASSERT(scn_set_targets(&scn, "a:1,,b", &bad_item, &bad_len) == -EINVAL && bad_len == 0);
+	CU_ASSERT(scn_set_targets(&scn, "a:1,b:2,A:1", &bad_item, &bad_len) == -EEXIST); /* names: any case */
+	CU_ASSERT(scn_set_targets(&scn, "a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q", &bad_item, &bad_len) == -E2BIG);
+
+	static const struct {
+		const char *json, *error;
+	} bad[] = {
+		{ "{\"target\": {\"host\": \"x\", \"hosts\": [\"a\"]}}",
+		  "target.hosts: expected either target.hosts or target.host and port, got both" },
+		{ "{\"target\": {\"hosts\": []}}", "target.hosts: expected a list of 1-16 destinations" },
+		{ "{\"target\": {\"hosts\": [\"a:99999\"]}}", "target.hosts[0]: expected \"HOST:PORT\"" },
+		{ "{\"target\": {\"hosts\": [{\"port\": 5061}]}}", "target.hosts[0].host: missing" },
+		{ "{\"target\": {\"hosts\": [\"a\", \"A:5061\"]}}",
+		  "target.hosts[1]: expected each destination once, got A:5061 again (target.hosts[0])" },
+		{ "{\"target\": {\"hosts\": [{\"host\": \"a\", \"weight\": 2}, \"b\"]}}",
+		  "target.hosts[0].weight: expected target.distribution \"weighted\" for weights, got \"round_robin\"" },
+		{ "{\"target\": {\"distribution\": \"random\"}}",
+		  "target.distribution: expected round_robin, weighted or failover" },
+		{ "{\"thresholds\": {\"srtp.lost@a:5061\": {\"max\": 0}}}",
+		  "thresholds.srtp.lost@a:5061: expected METRIC@HOST:PORT with a metric a destination has" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CU_ASSERT(load(bad[i].json, "/t.json") != 0);
+		CHECK(has_error(bad[i].error), "%s gives \"%s\" (first: %s)", bad[i].json, bad[i].error,
+		      errs.n ? errs.msg[0] : "none");
+	}
+	/* a threshold's destination is looked up once the flags (--target) are applied */
+	CU_ASSERT_EQUAL_FATAL(load("{\"target\": {\"hosts\": [\"a\", \"b\"]}, \"thresholds\": "
+				   "{\"calls.failed@c:5061\": {\"max\": 0}}}", "/t.json"), 0);
+	CU_ASSERT(scenario_validate(&scn, &errs) != 0);
+	CU_ASSERT(has_error("/t.json: thresholds.calls.failed@c:5061: expected one of the target's "
+			    "destinations (a:5061, b:5061), got c:5061"));
+	CU_ASSERT(scn_set_targets(&scn, "a,c", &bad_item, &bad_len) == 0);
+	CU_ASSERT(scenario_validate(&scn, &errs) == 0);
 }
 
 /* Values a file sets, one per key, read back. */
@@ -941,6 +1017,7 @@ int main(void)
 		{ "buffer contract", test_buffer_contract },
 		{ "validate after flags", test_validate },
 		{ "a responder's behaviour", test_uas_behaviour },
+		{ "several destinations", test_destinations },
 	};
 	return tl_run("scenario", TL_CASES(cases));
 }

@@ -482,6 +482,70 @@ static void probe_kamailio(void)
 	free(text);
 }
 
+/* Three of Kamailio's sockets as the nodes of a cluster (target.hosts): a good
+ * certificate, an expired one, one with its name in the CN only. A connection per call
+ * goes round them; each node's certificate and figures are told by its address. */
+static void cluster_of_kamailio_sockets(void)
+{
+	char dir[512], report[600], out[600], f[512], list[96];
+	proc_path(dir, sizeof(dir), "cluster");
+	snprintf(report, sizeof(report), "%s/report.json", dir);
+	snprintf(out, sizeof(out), "%s.out", dir);
+	const enum sock node[3] = { S_GOOD, S_EXPIRED, S_CNONLY };
+	snprintf(list, sizeof(list), "127.0.0.1:%u,127.0.0.1:%u,127.0.0.1:%u", kam_port[node[0]],
+		 kam_port[node[1]], kam_port[node[2]]);
+	struct proc_args a = { 0 };
+	args_add(&a, "%s", TL_BINARY);
+	args_add(&a, "run");
+	args_add(&a, "%s/call.json", FIXTURES);
+	args_add_list(&a, (const char *const[]){ "--target", list, "--mode", "per_call", "--calls", "6",
+						 "--rate", "20", "--media-ms", "0", "--quiet", NULL });
+	args_add(&a, "--report-dir");
+	args_add(&a, "%s", dir);
+	args_add(&a, "--ca");
+	args_add(&a, "%s", pki(f, sizeof(f), "ca", ".crt"));
+	char dir_pki[512];
+	args_identity(&a, proc_path(dir_pki, sizeof(dir_pki), "pki"), "client");
+	int rc = proc_run(a.v, out, NULL, RUN_TIMEOUT_MS, NULL);
+	CHECK(rc == 1, "the node with the expired certificate fails the run (got %d)", rc);
+	const struct proc_expect want[] = {
+		EXPECT_EQ("target.destinations.0.completed", 2),
+		EXPECT_EQ("target.destinations.1.calls", 2),
+		EXPECT_EQ("target.destinations.1.tls_failures", 2),
+		EXPECT_EQ("target.destinations.1.failures.tls_peer_untrusted", 2),
+		EXPECT_EQ("target.destinations.2.completed", 2),
+		EXPECT_EQ("calls.completed", 4),
+		{ 0 },
+	};
+	int bad = proc_expect_json(report, want);
+	cJSON *root = load_report(report);
+	CHECK(cJSON_GetArraySize(json_at(root, "tls.peers")) == 3, "tls.peers: 3 certificates (got %d)",
+	      cJSON_GetArraySize(json_at(root, "tls.peers")));
+	const char *want_at[2][2] = { { "expired", NULL }, { "cn_only", NULL } };
+	char at[2][32];
+	snprintf(at[0], sizeof(at[0]), "127.0.0.1:%u", kam_port[S_EXPIRED]);
+	snprintf(at[1], sizeof(at[1]), "127.0.0.1:%u", kam_port[S_CNONLY]);
+	want_at[0][1] = at[0];
+	want_at[1][1] = at[1];
+	for (int k = 0; k < 2; k++) {
+		bool seen = false;
+		const cJSON *it;
+		cJSON_ArrayForEach(it, json_at(root, "tls.findings")) {
+			const cJSON *code = cJSON_GetObjectItemCaseSensitive(it, "code");
+			const cJSON *w = cJSON_GetObjectItemCaseSensitive(it, "seen_at");
+			seen |= cJSON_IsString(code) && !strcmp(code->valuestring, want_at[k][0]) &&
+				cJSON_IsString(w) && !strcmp(w->valuestring, want_at[k][1]);
+		}
+		CHECK(seen, "the finding %s is attributed to %s", want_at[k][0], want_at[k][1]);
+		bad += !seen;
+	}
+	cJSON_Delete(root);
+	if (bad || rc != 1) {
+		proc_show_log("trunkload run", out, 3000);
+		proc_show_json(report, "target.destinations");
+	}
+}
+
 /* CUnit calls a case without an argument: one function per row */
 static const CU_TestFunc case_fn[] = {
 	kcase_0,  kcase_1,  kcase_2,  kcase_3,  kcase_4,  kcase_5,  kcase_6,  kcase_7,  kcase_8,
@@ -572,10 +636,11 @@ int main(void)
 	}
 	if (make_lab() || start_kamailio(binary, mod_dir))
 		return 1;
-	struct tl_case cases[N_CASES + 1];
+	struct tl_case cases[N_CASES + 2];
 	for (size_t i = 0; i < N_CASES; i++)
 		cases[i] = (struct tl_case){ kcases[i].name, case_fn[i] };
 	cases[N_CASES] = (struct tl_case){ "probe_kamailio", probe_kamailio };
+	cases[N_CASES + 1] = (struct tl_case){ "cluster_of_kamailio_sockets", cluster_of_kamailio_sockets };
 	int rc = tl_run("kamailio", TL_CASES(cases));
 	int survivors = kamailio_stop(&kam, STOP_MS);
 	if (survivors) {

@@ -229,6 +229,7 @@ static void counts_add(struct uas_counts *d, const struct uas_counts *s)
 	d->expired += s->expired;
 	d->no_dialog += s->no_dialog;
 	d->busy += s->busy;
+	d->overloaded += s->overloaded;
 	d->not_routed += s->not_routed;
 	d->rang_out += s->rang_out;
 	d->hangups += s->hangups;

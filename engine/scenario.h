@@ -128,6 +128,8 @@ struct scn_uas {
 						       * offer gets from us, in order */
 	unsigned n_offer_crypto;         /* 0: CUCM's order of what we accept */
 	bool has_session_timer;          /* session_timer (the scenario's session_timer) */
+	double max_cps;                  /* answer.max_cps: INVITEs beyond this rate are refused
+					  * 503, as by an overloaded far end; 0: no limit */
 };
 
 /* A threshold names a metric of the report, e.g. "calls.failed_pct",

@@ -624,6 +624,12 @@ static void new_invite(struct uas *s, struct conn *c, const struct sip_msg *m)
 	plan_of(s, m, &p);
 	p.t_invite = s->w->now;
 	tally_start(s);
+	if (s->cfg.gate && !rate_gate_admit(s->cfg.gate, s->w->now)) { /* overloaded */
+		s->counts.overloaded++;
+		respond(s, c, m, 503);
+		tally_status(s, 503);
+		return;
+	}
 	if (!s->cfg.refuse_status && p.status != 200 && p.status != SCN_NO_ANSWER) {
 		if (p.not_routed)
 			s->counts.not_routed++;

@@ -9,6 +9,7 @@
 #include "sdes.h"
 #include "dtmf.h"
 #include "scenario.h"
+#include "rate_gate.h"
 
 struct uas_config {
 	uint32_t delay_ms;    /* wait this long between 100 and 180/200 */
@@ -29,6 +30,7 @@ struct uas_config {
 	const struct scn_uas *behaviour; /* --scenario: how to answer (borrowed), or NULL */
 	const struct scn_session_timer *timer; /* its session_timer (borrowed), or NULL */
 	uint64_t seed;        /* --seed: with each Call-ID, the draws of the behaviour */
+	struct rate_gate *gate; /* answer.max_cps, shared by the workers (borrowed), or NULL */
 };
 
 #define UAS_MAX_CALLS 65536u /* per worker, by default */
@@ -45,6 +47,7 @@ struct uas_counts {
 	uint64_t refreshes_sent, refreshes_received; /* session refreshes that succeeded */
 	uint64_t no_dialog;        /* requests for a dialog we do not have: 481 */
 	uint64_t busy;             /* INVITEs refused 503: no room for another call */
+	uint64_t overloaded;       /* INVITEs refused 503: over answer.max_cps */
 	uint64_t not_routed;       /* INVITEs no route matched: routes_default */
 	uint64_t rang_out;         /* "no_answer": rang until the caller cancelled */
 	uint64_t hangups;          /* calls we ended with BYE (hangup_after_ms) */

@@ -268,6 +268,12 @@ int cmd_uas(int argc, char **argv)
 						       "behaviour has \"role\": \"uas\"", optarg);
 			cfg.uas.behaviour = &behaviour.uas;
 			cfg.uas.timer = behaviour.uas.has_session_timer ? &behaviour.session_timer : NULL;
+			cfg.uas.gate = NULL;
+			if (behaviour.uas.max_cps > 0) { /* 100 ms of calls may come at once */
+				static struct rate_gate gate;
+				rate_gate_init(&gate, behaviour.uas.max_cps, 0.1);
+				cfg.uas.gate = &gate;
+			}
 			break;
 		case O_REPORT_DIR:
 			report_dir = optarg;
@@ -485,9 +491,10 @@ int cmd_uas(int argc, char **argv)
 	       (unsigned long long)sr[SRTP_EARLY_PACKETS], (unsigned long long)sr[SRTP_UNEXPECTED_SOURCE],
 	       (unsigned long long)sr[SRTP_RTCP_SENT], (unsigned long long)sr[SRTP_RTCP_RECEIVED]);
 	if (cfg.uas.behaviour)
-		printf("trunkload uas: behaviour: not routed %llu, rang out (no answer) %llu, hung up "
-		       "by us %llu, early media %llu (reliable %llu, PRACKs %llu)\n",
-		       (unsigned long long)n.not_routed, (unsigned long long)n.rang_out,
+		printf("trunkload uas: behaviour: not routed %llu, overloaded (503 over max_cps) %llu, rang "
+		       "out (no answer) %llu, hung up by us %llu, early media %llu (reliable %llu, PRACKs %llu)\n",
+		       (unsigned long long)n.not_routed, (unsigned long long)n.overloaded,
+		       (unsigned long long)n.rang_out,
 		       (unsigned long long)n.hangups, (unsigned long long)n.early_media,
 		       (unsigned long long)n.reliable_provisionals, (unsigned long long)n.pracks);
 	printf("trunkload uas: dtmf digits received %llu, sent %llu, checked %llu, mismatched %llu\n",

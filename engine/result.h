@@ -158,6 +158,17 @@ struct stage_result {
 	struct hist invite_to_200;
 };
 
+/* run --find-capacity: the highest rate at which every check held, and the trial that
+ * failed above it (the trials are the run's stages). */
+struct capacity_found {
+	bool searched;
+	double cps;             /* 0: even the first trial failed */
+	bool max_reached;       /* --max passed: the capacity is higher */
+	unsigned failed_stage;  /* 1-based stage of the lowest failing rate, 0: none failed */
+	double failed_cps;
+	char threshold[160];    /* its first failing check: "name: expected ..., observed ..." */
+};
+
 struct ts_row { /* one second of the run */
 	uint64_t started, completed, failed, active, p99_us;
 	uint64_t lag_max_us; /* the latest any call of the second started (schedule lag) */
@@ -188,6 +199,7 @@ struct result {
 	unsigned n_stages;
 	struct dest_result *dests;   /* owned; one per destination when there are several */
 	unsigned n_dests;
+	struct capacity_found capacity;
 	char first_tls_error[200];
 
 	struct srtp_key_row *keys; /* owned; NULL unless keys are listed */

@@ -418,6 +418,24 @@ static void judge_leaves(struct verdict *v, const struct scenario *s, const stru
 	c->status = n && !bad ? CHECK_PASS : CHECK_FAIL;
 }
 
+/* run --find-capacity: a rate at which every check held, and what failed above it. */
+static void judge_capacity(struct verdict *v, const struct result *r)
+{
+	const struct capacity_found *f = &r->capacity;
+	struct check *c = add(v, "capacity");
+	snprintf(c->expected, sizeof(c->expected), "a rate at which every check held");
+	struct tl_sb b = tl_sb_init(c->observed, sizeof(c->observed));
+	if (f->cps > 0)
+		tl_sb_fmt(&b, "%g calls/s", f->cps);
+	if (f->max_reached)
+		tl_sb_cstr(&b, ", the highest tried (--max): the far end holds more");
+	else if (f->failed_stage)
+		tl_sb_fmt(&b, "%strial %u at %g calls/s failed %s", f->cps > 0 ? "; " : "none: ",
+			  f->failed_stage, f->failed_cps, f->threshold);
+	tl_sb_mark_cut(&b);
+	c->status = f->cps > 0 ? CHECK_PASS : CHECK_FAIL;
+}
+
 /* With several destinations, each must have been there: one that never came up fails
  * the run (whichever distribution moved its calls elsewhere), one that went down warns. */
 static void judge_dests(struct verdict *v, const struct scenario *s, const struct result *r)
@@ -604,6 +622,12 @@ void verdict_judge(const struct scenario *s, const struct result *r, struct verd
 	/* a far end refused on purpose (expected findings) leaves the schedule unrun */
 	c->status = r->could_not_run || r->interrupted || (r->aborted[0] && !s->n_expect_findings) ?
 			    CHECK_FAIL : CHECK_PASS;
+	if (r->capacity.searched) { /* each trial was judged on its own: the search's answer */
+		if (r->interrupted) /* what it found so far is still an answer */
+			c->status = CHECK_WARN;
+		judge_capacity(v, r);
+		goto tally;
+	}
 
 	if (s->transport == SCN_TLS && s->expect_handshake == SCN_HS_REJECTED) {
 		judge_refusal(v, r, s->expect_alert);
@@ -681,6 +705,7 @@ void verdict_judge(const struct scenario *s, const struct result *r, struct verd
 			 (unsigned long long)r->concurrency_cap_hits);
 		c->status = CHECK_FAIL;
 	}
+tally:
 	v->pass = !v->lost;
 	for (unsigned i = 0; i < v->n_checks; i++)
 		if (v->checks[i].status == CHECK_FAIL)

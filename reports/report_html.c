@@ -650,7 +650,11 @@ static void load_section(FILE *f, const struct report *rep)
 	tile(f, "", "calls attempted", "%llu", u(r->attempted));
 	tile(f, r->completed ? "good" : "", "completed", "%llu", u(r->completed));
 	tile(f, r->failed ? "bad" : "", "failed", "%llu (%.2f %%)", u(r->failed), failed_pct);
-	tile(f, "", "calls/s achieved", "%.1f of %g", cps, rep->scn->rate);
+	if (r->capacity.searched)
+		tile(f, r->capacity.cps > 0 ? "good" : "bad", "capacity (calls/s, every check held)", "%g",
+		     r->capacity.cps);
+	else
+		tile(f, "", "calls/s achieved", "%.1f of %g", cps, rep->scn->rate);
 	tile(f, r->concurrency_cap_hits ? "bad" : "", "max concurrent", "%llu", u(r->max_concurrent));
 	tile(f, "", "duration", "%.1f s", r->elapsed_s);
 	fputs("</div>\n<h3>Calls per second</h3>\n", f);

@@ -311,6 +311,18 @@ static cJSON *build(const struct report *rep)
 		cJSON_AddItemToObject(lat, lat_interval_name((enum lat_interval)i), latency(&r->lat[i]));
 
 	stages_json(root, s, r);
+	if (r->capacity.searched) {
+		const struct capacity_found *f = &r->capacity;
+		cJSON *cap = cJSON_AddObjectToObject(root, "capacity");
+		cJSON_AddNumberToObject(cap, "cps", f->cps);
+		cJSON_AddNumberToObject(cap, "trials", r->n_stages);
+		cJSON_AddBoolToObject(cap, "max_reached", f->max_reached);
+		if (f->failed_stage) {
+			cJSON_AddNumberToObject(cap, "failed_stage", f->failed_stage);
+			cJSON_AddNumberToObject(cap, "failed_cps", f->failed_cps);
+			cJSON_AddStringToObject(cap, "threshold", f->threshold);
+		}
+	}
 
 	cJSON *tls = cJSON_AddObjectToObject(root, "tls");
 	cJSON *hs = cJSON_AddObjectToObject(tls, "handshakes");

@@ -69,6 +69,16 @@ void report_print_text(FILE *f, const struct report *rep)
 	if (s->duration_s > 0)
 		fprintf(f, ", %g s", s->duration_s);
 	fprintf(f, "\n");
+	if (r->capacity.searched) {
+		const struct capacity_found *c = &r->capacity;
+		fprintf(f, "capacity   %g calls/s with every check held, over %u trials", c->cps, r->n_stages);
+		if (c->max_reached)
+			fprintf(f, " (the highest tried: the far end holds more)");
+		else if (c->failed_stage)
+			fprintf(f, "; trial %u at %g calls/s failed %s", c->failed_stage, c->failed_cps,
+				c->threshold);
+		fputc('\n', f);
+	}
 	fprintf(f, "calls      attempted %llu  completed %llu  failed %llu (%.2f%%)  %.1f calls/s over %.1f s  max concurrent %llu\n",
 		(unsigned long long)r->attempted, (unsigned long long)r->completed,
 		(unsigned long long)r->failed, failed_pct, cps, r->elapsed_s,

@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "cli_capacity.h"
 #include "wall_time.h"
 #include "clock.h"
 #include "report.h"
@@ -81,6 +82,19 @@ static const char run_help[] =
 	"                          checks what the far end sends\n"
 	"  --media-ports LO-HI     UDP ports for RTP (even) and RTCP (odd) (default 20000-29999)\n"
 	"\n"
+	"capacity search:\n"
+	"  --find-capacity         instead of one run, trials of --step-s each at rising rates\n"
+	"                          (doubled from --from until one fails a check of the\n"
+	"                          scenario, then halved between the highest that held and\n"
+	"                          the lowest that failed to within 5 %), --drain-s apart for\n"
+	"                          the far end to drain; the report's capacity.cps is the\n"
+	"                          highest rate at which every check held, its stages[] the\n"
+	"                          trials; exit 0 when a rate held, 1 when even --from failed\n"
+	"  --from CPS              the first rate tried (default: the scenario's load.rate)\n"
+	"  --max CPS               the highest rate tried (default 1000000)\n"
+	"  --step-s S              each trial's length (default 10)\n"
+	"  --drain-s S             the pause after each trial (default 2)\n"
+	"\n"
 	"  --keylog FILE           write the TLS secrets (NSS key log format, mode 0600) so that\n"
 	"                          a capture of the trunk can be decrypted in Wireshark/tshark\n"
 	"  --shard I/N             run shard I (0..N-1) of N started together (e.g. a Kubernetes\n"
@@ -110,6 +124,7 @@ enum {
 	O_CONNECTIONS, O_RATE, O_CALLS, O_DURATION, O_MAX_CONCURRENT, O_MEDIA_MS, O_REPORT_DIR,
 	O_QUIET, O_HELP, O_MEDIA_PORTS, O_MODE, O_THREADS, O_SECURITY_LEVEL, O_EXPECT_HANDSHAKE,
 	O_KEYLOG, O_SRTP_KEYS, O_SHARD, O_RESUME, O_SOURCE, O_HOLD_MS, O_CRL, O_START_AT,
+	O_FIND_CAPACITY, O_FROM, O_MAX, O_STEP_S, O_DRAIN_S,
 };
 
 static const struct option run_options[] = {
@@ -136,6 +151,11 @@ static const struct option run_options[] = {
 	{ "srtp-keys", no_argument, NULL, O_SRTP_KEYS },
 	{ "shard", required_argument, NULL, O_SHARD },
 	{ "start-at", required_argument, NULL, O_START_AT },
+	{ "find-capacity", no_argument, NULL, O_FIND_CAPACITY },
+	{ "from", required_argument, NULL, O_FROM },
+	{ "max", required_argument, NULL, O_MAX },
+	{ "step-s", required_argument, NULL, O_STEP_S },
+	{ "drain-s", required_argument, NULL, O_DRAIN_S },
 	{ "resume", no_argument, NULL, O_RESUME },
 	{ "source", required_argument, NULL, O_SOURCE },
 	{ "hold-ms", required_argument, NULL, O_HOLD_MS },
@@ -304,6 +324,8 @@ static void print_progress(const struct progress_snapshot *p, void *arg)
 	if (!v->tty && ++v->ticks % 5)
 		return;
 	/* rates over the time since the last line: one second on a terminal, five else */
+	if (p->started < v->last_started) /* a new trial of --find-capacity: counts anew */
+		v->last_started = v->last_completed = v->last_ns = 0;
 	double span = v->last_ns ? (double)(now - v->last_ns) / 1e9 : 1;
 	double started_rate = span > 0 ? (double)(p->started - v->last_started) / span : 0;
 	double completed_rate = span > 0 ? (double)(p->completed - v->last_completed) / span : 0;
@@ -421,6 +443,8 @@ int cmd_run(int argc, char **argv)
 	unsigned shard = 0, shards = 0;
 	double start_at = 0;
 	char shard_text[32] = "";
+	bool find = false, from_set = false;
+	struct capacity_plan plan = { .max = 1e6, .step_s = 10, .drain_s = 2 };
 	enum { MAX_FLAGS = 256 };
 	int flags[MAX_FLAGS], nflags = 0;
 	char *args[MAX_FLAGS];
@@ -474,6 +498,21 @@ int cmd_run(int argc, char **argv)
 		}
 		else if (opt == O_QUIET)
 			quiet = true;
+		else if (opt == O_FIND_CAPACITY)
+			find = true;
+		else if (opt == O_FROM || opt == O_MAX) {
+			double *v = opt == O_FROM ? &plan.from : &plan.max;
+			if (cli_double(optarg, 0.001, 10000000, v))
+				return cli_usage_error("run", "%s: expected calls/s > 0 and at most 10000000, got \"%s\"",
+						       opt == O_FROM ? "--from" : "--max", optarg);
+			from_set |= opt == O_FROM;
+		} else if (opt == O_STEP_S) {
+			if (cli_double(optarg, 1, 3600, &plan.step_s))
+				return cli_usage_error("run", "--step-s: expected seconds 1-3600, got \"%s\"", optarg);
+		} else if (opt == O_DRAIN_S) {
+			if (cli_double(optarg, 0, 600, &plan.drain_s))
+				return cli_usage_error("run", "--drain-s: expected seconds 0-600, got \"%s\"", optarg);
+		}
 		else if (nflags == MAX_FLAGS)
 			return cli_usage_error("run", "too many options (at most %d that change the scenario)",
 					       MAX_FLAGS);
@@ -517,6 +556,16 @@ int cmd_run(int argc, char **argv)
 	 * checked against its host unless a scenario file or --server-name names one */
 	if (target_set && !server_name_set && optind >= argc)
 		scn.server_name[0] = '\0';
+	if (find && (scn.n_stages || shards > 1 || start_at > 0))
+		return cli_usage_error("run", "--find-capacity: not with %s (the search sets each trial's "
+				       "rate and starts at once)", scn.n_stages ? "load.stages" :
+				       shards > 1 ? "--shard" : "--start-at");
+	if (!find && (from_set || plan.max != 1e6 || plan.step_s != 10 || plan.drain_s != 2))
+		return cli_usage_error("run", "--from, --max, --step-s and --drain-s: only with --find-capacity");
+	if (find && !from_set)
+		plan.from = scn.rate;
+	if (find && plan.from > plan.max)
+		return cli_usage_error("run", "--find-capacity: --from %g is above --max %g", plan.from, plan.max);
 	if (calls_set && !duration_set && !scn.n_stages) /* the stages' time still bounds it */
 		scn.duration_s = 0;
 	if (duration_set && !calls_set)
@@ -605,12 +654,23 @@ int cmd_run(int argc, char **argv)
 	}
 
 	static struct result res;
+	static struct scenario shown; /* with --find-capacity: the trials as its stages */
+	const struct scenario *judged = &scn;
 	result_init(&res);
 	double started = clock_wall_s();
 	char why[200];
 	if (resolve(&scn, &cfg, why, sizeof(why))) {
 		res.could_not_run = -ENOENT;
 		snprintf(res.could_not_run_why, sizeof(res.could_not_run_why), "%s", why);
+	} else if (find) {
+		plan.quiet = quiet;
+		plan.tty = view.tty;
+		plan.progress_scn = &view.s;
+		judged = &shown;
+		if (capacity_search(&scn, &plan, &cfg, &res, &shown, err, sizeof(err))) {
+			res.could_not_run = -EIO;
+			snprintf(res.could_not_run_why, sizeof(res.could_not_run_why), "%s", err);
+		}
 	} else if (run_caller(&cfg, &res, err, sizeof(err))) {
 		res.could_not_run = -EIO;
 		snprintf(res.could_not_run_why, sizeof(res.could_not_run_why), "%s", err);
@@ -624,10 +684,10 @@ int cmd_run(int argc, char **argv)
 	}
 
 	static struct verdict v;
-	verdict_judge(&scn, &res, &v);
+	verdict_judge(judged, &res, &v);
 	char command[2048];
 	cli_join_args(command, sizeof(command), argc, argv);
-	struct report rep = { .scn = &scn, .res = &res, .verdict = &v, .command = command,
+	struct report rep = { .scn = judged, .res = &res, .verdict = &v, .command = command,
 			      .started_at = started, .version = TRUNKLOAD_VERSION,
 			      .shard = shard_text[0] ? shard_text : NULL,
 			      .fd_limit = fd_limit, .fd_needed = fd_needed };

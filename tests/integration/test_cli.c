@@ -363,6 +363,17 @@ static void first_day_messages(void)
 		  "--rate needs a value (it was followed by the option --calls)" },
 		{ "port-out-of-range", { "--target", "127.0.0.1:70000" }, 2,
 		  "--target 127.0.0.1:70000: the port is outside 1-65535" },
+		{ "target-list-bad-port", { "--target", "127.0.0.2:5061,127.0.0.3:0" }, 2,
+		  "--target 127.0.0.3:0: the port is outside 1-65535" },
+		{ "target-twice", { "--target", "a:5061,b:5061,A:5061" }, 2, "--target: A:5061 is named twice" },
+		{ "from-without-search", { "--from", "100" }, 2,
+		  "--from, --max, --step-s and --drain-s: only with --find-capacity" },
+		{ "search-from-above-max", { "--find-capacity", "--from", "500", "--max", "100" }, 2,
+		  "--find-capacity: --from 500 is above --max 100" },
+		{ "search-with-shards", { "--find-capacity", "--shard", "0/2" }, 2,
+		  "--find-capacity: not with --shard" },
+		{ "search-step-too-short", { "--find-capacity", "--step-s", "0.5" }, 2,
+		  "--step-s: expected seconds 1-3600, got \"0.5\"" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct proc_args a = { 0 };

@@ -1,0 +1,149 @@
+/* run --find-capacity: trials of the scenario at rising rates, doubled from --from until
+ * one fails a check, then halved between the highest that held and the lowest that
+ * failed until they are within 5 %; a pause between trials lets the far end drain. */
+#include "cli_capacity.h"
+#include "clock.h"
+#include "verdict.h"
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define CLOSE_ENOUGH 0.05 /* the bisection stops when the failing rate is this near */
+
+/* Waits s seconds; false when SIGINT or SIGTERM came meanwhile (the search ends). */
+static bool drain(double s)
+{
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	struct timespec ts = { (time_t)s, (long)((s - floor(s)) * 1e9) };
+	int sig = sigtimedwait(&set, NULL, &ts);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return sig < 0;
+}
+
+/* The first check that failed: what the report names as the reason the trial failed. */
+static void first_failure(const struct verdict *v, char *out, size_t cap)
+{
+	for (unsigned i = 0; i < v->n_checks; i++) {
+		const struct check *c = &v->checks[i];
+		if (c->status == CHECK_FAIL) {
+			snprintf(out, cap, "%s: expected %s, observed %s", c->name, c->expected, c->observed);
+			return;
+		}
+	}
+	snprintf(out, cap, "%s", v->lost ? "more checks than the verdict holds" : "none");
+}
+
+/* One trial at rate: run, judged as a run of its own, added to total as stage n. */
+static int trial(const struct scenario *scn, const struct capacity_plan *plan, double rate,
+		 unsigned n, struct run_caller_config *cfg, struct result *total, unsigned *offset_s,
+		 bool *pass, char *why, size_t why_cap, char *err, size_t errlen)
+{
+	static struct scenario t;
+	static struct result r;
+	static struct verdict v;
+	t = *scn;
+	t.rate = rate;
+	t.ramp_s = 0;
+	t.calls = 0;
+	t.duration_s = plan->step_s;
+	t.n_stages = 0;
+	cfg->scn = &t;
+	if (plan->progress_scn)
+		*plan->progress_scn = &t;
+	result_init(&r);
+	int rc = run_caller(cfg, &r, err, errlen);
+	if (!rc) {
+		verdict_judge(&t, &r, &v);
+		*pass = v.pass && !r.could_not_run && !r.interrupted;
+		first_failure(&v, why, why_cap);
+		if (r.could_not_run && !r.completed)
+			snprintf(why, why_cap, "could not run: %.140s", r.could_not_run_why);
+		struct stage_result *g = result_stages_reserve(total, n + 1) ? NULL : &total->stages[n];
+		if (g) {
+			g->started = r.attempted;
+			g->completed = r.completed;
+			g->failed = r.failed;
+			hist_merge(&g->invite_to_200, &r.lat[LAT_INVITE_TO_200]);
+		}
+		/* its seconds after those of the trials before (and their pauses); the run's
+		 * time and achieved rate are the trials' together */
+		double elapsed = total->elapsed_s + r.elapsed_s + plan->drain_s;
+		double window = total->steady_window_s + r.steady_window_s;
+		if (*offset_s && result_ts_shift(&r, *offset_s))
+			rc = -ENOMEM;
+		result_merge(total, &r);
+		total->elapsed_s = elapsed;
+		total->steady_window_s = window;
+		*offset_s += (unsigned)ceil(r.elapsed_s + plan->drain_s);
+		total->interrupted |= r.interrupted;
+		if (!plan->quiet)
+			fprintf(stderr, "%strunkload run: trial %u: %g calls/s for %g s: %s%s%s\n",
+				plan->tty ? "\n" : "", n + 1, rate,
+				plan->step_s, *pass ? "held" : "failed", *pass ? "" : ": ", *pass ? "" : why);
+	}
+	result_free(&r);
+	return rc;
+}
+
+int capacity_search(const struct scenario *scn, const struct capacity_plan *plan,
+		    struct run_caller_config *cfg, struct result *total, struct scenario *shown,
+		    char *err, size_t errlen)
+{
+	*shown = *scn;
+	shown->n_stages = 0;
+	shown->ramp_s = 0;
+	shown->calls = 0;
+	shown->duration_s = 0;
+	struct capacity_found *cap = &total->capacity;
+	*cap = (struct capacity_found){ .searched = true };
+	double rate = plan->from, held = 0, failed = 0;
+	unsigned offset_s = 0;
+	int rc = 0;
+	for (unsigned n = 0; n < SCN_MAX_STAGES; n++) {
+		bool pass = false;
+		char why[sizeof(cap->threshold)];
+		rc = trial(scn, plan, rate, n, cfg, total, &offset_s, &pass, why, sizeof(why), err, errlen);
+		if (rc)
+			break;
+		shown->stages[n] = (struct load_stage){ .rate = rate, .duration_s = plan->step_s };
+		shown->n_stages = n + 1;
+		shown->duration_s += plan->step_s;
+		if (pass) {
+			held = rate;
+		} else if (!failed || rate < failed) {
+			failed = rate;
+			cap->failed_stage = n + 1;
+			cap->failed_cps = rate;
+			snprintf(cap->threshold, sizeof(cap->threshold), "%s", why);
+		}
+		if (total->interrupted || (!held && failed))
+			break; /* stopped, or even the first rate failed */
+		if (!failed && rate >= plan->max) {
+			cap->max_reached = true;
+			break;
+		}
+		if (!failed)
+			rate = fmin(rate * 2, plan->max);
+		else if ((failed - held) / held <= CLOSE_ENOUGH)
+			break;
+		else
+			rate = (held + failed) / 2;
+		if (!drain(plan->drain_s)) {
+			total->interrupted = true;
+			break;
+		}
+	}
+	cap->cps = held;
+	shown->rate = held > 0 ? held : plan->from;
+	cfg->scn = scn;
+	if (plan->progress_scn)
+		*plan->progress_scn = scn;
+	return rc;
+}

@@ -184,6 +184,7 @@ int run_caller(const struct run_caller_config *cfg, struct result *out, char *er
 		memcpy(wt->uac.run_id, run_id, sizeof(run_id));
 		wt->uac.list_keys = cfg->list_keys ? RESULT_MAX_KEYS / n : 0;
 		wt->uac.progress = &wt->progress;
+		wt->uac.metrics = cfg->metrics && i < cfg->metrics->n ? &cfg->metrics->slots[i] : NULL;
 		if (pthread_create(&wt->tid, NULL, worker_main, wt)) {
 			rc = -EAGAIN;
 			atomic_store(&stop, true);
@@ -269,6 +270,7 @@ int run_responder(const struct run_responder_config *cfg, struct uas_counts *cou
 		struct worker_thread *wt = &t[i];
 		wt->is_uas = true;
 		wt->uas = cfg->uas;
+		wt->uas.metrics = cfg->metrics && i < cfg->metrics->n ? &cfg->metrics->slots[i] : NULL;
 		/* each worker its own share of the RTP ports; too few for a share: none */
 		if (cfg->uas.media_port_lo &&
 		    port_range_share(cfg->uas.media_port_lo, cfg->uas.media_port_hi, i, n,

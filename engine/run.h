@@ -10,6 +10,7 @@
 #include "progress.h"
 #include "uas.h"
 #include "numbers.h"
+#include "metrics.h"
 
 struct run_caller_config {
 	const struct scenario *scn;
@@ -23,6 +24,7 @@ struct run_caller_config {
 	unsigned shard, shards; /* --shard I/N (0 and 0 or 1: the whole run) */
 	const struct number_table *numbers; /* call.numbers' CSV file, loaded (or NULL) */
 	double start_at;       /* wall clock (epoch s) the schedule starts at, 0: at once */
+	struct metrics_board *metrics; /* --metrics: a slot per worker (at least threads), or NULL */
 	/* called about once a second on the calling thread while the run goes */
 	void (*progress_cb)(const struct progress_snapshot *s, void *arg);
 	void *progress_arg;
@@ -45,6 +47,7 @@ struct run_responder_config {
 	struct uas_config uas;
 	FILE *log;             /* where the summary goes at the end (may be NULL) */
 	double duration_s;     /* stop after this long (0: only on a signal) */
+	struct metrics_board *metrics; /* --metrics: a slot per listener, or NULL */
 };
 
 /* Answers calls until SIGINT or SIGTERM (or duration_s). Returns 0 or a negative errno. */

@@ -8,6 +8,7 @@
 #include "progress.h"
 #include "worker.h"
 #include "numbers.h"
+#include "metrics.h"
 
 struct uac_config {
 	const struct scenario *scn;
@@ -20,6 +21,7 @@ struct uac_config {
 	uint16_t media_port_lo, media_port_hi; /* this worker's RTP ports */
 	unsigned list_keys;       /* list the SRTP keys of up to this many calls (0: none) */
 	struct progress *progress; /* published once a second (may be NULL) */
+	struct metrics_slot *metrics; /* --metrics: published once a second (may be NULL) */
 	unsigned shard, shards;   /* this run's shard of how many (0 of 1 alone) */
 	const struct number_table *numbers; /* call.numbers' CSV file, loaded (or NULL) */
 	uint64_t seed;            /* of the random orders of call.numbers */

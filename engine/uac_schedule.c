@@ -7,6 +7,8 @@ static void publish(struct uac *u)
 {
 	struct progress *p = u->cfg.progress;
 	const struct result *r = &u->w->res;
+	if (u->cfg.metrics)
+		metrics_publish(u->cfg.metrics, r, u->active);
 	if (!p)
 		return;
 	atomic_store_explicit(&p->started, r->attempted, memory_order_relaxed);

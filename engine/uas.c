@@ -76,6 +76,7 @@ struct uas {
 	unsigned n_routes;
 	uint64_t t0;              /* when it started: the report's seconds count from here */
 	uint64_t in_progress;     /* INVITEs received whose call has not ended */
+	uint64_t metrics_next;    /* --metrics: when its figures are published next */
 };
 
 /* The report's calls: every INVITE received starts one, which ends once, completed
@@ -817,7 +818,14 @@ static void uas_conn_down(struct worker *w, struct conn *c, int err, const char 
 static uint64_t uas_tick(struct worker *w, uint64_t now)
 {
 	struct uas *s = w->role_arg;
-	return s->media_on ? media_tick(&s->media, now) : 0;
+	uint64_t next = s->media_on ? media_tick(&s->media, now) : 0;
+	if (!s->cfg.metrics)
+		return next;
+	if (now >= s->metrics_next) { /* once a second */
+		metrics_publish(s->cfg.metrics, &w->res, s->in_progress);
+		s->metrics_next = now + NS_PER_S;
+	}
+	return next && next < s->metrics_next ? next : s->metrics_next;
 }
 
 static void uas_ring_cqe(struct worker *w, uint64_t tag, int res, unsigned flags)

@@ -10,6 +10,7 @@
 #include "dtmf.h"
 #include "scenario.h"
 #include "rate_gate.h"
+#include "metrics.h"
 
 struct uas_config {
 	uint32_t delay_ms;    /* wait this long between 100 and 180/200 */
@@ -31,6 +32,7 @@ struct uas_config {
 	const struct scn_session_timer *timer; /* its session_timer (borrowed), or NULL */
 	uint64_t seed;        /* --seed: with each Call-ID, the draws of the behaviour */
 	struct rate_gate *gate; /* answer.max_cps, shared by the workers (borrowed), or NULL */
+	struct metrics_slot *metrics; /* --metrics: this worker's, published once a second */
 };
 
 #define UAS_MAX_CALLS 65536u /* per worker, by default */

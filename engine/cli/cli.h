@@ -48,6 +48,8 @@ void cli_join_args(char *out, size_t cap, int argc, char **argv);
  * printed) and returns '!'. Otherwise what getopt_long returns. */
 struct option;
 int cli_next_option(int argc, char **argv, const struct option *opts, const char *cmd);
+/* Waits s seconds; false when SIGINT or SIGTERM came meanwhile (taken, not acted on). */
+bool cli_pause(double s);
 /* A file next to the program or the source tree: the shipped scenarios. */
 int cli_find_scenario(const char *name, char *out, size_t cap);
 

@@ -2,30 +2,15 @@
  * one fails a check, then halved between the highest that held and the lowest that
  * failed until they are within 5 %; a pause between trials lets the far end drain. */
 #include "cli_capacity.h"
+#include "cli.h"
 #include "clock.h"
 #include "verdict.h"
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #define CLOSE_ENOUGH 0.05 /* the bisection stops when the failing rate is this near */
-
-/* Waits s seconds; false when SIGINT or SIGTERM came meanwhile (the search ends). */
-static bool drain(double s)
-{
-	sigset_t set, old;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, &old);
-	struct timespec ts = { (time_t)s, (long)((s - floor(s)) * 1e9) };
-	int sig = sigtimedwait(&set, NULL, &ts);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return sig < 0;
-}
 
 /* The first check that failed: what the report names as the reason the trial failed. */
 static void first_failure(const struct verdict *v, char *out, size_t cap)
@@ -135,7 +120,7 @@ int capacity_search(const struct scenario *scn, const struct capacity_plan *plan
 			break;
 		else
 			rate = (held + failed) / 2;
-		if (!drain(plan->drain_s)) {
+		if (!cli_pause(plan->drain_s)) {
 			total->interrupted = true;
 			break;
 		}

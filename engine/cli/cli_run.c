@@ -1,5 +1,6 @@
 #include "cli.h"
 #include "cli_capacity.h"
+#include "cli_metrics.h"
 #include "wall_time.h"
 #include "clock.h"
 #include "report.h"
@@ -106,6 +107,13 @@ static const char run_help[] =
 	"                          (RFC 3339, 2026-12-06T22:40:00Z, or epoch seconds; at most\n"
 	"                          24 h ahead): shards given one TIME start together, and merge\n"
 	"                          lines their seconds up by it\n"
+	"  --metrics ADDR:PORT     serve live figures at http://ADDR:PORT/metrics (Prometheus\n"
+	"                          text: calls started, completed, failed by reason, active,\n"
+	"                          TLS handshakes, SRTP packets and authentication failures,\n"
+	"                          INVITE to 200 as a histogram in seconds; trunkload_ names),\n"
+	"                          every worker's once a second, the final result at the end\n"
+	"  --metrics-hold S        keep serving the final figures S seconds after the run, for\n"
+	"                          a scraper's last look (default 0)\n"
 	"  --srtp-keys             list the SRTP keys (both directions) of the first 1000 calls\n"
 	"                          in report.json (srtp.keys), to decrypt captured media\n"
 	"\n"
@@ -124,7 +132,7 @@ enum {
 	O_CONNECTIONS, O_RATE, O_CALLS, O_DURATION, O_MAX_CONCURRENT, O_MEDIA_MS, O_REPORT_DIR,
 	O_QUIET, O_HELP, O_MEDIA_PORTS, O_MODE, O_THREADS, O_SECURITY_LEVEL, O_EXPECT_HANDSHAKE,
 	O_KEYLOG, O_SRTP_KEYS, O_SHARD, O_RESUME, O_SOURCE, O_HOLD_MS, O_CRL, O_START_AT,
-	O_FIND_CAPACITY, O_FROM, O_MAX, O_STEP_S, O_DRAIN_S,
+	O_FIND_CAPACITY, O_FROM, O_MAX, O_STEP_S, O_DRAIN_S, O_METRICS, O_METRICS_HOLD,
 };
 
 static const struct option run_options[] = {
@@ -156,6 +164,8 @@ static const struct option run_options[] = {
 	{ "max", required_argument, NULL, O_MAX },
 	{ "step-s", required_argument, NULL, O_STEP_S },
 	{ "drain-s", required_argument, NULL, O_DRAIN_S },
+	{ "metrics", required_argument, NULL, O_METRICS },
+	{ "metrics-hold", required_argument, NULL, O_METRICS_HOLD },
 	{ "resume", no_argument, NULL, O_RESUME },
 	{ "source", required_argument, NULL, O_SOURCE },
 	{ "hold-ms", required_argument, NULL, O_HOLD_MS },
@@ -444,6 +454,8 @@ int cmd_run(int argc, char **argv)
 	double start_at = 0;
 	char shard_text[32] = "";
 	bool find = false, from_set = false;
+	const char *metrics_addr = NULL;
+	double metrics_hold = 0;
 	struct capacity_plan plan = { .max = 1e6, .step_s = 10, .drain_s = 2 };
 	enum { MAX_FLAGS = 256 };
 	int flags[MAX_FLAGS], nflags = 0;
@@ -509,6 +521,11 @@ int cmd_run(int argc, char **argv)
 		} else if (opt == O_STEP_S) {
 			if (cli_double(optarg, 1, 3600, &plan.step_s))
 				return cli_usage_error("run", "--step-s: expected seconds 1-3600, got \"%s\"", optarg);
+		} else if (opt == O_METRICS) {
+			metrics_addr = optarg;
+		} else if (opt == O_METRICS_HOLD) {
+			if (cli_double(optarg, 0, 3600, &metrics_hold))
+				return cli_usage_error("run", "--metrics-hold: expected seconds 0-3600, got \"%s\"", optarg);
 		} else if (opt == O_DRAIN_S) {
 			if (cli_double(optarg, 0, 600, &plan.drain_s))
 				return cli_usage_error("run", "--drain-s: expected seconds 0-600, got \"%s\"", optarg);
@@ -653,6 +670,13 @@ int cmd_run(int argc, char **argv)
 				ahead);
 	}
 
+	static struct cli_metrics live;
+	if (cli_metrics_start(&live, "run", metrics_addr, threads, "caller")) {
+		SSL_CTX_free(cfg.ctx);
+		number_table_free(&numbers);
+		return EXIT_USAGE;
+	}
+	cfg.metrics = live.http ? &live.board : NULL;
 	static struct result res;
 	static struct scenario shown; /* with --find-capacity: the trials as its stages */
 	const struct scenario *judged = &scn;
@@ -694,6 +718,8 @@ int cmd_run(int argc, char **argv)
 	int status = v.pass ? EXIT_PASS : EXIT_FAIL;
 	if (res.could_not_run && !res.completed)
 		status = EXIT_CANNOT;
+	if (live.http) /* from now on a scrape sees what report.json says */
+		metrics_publish_final(&live.board, &res);
 	bool json_written;
 	if (report_write_all(report_dir, &rep, &json_written, err, sizeof(err))) {
 		fprintf(stderr, "trunkload run: cannot write the report: %s\n", err);
@@ -706,6 +732,7 @@ int cmd_run(int argc, char **argv)
 	}
 	if (status == EXIT_CANNOT)
 		fprintf(stderr, "trunkload run: could not run: %s\n", res.could_not_run_why);
+	cli_metrics_stop(&live, metrics_hold);
 	result_free(&res);
 	number_table_free(&numbers);
 	return status;

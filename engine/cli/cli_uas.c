@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "cli_metrics.h"
 #include "clock.h"
 #include "report.h"
 #include "verdict.h"
@@ -42,6 +43,10 @@ static const char uas_help[] =
 	"                       received, latency INVITE to ACK, SRTP, TLS, the behaviour's\n"
 	"                       thresholds) and exit 0 or 1 by its verdict\n"
 	"  --duration S         stop after S seconds (also on SIGINT or SIGTERM)\n"
+	"  --metrics ADDR:PORT  serve live figures at http://ADDR:PORT/metrics (Prometheus\n"
+	"                       text, as run --metrics: INVITEs received, calls completed,\n"
+	"                       failed by reason, active, TLS, SRTP), the final ones at the end\n"
+	"  --metrics-hold S     keep serving the final figures S seconds after it stopped\n"
 	"  --listen ADDR:PORT   where to listen (default 127.0.0.1:5061); a port another\n"
 	"                       process listens on is refused (address in use, exit 3)\n"
 	"  --share-port         listen beside other responders on the same port (the kernel\n"
@@ -97,7 +102,7 @@ static const char uas_help[] =
 enum { O_LISTEN = 256, O_CERT, O_KEY, O_CA, O_TRANSPORT, O_DELAY, O_REFUSE, O_HELP, O_MIN_SE,
        O_MEDIA_PORTS, O_NO_MEDIA, O_WRONG_KEY, O_THREADS, O_CLIENT_CERT, O_EXPECT_PEER,
        O_TLS_VERSION, O_SECURITY_LEVEL, O_CIPHERS, O_REPLAY, O_SHARE_PORT, O_KEEP_OLD_KEY,
-       O_EXPECT_DTMF, O_NO_DTMF_ECHO, O_SCENARIO, O_SEED, O_REPORT_DIR, O_DURATION, O_DROP,
+       O_EXPECT_DTMF, O_NO_DTMF_ECHO, O_SCENARIO, O_SEED, O_REPORT_DIR, O_DURATION, O_METRICS, O_METRICS_HOLD, O_DROP,
        O_REORDER, O_JITTER, O_CRL };
 
 static const struct option uas_options[] = {
@@ -116,6 +121,8 @@ static const struct option uas_options[] = {
 	{ "seed", required_argument, NULL, O_SEED },
 	{ "report-dir", required_argument, NULL, O_REPORT_DIR },
 	{ "duration", required_argument, NULL, O_DURATION },
+	{ "metrics", required_argument, NULL, O_METRICS },
+	{ "metrics-hold", required_argument, NULL, O_METRICS_HOLD },
 	{ "srtp-drop", required_argument, NULL, O_DROP },
 	{ "srtp-reorder", required_argument, NULL, O_REORDER },
 	{ "srtp-jitter-ms", required_argument, NULL, O_JITTER },
@@ -222,7 +229,8 @@ int cmd_uas(int argc, char **argv)
 	struct run_responder_config cfg = { .log = stdout };
 	static struct scenario behaviour; /* large: kept off the stack */
 	struct scenario_errors errs = { 0 };
-	const char *report_dir = NULL;
+	const char *report_dir = NULL, *metrics_addr = NULL;
+	double metrics_hold = 0;
 	scenario_default(&behaviour);
 	behaviour.role = SCN_ROLE_UAS;
 	snprintf(behaviour.name, sizeof(behaviour.name), "uas");
@@ -277,6 +285,14 @@ int cmd_uas(int argc, char **argv)
 			break;
 		case O_REPORT_DIR:
 			report_dir = optarg;
+			break;
+		case O_METRICS:
+			metrics_addr = optarg;
+			break;
+		case O_METRICS_HOLD:
+			if (cli_double(optarg, 0, 3600, &metrics_hold))
+				return cli_usage_error("uas", "--metrics-hold: expected seconds 0-3600, got \"%s\"",
+						       optarg);
 			break;
 		case O_DURATION: {
 			char *end;
@@ -452,6 +468,14 @@ int cmd_uas(int argc, char **argv)
 	       tc.verify_peer ? "TLS, client certificate requested" : "TLS, no client certificate asked",
 	       threads, threads == 1 ? "" : "s", (unsigned long long)fd_limit);
 	fflush(stdout);
+	static struct cli_metrics live;
+	if (cli_metrics_start(&live, "uas", metrics_addr, cfg.n_listen, "responder")) {
+		for (unsigned i = 0; i < cfg.n_listen; i++)
+			close(cfg.listen_fds[i]);
+		SSL_CTX_free(cfg.ctx);
+		return EXIT_USAGE;
+	}
+	cfg.metrics = live.http ? &live.board : NULL;
 
 	struct uas_counts n = { 0 };
 	static struct result res;
@@ -459,6 +483,8 @@ int cmd_uas(int argc, char **argv)
 	double started = clock_wall_s();
 	int rc = run_responder(&cfg, &n, &res, err, sizeof(err));
 	res.elapsed_s = res.steady_window_s = clock_wall_s() - started;
+	if (live.http)
+		metrics_publish_final(&live.board, &res);
 	for (unsigned i = 0; i < cfg.n_listen; i++)
 		close(cfg.listen_fds[i]);
 	SSL_CTX_free(cfg.ctx);
@@ -516,6 +542,7 @@ int cmd_uas(int argc, char **argv)
 	if (report_dir && !rc)
 		status = write_report(report_dir, &behaviour, &res, host, port, started, argc, argv);
 	result_free(&res);
+	cli_metrics_stop(&live, metrics_hold);
 	if (rc) {
 		fprintf(stderr, "trunkload uas: %s\n", err);
 		return EXIT_CANNOT;

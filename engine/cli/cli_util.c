@@ -1,6 +1,9 @@
 #include "cli.h"
 #include "str.h"
 #include <sys/resource.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -170,4 +173,17 @@ int cli_next_option(int argc, char **argv, const struct option *opts, const char
 		return '!';
 	}
 	return opt;
+}
+
+bool cli_pause(double s)
+{
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+	int sig = s > 0 ? sigtimedwait(&set, NULL, &ts) : -1;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return sig < 0;
 }

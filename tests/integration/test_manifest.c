@@ -1,5 +1,7 @@
-/* The Kubernetes example is valid YAML (three documents), an Indexed Job whose
- * completion index is the shard number, and a merge Job over the shard reports. */
+/* The Kubernetes example is valid YAML, an Indexed Job whose completion index is the
+ * shard number, whose pods serve --metrics where the scrape annotations and the
+ * PodMonitor look, and a merge Job over the shard reports. (test_metrics checks the
+ * Grafana dashboard's series against a real scrape.) */
 #include "proc.h"
 #include "tl_test.h"
 #include <stdlib.h>
@@ -27,6 +29,15 @@ static void manifest_is_valid(void)
 		"assert '--start-at \"${START_AT}\"' in args, 'no common start: ' + args\n"
 		"env = {e['name']: e['value'] for e in s['template']['spec']['containers'][0]['env']}\n"
 		"assert env.get('START_AT') == '@START_AT@', env\n"
+		"assert '--metrics 0.0.0.0:9464' in args, 'no metrics: ' + args\n"
+		"t = s['template']\n"
+		"a = t['metadata']['annotations']\n"
+		"assert a['prometheus.io/scrape'] == 'true' and a['prometheus.io/port'] == '9464', a\n"
+		"ports = {p['name']: p['containerPort'] for p in t['spec']['containers'][0]['ports']}\n"
+		"assert ports.get('metrics') == 9464, ports\n"
+		"pm = [d for d in docs if d['kind'] == 'PodMonitor'][0]['spec']\n"
+		"assert all(t['metadata']['labels'].get(k) == v for k, v in pm['selector']['matchLabels'].items()), pm\n"
+		"assert pm['podMetricsEndpoints'][0]['port'] == 'metrics', pm\n"
 		"m = ' '.join(jobs['trunkload-merge']['spec']['template']['spec']['containers'][0]['args'])\n"
 		"assert 'trunkload merge' in m and 'shard-*/report.json' in m, m\n"
 		"print('ok', n, 'shards')\n";

@@ -163,9 +163,10 @@ struct stage_result {
 struct capacity_found {
 	bool searched;
 	double cps;             /* 0: even the first trial failed */
+	double concurrent;      /* --find-capacity concurrent: the calls held at once, else 0 */
 	bool max_reached;       /* --max passed: the capacity is higher */
 	unsigned failed_stage;  /* 1-based stage of the lowest failing rate, 0: none failed */
-	double failed_cps;
+	double failed_cps, failed_concurrent;
 	char threshold[160];    /* its first failing check: "name: expected ..., observed ..." */
 };
 

@@ -1490,13 +1490,16 @@ static void parse_answer_keys(struct ctx *c, const cJSON *o, const char *path, s
 static void parse_answer(struct ctx *c, const cJSON *o)
 {
 	static const char *const keys[] = { "ring_ms", "outcomes", "hangup_after_ms", "offer_crypto",
-					    "early_media", "reliable_provisional", "max_cps", NULL };
+					    "early_media", "reliable_provisional", "max_cps", "max_calls", NULL };
 	check_keys(c, o, "answer", keys, "");
 	parse_answer_keys(c, o, "answer", &c->s->uas.answer);
 	get_bool(c, o, "answer", "early_media", &c->s->uas.answer.early_media);
 	get_bool(c, o, "answer", "reliable_provisional", &c->s->uas.answer.reliable_provisional);
 	get_num(c, o, "answer", "max_cps", 0, true, MAX_RATE, "calls/s > 0 and <= 10000000",
 		&c->s->uas.max_cps);
+	int64_t n;
+	if (get_int(c, o, "answer", "max_calls", 1, SCN_MAX_CONCURRENT, "calls 1-10000000", &n))
+		c->s->uas.max_calls = (uint32_t)n;
 	if (c->s->uas.answer.reliable_provisional && !c->s->uas.answer.early_media)
 		add_err(c, "answer.reliable_provisional: expected with answer.early_media (the 183 it "
 			   "makes reliable), got it alone");

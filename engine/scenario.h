@@ -130,6 +130,8 @@ struct scn_uas {
 	bool has_session_timer;          /* session_timer (the scenario's session_timer) */
 	double max_cps;                  /* answer.max_cps: INVITEs beyond this rate are refused
 					  * 503, as by an overloaded far end; 0: no limit */
+	uint32_t max_calls;              /* answer.max_calls: calls in progress at once beyond
+					  * which INVITEs are refused 503; 0: no limit */
 };
 
 /* A threshold names a metric of the report, e.g. "calls.failed_pct",

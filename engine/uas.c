@@ -91,6 +91,8 @@ static void tally_start(struct uas *s)
 {
 	struct result *res = &s->w->res;
 	res->attempted++;
+	if (s->cfg.limit)
+		atomic_fetch_add_explicit(&s->cfg.limit->now, 1, memory_order_relaxed);
 	if (++s->in_progress > res->max_concurrent)
 		res->max_concurrent = s->in_progress;
 	struct ts_row *row = row_now(s);
@@ -110,8 +112,11 @@ static void tally_end(struct uas *s, const char *reason)
 	} else {
 		res->completed++;
 	}
-	if (s->in_progress)
+	if (s->in_progress) {
 		s->in_progress--;
+		if (s->cfg.limit)
+			atomic_fetch_sub_explicit(&s->cfg.limit->now, 1, memory_order_relaxed);
+	}
 	struct ts_row *row = row_now(s);
 	if (row) {
 		*(reason ? &row->failed : &row->completed) += 1;
@@ -625,7 +630,9 @@ static void new_invite(struct uas *s, struct conn *c, const struct sip_msg *m)
 	plan_of(s, m, &p);
 	p.t_invite = s->w->now;
 	tally_start(s);
-	if (s->cfg.gate && !rate_gate_admit(s->cfg.gate, s->w->now)) { /* overloaded */
+	if ((s->cfg.gate && !rate_gate_admit(s->cfg.gate, s->w->now)) ||
+	    (s->cfg.limit && atomic_load_explicit(&s->cfg.limit->now, memory_order_relaxed) >
+				     s->cfg.limit->max)) { /* overloaded; this call counted in now */
 		s->counts.overloaded++;
 		respond(s, c, m, 503);
 		tally_status(s, 503);

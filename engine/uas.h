@@ -9,6 +9,7 @@
 #include "sdes.h"
 #include "dtmf.h"
 #include "scenario.h"
+#include <stdatomic.h>
 #include "rate_gate.h"
 #include "metrics.h"
 
@@ -32,10 +33,17 @@ struct uas_config {
 	const struct scn_session_timer *timer; /* its session_timer (borrowed), or NULL */
 	uint64_t seed;        /* --seed: with each Call-ID, the draws of the behaviour */
 	struct rate_gate *gate; /* answer.max_cps, shared by the workers (borrowed), or NULL */
+	struct call_limit *limit; /* answer.max_calls, shared by the workers (borrowed), or NULL */
 	struct metrics_slot *metrics; /* --metrics: this worker's, published once a second */
 };
 
 #define UAS_MAX_CALLS 65536u /* per worker, by default */
+
+/* answer.max_calls: calls in progress over all workers, and how many may be. */
+struct call_limit {
+	_Atomic uint64_t now;
+	uint64_t max;
+};
 
 struct uas_counts {
 	uint64_t connections, invites, answered, refused, not_acceptable, acks, byes,
@@ -49,7 +57,7 @@ struct uas_counts {
 	uint64_t refreshes_sent, refreshes_received; /* session refreshes that succeeded */
 	uint64_t no_dialog;        /* requests for a dialog we do not have: 481 */
 	uint64_t busy;             /* INVITEs refused 503: no room for another call */
-	uint64_t overloaded;       /* INVITEs refused 503: over answer.max_cps */
+	uint64_t overloaded;       /* INVITEs refused 503: over answer.max_cps or max_calls */
 	uint64_t not_routed;       /* INVITEs no route matched: routes_default */
 	uint64_t rang_out;         /* "no_answer": rang until the caller cancelled */
 	uint64_t hangups;          /* calls we ended with BYE (hangup_after_ms) */

@@ -423,12 +423,17 @@ static void judge_capacity(struct verdict *v, const struct result *r)
 {
 	const struct capacity_found *f = &r->capacity;
 	struct check *c = add(v, "capacity");
-	snprintf(c->expected, sizeof(c->expected), "a rate at which every check held");
+	snprintf(c->expected, sizeof(c->expected), "a load at which every check held");
 	struct tl_sb b = tl_sb_init(c->observed, sizeof(c->observed));
-	if (f->cps > 0)
+	if (f->concurrent > 0)
+		tl_sb_fmt(&b, "%g concurrent calls (%g calls/s)", f->concurrent, f->cps);
+	else if (f->cps > 0)
 		tl_sb_fmt(&b, "%g calls/s", f->cps);
 	if (f->max_reached)
 		tl_sb_cstr(&b, ", the highest tried (--max): the far end holds more");
+	else if (f->failed_stage && f->failed_concurrent > 0)
+		tl_sb_fmt(&b, "%strial %u at %g concurrent calls failed %s", f->cps > 0 ? "; " : "none: ",
+			  f->failed_stage, f->failed_concurrent, f->threshold);
 	else if (f->failed_stage)
 		tl_sb_fmt(&b, "%strial %u at %g calls/s failed %s", f->cps > 0 ? "; " : "none: ",
 			  f->failed_stage, f->failed_cps, f->threshold);

@@ -650,7 +650,10 @@ static void load_section(FILE *f, const struct report *rep)
 	tile(f, "", "calls attempted", "%llu", u(r->attempted));
 	tile(f, r->completed ? "good" : "", "completed", "%llu", u(r->completed));
 	tile(f, r->failed ? "bad" : "", "failed", "%llu (%.2f %%)", u(r->failed), failed_pct);
-	if (r->capacity.searched)
+	if (r->capacity.searched && r->capacity.concurrent > 0)
+		tile(f, "good", "capacity (concurrent calls, every check held)", "%g (%g calls/s)",
+		     r->capacity.concurrent, r->capacity.cps);
+	else if (r->capacity.searched)
 		tile(f, r->capacity.cps > 0 ? "good" : "bad", "capacity (calls/s, every check held)", "%g",
 		     r->capacity.cps);
 	else

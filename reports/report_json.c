@@ -314,12 +314,18 @@ static cJSON *build(const struct report *rep)
 	if (r->capacity.searched) {
 		const struct capacity_found *f = &r->capacity;
 		cJSON *cap = cJSON_AddObjectToObject(root, "capacity");
+		cJSON_AddStringToObject(cap, "searched", f->concurrent > 0 || f->failed_concurrent > 0 ?
+								 "concurrent" : "cps");
 		cJSON_AddNumberToObject(cap, "cps", f->cps);
+		if (f->concurrent > 0 || f->failed_concurrent > 0)
+			cJSON_AddNumberToObject(cap, "concurrent", f->concurrent);
 		cJSON_AddNumberToObject(cap, "trials", r->n_stages);
 		cJSON_AddBoolToObject(cap, "max_reached", f->max_reached);
 		if (f->failed_stage) {
 			cJSON_AddNumberToObject(cap, "failed_stage", f->failed_stage);
 			cJSON_AddNumberToObject(cap, "failed_cps", f->failed_cps);
+			if (f->failed_concurrent > 0)
+				cJSON_AddNumberToObject(cap, "failed_concurrent", f->failed_concurrent);
 			cJSON_AddStringToObject(cap, "threshold", f->threshold);
 		}
 	}

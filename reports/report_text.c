@@ -71,9 +71,17 @@ void report_print_text(FILE *f, const struct report *rep)
 	fprintf(f, "\n");
 	if (r->capacity.searched) {
 		const struct capacity_found *c = &r->capacity;
-		fprintf(f, "capacity   %g calls/s with every check held, over %u trials", c->cps, r->n_stages);
+		if (c->concurrent > 0)
+			fprintf(f, "capacity   %g concurrent calls (%g calls/s) with every check held, over %u "
+				"trials", c->concurrent, c->cps, r->n_stages);
+		else
+			fprintf(f, "capacity   %g calls/s with every check held, over %u trials", c->cps,
+				r->n_stages);
 		if (c->max_reached)
 			fprintf(f, " (the highest tried: the far end holds more)");
+		else if (c->failed_stage && c->failed_concurrent > 0)
+			fprintf(f, "; trial %u at %g concurrent calls failed %s", c->failed_stage,
+				c->failed_concurrent, c->threshold);
 		else if (c->failed_stage)
 			fprintf(f, "; trial %u at %g calls/s failed %s", c->failed_stage, c->failed_cps,
 				c->threshold);

@@ -1,10 +1,13 @@
-/* run --find-capacity: the highest call rate at which every check of the scenario holds. */
+/* run --find-capacity: the highest call rate at which every check of the scenario holds,
+ * or (concurrent) the most calls in progress at once. */
 #ifndef TL_CLI_CAPACITY_H
 #define TL_CLI_CAPACITY_H
 #include "run.h"
 
 struct capacity_plan {
-	double from, max;   /* the first rate tried; the highest (calls/s) */
+	bool concurrent;    /* search concurrent calls (each lasting call_s), not calls/s */
+	double call_s;      /* with concurrent: how long a call lasts when all goes well */
+	double from, max;   /* the first value tried; the highest (calls/s, or calls) */
 	double step_s;      /* how long each trial runs */
 	double drain_s;     /* the pause after each, for the far end to drain */
 	bool quiet;         /* no line per trial on stderr */

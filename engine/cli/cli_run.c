@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <getopt.h>
+#include <math.h>
 #include <netdb.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -84,15 +85,21 @@ static const char run_help[] =
 	"  --media-ports LO-HI     UDP ports for RTP (even) and RTCP (odd) (default 20000-29999)\n"
 	"\n"
 	"capacity search:\n"
-	"  --find-capacity         instead of one run, trials of --step-s each at rising rates\n"
+	"  --find-capacity [cps|concurrent]\n"
+	"                          instead of one run, trials of --step-s each at rising rates\n"
 	"                          (doubled from --from until one fails a check of the\n"
 	"                          scenario, then halved between the highest that held and\n"
 	"                          the lowest that failed to within 5 %), --drain-s apart for\n"
 	"                          the far end to drain; the report's capacity.cps is the\n"
 	"                          highest rate at which every check held, its stages[] the\n"
 	"                          trials; exit 0 when a rate held, 1 when even --from failed\n"
-	"  --from CPS              the first rate tried (default: the scenario's load.rate)\n"
-	"  --max CPS               the highest rate tried (default 1000000)\n"
+	"                          concurrent: calls in progress instead (each held as the flow\n"
+	"                          holds it: --media-ms, pauses, or --hold-ms in handshake\n"
+	"                          mode); a trial of C calls starts C/hold calls a second for\n"
+	"                          --step-s plus the hold, and holds only if C were in progress\n"
+	"  --from N                the first rate (or concurrency) tried (default: the\n"
+	"                          scenario's load.rate, or the calls in progress it makes)\n"
+	"  --max N                 the highest tried (default 1000000)\n"
 	"  --step-s S              each trial's length (default 10)\n"
 	"  --drain-s S             the pause after each trial (default 2)\n"
 	"\n"
@@ -159,7 +166,7 @@ static const struct option run_options[] = {
 	{ "srtp-keys", no_argument, NULL, O_SRTP_KEYS },
 	{ "shard", required_argument, NULL, O_SHARD },
 	{ "start-at", required_argument, NULL, O_START_AT },
-	{ "find-capacity", no_argument, NULL, O_FIND_CAPACITY },
+	{ "find-capacity", optional_argument, NULL, O_FIND_CAPACITY },
 	{ "from", required_argument, NULL, O_FROM },
 	{ "max", required_argument, NULL, O_MAX },
 	{ "step-s", required_argument, NULL, O_STEP_S },
@@ -410,10 +417,9 @@ static int check_sources(const struct scenario *s)
 	return 0;
 }
 
-/* Calls in progress at the peak, as the schedule makes them: the rate times how long
- * a call lasts when all goes well (its pauses, media and hold, and 2 s for the
- * rest), at most the cap. A far end that stalls makes more; the cap bounds those. */
-static uint64_t peak_calls(const struct scenario *s)
+/* How long a call is held when all goes well: its pauses, media and digits, or in
+ * handshake mode the hold of its connection (the signalling's milliseconds aside). */
+static double call_seconds(const struct scenario *s)
 {
 	double ms = s->mode == SCN_HANDSHAKE ? s->hold_ms : 0;
 	for (unsigned i = 0; scn_runs_flow(s) && i < s->n_flow; i++) {
@@ -425,7 +431,15 @@ static uint64_t peak_calls(const struct scenario *s)
 		else if (st->kind == FLOW_DTMF)
 			ms += (double)strlen(st->digits) * (st->ms + st->gap_ms);
 	}
-	double peak = s->rate * (ms / 1000.0 + 2.0) + 16;
+	return ms / 1000.0;
+}
+
+/* Calls in progress at the peak, as the schedule makes them: the rate times how long
+ * a call lasts when all goes well (and 2 s for the rest), at most the cap. A far end
+ * that stalls makes more; the cap bounds those. */
+static uint64_t peak_calls(const struct scenario *s)
+{
+	double peak = s->rate * (call_seconds(s) + 2.0) + 16;
 	/* a run of a few calls holds no more than those */
 	if (s->calls && peak > (double)s->calls)
 		peak = (double)s->calls;
@@ -510,8 +524,13 @@ int cmd_run(int argc, char **argv)
 		}
 		else if (opt == O_QUIET)
 			quiet = true;
-		else if (opt == O_FIND_CAPACITY)
+		else if (opt == O_FIND_CAPACITY) {
 			find = true;
+			if (optarg && strcmp(optarg, "cps") && strcmp(optarg, "concurrent"))
+				return cli_usage_error("run", "--find-capacity: expected cps or concurrent, got \"%s\"",
+						       optarg);
+			plan.concurrent = optarg && !strcmp(optarg, "concurrent");
+		}
 		else if (opt == O_FROM || opt == O_MAX) {
 			double *v = opt == O_FROM ? &plan.from : &plan.max;
 			if (cli_double(optarg, 0.001, 10000000, v))
@@ -538,6 +557,14 @@ int cmd_run(int argc, char **argv)
 			args[nflags++] = optarg;
 		}
 	}
+	/* "--find-capacity concurrent": the word lands among the operands (no such file) */
+	for (int i = optind; find && i < argc; i++)
+		if ((!strcmp(argv[i], "concurrent") || !strcmp(argv[i], "cps")) && access(argv[i], F_OK)) {
+			plan.concurrent = !strcmp(argv[i], "concurrent");
+			memmove(&argv[i], &argv[i + 1], (size_t)(argc - i - 1) * sizeof(*argv));
+			argc--;
+			break;
+		}
 	if (argc - optind > 1)
 		return cli_usage_error("run", "one scenario file at most, got %d", argc - optind);
 
@@ -579,8 +606,13 @@ int cmd_run(int argc, char **argv)
 				       shards > 1 ? "--shard" : "--start-at");
 	if (!find && (from_set || plan.max != 1e6 || plan.step_s != 10 || plan.drain_s != 2))
 		return cli_usage_error("run", "--from, --max, --step-s and --drain-s: only with --find-capacity");
-	if (find && !from_set)
-		plan.from = scn.rate;
+	plan.call_s = call_seconds(&scn);
+	if (find && plan.concurrent && plan.call_s < 1)
+		return cli_usage_error("run", "--find-capacity concurrent: a call lasts %.3f s; hold each "
+				       "at least a second (--media-ms, a pause step, or --hold-ms in handshake mode)",
+				       plan.call_s);
+	if (find && !from_set) /* the scenario's own load, as calls/s or as calls in progress */
+		plan.from = plan.concurrent ? ceil(scn.rate * plan.call_s) : scn.rate;
 	if (find && plan.from > plan.max)
 		return cli_usage_error("run", "--find-capacity: --from %g is above --max %g", plan.from, plan.max);
 	if (calls_set && !duration_set && !scn.n_stages) /* the stages' time still bounds it */

@@ -277,6 +277,12 @@ int cmd_uas(int argc, char **argv)
 			cfg.uas.behaviour = &behaviour.uas;
 			cfg.uas.timer = behaviour.uas.has_session_timer ? &behaviour.session_timer : NULL;
 			cfg.uas.gate = NULL;
+			cfg.uas.limit = NULL;
+			if (behaviour.uas.max_calls) {
+				static struct call_limit limit;
+				limit.max = behaviour.uas.max_calls;
+				cfg.uas.limit = &limit;
+			}
 			if (behaviour.uas.max_cps > 0) { /* 100 ms of calls may come at once */
 				static struct rate_gate gate;
 				rate_gate_init(&gate, behaviour.uas.max_cps, 0.1);
@@ -517,7 +523,7 @@ int cmd_uas(int argc, char **argv)
 	       (unsigned long long)sr[SRTP_EARLY_PACKETS], (unsigned long long)sr[SRTP_UNEXPECTED_SOURCE],
 	       (unsigned long long)sr[SRTP_RTCP_SENT], (unsigned long long)sr[SRTP_RTCP_RECEIVED]);
 	if (cfg.uas.behaviour)
-		printf("trunkload uas: behaviour: not routed %llu, overloaded (503 over max_cps) %llu, rang "
+		printf("trunkload uas: behaviour: not routed %llu, overloaded (503 over max_cps or max_calls) %llu, rang "
 		       "out (no answer) %llu, hung up by us %llu, early media %llu (reliable %llu, PRACKs %llu)\n",
 		       (unsigned long long)n.not_routed, (unsigned long long)n.overloaded,
 		       (unsigned long long)n.rang_out,

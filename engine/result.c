@@ -79,6 +79,24 @@ void result_free(struct result *r)
 	free(r->dests);
 	r->dests = NULL;
 	r->n_dests = 0;
+	free(r->keepalive.events);
+	r->keepalive.events = NULL;
+	r->keepalive.n_events = 0;
+}
+
+struct oos_event *result_oos_add(struct result *r)
+{
+	struct trunk_keepalive *k = &r->keepalive;
+	if (!k->events && !(k->events = calloc(RESULT_MAX_OOS, sizeof(*k->events))))
+		return NULL;
+	if (k->n_events >= RESULT_MAX_OOS) {
+		k->events_untold++;
+		return NULL;
+	}
+	struct oos_event *e = &k->events[k->n_events++];
+	memset(e, 0, sizeof(*e));
+	e->back_s = -1;
+	return e;
 }
 
 int result_dests_reserve(struct result *r, unsigned n)
@@ -358,6 +376,15 @@ void result_merge(struct result *dst, const struct result *src)
 			d->failed += s->failed;
 			hist_merge(&d->invite_to_200, &s->invite_to_200);
 		}
+	dst->keepalive.pings += src->keepalive.pings;
+	dst->keepalive.answered += src->keepalive.answered;
+	dst->keepalive.failed += src->keepalive.failed;
+	dst->keepalive.events_untold += src->keepalive.events_untold;
+	for (unsigned i = 0; i < src->keepalive.n_events; i++) {
+		struct oos_event *e = result_oos_add(dst);
+		if (e)
+			*e = src->keepalive.events[i];
+	}
 	if (src->n_dests && !result_dests_reserve(dst, src->n_dests))
 		for (unsigned i = 0; i < src->n_dests; i++)
 			dest_merge(&dst->dests[i], &src->dests[i]);

@@ -152,6 +152,23 @@ struct dest_result {
 	struct hist invite_to_200;
 };
 
+/* transport.options_ping_s: the trunk's keepalive, and each time a trunk connection went
+ * out of service (a ping unanswered, or answered 408 or 503) until a ping was answered
+ * again. */
+#define RESULT_MAX_OOS 64
+struct oos_event {
+	double at_s, back_s;   /* since the schedule started; back_s < 0: still out at the end */
+	unsigned worker, trunk; /* which trunk connection */
+	char where[64];        /* its destination, "HOST:PORT" */
+	char reason[24];       /* "timeout", "status_408", "status_503" */
+};
+struct trunk_keepalive {
+	uint64_t pings, answered, failed;
+	struct oos_event *events; /* owned; at most RESULT_MAX_OOS */
+	unsigned n_events;
+	uint64_t events_untold;   /* past that many */
+};
+
 /* One stage of load.stages: the calls scheduled in it, however late they ended. */
 struct stage_result {
 	uint64_t started, completed, failed;
@@ -201,6 +218,7 @@ struct result {
 	struct dest_result *dests;   /* owned; one per destination when there are several */
 	unsigned n_dests;
 	struct capacity_found capacity;
+	struct trunk_keepalive keepalive;
 	char first_tls_error[200];
 
 	struct srtp_key_row *keys; /* owned; NULL unless keys are listed */
@@ -241,6 +259,9 @@ struct finding_seen {
  * in that order, one per code: at most max into out. Returns how many. */
 unsigned result_findings(const struct result *r, struct finding_seen *out, unsigned max);
 
+/* A new out-of-service event (zeroed, back_s -1); NULL when RESULT_MAX_OOS are held
+ * (events_untold counts it) or memory is short. */
+struct oos_event *result_oos_add(struct result *r);
 /* Makes room for n stages (zeroed; kept when as many are there). 0 or -ENOMEM. */
 int result_stages_reserve(struct result *r, unsigned n);
 /* The same for n destinations. */

@@ -567,7 +567,8 @@ static void parse_tls(struct ctx *c, const cJSON *o)
 
 static void parse_transport(struct ctx *c, const cJSON *o)
 {
-	static const char *const keys[] = { "type", "mode", "connections", "source", NULL };
+	static const char *const keys[] = { "type", "mode", "connections", "source", "options_ping_s",
+					    NULL };
 	static const char *const types[] = { "tls", "tcp", NULL };
 	static const char *const modes[] = { "trunk", "per_call", "handshake", NULL };
 	static const enum scn_mode mode_of[] = { SCN_TRUNK, SCN_PER_CALL, SCN_HANDSHAKE };
@@ -582,6 +583,8 @@ static void parse_transport(struct ctx *c, const cJSON *o)
 		s->mode = mode_of[e];
 	if (get_int(c, o, "transport", "connections", 1, 65535, "an integer 1-65535", &n))
 		s->connections = (unsigned)n;
+	if (get_int(c, o, "transport", "options_ping_s", 0, 3600, "seconds 0-3600 (0: no pings)", &n))
+		s->options_ping_s = (uint32_t)n;
 	if (get_str(c, o, "transport", "source", true, s->source, sizeof(s->source)) &&
 	    scn_parse_source(s->source, &s->source_lo, &s->source_n))
 		add_err(c, "transport.source: expected an IPv4 address or a range A-B, got \"%s\"",
@@ -1548,15 +1551,34 @@ static void parse_routes(struct ctx *c, const cJSON *v)
 	}
 }
 
+/* A responder's answer to OPTIONS pings: a status or no answer, in a window of time. */
+static void parse_options(struct ctx *c, const cJSON *o)
+{
+	static const char *const keys[] = { "status", "after_s", "for_s", NULL };
+	struct scn_options *p = &c->s->uas.options;
+	check_keys(c, o, "options", keys, "");
+	*p = (struct scn_options){ .set = true, .status = 200 };
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "status");
+	int64_t n;
+	if (cJSON_IsString(v) && !strcmp(v->valuestring, "no_answer"))
+		p->status = SCN_NO_ANSWER;
+	else if (v && !get_int(c, o, "options", "status", 200, 699, "a status 200-699 or \"no_answer\"", &n))
+		return;
+	else if (v)
+		p->status = (int)n;
+	get_num(c, o, "options", "after_s", 0, false, MAX_SECONDS, "seconds >= 0", &p->after_s);
+	get_num(c, o, "options", "for_s", 0, false, MAX_SECONDS, "seconds >= 0 (0: from then on)", &p->for_s);
+}
+
 static void parse_root(struct ctx *c, const cJSON *root)
 {
 	static const char *const keys[] = { "name", "description", "role", "target", "tls", "transport",
 		"load", "call", "media", "thresholds", "answer", "routes", "routes_default",
-		"session_timer", NULL };
+		"session_timer", "options", NULL };
 	static const char *const roles[] = { "run", "uas", NULL };
 	static const char *const run_only[] = { "target", "tls", "transport", "load", "call", NULL };
 	static const char *const uas_only[] = { "answer", "routes", "routes_default", "session_timer",
-						NULL };
+						"options", NULL };
 	static const struct {
 		const char *key;
 		void (*parse)(struct ctx *c, const cJSON *o);
@@ -1607,6 +1629,9 @@ static void parse_root(struct ctx *c, const cJSON *root)
 		parse_session_timer(c, st, "session_timer");
 		s->uas.has_session_timer = true;
 	}
+	const cJSON *op = get_obj(c, root, "", "options");
+	if (op)
+		parse_options(c, op);
 }
 
 
@@ -1844,6 +1869,10 @@ static void check_all(struct ctx *c, const struct scenario *s)
 		add_err(c, "tls.expect_handshake: expected ok with transport.type tcp, got \"rejected\"");
 	if (s->connections < 1)
 		add_err(c, "transport.connections: expected an integer 1-65535, got 0");
+	if (s->options_ping_s && scn_conn_per_call(s))
+		add_err(c, "transport.options_ping_s: expected with transport.mode trunk only (the trunk's "
+			   "connections are pinged), got mode %s", s->expect_handshake == SCN_HS_REJECTED ?
+			   "trunk with expect_handshake rejected" : scn_mode_name(s->mode));
 	if (!(s->rate > 0 && s->rate <= MAX_RATE))
 		add_err(c, "load.rate: expected a number > 0 and at most %.0f, got %g", MAX_RATE, s->rate);
 	if (!(s->ramp_s >= 0 && s->ramp_s <= MAX_SECONDS))

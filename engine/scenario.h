@@ -132,6 +132,14 @@ struct scn_uas {
 					  * 503, as by an overloaded far end; 0: no limit */
 	uint32_t max_calls;              /* answer.max_calls: calls in progress at once beyond
 					  * which INVITEs are refused 503; 0: no limit */
+	/* options: how OPTIONS outside a dialog (a trunk's keepalive) are answered: status
+	 * (SCN_NO_ANSWER: not at all) from after_s for for_s seconds after the start (for_s
+	 * 0: from then on), 200 otherwise */
+	struct scn_options {
+		bool set;
+		int status;
+		double after_s, for_s;
+	} options;
 };
 
 /* A threshold names a metric of the report, e.g. "calls.failed_pct",
@@ -193,6 +201,9 @@ struct scenario {
 	enum scn_transport transport;  /* transport.type "tls" | "tcp", default tls */
 	enum scn_mode mode;            /* transport.mode, default trunk */
 	unsigned connections;          /* transport.connections, default 1 */
+	uint32_t options_ping_s;       /* transport.options_ping_s: each trunk connection sends
+					* OPTIONS this often, as CUCM's SIP profile does (60 s
+					* there); 0: none */
 	char source[40];               /* transport.source "A" or "A-B" (IPv4); "" = the kernel's choice */
 	uint32_t source_lo, source_n;  /* its first address (host order) and how many */
 

@@ -392,6 +392,10 @@ static void uac_timer(struct worker *w, const struct timer_entry *t)
 		uac_trunk_reconnect(u, t->slot);
 		return;
 	}
+	if (t->kind == T_PING) {
+		uac_ping_timer(u, t->slot, t->seq);
+		return;
+	}
 	if (t->kind == T_STARTUP || t->slot >= u->n_calls)
 		return;
 	struct call *k = &u->calls[t->slot];
@@ -491,8 +495,11 @@ struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
 		uac_free(u);
 		return NULL;
 	}
-	for (unsigned i = 0; i < u->n_trunks; i++)
+	for (unsigned i = 0; i < u->n_trunks; i++) {
 		u->trunks[i].dest = (uint8_t)(i % u->n_dests);
+		u->trunks[i].in_service = true;
+		u->trunks[i].oos_event = -1;
+	}
 	hist_init(&u->sec_hist);
 	u->uris_per_call = scn_uris_per_call(u->scn);
 	if (compile_checks(u)) {

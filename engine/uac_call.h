@@ -13,7 +13,7 @@
 #include <regex.h>
 
 enum timer_kind { T_STEP = 1, T_RECONNECT, T_STARTUP, T_HANDSHAKE, T_HOLD, T_IDLE_HOLD, T_SESSION,
-		  T_GLARE };
+		  T_GLARE, T_PING };
 /* A re-INVITE refused with 491 goes again this many times at most. */
 #define GLARE_RETRIES 3
 
@@ -65,12 +65,17 @@ struct trunk {
 	uint32_t slot, gen;
 	uint8_t dest;         /* the destination it connects to */
 	bool open, up, ever_up, got_sip;
+	bool in_service;      /* its last ping was answered (or none was sent): it takes calls */
+	bool ping_out;        /* a ping awaits its answer */
+	uint32_t ping_seq;    /* the current ping timer's; the CSeq and Call-ID of the last ping */
+	uint64_t ping_sent, next_ping; /* monotonic ns */
+	int oos_event;        /* while out of service: its event in the report, or -1 */
 };
 
 /* A destination of the trunk (target.hosts), as this worker sees it. */
 struct uac_dest {
 	char verify_name[256];   /* SNI and the name its certificate must carry */
-	unsigned trunks_up;      /* trunk mode: its connections up now */
+	unsigned trunks_up;      /* trunk mode: its connections up and in service now */
 	unsigned next_trunk;     /* trunk mode: where the next call's search for one starts */
 	uint64_t down_until;     /* a connection per call: one was refused; skipped till then */
 	char from_uri[300], to_uri[300], ruri[320]; /* its calls' URIs, unless per call */
@@ -170,12 +175,22 @@ unsigned uac_pick_dest(struct uac *u);
 struct dest_result *uac_dest_result(struct uac *u, unsigned dest);
 void uac_open_trunk(struct uac *u, struct trunk *t);
 void uac_trunk_reconnect(struct uac *u, uint32_t trunk);
+/* A trunk connection's state: it takes calls when up and in service, which its
+ * destination counts (and counts it going down when none is left). */
+void uac_trunk_state(struct uac *u, struct trunk *t, bool up, bool in_service);
 /* Connects trunk again in a second (a connection lost, or one down from the start). */
 void uac_trunk_retry(struct uac *u, unsigned trunk);
 void uac_conn_timer(struct uac *u, struct call *k, enum timer_kind kind);
 void uac_conn_up(struct worker *w, struct conn *c);
 void uac_conn_msg(struct worker *w, struct conn *c, const struct sip_msg *m);
 void uac_conn_down(struct worker *w, struct conn *c, int err, const char *why);
+
+/* uac_keepalive.c: transport.options_ping_s */
+/* The trunk connection came up: ping it now, then every interval. */
+void uac_ping_start(struct uac *u, struct trunk *t);
+void uac_ping_timer(struct uac *u, uint32_t trunk, uint32_t seq);
+/* Whether m answers one of our pings (then it is taken). */
+bool uac_ping_response(struct uac *u, struct conn *c, const struct sip_msg *m);
 
 /* uac_schedule.c */
 uint64_t uac_schedule_tick(struct worker *w, uint64_t now);

@@ -9,14 +9,35 @@ struct dest_result *uac_dest_result(struct uac *u, unsigned dest)
 	return dest < r->n_dests ? &r->dests[dest] : NULL;
 }
 
-/* An up trunk connection of destination d, in turn; NULL if it has none. */
+/* It takes calls. */
+static bool usable(const struct trunk *t)
+{
+	return t->up && t->in_service;
+}
+
+void uac_trunk_state(struct uac *u, struct trunk *t, bool up, bool in_service)
+{
+	bool was = usable(t);
+	t->up = up;
+	t->in_service = in_service;
+	struct uac_dest *d = &u->dests[t->dest];
+	if (usable(t) && !was) {
+		d->trunks_up++;
+	} else if (!usable(t) && was && !--d->trunks_up) {
+		struct dest_result *r = uac_dest_result(u, t->dest);
+		if (r && !atomic_load(u->w->stop) && !u->closing)
+			r->went_down++;
+	}
+}
+
+/* A trunk connection of destination d that takes calls, in turn; NULL if none does. */
 static struct conn *dest_trunk(struct uac *u, unsigned d, struct trunk **out)
 {
 	unsigned per_dest = u->n_trunks / u->n_dests;
 	for (unsigned n = 0; n < per_dest; n++) {
 		unsigned m = u->dests[d].next_trunk++ % per_dest;
 		struct trunk *t = &u->trunks[d + m * u->n_dests];
-		struct conn *c = t->up ? worker_conn(u->w, t->slot, t->gen) : NULL;
+		struct conn *c = usable(t) ? worker_conn(u->w, t->slot, t->gen) : NULL;
 		if (c && c->state == CONN_UP) {
 			*out = t;
 			return c;
@@ -27,14 +48,14 @@ static struct conn *dest_trunk(struct uac *u, unsigned d, struct trunk **out)
 
 struct conn *uac_pick_trunk(struct uac *u, struct trunk **out)
 {
-	uint32_t usable = 0;
+	uint32_t open_dests = 0;
 	for (unsigned d = 0; d < u->n_dests; d++)
-		usable |= (uint32_t)(u->dests[d].trunks_up > 0) << d;
-	int d = dest_pick(&u->picker, usable);
+		open_dests |= (uint32_t)(u->dests[d].trunks_up > 0) << d;
+	int d = dest_pick(&u->picker, open_dests);
 	struct conn *c = d >= 0 ? dest_trunk(u, (unsigned)d, out) : NULL;
-	for (unsigned n = 0; !c && n < u->n_trunks; n++) { /* any that is up */
+	for (unsigned n = 0; !c && n < u->n_trunks; n++) { /* any that takes calls */
 		struct trunk *t = &u->trunks[u->rr++ % u->n_trunks];
-		c = t->up ? worker_conn(u->w, t->slot, t->gen) : NULL;
+		c = usable(t) ? worker_conn(u->w, t->slot, t->gen) : NULL;
 		if (c && c->state != CONN_UP)
 			c = NULL;
 		*out = t;
@@ -65,7 +86,8 @@ void uac_open_trunk(struct uac *u, struct trunk *t)
 	t->slot = c->slot;
 	t->gen = c->gen;
 	t->open = true;
-	t->up = t->got_sip = false;
+	uac_trunk_state(u, t, false, t->in_service);
+	t->got_sip = false;
 }
 
 /* The call that owns connection c (per_call and handshake modes), if still current. */
@@ -105,12 +127,11 @@ void uac_conn_up(struct worker *w, struct conn *c)
 			uac_call_advance(u, k);
 		return;
 	}
-	if (!t->up)
-		u->dests[dest].trunks_up++;
-	t->up = true;
+	uac_trunk_state(u, t, true, t->in_service); /* out of service until a ping says otherwise */
 	if (!t->ever_up && !u->started)
 		u->n_settled++;
 	t->ever_up = true;
+	uac_ping_start(u, t);
 }
 
 void uac_conn_msg(struct worker *w, struct conn *c, const struct sip_msg *m)
@@ -231,9 +252,8 @@ void uac_conn_down(struct worker *w, struct conn *c, int err, const char *why)
 		if (err != -EPROTO && !res->could_not_run && u->n_dests == 1)
 			res->could_not_run = err ? err : -ECONNRESET;
 	}
-	if (t->up && !--u->dests[t->dest].trunks_up && d && !stopping)
-		d->went_down++;
-	t->open = t->up = false;
+	uac_trunk_state(u, t, false, t->in_service);
+	t->open = false;
 	for (uint32_t i = 0; i < u->slots.used; i++) {
 		struct call *k = &u->calls[i];
 		if (k->active && k->conn_slot == c->slot && k->conn_gen == c->gen)

@@ -426,6 +426,8 @@ static bool dialog_up(const struct call *k)
 
 void uac_on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 {
+	if (u->scn->options_ping_s && uac_ping_response(u, c, m))
+		return;
 	struct call *k = uac_call_by_id(u, m->call_id);
 	if (k && k->cancelling && k->conn_slot == c->slot &&
 	    ((m->cseq_method == SIP_INVITE || m->cseq_method == SIP_CANCEL) ?

@@ -695,6 +695,18 @@ static void hang_up(struct uas *s, const struct timer_entry *t)
 	call_end(s, k, NULL); /* its 200 finds no call and is dropped */
 }
 
+/* How a ping is answered now: the behaviour's options status within its window of
+ * time since the start, else 200. */
+static int options_status(const struct uas *s)
+{
+	const struct scn_options *o = s->cfg.behaviour ? &s->cfg.behaviour->options : NULL;
+	if (!o || !o->set)
+		return 200;
+	double t = (double)(s->w->now - s->t0) / 1e9;
+	bool within = t >= o->after_s && (o->for_s <= 0 || t < o->after_s + o->for_s);
+	return within ? o->status : 200;
+}
+
 static void uas_conn_msg(struct worker *w, struct conn *c, const struct sip_msg *m)
 {
 	struct uas *s = w->role_arg;
@@ -745,7 +757,8 @@ static void uas_conn_msg(struct worker *w, struct conn *c, const struct sip_msg 
 		break;
 	case SIP_OPTIONS: /* a ping outside any dialog */
 		s->counts.options++;
-		respond(s, c, m, 200);
+		if (options_status(s) != SCN_NO_ANSWER)
+			respond(s, c, m, options_status(s));
 		break;
 	case SIP_BYE:
 	case SIP_UPDATE:

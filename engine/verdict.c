@@ -418,6 +418,27 @@ static void judge_leaves(struct verdict *v, const struct scenario *s, const stru
 	c->status = n && !bad ? CHECK_PASS : CHECK_FAIL;
 }
 
+/* transport.options_ping_s: a trunk connection out of service warns (its calls went
+ * elsewhere, or failed and fail their own check); no ping answered at all fails. */
+static void judge_keepalive(struct verdict *v, const struct result *r)
+{
+	const struct trunk_keepalive *k = &r->keepalive;
+	struct check *c = add(v, "trunk.in_service");
+	snprintf(c->expected, sizeof(c->expected), "every ping answered, no connection out of service");
+	struct tl_sb b = tl_sb_init(c->observed, sizeof(c->observed));
+	tl_sb_fmt(&b, "%llu of %llu pings answered", (unsigned long long)(k->answered),
+		  (unsigned long long)k->pings);
+	if (k->n_events) {
+		const struct oos_event *e = &k->events[0];
+		tl_sb_fmt(&b, "; out of service %u time%s, first %s at %.1f s (%s)", k->n_events,
+			  k->n_events == 1 ? "" : "s", e->where, e->at_s, e->reason);
+		if (e->back_s >= 0)
+			tl_sb_fmt(&b, ", back at %.1f s", e->back_s);
+	}
+	tl_sb_mark_cut(&b);
+	c->status = k->pings && !k->answered ? CHECK_FAIL : k->n_events || k->failed ? CHECK_WARN : CHECK_PASS;
+}
+
 /* run --find-capacity: a rate at which every check held, and what failed above it. */
 static void judge_capacity(struct verdict *v, const struct result *r)
 {
@@ -649,6 +670,8 @@ void verdict_judge(const struct scenario *s, const struct result *r, struct verd
 	}
 	if (r->n_dests > 1 && s->expect_handshake != SCN_HS_REJECTED)
 		judge_dests(v, s, r);
+	if (s->options_ping_s)
+		judge_keepalive(v, r);
 	/* a far end expected to be refused for its certificate leaves no call to judge */
 	/* (a responder's failures are mostly the refusals its behaviour chose: its own
 	 * thresholds judge them) */

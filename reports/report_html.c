@@ -640,6 +640,33 @@ static void dests_table(FILE *f, const struct report *rep)
 	fputs("</tbody></table>\n", f);
 }
 
+/* transport.options_ping_s: the trunk connections that went out of service, when. */
+static void keepalive_table(FILE *f, const struct report *rep)
+{
+	const struct trunk_keepalive *k = &rep->res->keepalive;
+	fprintf(f, "<h3 id=\"keepalive\">Trunk keepalive (OPTIONS every %u s)</h3>\n<p>%llu sent, %llu "
+		   "answered, %llu failed</p>\n", rep->scn->options_ping_s, u(k->pings), u(k->answered),
+		u(k->failed));
+	if (!k->n_events) {
+		fputs("<div class=\"nodata\">no connection went out of service</div>\n", f);
+		return;
+	}
+	fputs("<table><thead><tr><th>destination</th><th class=\"n\">connection</th><th>reason</th>"
+	      "<th class=\"n\">out at s</th><th class=\"n\">back at s</th></tr></thead><tbody>\n", f);
+	for (unsigned i = 0; i < k->n_events; i++) {
+		const struct oos_event *e = &k->events[i];
+		tag_text(f, "<tr class=\"warn\"><td class=\"mono\">", e->where, "</td>");
+		fprintf(f, "<td class=\"n\">%u</td>", e->trunk);
+		tag_text(f, "<td class=\"mono\">", e->reason, "</td>");
+		fprintf(f, "<td class=\"n\">%.1f</td><td class=\"n\">", e->at_s);
+		if (e->back_s >= 0)
+			fprintf(f, "%.1f</td></tr>\n", e->back_s);
+		else
+			fputs("still out</td></tr>\n", f);
+	}
+	fputs("</tbody></table>\n", f);
+}
+
 static void load_section(FILE *f, const struct report *rep)
 {
 	const struct result *r = rep->res;
@@ -675,6 +702,8 @@ static void load_section(FILE *f, const struct report *rep)
 		stages_chart(f, rep);
 	if (rep->res->n_dests)
 		dests_table(f, rep);
+	if (rep->scn->options_ping_s)
+		keepalive_table(f, rep);
 	fputs("</section>\n", f);
 }
 

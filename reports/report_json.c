@@ -255,6 +255,31 @@ static cJSON *build(const struct report *rep)
 	if (s->source[0])
 		cJSON_AddStringToObject(target, "source", s->source);
 	dests_json(target, s, r);
+	if (s->options_ping_s) {
+		const struct trunk_keepalive *k = &r->keepalive;
+		cJSON *t = cJSON_AddObjectToObject(root, "trunk");
+		cJSON_AddNumberToObject(t, "options_ping_s", s->options_ping_s);
+		cJSON_AddNumberToObject(t, "pings", (double)k->pings);
+		cJSON_AddNumberToObject(t, "answered", (double)k->answered);
+		cJSON_AddNumberToObject(t, "failed", (double)k->failed);
+		cJSON *arr = cJSON_AddArrayToObject(t, "out_of_service");
+		for (unsigned i = 0; i < k->n_events; i++) {
+			const struct oos_event *e = &k->events[i];
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddNumberToObject(o, "at_s", e->at_s);
+			if (e->back_s >= 0)
+				cJSON_AddNumberToObject(o, "back_s", e->back_s);
+			else
+				cJSON_AddNullToObject(o, "back_s");
+			cJSON_AddStringToObject(o, "destination", e->where);
+			cJSON_AddNumberToObject(o, "worker", e->worker);
+			cJSON_AddNumberToObject(o, "connection", e->trunk);
+			cJSON_AddStringToObject(o, "reason", e->reason);
+			cJSON_AddItemToArray(arr, o);
+		}
+		if (k->events_untold)
+			cJSON_AddNumberToObject(t, "out_of_service_untold", (double)k->events_untold);
+	}
 
 	cJSON *load = cJSON_AddObjectToObject(root, "load");
 	cJSON_AddNumberToObject(load, "rate", s->rate);

@@ -364,6 +364,47 @@ static int read_dests(struct rd *d, const cJSON *root, struct result *r)
 	return 0;
 }
 
+/* trunk: the keepalive's counts and out-of-service events, to add across shards. */
+static int read_keepalive(struct rd *d, const cJSON *root, struct result *r)
+{
+	const cJSON *t, *arr, *it;
+	struct trunk_keepalive *k = &r->keepalive;
+	int rc = member(d, root, "", "trunk", K_OBJ, &t);
+	if (rc || !t)
+		return rc;
+	if ((rc = counter(d, t, "trunk", "pings", &k->pings)) ||
+	    (rc = counter(d, t, "trunk", "answered", &k->answered)) ||
+	    (rc = counter(d, t, "trunk", "failed", &k->failed)) ||
+	    (rc = counter(d, t, "trunk", "out_of_service_untold", &k->events_untold)) ||
+	    (rc = member(d, t, "trunk", "out_of_service", K_ARR, &arr)))
+		return rc;
+	unsigned n = 0;
+	cJSON_ArrayForEach(it, arr) {
+		char at[48];
+		snprintf(at, sizeof(at), "trunk.out_of_service[%u]", n++);
+		const cJSON *f;
+		uint64_t worker = 0, conn = 0;
+		struct oos_event *e = result_oos_add(r);
+		if (!cJSON_IsObject(it))
+			return bad(d, "%s: expected an object, got %s", at, type_of(it));
+		if (!e)
+			continue; /* counted as untold */
+		if ((rc = counter(d, it, at, "worker", &worker)) || (rc = counter(d, it, at, "connection", &conn)))
+			return rc;
+		e->worker = (unsigned)worker;
+		e->trunk = (unsigned)conn;
+		f = cJSON_GetObjectItemCaseSensitive(it, "at_s");
+		e->at_s = cJSON_IsNumber(f) ? f->valuedouble : 0;
+		f = cJSON_GetObjectItemCaseSensitive(it, "back_s");
+		e->back_s = cJSON_IsNumber(f) ? f->valuedouble : -1;
+		f = cJSON_GetObjectItemCaseSensitive(it, "destination");
+		snprintf(e->where, sizeof(e->where), "%s", cJSON_IsString(f) ? f->valuestring : "");
+		f = cJSON_GetObjectItemCaseSensitive(it, "reason");
+		snprintf(e->reason, sizeof(e->reason), "%s", cJSON_IsString(f) ? f->valuestring : "");
+	}
+	return 0;
+}
+
 static int read_latency(struct rd *d, const cJSON *root, struct result *r)
 {
 	const cJSON *lat, *o;
@@ -865,7 +906,7 @@ static int read_root(struct rd *d, const cJSON *root, struct result *r)
 	int rc;
 	if ((rc = read_run(d, root, r)) || (rc = read_calls(d, root, r)) || (rc = read_sip(d, root, r)) ||
 	    (rc = read_latency(d, root, r)) || (rc = read_stages(d, root, r)) ||
-	    (rc = read_dests(d, root, r)) ||
+	    (rc = read_dests(d, root, r)) || (rc = read_keepalive(d, root, r)) ||
 	    (rc = read_tls(d, root, r)) ||
 	    (rc = read_srtp(d, root, r)) || (rc = read_dtmf(d, root, r)) || (rc = read_tester(d, root, r)) ||
 	    (rc = read_timeseries(d, root, r)))

@@ -120,6 +120,22 @@ void report_print_text(FILE *f, const struct report *rep)
 				d->went_down == 1 ? "" : "s");
 		fputc('\n', f);
 	}
+	if (s->options_ping_s) {
+		const struct trunk_keepalive *k = &r->keepalive;
+		fprintf(f, "trunk      OPTIONS every %u s: %llu sent, %llu answered, %llu failed; out of service %u "
+			"time%s\n", s->options_ping_s, (unsigned long long)k->pings,
+			(unsigned long long)k->answered, (unsigned long long)k->failed, k->n_events,
+			k->n_events == 1 ? "" : "s");
+		for (unsigned i = 0; i < k->n_events; i++) {
+			const struct oos_event *e = &k->events[i];
+			fprintf(f, "           %s (connection %u) out at %.1f s (%s), ", e->where, e->trunk,
+				e->at_s, e->reason);
+			if (e->back_s >= 0)
+				fprintf(f, "back at %.1f s\n", e->back_s);
+			else
+				fprintf(f, "still out at the end\n");
+		}
+	}
 	/* the header's columns are the lines' columns: "  %-26s" is 28 wide */
 	fprintf(f, "%-28s %8s  %9s %9s %9s %9s %9s\n", "latency ms", "count", "p50", "p90", "p99",
 		"p99.9", "max");

@@ -45,8 +45,8 @@ static int trial(const struct scenario *scn, const struct capacity_plan *plan, d
 	t.ramp_s = 0;
 	t.calls = 0;
 	t.duration_s = plan->step_s + (plan->concurrent ? plan->call_s : 0);
-	if (plan->concurrent && t.max_concurrent < value * 1.5 + 16)
-		t.max_concurrent = (uint32_t)(value * 1.5 + 16); /* room above the aim */
+	if (plan->concurrent && t.max_concurrent < value * 1.5 + 16) /* room above the aim */
+		t.max_concurrent = (uint32_t)fmin(value * 1.5 + 16, SCN_MAX_CONCURRENT);
 	t.n_stages = 0;
 	cfg->scn = &t;
 	if (plan->progress_scn)

@@ -242,6 +242,25 @@ static void test_destinations(void)
 	CU_ASSERT(scenario_validate(&scn, &errs) == 0);
 }
 
+/* transport.options_ping_s on a trunk; a responder's answer to pings. */
+static void test_keepalive_keys(void)
+{
+	CU_ASSERT_EQUAL_FATAL(load("{ \"transport\": { \"options_ping_s\": 60 } }", "/t.json"), 0);
+	CU_ASSERT_EQUAL(scn.options_ping_s, 60);
+	CU_ASSERT(load("{ \"transport\": { \"mode\": \"per_call\", \"options_ping_s\": 5 } }", "/t.json"));
+	CU_ASSERT(has_error("transport.options_ping_s: expected with transport.mode trunk only"));
+	CU_ASSERT(load("{ \"transport\": { \"options_ping_s\": 3601 } }", "/t.json"));
+	CU_ASSERT(has_error("transport.options_ping_s: expected seconds 0-3600"));
+	CU_ASSERT_EQUAL_FATAL(load("{ \"role\": \"uas\", \"options\": { \"status\": \"no_answer\", "
+				   "\"after_s\": 2, \"for_s\": 3 } }", "/u.json"), 0);
+	CU_ASSERT(scn.uas.options.set && scn.uas.options.status == SCN_NO_ANSWER &&
+		  scn.uas.options.after_s == 2 && scn.uas.options.for_s == 3);
+	CU_ASSERT(load("{ \"role\": \"uas\", \"options\": { \"status\": 100 } }", "/u.json"));
+	CU_ASSERT(has_error("options.status: expected a status 200-699 or \"no_answer\", got 100"));
+	CU_ASSERT(load("{ \"options\": { \"status\": 503 } }", "/r.json"));
+	CU_ASSERT(has_error("options: expected only in a responder's behaviour"));
+}
+
 /* Values a file sets, one per key, read back. */
 static void test_values(void)
 {
@@ -1018,6 +1037,7 @@ int main(void)
 		{ "validate after flags", test_validate },
 		{ "a responder's behaviour", test_uas_behaviour },
 		{ "several destinations", test_destinations },
+		{ "keepalive pings", test_keepalive_keys },
 	};
 	return tl_run("scenario", TL_CASES(cases));
 }

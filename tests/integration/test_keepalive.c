@@ -1,0 +1,141 @@
+/* The trunk's OPTIONS keepalive (transport.options_ping_s), against trunkload uas whose
+ * behaviour answers pings otherwise for a while: 503 takes the connection out of
+ * service and its calls go to the next destination until a ping is answered 200 again;
+ * no answer within the timeout does the same, and a trunk with no other destination
+ * then places no call (no_connection). Each time is an event in report.json. */
+#include "proc.h"
+#include "tl_test.h"
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TIMEOUT_MS 60000
+
+static char pki[512];
+static uint16_t port;
+
+static pid_t node(const char *addr, const char *behaviour_json, const char *tag)
+{
+	char log[600], scn[600];
+	snprintf(log, sizeof(log), "%s/%s.log", proc_tmpdir(), tag);
+	struct proc_args a = { 0 };
+	args_add(&a, "%s", TL_BINARY);
+	args_add(&a, "uas");
+	args_add(&a, "--listen");
+	args_add(&a, "%s:%u", addr, port);
+	args_add_list(&a, (const char *const[]){ "--threads", "1", NULL });
+	args_identity(&a, pki, "server");
+	args_add(&a, "--ca");
+	args_add(&a, "%s/ca.crt", pki);
+	if (behaviour_json) {
+		snprintf(scn, sizeof(scn), "%s/%s.json", proc_tmpdir(), tag);
+		FILE *f = fopen(scn, "w");
+		if (!f)
+			return -1;
+		fputs(behaviour_json, f);
+		fclose(f);
+		args_add(&a, "--scenario");
+		args_add(&a, "%s", scn);
+	}
+	pid_t pid = proc_spawn(a.v, log, false);
+	proc_nap_ms(300); /* listening well before the run connects (a refusal would say so) */
+	return pid;
+}
+
+static int run(const char *tag, const char *hosts, const char *dist, double rate, double secs,
+	       char *report, size_t cap)
+{
+	char scn[600], dir[512], out[600], json[600];
+	snprintf(scn, sizeof(scn), "%s/%s-run.json", proc_tmpdir(), tag);
+	snprintf(json, sizeof(json),
+		 "{\"name\": \"%s\", \"target\": {\"hosts\": [%s], \"distribution\": \"%s\",\n"
+		 " \"server_name\": \"uas.trunkload.test\"}, \"transport\": {\"options_ping_s\": 1},\n"
+		 " \"load\": {\"rate\": %g, \"duration_s\": %g}}\n", tag, hosts, dist, rate, secs);
+	FILE *f = fopen(scn, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(json, f);
+	fclose(f);
+	proc_path(dir, sizeof(dir), tag);
+	snprintf(out, sizeof(out), "%s.out", dir);
+	snprintf(report, cap, "%s/report.json", dir);
+	struct proc_args a = { 0 };
+	args_add(&a, "%s", TL_BINARY);
+	args_add_list(&a, (const char *const[]){ "run", scn, "--media-ms", "0", "--threads", "1", NULL });
+	args_lab_client(&a, pki, dir);
+	int rc = proc_run(a.v, out, NULL, TIMEOUT_MS, NULL);
+	if (rc > 1)
+		proc_show_log(tag, out, 2500);
+	return rc;
+}
+
+static double num(const char *report, const char *key)
+{
+	double v = -1;
+	proc_json_number(report, key, &v);
+	return v;
+}
+
+static void out_of_service_on_503(void)
+{
+	pid_t a = node("127.0.0.2", "{\"name\": \"pings-503\", \"role\": \"uas\", \"options\": "
+				    "{\"status\": 503, \"after_s\": 2, \"for_s\": 3}}", "node-503");
+	pid_t b = node("127.0.0.3", NULL, "node-ok");
+	CU_ASSERT_FATAL(a > 0 && b > 0);
+	char hosts[96], report[600], status[16], observed[200];
+	snprintf(hosts, sizeof(hosts), "\"127.0.0.2:%u\", \"127.0.0.3:%u\"", port, port);
+	int rc = run("ka-503", hosts, "failover", 20, 8, report, sizeof(report));
+	CHECK(rc == 0, "no call failed: exit 0 (got %d)", rc);
+	CHECK(num(report, "trunk.pings") >= 12, "a ping a second on each connection (%g)",
+	      num(report, "trunk.pings"));
+	double at = num(report, "trunk.out_of_service.0.at_s"), back = num(report, "trunk.out_of_service.0.back_s");
+	CHECK(at >= 1 && at <= 3.5, "node 0 out of service about 2 s in (%g)", at);
+	CHECK(back >= 4 && back <= 6.5, "back about 5 s in (%g)", back);
+	CHECK(num(report, "trunk.out_of_service.1.at_s") < 0, "once only");
+	char *text = proc_read_file(report);
+	CHECK(text && strstr(text, "\"reason\":\t\"status_503\""), "the reason is status_503");
+	free(text);
+	double moved = num(report, "target.destinations.1.calls");
+	CHECK(moved >= 40 && moved <= 80, "node 1 took the calls while node 0 was out (%g)", moved);
+	CHECK(num(report, "calls.failed") == 0, "no call failed");
+	int got = proc_report_check(report, "trunk.in_service", status, sizeof(status), observed,
+				    sizeof(observed));
+	CHECK(got == 0 && !strcmp(status, "warn") && strstr(observed, "status_503"),
+	      "trunk.in_service warns (%s: %s)", status, observed);
+	proc_stop(a, SIGTERM, 5000);
+	proc_stop(b, SIGTERM, 5000);
+}
+
+static void out_of_service_on_silence(void)
+{
+	pid_t a = node("127.0.0.2", "{\"name\": \"pings-silent\", \"role\": \"uas\", \"options\": "
+				    "{\"status\": \"no_answer\", \"after_s\": 1.5, \"for_s\": 2}}", "node-silent");
+	CU_ASSERT_FATAL(a > 0);
+	char hosts[64], report[600];
+	snprintf(hosts, sizeof(hosts), "\"127.0.0.2:%u\"", port);
+	int rc = run("ka-silent", hosts, "round_robin", 10, 6, report, sizeof(report));
+	CHECK(rc == 1, "calls not placed while the only connection was out: exit 1 (got %d)", rc);
+	char *text = proc_read_file(report);
+	CHECK(text && strstr(text, "\"reason\":\t\"timeout\""), "the reason is timeout");
+	free(text);
+	double lost = num(report, "calls.failures.no_connection");
+	CHECK(lost >= 5 && lost <= 40, "calls failed as no_connection while out (%g)", lost);
+	CHECK(num(report, "trunk.out_of_service.0.back_s") > 0, "back in service once pings were answered");
+	proc_stop(a, SIGTERM, 5000);
+}
+
+int main(void)
+{
+	if (!proc_tmpdir() || lab_pki("pki", pki, sizeof(pki)))
+		return 1;
+	port = proc_free_port();
+	if (!port)
+		return 1;
+	static const struct tl_case cases[] = {
+		{ "out_of_service_on_503", out_of_service_on_503 },
+		{ "out_of_service_on_silence", out_of_service_on_silence },
+	};
+	int rc = tl_run("keepalive", TL_CASES(cases));
+	proc_cleanup_all();
+	return rc;
+}

@@ -82,6 +82,38 @@ void result_free(struct result *r)
 	free(r->keepalive.events);
 	r->keepalive.events = NULL;
 	r->keepalive.n_events = 0;
+	for (unsigned i = 0; i < r->n_traces; i++)
+		free(r->traces[i].text);
+	free(r->traces);
+	r->traces = NULL;
+	r->n_traces = r->cap_traces = 0;
+}
+
+int result_trace_add(struct result *r, const char *call_id, const char *reason, char *text,
+		     size_t len)
+{
+	if (r->n_traces == r->cap_traces) {
+		unsigned cap = r->cap_traces ? 2 * r->cap_traces : 16;
+		struct trace_kept *t = realloc(r->traces, cap * sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		r->traces = t;
+		r->cap_traces = cap;
+	}
+	struct trace_kept *t = &r->traces[r->n_traces++];
+	snprintf(t->call_id, sizeof(t->call_id), "%s", call_id);
+	snprintf(t->reason, sizeof(t->reason), "%s", reason);
+	t->text = text;
+	t->len = len;
+	return 0;
+}
+
+unsigned result_traces_of(const struct result *r, const char *reason)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < r->n_traces; i++)
+		n += !strcmp(r->traces[i].reason, reason);
+	return n;
 }
 
 struct oos_event *result_oos_add(struct result *r)
@@ -376,6 +408,17 @@ void result_merge(struct result *dst, const struct result *src)
 			d->failed += s->failed;
 			hist_merge(&d->invite_to_200, &s->invite_to_200);
 		}
+	dst->traces_dropped += src->traces_dropped;
+	for (unsigned i = 0; i < src->n_traces; i++) { /* a copy: src keeps its own */
+		const struct trace_kept *t = &src->traces[i];
+		char *text = malloc(t->len ? t->len : 1);
+		if (!text || result_trace_add(dst, t->call_id, t->reason, text, t->len)) {
+			free(text);
+			dst->traces_dropped++;
+			continue;
+		}
+		memcpy(text, t->text, t->len);
+	}
 	dst->keepalive.pings += src->keepalive.pings;
 	dst->keepalive.answered += src->keepalive.answered;
 	dst->keepalive.failed += src->keepalive.failed;

@@ -169,6 +169,14 @@ struct trunk_keepalive {
 	uint64_t events_untold;   /* past that many */
 };
 
+/* --trace: the SIP messages of a call, as sent and received (inside TLS), with when,
+ * which way and over which connection; kept for the calls it picks. */
+struct trace_kept {
+	char call_id[64], reason[32]; /* reason "completed" for a call that did not fail */
+	char *text;                   /* owned */
+	size_t len;
+};
+
 /* One stage of load.stages: the calls scheduled in it, however late they ended. */
 struct stage_result {
 	uint64_t started, completed, failed;
@@ -219,6 +227,9 @@ struct result {
 	unsigned n_dests;
 	struct capacity_found capacity;
 	struct trunk_keepalive keepalive;
+	struct trace_kept *traces;  /* owned */
+	unsigned n_traces, cap_traces;
+	uint64_t traces_dropped;    /* calls it would have kept, past --trace-mem */
 	char first_tls_error[200];
 
 	struct srtp_key_row *keys; /* owned; NULL unless keys are listed */
@@ -259,6 +270,12 @@ struct finding_seen {
  * in that order, one per code: at most max into out. Returns how many. */
 unsigned result_findings(const struct result *r, struct finding_seen *out, unsigned max);
 
+/* Keeps a call's trace: text (malloc'd) becomes the result's. 0 or -ENOMEM (then the
+ * caller still owns text). */
+int result_trace_add(struct result *r, const char *call_id, const char *reason, char *text,
+		     size_t len);
+/* How many traces are kept for reason. */
+unsigned result_traces_of(const struct result *r, const char *reason);
 /* A new out-of-service event (zeroed, back_s -1); NULL when RESULT_MAX_OOS are held
  * (events_untold counts it) or memory is short. */
 struct oos_event *result_oos_add(struct result *r);

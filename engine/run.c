@@ -184,6 +184,8 @@ int run_caller(const struct run_caller_config *cfg, struct result *out, char *er
 		memcpy(wt->uac.run_id, run_id, sizeof(run_id));
 		wt->uac.list_keys = cfg->list_keys ? RESULT_MAX_KEYS / n : 0;
 		wt->uac.progress = &wt->progress;
+		wt->uac.trace = cfg->trace;
+		wt->uac.trace.mem = cfg->trace.mem / n;
 		wt->uac.metrics = cfg->metrics && i < cfg->metrics->n ? &cfg->metrics->slots[i] : NULL;
 		if (pthread_create(&wt->tid, NULL, worker_main, wt)) {
 			rc = -EAGAIN;

@@ -11,6 +11,7 @@
 #include "uas.h"
 #include "numbers.h"
 #include "metrics.h"
+#include "uac.h"
 
 struct run_caller_config {
 	const struct scenario *scn;
@@ -25,6 +26,7 @@ struct run_caller_config {
 	const struct number_table *numbers; /* call.numbers' CSV file, loaded (or NULL) */
 	double start_at;       /* wall clock (epoch s) the schedule starts at, 0: at once */
 	struct metrics_board *metrics; /* --metrics: a slot per worker (at least threads), or NULL */
+	struct trace_plan trace; /* --trace (mem: the whole run's) */
 	/* called about once a second on the calling thread while the run goes */
 	void (*progress_cb)(const struct progress_snapshot *s, void *arg);
 	void *progress_arg;

@@ -585,3 +585,11 @@ void tls_peer_facts(const struct tls_conn *t, bool peer_is_server, int warn_days
 					  p->findings, FINDINGS_MAX);
 	p->seen = p->n_chain > 0 || t->verify_error;
 }
+
+void tls_conn_names(const struct tls_conn *t, const char **version, const char **cipher)
+{
+	*version = t->ssl && t->done ? SSL_get_version(t->ssl) : "";
+	*cipher = t->ssl && t->done ? SSL_get_cipher_name(t->ssl) : "";
+	if (!*cipher)
+		*cipher = "";
+}

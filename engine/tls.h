@@ -101,5 +101,7 @@ void tls_peer_facts(const struct tls_conn *t, bool peer_is_server, int warn_days
 /* The SHA-256 of the far end's leaf as presented (also in a refused handshake) into key
  * (32 bytes): what tells its distinct certificates apart. false when it sent none. */
 bool tls_peer_key(const struct tls_conn *t, unsigned char key[32]);
+/* The negotiated version and cipher ("" before the handshake). */
+void tls_conn_names(const struct tls_conn *t, const char **version, const char **cipher);
 
 #endif

@@ -67,6 +67,8 @@ static int out_request(const struct ua_io *io, const struct sip_request *r)
 			return -ENOMEM;
 		int n = sip_build_request(p, need, r);
 		if (n >= 0) {
+			if (io->sent)
+				io->sent(io->sent_arg, io->c, p, (size_t)n);
 			worker_out_commit(io->w, io->c, (size_t)n);
 			return 0;
 		}
@@ -85,6 +87,8 @@ static int out_response(const struct ua_io *io, const struct sip_msg *m, const s
 			return -ENOMEM;
 		int n = sip_build_response(p, need, m, r);
 		if (n >= 0) {
+			if (io->sent)
+				io->sent(io->sent_arg, io->c, p, (size_t)n);
 			worker_out_commit(io->w, io->c, (size_t)n);
 			return 0;
 		}

@@ -39,6 +39,9 @@ struct ua_io {
 	struct tl_str headers;         /* header lines the role adds to the ACK it sends */
 	struct tl_str reply_headers;   /* UAS: header lines it adds to the response it sends
 					* (Require: 100rel and RSeq on a reliable 18x) */
+	/* told of each message sent, as written (a call's --trace), or NULL */
+	void (*sent)(void *arg, const struct conn *c, const char *msg, size_t len);
+	void *sent_arg;
 };
 
 /* What a message from the far end meant, for the role to act on. */

@@ -162,6 +162,8 @@ static void count_prefix(struct uac *u, struct call *k, bool failed)
 
 static void call_release(struct uac *u, struct call *k)
 {
+	if (k->trace || k->trace_lost)
+		uac_trace_end(u, k);
 	if (u->expect_refusal)
 		uac_count_outcome(u, k, HS_UNDECIDED);
 	if (k->got_2xx && k->ss.over) /* a BYE ended the dialog: whose? */
@@ -195,6 +197,7 @@ void uac_call_fail(struct uac *u, struct call *k, const char *reason, bool clean
 		call_release(u, k);
 		return;
 	}
+	uac_trace_failed(u, k, reason);
 	bool cancelled = false;
 	if (clean_up && uac_call_conn(u, k)) {
 		const char *why;
@@ -373,6 +376,7 @@ void uac_call_start(struct uac *u, uint64_t t_sched)
 	(void)rand_pool_get(&u->w->rand, &rnd, sizeof(rnd));
 	b = tl_sb_init(k->from_tag, sizeof(k->from_tag));
 	tl_sb_hex(&b, rnd, 8);
+	uac_trace_begin(u, k);
 	if (++u->active > res->max_concurrent)
 		res->max_concurrent = u->active;
 	if (u->per_conn) { /* the flow starts once this call's own connection is up */

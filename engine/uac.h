@@ -10,6 +10,15 @@
 #include "numbers.h"
 #include "metrics.h"
 
+/* --trace: which calls' SIP messages are kept (failed: up to n per failure reason; all:
+ * the first n calls), in at most mem bytes for this worker (past it: dropped, counted). */
+enum trace_mode { TRACE_OFF = 0, TRACE_FAILED, TRACE_ALL };
+struct trace_plan {
+	enum trace_mode mode;
+	unsigned n;
+	size_t mem;
+};
+
 struct uac_config {
 	const struct scenario *scn;
 	const struct sockaddr_storage *targets; /* each destination's address (scn_dest order) */
@@ -22,6 +31,7 @@ struct uac_config {
 	unsigned list_keys;       /* list the SRTP keys of up to this many calls (0: none) */
 	struct progress *progress; /* published once a second (may be NULL) */
 	struct metrics_slot *metrics; /* --metrics: published once a second (may be NULL) */
+	struct trace_plan trace;  /* --trace */
 	unsigned shard, shards;   /* this run's shard of how many (0 of 1 alone) */
 	const struct number_table *numbers; /* call.numbers' CSV file, loaded (or NULL) */
 	uint64_t seed;            /* of the random orders of call.numbers */

@@ -24,6 +24,17 @@ enum timer_kind { T_STEP = 1, T_RECONNECT, T_STARTUP, T_HANDSHAKE, T_HOLD, T_IDL
 /* Trunk connections not all up by then: the run starts with those that are. */
 #define STARTUP_TIMEOUT_NS (10 * NS_PER_S)
 
+/* A call's trace while it runs (--trace): its messages so far, and why it failed. */
+struct call_trace {
+	char *buf;
+	size_t len, cap;
+	char reason[32]; /* "" while it has not failed */
+	struct trace_tap {   /* what the session's own messages are told to (ua_io.sent) */
+		struct uac *u;
+		struct call *k;
+	} tap;
+};
+
 struct call {
 	uint32_t gen, timer_seq;
 	uint64_t number;      /* its index in the run, shards included: {call_number} */
@@ -59,6 +70,8 @@ struct call {
 	bool decided;         /* a negative test: this attempt's outcome is counted */
 	bool cancelling;      /* failed and cancelled: awaits the INVITE's final response, to
 			       * acknowledge it (and end with BYE a 2xx that crossed the CANCEL) */
+	bool trace_lost;      /* its trace was dropped for want of --trace-mem */
+	struct call_trace *trace; /* --trace: owned while the call runs, NULL untraced */
 };
 
 struct trunk {
@@ -112,6 +125,7 @@ struct uac {
 	bool per_conn;        /* per_call or handshake mode: a connection per call */
 	bool expect_refusal;  /* tls.expect_handshake "rejected": each call is one attempt */
 	uint64_t connect_failures;
+	size_t trace_bytes;   /* traces held: of calls running and kept */
 };
 
 /* uac.c: a call's life */
@@ -191,6 +205,20 @@ void uac_ping_start(struct uac *u, struct trunk *t);
 void uac_ping_timer(struct uac *u, uint32_t trunk, uint32_t seq);
 /* Whether m answers one of our pings (then it is taken). */
 bool uac_ping_response(struct uac *u, struct conn *c, const struct sip_msg *m);
+
+/* uac_trace.c: --trace */
+void uac_trace_begin(struct uac *u, struct call *k);
+/* One message of the call: sent or received over c, in one or two pieces. */
+void uac_trace_msg(struct uac *u, struct call *k, const struct conn *c, bool sent, const char *a,
+		   size_t alen, const char *b, size_t blen);
+/* The call failed for reason (said once). */
+void uac_trace_failed(struct uac *u, struct call *k, const char *reason);
+/* The call ended (k->trace->reason says how): its trace is kept or let go. */
+void uac_trace_end(struct uac *u, struct call *k);
+/* For ua_io.sent: a message the call's session sent. */
+void uac_trace_sent(void *tap, const struct conn *c, const char *msg, size_t len);
+/* A received message, head and body, into the call's trace. */
+void uac_trace_received(struct uac *u, struct call *k, const struct conn *c, const struct sip_msg *m);
 
 /* uac_schedule.c */
 uint64_t uac_schedule_tick(struct worker *w, uint64_t now);

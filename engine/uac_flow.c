@@ -429,6 +429,8 @@ void uac_on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 	if (u->scn->options_ping_s && uac_ping_response(u, c, m))
 		return;
 	struct call *k = uac_call_by_id(u, m->call_id);
+	if (k && k->trace)
+		uac_trace_received(u, k, c, m);
 	if (k && k->cancelling && k->conn_slot == c->slot &&
 	    ((m->cseq_method == SIP_INVITE || m->cseq_method == SIP_CANCEL) ?
 		     tl_str_eq(m->branch, k->branch_invite) : tl_str_eq(m->branch, k->branch_last))) {
@@ -632,6 +634,8 @@ void uac_on_request(struct uac *u, struct conn *c, const struct sip_msg *m)
 		return;
 	}
 	struct call *k = uac_call_by_id(u, m->call_id);
+	if (k && k->trace)
+		uac_trace_received(u, k, c, m);
 	if (!k || !k->got_2xx || k->conn_slot != c->slot) {
 		if (m->method == SIP_ACK)
 			return;

@@ -16,7 +16,7 @@ static void new_branch(struct uac *u, struct call *k, char *out, size_t cap)
 	tl_sb_hex(&b, ++k->txn, 1);
 }
 
-static int send_msg(struct uac *u, struct conn *c, const struct sip_request *r)
+static int send_msg(struct uac *u, struct call *k, struct conn *c, const struct sip_request *r)
 {
 	size_t need = 2048 + r->body.len + r->headers.len;
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -25,6 +25,8 @@ static int send_msg(struct uac *u, struct conn *c, const struct sip_request *r)
 			return -ENOMEM;
 		int n = sip_build_request(p, need, r);
 		if (n >= 0) {
+			if (k->trace)
+				uac_trace_msg(u, k, c, true, p, (size_t)n, NULL, 0);
 			worker_out_commit(u->w, c, (size_t)n);
 			return 0;
 		}
@@ -65,6 +67,7 @@ struct ua_io uac_call_io(struct uac *u, struct call *k, struct conn *c, char *co
 		.suites = s->suites, .n_suites = s->n_suites, .accept = s->suites, .n_accept = s->n_suites,
 		.codecs = s->codecs, .n_codecs = s->n_codecs,
 		.min_se_s = s->session_timer.expires_s ? s->session_timer.min_se_s : ST_RFC_MIN_SE,
+		.sent = k->trace ? uac_trace_sent : NULL, .sent_arg = k->trace ? &k->trace->tap : NULL,
 	};
 }
 
@@ -204,7 +207,7 @@ int uac_send_request(struct uac *u, struct call *k, enum sip_method m, bool offe
 	}
 	if (m != SIP_INVITE)
 		k->last_method = m;
-	return send_msg(u, c, &r);
+	return send_msg(u, k, c, &r);
 }
 
 /* The ACK of the 2xx to our INVITE, with our answer when the flow says so and the
@@ -254,7 +257,7 @@ int uac_send_prack(struct uac *u, struct call *k, uint32_t rseq)
 	new_branch(u, k, k->branch_prack, sizeof(k->branch_prack));
 	r.branch = tl_str_c(k->branch_prack);
 	r.headers = (struct tl_str){ hdr, b.n };
-	return send_msg(u, c, &r);
+	return send_msg(u, k, c, &r);
 }
 
 /* ACK for a non-2xx final response: same transaction as the INVITE (RFC 3261 17.1.1.3). */
@@ -278,5 +281,5 @@ void uac_send_error_ack(struct uac *u, struct call *k, const struct sip_msg *m)
 	}
 	r.to_tag = m->to_tag;
 	r.branch = tl_str_c(k->branch_invite);
-	send_msg(u, c, &r);
+	send_msg(u, k, c, &r);
 }

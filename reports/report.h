@@ -29,6 +29,11 @@ struct report {
 int report_write_all(const char *dir, const struct report *r, bool *json_written, char *err,
 		     size_t errlen);
 
+/* --trace: traces/<reason>-<Call-ID>.txt of a kept trace, relative to the report dir. */
+void report_trace_file(const struct trace_kept *t, char *out, size_t cap);
+/* Writes each kept trace into dir/traces/. 0 or -errno with a reason in err. */
+int report_write_traces(const char *dir, const struct report *r, char *err, size_t errlen);
+
 /* Writes report.json atomically (a temporary file renamed into place), so a
  * reader never sees half a report. Returns 0 or -errno with a reason in err. */
 int report_write_json(const char *path, const struct report *r, char *err, size_t errlen);

@@ -37,5 +37,11 @@ int report_write_all(const char *dir, const struct report *r, bool *json_written
 			snprintf(err, errlen, "%s", why);
 		}
 	}
+	char why[512] = "";
+	int rc = report_write_traces(dir, r, why, sizeof(why)); /* with --trace */
+	if (rc && !first) {
+		first = rc;
+		snprintf(err, errlen, "%s", why);
+	}
 	return first;
 }

@@ -336,6 +336,19 @@ static cJSON *build(const struct report *rep)
 		cJSON_AddItemToObject(lat, lat_interval_name((enum lat_interval)i), latency(&r->lat[i]));
 
 	stages_json(root, s, r);
+	if (r->n_traces || r->traces_dropped) {
+		cJSON *arr = cJSON_AddArrayToObject(root, "traces");
+		for (unsigned i = 0; i < r->n_traces; i++) {
+			char file[160];
+			report_trace_file(&r->traces[i], file, sizeof(file));
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "call_id", r->traces[i].call_id);
+			cJSON_AddStringToObject(o, "reason", r->traces[i].reason);
+			cJSON_AddStringToObject(o, "file", file);
+			cJSON_AddItemToArray(arr, o);
+		}
+		cJSON_AddNumberToObject(root, "traces_dropped", (double)r->traces_dropped);
+	}
 	if (r->capacity.searched) {
 		const struct capacity_found *f = &r->capacity;
 		cJSON *cap = cJSON_AddObjectToObject(root, "capacity");

@@ -121,6 +121,13 @@ static const char run_help[] =
 	"                          every worker's once a second, the final result at the end\n"
 	"  --metrics-hold S        keep serving the final figures S seconds after the run, for\n"
 	"                          a scraper's last look (default 0)\n"
+	"  --trace failed[:N]|all:N\n"
+	"                          keep the SIP messages (as sent and received inside TLS, with\n"
+	"                          times and connections) of up to N failed calls per failure\n"
+	"                          reason (default 10), or of the first N calls, in\n"
+	"                          traces/<reason>-<Call-ID>.txt, listed in report.json traces[]\n"
+	"  --trace-mem MiB         memory the traces may take (default 64); past it traces are\n"
+	"                          dropped and counted (traces_dropped), the run never slowed\n"
 	"  --srtp-keys             list the SRTP keys (both directions) of the first 1000 calls\n"
 	"                          in report.json (srtp.keys), to decrypt captured media\n"
 	"\n"
@@ -139,7 +146,8 @@ enum {
 	O_CONNECTIONS, O_RATE, O_CALLS, O_DURATION, O_MAX_CONCURRENT, O_MEDIA_MS, O_REPORT_DIR,
 	O_QUIET, O_HELP, O_MEDIA_PORTS, O_MODE, O_THREADS, O_SECURITY_LEVEL, O_EXPECT_HANDSHAKE,
 	O_KEYLOG, O_SRTP_KEYS, O_SHARD, O_RESUME, O_SOURCE, O_HOLD_MS, O_CRL, O_START_AT,
-	O_FIND_CAPACITY, O_FROM, O_MAX, O_STEP_S, O_DRAIN_S, O_METRICS, O_METRICS_HOLD,
+	O_FIND_CAPACITY, O_FROM, O_MAX, O_STEP_S, O_DRAIN_S, O_METRICS, O_METRICS_HOLD, O_TRACE,
+	O_TRACE_MEM,
 };
 
 static const struct option run_options[] = {
@@ -172,6 +180,8 @@ static const struct option run_options[] = {
 	{ "step-s", required_argument, NULL, O_STEP_S },
 	{ "drain-s", required_argument, NULL, O_DRAIN_S },
 	{ "metrics", required_argument, NULL, O_METRICS },
+	{ "trace", required_argument, NULL, O_TRACE },
+	{ "trace-mem", required_argument, NULL, O_TRACE_MEM },
 	{ "metrics-hold", required_argument, NULL, O_METRICS_HOLD },
 	{ "resume", no_argument, NULL, O_RESUME },
 	{ "source", required_argument, NULL, O_SOURCE },
@@ -470,6 +480,7 @@ int cmd_run(int argc, char **argv)
 	bool find = false, from_set = false;
 	const char *metrics_addr = NULL;
 	double metrics_hold = 0;
+	struct trace_plan trace = { .mem = 64u << 20 };
 	struct capacity_plan plan = { .max = 1e6, .step_s = 10, .drain_s = 2 };
 	enum { MAX_FLAGS = 256 };
 	int flags[MAX_FLAGS], nflags = 0;
@@ -540,6 +551,22 @@ int cmd_run(int argc, char **argv)
 		} else if (opt == O_STEP_S) {
 			if (cli_double(optarg, 1, 3600, &plan.step_s))
 				return cli_usage_error("run", "--step-s: expected seconds 1-3600, got \"%s\"", optarg);
+		} else if (opt == O_TRACE) {
+			uint64_t n = 10;
+			const char *colon = strchr(optarg, ':');
+			size_t word = colon ? (size_t)(colon - optarg) : strlen(optarg);
+			bool all = word == 3 && !strncmp(optarg, "all", 3);
+			if ((!all && (word != 6 || strncmp(optarg, "failed", 6))) || (all && !colon) ||
+			    (colon && cli_u64(colon + 1, 1, 1000000, &n)))
+				return cli_usage_error("run", "--trace: expected failed, failed:N or all:N (N 1-1000000), "
+						       "got \"%s\"", optarg);
+			trace.mode = all ? TRACE_ALL : TRACE_FAILED;
+			trace.n = (unsigned)n;
+		} else if (opt == O_TRACE_MEM) {
+			uint64_t mib;
+			if (cli_u64(optarg, 1, 65536, &mib))
+				return cli_usage_error("run", "--trace-mem: expected MiB 1-65536, got \"%s\"", optarg);
+			trace.mem = (size_t)mib << 20;
 		} else if (opt == O_METRICS) {
 			metrics_addr = optarg;
 		} else if (opt == O_METRICS_HOLD) {
@@ -709,6 +736,7 @@ int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cfg.metrics = live.http ? &live.board : NULL;
+	cfg.trace = trace;
 	static struct result res;
 	static struct scenario shown; /* with --find-capacity: the trials as its stages */
 	const struct scenario *judged = &scn;

@@ -79,7 +79,9 @@ struct metrics_http *metrics_http_start(const char *addr_port, struct metrics_bo
 		return NULL;
 	}
 	m->board = board;
-	m->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, port, NULL, NULL, on_request, m,
+	/* epoll where there is one: select() would refuse sockets past 1023, which a run
+	 * with many connections opens */
+	m->daemon = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, port, NULL, NULL, on_request, m,
 				     MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT, 16u,
 				     MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
 	if (!m->daemon) {

@@ -411,13 +411,14 @@ void result_merge(struct result *dst, const struct result *src)
 	dst->traces_dropped += src->traces_dropped;
 	for (unsigned i = 0; i < src->n_traces; i++) { /* a copy: src keeps its own */
 		const struct trace_kept *t = &src->traces[i];
-		char *text = malloc(t->len ? t->len : 1);
+		char *text = malloc(t->len + 1);
 		if (!text || result_trace_add(dst, t->call_id, t->reason, text, t->len)) {
 			free(text);
 			dst->traces_dropped++;
 			continue;
 		}
 		memcpy(text, t->text, t->len);
+		text[t->len] = '\0';
 	}
 	dst->keepalive.pings += src->keepalive.pings;
 	dst->keepalive.answered += src->keepalive.answered;

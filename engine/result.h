@@ -173,7 +173,7 @@ struct trunk_keepalive {
  * which way and over which connection; kept for the calls it picks. */
 struct trace_kept {
 	char call_id[64], reason[32]; /* reason "completed" for a call that did not fail */
-	char *text;                   /* owned */
+	char *text;                   /* owned; text[len] is a NUL */
 	size_t len;
 };
 
@@ -190,6 +190,7 @@ struct capacity_found {
 	double cps;             /* 0: even the first trial failed */
 	double concurrent;      /* --find-capacity concurrent: the calls held at once, else 0 */
 	bool max_reached;       /* --max passed: the capacity is higher */
+	bool unfinished;        /* the trials ran out before the bisection came within 5 % */
 	unsigned failed_stage;  /* 1-based stage of the lowest failing rate, 0: none failed */
 	double failed_cps, failed_concurrent;
 	char threshold[160];    /* its first failing check: "name: expected ..., observed ..." */
@@ -270,8 +271,8 @@ struct finding_seen {
  * in that order, one per code: at most max into out. Returns how many. */
 unsigned result_findings(const struct result *r, struct finding_seen *out, unsigned max);
 
-/* Keeps a call's trace: text (malloc'd) becomes the result's. 0 or -ENOMEM (then the
- * caller still owns text). */
+/* Keeps a call's trace: text (malloc'd, a NUL at text[len]) becomes the result's. 0 or
+ * -ENOMEM (then the caller still owns text). */
 int result_trace_add(struct result *r, const char *call_id, const char *reason, char *text,
 		     size_t len);
 /* How many traces are kept for reason. */

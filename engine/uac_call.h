@@ -29,10 +29,13 @@ struct call_trace {
 	char *buf;
 	size_t len, cap;
 	char reason[32]; /* "" while it has not failed */
-	struct trace_tap {   /* what the session's own messages are told to (ua_io.sent) */
-		struct uac *u;
-		struct call *k;
-	} tap;
+};
+
+/* What the session's own messages are told to (ua_io.sent): the call, whose trace may
+ * be dropped meanwhile. */
+struct trace_tap {
+	struct uac *u;
+	struct call *k;
 };
 
 struct call {
@@ -72,6 +75,7 @@ struct call {
 			       * acknowledge it (and end with BYE a 2xx that crossed the CANCEL) */
 	bool trace_lost;      /* its trace was dropped for want of --trace-mem */
 	struct call_trace *trace; /* --trace: owned while the call runs, NULL untraced */
+	struct trace_tap tap;     /* for the session's messages, while traced */
 };
 
 struct trunk {
@@ -88,7 +92,7 @@ struct trunk {
 /* A destination of the trunk (target.hosts), as this worker sees it. */
 struct uac_dest {
 	char verify_name[256];   /* SNI and the name its certificate must carry */
-	unsigned trunks_up;      /* trunk mode: its connections up and in service now */
+	unsigned trunks_usable;      /* trunk mode: its connections up and in service now */
 	unsigned next_trunk;     /* trunk mode: where the next call's search for one starts */
 	uint64_t down_until;     /* a connection per call: one was refused; skipped till then */
 	char from_uri[300], to_uri[300], ruri[320]; /* its calls' URIs, unless per call */

@@ -22,8 +22,8 @@ void uac_trunk_state(struct uac *u, struct trunk *t, bool up, bool in_service)
 	t->in_service = in_service;
 	struct uac_dest *d = &u->dests[t->dest];
 	if (usable(t) && !was) {
-		d->trunks_up++;
-	} else if (!usable(t) && was && !--d->trunks_up) {
+		d->trunks_usable++;
+	} else if (!usable(t) && was && !--d->trunks_usable) {
 		struct dest_result *r = uac_dest_result(u, t->dest);
 		if (r && !atomic_load(u->w->stop) && !u->closing)
 			r->went_down++;
@@ -50,7 +50,7 @@ struct conn *uac_pick_trunk(struct uac *u, struct trunk **out)
 {
 	uint32_t open_dests = 0;
 	for (unsigned d = 0; d < u->n_dests; d++)
-		open_dests |= (uint32_t)(u->dests[d].trunks_up > 0) << d;
+		open_dests |= (uint32_t)(u->dests[d].trunks_usable > 0) << d;
 	int d = dest_pick(&u->picker, open_dests);
 	struct conn *c = d >= 0 ? dest_trunk(u, (unsigned)d, out) : NULL;
 	for (unsigned n = 0; !c && n < u->n_trunks; n++) { /* any that takes calls */
@@ -65,10 +65,10 @@ struct conn *uac_pick_trunk(struct uac *u, struct trunk **out)
 
 unsigned uac_pick_dest(struct uac *u)
 {
-	uint32_t usable = 0;
+	uint32_t open_dests = 0;
 	for (unsigned d = 0; d < u->n_dests; d++)
-		usable |= (uint32_t)(u->dests[d].down_until <= u->w->now) << d;
-	int d = dest_pick(&u->picker, usable);
+		open_dests |= (uint32_t)(u->dests[d].down_until <= u->w->now) << d;
+	int d = dest_pick(&u->picker, open_dests);
 	if (d < 0) /* every one refused lately: try as if all were up */
 		d = dest_pick(&u->picker, UINT32_MAX);
 	return d < 0 ? 0 : (unsigned)d;

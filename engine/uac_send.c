@@ -67,7 +67,7 @@ struct ua_io uac_call_io(struct uac *u, struct call *k, struct conn *c, char *co
 		.suites = s->suites, .n_suites = s->n_suites, .accept = s->suites, .n_accept = s->n_suites,
 		.codecs = s->codecs, .n_codecs = s->n_codecs,
 		.min_se_s = s->session_timer.expires_s ? s->session_timer.min_se_s : ST_RFC_MIN_SE,
-		.sent = k->trace ? uac_trace_sent : NULL, .sent_arg = k->trace ? &k->trace->tap : NULL,
+		.sent = k->trace ? uac_trace_sent : NULL, .sent_arg = &k->tap,
 	};
 }
 

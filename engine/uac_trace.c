@@ -56,6 +56,7 @@ void uac_trace_begin(struct uac *u, struct call *k)
 {
 	k->trace = NULL;
 	k->trace_lost = false;
+	k->tap = (struct trace_tap){ u, k };
 	const struct trace_plan *p = &u->cfg.trace;
 	if (p->mode == TRACE_OFF || (p->mode == TRACE_ALL && k->number >= p->n))
 		return;
@@ -63,7 +64,6 @@ void uac_trace_begin(struct uac *u, struct call *k)
 		k->trace_lost = true;
 		return;
 	}
-	k->trace->tap = (struct trace_tap){ u, k };
 	char head[160];
 	int n = snprintf(head, sizeof(head), "trunkload trace of call %s (call %llu)\n", k->call_id,
 			 (unsigned long long)k->number);
@@ -112,9 +112,15 @@ void uac_trace_end(struct uac *u, struct call *k)
 		k->trace_lost = false;
 		return;
 	}
+	if (wanted) /* its text ends in a NUL (not counted in its length), for readers */
+		put(u, k, "", 1);
+	if (!k->trace) { /* dropped just now */
+		res->traces_dropped += wanted;
+		return;
+	}
 	struct call_trace *t = k->trace;
 	k->trace = NULL;
-	if (wanted && !result_trace_add(res, k->call_id, reason, t->buf, t->len)) {
+	if (wanted && !result_trace_add(res, k->call_id, reason, t->buf, t->len - 1)) {
 		free(t); /* its text is the result's now, and still counts against the cap */
 		return;
 	}
@@ -129,7 +135,8 @@ void uac_trace_failed(struct uac *u, struct call *k, const char *reason)
 	if (k->trace && !k->trace->reason[0]) {
 		snprintf(k->trace->reason, sizeof(k->trace->reason), "%s", reason);
 	} else if (!k->trace && k->trace_lost && u->cfg.trace.mode == TRACE_FAILED) {
-		u->w->res.traces_dropped++; /* counted once, here */
+		/* counted once, here, if its reason had room for it */
+		u->w->res.traces_dropped += result_traces_of(&u->w->res, reason) < u->cfg.trace.n;
 		k->trace_lost = false;
 	}
 }
@@ -137,5 +144,6 @@ void uac_trace_failed(struct uac *u, struct call *k, const char *reason)
 void uac_trace_sent(void *tap, const struct conn *c, const char *msg, size_t len)
 {
 	struct trace_tap *t = tap;
-	uac_trace_msg(t->u, t->k, c, true, msg, len, NULL, 0);
+	if (t->k->trace) /* it may have been dropped since the session was handed the tap */
+		uac_trace_msg(t->u, t->k, c, true, msg, len, NULL, 0);
 }

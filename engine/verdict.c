@@ -450,6 +450,8 @@ static void judge_capacity(struct verdict *v, const struct result *r)
 		tl_sb_fmt(&b, "%g concurrent calls (%g calls/s)", f->concurrent, f->cps);
 	else if (f->cps > 0)
 		tl_sb_fmt(&b, "%g calls/s", f->cps);
+	if (f->unfinished)
+		tl_sb_cstr(&b, ", not narrowed to 5 %: the trials ran out (a --from nearer the answer helps)");
 	if (f->max_reached)
 		tl_sb_cstr(&b, ", the highest tried (--max): the far end holds more");
 	else if (f->failed_stage && f->failed_concurrent > 0)
@@ -459,7 +461,7 @@ static void judge_capacity(struct verdict *v, const struct result *r)
 		tl_sb_fmt(&b, "%strial %u at %g calls/s failed %s", f->cps > 0 ? "; " : "none: ",
 			  f->failed_stage, f->failed_cps, f->threshold);
 	tl_sb_mark_cut(&b);
-	c->status = f->cps > 0 ? CHECK_PASS : CHECK_FAIL;
+	c->status = f->cps <= 0 ? CHECK_FAIL : f->unfinished ? CHECK_WARN : CHECK_PASS;
 }
 
 /* With several destinations, each must have been there: one that never came up fails

@@ -474,6 +474,11 @@ static const char css[] =
 	"svg .series{fill:none;stroke-width:2;stroke-linejoin:round}\n"
 	"svg .target{fill:none;stroke:#57606a;stroke-width:2;stroke-dasharray:6 4}\n"
 	"svg .bar{fill:var(--fail)}\n"
+	"svg.ladder .life{stroke:#8c959f;stroke-dasharray:4 4}svg.ladder .msg line{stroke:#57606a;"
+	"stroke-width:1.5}svg.ladder marker path{fill:#57606a}svg.ladder .fail line{stroke:var(--fail)}"
+	"svg.ladder .fail text{fill:var(--fail);font-weight:600}svg.ladder text.t{fill:var(--muted)}\n"
+	"details pre{margin:4px 0 8px;padding:8px;background:#f6f8fa;overflow-x:auto;font-size:12px}"
+	"details.fail summary{color:var(--fail)}\n"
 	".nodata{padding:22px;text-align:center;color:var(--muted);border:1px dashed var(--line);"
 	"border-radius:6px;margin:6px 0 16px}\n"
 	".cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:18px}\n"
@@ -1041,6 +1046,7 @@ int report_write_html(const char *path, const struct report *rep, char *err, siz
 	load_section(f, rep);
 	latency_section(f, rep);
 	failures_section(f, rep->res);
+	report_html_traces(f, rep->res);
 	tls_section(f, rep);
 	srtp_section(f, rep->res, rep->verdict);
 	fputs("<footer>trunkload ", f);

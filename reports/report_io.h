@@ -23,4 +23,8 @@ size_t report_utf8_len(const unsigned char *p, int xml);
  * breaks and tabs as references, U+FFFE/U+FFFF refused); else HTML (they stay). */
 void report_escape(FILE *f, const char *s, int xml);
 
+/* report.html's traces section (--trace): a sequence diagram per kept call. */
+struct result;
+void report_html_traces(FILE *f, const struct result *r);
+
 #endif

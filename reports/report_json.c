@@ -359,6 +359,7 @@ static cJSON *build(const struct report *rep)
 			cJSON_AddNumberToObject(cap, "concurrent", f->concurrent);
 		cJSON_AddNumberToObject(cap, "trials", r->n_stages);
 		cJSON_AddBoolToObject(cap, "max_reached", f->max_reached);
+		cJSON_AddBoolToObject(cap, "unfinished", f->unfinished);
 		if (f->failed_stage) {
 			cJSON_AddNumberToObject(cap, "failed_stage", f->failed_stage);
 			cJSON_AddNumberToObject(cap, "failed_cps", f->failed_cps);

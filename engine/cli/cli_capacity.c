@@ -109,12 +109,16 @@ int capacity_search(const struct scenario *scn, const struct capacity_plan *plan
 	double value = plan->from, held = 0, failed = 0;
 	unsigned offset_s = 0;
 	int rc = 0;
-	for (unsigned n = 0; n < SCN_MAX_STAGES; n++) {
+	unsigned n = 0;
+	bool done = false;
+	for (; n < SCN_MAX_STAGES && !done; n++) {
 		bool pass = false;
 		char why[sizeof(cap->threshold)];
 		rc = trial(scn, plan, value, n, cfg, total, &offset_s, &pass, why, sizeof(why), err, errlen);
-		if (rc)
+		if (rc) { /* a trial could not start: the search ends, said by rc */
+			done = true;
 			break;
+		}
 		double trial_s = plan->step_s + (plan->concurrent ? plan->call_s : 0);
 		shown->stages[n] = (struct load_stage){
 			.rate = plan->concurrent ? value / plan->call_s : value, .duration_s = trial_s };
@@ -129,23 +133,22 @@ int capacity_search(const struct scenario *scn, const struct capacity_plan *plan
 			cap->failed_concurrent = plan->concurrent ? value : 0;
 			snprintf(cap->threshold, sizeof(cap->threshold), "%s", why);
 		}
-		if (total->interrupted || (!held && failed))
-			break; /* stopped, or even the first value failed */
-		if (!failed && value >= plan->max) {
-			cap->max_reached = true;
-			break;
-		}
-		if (!failed)
+		if (total->interrupted || (!held && failed)) {
+			done = true; /* stopped, or even the first value failed */
+		} else if (!failed && value >= plan->max) {
+			cap->max_reached = done = true;
+		} else if (!failed) {
 			value = fmin(value * 2, plan->max);
-		else if ((failed - held) / held <= CLOSE_ENOUGH || (plan->concurrent && failed - held <= 1))
-			break;
-		else /* calls in progress are whole */
+		} else if ((failed - held) / held <= CLOSE_ENOUGH || (plan->concurrent && failed - held <= 1)) {
+			done = true;
+		} else { /* calls in progress are whole */
 			value = plan->concurrent ? floor((held + failed) / 2) : (held + failed) / 2;
-		if (!cli_pause(plan->drain_s)) {
-			total->interrupted = true;
-			break;
+		}
+		if (!done && !cli_pause(plan->drain_s)) {
+			total->interrupted = done = true;
 		}
 	}
+	cap->unfinished = !done; /* SCN_MAX_STAGES trials, and no answer within 5 % yet */
 	cap->concurrent = plan->concurrent ? held : 0;
 	cap->cps = plan->concurrent ? held / plan->call_s : held;
 	shown->rate = held > 0 ? cap->cps : plan->concurrent ? plan->from / plan->call_s : plan->from;

@@ -486,6 +486,9 @@ int cmd_run(int argc, char **argv)
 	int flags[MAX_FLAGS], nflags = 0;
 	char *args[MAX_FLAGS];
 
+	/* as given, before a word of --find-capacity is taken from the operands */
+	static char command[2048];
+	cli_join_args(command, sizeof(command), argc, argv);
 	optind = 1;
 	opterr = 0;
 	int opt;
@@ -769,8 +772,7 @@ int cmd_run(int argc, char **argv)
 
 	static struct verdict v;
 	verdict_judge(judged, &res, &v);
-	char command[2048];
-	cli_join_args(command, sizeof(command), argc, argv);
+
 	struct report rep = { .scn = judged, .res = &res, .verdict = &v, .command = command,
 			      .started_at = started, .version = TRUNKLOAD_VERSION,
 			      .shard = shard_text[0] ? shard_text : NULL,

@@ -456,7 +456,7 @@ void proc_show_log(const char *title, const char *path, size_t max)
 	free(s);
 }
 
-static cJSON *load_json(const char *file)
+cJSON *proc_load_json(const char *file)
 {
 	char *text = proc_read_file(file);
 	cJSON *root = text ? cJSON_Parse(text) : NULL;
@@ -483,7 +483,7 @@ static const cJSON *at_path(const cJSON *root, const char *dotted)
 
 int proc_json_number(const char *file, const char *dotted, double *out)
 {
-	cJSON *root = load_json(file);
+	cJSON *root = proc_load_json(file);
 	const cJSON *v = at_path(root, dotted);
 	int rc = cJSON_IsNumber(v) ? 0 : -ENOENT;
 	if (!rc)
@@ -492,10 +492,27 @@ int proc_json_number(const char *file, const char *dotted, double *out)
 	return rc;
 }
 
+double proc_json_value(const char *file, const char *dotted)
+{
+	double v = -1;
+	return proc_json_number(file, dotted, &v) ? -1 : v;
+}
+
+int proc_write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	bool ok = fputs(text, f) >= 0;
+	if (fclose(f))
+		ok = false;
+	return ok ? 0 : -EIO;
+}
+
 int proc_report_check(const char *file, const char *name, char *status, size_t status_cap,
 		      char *observed, size_t observed_cap)
 {
-	cJSON *root = load_json(file);
+	cJSON *root = proc_load_json(file);
 	const cJSON *c;
 	int rc = -ENOENT;
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(root, "checks"))
@@ -516,7 +533,7 @@ int proc_report_check(const char *file, const char *name, char *status, size_t s
 
 void proc_show_failed_checks(const char *file)
 {
-	cJSON *root = load_json(file);
+	cJSON *root = proc_load_json(file);
 	const cJSON *c;
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(root, "checks"))
 	{
@@ -534,7 +551,7 @@ void proc_show_failed_checks(const char *file)
 
 int proc_failed_checks(const char *file, const char *except)
 {
-	cJSON *root = load_json(file);
+	cJSON *root = proc_load_json(file);
 	const cJSON *checks = cJSON_GetObjectItemCaseSensitive(root, "checks"), *c;
 	int n = cJSON_IsArray(checks) ? 0 : -1;
 	cJSON_ArrayForEach(c, checks)
@@ -599,7 +616,7 @@ static void describe(const struct proc_expect *x, char *out, size_t cap)
 
 int proc_expect_json(const char *file, const struct proc_expect *want)
 {
-	cJSON *root = load_json(file);
+	cJSON *root = proc_load_json(file);
 	CHECK(root != NULL, "%s: exists and is JSON", file);
 	if (!root)
 		return 1;
@@ -619,7 +636,7 @@ int proc_expect_json(const char *file, const struct proc_expect *want)
 
 void proc_show_json(const char *file, const char *dotted)
 {
-	cJSON *root = load_json(file);
+	cJSON *root = proc_load_json(file);
 	char seen[220];
 	show(at_path(root, dotted), seen, sizeof(seen));
 	fprintf(stderr, "%s: %s = %s\n", file, dotted, root ? seen : "(no JSON file)");

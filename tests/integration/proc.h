@@ -102,6 +102,14 @@ void proc_show_log(const char *title, const char *path, size_t max);
  * "calls.by_to_prefix.0.calls") in a JSON file: 0, or -ENOENT when
  * the file, the key or a number there is missing. */
 int proc_json_number(const char *file, const char *dotted, double *out);
+/* A JSON file parsed (the caller frees it with cJSON_Delete), NULL when it cannot be
+ * read or parsed. */
+struct cJSON;
+struct cJSON *proc_load_json(const char *file);
+/* The same number, or -1 when it is not there (the figures checked are never negative). */
+double proc_json_value(const char *file, const char *dotted);
+/* Writes text into path (created or truncated). 0, or -errno. */
+int proc_write_file(const char *path, const char *text);
 
 /* One expectation on report.json, for tables of checks. */
 enum proc_op { X_EQ, X_GE, X_LE, X_STR, X_TRUE, X_KEY_PREFIX };

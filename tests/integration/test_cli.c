@@ -136,15 +136,6 @@ static char *responder_said(pid_t pid, const char *log)
 	return proc_read_file(log);
 }
 
-static int write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	int rc = f && fputs(text, f) >= 0 ? 0 : -1;
-	if (f && fclose(f))
-		rc = -1;
-	return rc;
-}
-
 /* ---- the eight of "Why" ------------------------------------------------------ */
 
 /* A run that could not be carried out never lists run.completed as passed. */
@@ -177,7 +168,7 @@ static void why_latency_without_samples(void)
 	char log[600];
 	pid_t uas = responder("nosamples", refuse, &port, log, sizeof(log));
 	char *scn = path_of("nosamples.json");
-	CU_ASSERT_FATAL(write_file(scn, "{\"load\": {\"rate\": 10, \"calls\": 2},\n"
+	CU_ASSERT_FATAL(proc_write_file(scn, "{\"load\": {\"rate\": 10, \"calls\": 2},\n"
 					" \"thresholds\": {\"latency_ms.invite_to_200\": {\"p99\": {\"max\": 1000}}}}\n") == 0);
 	struct proc_args a = { 0 };
 	static const char *const extra[] = { "--media-ms", "0", NULL };
@@ -412,12 +403,12 @@ static void target_without_port(void)
 static void check_messages(void)
 {
 	char *scn = path_of("missing-files.json");
-	CU_ASSERT_FATAL(write_file(scn, "{\"tls\": {\"cert\": \"nowhere/c.crt\", \"key\": \"nowhere/c.key\", "
+	CU_ASSERT_FATAL(proc_write_file(scn, "{\"tls\": {\"cert\": \"nowhere/c.crt\", \"key\": \"nowhere/c.key\", "
 					"\"ca\": \"nowhere/ca.crt\"}}\n") == 0);
 	char *check[] = { (char *)TL_BINARY, (char *)"check", scn, NULL };
 	expect("check-missing-files", check, 2, "tls.cert: cannot read ");
 	char *two = path_of("two-problems.json");
-	CU_ASSERT_FATAL(write_file(two, "{\"tls\": {\"cert\": \"c.crt\", \"certfile\": \"x\"}}\n") == 0);
+	CU_ASSERT_FATAL(proc_write_file(two, "{\"tls\": {\"cert\": \"c.crt\", \"certfile\": \"x\"}}\n") == 0);
 	char *check2[] = { (char *)TL_BINARY, (char *)"check", two, NULL };
 	expect("check-two-problems-1", check2, 2, "tls.certfile: unknown key");
 	expect("check-two-problems-2", check2, 2, "tls.key: expected a key file together with tls.cert");
@@ -468,7 +459,7 @@ static void load_stages_reported(void)
 	char log[600];
 	pid_t uas = responder("stages", NULL, &port, log, sizeof(log));
 	char *scn = path_of("stages.json");
-	CU_ASSERT_FATAL(write_file(scn, "{\"load\": {\"stages\": [{\"rate\": 50, \"duration_s\": 2}, "
+	CU_ASSERT_FATAL(proc_write_file(scn, "{\"load\": {\"stages\": [{\"rate\": 50, \"duration_s\": 2}, "
 					"{\"rate\": 100, \"ramp_s\": 1, \"duration_s\": 2}]}}\n") == 0);
 	struct proc_args a = { 0 };
 	static const char *const extra[] = { "--media-ms", "0", "--quiet", NULL };
@@ -510,14 +501,14 @@ static void load_stages_reported(void)
 	free(page);
 
 	char *wrong = path_of("stages-and-rate.json");
-	CU_ASSERT_FATAL(write_file(wrong, "{\"load\": {\"rate\": 5, \"stages\": [{\"rate\": 50, "
+	CU_ASSERT_FATAL(proc_write_file(wrong, "{\"load\": {\"rate\": 5, \"stages\": [{\"rate\": 50, "
 					  "\"duration_s\": 2}]}}\n") == 0);
 	char *check[] = { (char *)TL_BINARY, (char *)"check", wrong, NULL };
 	expect("stages-and-rate", check, 2, "load.rate: not with load.stages");
 	char *flag[] = { (char *)TL_BINARY, (char *)"run", scn, (char *)"--rate", (char *)"10", NULL };
 	expect("stages-and-rate-flag", flag, 2, "--rate: the scenario's load.stages give the rates");
 	char *empty = path_of("stages-empty.json");
-	CU_ASSERT_FATAL(write_file(empty, "{\"load\": {\"stages\": [{\"rate\": 50}]}}\n") == 0);
+	CU_ASSERT_FATAL(proc_write_file(empty, "{\"load\": {\"stages\": [{\"rate\": 50}]}}\n") == 0);
 	char *check2[] = { (char *)TL_BINARY, (char *)"check", empty, NULL };
 	expect("stages-empty", check2, 2, "load.stages[0]: a stage needs ramp_s or duration_s > 0");
 }
@@ -533,7 +524,7 @@ static void summary_lines(void)
 	char log[600];
 	pid_t uas = responder("summary", NULL, &port, log, sizeof(log));
 	char *scn = path_of("ramp.json");
-	CU_ASSERT_FATAL(write_file(scn, "{\"load\": {\"rate\": 20, \"ramp_s\": 1, \"duration_s\": 6}}\n") == 0);
+	CU_ASSERT_FATAL(proc_write_file(scn, "{\"load\": {\"rate\": 20, \"ramp_s\": 1, \"duration_s\": 6}}\n") == 0);
 	struct proc_args a = { 0 };
 	static const char *const extra[] = { "--rate", "20", "--media-ms", "0", "--mode", "per_call",
 					     "--resume", NULL };
@@ -570,7 +561,7 @@ static void summary_intervals(void)
 	char log[600];
 	pid_t uas = responder("intervals", refuse, &port, log, sizeof(log));
 	char *scn = path_of("options.json");
-	CU_ASSERT_FATAL(write_file(scn, "{\"load\": {\"rate\": 10, \"calls\": 2}, \"call\": {\"flow\": "
+	CU_ASSERT_FATAL(proc_write_file(scn, "{\"load\": {\"rate\": 10, \"calls\": 2}, \"call\": {\"flow\": "
 					"[{\"send\": \"OPTIONS\"}, {\"expect\": 200}]}}\n") == 0);
 	struct proc_args a = { 0 };
 	run_args(&a, "options", port, NULL);

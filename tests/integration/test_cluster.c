@@ -139,14 +139,6 @@ static void every_certificate_reported(void)
 	      "the two certificates have two serials (%s, %s)", serial[0], serial[1]);
 }
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 /* A renewal check of the cluster: one serial pinned fails, naming the other
  * certificate; both (a list, one per node) pass. */
 static void every_certificate_pinned(void)
@@ -156,7 +148,7 @@ static void every_certificate_pinned(void)
 	proc_path(scn, sizeof(scn), "one-pin.json");
 	snprintf(json, sizeof(json),
 		 "{\"name\": \"one-pin\", \"tls\": {\"expect_peer\": {\"serial\": \"%s\"}}}", serial[0]);
-	write_file(scn, json);
+	CU_ASSERT_FATAL(proc_write_file(scn, json) == 0);
 	int rc = run("one-pin", scn, report, sizeof(report));
 	CHECK(rc == 1, "one serial pinned: the run fails (got %d)", rc);
 	int got = proc_report_check(report, "tls.peer.serial", status, sizeof(status), observed,
@@ -169,7 +161,7 @@ static void every_certificate_pinned(void)
 	snprintf(json, sizeof(json),
 		 "{\"name\": \"both-pins\", \"tls\": {\"expect_peer\": {\"serial\": [\"%s\", \"%s\"]}}}",
 		 serial[0], serial[1]);
-	write_file(scn, json);
+	CU_ASSERT_FATAL(proc_write_file(scn, json) == 0);
 	rc = run("both-pins", scn, report, sizeof(report));
 	CHECK(rc == 0, "both serials pinned: the run passes (got %d)", rc);
 	got = proc_report_check(report, "tls.peer.serial", status, sizeof(status), observed,

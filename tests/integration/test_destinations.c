@@ -73,14 +73,6 @@ static bool start_node(unsigned i, const char *cert)
 	return node_pid[i] > 0;
 }
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 /* The run's arguments up to its own: the scenario file, the lab client, a report dir. */
 static void run_args(struct proc_args *a, const char *tag, const char *scn, char *report,
 		     size_t cap)
@@ -108,14 +100,6 @@ static int run(const char *tag, const char *scn, const char *const *extra, char 
 	if (rc > 1)
 		proc_show_log(tag, out, 2500);
 	return rc;
-}
-
-static cJSON *load(const char *report)
-{
-	char *text = proc_read_file(report);
-	cJSON *root = text ? cJSON_Parse(text) : NULL;
-	free(text);
-	return root;
 }
 
 static const cJSON *at(const cJSON *o, const char *k)
@@ -146,7 +130,7 @@ static void renewal_scenario(char *path, size_t cap, unsigned calls)
 		 " \"load\": {\"rate\": 20, \"calls\": %u},\n"
 		 " \"call\": {\"flow\": [{\"send\": \"OPTIONS\"}, {\"expect\": 200, \"timeout_ms\": 5000}]}}\n",
 		 port, port, port, serial, calls);
-	write_file(path, json);
+	CU_ASSERT_FATAL(proc_write_file(path, json) == 0);
 }
 
 /* "127.0.0.3:PORT" of node i. */
@@ -166,7 +150,7 @@ static void renewal_finds_each_node(void)
 	renewal_scenario(scn, sizeof(scn), 6);
 	int rc = run("renewal-bad", scn, NULL, report, sizeof(report));
 	CHECK(rc == 1, "two nodes not renewed: the run fails (got %d)", rc);
-	cJSON *root = load(report);
+	cJSON *root = proc_load_json(report);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
 	const cJSON *tls = at(root, "tls"), *it;
 	bool other_serial[NODES] = { false }, expired_at[NODES] = { false };
@@ -252,7 +236,7 @@ static void calls_spread_by_weight(void)
 		 "   \"calls.completed@127.0.0.2:%u\": {\"min\": 20, \"max\": 20},\n"
 		 "   \"latency_ms.invite_to_200@127.0.0.3:%u\": {\"p99\": {\"max\": 2000}}}}\n",
 		 port, port, port, port, port);
-	write_file(scn, json);
+	CU_ASSERT_FATAL(proc_write_file(scn, json) == 0);
 	int rc = run("weighted", scn, no_media, report, sizeof(report));
 	CHECK(rc == 0, "the weighted run passes (got %d)", rc);
 	if (rc)
@@ -284,7 +268,7 @@ static void failover_moves_calls(void)
 		 " \"target\": {\"distribution\": \"failover\", \"server_name\": \"uas.trunkload.test\"},\n"
 		 " \"load\": {\"rate\": 50, \"duration_s\": 8},\n"
 		 " \"thresholds\": {\"calls.attempted@127.0.0.4:%u\": {\"min\": 1}}}\n", port);
-	write_file(scn, json);
+	CU_ASSERT_FATAL(proc_write_file(scn, json) == 0);
 	snprintf(list, sizeof(list), "%s,%s,%s", where(0), where(1), where(2));
 	struct proc_args a = { 0 };
 	run_args(&a, "failover", scn, report, sizeof(report));

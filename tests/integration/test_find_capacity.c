@@ -46,25 +46,36 @@ static int search(const char *tag, const char *const *extra, double from, char *
 	return rc;
 }
 
-static double num(const char *report, const char *key)
+/* trunkload uas whose behaviour is {"answer": {"<key>": value}} (its log in log), its
+ * address in target; the pid, or <= 0. */
+static pid_t uas_with(const char *key, int value, char *log, char *target)
 {
-	double v = -1;
-	proc_json_number(report, key, &v);
-	return v;
+	char scn[600], json[300];
+	snprintf(scn, sizeof(scn), "%s/%s.json", proc_tmpdir(), key);
+	snprintf(json, sizeof(json), "{\"name\": \"%s\", \"role\": \"uas\", \"answer\": {\"%s\": %d}}\n",
+		 key, key, value);
+	snprintf(log, 600, "%s/%s.log", proc_tmpdir(), key);
+	if (proc_write_file(scn, json))
+		return -1;
+	const char *const extra[] = { "--scenario", scn, NULL };
+	uint16_t port;
+	pid_t pid = lab_uas(pki, "server", extra, log, &port);
+	snprintf(target, 32, "127.0.0.1:%u", port);
+	return pid;
 }
 
 /* What every search that found a knee at `knee` must show. */
 static void knee_found(const char *report, double knee)
 {
-	double cps = num(report, "capacity.cps"), trials = num(report, "capacity.trials");
+	double cps = proc_json_value(report, "capacity.cps"), trials = proc_json_value(report, "capacity.trials");
 	CHECK(cps >= knee * 0.9 && cps <= knee * 1.1, "capacity.cps %g is within 10 %% of %g", cps, knee);
 	CHECK(trials >= 4, "%g trials", trials);
-	double failed_cps = num(report, "capacity.failed_cps");
+	double failed_cps = proc_json_value(report, "capacity.failed_cps");
 	CHECK(failed_cps > cps && failed_cps <= cps * 1.06,
 	      "the lowest failing trial (%g) is within 5 %% above it", failed_cps);
 	char key[48];
 	snprintf(key, sizeof(key), "stages.%g.rate", trials - 1);
-	CHECK(num(report, key) > 0, "stages[] holds every trial (%s)", key);
+	CHECK(proc_json_value(report, key) > 0, "stages[] holds every trial (%s)", key);
 	char status[16], observed[200];
 	int got = proc_report_check(report, "capacity", status, sizeof(status), observed,
 				    sizeof(observed));
@@ -74,19 +85,9 @@ static void knee_found(const char *report, double knee)
 
 static void knee_of_trunkload_uas(void)
 {
-	char scn[600], log[600], report[600];
-	proc_path(scn, sizeof(scn), "max-cps.json");
-	FILE *f = fopen(scn, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fprintf(f, "{\"name\": \"max-cps\", \"role\": \"uas\", \"answer\": {\"max_cps\": %d}}\n", UAS_CPS);
-	fclose(f);
-	proc_path(log, sizeof(log), "uas.log");
-	const char *const extra[] = { "--scenario", scn, NULL };
-	uint16_t port;
-	pid_t uas = lab_uas(pki, "server", extra, log, &port);
+	char log[600], report[600], target[32];
+	pid_t uas = uas_with("max_cps", UAS_CPS, log, target);
 	CU_ASSERT_FATAL(uas > 0);
-	char target[32];
-	snprintf(target, sizeof(target), "127.0.0.1:%u", port);
 	const char *const run[] = { "--target", target, "--media-ms", "0", NULL };
 	int rc = search("uas", run, UAS_CPS / 4, report, sizeof(report));
 	CHECK(rc == 0, "a capacity found: exit 0 (got %d)", rc);
@@ -100,9 +101,9 @@ static void knee_of_trunkload_uas(void)
 	/* over the capacity from the start: nothing found */
 	rc = search("uas-over", run, UAS_CPS * 2.5, report, sizeof(report));
 	CHECK(rc == 1, "even --from failed: exit 1 (got %d)", rc);
-	CHECK(num(report, "capacity.cps") == 0 && num(report, "capacity.trials") == 1,
-	      "capacity.cps 0 after 1 trial (%g, %g)", num(report, "capacity.cps"),
-	      num(report, "capacity.trials"));
+	CHECK(proc_json_value(report, "capacity.cps") == 0 && proc_json_value(report, "capacity.trials") == 1,
+	      "capacity.cps 0 after 1 trial (%g, %g)", proc_json_value(report, "capacity.cps"),
+	      proc_json_value(report, "capacity.trials"));
 	int st = proc_stop(uas, SIGTERM, 5000);
 	CHECK(st == 0, "trunkload uas stops cleanly (got %d)", st);
 	char *said = proc_read_file(log);
@@ -115,25 +116,14 @@ static void knee_of_trunkload_uas(void)
  * a second (their media), trials of 1 s once the calls are built up. */
 static void concurrency_of_trunkload_uas(void)
 {
-	char scn[600], log[600], report[600];
-	proc_path(scn, sizeof(scn), "max-calls.json");
-	FILE *f = fopen(scn, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fprintf(f, "{\"name\": \"max-calls\", \"role\": \"uas\", \"answer\": {\"max_calls\": %d}}\n",
-		UAS_CALLS);
-	fclose(f);
-	proc_path(log, sizeof(log), "uas-calls.log");
-	const char *const extra[] = { "--scenario", scn, NULL };
-	uint16_t port;
-	pid_t uas = lab_uas(pki, "server", extra, log, &port);
+	char log[600], report[600], target[32];
+	pid_t uas = uas_with("max_calls", UAS_CALLS, log, target);
 	CU_ASSERT_FATAL(uas > 0);
-	char target[32];
-	snprintf(target, sizeof(target), "127.0.0.1:%u", port);
 	const char *const run[] = { "--target", target, "--media-ms", "1000", "--find-capacity",
 				    "concurrent", "--step-s", "1", NULL };
 	int rc = search("uas-calls", run, UAS_CALLS / 4, report, sizeof(report));
 	CHECK(rc == 0, "a concurrency found: exit 0 (got %d)", rc);
-	double got = num(report, "capacity.concurrent");
+	double got = proc_json_value(report, "capacity.concurrent");
 	CHECK(got >= UAS_CALLS * 0.9 && got <= UAS_CALLS * 1.1, "capacity.concurrent %g is within 10 %% of %d",
 	      got, UAS_CALLS);
 	char *text = proc_read_file(report);

@@ -1,6 +1,7 @@
 /* report.html from a real run, rendered by headless Chromium: the page loads without
- * console errors, blocked fetches or failed loads, its DOM carries every chart, and a
- * screenshot can be taken. The run also leaves junit.xml and timeseries.csv. */
+ * console errors, blocked fetches or failed loads, its DOM carries every chart and the
+ * ladder diagrams of the traced calls, and a screenshot can be taken. The run also
+ * leaves junit.xml and timeseries.csv. */
 #include "proc.h"
 #include "tl_test.h"
 #include <cjson/cJSON.h>
@@ -130,7 +131,7 @@ static void run_report_renders(void)
 	args_add(&a, "--ca");
 	args_add(&a, "%s/ca.crt", pki);
 	static const char *const load[] = { "--calls", "20", "--rate", "20", "--media-ms", "500",
-					    "--quiet", NULL };
+					    "--quiet", "--trace", "all:2", NULL };
 	args_add_list(&a, load);
 	args_add(&a, "--report-dir");
 	args_add(&a, "%s", dir);
@@ -173,6 +174,18 @@ static void run_report_renders(void)
 	      "the page shows the 20 calls attempted");
 	CHECK(text && strstr(text, "id=\"srtp\"") && !strstr(text, "no media in this run"),
 	      "the page shows the SRTP media");
+	/* --trace all:2: two ladders, an arrow and a <details> per message */
+	unsigned ladders = 0, arrows = 0, texts = 0;
+	for (const char *p = text; p && (p = strstr(p, "<svg class=\"ladder\"")); p++)
+		ladders++;
+	for (const char *p = text; p && (p = strstr(p, "<g class=\"msg")); p++)
+		arrows++;
+	for (const char *p = text; p && (p = strstr(p, "<details")); p++)
+		texts++;
+	CHECK(ladders == 2, "the DOM has 2 ladder diagrams (%u)", ladders);
+	CHECK(arrows >= 2 * 7 && texts == arrows, "%u arrows, each with its message (%u)", arrows, texts);
+	CHECK(text && strstr(text, "INVITE</text>") && strstr(text, "200 OK</text>") &&
+		      strstr(text, "BYE</text>"), "the arrows are labelled INVITE, 200 OK, BYE");
 	free(text);
 
 	proc_path(shot, sizeof(shot), "report.png");

@@ -30,11 +30,8 @@ static pid_t node(const char *addr, const char *behaviour_json, const char *tag)
 	args_add(&a, "%s/ca.crt", pki);
 	if (behaviour_json) {
 		snprintf(scn, sizeof(scn), "%s/%s.json", proc_tmpdir(), tag);
-		FILE *f = fopen(scn, "w");
-		if (!f)
+		if (proc_write_file(scn, behaviour_json))
 			return -1;
-		fputs(behaviour_json, f);
-		fclose(f);
 		args_add(&a, "--scenario");
 		args_add(&a, "%s", scn);
 	}
@@ -52,10 +49,7 @@ static int run(const char *tag, const char *hosts, const char *dist, double rate
 		 "{\"name\": \"%s\", \"target\": {\"hosts\": [%s], \"distribution\": \"%s\",\n"
 		 " \"server_name\": \"uas.trunkload.test\"}, \"transport\": {\"options_ping_s\": 1},\n"
 		 " \"load\": {\"rate\": %g, \"duration_s\": %g}}\n", tag, hosts, dist, rate, secs);
-	FILE *f = fopen(scn, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fputs(json, f);
-	fclose(f);
+	CU_ASSERT_FATAL(proc_write_file(scn, json) == 0);
 	proc_path(dir, sizeof(dir), tag);
 	snprintf(out, sizeof(out), "%s.out", dir);
 	snprintf(report, cap, "%s/report.json", dir);
@@ -69,13 +63,6 @@ static int run(const char *tag, const char *hosts, const char *dist, double rate
 	return rc;
 }
 
-static double num(const char *report, const char *key)
-{
-	double v = -1;
-	proc_json_number(report, key, &v);
-	return v;
-}
-
 static void out_of_service_on_503(void)
 {
 	pid_t a = node("127.0.0.2", "{\"name\": \"pings-503\", \"role\": \"uas\", \"options\": "
@@ -86,18 +73,18 @@ static void out_of_service_on_503(void)
 	snprintf(hosts, sizeof(hosts), "\"127.0.0.2:%u\", \"127.0.0.3:%u\"", port, port);
 	int rc = run("ka-503", hosts, "failover", 20, 8, report, sizeof(report));
 	CHECK(rc == 0, "no call failed: exit 0 (got %d)", rc);
-	CHECK(num(report, "trunk.pings") >= 12, "a ping a second on each connection (%g)",
-	      num(report, "trunk.pings"));
-	double at = num(report, "trunk.out_of_service.0.at_s"), back = num(report, "trunk.out_of_service.0.back_s");
+	CHECK(proc_json_value(report, "trunk.pings") >= 12, "a ping a second on each connection (%g)",
+	      proc_json_value(report, "trunk.pings"));
+	double at = proc_json_value(report, "trunk.out_of_service.0.at_s"), back = proc_json_value(report, "trunk.out_of_service.0.back_s");
 	CHECK(at >= 1 && at <= 3.5, "node 0 out of service about 2 s in (%g)", at);
 	CHECK(back >= 4 && back <= 6.5, "back about 5 s in (%g)", back);
-	CHECK(num(report, "trunk.out_of_service.1.at_s") < 0, "once only");
+	CHECK(proc_json_value(report, "trunk.out_of_service.1.at_s") < 0, "once only");
 	char *text = proc_read_file(report);
 	CHECK(text && strstr(text, "\"reason\":\t\"status_503\""), "the reason is status_503");
 	free(text);
-	double moved = num(report, "target.destinations.1.calls");
+	double moved = proc_json_value(report, "target.destinations.1.calls");
 	CHECK(moved >= 40 && moved <= 80, "node 1 took the calls while node 0 was out (%g)", moved);
-	CHECK(num(report, "calls.failed") == 0, "no call failed");
+	CHECK(proc_json_value(report, "calls.failed") == 0, "no call failed");
 	int got = proc_report_check(report, "trunk.in_service", status, sizeof(status), observed,
 				    sizeof(observed));
 	CHECK(got == 0 && !strcmp(status, "warn") && strstr(observed, "status_503"),
@@ -118,9 +105,9 @@ static void out_of_service_on_silence(void)
 	char *text = proc_read_file(report);
 	CHECK(text && strstr(text, "\"reason\":\t\"timeout\""), "the reason is timeout");
 	free(text);
-	double lost = num(report, "calls.failures.no_connection");
+	double lost = proc_json_value(report, "calls.failures.no_connection");
 	CHECK(lost >= 5 && lost <= 40, "calls failed as no_connection while out (%g)", lost);
-	CHECK(num(report, "trunk.out_of_service.0.back_s") > 0, "back in service once pings were answered");
+	CHECK(proc_json_value(report, "trunk.out_of_service.0.back_s") > 0, "back in service once pings were answered");
 	proc_stop(a, SIGTERM, 5000);
 }
 

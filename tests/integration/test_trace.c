@@ -55,10 +55,7 @@ static cJSON *report_of(const char *dir)
 {
 	char path[700];
 	snprintf(path, sizeof(path), "%s/report.json", dir);
-	char *text = proc_read_file(path);
-	cJSON *root = text ? cJSON_Parse(text) : NULL;
-	free(text);
-	return root;
+	return proc_load_json(path);
 }
 
 static void failed_calls_traced(void)
@@ -132,12 +129,9 @@ int main(void)
 		return 1;
 	char scn[600], log[600];
 	proc_path(scn, sizeof(scn), "busy.json");
-	FILE *f = fopen(scn, "w");
-	if (!f)
+	if (proc_write_file(scn, "{\"name\": \"busy-quarter\", \"role\": \"uas\", \"answer\": {\"outcomes\": "
+				"[{\"status\": 200, \"weight\": 3}, {\"status\": 486, \"weight\": 1}]}}\n"))
 		return 1;
-	fputs("{\"name\": \"busy-quarter\", \"role\": \"uas\", \"answer\": {\"outcomes\": "
-	      "[{\"status\": 200, \"weight\": 3}, {\"status\": 486, \"weight\": 1}]}}\n", f);
-	fclose(f);
 	proc_path(log, sizeof(log), "uas.log");
 	const char *const extra[] = { "--scenario", scn, NULL };
 	pid_t uas = lab_uas(pki, "server", extra, log, &port);

@@ -35,11 +35,13 @@ static void write_uris(char *from, size_t from_cap, char *to, size_t to_cap, cha
 {
 	expand_template(from, from_cap, s->from, v);
 	expand_template(to, to_cap, s->to, v);
-	const char *tp = s->transport == SCN_TLS ? "tls" : "tcp";
-	if (strstr(to, "transport="))
-		snprintf(ruri, ruri_cap, "%s", to);
-	else
-		snprintf(ruri, ruri_cap, "%s;transport=%s", to, tp);
+	struct tl_sb b = tl_sb_init(ruri, ruri_cap); /* a cut URI ends in "..." */
+	tl_sb_cstr(&b, to);
+	if (!strstr(to, "transport=")) {
+		tl_sb_cstr(&b, ";transport=");
+		tl_sb_cstr(&b, s->transport == SCN_TLS ? "tls" : "tcp");
+	}
+	tl_sb_mark_cut(&b);
 }
 
 void uac_uris_prepare(struct uac *u, unsigned dest, const struct conn *c)

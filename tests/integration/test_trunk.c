@@ -241,7 +241,8 @@ static const struct trial trials[] = {
 			EXPECT_STR("calls.by_to_prefix.0.prefix", "9900"),
 			EXPECT_EQ("calls.by_to_prefix.0.failed", 5),
 		},
-		.uas_says = { "not routed 50, rang out (no answer) 0, hung up by us 50",
+		.uas_says = { "not routed 50, overloaded (503 over max_cps or max_calls) 0, "
+			      "rang out (no answer) 0, hung up by us 50",
 			      "INVITE 100 (answered 50, refused 0," },
 	},
 	{

@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-unsigned uac_conn_dest(const struct uac *u, const struct conn *c)
+/* The destination of a connection of ours. */
+static unsigned uac_conn_dest(const struct uac *u, const struct conn *c)
 {
 	if (c->role_index < 0)
 		return 0;

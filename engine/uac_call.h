@@ -137,8 +137,6 @@ void uac_call_start(struct uac *u, uint64_t t_sched);
 struct call *uac_call_by_id(struct uac *u, struct tl_str id);
 uint32_t uac_call_slot(const struct uac *u, const struct call *k);
 struct conn *uac_call_conn(struct uac *u, struct call *k); /* its connection, if up */
-/* The destination of a connection of ours. */
-unsigned uac_conn_dest(const struct uac *u, const struct conn *c);
 void uac_uris_prepare(struct uac *u, unsigned dest, const struct conn *c);
 /* A call's From, To and request URI: the connection's, or written for this call
  * into buf. */

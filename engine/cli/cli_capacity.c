@@ -6,7 +6,6 @@
  * were. */
 #include "cli_capacity.h"
 #include "cli.h"
-#include "clock.h"
 #include "verdict.h"
 #include <errno.h>
 #include <math.h>
@@ -75,8 +74,10 @@ static int trial(const struct scenario *scn, const struct capacity_plan *plan, d
 		 * time and achieved rate are the trials' together */
 		double elapsed = total->elapsed_s + r.elapsed_s + plan->drain_s;
 		double window = total->steady_window_s + r.steady_window_s;
-		if (*offset_s && result_ts_shift(&r, *offset_s))
-			rc = -ENOMEM;
+		if (*offset_s && result_ts_shift(&r, *offset_s)) {
+			rc = -ENOMEM; /* the search ends here, and says why */
+			snprintf(err, errlen, "out of memory for the per-second rows of trial %u", n + 1);
+		}
 		result_merge(total, &r);
 		total->elapsed_s = elapsed;
 		total->steady_window_s = window;

@@ -337,19 +337,22 @@ long proc_rss_kib(pid_t pid)
 	return kib;
 }
 
+/* Listening ports come from below the kernel's ephemeral range (32768-60999), where no
+ * outgoing connection takes one between our check and the listener's bind, and each
+ * program starts at its own place in that span (tests run side by side). */
+enum { FREE_PORT_LO = 10000, FREE_PORT_SPAN = 20000 };
+
 uint16_t proc_free_port(void)
 {
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return 0;
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(sa);
-	uint16_t port = 0;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
-		port = ntohs(sa.sin_port);
-	close(fd);
-	return port;
+	static unsigned next;
+	if (!next)
+		next = (unsigned)getpid() * 7919u;
+	for (int tries = 0; tries < 200; tries++) {
+		uint16_t port = (uint16_t)(FREE_PORT_LO + next++ % FREE_PORT_SPAN);
+		if (proc_can_bind(port, SOCK_STREAM) && proc_can_bind(port, SOCK_DGRAM))
+			return port;
+	}
+	return 0;
 }
 
 bool proc_free_ports(uint16_t *ports, size_t n)

@@ -70,7 +70,8 @@ double proc_cpu_seconds(pid_t pid);
 /* Resident memory of pid (VmRSS of /proc/PID/status) in KiB; -1 when pid is gone. */
 long proc_rss_kib(pid_t pid);
 
-/* A free TCP port on 127.0.0.1 (bound to port 0 and released), or 0 on failure. */
+/* A port of 127.0.0.1 free for TCP and UDP, below the ephemeral range (where no
+ * outgoing connection takes it before the listener binds), or 0 when none was found. */
 uint16_t proc_free_port(void);
 
 /* n distinct free TCP ports in ports (two calls of proc_free_port may return the same

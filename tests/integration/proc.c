@@ -339,8 +339,10 @@ long proc_rss_kib(pid_t pid)
 
 /* Listening ports come from below the kernel's ephemeral range (32768-60999), where no
  * outgoing connection takes one between our check and the listener's bind, and each
- * program starts at its own place in that span (tests run side by side). */
-enum { FREE_PORT_LO = 10000, FREE_PORT_SPAN = 20000 };
+ * program starts at its own place in that span (tests run side by side). Ports handed
+ * out are FREE_PORT_STEP apart: a peer that also takes the port above its own (baresip:
+ * TLS on SIP's next) finds it free. */
+enum { FREE_PORT_LO = 10000, FREE_PORT_SPAN = 20000, FREE_PORT_STEP = 7 };
 
 uint16_t proc_free_port(void)
 {
@@ -348,7 +350,8 @@ uint16_t proc_free_port(void)
 	if (!next)
 		next = (unsigned)getpid() * 7919u;
 	for (int tries = 0; tries < 200; tries++) {
-		uint16_t port = (uint16_t)(FREE_PORT_LO + next++ % FREE_PORT_SPAN);
+		uint16_t port = (uint16_t)(FREE_PORT_LO + next % FREE_PORT_SPAN);
+		next += FREE_PORT_STEP;
 		if (proc_can_bind(port, SOCK_STREAM) && proc_can_bind(port, SOCK_DGRAM))
 			return port;
 	}

@@ -60,6 +60,8 @@ static int run(const char *tag, const char *hosts, const char *dist, double rate
 	int rc = proc_run(a.v, out, NULL, TIMEOUT_MS, NULL);
 	if (rc > 1)
 		proc_show_log(tag, out, 2500);
+	else if (rc == 1)
+		proc_show_failed_checks(report);
 	return rc;
 }
 

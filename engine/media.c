@@ -1,4 +1,5 @@
 #include "media.h"
+#include "capture.h"
 #include "clock.h"
 #include "dtmf.h"
 #include "emodel.h"
@@ -41,6 +42,7 @@ struct media_stream {
 	bool have_remote, have_rx, have_tx, sending, expect_rx, replayed;
 	bool inflight[3];          /* a send of RTP / RTCP / a late RTP packet is with the kernel */
 	struct sockaddr_in remote[2];
+	struct sockaddr_in local;  /* the RTP socket's address */
 	struct srtp_session tx, rx;
 	struct srtp_session rx_old; /* the far end's key before its last rekey ... */
 	bool have_rx_old;           /* ... to tell the packets still under it */
@@ -184,6 +186,8 @@ static int bind_pair(struct media_pool *p, struct media_stream *m, const char *i
 			m->fd[0] = fd[0];
 			m->fd[1] = fd[1];
 			m->port = port;
+			m->local = a;
+			m->local.sin_port = htons(port);
 			return 0;
 		}
 		int err = errno;
@@ -426,6 +430,16 @@ void media_stop_tx(struct media_pool *p, uint32_t slot)
 	}
 }
 
+/* --pcap: an SRTP packet's RTP header, with the length it had on the wire. */
+static void capture_rtp(struct media_pool *p, const struct sockaddr_in *src,
+			const struct sockaddr_in *dst, const uint8_t *pkt, size_t len)
+{
+	struct rtp_header h;
+	if (rtp_parse(pkt, len, &h) == 0)
+		capture_datagram(p->capture, (const struct sockaddr *)src, (const struct sockaddr *)dst,
+				 pkt, h.header_len, len);
+}
+
 /* i: 0 RTP, 1 RTCP, 2 an RTP packet held back (on the RTP socket) */
 static void submit_send(struct media_pool *p, struct media_stream *m, int i, size_t len)
 {
@@ -439,6 +453,8 @@ static void submit_send(struct media_pool *p, struct media_stream *m, int i, siz
 	}
 	m->inflight[i] = true;
 	m->ops++;
+	if (p->capture && i != 1)
+		capture_rtp(p, &m->local, &m->remote[0], m->txbuf[i], len);
 }
 
 /* The impairments' draws (xorshift64). */
@@ -729,8 +745,11 @@ static void on_datagram(struct media_pool *p, struct media_stream *m, unsigned o
 	struct sockaddr_in from = { 0 };
 	memcpy(&from, io_uring_recvmsg_name(o),
 	       o->namelen < sizeof(from) ? o->namelen : sizeof(from));
-	if (op == MEDIA_OP_RTP_RECV)
+	if (op == MEDIA_OP_RTP_RECV) {
+		if (p->capture)
+			capture_rtp(p, &from, &m->local, pl, len);
 		on_rtp(p, m, pl, len, &from);
+	}
 	else
 		on_rtcp(m, pl, len);
 }

@@ -27,6 +27,8 @@ enum {
 	MEDIA_OP_RTP_LATE_SEND, /* a packet held back to arrive reordered (reorder_per_10k) */
 };
 
+struct capture;
+
 struct media_pool {
 	struct ring *ring;        /* the worker's, borrowed */
 	struct result *res;       /* where per-call latencies go, borrowed */
@@ -46,6 +48,7 @@ struct media_pool {
 	uint32_t jitter_us;       /* each packet goes out 0..jitter_us late (uniform; below a
 				   * packet time, so none is reordered by it) */
 	uint64_t rng;             /* their draws (xorshift64, seeded at init) */
+	struct capture *capture;  /* --pcap: RTP headers sent and received go here, or NULL */
 	bool echo_dtmf;           /* play back every digit received (a far end for DTMF tests) */
 	char expect_dtmf[DTMF_MAX_DIGITS + 1]; /* "" or the digits every stream must receive:
 					       * the others count as dtmf mismatched */

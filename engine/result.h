@@ -231,6 +231,10 @@ struct result {
 	struct trace_kept *traces;  /* owned */
 	unsigned n_traces, cap_traces;
 	uint64_t traces_dropped;    /* calls it would have kept, past --trace-mem */
+	struct {                    /* --pcap: the run's capture (set by the CLI at the end) */
+		char file[512];     /* "": none */
+		uint64_t packets, bytes, dropped, max_bytes;
+	} pcap;
 	char first_tls_error[200];
 
 	struct srtp_key_row *keys; /* owned; NULL unless keys are listed */

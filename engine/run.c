@@ -157,6 +157,7 @@ int run_caller(const struct run_caller_config *cfg, struct result *out, char *er
 		wt->w.stop = &stop;
 		wt->w.drain = &drain;
 		wt->w.resume = cfg->resume;
+		wt->w.capture = cfg->capture;
 		wt->w.lean = scn_conn_per_call(s);
 		wt->w.src_lo = s->source_lo;
 		wt->w.src_n = s->source_n;
@@ -255,6 +256,7 @@ int run_responder(const struct run_responder_config *cfg, struct uas_counts *cou
 		return -ENOMEM;
 	}
 	struct accept_spread spread = { .n = n, .slot = calloc(n, sizeof(*spread.slot)) };
+	_Atomic uint64_t traces_started = 0; /* --trace all:N over all the workers */
 	if (!spread.slot) {
 		free(t);
 		snprintf(err, errlen, "out of memory");
@@ -273,6 +275,9 @@ int run_responder(const struct run_responder_config *cfg, struct uas_counts *cou
 		wt->is_uas = true;
 		wt->uas = cfg->uas;
 		wt->uas.metrics = cfg->metrics && i < cfg->metrics->n ? &cfg->metrics->slots[i] : NULL;
+		/* --trace: each worker its share of the memory; all:N's calls are counted over all */
+		wt->uas.trace.mem = cfg->uas.trace.mem / n;
+		wt->uas.traces_started = &traces_started;
 		/* each worker its own share of the RTP ports; too few for a share: none */
 		if (cfg->uas.media_port_lo &&
 		    port_range_share(cfg->uas.media_port_lo, cfg->uas.media_port_hi, i, n,
@@ -282,6 +287,7 @@ int run_responder(const struct run_responder_config *cfg, struct uas_counts *cou
 		wt->w.ctx = cfg->ctx;
 		wt->w.tls = cfg->ctx != NULL;
 		wt->w.server = true;
+		wt->w.capture = cfg->capture;
 		wt->w.listen_fd = cfg->listen_fds[i];
 		wt->w.spread = n > 1 ? &spread : NULL;
 		wt->w.stop = &stop;

@@ -13,6 +13,8 @@
 #include "metrics.h"
 #include "uac.h"
 
+struct capture;
+
 struct run_caller_config {
 	const struct scenario *scn;
 	unsigned threads;
@@ -27,6 +29,7 @@ struct run_caller_config {
 	double start_at;       /* wall clock (epoch s) the schedule starts at, 0: at once */
 	struct metrics_board *metrics; /* --metrics: a slot per worker (at least threads), or NULL */
 	struct trace_plan trace; /* --trace (mem: the whole run's) */
+	struct capture *capture; /* --pcap, or NULL */
 	/* called about once a second on the calling thread while the run goes */
 	void (*progress_cb)(const struct progress_snapshot *s, void *arg);
 	void *progress_arg;
@@ -50,6 +53,7 @@ struct run_responder_config {
 	FILE *log;             /* where the summary goes at the end (may be NULL) */
 	double duration_s;     /* stop after this long (0: only on a signal) */
 	struct metrics_board *metrics; /* --metrics: a slot per listener, or NULL */
+	struct capture *capture; /* --pcap, or NULL */
 };
 
 /* Answers calls until SIGINT or SIGTERM (or duration_s). Returns 0 or a negative errno. */

@@ -165,7 +165,7 @@ static void count_prefix(struct uac *u, struct call *k, bool failed)
 
 static void call_release(struct uac *u, struct call *k)
 {
-	if (k->trace || k->trace_lost)
+	if (k->trace.t || k->trace.lost)
 		uac_trace_end(u, k);
 	if (u->expect_refusal)
 		uac_count_outcome(u, k, HS_UNDECIDED);
@@ -481,6 +481,7 @@ struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
 		return NULL;
 	u->w = w;
 	u->cfg = *cfg;
+	u->traces = (struct trace_book){ .plan = cfg->trace, .res = &w->res, .who = "trunkload" };
 	u->scn = cfg->scn;
 	u->k = cfg->worker_id;
 	u->n_dests = scn_n_dests(u->scn);
@@ -523,6 +524,7 @@ struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
 		uac_free(u);
 		return NULL;
 	}
+	u->media.capture = w->capture;
 	w->role = &uac_role;
 	w->role_arg = u;
 	/* expiry nearer than this is worth a warning: the scenario's minimum, else 30 days */
@@ -566,6 +568,7 @@ void uac_free(struct uac *u)
 	for (unsigned i = 0; u->checks && i < u->scn->n_header_checks; i++)
 		regfree(&u->checks[i]);
 	free(u->checks);
+	trace_book_free(&u->traces);
 	free(u->trunks);
 	free(u->calls);
 	slot_stack_free(&u->slots);

@@ -9,15 +9,8 @@
 #include "worker.h"
 #include "numbers.h"
 #include "metrics.h"
+#include "call_trace.h"
 
-/* --trace: which calls' SIP messages are kept (failed: up to n per failure reason; all:
- * the first n calls), in at most mem bytes for this worker (past it: dropped, counted). */
-enum trace_mode { TRACE_OFF = 0, TRACE_FAILED, TRACE_ALL };
-struct trace_plan {
-	enum trace_mode mode;
-	unsigned n;
-	size_t mem;
-};
 
 struct uac_config {
 	const struct scenario *scn;

@@ -24,13 +24,6 @@ enum timer_kind { T_STEP = 1, T_RECONNECT, T_STARTUP, T_HANDSHAKE, T_HOLD, T_IDL
 /* Trunk connections not all up by then: the run starts with those that are. */
 #define STARTUP_TIMEOUT_NS (10 * NS_PER_S)
 
-/* A call's trace while it runs (--trace): its messages so far, and why it failed. */
-struct call_trace {
-	char *buf;
-	size_t len, cap;
-	char reason[32]; /* "" while it has not failed */
-};
-
 /* What the session's own messages are told to (ua_io.sent): the call, whose trace may
  * be dropped meanwhile. */
 struct trace_tap {
@@ -73,8 +66,7 @@ struct call {
 	bool decided;         /* a negative test: this attempt's outcome is counted */
 	bool cancelling;      /* failed and cancelled: awaits the INVITE's final response, to
 			       * acknowledge it (and end with BYE a 2xx that crossed the CANCEL) */
-	bool trace_lost;      /* its trace was dropped for want of --trace-mem */
-	struct call_trace *trace; /* --trace: owned while the call runs, NULL untraced */
+	struct trace_hold trace;  /* --trace: owned while the call runs */
 	struct trace_tap tap;     /* for the session's messages, while traced */
 };
 
@@ -129,7 +121,7 @@ struct uac {
 	bool per_conn;        /* per_call or handshake mode: a connection per call */
 	bool expect_refusal;  /* tls.expect_handshake "rejected": each call is one attempt */
 	uint64_t connect_failures;
-	size_t trace_bytes;   /* traces held: of calls running and kept */
+	struct trace_book traces; /* --trace */
 };
 
 /* uac.c: a call's life */
@@ -215,7 +207,7 @@ void uac_trace_msg(struct uac *u, struct call *k, const struct conn *c, bool sen
 		   size_t alen, const char *b, size_t blen);
 /* The call failed for reason (said once). */
 void uac_trace_failed(struct uac *u, struct call *k, const char *reason);
-/* The call ended (k->trace->reason says how): its trace is kept or let go. */
+/* The call ended (its trace's reason says how): its trace is kept or let go. */
 void uac_trace_end(struct uac *u, struct call *k);
 /* For ua_io.sent: a message the call's session sent. */
 void uac_trace_sent(void *tap, const struct conn *c, const char *msg, size_t len);

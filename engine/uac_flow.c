@@ -429,7 +429,7 @@ void uac_on_response(struct uac *u, struct conn *c, const struct sip_msg *m)
 	if (u->scn->options_ping_s && uac_ping_response(u, c, m))
 		return;
 	struct call *k = uac_call_by_id(u, m->call_id);
-	if (k && k->trace)
+	if (k && k->trace.t)
 		uac_trace_received(u, k, c, m);
 	if (k && k->cancelling && k->conn_slot == c->slot &&
 	    ((m->cseq_method == SIP_INVITE || m->cseq_method == SIP_CANCEL) ?
@@ -634,7 +634,7 @@ void uac_on_request(struct uac *u, struct conn *c, const struct sip_msg *m)
 		return;
 	}
 	struct call *k = uac_call_by_id(u, m->call_id);
-	if (k && k->trace)
+	if (k && k->trace.t)
 		uac_trace_received(u, k, c, m);
 	if (!k || !k->got_2xx || k->conn_slot != c->slot) {
 		if (m->method == SIP_ACK)

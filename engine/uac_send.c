@@ -25,7 +25,7 @@ static int send_msg(struct uac *u, struct call *k, struct conn *c, const struct 
 			return -ENOMEM;
 		int n = sip_build_request(p, need, r);
 		if (n >= 0) {
-			if (k->trace)
+			if (k->trace.t)
 				uac_trace_msg(u, k, c, true, p, (size_t)n, NULL, 0);
 			worker_out_commit(u->w, c, (size_t)n);
 			return 0;
@@ -67,7 +67,7 @@ struct ua_io uac_call_io(struct uac *u, struct call *k, struct conn *c, char *co
 		.suites = s->suites, .n_suites = s->n_suites, .accept = s->suites, .n_accept = s->n_suites,
 		.codecs = s->codecs, .n_codecs = s->n_codecs,
 		.min_se_s = s->session_timer.expires_s ? s->session_timer.min_se_s : ST_RFC_MIN_SE,
-		.sent = k->trace ? uac_trace_sent : NULL, .sent_arg = &k->tap,
+		.sent = k->trace.t ? uac_trace_sent : NULL, .sent_arg = &k->tap,
 	};
 }
 

@@ -6,6 +6,7 @@
 #include "media.h"
 #include "slot_stack.h"
 #include "ua_session.h"
+#include "uas_trace.h"
 #include <arpa/inet.h>
 #include "sip_build.h"
 #include <errno.h>
@@ -77,6 +78,7 @@ struct uas {
 	uint64_t t0;              /* when it started: the report's seconds count from here */
 	uint64_t in_progress;     /* INVITEs received whose call has not ended */
 	uint64_t metrics_next;    /* --metrics: when its figures are published next */
+	struct uas_traces traces; /* --trace */
 };
 
 /* The report's calls: every INVITE received starts one, which ends once, completed
@@ -103,9 +105,10 @@ static void tally_start(struct uas *s)
 }
 
 /* reason NULL: completed */
-static void tally_end(struct uas *s, const char *reason)
+static void tally_end(struct uas *s, struct tl_str call_id, const char *reason)
 {
 	struct result *res = &s->w->res;
+	uas_trace_ended(&s->traces, call_id, reason);
 	if (reason) {
 		res->failed++;
 		result_fail(res, reason);
@@ -124,11 +127,11 @@ static void tally_end(struct uas *s, const char *reason)
 	}
 }
 
-static void tally_status(struct uas *s, int status)
+static void tally_status(struct uas *s, struct tl_str call_id, int status)
 {
 	char reason[16];
 	snprintf(reason, sizeof(reason), "status_%d", status);
-	tally_end(s, reason);
+	tally_end(s, call_id, reason);
 }
 
 
@@ -144,8 +147,19 @@ static void respond(struct uas *s, struct conn *c, const struct sip_msg *m, int 
 		r.headers = TL_STR("Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, PRACK, NOTIFY\r\n");
 	char *p = worker_out_reserve(s->w, c, 4096);
 	int n = p ? sip_build_response(p, 4096, m, &r) : -ENOMEM;
-	if (n > 0)
+	if (n > 0) {
+		uas_trace_sent(&s->traces, s->w->now, c, m->call_id, p, (size_t)n);
 		worker_out_commit(s->w, c, (size_t)n);
+	}
+}
+
+/* ua_io.sent while tracing: a message of a call's session, found by its Call-ID. */
+static void session_sent(void *arg, const struct conn *c, const char *msg, size_t len)
+{
+	struct uas *s = arg;
+	struct sip_msg m;
+	if (sip_parse_msg(msg, len, len, &m) > 0)
+		uas_trace_sent(&s->traces, s->w->now, c, m.call_id, msg, len);
 }
 
 /* What a call's session may send: its connection, our contact and media. */
@@ -169,6 +183,7 @@ static struct ua_io io_of(struct uas *s, struct conn *c, struct uas_call *k, cha
 		.min_se_s = s->cfg.min_se_s,
 		.offer_expires_s = s->cfg.timer ? s->cfg.timer->expires_s : 0,
 		.prefer_refresh = s->cfg.timer && s->cfg.timer->refresher == ST_REFRESHER_UAS,
+		.sent = uas_traces_on(&s->traces) ? session_sent : NULL, .sent_arg = s,
 	};
 }
 
@@ -237,7 +252,7 @@ static struct uas_call *call_new(struct uas *s, struct conn *c, struct tl_str ca
 /* reason: as tally_end */
 static void call_end(struct uas *s, struct uas_call *k, const char *reason)
 {
-	tally_end(s, reason);
+	tally_end(s, tl_str_c(k->ss.dlg.call_id), reason);
 	if (k->has_media)
 		media_close(&s->media, k->media_slot, &s->w->res);
 	s->counts.refreshes_sent += k->ss.refreshes_by_us;
@@ -341,14 +356,14 @@ static struct uas_call *take_invite(struct uas *s, struct conn *c, const struct 
 	if (s->cfg.refuse_status) {
 		s->counts.refused++;
 		respond(s, c, m, s->cfg.refuse_status);
-		tally_status(s, s->cfg.refuse_status);
+		tally_status(s, m->call_id, s->cfg.refuse_status);
 		return NULL;
 	}
 	struct uas_call *k = call_new(s, c, m->call_id);
 	if (!k) {
 		s->counts.busy++;
 		respond(s, c, m, 503);
-		tally_status(s, 503);
+		tally_status(s, m->call_id, 503);
 		return NULL;
 	}
 	k->t_invite = plan->t_invite;
@@ -436,6 +451,14 @@ static struct uas_call *early_call(struct uas *s, const struct pending *p)
 {
 	struct uas_call *k = p->plan.early && p->call < s->n_calls ? &s->calls[p->call] : NULL;
 	return k && k->used && k->gen == p->call_gen ? k : NULL;
+}
+
+/* The Call-ID of a pending INVITE (m, parsed from its copy, lends it), or none. */
+static struct tl_str pending_call_id(const struct pending *p, struct sip_msg *m)
+{
+	if (p->msg.len && sip_parse_msg(p->msg.data, p->msg.len, p->msg.len, m) > 0)
+		return m->call_id;
+	return (struct tl_str){ 0 };
 }
 
 static void unpend(struct uas *s, struct pending *p)
@@ -635,7 +658,7 @@ static void new_invite(struct uas *s, struct conn *c, const struct sip_msg *m)
 				     s->cfg.limit->max)) { /* overloaded; this call counted in now */
 		s->counts.overloaded++;
 		respond(s, c, m, 503);
-		tally_status(s, 503);
+		tally_status(s, m->call_id, 503);
 		return;
 	}
 	if (!s->cfg.refuse_status && p.status != 200 && p.status != SCN_NO_ANSWER) {
@@ -644,14 +667,14 @@ static void new_invite(struct uas *s, struct conn *c, const struct sip_msg *m)
 		else
 			s->counts.refused++;
 		respond(s, c, m, p.status);
-		tally_status(s, p.status);
+		tally_status(s, m->call_id, p.status);
 		return;
 	}
 	if (!s->cfg.refuse_status && p.status == SCN_NO_ANSWER) {
 		respond(s, c, m, 180);
 		if (pend(s, c, m, &p, 0, NULL)) {
 			respond(s, c, m, 480); /* no room to hold it: temporarily unavailable */
-			tally_status(s, 480);
+			tally_status(s, m->call_id, 480);
 		} else {
 			s->counts.rang_out++;
 		}
@@ -710,6 +733,8 @@ static int options_status(const struct uas *s)
 static void uas_conn_msg(struct worker *w, struct conn *c, const struct sip_msg *m)
 {
 	struct uas *s = w->role_arg;
+	if (uas_traces_on(&s->traces))
+		uas_trace_received(&s->traces, w->now, c, m);
 	struct uas_call *k = call_of(s, m->call_id);
 	if (m->kind != SIP_KIND_REQUEST) { /* to a request of a call's session */
 		if (k) {
@@ -752,7 +777,7 @@ static void uas_conn_msg(struct worker *w, struct conn *c, const struct sip_msg 
 			if (k2)
 				call_end(s, k2, NULL); /* the caller ended it, as a caller may */
 			else if (!p->plan.early)
-				tally_end(s, NULL);
+				tally_end(s, m->call_id, NULL);
 		}
 		break;
 	case SIP_OPTIONS: /* a ping outside any dialog */
@@ -810,7 +835,7 @@ static void uas_timer(struct worker *w, const struct timer_entry *t)
 	else if (ok && !p->plan.early)
 		answer_invite(s, c, &m, &p->plan, p->plan.ring_ms > 0);
 	else if (!k) /* an early call is counted when it ends */
-		tally_end(s, "connection_lost");
+		tally_end(s, pending_call_id(p, &m), "connection_lost");
 }
 
 static void uas_conn_up(struct worker *w, struct conn *c)
@@ -826,8 +851,10 @@ static void uas_conn_down(struct worker *w, struct conn *c, int err, const char 
 		if (s->pending[i].used && s->pending[i].conn_slot == c->slot &&
 		    s->pending[i].conn_gen == c->gen) {
 			unpend(s, &s->pending[i]);
-			if (!s->pending[i].plan.early) /* an early one's call counts below */
-				tally_end(s, "connection_lost");
+			if (!s->pending[i].plan.early) { /* an early one's call counts below */
+				struct sip_msg m;
+				tally_end(s, pending_call_id(&s->pending[i], &m), "connection_lost");
+			}
 		}
 	for (uint32_t i = 0; i < s->n_calls; i++)
 		if (s->calls[i].used && s->calls[i].conn_slot == c->slot &&
@@ -911,10 +938,12 @@ struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
 		       cfg->behaviour->n_offer_crypto * sizeof(s->offer[0]));
 		s->n_offer = cfg->behaviour->n_offer_crypto;
 	}
-	if (call_table_init(&s->index, 2 * s->cfg.max_calls, same_call_id, s)) {
+	if (call_table_init(&s->index, 2 * s->cfg.max_calls, same_call_id, s) ||
+	    uas_traces_init(&s->traces, &cfg->trace, &w->res, cfg->traces_started)) {
 		uas_free(s);
 		return NULL;
 	}
+	w->peer_addrs |= uas_traces_on(&s->traces); /* each message's line names the caller */
 	const struct scn_uas *u = cfg->behaviour;
 	bool waits = u && (u->answer.has_ring || u->n_routes); /* a route may ring */
 	for (unsigned i = 0; u && i < u->answer.n_outcomes; i++)
@@ -953,6 +982,7 @@ struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
 			return NULL;
 		}
 		s->media_on = true;
+		s->media.capture = w->capture;
 		s->media.wrong_tx_key = cfg->srtp_wrong_key;
 		s->media.replay_tx = cfg->srtp_replay;
 		s->media.drop_per_10k = cfg->srtp_drop_per_10k;
@@ -976,12 +1006,15 @@ void uas_finish(struct uas *s)
 	for (uint32_t i = 0; i < s->pending_free.used; i++)
 		if (s->pending[i].used) {
 			unpend(s, &s->pending[i]);
-			if (!s->pending[i].plan.early)
-				tally_end(s, "interrupted");
+			if (!s->pending[i].plan.early) {
+				struct sip_msg m;
+				tally_end(s, pending_call_id(&s->pending[i], &m), "interrupted");
+			}
 		}
 	for (uint32_t i = 0; i < s->n_calls; i++)
 		if (s->calls[i].used)
 			call_end(s, &s->calls[i], "interrupted");
+	uas_traces_free(&s->traces); /* the rest are kept (or let go) in the result now */
 }
 
 void uas_free(struct uas *s)
@@ -995,6 +1028,7 @@ void uas_free(struct uas *s)
 	if (s->media.s)
 		media_pool_free(&s->media);
 	call_table_free(&s->index);
+	uas_traces_free(&s->traces);
 	for (unsigned i = 0; i < s->n_routes; i++)
 		regfree(&s->routes[i]);
 	free(s->routes);

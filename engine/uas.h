@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include "rate_gate.h"
 #include "metrics.h"
+#include "call_trace.h"
 
 struct uas_config {
 	uint32_t delay_ms;    /* wait this long between 100 and 180/200 */
@@ -35,6 +36,8 @@ struct uas_config {
 	struct rate_gate *gate; /* answer.max_cps, shared by the workers (borrowed), or NULL */
 	struct call_limit *limit; /* answer.max_calls, shared by the workers (borrowed), or NULL */
 	struct metrics_slot *metrics; /* --metrics: this worker's, published once a second */
+	struct trace_plan trace; /* --trace (mem: this worker's share) */
+	_Atomic uint64_t *traces_started; /* all:N: calls traced by all the workers (or NULL) */
 };
 
 #define UAS_MAX_CALLS 65536u /* per worker, by default */

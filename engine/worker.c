@@ -1,4 +1,5 @@
 #include "worker.h"
+#include "capture.h"
 #include "clock.h"
 #include "kernel_wrote.h"
 #include "slot_stack.h"
@@ -233,13 +234,47 @@ static void conn_finish(struct worker *w, struct conn *c)
 		conn_release(w, c);
 }
 
-static void local_addr(struct conn *c)
+static void local_addr(struct worker *w, struct conn *c)
 {
 	socklen_t len = sizeof(c->local);
 	if (getsockname(c->fd, (struct sockaddr *)&c->local, &len) == 0) {
 		inet_ntop(AF_INET, &c->local.sin_addr, c->local_ip, sizeof(c->local_ip));
 		c->local_port = ntohs(c->local.sin_port);
 		snprintf(c->local_hostport, sizeof(c->local_hostport), "%s:%u", c->local_ip, c->local_port);
+	}
+	c->peer.sin_family = AF_UNSPEC;
+	if (w->capture || w->peer_addrs) {
+		len = sizeof(c->peer);
+		if (getpeername(c->fd, (struct sockaddr *)&c->peer, &len))
+			c->peer.sin_family = AF_UNSPEC; /* not captured: no address to put on it */
+		c->cap_seq[0] = c->cap_seq[1] = 1;
+	}
+}
+
+/* --pcap: plaintext that crossed c, sent or received: one SIP message per segment (sngrep
+ * reads no second message from a segment). */
+static void capture_conn(struct worker *w, struct conn *c, bool sent, const void *p, size_t n)
+{
+	if (c->peer.sin_family != AF_INET || c->local.sin_family != AF_INET)
+		return;
+	const struct sockaddr *us = (const struct sockaddr *)&c->local,
+			      *them = (const struct sockaddr *)&c->peer;
+	if (sent)
+		capture_stream(w->capture, us, them, &c->cap_seq[0], c->cap_seq[1], p, n);
+	else
+		capture_stream(w->capture, them, us, &c->cap_seq[1], c->cap_seq[0], p, n);
+}
+
+/* What a flush sends, message by message. */
+static void capture_sent(struct worker *w, struct conn *c, const char *p, size_t n)
+{
+	while (n) {
+		struct sip_msg m;
+		int len = sip_parse_msg(p, n, n, &m);
+		size_t part = len > 0 ? (size_t)len : n; /* not one whole message: the rest at once */
+		capture_conn(w, c, true, p, part);
+		p += part;
+		n -= part;
 	}
 }
 
@@ -312,7 +347,7 @@ static void conn_up(struct worker *w, struct conn *c)
 static void transport_start(struct worker *w, struct conn *c, const char *sni, const char *verify)
 {
 	c->t_tcp_up = clock_mono_ns();
-	local_addr(c);
+	local_addr(w, c);
 	int one = 1;
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->state = CONN_HANDSHAKE; /* before arming: a connection that cannot be armed fails */
@@ -439,6 +474,8 @@ static void flush(struct worker *w, struct conn *c)
 	if (c->state == CONN_FREE)
 		return;
 	if (c->out.len && c->state != CONN_CLOSING) {
+		if (w->capture)
+			capture_sent(w, c, c->out.data, c->out.len);
 		if (c->use_tls) {
 			int err = tls_write(&c->tls, c->out.data, c->out.len, &c->txq);
 			if (err) {
@@ -514,6 +551,8 @@ static void parse_messages(struct worker *w, struct conn *c)
 								  : "malformed SIP message");
 			return;
 		}
+		if (w->capture) /* as parsed: a message to a segment */
+			capture_conn(w, c, false, p, (size_t)n);
 		if (m.kind != SIP_KIND_KEEPALIVE)
 			w->role->conn_msg(w, c, &m);
 		off += (size_t)n;

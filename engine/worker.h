@@ -41,6 +41,8 @@ struct conn {
 	size_t tx_off;
 	uint64_t t_start, t_tcp_up; /* monotonic ns */
 	struct sockaddr_in local;
+	struct sockaddr_in peer;  /* known when w->peer_addrs (else AF_UNSPEC) */
+	uint32_t cap_seq[2];      /* --pcap: the next sequence number we send, and they send */
 	char local_ip[INET_ADDRSTRLEN];
 	uint16_t local_port;
 	char local_hostport[INET_ADDRSTRLEN + 6]; /* "ip:port", for Via and Contact */
@@ -49,6 +51,14 @@ struct conn {
 };
 
 struct worker;
+struct capture;
+
+/* A connection's identity while it lives and after (its slot is reused, its gen not):
+ * never 0. */
+static inline uint64_t conn_uid(const struct conn *c)
+{
+	return (uint64_t)(c->slot + 1) << 32 | c->gen;
+}
 
 struct worker_role {
 	/* TCP is up (plain) or the TLS handshake finished. */
@@ -105,6 +115,9 @@ struct worker {
 	uint32_t src_lo, src_n, src_next; /* client: bind new connections to src_lo + 0..src_n-1
 					   * in turn (host order); src_n 0: the kernel picks */
 	size_t max_msg;
+	struct capture *capture;   /* --pcap (shared by the workers), else NULL */
+	bool peer_addrs;           /* learn each connection's peer address (c->peer): --pcap,
+				    * a responder's --trace */
 	struct result res;         /* the worker counts handshakes here, the role the rest */
 	int peer_warn_days;        /* the far end's expiry nearer than this is a finding */
 	uint64_t accepted;         /* responder: connections taken (each ends as a handshake

@@ -349,6 +349,14 @@ static cJSON *build(const struct report *rep)
 		}
 		cJSON_AddNumberToObject(root, "traces_dropped", (double)r->traces_dropped);
 	}
+	if (r->pcap.file[0]) {
+		cJSON *cap = cJSON_AddObjectToObject(root, "pcap");
+		cJSON_AddStringToObject(cap, "file", r->pcap.file);
+		cJSON_AddNumberToObject(cap, "packets", (double)r->pcap.packets);
+		cJSON_AddNumberToObject(cap, "bytes", (double)r->pcap.bytes);
+		cJSON_AddNumberToObject(cap, "dropped", (double)r->pcap.dropped);
+		cJSON_AddNumberToObject(cap, "max_bytes", (double)r->pcap.max_bytes);
+	}
 	if (r->capacity.searched) {
 		const struct capacity_found *f = &r->capacity;
 		cJSON *cap = cJSON_AddObjectToObject(root, "capacity");

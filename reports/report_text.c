@@ -200,6 +200,14 @@ void report_print_text(FILE *f, const struct report *rep)
 			(unsigned long long)dt[DTMF_COUNT_SENT], (unsigned long long)dt[DTMF_COUNT_RECEIVED],
 			(unsigned long long)dt[DTMF_COUNT_CHECKED],
 			(unsigned long long)dt[DTMF_COUNT_MISMATCHED]);
+	if (r->pcap.file[0]) {
+		fprintf(f, "pcap       %s: %llu packets, %.1f MB", r->pcap.file,
+			(unsigned long long)r->pcap.packets, (double)r->pcap.bytes / 1e6);
+		if (r->pcap.dropped)
+			fprintf(f, "; %llu more left out past --pcap-max-mb",
+				(unsigned long long)r->pcap.dropped);
+		fprintf(f, "\n");
+	}
 	fprintf(f, "checks\n");
 	for (unsigned i = 0; i < rep->verdict->n_checks; i++) {
 		const struct check *c = &rep->verdict->checks[i];

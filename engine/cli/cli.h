@@ -50,6 +50,11 @@ struct option;
 int cli_next_option(int argc, char **argv, const struct option *opts, const char *cmd);
 /* Waits s seconds; false when SIGINT or SIGTERM came meanwhile (taken, not acted on). */
 bool cli_pause(double s);
+/* --trace failed[:N]|all:N and --trace-mem MiB into t (struct trace_plan). 0, or
+ * EXIT_USAGE after saying what is wrong. */
+struct trace_plan;
+int cli_trace_option(const char *cmd, const char *arg, struct trace_plan *t);
+int cli_trace_mem_option(const char *cmd, const char *arg, struct trace_plan *t);
 /* A file next to the program or the source tree: the shipped scenarios. */
 int cli_find_scenario(const char *name, char *out, size_t cap);
 

@@ -1,6 +1,7 @@
 #include "cli.h"
 #include "cli_capacity.h"
 #include "cli_metrics.h"
+#include "cli_pcap.h"
 #include "wall_time.h"
 #include "clock.h"
 #include "report.h"
@@ -128,6 +129,12 @@ static const char run_help[] =
 	"                          traces/<reason>-<Call-ID>.txt, listed in report.json traces[]\n"
 	"  --trace-mem MiB         memory the traces may take (default 64); past it traces are\n"
 	"                          dropped and counted (traces_dropped), the run never slowed\n"
+	"  --pcap FILE             write what crossed each connection (the SIP inside TLS, as\n"
+	"                          TCP between the real addresses and ports) and the RTP header\n"
+	"                          of each SRTP packet to FILE (pcap) for Wireshark or sngrep,\n"
+	"                          no key log needed; it slows a heavy run (one file, one lock)\n"
+	"  --pcap-max-mb MiB       the capture's size cap (default 256); past it packets are\n"
+	"                          left out and counted (report.json pcap.dropped)\n"
 	"  --srtp-keys             list the SRTP keys (both directions) of the first 1000 calls\n"
 	"                          in report.json (srtp.keys), to decrypt captured media\n"
 	"\n"
@@ -147,7 +154,7 @@ enum {
 	O_QUIET, O_HELP, O_MEDIA_PORTS, O_MODE, O_THREADS, O_SECURITY_LEVEL, O_EXPECT_HANDSHAKE,
 	O_KEYLOG, O_SRTP_KEYS, O_SHARD, O_RESUME, O_SOURCE, O_HOLD_MS, O_CRL, O_START_AT,
 	O_FIND_CAPACITY, O_FROM, O_MAX, O_STEP_S, O_DRAIN_S, O_METRICS, O_METRICS_HOLD, O_TRACE,
-	O_TRACE_MEM,
+	O_TRACE_MEM, O_PCAP, O_PCAP_MAX_MB,
 };
 
 static const struct option run_options[] = {
@@ -182,6 +189,8 @@ static const struct option run_options[] = {
 	{ "metrics", required_argument, NULL, O_METRICS },
 	{ "trace", required_argument, NULL, O_TRACE },
 	{ "trace-mem", required_argument, NULL, O_TRACE_MEM },
+	{ "pcap", required_argument, NULL, O_PCAP },
+	{ "pcap-max-mb", required_argument, NULL, O_PCAP_MAX_MB },
 	{ "metrics-hold", required_argument, NULL, O_METRICS_HOLD },
 	{ "resume", no_argument, NULL, O_RESUME },
 	{ "source", required_argument, NULL, O_SOURCE },
@@ -481,6 +490,8 @@ int cmd_run(int argc, char **argv)
 	const char *metrics_addr = NULL;
 	double metrics_hold = 0;
 	struct trace_plan trace = { .mem = 64u << 20 };
+	const char *pcap_path = NULL;
+	uint64_t pcap_mb = CLI_PCAP_DEFAULT_MB;
 	struct capacity_plan plan = { .max = 1e6, .step_s = 10, .drain_s = 2 };
 	enum { MAX_FLAGS = 256 };
 	int flags[MAX_FLAGS], nflags = 0;
@@ -555,21 +566,16 @@ int cmd_run(int argc, char **argv)
 			if (cli_double(optarg, 1, 3600, &plan.step_s))
 				return cli_usage_error("run", "--step-s: expected seconds 1-3600, got \"%s\"", optarg);
 		} else if (opt == O_TRACE) {
-			uint64_t n = 10;
-			const char *colon = strchr(optarg, ':');
-			size_t word = colon ? (size_t)(colon - optarg) : strlen(optarg);
-			bool all = word == 3 && !strncmp(optarg, "all", 3);
-			if ((!all && (word != 6 || strncmp(optarg, "failed", 6))) || (all && !colon) ||
-			    (colon && cli_u64(colon + 1, 1, 1000000, &n)))
-				return cli_usage_error("run", "--trace: expected failed, failed:N or all:N (N 1-1000000), "
-						       "got \"%s\"", optarg);
-			trace.mode = all ? TRACE_ALL : TRACE_FAILED;
-			trace.n = (unsigned)n;
+			if (cli_trace_option("run", optarg, &trace))
+				return EXIT_USAGE;
 		} else if (opt == O_TRACE_MEM) {
-			uint64_t mib;
-			if (cli_u64(optarg, 1, 65536, &mib))
-				return cli_usage_error("run", "--trace-mem: expected MiB 1-65536, got \"%s\"", optarg);
-			trace.mem = (size_t)mib << 20;
+			if (cli_trace_mem_option("run", optarg, &trace))
+				return EXIT_USAGE;
+		} else if (opt == O_PCAP) {
+			pcap_path = optarg;
+		} else if (opt == O_PCAP_MAX_MB) {
+			if (cli_u64(optarg, 1, 1u << 20, &pcap_mb))
+				return cli_usage_error("run", "--pcap-max-mb: expected MiB 1-1048576, got \"%s\"", optarg);
 		} else if (opt == O_METRICS) {
 			metrics_addr = optarg;
 		} else if (opt == O_METRICS_HOLD) {
@@ -740,6 +746,12 @@ int cmd_run(int argc, char **argv)
 	}
 	cfg.metrics = live.http ? &live.board : NULL;
 	cfg.trace = trace;
+	if (cli_pcap_open("run", pcap_path, pcap_mb, &cfg.capture)) {
+		SSL_CTX_free(cfg.ctx);
+		number_table_free(&numbers);
+		cli_metrics_stop(&live, 0);
+		return EXIT_USAGE;
+	}
 	static struct result res;
 	static struct scenario shown; /* with --find-capacity: the trials as its stages */
 	const struct scenario *judged = &scn;
@@ -763,6 +775,7 @@ int cmd_run(int argc, char **argv)
 		snprintf(res.could_not_run_why, sizeof(res.could_not_run_why), "%s", err);
 	}
 	SSL_CTX_free(cfg.ctx);
+	cli_pcap_close("run", cfg.capture, pcap_path, &res);
 	if (view.printed && view.tty)
 		fputs("\r\033[K", stderr); /* the summary replaces the progress line */
 	if (keylog) {

@@ -1,5 +1,6 @@
 #include "cli.h"
 #include "cli_metrics.h"
+#include "cli_pcap.h"
 #include "clock.h"
 #include "report.h"
 #include "verdict.h"
@@ -47,6 +48,16 @@ static const char uas_help[] =
 	"                       text, as run --metrics: INVITEs received, calls completed,\n"
 	"                       failed by reason, active, TLS, SRTP), the final ones at the end\n"
 	"  --metrics-hold S     keep serving the final figures S seconds after it stopped\n"
+	"  --trace failed[:N]|all:N\n"
+	"                       keep the SIP messages of up to N calls per failure reason the\n"
+	"                       responder counts (default 10), or of the first N calls, in the\n"
+	"                       report directory's traces/ (needs --report-dir), as run --trace\n"
+	"  --trace-mem MiB      memory the traces may take (default 64)\n"
+	"  --pcap FILE          write what crossed each connection (the SIP inside TLS, as TCP\n"
+	"                       between the real addresses and ports) and the RTP header of each\n"
+	"                       SRTP packet to FILE (pcap) for Wireshark or sngrep, at exit\n"
+	"  --pcap-max-mb MiB    the capture's size cap (default 256); past it packets are left\n"
+	"                       out and counted\n"
 	"  --listen ADDR:PORT   where to listen (default 127.0.0.1:5061); a port another\n"
 	"                       process listens on is refused (address in use, exit 3)\n"
 	"  --share-port         listen beside other responders on the same port (the kernel\n"
@@ -103,7 +114,7 @@ enum { O_LISTEN = 256, O_CERT, O_KEY, O_CA, O_TRANSPORT, O_DELAY, O_REFUSE, O_HE
        O_MEDIA_PORTS, O_NO_MEDIA, O_WRONG_KEY, O_THREADS, O_CLIENT_CERT, O_EXPECT_PEER,
        O_TLS_VERSION, O_SECURITY_LEVEL, O_CIPHERS, O_REPLAY, O_SHARE_PORT, O_KEEP_OLD_KEY,
        O_EXPECT_DTMF, O_NO_DTMF_ECHO, O_SCENARIO, O_SEED, O_REPORT_DIR, O_DURATION, O_METRICS, O_METRICS_HOLD, O_DROP,
-       O_REORDER, O_JITTER, O_CRL };
+       O_REORDER, O_JITTER, O_CRL, O_PCAP, O_PCAP_MAX_MB, O_TRACE, O_TRACE_MEM };
 
 static const struct option uas_options[] = {
 	{ "listen", required_argument, NULL, O_LISTEN },
@@ -123,6 +134,10 @@ static const struct option uas_options[] = {
 	{ "duration", required_argument, NULL, O_DURATION },
 	{ "metrics", required_argument, NULL, O_METRICS },
 	{ "metrics-hold", required_argument, NULL, O_METRICS_HOLD },
+	{ "pcap", required_argument, NULL, O_PCAP },
+	{ "trace", required_argument, NULL, O_TRACE },
+	{ "trace-mem", required_argument, NULL, O_TRACE_MEM },
+	{ "pcap-max-mb", required_argument, NULL, O_PCAP_MAX_MB },
 	{ "srtp-drop", required_argument, NULL, O_DROP },
 	{ "srtp-reorder", required_argument, NULL, O_REORDER },
 	{ "srtp-jitter-ms", required_argument, NULL, O_JITTER },
@@ -229,14 +244,16 @@ int cmd_uas(int argc, char **argv)
 	struct run_responder_config cfg = { .log = stdout };
 	static struct scenario behaviour; /* large: kept off the stack */
 	struct scenario_errors errs = { 0 };
-	const char *report_dir = NULL, *metrics_addr = NULL;
+	const char *report_dir = NULL, *metrics_addr = NULL, *pcap_path = NULL;
 	double metrics_hold = 0;
+	uint64_t pcap_mb = CLI_PCAP_DEFAULT_MB;
 	scenario_default(&behaviour);
 	behaviour.role = SCN_ROLE_UAS;
 	snprintf(behaviour.name, sizeof(behaviour.name), "uas");
 	cfg.uas.seed = 1;
 	cfg.uas.media_port_lo = 30000;
 	cfg.uas.media_port_hi = 39999;
+	cfg.uas.trace.mem = 64u << 20;
 	uint64_t u;
 
 	optind = 1;
@@ -294,6 +311,22 @@ int cmd_uas(int argc, char **argv)
 			break;
 		case O_METRICS:
 			metrics_addr = optarg;
+			break;
+		case O_PCAP:
+			pcap_path = optarg;
+			break;
+		case O_TRACE:
+			if (cli_trace_option("uas", optarg, &cfg.uas.trace))
+				return EXIT_USAGE;
+			break;
+		case O_TRACE_MEM:
+			if (cli_trace_mem_option("uas", optarg, &cfg.uas.trace))
+				return EXIT_USAGE;
+			break;
+		case O_PCAP_MAX_MB:
+			if (cli_u64(optarg, 1, 1u << 20, &pcap_mb))
+				return cli_usage_error("uas", "--pcap-max-mb: expected MiB 1-1048576, got \"%s\"",
+						       optarg);
 			break;
 		case O_METRICS_HOLD:
 			if (cli_double(optarg, 0, 3600, &metrics_hold))
@@ -450,6 +483,11 @@ int cmd_uas(int argc, char **argv)
 		return cli_usage_error("uas", "--srtp-jitter-ms and --srtp-reorder: expected one of them "
 				       "(each delays packets its own way), got both");
 	behaviour.transport = tls ? SCN_TLS : SCN_TCP; /* what its verdict judges */
+	if (cfg.uas.trace.mode != TRACE_OFF && !report_dir) {
+		SSL_CTX_free(cfg.ctx);
+		return cli_usage_error("uas", "--trace: the traces are written to the report directory: "
+				       "expected --report-dir DIR too");
+	}
 	if (report_dir) {
 		int mk = cli_make_dir(report_dir);
 		if (mk) {
@@ -482,6 +520,13 @@ int cmd_uas(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cfg.metrics = live.http ? &live.board : NULL;
+	if (cli_pcap_open("uas", pcap_path, pcap_mb, &cfg.capture)) {
+		for (unsigned i = 0; i < cfg.n_listen; i++)
+			close(cfg.listen_fds[i]);
+		SSL_CTX_free(cfg.ctx);
+		cli_metrics_stop(&live, 0);
+		return EXIT_USAGE;
+	}
 
 	struct uas_counts n = { 0 };
 	static struct result res;
@@ -489,6 +534,7 @@ int cmd_uas(int argc, char **argv)
 	double started = clock_wall_s();
 	int rc = run_responder(&cfg, &n, &res, err, sizeof(err));
 	res.elapsed_s = res.steady_window_s = clock_wall_s() - started;
+	cli_pcap_close("uas", cfg.capture, pcap_path, &res);
 	if (live.http)
 		metrics_publish_final(&live.board, &res);
 	for (unsigned i = 0; i < cfg.n_listen; i++)

@@ -1,5 +1,6 @@
 #include "cli.h"
 #include "str.h"
+#include "call_trace.h"
 #include <sys/resource.h>
 #include <pthread.h>
 #include <signal.h>
@@ -186,4 +187,28 @@ bool cli_pause(double s)
 	int sig = s > 0 ? sigtimedwait(&set, NULL, &ts) : -1;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return sig < 0;
+}
+
+int cli_trace_option(const char *cmd, const char *arg, struct trace_plan *t)
+{
+	uint64_t n = 10;
+	const char *colon = strchr(arg, ':');
+	size_t word = colon ? (size_t)(colon - arg) : strlen(arg);
+	bool all = word == 3 && !strncmp(arg, "all", 3);
+	if ((!all && (word != 6 || strncmp(arg, "failed", 6))) || (all && !colon) ||
+	    (colon && cli_u64(colon + 1, 1, 1000000, &n)))
+		return cli_usage_error(cmd, "--trace: expected failed, failed:N or all:N (N 1-1000000), "
+					    "got \"%s\"", arg);
+	t->mode = all ? TRACE_ALL : TRACE_FAILED;
+	t->n = (unsigned)n;
+	return 0;
+}
+
+int cli_trace_mem_option(const char *cmd, const char *arg, struct trace_plan *t)
+{
+	uint64_t mib;
+	if (cli_u64(arg, 1, 65536, &mib))
+		return cli_usage_error(cmd, "--trace-mem: expected MiB 1-65536, got \"%s\"", arg);
+	t->mem = (size_t)mib << 20;
+	return 0;
 }

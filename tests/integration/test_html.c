@@ -199,9 +199,142 @@ static void run_report_renders(void)
 	proc_cleanup_all();
 }
 
+
+/* The messages of a trace file, each the text under its "--- " line, sorted; *n gets
+ * how many. NULL when the file cannot be read. Caller frees each and the array. */
+static char **trace_messages(const char *path, size_t *n)
+{
+	char *text = proc_read_file(path);
+	*n = 0;
+	if (!text)
+		return NULL;
+	size_t cap = 16;
+	char **v = calloc(cap, sizeof(*v));
+	for (char *p = strstr(text, "\n--- "); v && p;) {
+		char *body = strchr(p + 1, '\n');
+		char *next = body ? strstr(body, "\n--- ") : NULL;
+		if (!body)
+			break;
+		size_t len = next ? (size_t)(next - body - 1) : strlen(body + 1);
+		if (*n == cap) {
+			char **w = realloc(v, 2 * cap * sizeof(*v));
+			if (!w)
+				break;
+			v = w;
+			cap *= 2;
+		}
+		v[(*n)++] = strndup(body + 1, len);
+		p = next;
+	}
+	free(text);
+	for (size_t i = 1; v && i < *n; i++) /* a few messages: insertion sort */
+		for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+			char *t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return v;
+}
+
+/* A responder that refuses every call with 503, both ends tracing failed:5: five trace
+ * files at each end, for the same Call-IDs, holding the same messages (as sent at one
+ * end, as received at the other), and five ladders in report.html, an arrow per
+ * message. */
+static void refused_calls_ladders(void)
+{
+	proc_cleanup_all();
+	char log[512], dir[512], uas_dir[512], out[512];
+	proc_path(uas_dir, sizeof(uas_dir), "uas-report");
+	const char *const uflags[] = { "--refuse", "503", "--trace", "failed:5", "--report-dir", uas_dir,
+				       NULL };
+	uint16_t port;
+	pid_t uas = lab_uas(pki, "server", uflags, proc_path(log, sizeof(log), "uas-503.log"), &port);
+	CU_ASSERT_FATAL(uas > 0);
+	proc_path(dir, sizeof(dir), "refused");
+	proc_path(out, sizeof(out), "refused.out");
+	struct proc_args a = { 0 };
+	args_add(&a, "%s", TL_BINARY);
+	args_add(&a, "run");
+	args_add(&a, "--target");
+	args_add(&a, "127.0.0.1:%u", port);
+	args_add_list(&a, (const char *const[]){ "--calls", "20", "--rate", "40", "--quiet", "--trace",
+						 "failed:5", NULL });
+	args_lab_client(&a, pki, dir);
+	int rc = proc_run(a.v, out, NULL, RUN_TIMEOUT_MS, NULL);
+	int stopped = proc_stop(uas, SIGTERM, 5000);
+	CHECK(rc == 1, "every call refused: the run fails (got %d)", rc);
+	CHECK(stopped == 0, "the responder ends cleanly, its report written (got %d)", stopped);
+
+	char path[700];
+	snprintf(path, sizeof(path), "%s/report.json", dir);
+	cJSON *ours = proc_load_json(path);
+	snprintf(path, sizeof(path), "%s/report.json", uas_dir);
+	cJSON *theirs = proc_load_json(path);
+	const cJSON *our = cJSON_GetObjectItemCaseSensitive(ours, "traces");
+	const cJSON *their = cJSON_GetObjectItemCaseSensitive(theirs, "traces");
+	CHECK(cJSON_GetArraySize(our) == 5 && cJSON_GetArraySize(their) == 5,
+	      "5 traces at each end (%d, %d)", cJSON_GetArraySize(our), cJSON_GetArraySize(their));
+	unsigned messages = 0;
+	const cJSON *t;
+	cJSON_ArrayForEach(t, our) {
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(t, "call_id");
+		const cJSON *file = cJSON_GetObjectItemCaseSensitive(t, "file");
+		const cJSON *reason = cJSON_GetObjectItemCaseSensitive(t, "reason");
+		const cJSON *match = NULL, *u;
+		cJSON_ArrayForEach(u, their) {
+			const cJSON *uid = cJSON_GetObjectItemCaseSensitive(u, "call_id");
+			if (cJSON_IsString(id) && cJSON_IsString(uid) && !strcmp(id->valuestring, uid->valuestring))
+				match = u;
+		}
+		CHECK(match != NULL, "the responder traced %s too", cJSON_IsString(id) ? id->valuestring : "?");
+		CHECK(cJSON_IsString(reason) && !strcmp(reason->valuestring, "status_503"), "reason status_503");
+		if (!match || !cJSON_IsString(file))
+			continue;
+		const cJSON *ufile = cJSON_GetObjectItemCaseSensitive(match, "file");
+		char a_path[900], b_path[900];
+		snprintf(a_path, sizeof(a_path), "%s/%s", dir, file->valuestring);
+		snprintf(b_path, sizeof(b_path), "%s/%s", uas_dir, cJSON_IsString(ufile) ? ufile->valuestring : "?");
+		size_t na, nb;
+		char **ma = trace_messages(a_path, &na), **mb = trace_messages(b_path, &nb);
+		bool same = ma && mb && na == nb && na >= 4; /* INVITE, 100, 503, ACK */
+		for (size_t i = 0; same && i < na; i++)
+			same = !strcmp(ma[i], mb[i]);
+		CHECK(same, "%s: the same %zu messages at both ends (%zu at the responder)", id->valuestring,
+		      na, nb);
+		messages += (unsigned)na;
+		for (size_t i = 0; i < na; i++)
+			free(ma[i]);
+		for (size_t i = 0; i < nb; i++)
+			free(mb[i]);
+		free(ma);
+		free(mb);
+	}
+	cJSON_Delete(ours);
+	cJSON_Delete(theirs);
+
+	char url[600], dom[512], err[512];
+	snprintf(url, sizeof(url), "file://%s/report.html", dir);
+	proc_path(dom, sizeof(dom), "refused.dom");
+	proc_path(err, sizeof(err), "refused.err");
+	rc = render(url, dom, NULL, err);
+	CHECK(rc == 0, "chromium --dump-dom exits 0 (got %d)", rc);
+	char *text = proc_read_file(dom);
+	unsigned ladders = 0, arrows = 0;
+	for (const char *p = text; p && (p = strstr(p, "<svg class=\"ladder\"")); p++)
+		ladders++;
+	for (const char *p = text; p && (p = strstr(p, "<g class=\"msg")); p++)
+		arrows++;
+	CHECK(ladders == 5, "the DOM has 5 ladder diagrams (%u)", ladders);
+	CHECK(arrows == messages && messages > 0, "an arrow per traced message (%u arrows, %u messages)",
+	      arrows, messages);
+	CHECK(text && strstr(text, "503 Service Unavailable</text>"), "the arrows show the 503");
+	free(text);
+}
+
 static const struct tl_case cases[] = {
 	{ "detector_sees_page_errors", detector_sees_page_errors },
 	{ "run_report_renders", run_report_renders },
+	{ "refused_calls_ladders", refused_calls_ladders },
 };
 
 int main(void)

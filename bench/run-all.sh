@@ -466,6 +466,18 @@ fi
 		bash "$ROOT/bench/trunk-stalls.sh" "$BUILD" "$STALL_RUNS" "$r" "$STALL_SECS" 2>&1 | sed 's/^/    /' || true
 	done
 } >"$STALL"
+# --- what --trace costs (issue 19): caller CPU per call with and without --trace failed at
+# 60 % of the median trunk figure, in turn, and --trace all:1000 within a 1 MiB cap
+TRACE=$W/trace.md
+if [ "$QUICK" = 1 ]; then TRACE_ARGS=(2000 1 1); else TRACE_ARGS=($(($(med_half trunk 50000) * 6 / 5)) 6 5); fi
+{
+	echo
+	echo "## What --trace costs"
+	echo
+	echo "\`bench/trace-cost.sh build-perf ${TRACE_ARGS[*]}\`:"
+	echo
+	bash "$ROOT/bench/trace-cost.sh" "$BUILD" "${TRACE_ARGS[@]}" 2>&1 | sed 's/^/    /' || true
+} >"$TRACE"
 ELAPSED=$(($(date +%s) - T0))
 
 python3 - "$W/results.jsonl" "$RUNS" "$QUICK" "$ELAPSED" "$SECS" "$TCP_SECS" "$TLS_SECS" "$HOLD" "$W" >"$W/table.md" <<'PY'
@@ -595,6 +607,7 @@ PY
 	echo
 	cat "$W/table.md"
 	cat "$STALL"
+	cat "$TRACE"
 	echo
 	cat "$PROFILE"
 } >"$W/results.md"

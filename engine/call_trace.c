@@ -106,36 +106,54 @@ void trace_start(struct trace_book *b, struct trace_hold *h, bool traced, uint64
 	h->t = t;
 }
 
+_Static_assert(sizeof(((struct trace_conn_text *)0)->text) >= sizeof(struct trace_conn),
+	       "a description always fits whole, with its three NULs");
+
+/* conn_id's description, from the book's few or made by describe. */
+static const struct trace_conn_text *conn_text(struct trace_book *b, uint64_t conn_id,
+					       trace_describe_cb describe, void *arg)
+{
+	for (unsigned i = 0; i < TRACE_CONNS; i++)
+		if (b->conns[i].id == conn_id)
+			return &b->conns[i];
+	struct trace_conn d;
+	describe(arg, &d);
+	struct trace_conn_text *x = &b->conns[b->next_conn++ % TRACE_CONNS];
+	int n = snprintf(x->text, sizeof(x->text), "%s%c%s%c%s", d.local, 0, d.peer, 0, d.transport);
+	x->len = (n < 0 ? 0 : (size_t)n < sizeof(x->text) ? (uint32_t)n : sizeof(x->text) - 1) + 1;
+	x->id = conn_id;
+	return x;
+}
+
 void trace_message(struct trace_book *b, struct trace_hold *h, bool sent, uint64_t now, double ms,
-		   uint64_t conn_id,
-		   trace_describe_cb describe, void *arg, const char *a, size_t alen, const char *b2,
-		   size_t blen)
+		   uint64_t conn_id, trace_describe_cb describe, void *arg, const char *a, size_t alen,
+		   const char *b2, size_t blen)
 {
 	if (!h->t)
 		return;
-	struct trace_rec r = { .sent = sent, .ms = ms, .now = now };
-	struct trace_conn conn;
+	struct trace_rec r = { .sent = sent, .ms = ms, .now = now, .len = (uint32_t)(alen + blen) };
+	const struct trace_conn_text *conn = NULL;
 	if (conn_id != h->t->conn_id) {
-		describe(arg, &conn);
-		r.conn_len = (uint32_t)(strlen(conn.local) + strlen(conn.peer) + strlen(conn.transport) + 3);
+		conn = conn_text(b, conn_id, describe, arg);
+		r.conn_len = conn->len;
 	}
-	if (!room(b, h, sizeof(r) + r.conn_len))
+	if (!room(b, h, sizeof(r) + r.conn_len + alen + blen))
 		return;
 	struct call_trace *t = h->t;
+	char *p = t->buf + t->len;
 	t->last = t->len;
 	t->conn_id = conn_id;
-	memcpy(t->buf + t->len, &r, sizeof(r));
-	t->len += sizeof(r);
-	if (r.conn_len) {
-		const char *parts[3] = { conn.local, conn.peer, conn.transport };
-		for (int i = 0; i < 3; i++) {
-			size_t n = strlen(parts[i]) + 1;
-			memcpy(t->buf + t->len, parts[i], n);
-			t->len += n;
-		}
+	memcpy(p, &r, sizeof(r));
+	p += sizeof(r);
+	if (conn) {
+		memcpy(p, conn->text, conn->len);
+		p += conn->len;
 	}
-	trace_append(b, h, a, alen);
-	trace_append(b, h, b2, blen);
+	if (alen)
+		memcpy(p, a, alen);
+	if (blen)
+		memcpy(p + alen, b2, blen);
+	t->len += sizeof(r) + r.conn_len + alen + blen;
 }
 
 /* The trace as text: its head, then each message under its line. NUL-terminated

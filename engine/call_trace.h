@@ -40,6 +40,15 @@ struct trace_hold {
 };
 
 #define TRACE_SPARES 256
+#define TRACE_CONNS 8
+
+/* A connection's description as a trace stores it: local, peer and transport, each
+ * ending in a NUL. */
+struct trace_conn_text {
+	uint64_t id;        /* 0: unused */
+	uint32_t len;
+	char text[484];
+};
 
 /* A worker's traces: what it keeps, the bytes its traces hold (those of calls running,
  * those kept, and spare buffers), the result they are kept in, and buffers of traces
@@ -51,6 +60,9 @@ struct trace_book {
 	struct result *res;
 	struct call_trace *spare[TRACE_SPARES];
 	unsigned n_spare;
+	struct trace_conn_text conns[TRACE_CONNS]; /* the connections described last: a trunk's
+						    * calls share a few */
+	unsigned next_conn;
 	uint64_t mono0;     /* a monotonic time (ns) ... */
 	double wall0;       /* ... and the wall clock then: message times cost no clock read */
 };

@@ -7,6 +7,7 @@
  *  - a receiver takes an event's digit from its first packet, so a lost first packet or
  *    lost end packets lose nothing. */
 #include "dtmf.h"
+#include "be.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -62,18 +63,6 @@ bool dtmf_due(const struct dtmf_sender *d)
 	return d->n > 0 && (d->playing || d->quiet == 0);
 }
 
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
-
 int dtmf_build_next(struct dtmf_sender *d, struct rtp_sender *s, uint8_t pt, uint8_t *buf,
 		    size_t cap)
 {
@@ -93,13 +82,13 @@ int dtmf_build_next(struct dtmf_sender *d, struct rtp_sender *s, uint8_t pt, uin
 	bool end = d->elapsed >= d->duration;
 	buf[0] = 0x80;
 	buf[1] = (uint8_t)((first ? 0x80 : 0) | (pt & 0x7f)); /* the marker opens an event */
-	put16(buf + 2, s->seq);
-	put32(buf + 4, d->ts);
-	put32(buf + 8, s->ssrc);
+	be_put16(buf + 2, s->seq);
+	be_put32(buf + 4, d->ts);
+	be_put32(buf + 8, s->ssrc);
 	uint8_t *e = buf + RTP_HEADER;
 	e[0] = (uint8_t)dtmf_code(d->queue[0]);
 	e[1] = (uint8_t)((end ? 0x80 : 0) | DTMF_VOLUME);
-	put16(e + 2, d->elapsed > UINT16_MAX ? UINT16_MAX : d->elapsed);
+	be_put16(e + 2, d->elapsed > UINT16_MAX ? UINT16_MAX : d->elapsed);
 	s->seq++;
 	s->ts += s->samples;
 	s->packets++;

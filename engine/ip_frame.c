@@ -1,20 +1,9 @@
 #include "ip_frame.h"
+#include "be.h"
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <string.h>
-
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
 
 /* The one's complement sum of n bytes (RFC 1071), to be folded by fold(). */
 static uint32_t sum(uint32_t acc, const uint8_t *p, size_t n)
@@ -67,40 +56,40 @@ int ip_frame_build(uint8_t *out, size_t cap, const struct ip_frame *f)
 	memset(out, 0, ip_len + l4_len);
 	if (family == AF_INET) {
 		ip[0] = 0x45;
-		put16(ip + 2, (uint32_t)(ip_len + seg_len));
-		put16(ip + 6, 0x4000); /* don't fragment */
+		be_put16(ip + 2, (uint32_t)(ip_len + seg_len));
+		be_put16(ip + 6, 0x4000); /* don't fragment */
 		ip[8] = 64;
 		ip[9] = (uint8_t)f->proto;
 		memcpy(ip + 12, saddr, 4);
 		memcpy(ip + 16, daddr, 4);
-		put16(ip + 10, fold(sum(0, ip, 20)));
+		be_put16(ip + 10, fold(sum(0, ip, 20)));
 	} else {
 		ip[0] = 0x60;
-		put16(ip + 4, (uint32_t)seg_len);
+		be_put16(ip + 4, (uint32_t)seg_len);
 		ip[6] = (uint8_t)f->proto;
 		ip[7] = 64;
 		memcpy(ip + 8, saddr, 16);
 		memcpy(ip + 24, daddr, 16);
 	}
-	put16(l4, sport);
-	put16(l4 + 2, dport);
+	be_put16(l4, sport);
+	be_put16(l4 + 2, dport);
 	if (tcp) {
-		put32(l4 + 4, f->seq);
-		put32(l4 + 8, f->ack);
+		be_put32(l4 + 4, f->seq);
+		be_put32(l4 + 8, f->ack);
 		l4[12] = 5 << 4;
 		l4[13] = 0x18; /* PSH, ACK */
-		put16(l4 + 14, 65535);
+		be_put16(l4 + 14, 65535);
 	} else {
-		put16(l4 + 4, (uint32_t)seg_len);
+		be_put16(l4 + 4, (uint32_t)seg_len);
 	}
 	if (f->len)
 		memcpy(l4 + l4_len, f->payload, f->len);
 	if (wire == f->len) { /* the checksum covers a pseudo-header, the header and the payload */
 		uint8_t pseudo[4] = { 0, (uint8_t)f->proto };
-		put16(pseudo + 2, (uint32_t)seg_len);
+		be_put16(pseudo + 2, (uint32_t)seg_len);
 		uint32_t acc = sum(sum(sum(0, saddr, alen), daddr, alen), pseudo, 4);
 		uint16_t c = fold(sum(acc, l4, seg_len));
-		put16(l4 + (tcp ? 16 : 6), !tcp && c == 0 ? 0xffff : c);
+		be_put16(l4 + (tcp ? 16 : 6), !tcp && c == 0 ? 0xffff : c);
 	}
 	return (int)(ip_len + l4_len + f->len);
 }

@@ -13,6 +13,7 @@
  *  - the report block's fraction lost is over the interval since our last report
  *    (A.3), LSR/DLSR come from the far end's last SR. */
 #include "rtp.h"
+#include "be.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -29,38 +30,14 @@
 #define RTCP_SDES 202
 #define SDES_CNAME 1
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* ---- sender ---- */
 
 void rtp_sender_init(struct rtp_sender *s, uint8_t pt, int ptime_ms, const uint8_t rnd[10])
 {
 	memset(s, 0, sizeof(*s));
-	s->ssrc = get32(rnd);
-	s->seq = get16(rnd + 4);
-	s->ts = get32(rnd + 6);
+	s->ssrc = be_get32(rnd);
+	s->seq = be_get16(rnd + 4);
+	s->ts = be_get32(rnd + 6);
 	s->pt = pt;
 	s->samples = ptime_ms > 0 ? 8u * (uint32_t)ptime_ms : 0;
 }
@@ -72,9 +49,9 @@ int rtp_build_next(struct rtp_sender *s, uint8_t *buf, size_t cap)
 		return -ENOSPC;
 	buf[0] = 0x80; /* V=2, no padding, extension or CSRC */
 	buf[1] = (uint8_t)((s->packets == 0 ? 0x80 : 0) | (s->pt & 0x7f));
-	put16(buf + 2, s->seq);
-	put32(buf + 4, s->ts);
-	put32(buf + 8, s->ssrc);
+	be_put16(buf + 2, s->seq);
+	be_put32(buf + 4, s->ts);
+	be_put32(buf + 8, s->ssrc);
 
 	/* The tone loops; a packet no longer than it takes at most two copies. */
 	const uint8_t *tone = s->pt == RTP_PT_PCMA ? pcma_tone() : pcmu_tone();
@@ -109,15 +86,15 @@ int rtp_parse(const uint8_t *buf, size_t len, struct rtp_header *h)
 		.cc = buf[0] & 0x0f,
 		.marker = buf[1] & 0x80,
 		.pt = buf[1] & 0x7f,
-		.seq = get16(buf + 2),
-		.ts = get32(buf + 4),
-		.ssrc = get32(buf + 8),
+		.seq = be_get16(buf + 2),
+		.ts = be_get32(buf + 4),
+		.ssrc = be_get32(buf + 8),
 	};
 	size_t hl = RTP_HEADER + 4u * r.cc;
 	if (r.extension) {
 		if (hl + 4 > len)
 			return -EBADMSG;
-		hl += 4 + 4u * get16(buf + hl + 2); /* length counts 32-bit words */
+		hl += 4 + 4u * be_get16(buf + hl + 2); /* length counts 32-bit words */
 	}
 	if (hl > len)
 		return -EBADMSG;
@@ -299,7 +276,7 @@ static void rtcp_header(uint8_t *p, unsigned count, unsigned pt, size_t bytes)
 {
 	p[0] = (uint8_t)(0x80 | count);
 	p[1] = (uint8_t)pt;
-	put16(p + 2, (uint16_t)(bytes / 4 - 1));
+	be_put16(p + 2, (uint16_t)(bytes / 4 - 1));
 }
 
 static void report_block(uint8_t *p, struct rtp_receiver *r, uint64_t now_us)
@@ -313,14 +290,14 @@ static void report_block(uint8_t *p, struct rtp_receiver *r, uint64_t now_us)
 				    (uint64_t)lost_interval * 256 / expected_interval : 0;
 	int64_t lost = rtp_receiver_lost(r);
 	lost = lost > 0x7fffff ? 0x7fffff : lost < -0x800000 ? -0x800000 : lost; /* 24-bit signed */
-	put32(p, r->ssrc);
-	put32(p + 4, (uint32_t)(fraction > 255 ? 255 : fraction) << 24 | ((uint32_t)lost & 0xffffff));
-	put32(p + 8, r->cycles + r->max_seq);
-	put32(p + 12, r->jitter >= 4294967295.0 ? UINT32_MAX : (uint32_t)r->jitter);
+	be_put32(p, r->ssrc);
+	be_put32(p + 4, (uint32_t)(fraction > 255 ? 255 : fraction) << 24 | ((uint32_t)lost & 0xffffff));
+	be_put32(p + 8, r->cycles + r->max_seq);
+	be_put32(p + 12, r->jitter >= 4294967295.0 ? UINT32_MAX : (uint32_t)r->jitter);
 	/* DLSR in 1/65536 s since the far end's SR came */
 	uint64_t since = r->lsr && now_us > r->lsr_at_us ? now_us - r->lsr_at_us : 0;
-	put32(p + 16, r->lsr);
-	put32(p + 20, r->lsr ? (uint32_t)(since * 65536 / 1000000) : 0);
+	be_put32(p + 16, r->lsr);
+	be_put32(p + 20, r->lsr ? (uint32_t)(since * 65536 / 1000000) : 0);
 }
 
 /* An SR (sender != NULL) or an RR of ssrc, with a block about r when it counts, and the
@@ -340,20 +317,20 @@ static int build_report(uint8_t *buf, size_t cap, uint32_t ssrc, const struct rt
 		return -ENOSPC;
 
 	rtcp_header(buf, rc, s ? RTCP_SR : RTCP_RR, first);
-	put32(buf + 4, ssrc);
+	be_put32(buf + 4, ssrc);
 	if (s) {
-		put32(buf + 8, (uint32_t)(ntp >> 32));
-		put32(buf + 12, (uint32_t)ntp);
-		put32(buf + 16, s->ts);
-		put32(buf + 20, s->packets);
-		put32(buf + 24, s->octets);
+		be_put32(buf + 8, (uint32_t)(ntp >> 32));
+		be_put32(buf + 12, (uint32_t)ntp);
+		be_put32(buf + 16, s->ts);
+		be_put32(buf + 20, s->packets);
+		be_put32(buf + 24, s->octets);
 	}
 	if (rc)
 		report_block(buf + head, r, now_us);
 
 	uint8_t *d = buf + first;
 	rtcp_header(d, 1, RTCP_SDES, sdes);
-	put32(d + 4, ssrc);
+	be_put32(d + 4, ssrc);
 	d[8] = SDES_CNAME;
 	d[9] = (uint8_t)cn;
 	memcpy(d + 10, cname ? cname : "", cn);
@@ -378,7 +355,7 @@ int rtcp_validate(const uint8_t *buf, size_t len, uint32_t *ssrc)
 	/* A.2: the first packet is an SR or RR without padding */
 	if (len < 8 || (buf[0] & 0xe0) != 0x80 || (buf[1] != RTCP_SR && buf[1] != RTCP_RR))
 		return -EBADMSG;
-	size_t first = 4 * ((size_t)get16(buf + 2) + 1);
+	size_t first = 4 * ((size_t)be_get16(buf + 2) + 1);
 	size_t need = (buf[1] == RTCP_SR ? 28 : 8) + 24 * (size_t)(buf[0] & 0x1f);
 	if (first < need)
 		return -EBADMSG; /* its report blocks do not fit */
@@ -387,7 +364,7 @@ int rtcp_validate(const uint8_t *buf, size_t len, uint32_t *ssrc)
 		const uint8_t *p = buf + off;
 		if (len - off < 4 || p[0] >> 6 != 2)
 			return -EBADMSG;
-		size_t n = 4 * ((size_t)get16(p + 2) + 1);
+		size_t n = 4 * ((size_t)be_get16(p + 2) + 1);
 		if (n > len - off)
 			return -EBADMSG;
 		if (p[0] & 0x20) { /* padding: only in the last packet, and must fit */
@@ -397,7 +374,7 @@ int rtcp_validate(const uint8_t *buf, size_t len, uint32_t *ssrc)
 		}
 		off += n;
 	}
-	*ssrc = get32(buf + 4);
+	*ssrc = be_get32(buf + 4);
 	return 0;
 }
 
@@ -409,24 +386,24 @@ int rtcp_read(const uint8_t *buf, size_t len, uint32_t ssrc, struct rtcp_info *o
 		return -EBADMSG;
 	for (size_t off = 0; off < len;) {
 		const uint8_t *p = buf + off;
-		size_t n = 4 * ((size_t)get16(p + 2) + 1);
+		size_t n = 4 * ((size_t)be_get16(p + 2) + 1);
 		size_t blocks = p[1] == RTCP_SR ? 28 : p[1] == RTCP_RR ? 8 : n;
 		if (p[1] == RTCP_SR && !out->has_sr && n >= 28) {
 			out->has_sr = true;
-			out->sr_ntp = (uint64_t)get32(p + 8) << 32 | get32(p + 12);
+			out->sr_ntp = (uint64_t)be_get32(p + 8) << 32 | be_get32(p + 12);
 		}
 		for (unsigned i = 0; i < (p[0] & 0x1fu) && blocks + 24 * (i + 1) <= n; i++) {
 			const uint8_t *b = p + blocks + 24 * i;
-			if (out->has_block || get32(b) != ssrc)
+			if (out->has_block || be_get32(b) != ssrc)
 				continue;
-			uint32_t lost = get32(b + 4) & 0xffffff;
+			uint32_t lost = be_get32(b + 4) & 0xffffff;
 			out->has_block = true;
 			out->fraction_lost = b[4];
 			out->cumulative_lost = (int32_t)(lost ^ 0x800000) - 0x800000; /* sign of bit 23 */
-			out->ext_highest_seq = get32(b + 8);
-			out->jitter = get32(b + 12);
-			out->lsr = get32(b + 16);
-			out->dlsr = get32(b + 20);
+			out->ext_highest_seq = be_get32(b + 8);
+			out->jitter = be_get32(b + 12);
+			out->lsr = be_get32(b + 16);
+			out->dlsr = be_get32(b + 20);
 		}
 		off += n;
 	}

@@ -172,6 +172,25 @@ static char *messages(const char *file, const char *tag)
 	return all;
 }
 
+/* trunkload run against the lab responder on port, with flags, capturing into pcap;
+ * report in dir, output in out (shown when it fails). Its exit status. */
+static int run(uint16_t port, const char *const *flags, const char *pcap, const char *dir,
+	       const char *out)
+{
+	struct proc_args a = { 0 };
+	args_add(&a, "%s", TL_BINARY);
+	args_add(&a, "run");
+	args_add(&a, "--target");
+	args_add(&a, "127.0.0.1:%u", port);
+	args_add_list(&a, flags);
+	args_add_list(&a, (const char *const[]){ "--quiet", "--pcap", pcap, NULL });
+	args_lab_client(&a, pki, dir);
+	int rc = proc_run(a.v, out, NULL, TIMEOUT_MS, NULL);
+	if (rc)
+		proc_show_log("run", out, 2500);
+	return rc;
+}
+
 static void both_ends_captured(void)
 {
 	char dir[512], run_pcap[600], uas_pcap[600], log[600], out[600];
@@ -184,19 +203,10 @@ static void both_ends_captured(void)
 	const char *const uflags[] = { "--pcap", uas_pcap, NULL };
 	pid_t uas = lab_uas(pki, "server", uflags, log, &port);
 	CU_ASSERT_FATAL(uas > 0);
-	struct proc_args a = { 0 };
-	args_add(&a, "%s", TL_BINARY);
-	args_add(&a, "run");
-	args_add(&a, "--target");
-	args_add(&a, "127.0.0.1:%u", port);
-	args_add_list(&a, (const char *const[]){ "--calls", "100", "--rate", "100", "--media-ms", "200",
-						 "--threads", "2", "--quiet", "--pcap", NULL });
-	args_add(&a, "%s", run_pcap);
-	args_lab_client(&a, pki, dir);
-	int rc = proc_run(a.v, out, NULL, TIMEOUT_MS, NULL);
+	const char *const flags[] = { "--calls", "100", "--rate", "100", "--media-ms", "200", "--threads",
+				      "2", NULL };
+	int rc = run(port, flags, run_pcap, dir, out);
 	CHECK(rc == 0, "the run passes (got %d)", rc);
-	if (rc)
-		proc_show_log("run", out, 2500);
 	int stopped = proc_stop(uas, SIGTERM, 10000);
 	CHECK(stopped == 0, "the responder ends cleanly on SIGTERM, its capture written (got %d)", stopped);
 
@@ -242,16 +252,9 @@ static void size_cap_holds(void)
 	uint16_t port;
 	pid_t uas = lab_uas(pki, "server", NULL, log, &port);
 	CU_ASSERT_FATAL(uas > 0);
-	struct proc_args a = { 0 };
-	args_add(&a, "%s", TL_BINARY);
-	args_add(&a, "run");
-	args_add(&a, "--target");
-	args_add(&a, "127.0.0.1:%u", port);
-	args_add_list(&a, (const char *const[]){ "--calls", "600", "--rate", "600", "--media-ms", "0",
-						 "--quiet", "--pcap-max-mb", "1", "--pcap", NULL });
-	args_add(&a, "%s", pcap);
-	args_lab_client(&a, pki, dir);
-	int rc = proc_run(a.v, out, NULL, TIMEOUT_MS, NULL);
+	const char *const flags[] = { "--calls", "600", "--rate", "600", "--media-ms", "0", "--pcap-max-mb",
+				      "1", NULL };
+	int rc = run(port, flags, pcap, dir, out);
 	proc_stop(uas, SIGTERM, 5000);
 	CHECK(rc == 0, "the run passes (got %d)", rc);
 	char report[600];

@@ -122,9 +122,11 @@ int capture_close(struct capture *cap, char *err, size_t err_cap)
 		return 0;
 	int rc = 0;
 	FILE *f = pcap_dump_file(cap->dump);
+	errno = 0;
 	if (pcap_dump_flush(cap->dump) || ferror(f)) {
 		rc = -EIO;
-		snprintf(err, err_cap, "the capture could not be written in full: %s", strerror(errno));
+		snprintf(err, err_cap, "the capture could not be written in full: %s",
+			 errno ? strerror(errno) : "write error");
 	}
 	pcap_dump_close(cap->dump); /* closes f */
 	pcap_close(cap->dead);

@@ -57,6 +57,7 @@ struct uas_call {
 	uint64_t t_answered;      /* when our 2xx went (a hang-up waits for its ACK) */
 	uint64_t t_invite;        /* when its INVITE came */
 	bool answered;            /* our 2xx went: a BYE then completes the call */
+	struct uas *owner;        /* for its session's messages, when traced (ua_io.sent) */
 };
 
 struct uas {
@@ -153,13 +154,12 @@ static void respond(struct uas *s, struct conn *c, const struct sip_msg *m, int 
 	}
 }
 
-/* ua_io.sent while tracing: a message of a call's session, found by its Call-ID. */
+/* ua_io.sent while tracing: a message of a call's session, into its Call-ID's trace. */
 static void session_sent(void *arg, const struct conn *c, const char *msg, size_t len)
 {
-	struct uas *s = arg;
-	struct sip_msg m;
-	if (sip_parse_msg(msg, len, len, &m) > 0)
-		uas_trace_sent(&s->traces, s->w->now, c, m.call_id, msg, len);
+	const struct uas_call *k = arg;
+	struct uas *s = k->owner;
+	uas_trace_sent(&s->traces, s->w->now, c, tl_str_c(k->ss.dlg.call_id), msg, len);
 }
 
 /* What a call's session may send: its connection, our contact and media. */
@@ -183,7 +183,7 @@ static struct ua_io io_of(struct uas *s, struct conn *c, struct uas_call *k, cha
 		.min_se_s = s->cfg.min_se_s,
 		.offer_expires_s = s->cfg.timer ? s->cfg.timer->expires_s : 0,
 		.prefer_refresh = s->cfg.timer && s->cfg.timer->refresher == ST_REFRESHER_UAS,
-		.sent = uas_traces_on(&s->traces) ? session_sent : NULL, .sent_arg = s,
+		.sent = k && uas_traces_on(&s->traces) ? session_sent : NULL, .sent_arg = k,
 	};
 }
 
@@ -243,6 +243,7 @@ static struct uas_call *call_new(struct uas *s, struct conn *c, struct tl_str ca
 	k->gen = gen;
 	k->timer_seq = seq;
 	k->used = true;
+	k->owner = s;
 	k->conn_slot = c->slot;
 	k->conn_gen = c->gen;
 	k->id_hash = e->hash;

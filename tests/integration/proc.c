@@ -778,3 +778,24 @@ int lab_pki(const char *name, char *dir, size_t cap)
 	}
 	return 0;
 }
+
+int proc_tshark_count(const char *file, const char *filter)
+{
+	char out[600], err[600];
+	proc_path(out, sizeof(out), "tshark-count.out");
+	proc_path(err, sizeof(err), "tshark-count.err");
+	struct proc_args a = { 0 };
+	args_add_list(&a, (const char *const[]){ "tshark", "-n", "-r", file, NULL });
+	if (filter)
+		args_add_list(&a, (const char *const[]){ "-Y", filter, NULL });
+	if (proc_run(a.v, out, err, 60000, NULL)) {
+		proc_show_log("tshark", err, 2000);
+		return -1;
+	}
+	char *text = proc_read_file(out);
+	int n = 0;
+	for (const char *p = text; p && *p; p++)
+		n += *p == '\n';
+	free(text);
+	return n;
+}

@@ -78,6 +78,10 @@ uint16_t proc_free_port(void);
  * one); false when 20 tries found none for one of them. */
 bool proc_free_ports(uint16_t *ports, size_t n);
 
+/* Packets of the capture file that tshark (no key log, no settings) lists for filter
+ * (-Y; NULL: all), or -1 after showing why tshark failed. */
+int proc_tshark_count(const char *file, const char *filter);
+
 /* Whether port can be bound on 127.0.0.1 for this socket type (SOCK_STREAM,
  * SOCK_DGRAM) right now: a peer that listens on UDP too needs that half free. */
 bool proc_can_bind(uint16_t port, int type);

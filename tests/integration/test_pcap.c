@@ -64,13 +64,6 @@ static int tshark(const char *file, const char *filter, const char *const *field
 	return lines_of(out);
 }
 
-static int count(const char *file, const char *filter)
-{
-	char out[600];
-	proc_path(out, sizeof(out), "tshark.out");
-	return tshark(file, filter, NULL, out, NULL);
-}
-
 /* What a capture says, checked the same way for the caller's and the responder's. */
 static void check_capture(const char *who, const char *file)
 {
@@ -84,7 +77,7 @@ static void check_capture(const char *who, const char *file)
 		{ "200 to BYE", "sip.Status-Code == 200 && sip.CSeq.method == \"BYE\"" },
 	};
 	for (size_t i = 0; i < sizeof(each) / sizeof(each[0]); i++) {
-		int n = count(file, each[i].filter);
+		int n = proc_tshark_count(file, each[i].filter);
 		CHECK(n == CALLS, "%s: tshark -Y sip lists %d %s (got %d)", who, CALLS, each[i].what, n);
 	}
 	char out[600];
@@ -100,10 +93,10 @@ static void check_capture(const char *who, const char *file)
 
 	static const char *const check_sums[] = { "tcp.check_checksum:TRUE", "ip.check_checksum:TRUE", NULL };
 	proc_path(out, sizeof(out), "sums.out");
-	int tcp = count(file, "tcp");
+	int tcp = proc_tshark_count(file, "tcp");
 	int good = tshark(file, "tcp.checksum.status == 1 && ip.checksum.status == 1", NULL, out, check_sums);
 	CHECK(tcp > 0 && good == tcp, "%s: every TCP segment's checksums hold (%d of %d)", who, good, tcp);
-	int rtp = count(file, "rtp && ip.src == 127.0.0.1 && ip.dst == 127.0.0.1");
+	int rtp = proc_tshark_count(file, "rtp && ip.src == 127.0.0.1 && ip.dst == 127.0.0.1");
 	CHECK(rtp >= CALLS * 2, "%s: the RTP headers of the media are there (%d packets)", who, rtp);
 }
 
@@ -213,7 +206,7 @@ static void both_ends_captured(void)
 	char report[600];
 	snprintf(report, sizeof(report), "%s/report.json", dir);
 	double packets = proc_json_value(report, "pcap.packets");
-	int frames = count(run_pcap, NULL);
+	int frames = proc_tshark_count(run_pcap, NULL);
 	CHECK(packets > 0 && frames == (int)packets, "report.json pcap.packets (%g) is what the file "
 	      "holds (%d)", packets, frames);
 	CHECK(proc_json_value(report, "pcap.dropped") == 0, "nothing left out under the default cap");
@@ -265,7 +258,7 @@ static void size_cap_holds(void)
 	CHECK(stat(pcap, &st) == 0 && (double)st.st_size == bytes && bytes <= 1 << 20,
 	      "the file is pcap.bytes (%g) long, within 1 MiB (%lld)", bytes, (long long)st.st_size);
 	CHECK(dropped > 0, "packets past the cap are counted (%g)", dropped);
-	int frames = count(pcap, NULL);
+	int frames = proc_tshark_count(pcap, NULL);
 	CHECK(frames == (int)packets && packets > 500, "tshark reads the %g packets written (%d)", packets,
 	      frames);
 }

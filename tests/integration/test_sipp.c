@@ -1,9 +1,11 @@
 /* trunkload against a real third-party SIP peer: SIPp's built-in uas scenario over
  * plain TCP on loopback (Debian builds SIPp without TLS). Both sides must count every
  * call as successful: trunkload in report.json, SIPp in its exit status (0: all calls
- * successful) and in its statistics file. */
+ * successful) and in its statistics file. The run's --pcap and --trace hold SIPp's own
+ * answers (its To tags say "SIPpTag"), as tshark and the trace files show. */
 #include "proc.h"
 #include "tl_test.h"
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -64,12 +66,53 @@ static long stat_counter(const char *file, const char *name)
 	return value;
 }
 
+/* The run's capture and traces against SIPp: tshark lists each call's INVITE, SIPp's 200
+ * (its To tag) and the BYE; the first calls' traces hold SIPp's answers as received. */
+static void check_evidence(const struct sipp_case *c, const char *report, const char *dir,
+			   const char *pcap)
+{
+	if (proc_have("tshark")) {
+		static const struct {
+			const char *what, *filter;
+		} each[] = {
+			{ "INVITE", "sip.Method == \"INVITE\"" },
+			{ "200 from SIPp", "sip.Status-Code == 200 && sip.CSeq.method == \"INVITE\" && "
+					   "sip.to.tag contains \"SIPpTag\"" },
+			{ "ACK", "sip.Method == \"ACK\"" },
+			{ "BYE", "sip.Method == \"BYE\"" },
+		};
+		for (size_t i = 0; i < sizeof(each) / sizeof(each[0]); i++) {
+			int n = proc_tshark_count(pcap, each[i].filter);
+			CHECK(n == c->calls, "%s: tshark -r --pcap lists %d %s (got %d)", c->name, c->calls,
+			      each[i].what, n);
+		}
+	} else {
+		fprintf(stderr, "\nSKIPPED %s: the capture's check needs tshark\n", c->name);
+	}
+	cJSON *root = proc_load_json(report);
+	const cJSON *traces = cJSON_GetObjectItemCaseSensitive(root, "traces"), *t;
+	int want = c->calls < 3 ? c->calls : 3;
+	CHECK(cJSON_GetArraySize(traces) == want, "%s: --trace all:3 keeps %d traces (got %d)", c->name,
+	      want, cJSON_GetArraySize(traces));
+	cJSON_ArrayForEach(t, traces) {
+		const cJSON *file = cJSON_GetObjectItemCaseSensitive(t, "file");
+		char path[900];
+		snprintf(path, sizeof(path), "%s/%s", dir, cJSON_IsString(file) ? file->valuestring : "?");
+		char *text = proc_read_file(path);
+		CHECK(text && strstr(text, "SIP/2.0 200 OK") && strstr(text, "SIPpTag") &&
+			      strstr(text, "--- received +"),
+		      "%s: %s holds SIPp's 200 as received", c->name, path);
+		free(text);
+	}
+	cJSON_Delete(root);
+}
+
 static void run_against_sipp(const struct sipp_case *c)
 {
 	proc_cleanup_all();
 	uint16_t port = proc_free_port(), media = proc_free_port(), ctrl = proc_free_port();
 	CU_ASSERT_FATAL(port && media && ctrl);
-	char log[512], stats[512], out[512], dir[512], report[600], name[128];
+	char log[512], stats[512], out[512], dir[512], report[600], name[128], pcap[512];
 	snprintf(name, sizeof(name), "%s-sipp.log", c->name);
 	proc_path(log, sizeof(log), name);
 	snprintf(name, sizeof(name), "%s-sipp.csv", c->name);
@@ -78,6 +121,8 @@ static void run_against_sipp(const struct sipp_case *c)
 	proc_path(out, sizeof(out), name);
 	proc_path(dir, sizeof(dir), c->name);
 	snprintf(report, sizeof(report), "%s/report.json", dir);
+	snprintf(name, sizeof(name), "%s.pcap", c->name);
+	proc_path(pcap, sizeof(pcap), name);
 
 	/* everything SIPp opens (SIP, media, control) stays on 127.0.0.1; -timeout is
 	 * its own last resort should no call ever arrive */
@@ -130,7 +175,7 @@ static void run_against_sipp(const struct sipp_case *c)
 	args_add(&a, "%s", c->rate);
 	args_add(&a, "--report-dir");
 	args_add(&a, "%s", dir);
-	args_add(&a, "--quiet");
+	args_add_list(&a, (const char *const[]){ "--quiet", "--trace", "all:3", "--pcap", pcap, NULL });
 	int run_rc = proc_run(a.v, out, NULL, RUN_TIMEOUT_MS, NULL);
 	CHECK(run_rc == 0, "%s: trunkload run exits 0 (got %d)", c->name, run_rc);
 	const struct proc_expect want[] = {
@@ -155,6 +200,8 @@ static void run_against_sipp(const struct sipp_case *c)
 		proc_json_number(report, "tester.tcp_windows.samples", &samples);
 		CHECK(samples >= 1, "%s: the trunk's TCP windows were sampled (%.0f times)", c->name, samples);
 	}
+
+	check_evidence(c, report, dir, pcap);
 
 	/* SIPp ends by itself once -m calls are done */
 	int sipp_rc = proc_wait(sipp, SIPP_EXIT_MS);

@@ -1,4 +1,5 @@
 #include "expand.h"
+#include "net_addr.h"
 #include "str.h"
 #include <errno.h>
 #include <stdio.h>
@@ -23,6 +24,17 @@ static int column_of(const struct scn_numbers *plan, const char *name, size_t le
 		if (strlen(plan->cols[i].name) == len && !memcmp(plan->cols[i].name, name, len))
 			return (int)i;
 	return -1;
+}
+
+/* A host in a URI: an IPv6 address goes in brackets (RFC 3261, IPv6reference). */
+static void put_uri_host(struct tl_sb *b, const char *host)
+{
+	bool v6 = host[0] != '[' && tl_host_is_v6(host);
+	if (v6)
+		tl_sb_put(b, "[", 1);
+	tl_sb_cstr(b, host);
+	if (v6)
+		tl_sb_put(b, "]", 1);
 }
 
 static void put_column(struct tl_sb *b, const struct expand_vars *v, unsigned col)
@@ -56,8 +68,8 @@ size_t expand_template(char *out, size_t cap, const char *tpl, const struct expa
 		size_t len = (size_t)(close - name);
 		int col;
 		switch (builtin_of(name, len)) {
-		case B_LOCAL_HOST: tl_sb_cstr(&b, v->local_host); break;
-		case B_TARGET_HOST: tl_sb_cstr(&b, v->target_host); break;
+		case B_LOCAL_HOST: put_uri_host(&b, v->local_host); break;
+		case B_TARGET_HOST: put_uri_host(&b, v->target_host); break;
 		case B_TARGET_PORT: tl_sb_uint(&b, v->target_port); break;
 		case B_CALL_NUMBER: tl_sb_uint(&b, v->call_number); break;
 		case B_CALL_ID: tl_sb_cstr(&b, v->call_id ? v->call_id : ""); break;

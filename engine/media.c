@@ -41,8 +41,8 @@ struct media_stream {
 	uint16_t port;
 	bool have_remote, have_rx, have_tx, sending, expect_rx, replayed;
 	bool inflight[3];          /* a send of RTP / RTCP / a late RTP packet is with the kernel */
-	struct sockaddr_in remote[2];
-	struct sockaddr_in local;  /* the RTP socket's address */
+	union tl_sockaddr remote[2];
+	union tl_sockaddr local;   /* the RTP socket's address */
 	struct srtp_session tx, rx;
 	struct srtp_session rx_old; /* the far end's key before its last rekey ... */
 	bool have_rx_old;           /* ... to tell the packets still under it */
@@ -74,7 +74,7 @@ struct media_stream {
 	char suite[40];
 	unsigned n_early;
 	uint16_t early_len[EARLY_MAX];
-	struct sockaddr_in early_from[EARLY_MAX];
+	union tl_sockaddr early_from[EARLY_MAX];
 	uint8_t early[EARLY_MAX][EARLY_CAP];
 	bool held;                 /* txbuf[2] holds a packet to send after the next one */
 	uint16_t txlen[3];
@@ -82,7 +82,15 @@ struct media_stream {
 };
 
 /* The receive msghdr only tells the kernel how much room the source address gets. */
-static struct msghdr recv_mh = { .msg_namelen = sizeof(struct sockaddr_in) };
+static struct msghdr recv_mh = { .msg_namelen = sizeof(union tl_sockaddr) };
+
+static void set_port(union tl_sockaddr *a, uint16_t port)
+{
+	if (a->sa.sa_family == AF_INET6)
+		a->in6.sin6_port = htons(port);
+	else
+		a->in.sin_port = htons(port);
+}
 
 int media_pool_init(struct media_pool *p, struct ring *ring, struct result *res,
 		    uint32_t max_streams, uint16_t port_lo, uint16_t port_hi)
@@ -168,8 +176,8 @@ static void arm_recv(struct media_pool *p, struct media_stream *m, int i)
 
 static int bind_pair(struct media_pool *p, struct media_stream *m, const char *ip)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	if (inet_pton(AF_INET, ip, &a.sin_addr) != 1)
+	union tl_sockaddr a;
+	if (tl_sockaddr_set(&a, ip, 0))
 		return -EINVAL;
 	unsigned span = (unsigned)(p->port_hi - p->port_lo + 1) / 2;
 	for (unsigned tries = 0; tries < span; tries++) {
@@ -178,16 +186,16 @@ static int bind_pair(struct media_pool *p, struct media_stream *m, const char *i
 		int fd[2] = { -1, -1 };
 		bool ok = true;
 		for (int i = 0; i < 2 && ok; i++) {
-			fd[i] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-			a.sin_port = htons((uint16_t)(port + i));
-			ok = fd[i] >= 0 && bind(fd[i], (struct sockaddr *)&a, sizeof(a)) == 0;
+			fd[i] = socket(a.sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+			set_port(&a, (uint16_t)(port + i));
+			ok = fd[i] >= 0 && bind(fd[i], &a.sa, tl_sockaddr_len(&a)) == 0;
 		}
 		if (ok) {
 			m->fd[0] = fd[0];
 			m->fd[1] = fd[1];
 			m->port = port;
 			m->local = a;
-			m->local.sin_port = htons(port);
+			set_port(&m->local, port);
 			return 0;
 		}
 		int err = errno;
@@ -226,19 +234,19 @@ static struct media_stream *stream(struct media_pool *p, uint32_t slot)
 	return slot < p->n && p->s[slot].state == MS_OPEN ? &p->s[slot] : NULL;
 }
 
-void media_set_remote(struct media_pool *p, uint32_t slot, const struct sockaddr_in *rtp)
+void media_set_remote(struct media_pool *p, uint32_t slot, const union tl_sockaddr *rtp)
 {
 	struct media_stream *m = stream(p, slot);
 	if (!m)
 		return;
 	m->remote[0] = *rtp;
 	m->remote[1] = *rtp;
-	m->remote[1].sin_port = htons((uint16_t)(ntohs(rtp->sin_port) + 1));
+	set_port(&m->remote[1], (uint16_t)(tl_sockaddr_port(rtp) + 1));
 	m->have_remote = true;
 }
 
 static void on_rtp(struct media_pool *p, struct media_stream *m, uint8_t *pkt, size_t len,
-		   const struct sockaddr_in *from);
+		   const union tl_sockaddr *from);
 
 int media_set_rx(struct media_pool *p, uint32_t slot, const struct sdes_crypto *key)
 {
@@ -431,13 +439,12 @@ void media_stop_tx(struct media_pool *p, uint32_t slot)
 }
 
 /* --pcap: an SRTP packet's RTP header, with the length it had on the wire. */
-static void capture_rtp(struct media_pool *p, const struct sockaddr_in *src,
-			const struct sockaddr_in *dst, const uint8_t *pkt, size_t len)
+static void capture_rtp(struct media_pool *p, const union tl_sockaddr *src,
+			const union tl_sockaddr *dst, const uint8_t *pkt, size_t len)
 {
 	struct rtp_header h;
-	if (rtp_parse(pkt, len, &h) == 0)
-		capture_datagram(p->capture, (const struct sockaddr *)src, (const struct sockaddr *)dst,
-				 pkt, h.header_len, len);
+	if (rtp_parse(pkt, len, &h) == 0 && src->sa.sa_family == dst->sa.sa_family)
+		capture_datagram(p->capture, &src->sa, &dst->sa, pkt, h.header_len, len);
 }
 
 /* i: 0 RTP, 1 RTCP, 2 an RTP packet held back (on the RTP socket) */
@@ -446,7 +453,7 @@ static void submit_send(struct media_pool *p, struct media_stream *m, int i, siz
 	static const unsigned ops[3] = { MEDIA_OP_RTP_SEND, MEDIA_OP_RTCP_SEND, MEDIA_OP_RTP_LATE_SEND };
 	int s = i == 1;
 	m->txlen[i] = (uint16_t)len;
-	if (ring_sendto(p->ring, m->fd[s], m->txbuf[i], len, (const struct sockaddr *)&m->remote[s],
+	if (ring_sendto(p->ring, m->fd[s], m->txbuf[i], len, &m->remote[s].sa,
 			sizeof(m->remote[s]), tag(ops[i], p, m))) {
 		m->n[SRTP_SEND_ERRORS]++;
 		return;
@@ -592,9 +599,12 @@ uint64_t media_tick(struct media_pool *p, uint64_t now)
 	return t ? t->at : 0;
 }
 
-static bool same_source(const struct sockaddr_in *a, const struct sockaddr_in *b)
+/* Per packet: the common case in a line, not a call. */
+static inline bool same_source(const union tl_sockaddr *a, const union tl_sockaddr *b)
 {
-	return a->sin_addr.s_addr == b->sin_addr.s_addr && a->sin_port == b->sin_port;
+	if (a->sa.sa_family == AF_INET && b->sa.sa_family == AF_INET)
+		return a->in.sin_addr.s_addr == b->in.sin_addr.s_addr && a->in.sin_port == b->in.sin_port;
+	return tl_sockaddr_same(a, b);
 }
 
 /* A telephone-event: under the far end's number, or ours (101, unless we answered its
@@ -605,7 +615,7 @@ static bool is_event(const struct media_stream *m, uint8_t pt)
 }
 
 static void on_rtp(struct media_pool *p, struct media_stream *m, uint8_t *pkt, size_t len,
-		   const struct sockaddr_in *from)
+		   const union tl_sockaddr *from)
 {
 	if (m->have_remote && !same_source(from, &m->remote[0])) {
 		m->n[SRTP_UNEXPECTED_SOURCE]++;
@@ -742,7 +752,7 @@ static void on_datagram(struct media_pool *p, struct media_stream *m, unsigned o
 	size_t len = io_uring_recvmsg_payload_length(o, res, &recv_mh);
 	if (o->flags & MSG_TRUNC)
 		len = 0; /* longer than any RTP packet: counted as an empty one */
-	struct sockaddr_in from = { 0 };
+	union tl_sockaddr from = { 0 };
 	memcpy(&from, io_uring_recvmsg_name(o),
 	       o->namelen < sizeof(from) ? o->namelen : sizeof(from));
 	if (op == MEDIA_OP_RTP_RECV) {

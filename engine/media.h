@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "net_addr.h"
 #include "result.h"
 #include "ring.h"
 #include "dtmf.h"
@@ -66,7 +67,7 @@ void media_pool_free(struct media_pool *p);
  * -ENOSPC when every stream is in use, or another negative errno. */
 int media_open(struct media_pool *p, const char *ip, uint32_t *slot, uint16_t *port);
 /* Where the far end wants RTP (and RTCP on port + 1). */
-void media_set_remote(struct media_pool *p, uint32_t slot, const struct sockaddr_in *rtp);
+void media_set_remote(struct media_pool *p, uint32_t slot, const union tl_sockaddr *rtp);
 /* The far end's key: what arrives is unprotected with it. A new key keeps the one it
  * replaces, to tell packets still in flight under it (accepted for 500 ms, until one
  * arrives under the new key) from stale ones (srtp.stale_key_packets). 0 or negative

@@ -1,4 +1,5 @@
 #include "metrics_http.h"
+#include "net_addr.h"
 #include "str.h"
 #include <arpa/inet.h>
 #include <errno.h>
@@ -54,19 +55,18 @@ struct metrics_http *metrics_http_start(const char *addr_port, struct metrics_bo
 {
 	char host[64];
 	uint16_t port;
-	struct sockaddr_in sa = { .sin_family = AF_INET };
+	union tl_sockaddr sa;
 	if (tl_hostport_parse(addr_port, strlen(addr_port), host, sizeof(host), &port, 9464) ||
-	    inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
-		snprintf(err, errlen, "expected ADDR:PORT with an IPv4 address (0.0.0.0:9464 for every "
-				      "interface), got \"%s\"", addr_port);
+	    tl_sockaddr_set(&sa, host, port)) {
+		snprintf(err, errlen, "expected ADDR:PORT with an IP address (0.0.0.0:9464 or [::]:9464 "
+				      "for every interface), got \"%s\"", addr_port);
 		return NULL;
 	}
-	sa.sin_port = htons(port);
 	/* bound here first, so that a port in use is said plainly */
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(sa.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	int one = 1;
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 64)) {
+	    bind(fd, &sa.sa, tl_sockaddr_len(&sa)) || listen(fd, 64)) {
 		snprintf(err, errlen, "%s: %s", addr_port, strerror(errno));
 		if (fd >= 0)
 			close(fd);

@@ -43,7 +43,7 @@ struct cert_spec {
 	long from_s;
 	int until_days;
 	const char *dns[2];
-	const char *ip;
+	const char *ip[2];
 	const char *eku;  /* leaves: the extendedKeyUsage */
 	bool no_san;      /* leaves: names in the CN only */
 	bool issuing_ca;  /* a CA that signs leaves only (pathlen 0) */
@@ -97,7 +97,7 @@ static const struct lab_entry {
 	enum lab_shape shape;
 } lab[] = {
 	{ "ca", "the lab CA: both ends trust it", ROLE_CA, SHAPE_GOOD },
-	{ "server", "the responder: server name, localhost, 127.0.0.1", ROLE_SERVER, SHAPE_GOOD },
+	{ "server", "the responder: server name, localhost, 127.0.0.1, ::1", ROLE_SERVER, SHAPE_GOOD },
 	{ "client", "the caller: client name", ROLE_CLIENT, SHAPE_GOOD },
 	{ "ca-other", "a second CA that nobody trusts", ROLE_OTHER_CA, SHAPE_GOOD },
 	{ "ica", "an issuing CA under ca (a two-tier enterprise CA)", ROLE_ICA, SHAPE_GOOD },
@@ -249,8 +249,8 @@ static int add_san(X509 *x, const struct cert_spec *spec, char *err, size_t errl
 			goto out;
 		gen = NULL;
 	}
-	if (spec->ip) {
-		ASN1_OCTET_STRING *ip = a2i_IPADDRESS(spec->ip);
+	for (int i = 0; i < 2 && spec->ip[i]; i++) {
+		ASN1_OCTET_STRING *ip = a2i_IPADDRESS(spec->ip[i]);
 		gen = GENERAL_NAME_new();
 		if (!ip || !gen) {
 			ASN1_OCTET_STRING_free(ip);
@@ -489,7 +489,8 @@ static int lab_build_one(struct lab_set *ls, size_t i, enum pki_key_kind kind,
 	} else if (e->role == ROLE_SERVER) {
 		spec.cn = spec.dns[0] = server_name;
 		spec.dns[1] = "localhost";
-		spec.ip = "127.0.0.1";
+		spec.ip[0] = "127.0.0.1";
+		spec.ip[1] = "::1";
 	} else {
 		spec.cn = spec.dns[0] = client_name;
 	}

@@ -102,7 +102,7 @@ struct srtp_key_row {
 	char call_id[64], suite[32];
 	char tx[64], rx[64];   /* inline key||salt, base64: ours and the far end's */
 	uint16_t local_port;
-	char remote[48];       /* where our RTP went: "ip:port" */
+	char remote[56];       /* where our RTP went: "ip:port" or "[v6]:port" */
 };
 #define RESULT_MAX_KEYS 1000
 

@@ -159,9 +159,8 @@ int run_caller(const struct run_caller_config *cfg, struct result *out, char *er
 		wt->w.resume = cfg->resume;
 		wt->w.capture = cfg->capture;
 		wt->w.lean = scn_conn_per_call(s);
-		wt->w.src_lo = s->source_lo;
-		wt->w.src_n = s->source_n;
-		wt->w.src_next = s->source_n ? i % s->source_n : 0;
+		wt->w.src = s->source_range;
+		wt->w.src_next = s->source_range.n ? i % s->source_range.n : 0;
 		wt->n_done = &n_done;
 		result_init(&wt->w.res);
 		wt->uac = (struct uac_config){

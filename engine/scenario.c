@@ -368,6 +368,16 @@ static void get_path(struct ctx *c, const cJSON *obj, const char *path, const ch
 /* ---- sections ---- */
 
 /* One destination of target.hosts: "HOST:PORT" (or HOST for 5061) or an object. */
+/* "[2001:db8::1]" as a host is the address in it. */
+static void unbracket(char *host)
+{
+	size_t n = strlen(host);
+	if (n > 2 && host[0] == '[' && host[n - 1] == ']') {
+		memmove(host, host + 1, n - 2);
+		host[n - 2] = '\0';
+	}
+}
+
 static void parse_dest(struct ctx *c, const cJSON *it, const char *p, struct scn_dest *d)
 {
 	static const char *const keys[] = { "host", "port", "weight", "server_name", NULL };
@@ -385,6 +395,7 @@ static void parse_dest(struct ctx *c, const cJSON *it, const char *p, struct scn
 	check_keys(c, it, p, keys, "");
 	if (!get_str(c, it, p, "host", true, d->host, sizeof(d->host)) && !has(it, "host"))
 		add_err(c, "%s.host: missing (the destination's host name or address)", p);
+	unbracket(d->host);
 	int64_t v;
 	if (get_int(c, it, p, "port", 1, 65535, "a port number 1-65535", &v))
 		d->port = (uint16_t)v;
@@ -421,16 +432,20 @@ static void parse_hosts(struct ctx *c, const cJSON *o)
 
 static void parse_target(struct ctx *c, const cJSON *o)
 {
-	static const char *const keys[] = { "host", "port", "server_name", "hosts", "distribution", NULL };
+	static const char *const keys[] = { "host", "port", "server_name", "hosts", "distribution",
+					    "family", NULL };
 	static const char *const policies[] = { "round_robin", "weighted", "failover", NULL };
+	static const char *const families[] = { "any", "ipv4", "ipv6", NULL };
 	struct scenario *s = c->s;
 	int64_t port;
 	check_keys(c, o, "target", keys, "");
 	if (has(o, "hosts")) {
 		parse_hosts(c, o);
 	} else {
-		if (get_str(c, o, "target", "host", true, s->host, sizeof(s->host)))
+		if (get_str(c, o, "target", "host", true, s->host, sizeof(s->host))) {
 			s->server_name[0] = '\0'; /* a host of its own: unless named, its name is checked */
+			unbracket(s->host);
+		}
 		if (get_int(c, o, "target", "port", 1, 65535, "a port number 1-65535", &port))
 			s->port = (uint16_t)port;
 	}
@@ -439,6 +454,9 @@ static void parse_target(struct ctx *c, const cJSON *o)
 	if (get_enum(c, o, "target", "distribution", policies, "round_robin, weighted or failover",
 		     &policy))
 		s->distribution = (enum dest_policy)policy;
+	int family;
+	if (get_enum(c, o, "target", "family", families, "any, ipv4 or ipv6", &family))
+		s->family = (enum scn_family)family;
 }
 
 int scn_set_targets(struct scenario *s, const char *list, const char **bad_item, size_t *bad_len)
@@ -586,9 +604,9 @@ static void parse_transport(struct ctx *c, const cJSON *o)
 	if (get_int(c, o, "transport", "options_ping_s", 0, 3600, "seconds 0-3600 (0: no pings)", &n))
 		s->options_ping_s = (uint32_t)n;
 	if (get_str(c, o, "transport", "source", true, s->source, sizeof(s->source)) &&
-	    scn_parse_source(s->source, &s->source_lo, &s->source_n))
-		add_err(c, "transport.source: expected an IPv4 address or a range A-B, got \"%s\"",
-			s->source);
+	    scn_parse_source(s->source, &s->source_range))
+		add_err(c, "transport.source: expected an IP address or a range A-B (the same but for "
+			   "the last 16 bits), got \"%s\"", s->source);
 }
 
 /* load.stages: 1-32 of {rate, ramp_s, duration_s}; the run's rate is their highest,
@@ -1902,25 +1920,26 @@ static void check_all(struct ctx *c, const struct scenario *s)
 
 /* ---- public ---- */
 
-int scn_parse_source(const char *text, uint32_t *lo, uint32_t *n)
+int scn_parse_source(const char *text, struct tl_addr_range *out)
 {
-	char a[20], b[20] = "";
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN] = "";
 	const char *dash = strchr(text, '-');
 	size_t la = dash ? (size_t)(dash - text) : strlen(text);
 	if (la >= sizeof(a) || (dash && strlen(dash + 1) >= sizeof(b)))
 		return -EINVAL;
 	memcpy(a, text, la);
 	a[la] = 0;
-	if (dash)
-		snprintf(b, sizeof(b), "%s", dash + 1);
-	struct in_addr x, y;
-	if (inet_pton(AF_INET, a, &x) != 1 || inet_pton(AF_INET, dash ? b : a, &y) != 1)
+	snprintf(b, sizeof(b), "%s", dash ? dash + 1 : a);
+	unsigned char x[16], y[16];
+	int family = strchr(a, ':') ? AF_INET6 : AF_INET;
+	size_t len = family == AF_INET6 ? 16 : 4;
+	if (inet_pton(family, a, x) != 1 || inet_pton(family, b, y) != 1 || memcmp(x, y, len - 2))
 		return -EINVAL;
-	uint32_t first = ntohl(x.s_addr), last = ntohl(y.s_addr);
-	if (last < first || last - first >= 65536)
+	uint32_t first = (uint32_t)x[len - 2] << 8 | x[len - 1], last = (uint32_t)y[len - 2] << 8 | y[len - 1];
+	if (last < first)
 		return -EINVAL;
-	*lo = first;
-	*n = last - first + 1;
+	*out = (struct tl_addr_range){ .family = family, .n = last - first + 1 };
+	memcpy(out->first, x, len);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <limits.h>
+#include "net_addr.h"
 #include "sip_parse.h"
 #include "sdes.h"
 #include "session_timer.h"
@@ -163,6 +164,7 @@ struct scenario {
 					* the first of them) */
 	uint16_t port;                 /* target.port, default 5061 */
 	char server_name[256];         /* target.server_name; "" = verify against host */
+	enum scn_family { SCN_FAMILY_ANY, SCN_FAMILY_IPV4, SCN_FAMILY_IPV6 } family; /* target.family */
 	/* target.hosts: a trunk's destinations (a cluster's nodes), each "HOST:PORT" or
 	 * {host, port, weight, server_name}; n_dests 0: host and port alone */
 	struct scn_dest {
@@ -204,8 +206,9 @@ struct scenario {
 	uint32_t options_ping_s;       /* transport.options_ping_s: each trunk connection sends
 					* OPTIONS this often, as CUCM's SIP profile does (60 s
 					* there); 0: none */
-	char source[40];               /* transport.source "A" or "A-B" (IPv4); "" = the kernel's choice */
-	uint32_t source_lo, source_n;  /* its first address (host order) and how many */
+	char source[96];               /* transport.source "A" or "A-B" (IPv4 or IPv6); "" = the
+					* kernel's choice */
+	struct tl_addr_range source_range; /* its first address and how many */
 
 	double rate;                   /* load.rate calls/s, default 10 */
 	double ramp_s;                 /* load.ramp_s, default 0 */
@@ -279,9 +282,9 @@ int scenario_load_buf(const char *json, size_t len, const char *name,
  * rate > 0, connections >= 1, at least one suite, ...). Same error convention. */
 int scenario_validate(const struct scenario *s, struct scenario_errors *errs);
 
-/* Parses "A" or "A-B" (dotted IPv4, A <= B, at most 65536 addresses) into the
- * first address in host order and the count. 0 or -EINVAL. */
-int scn_parse_source(const char *text, uint32_t *lo, uint32_t *n);
+/* Parses "A" or "A-B" (both IPv4 or both IPv6, A <= B, at most 65536 addresses, the same
+ * but for their last 16 bits) into the first address and the count. 0 or -EINVAL. */
+int scn_parse_source(const char *text, struct tl_addr_range *out);
 
 const char *scn_mode_name(enum scn_mode m);
 /* Whether each call has a connection of its own: per_call and handshake modes, and a

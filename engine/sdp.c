@@ -12,13 +12,16 @@
 /* ---- building ---- */
 
 
-/* An IPv4 literal is digits and dots; anything else could break the body. */
+/* An IPv4 literal is digits and dots, an IPv6 one hex digits, colons (and dots); anything
+ * else could break the body. */
 static bool addr_ok(const char *a)
 {
 	if (!a || !*a)
 		return false;
+	bool v6 = strchr(a, ':') != NULL;
 	for (; *a; a++)
-		if (!(*a == '.' || (*a >= '0' && *a <= '9')))
+		if (!(*a == '.' || (*a >= '0' && *a <= '9') ||
+		      (v6 && (*a == ':' || (*a >= 'a' && *a <= 'f') || (*a >= 'A' && *a <= 'F')))))
 			return false;
 	return true;
 }
@@ -33,9 +36,11 @@ int sdp_build(char *buf, size_t cap, const struct sdp_params *p)
 	tl_sb_uint(&w, p->session_id);
 	tl_sb_cstr(&w, " ");
 	tl_sb_uint(&w, p->version ? p->version : p->session_id);
-	tl_sb_cstr(&w, " IN IP4 ");
+	const char *type = strchr(p->addr, ':') ? " IN IP6 " : " IN IP4 ";
+	tl_sb_cstr(&w, type);
 	tl_sb_cstr(&w, p->addr);
-	tl_sb_cstr(&w, "\r\ns=trunkload\r\nc=IN IP4 ");
+	tl_sb_cstr(&w, "\r\ns=trunkload\r\nc=");
+	tl_sb_cstr(&w, type + 1);
 	tl_sb_cstr(&w, p->addr);
 	tl_sb_cstr(&w, "\r\nt=0 0\r\nm=audio ");
 	tl_sb_uint(&w, p->port);

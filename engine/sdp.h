@@ -22,7 +22,7 @@ struct sdp_params {
 	int te_pt;             /* telephone-event's payload type: 0 for 101, < 0 for none */
 };
 
-/* Writes a complete SDP body: v=0, o=, s=, c=IN IP4, t=0 0,
+/* Writes a complete SDP body: v=0, o=, s=, c=IN IP4 or IP6 (by the address), t=0 0,
  * m=audio <port> RTP/SAVP <pts> <te>, a=rtpmap for each (0 PCMU/8000, 8 PCMA/8000),
  * a=rtpmap:<te> telephone-event/8000, a=fmtp:<te> 0-15 (te: te_pt, 101 by default), a=ptime, one a=crypto per
  * entry, a=<direction>. Used for both offer (several crypto) and answer (one).

@@ -1,4 +1,5 @@
 #include "uac_call.h"
+#include "net_addr.h"
 #include "clock.h"
 #include <errno.h>
 #include <stdio.h>
@@ -196,9 +197,10 @@ static void per_conn_down(struct uac *u, struct conn *c, int err, const char *wh
 		enum hs_outcome o = refusal_kind(k, c, err);
 		uac_count_outcome(u, k, o);
 		struct scn_dest_view dv = scn_dest(u->scn, k->dest);
+		char hp[300];
 		if (o == HS_CONNECT_FAILED && ++u->connect_failures == 1 && !res->could_not_run_why[0])
-			snprintf(res->could_not_run_why, sizeof(res->could_not_run_why),
-				 "%.120s:%u: %.120s", dv.host, dv.port, why);
+			snprintf(res->could_not_run_why, sizeof(res->could_not_run_why), "%.130s: %.120s",
+				 tl_hostport_text(dv.host, dv.port, hp, sizeof(hp)), why);
 		dest_refused(u, k->dest, o);
 		if (k->conn_up && c->use_tls && o != HS_CONNECT_FAILED)
 			worker_tls_refused_late(u->w, c);
@@ -235,6 +237,7 @@ void uac_conn_down(struct worker *w, struct conn *c, int err, const char *why)
 	bool stopping = atomic_load(w->stop) || u->closing;
 	struct dest_result *d = uac_dest_result(u, t->dest);
 	struct scn_dest_view dv = scn_dest(u->scn, t->dest);
+	char hp[300];
 	/* TLS 1.3: the server's verdict on our certificate arrives after our
 	 * handshake finished, on the first read */
 	bool refused_late = err == -EPROTO && t->up && !t->got_sip && c->use_tls;
@@ -245,8 +248,8 @@ void uac_conn_down(struct worker *w, struct conn *c, int err, const char *why)
 	if (!t->ever_up && !u->started) {
 		u->n_settled++;
 		if (err != -EPROTO && !res->could_not_run_why[0])
-			snprintf(res->could_not_run_why, sizeof(res->could_not_run_why), "%.120s:%u: %.120s",
-				 dv.host, dv.port, why);
+			snprintf(res->could_not_run_why, sizeof(res->could_not_run_why), "%.130s: %.120s",
+				 tl_hostport_text(dv.host, dv.port, hp, sizeof(hp)), why);
 		/* one destination of several down: the calls go to the others (the report
 		 * says so); none up at all is seen when the schedule starts */
 		if (err != -EPROTO && !res->could_not_run && u->n_dests == 1)

@@ -130,7 +130,7 @@ void uac_call_advance(struct uac *u, struct call *k)
 	}
 }
 
-static void list_keys(struct uac *u, struct call *k, const struct sockaddr_in *to)
+static void list_keys(struct uac *u, struct call *k, const union tl_sockaddr *to)
 {
 	struct result *res = &u->w->res;
 	if (res->n_keys >= res->cap_keys)
@@ -144,9 +144,8 @@ static void list_keys(struct uac *u, struct call *k, const struct sockaddr_in *t
 	n = base64_encode(row->rx, sizeof(row->rx) - 1, theirs->key, theirs->key_len);
 	row->rx[n > 0 ? n : 0] = 0;
 	row->local_port = k->media_port;
-	char ip[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &to->sin_addr, ip, sizeof(ip));
-	snprintf(row->remote, sizeof(row->remote), "%s:%u", ip, ntohs(to->sin_port));
+	char remote[TL_HOSTPORT_TEXT];
+	snprintf(row->remote, sizeof(row->remote), "%s", tl_sockaddr_hostport(to, remote, sizeof(remote)));
 }
 
 /* Points the call's streams at what the offer/answer agreed: the far end's address
@@ -163,8 +162,8 @@ const char *uac_media_from_neg(struct uac *u, struct call *k)
 	k->pt = (uint8_t)pt;
 	if (!k->has_media)
 		return NULL;
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(n->remote_port) };
-	if (inet_pton(AF_INET, n->remote_addr, &to.sin_addr) != 1)
+	union tl_sockaddr to;
+	if (tl_sockaddr_set(&to, n->remote_addr, n->remote_port))
 		return "sdp_bad_address";
 	media_set_remote(&u->media, k->media_slot, &to);
 	media_set_events(&u->media, k->media_slot, n->remote_te_pt);

@@ -4,6 +4,7 @@
  * the report); any other final answer to a later ping brings it back. A connection
  * that is out of service stays so across a reconnect until a ping is answered. */
 #include "uac_call.h"
+#include "net_addr.h"
 #include "clock.h"
 #include "sip_build.h"
 #include <stdio.h>
@@ -55,8 +56,8 @@ static void send_ping(struct uac *u, struct trunk *t, struct conn *c)
 	ping_call_id(u, t, call_id, sizeof(call_id));
 	snprintf(branch, sizeof(branch), "z9hG4bK-%s", call_id);
 	*strchr(branch, '@') = '\0';
-	bool v6 = strchr(d.host, ':') != NULL;
-	snprintf(to, sizeof(to), "sip:%s%s%s:%u", v6 ? "[" : "", d.host, v6 ? "]" : "", d.port);
+	char hostport[280];
+	snprintf(to, sizeof(to), "sip:%s", tl_hostport_text(d.host, d.port, hostport, sizeof(hostport)));
 	snprintf(ruri, sizeof(ruri), "%s;transport=%s", to, c->use_tls ? "tls" : "tcp");
 	snprintf(from, sizeof(from), "sip:trunkload@%s", c->local_hostport);
 	uint32_t rnd = 0;
@@ -100,7 +101,8 @@ static void out_of_service(struct uac *u, struct trunk *t, const char *reason)
 	e->at_s = since_start_s(u);
 	e->worker = u->cfg.worker_id;
 	e->trunk = trunk_index(u, t);
-	snprintf(e->where, sizeof(e->where), "%.50s:%u", d.host, d.port);
+	char hp[300];
+	snprintf(e->where, sizeof(e->where), "%.60s", tl_hostport_text(d.host, d.port, hp, sizeof(hp)));
 	snprintf(e->reason, sizeof(e->reason), "%s", reason);
 }
 

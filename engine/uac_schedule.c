@@ -1,4 +1,5 @@
 #include "uac_call.h"
+#include "net_addr.h"
 #include "clock.h"
 #include "load_schedule.h"
 #include <stdio.h>
@@ -85,10 +86,12 @@ uint64_t uac_schedule_tick(struct worker *w, uint64_t now)
 				/* several destinations: the first refusal says why */
 				bool told = w->res.could_not_run_why[0];
 				w->res.could_not_run = told ? -ECONNREFUSED : -ETIMEDOUT;
+				char hp[300];
 				if (!told)
 					snprintf(w->res.could_not_run_why, sizeof(w->res.could_not_run_why),
-						 "%.120s:%u: no connection within %llu s", u->scn->host,
-						 u->scn->port, (unsigned long long)(STARTUP_TIMEOUT_NS / NS_PER_S));
+						 "%.130s: no connection within %llu s",
+						 tl_hostport_text(u->scn->host, u->scn->port, hp, sizeof(hp)),
+						 (unsigned long long)(STARTUP_TIMEOUT_NS / NS_PER_S));
 			}
 			u->sched_done = true;
 		}

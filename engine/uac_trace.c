@@ -3,6 +3,7 @@
  * start, each with the connection and the call's destination. An untraced call costs a
  * branch. */
 #include "uac_call.h"
+#include "net_addr.h"
 #include <stdio.h>
 
 void uac_trace_begin(struct uac *u, struct call *k)
@@ -28,7 +29,7 @@ static void describe(void *arg, struct trace_conn *out)
 		tls_conn_names(&x->c->tls, &version, &cipher);
 	struct scn_dest_view d = scn_dest(x->u->scn, x->k->dest);
 	snprintf(out->local, sizeof(out->local), "%s", x->c->local_hostport);
-	snprintf(out->peer, sizeof(out->peer), "%s:%u", d.host, d.port);
+	tl_hostport_text(d.host, d.port, out->peer, sizeof(out->peer));
 	snprintf(out->transport, sizeof(out->transport), "%s%s%s", x->c->use_tls ? version : "TCP",
 		 x->c->use_tls ? " " : "", cipher);
 }

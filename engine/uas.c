@@ -310,8 +310,8 @@ static int media_update(struct uas *s, struct conn *c, struct uas_call *k)
 		}
 		return 0;
 	}
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(n->remote_port) };
-	if (inet_pton(AF_INET, n->remote_addr, &to.sin_addr) != 1)
+	union tl_sockaddr to;
+	if (tl_sockaddr_set(&to, n->remote_addr, n->remote_port))
 		return -EINVAL;
 	int err = 0;
 	if (!k->has_media) {

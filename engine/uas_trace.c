@@ -90,10 +90,9 @@ static void describe(void *arg, struct trace_conn *out)
 	const char *version = "", *cipher = "";
 	if (c->use_tls)
 		tls_conn_names(&c->tls, &version, &cipher);
-	char ip[INET_ADDRSTRLEN];
 	snprintf(out->local, sizeof(out->local), "%s", c->local_hostport);
-	if (c->peer.sin_family == AF_INET && inet_ntop(AF_INET, &c->peer.sin_addr, ip, sizeof(ip)))
-		snprintf(out->peer, sizeof(out->peer), "%s:%u", ip, ntohs(c->peer.sin_port));
+	if (tl_sockaddr_len(&c->peer))
+		tl_sockaddr_hostport(&c->peer, out->peer, sizeof(out->peer));
 	else
 		snprintf(out->peer, sizeof(out->peer), "?");
 	snprintf(out->transport, sizeof(out->transport), "%s%s%s", c->use_tls ? version : "TCP",

@@ -1,4 +1,5 @@
 #include "verdict.h"
+#include "net_addr.h"
 #include "cert_name.h"
 #include "str.h"
 #include <errno.h>
@@ -486,7 +487,9 @@ static void judge_dests(struct verdict *v, const struct scenario *s, const struc
 	c->status = n_never ? CHECK_FAIL : n_down ? CHECK_WARN : CHECK_PASS;
 	if (n_never) {
 		struct scn_dest_view d = scn_dest(s, (unsigned)never);
-		tl_sb_fmt(&b, "%s:%u never came up (%llu connect and %llu TLS failures)", d.host, d.port,
+		char hp[300];
+		tl_sb_fmt(&b, "%s never came up (%llu connect and %llu TLS failures)",
+			  tl_hostport_text(d.host, d.port, hp, sizeof(hp)),
 			  (unsigned long long)r->dests[never].connect_failures,
 			  (unsigned long long)r->dests[never].tls_failures);
 		if (n_never > 1)
@@ -494,7 +497,9 @@ static void judge_dests(struct verdict *v, const struct scenario *s, const struc
 	}
 	if (n_down) {
 		struct scn_dest_view d = scn_dest(s, (unsigned)down);
-		tl_sb_fmt(&b, "%s%s:%u went down %llu time%s", n_never ? "; " : "", d.host, d.port,
+		char hp[300];
+		tl_sb_fmt(&b, "%s%s went down %llu time%s", n_never ? "; " : "",
+			  tl_hostport_text(d.host, d.port, hp, sizeof(hp)),
 			  (unsigned long long)r->dests[down].went_down, r->dests[down].went_down == 1 ? "" : "s");
 		if (n_down > 1)
 			tl_sb_fmt(&b, "; %u more", n_down - 1);
@@ -522,7 +527,8 @@ static void judge_every_dest(struct verdict *v, const struct scenario *s, const 
 	}
 	struct scn_dest_view d = scn_dest(s, first);
 	struct tl_sb b = tl_sb_init(c->observed, sizeof(c->observed));
-	tl_sb_fmt(&b, "%s:%u presented none (no call reached it)", d.host, d.port);
+	char hp[300];
+	tl_sb_fmt(&b, "%s presented none (no call reached it)", tl_hostport_text(d.host, d.port, hp, sizeof(hp)));
 	if (missing > 1)
 		tl_sb_fmt(&b, "; %u more", missing - 1);
 	if (scn_conn_per_call(s) && s->calls && s->calls < r->n_dests)

@@ -187,12 +187,12 @@ static void note_peer(struct worker *w, struct conn *c)
 	struct peer_seen *p = result_peer_find(&w->res, key);
 	if (!p && (p = result_peer_add(&w->res, key))) {
 		tls_peer_facts(&c->tls, !w->server, w->peer_warn_days, &p->peer);
-		struct sockaddr_in far;
+		union tl_sockaddr far = { 0 };
 		socklen_t len = sizeof(far);
-		char ip[INET_ADDRSTRLEN] = "?";
-		if (getpeername(c->fd, (struct sockaddr *)&far, &len) == 0)
-			inet_ntop(AF_INET, &far.sin_addr, ip, sizeof(ip));
-		snprintf(p->where, sizeof(p->where), "%s:%u", ip, ntohs(far.sin_port));
+		char where[TL_HOSTPORT_TEXT] = "?";
+		if (getpeername(c->fd, &far.sa, &len) == 0)
+			tl_sockaddr_hostport(&far, where, sizeof(where));
+		snprintf(p->where, sizeof(p->where), "%s", where);
 	}
 	if (p)
 		p->handshakes++;
@@ -237,16 +237,17 @@ static void conn_finish(struct worker *w, struct conn *c)
 static void local_addr(struct worker *w, struct conn *c)
 {
 	socklen_t len = sizeof(c->local);
-	if (getsockname(c->fd, (struct sockaddr *)&c->local, &len) == 0) {
-		inet_ntop(AF_INET, &c->local.sin_addr, c->local_ip, sizeof(c->local_ip));
-		c->local_port = ntohs(c->local.sin_port);
-		snprintf(c->local_hostport, sizeof(c->local_hostport), "%s:%u", c->local_ip, c->local_port);
+	if (getsockname(c->fd, &c->local.sa, &len) == 0) {
+		tl_sockaddr_ip(&c->local, c->local_ip, sizeof(c->local_ip));
+		tl_uri_host(c->local_ip, c->local_host, sizeof(c->local_host));
+		c->local_port = tl_sockaddr_port(&c->local);
+		tl_sockaddr_hostport(&c->local, c->local_hostport, sizeof(c->local_hostport));
 	}
-	c->peer.sin_family = AF_UNSPEC;
+	c->peer.sa.sa_family = AF_UNSPEC;
 	if (w->capture || w->peer_addrs) {
 		len = sizeof(c->peer);
-		if (getpeername(c->fd, (struct sockaddr *)&c->peer, &len))
-			c->peer.sin_family = AF_UNSPEC; /* not captured: no address to put on it */
+		if (getpeername(c->fd, &c->peer.sa, &len))
+			c->peer.sa.sa_family = AF_UNSPEC; /* not captured: no address to put on it */
 		c->cap_seq[0] = c->cap_seq[1] = 1;
 	}
 }
@@ -255,10 +256,9 @@ static void local_addr(struct worker *w, struct conn *c)
  * reads no second message from a segment). */
 static void capture_conn(struct worker *w, struct conn *c, bool sent, const void *p, size_t n)
 {
-	if (c->peer.sin_family != AF_INET || c->local.sin_family != AF_INET)
+	if (!tl_sockaddr_len(&c->peer) || c->peer.sa.sa_family != c->local.sa.sa_family)
 		return;
-	const struct sockaddr *us = (const struct sockaddr *)&c->local,
-			      *them = (const struct sockaddr *)&c->peer;
+	const struct sockaddr *us = &c->local.sa, *them = &c->peer.sa;
 	if (sent)
 		capture_stream(w->capture, us, them, &c->cap_seq[0], c->cap_seq[1], p, n);
 	else
@@ -375,11 +375,11 @@ static int bind_source(struct worker *w, int fd)
 {
 	int one = 1;
 	setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
-	struct sockaddr_in src = { .sin_family = AF_INET };
-	src.sin_addr.s_addr = htonl(w->src_lo + w->src_next);
-	if (++w->src_next >= w->src_n)
+	union tl_sockaddr src;
+	tl_addr_range_at(&w->src, w->src_next, &src);
+	if (++w->src_next >= w->src.n)
 		w->src_next = 0;
-	return bind(fd, (struct sockaddr *)&src, sizeof(src));
+	return bind(fd, &src.sa, tl_sockaddr_len(&src));
 }
 
 struct conn *worker_connect(struct worker *w, const struct sockaddr *sa, socklen_t len,
@@ -392,7 +392,7 @@ struct conn *worker_connect(struct worker *w, const struct sockaddr *sa, socklen
 	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return NULL;
-	if (w->src_n && bind_source(w, fd)) {
+	if (w->src.n && bind_source(w, fd)) {
 		int e = errno;
 		close(fd);
 		errno = e;

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "buf.h"
+#include "net_addr.h"
 #include "rand_pool.h"
 #include "result.h"
 #include "ring.h"
@@ -40,12 +41,13 @@ struct conn {
 	struct buf tx, txq;       /* ciphertext: in flight (kernel reads it) / queued */
 	size_t tx_off;
 	uint64_t t_start, t_tcp_up; /* monotonic ns */
-	struct sockaddr_in local;
-	struct sockaddr_in peer;  /* known when w->peer_addrs (else AF_UNSPEC) */
+	union tl_sockaddr local;
+	union tl_sockaddr peer;   /* known when w->peer_addrs (else AF_UNSPEC) */
 	uint32_t cap_seq[2];      /* --pcap: the next sequence number we send, and they send */
-	char local_ip[INET_ADDRSTRLEN];
+	char local_ip[TL_IP_TEXT];             /* for SDP and media sockets */
+	char local_host[TL_HOST_TEXT];         /* for URIs: an IPv6 address in brackets */
 	uint16_t local_port;
-	char local_hostport[INET_ADDRSTRLEN + 6]; /* "ip:port", for Via and Contact */
+	char local_hostport[TL_HOSTPORT_TEXT]; /* "host:port", for Via and Contact */
 	char peer_name[256];      /* client: SNI and the name the peer's certificate must match */
 	int role_index;           /* the role's own index for this connection */
 };
@@ -112,8 +114,8 @@ struct worker {
 	int listen_fd;
 	uint64_t accept_at;     /* the accept rests (out of descriptors) until then; 0: armed */
 	struct accept_spread *spread; /* responder with several workers, else NULL */
-	uint32_t src_lo, src_n, src_next; /* client: bind new connections to src_lo + 0..src_n-1
-					   * in turn (host order); src_n 0: the kernel picks */
+	struct tl_addr_range src;  /* client: bind new connections to its addresses in turn */
+	uint32_t src_next;         /* (src.n 0: the kernel picks) */
 	size_t max_msg;
 	struct capture *capture;   /* --pcap (shared by the workers), else NULL */
 	bool peer_addrs;           /* learn each connection's peer address (c->peer): --pcap,

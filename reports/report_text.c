@@ -1,4 +1,5 @@
 #include "report.h"
+#include "net_addr.h"
 #include <string.h>
 
 static void lat_line(FILE *f, const char *name, const struct hist *h)
@@ -54,7 +55,9 @@ void report_print_text(FILE *f, const struct report *rep)
 			 s->connections == 1 ? "" : "s");
 	else
 		snprintf(conns, sizeof(conns), "%s: a connection per call", scn_mode_name(s->mode));
-	fprintf(f, "trunkload %s: %s -> %s:%u%s (%s, %s)%s\n", rep->version, s->name, s->host, s->port,
+	char hp[300];
+	fprintf(f, "trunkload %s: %s -> %s%s (%s, %s)%s\n", rep->version, s->name,
+		tl_hostport_text(s->host, s->port, hp, sizeof(hp)),
 		s->n_dests > 1 ? " and more (target.hosts)" : "",
 		s->transport == SCN_TLS ? "mutual TLS" : "TCP", conns,
 		r->interrupted ? "  [interrupted]" : "");
@@ -107,8 +110,9 @@ void report_print_text(FILE *f, const struct report *rep)
 	for (unsigned i = 0; i < r->n_dests; i++) {
 		const struct dest_result *d = &r->dests[i];
 		struct scn_dest_view v = scn_dest(s, i);
-		fprintf(f, "%s %s:%u  calls %llu  completed %llu  failed %llu", i ? "          " : "dest      ",
-			v.host, v.port, (unsigned long long)d->calls, (unsigned long long)d->completed,
+		char hp[300];
+		fprintf(f, "%s %s  calls %llu  completed %llu  failed %llu", i ? "          " : "dest      ",
+			tl_hostport_text(v.host, v.port, hp, sizeof(hp)), (unsigned long long)d->calls, (unsigned long long)d->completed,
 			(unsigned long long)d->failed);
 		for (unsigned k = 0; k < d->n_reasons; k++)
 			fprintf(f, "%s%s=%llu", k ? " " : " (", d->reasons[k].name,

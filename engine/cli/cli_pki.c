@@ -19,7 +19,7 @@ static const char pki_help[] =
 	"\n"
 	"Makes a lab PKI in DIR: ca.crt ca.key server.crt server.key client.crt client.key\n"
 	"(keys mode 0600). The server certificate names NAME (default uas.trunkload.test),\n"
-	"localhost and 127.0.0.1; the client certificate names the client name (default\n"
+	"localhost, 127.0.0.1 and ::1; the client certificate names the client name (default\n"
 	"uac.trunkload.test). Both carry serverAuth and clientAuth, as trunk certificates do.\n"
 	"rsa1024 makes a legacy set (1024-bit RSA, SHA-1 signatures) that only a lowered\n"
 	"security level accepts.\n"

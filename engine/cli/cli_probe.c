@@ -1,6 +1,7 @@
 /* trunkload probe HOST:PORT: one mutual-TLS connection, shown step by step, then an
  * OPTIONS and its round trip. A one-shot diagnostic on the command's own thread, so
  * it uses a plain socket with poll() and the engine's TLS over memory buffers. */
+#include "net_addr.h"
 #include "cli.h"
 #include "certfacts.h"
 #include "clock.h"
@@ -141,7 +142,8 @@ static int connect_to(const char *host, uint16_t port, int timeout_ms, char *why
 	}
 	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) && errno != EINPROGRESS) {
-		snprintf(why, n, "%.100s:%u: %s", host, port, strerror(errno));
+		char hp[300];
+		snprintf(why, n, "%.110s: %s", tl_hostport_text(host, port, hp, sizeof(hp)), strerror(errno));
 		close(fd);
 		fd = -1;
 	}
@@ -152,7 +154,9 @@ static int connect_to(const char *host, uint16_t port, int timeout_ms, char *why
 	int err = 0;
 	socklen_t len = sizeof(err);
 	if (poll(&p, 1, timeout_ms) != 1 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) || err) {
-		snprintf(why, n, "%.100s:%u: %s", host, port, err ? strerror(err) : "connect timed out");
+		char hp[300];
+		snprintf(why, n, "%.110s: %s", tl_hostport_text(host, port, hp, sizeof(hp)),
+			 err ? strerror(err) : "connect timed out");
 		close(fd);
 		return -1;
 	}
@@ -207,18 +211,17 @@ static int settle(struct probe *pr, struct buf *plain, int ms)
 static int options(struct probe *pr, struct buf *plain, const char *host, uint16_t port,
 		   double *rtt_ms, char *line, size_t line_cap)
 {
-	char ruri[300], sent_by[80], buf[2048];
-	struct sockaddr_storage ss;
+	char ruri[300], sent_by[TL_HOSTPORT_TEXT] = "0.0.0.0:0", buf[2048];
+	union tl_sockaddr ss;
 	socklen_t sl = sizeof(ss);
-	char local[64] = "0.0.0.0";
-	uint16_t lport = 0;
-	if (getsockname(pr->fd, (struct sockaddr *)&ss, &sl) == 0 && ss.ss_family == AF_INET) {
-		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-		inet_ntop(AF_INET, &a->sin_addr, local, sizeof(local));
-		lport = ntohs(a->sin_port);
+	char ip[TL_IP_TEXT] = "0.0.0.0", local[TL_HOST_TEXT], target[300];
+	if (getsockname(pr->fd, &ss.sa, &sl) == 0 && tl_sockaddr_len(&ss)) {
+		tl_sockaddr_ip(&ss, ip, sizeof(ip));
+		tl_sockaddr_hostport(&ss, sent_by, sizeof(sent_by));
 	}
-	snprintf(ruri, sizeof(ruri), "sip:%.200s:%u;transport=tls", host, port);
-	snprintf(sent_by, sizeof(sent_by), "%s:%u", local, lport);
+	tl_uri_host(ip, local, sizeof(local));
+	tl_uri_host(host, target, sizeof(target));
+	snprintf(ruri, sizeof(ruri), "sip:%.200s:%u;transport=tls", target, port);
 	char from[100];
 	snprintf(from, sizeof(from), "sip:probe@%s", local);
 	struct sip_request r = {
@@ -303,7 +306,7 @@ static void print_cluster(const struct node_summary *sum, unsigned n)
 	printf("\ncluster (%u nodes):\n", n);
 	for (unsigned i = 0; i < n; i++) {
 		char node[280];
-		snprintf(node, sizeof(node), "%s:%u", sum[i].host, sum[i].port);
+		tl_hostport_text(sum[i].host, sum[i].port, node, sizeof(node));
 		printf("  %-4s %-21s %s  findings: %s  our certificate: %s\n",
 		       sum[i].error ? "FAIL" : "ok", node, sum[i].cert,
 		       sum[i].findings[0] ? sum[i].findings : "none", sum[i].outcome);
@@ -319,7 +322,8 @@ static int probe_node(SSL_CTX *ctx, const struct tls_config *tc, const char *ser
 	uint16_t port = sum->port;
 	char err[512];
 	const char *name = server_name ? server_name : host;
-	printf("probe %s:%u  server name %s  client certificate %s\n", host, port, name,
+	char hp[300];
+	printf("probe %s  server name %s  client certificate %s\n", tl_hostport_text(host, port, hp, sizeof(hp)), name,
 	       tc->cert ? tc->cert : "(none)");
 	struct probe pr = { .timeout_ms = timeout_ms };
 	pr.fd = connect_to(host, port, timeout_ms, err, sizeof(err));

@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "net_addr.h"
 #include "cli_capacity.h"
 #include "cli_metrics.h"
 #include "cli_pcap.h"
@@ -34,7 +35,8 @@ static const char run_help[] =
 	"target and identity:\n"
 	"  --target HOST:PORT[,HOST:PORT...]\n"
 	"                          the far end (scenario target.host/port; default 127.0.0.1:5061);\n"
-	"                          several: a trunk's destinations, as target.hosts (up to 16)\n"
+	"                          several: a trunk's destinations, as target.hosts (up to 16);\n"
+	"                          IPv6 in brackets: [::1]:5061\n"
 	"  --server-name NAME      SNI and the name the far end's certificate must match\n"
 	"                          (target.server_name; default: each destination's host, or\n"
 	"                          without a scenario file the --target host; with neither,\n"
@@ -63,7 +65,7 @@ static const char run_help[] =
 	"                          report counts tls.handshakes.resumed\n"
 	"  --connections N         long-lived trunk connections that carry all calls (to each\n"
 	"                          destination when there are several)\n"
-	"  --source ADDR[-ADDR]    bind our connections to these local IPv4 addresses in turn\n"
+	"  --source ADDR[-ADDR]    bind our connections to these local addresses in turn\n"
 	"                          (transport.source), e.g. 127.0.0.1-127.0.0.8 on loopback:\n"
 	"                          each address has its own ~28,000 ephemeral ports\n"
 	"  --threads N             workers, each with its own ring, connections and calls\n"
@@ -229,8 +231,8 @@ static int apply_flag(struct scenario *s, int opt, const char *arg, bool *calls_
 		case -EEXIST:
 			return cli_usage_error("run", "--target: %.*s is named twice", (int)len, item);
 		default:
-			return cli_usage_error("run", "--target: expected HOST:PORT (or HOST for port %d), "
-						      "several separated by commas, got \"%.*s\"",
+			return cli_usage_error("run", "--target: expected HOST:PORT or [IPV6]:PORT (or HOST "
+						      "for port %d), several separated by commas, got \"%.*s\"",
 					       CLI_SIPS_PORT, (int)len, item);
 		}
 	}
@@ -323,9 +325,9 @@ static int apply_flag(struct scenario *s, int opt, const char *arg, bool *calls_
 		return 0;
 	case O_SOURCE:
 		if (strlen(arg) >= sizeof(s->source) ||
-		    scn_parse_source(arg, &s->source_lo, &s->source_n))
-			return cli_usage_error("run", "--source: expected an IPv4 address or a range "
-						      "A-B, got \"%s\"", arg);
+		    scn_parse_source(arg, &s->source_range))
+			return cli_usage_error("run", "--source: expected an IP address or a range A-B "
+						      "(the same but for the last 16 bits), got \"%s\"", arg);
 		snprintf(s->source, sizeof(s->source), "%s", arg);
 		return 0;
 	case O_HOLD_MS:
@@ -393,17 +395,36 @@ static void print_progress(const struct progress_snapshot *p, void *arg)
 	v->printed = true;
 }
 
+/* Each destination's address, of the family target.family names, or that of
+ * transport.source (connections bound to its addresses reach that family alone). */
 static int resolve(const struct scenario *s, struct run_caller_config *cfg, char *why, size_t n)
 {
+	static const int families[] = { [SCN_FAMILY_ANY] = AF_UNSPEC, [SCN_FAMILY_IPV4] = AF_INET,
+					[SCN_FAMILY_IPV6] = AF_INET6 };
+	int family = families[s->family];
+	const char *from = " address (target.family)";
+	if (s->source_range.n) {
+		if (family != AF_UNSPEC && family != s->source_range.family) {
+			snprintf(why, n, "transport.source %.60s is IPv%c, target.family says otherwise",
+				 s->source, s->source_range.family == AF_INET6 ? '6' : '4');
+			return -EINVAL;
+		}
+		family = s->source_range.family;
+		from = " address (as transport.source)";
+	}
 	for (unsigned i = 0; i < scn_n_dests(s); i++) {
 		struct scn_dest_view d = scn_dest(s, i);
-		struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM };
+		struct addrinfo hints = { .ai_family = family, .ai_socktype = SOCK_STREAM };
 		struct addrinfo *ai = NULL;
 		char port[8];
 		snprintf(port, sizeof(port), "%u", d.port);
 		int rc = getaddrinfo(d.host, port, &hints, &ai);
 		if (rc || !ai) {
-			snprintf(why, n, "%.120s: %.60s", d.host, rc ? gai_strerror(rc) : "no IPv4 address");
+			bool wrong_family = rc == EAI_ADDRFAMILY || (rc == EAI_NONAME && family != AF_UNSPEC);
+			snprintf(why, n, "%.120s: %s%s%s", d.host,
+				 wrong_family ? "no" : rc ? gai_strerror(rc) : "no address",
+				 !wrong_family ? "" : family == AF_INET6 ? " IPv6" : " IPv4",
+				 wrong_family ? from : "");
 			return -ENOENT;
 		}
 		memcpy(&cfg->targets[i], ai->ai_addr, ai->ai_addrlen);
@@ -416,15 +437,16 @@ static int resolve(const struct scenario *s, struct run_caller_config *cfg, char
 /* Every source address must be ours: a typo would otherwise fail each call alike. */
 static int check_sources(const struct scenario *s)
 {
-	for (uint32_t i = 0; i < s->source_n; i++) {
-		struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(s->source_lo + i) };
-		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	for (uint32_t i = 0; i < s->source_range.n; i++) {
+		union tl_sockaddr a;
+		tl_addr_range_at(&s->source_range, i, &a);
+		int fd = socket(a.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		int one = 1;
 		if (fd >= 0)
 			setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
-		if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a))) {
-			char ip[INET_ADDRSTRLEN];
-			inet_ntop(AF_INET, &a.sin_addr, ip, sizeof(ip));
+		if (fd < 0 || bind(fd, &a.sa, tl_sockaddr_len(&a))) {
+			char ip[TL_IP_TEXT];
+			tl_sockaddr_ip(&a, ip, sizeof(ip));
 			int e = errno;
 			if (fd >= 0)
 				close(fd);

@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "net_addr.h"
 #include "cli_metrics.h"
 #include "cli_pcap.h"
 #include "clock.h"
@@ -58,8 +59,9 @@ static const char uas_help[] =
 	"                       SRTP packet to FILE (pcap) for Wireshark or sngrep, at exit\n"
 	"  --pcap-max-mb MiB    the capture's size cap (default 256); past it packets are left\n"
 	"                       out and counted\n"
-	"  --listen ADDR:PORT   where to listen (default 127.0.0.1:5061); a port another\n"
-	"                       process listens on is refused (address in use, exit 3)\n"
+	"  --listen ADDR:PORT   where to listen (default 127.0.0.1:5061; IPv6 in brackets,\n"
+	"                       [::1]:5061); a port another process listens on is refused\n"
+	"                       (address in use, exit 3)\n"
 	"  --share-port         listen beside other responders on the same port (the kernel\n"
 	"                       spreads new connections among them), as shards of one far end\n"
 	"  --cert F --key F     our certificate (chain) and key, PEM\n"
@@ -162,14 +164,14 @@ static const struct option uas_options[] = {
  * it is what finds out. */
 static bool port_taken(const char *host, uint16_t port)
 {
-	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM,
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
 				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
 	struct addrinfo *ai = NULL;
 	char p[8];
 	snprintf(p, sizeof(p), "%u", port);
 	if (getaddrinfo(host, p, &hints, &ai) || !ai)
 		return false; /* listen_on says why */
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
 	bool taken = false;
 	if (fd >= 0) {
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -182,7 +184,7 @@ static bool port_taken(const char *host, uint16_t port)
 
 static int listen_on(const char *host, uint16_t port, char *why, size_t n)
 {
-	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM,
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
 				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
 	struct addrinfo *ai = NULL;
 	char p[8];
@@ -192,14 +194,17 @@ static int listen_on(const char *host, uint16_t port, char *why, size_t n)
 		snprintf(why, n, "%s: %s", host, rc ? gai_strerror(rc) : "no address");
 		return -1;
 	}
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	int one = 1;
+	if (fd >= 0 && ai->ai_family == AF_INET6) /* [::] is IPv6 alone: 0.0.0.0 is another listener */
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (fd >= 0) { /* one listener per worker on the same port; the kernel spreads */
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 	}
 	if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 4096)) {
-		snprintf(why, n, "%s:%u: %s", host, port, strerror(errno));
+		char hp[300];
+		snprintf(why, n, "%s: %s", tl_hostport_text(host, port, hp, sizeof(hp)), strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		fd = -1;
@@ -232,7 +237,7 @@ static int write_report(const char *dir, struct scenario *scn, const struct resu
 
 int cmd_uas(int argc, char **argv)
 {
-	char host[256] = "127.0.0.1";
+	char host[256] = "127.0.0.1", hostport[300];
 	uint16_t port = 5061;
 	const char *cert = NULL, *key = NULL, *ca = NULL;
 	bool tls = true, share_port = false;
@@ -473,9 +478,9 @@ int cmd_uas(int argc, char **argv)
 	}
 	if (!share_port && port_taken(host, port)) {
 		SSL_CTX_free(cfg.ctx);
-		fprintf(stderr, "trunkload uas: cannot listen on %s:%u: address in use by another "
+		fprintf(stderr, "trunkload uas: cannot listen on %s: address in use by another "
 				"process (--share-port to listen beside it, as shards of one far end)\n",
-			host, port);
+			tl_hostport_text(host, port, hostport, sizeof(hostport)));
 		return EXIT_CANNOT;
 	}
 	/* a socket per connection, and two more per media call */
@@ -507,7 +512,8 @@ int cmd_uas(int argc, char **argv)
 		}
 		cfg.listen_fds[cfg.n_listen] = fd;
 	}
-	printf("trunkload uas: listening on %s:%u (%s, %u worker%s, open-files limit %llu)\n", host, port,
+	printf("trunkload uas: listening on %s (%s, %u worker%s, open-files limit %llu)\n",
+	       tl_hostport_text(host, port, hostport, sizeof(hostport)),
 	       !tls ? "TCP" : tc.require_peer_cert ? "mutual TLS, client certificate required" :
 	       tc.verify_peer ? "TLS, client certificate requested" : "TLS, no client certificate asked",
 	       threads, threads == 1 ? "" : "s", (unsigned long long)fd_limit);

@@ -245,20 +245,27 @@ void proc_cleanup_all(void)
 			proc_stop(reg.pid[i], SIGTERM, 2000);
 }
 
-/* True when /proc/net/tcp lists a LISTEN socket on 127.0.0.1:port or *:port. */
+/* True when /proc/net/tcp (tcp6) lists a LISTEN socket on the loopback's port or *:port. */
 static bool listening(uint16_t port)
 {
-	FILE *f = fopen("/proc/net/tcp", "r");
+	bool v6 = proc_ipv6();
+	FILE *f = fopen(v6 ? "/proc/net/tcp6" : "/proc/net/tcp", "r");
 	if (!f)
 		return false;
 	char line[512];
 	bool found = false;
-	/* the kernel prints the address as the raw big-endian word in host order */
-	unsigned loop = htonl(INADDR_LOOPBACK);
+	/* the kernel prints the address as raw big-endian words in host order */
+	char loop[40];
+	if (v6)
+		snprintf(loop, sizeof(loop), "%08X%08X%08X%08X", 0u, 0u, 0u, htonl(1));
+	else
+		snprintf(loop, sizeof(loop), "%08X", htonl(INADDR_LOOPBACK));
+	const char *any = v6 ? "00000000000000000000000000000000" : "00000000";
 	while (!found && fgets(line, sizeof(line), f)) {
-		unsigned addr, lport, state;
-		if (sscanf(line, " %*d: %8X:%4X %*8X:%*4X %2X", &addr, &lport, &state) == 3)
-			found = lport == port && state == 0x0A && (addr == loop || addr == 0);
+		char addr[40];
+		unsigned lport, state;
+		if (sscanf(line, " %*d: %39[0-9A-F]:%4X %*[0-9A-F]:%*4X %2X", addr, &lport, &state) == 3)
+			found = lport == port && state == 0x0A && (!strcmp(addr, loop) || !strcmp(addr, any));
 	}
 	fclose(f);
 	return found;
@@ -375,12 +382,47 @@ bool proc_free_ports(uint16_t *ports, size_t n)
 	return true;
 }
 
+bool proc_ipv6(void)
+{
+	const char *v = getenv("TL_TEST_IPV6");
+	return v && !strcmp(v, "1");
+}
+
+const char *proc_lo_host(void)
+{
+	return proc_ipv6() ? "[::1]" : "127.0.0.1";
+}
+
+const char *proc_lo_ip(void)
+{
+	return proc_ipv6() ? "::1" : "127.0.0.1";
+}
+
+socklen_t proc_lo_addr(uint16_t port, struct sockaddr_storage *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (proc_ipv6()) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)out;
+		*a = (struct sockaddr_in6){ .sin6_family = AF_INET6, .sin6_port = htons(port),
+					    .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+		return sizeof(*a);
+	}
+	struct sockaddr_in *a = (struct sockaddr_in *)out;
+	*a = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(port),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	return sizeof(*a);
+}
+
 bool proc_can_bind(uint16_t port, int type)
 {
-	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+	bool v6 = proc_ipv6();
+	int fd = socket(v6 ? AF_INET6 : AF_INET, type | SOCK_CLOEXEC, 0);
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	bool ok = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons(port),
+				   .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	bool ok = fd >= 0 && (v6 ? bind(fd, (struct sockaddr *)&a6, sizeof(a6)) :
+				   bind(fd, (struct sockaddr *)&a, sizeof(a))) == 0;
 	if (fd >= 0)
 		close(fd);
 	return ok;
@@ -679,7 +721,7 @@ pid_t lab_uas(const char *pki, const char *cert, const char *const *extra, const
 	args_add(&a, "%s", TL_BINARY);
 	args_add(&a, "uas");
 	args_add(&a, "--listen");
-	args_add(&a, "127.0.0.1:%u", *port);
+	args_add(&a, "%s:%u", proc_lo_host(), *port);
 	args_add(&a, "--threads");
 	args_add(&a, "1");
 	args_identity(&a, pki, cert);

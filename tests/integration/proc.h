@@ -8,6 +8,7 @@
 #ifndef TL_PROC_H
 #define TL_PROC_H
 #include <stdbool.h>
+#include <sys/socket.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -38,7 +39,7 @@ bool proc_have(const char *name);
  * Returns the pid (registered for clean-up) or -errno. */
 pid_t proc_spawn(char *const argv[], const char *log, bool keep_stdin);
 
-/* Waits until 127.0.0.1:port (or 0.0.0.0:port) is in LISTEN state, polling every
+/* Waits until proc_lo_ip():port (or the family's any address) is in LISTEN state, polling every
  * 20 ms for at most timeout_ms; it reads /proc/net/tcp rather than connecting, so
  * the peer under test never sees a stray connection. 0 when listening, -ECHILD when
  * pid exited first (it is reaped and unregistered), -ETIMEDOUT. */
@@ -70,7 +71,17 @@ double proc_cpu_seconds(pid_t pid);
 /* Resident memory of pid (VmRSS of /proc/PID/status) in KiB; -1 when pid is gone. */
 long proc_rss_kib(pid_t pid);
 
-/* A port of 127.0.0.1 free for TCP and UDP, below the ephemeral range (where no
+/* The loopback the tests run over: 127.0.0.1, or ::1 when TL_TEST_IPV6=1 is in the
+ * environment (ctest runs the trunk and media tests both ways). proc_lo_host is the
+ * address as it goes before ":port" ("[::1]"), proc_lo_ip as it is ("::1"). */
+bool proc_ipv6(void);
+const char *proc_lo_host(void);
+const char *proc_lo_ip(void);
+
+/* The loopback's address with port into out; its length. */
+socklen_t proc_lo_addr(uint16_t port, struct sockaddr_storage *out);
+
+/* A port of the loopback free for TCP and UDP, below the ephemeral range (where no
  * outgoing connection takes it before the listener binds), or 0 when none was found. */
 uint16_t proc_free_port(void);
 
@@ -82,8 +93,8 @@ bool proc_free_ports(uint16_t *ports, size_t n);
  * (-Y; NULL: all), or -1 after showing why tshark failed. */
 int proc_tshark_count(const char *file, const char *filter);
 
-/* Whether port can be bound on 127.0.0.1 for this socket type (SOCK_STREAM,
- * SOCK_DGRAM) right now: a peer that listens on UDP too needs that half free. */
+/* Whether port can be bound on the loopback (proc_lo_ip) for this socket type
+ * (SOCK_STREAM, SOCK_DGRAM) right now: a peer that listens on UDP too needs that half free. */
 bool proc_can_bind(uint16_t port, int type);
 
 /* Sleeps ms milliseconds: the step of a bounded poll. */
@@ -166,7 +177,7 @@ void args_identity(struct proc_args *a, const char *pki, const char *name);
  * every run against a lab responder carries. */
 void args_lab_client(struct proc_args *a, const char *pki, const char *dir);
 
-/* Starts `trunkload uas` (TL_BINARY) on a free port of 127.0.0.1 with one worker, the
+/* Starts `trunkload uas` (TL_BINARY) on a free port of the loopback with one worker, the
  * lab's <cert>.crt/.key and ca.crt, and extra flags (may be NULL); waits until it
  * listens. Sets *port. Returns the pid, or a negative errno after showing the log. */
 pid_t lab_uas(const char *pki, const char *cert, const char *const *extra, const char *log,

@@ -159,6 +159,48 @@ static void why_unresolvable_target(void)
 	cJSON_Delete(r);
 }
 
+/* Address families: an address of the wrong family for target.family, a source of
+ * the other family, a bracket left open. */
+static void why_wrong_family(void)
+{
+	proc_cleanup_all();
+	char scn[600], six[600];
+	snprintf(scn, sizeof(scn), "%s", path_of("v4-only.json"));
+	CU_ASSERT_FATAL(proc_write_file(scn, "{\"target\": {\"host\": \"::1\", \"port\": 5061, "
+					     "\"family\": \"ipv4\"}, \"load\": {\"calls\": 1}}\n") == 0);
+	snprintf(six, sizeof(six), "%s", path_of("v6-only.json"));
+	CU_ASSERT_FATAL(proc_write_file(six, "{\"target\": {\"host\": \"localhost\", \"family\": "
+					     "\"ipv6\"}, \"transport\": {\"source\": \"127.0.0.1\"}, "
+					     "\"load\": {\"calls\": 1}}\n") == 0);
+	static const struct {
+		const char *name, *scenario, *target;
+		int exit;
+		const char *says;
+	} cases[] = {
+		{ "wrong-family", "v4-only.json", NULL, 3, "::1: no IPv4 address (target.family)" },
+		{ "source-family", "v6-only.json", NULL, 3,
+		  "transport.source 127.0.0.1 is IPv4, target.family says otherwise" },
+		{ "open-bracket", NULL, "[::1", 2, "expected HOST:PORT or [IPV6]:PORT" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct proc_args a = { 0 };
+		args_add(&a, "%s", TL_BINARY);
+		args_add(&a, "run");
+		if (cases[i].scenario)
+			args_add(&a, "%s", path_of(cases[i].scenario));
+		if (cases[i].target) {
+			args_add(&a, "--target");
+			args_add(&a, "%s", cases[i].target);
+		}
+		args_identity(&a, lab, "client");
+		args_add(&a, "--ca");
+		args_add(&a, "%s", labf("ca.crt"));
+		args_add(&a, "--report-dir");
+		args_add(&a, "%s", path_of(cases[i].name));
+		expect(cases[i].name, a.v, cases[i].exit, cases[i].says);
+	}
+}
+
 /* A latency threshold over no sample fails with "no samples". */
 static void why_latency_without_samples(void)
 {
@@ -734,6 +776,7 @@ int main(void)
 		return 1;
 	static const struct tl_case cases[] = {
 		{ "why_unresolvable_target", why_unresolvable_target },
+		{ "why_wrong_family", why_wrong_family },
 		{ "why_latency_without_samples", why_latency_without_samples },
 		{ "why_renewal_pins_empty", why_renewal_pins_empty },
 		{ "why_replays_fail", why_replays_fail },

@@ -41,7 +41,7 @@ static pid_t spawn_run(const char *tag, const char *scenario, uint16_t port,
 	args_add(&a, "run");
 	args_add(&a, "%s/%s", TL_SOURCE_DIR, scenario);
 	args_add(&a, "--target");
-	args_add(&a, "127.0.0.1:%u", port);
+	args_add(&a, "%s:%u", proc_lo_host(), port);
 	args_identity(&a, pki, "client");
 	args_add(&a, "--ca");
 	args_add(&a, "%s/ca.crt", pki);
@@ -236,7 +236,7 @@ static void garbage_udp_is_counted(void)
 	static const char *const flags[] = { "--calls", "4", "--rate", "10", "--media-ms", "2000",
 					     "--media-ports", "46000-46019", NULL };
 	pid_t run = spawn_run("garbage", BASIC, port, flags, report, sizeof(report), out, sizeof(out));
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	int fd = socket(proc_ipv6() ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);
 	CU_ASSERT_FATAL(fd >= 0);
 	static char junk[9000] = "\x80\x00 not RTP at all, and not from the far end";
 	/* sprayed every 50 ms until the run ends (a slow start, under a sanitizer, must not
@@ -244,11 +244,11 @@ static void garbage_udp_is_counted(void)
 	int rc = -ETIMEDOUT;
 	for (int round = 0; rc == -ETIMEDOUT && round < RUN_TIMEOUT_MS / 50; round++) {
 		for (int p = 0; p < 20; p++) {
-			struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-			to.sin_port = htons((uint16_t)(46000 + p));
-			sendto(fd, junk, sizeof(junk), 0, (struct sockaddr *)&to, sizeof(to));
-			to.sin_port = htons((uint16_t)(47000 + p));
-			sendto(fd, junk, 48, 0, (struct sockaddr *)&to, sizeof(to));
+			struct sockaddr_storage to;
+			socklen_t len = proc_lo_addr((uint16_t)(46000 + p), &to);
+			sendto(fd, junk, sizeof(junk), 0, (struct sockaddr *)&to, len);
+			len = proc_lo_addr((uint16_t)(47000 + p), &to);
+			sendto(fd, junk, 48, 0, (struct sockaddr *)&to, len);
 		}
 		rc = proc_wait(run, 50);
 	}

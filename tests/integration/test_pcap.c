@@ -54,7 +54,7 @@ static int tshark(const char *file, const char *filter, const char *const *field
 			args_add(&a, "%s", fields[i]);
 		}
 	}
-	char err[600];
+	char err[620]; /* out and ".err" */
 	snprintf(err, sizeof(err), "%s.err", out);
 	int rc = proc_run(a.v, out, err, TIMEOUT_MS, NULL);
 	if (rc) {

@@ -480,7 +480,7 @@ static pid_t start_uas_reporting(const char *tag, const char *const *extra, cons
 	args_add(&a, "%s", TL_BINARY);
 	args_add(&a, "uas");
 	args_add(&a, "--listen");
-	args_add(&a, "127.0.0.1:%u", *port);
+	args_add(&a, "%s:%u", proc_lo_host(), *port);
 	args_add(&a, "--cert");
 	args_add(&a, "%s", lab_file(crt, sizeof(crt), "pki", "server.crt"));
 	args_add(&a, "--key");
@@ -498,7 +498,7 @@ static pid_t start_uas_reporting(const char *tag, const char *const *extra, cons
 	int rc = proc_wait_port(pid, *port, 10000);
 	if (rc)
 		proc_show_log("trunkload uas", log, 2000);
-	CHECK(rc == 0, "trunkload uas listens on 127.0.0.1:%u (%s)", *port, strerror(-rc));
+	CHECK(rc == 0, "trunkload uas listens on %s:%u (%s)", proc_lo_host(), *port, strerror(-rc));
 	CU_ASSERT_FATAL(rc == 0);
 	return pid;
 }
@@ -512,7 +512,7 @@ static void run_args(struct proc_args *a, const char *scenario, uint16_t port, e
 	args_add(a, "run");
 	args_add(a, "%s/%s", TL_SOURCE_DIR, scenario);
 	args_add(a, "--target");
-	args_add(a, "127.0.0.1:%u", port);
+	args_add(a, "%s:%u", proc_lo_host(), port);
 	if (id != ID_NO_CERT) {
 		args_add(a, "--cert");
 		args_add(a, "%s", lab_file(f, sizeof(f), "pki", "client.crt"));
@@ -720,7 +720,7 @@ static void nothing_listening(void)
 	args_add(&a, "--media-ms");
 	args_add(&a, "0");
 	int rc = proc_run(a.v, out, NULL, RUN_TIMEOUT_MS, NULL);
-	CHECK(rc == 3, "run with nothing on 127.0.0.1:%u exits 3 (got %d)", port, rc);
+	CHECK(rc == 3, "run with nothing on %s:%u exits 3 (got %d)", proc_lo_host(), port, rc);
 	static const struct proc_expect want[] = {
 		EXPECT_STR("verdict", "fail"),
 		EXPECT_EQ("calls.completed", 0),
@@ -1017,36 +1017,38 @@ static void out_of_descriptors(void)
 	proc_cleanup_all();
 }
 
-/* Established connections towards 127.0.0.1:port in /proc/net/tcp, and how many
- * distinct local addresses they come from. The file is not a snapshot: a socket
+/* Established connections towards the loopback's port in /proc/net/tcp (tcp6), and how
+ * many distinct local addresses they come from. The file is not a snapshot: a socket
  * opened while it is read can shift the rest and list some twice, so each local
  * address and port counts once. */
 static int count_established(uint16_t port, int *sources)
 {
-	FILE *f = fopen("/proc/net/tcp", "r");
+	FILE *f = fopen(proc_ipv6() ? "/proc/net/tcp6" : "/proc/net/tcp", "r");
 	if (!f)
 		return -1;
 	char line[512];
-	unsigned seen[64], n_seen = 0;
-	static uint64_t ends[4096];
+	static char seen[64][33], ends[4096][38];
+	unsigned n_seen = 0;
 	int n = 0;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned local_ip, local_port, rem_ip, rem_port, st;
-		if (sscanf(line, " %*d: %8X:%4X %8X:%4X %2X", &local_ip, &local_port, &rem_ip, &rem_port,
-			   &st) != 5 || rem_port != port || st != 1)
+		char local_ip[33];
+		unsigned local_port, rem_port, st;
+		if (sscanf(line, " %*d: %32[0-9A-F]:%4X %*[0-9A-F]:%4X %2X", local_ip, &local_port,
+			   &rem_port, &st) != 4 || rem_port != port || st != 1)
 			continue;
-		uint64_t end = (uint64_t)local_ip << 16 | local_port;
+		char end[38];
+		snprintf(end, sizeof(end), "%s:%04X", local_ip, local_port);
 		int k = 0;
-		while (k < n && ends[k] != end)
+		while (k < n && strcmp(ends[k], end))
 			k++;
 		if (k < n || n == (int)(sizeof(ends) / sizeof(ends[0])))
 			continue;
-		ends[n++] = end;
+		snprintf(ends[n++], sizeof(ends[0]), "%s", end);
 		unsigned i = 0;
-		while (i < n_seen && seen[i] != local_ip)
+		while (i < n_seen && strcmp(seen[i], local_ip))
 			i++;
 		if (i == n_seen && n_seen < 64)
-			seen[n_seen++] = local_ip;
+			snprintf(seen[n_seen++], sizeof(seen[0]), "%s", local_ip);
 	}
 	fclose(f);
 	*sources = (int)n_seen;
@@ -1054,7 +1056,8 @@ static int count_established(uint16_t port, int *sources)
 }
 
 /* handshake mode with --hold-ms holds every connection open at once, each from the
- * next --source address; the run ends after the hold with every call completed. */
+ * next --source address (IPv6 has one loopback address: the connections all come from
+ * ::1); the run ends after the hold with every call completed. */
 static void idle_connections_held(void)
 {
 	proc_cleanup_all();
@@ -1066,9 +1069,11 @@ static void idle_connections_held(void)
 	snprintf(report, sizeof(report), "%s/report.json", dir);
 	struct proc_args a = { 0 };
 	run_args(&a, "scenarios/basic-call.json", port, ID_OURS, dir);
-	static const char *const flags[] = { "--mode", "handshake", "--calls", "300", "--rate", "600",
-					     "--hold-ms", "2500", "--max-concurrent", "300",
-					     "--source", "127.0.0.1-127.0.0.4", "--threads", "2", NULL };
+	const char *sources_arg = proc_ipv6() ? "::1" : "127.0.0.1-127.0.0.4";
+	int n_sources = proc_ipv6() ? 1 : 4;
+	const char *const flags[] = { "--mode", "handshake", "--calls", "300", "--rate", "600",
+				      "--hold-ms", "2500", "--max-concurrent", "300",
+				      "--source", sources_arg, "--threads", "2", NULL };
 	args_add_list(&a, flags);
 	pid_t run = proc_spawn(a.v, out, false);
 	CU_ASSERT_FATAL(run > 0);
@@ -1082,7 +1087,7 @@ static void idle_connections_held(void)
 		}
 	}
 	CHECK(most == 300, "all 300 connections are open at once (saw %d)", most);
-	CHECK(sources == 4, "they come from the 4 source addresses (saw %d)", sources);
+	CHECK(sources == n_sources, "they come from the %d source addresses (saw %d)", n_sources, sources);
 	int rc = proc_wait(run, RUN_TIMEOUT_MS);
 	proc_stop(uas, SIGTERM, 3000);
 	/* 600 full handshakes a second are more than the sanitizer build keeps up with:
@@ -1093,12 +1098,12 @@ static void idle_connections_held(void)
 	      failed);
 	if (failed)
 		proc_show_failed_checks(report);
-	static const struct proc_expect want[] = {
+	const struct proc_expect want[] = {
 		EXPECT_EQ("calls.completed", 300),
 		EXPECT_EQ("calls.max_concurrent", 300),
 		EXPECT_GE("duration_s", 2.5),
 		EXPECT_EQ("load.hold_ms", 2500),
-		EXPECT_STR("target.source", "127.0.0.1-127.0.0.4"),
+		EXPECT_STR("target.source", sources_arg),
 		{ 0 },
 	};
 	if (proc_expect_json(report, want) || failed)
@@ -1109,15 +1114,15 @@ static void idle_connections_held(void)
 /* UDP sockets bound to local ports lo..lo+n*span-1, counted per span of ports. */
 static int count_udp_ports(unsigned lo, unsigned span, unsigned n, int *per_span)
 {
-	FILE *f = fopen("/proc/net/udp", "r");
+	FILE *f = fopen(proc_ipv6() ? "/proc/net/udp6" : "/proc/net/udp", "r");
 	if (!f)
 		return -1;
 	char line[512];
 	int total = 0;
 	memset(per_span, 0, n * sizeof(*per_span));
 	while (fgets(line, sizeof(line), f)) {
-		unsigned local_ip, local_port;
-		if (sscanf(line, " %*d: %8X:%4X", &local_ip, &local_port) != 2 || local_port < lo ||
+		unsigned local_port;
+		if (sscanf(line, " %*d: %*[0-9A-F]:%4X", &local_port) != 1 || local_port < lo ||
 		    local_port >= lo + n * span)
 			continue;
 		per_span[(local_port - lo) / span]++;
@@ -1195,6 +1200,78 @@ static void readable_key_warns(void)
 	free(said);
 }
 
+/* The far end's certificate checked against the address we dial (IP:127.0.0.1 and
+ * IP:::1 in the lab's subjectAltNames), and the wire as a trace keeps it: Via and
+ * Contact name our address as SIP writes it ("[::1]:port" over IPv6), the SDP names
+ * its address type. Another address of the family is refused by the name check. */
+static void name_checked_against_address(void)
+{
+	proc_cleanup_all();
+	uint16_t port;
+	pid_t uas = start_uas("by-address", NULL, &port);
+	char dir[512], out[600], report[600];
+	proc_path(dir, sizeof(dir), "by-address");
+	snprintf(out, sizeof(out), "%s.out", dir);
+	snprintf(report, sizeof(report), "%s/report.json", dir);
+	struct proc_args a = { 0 };
+	run_args(&a, "scenarios/basic-call.json", port, ID_OURS, dir);
+	const char *const flags[] = { "--calls", "2", "--media-ms", "300", "--server-name", proc_lo_ip(),
+				      "--trace", "all:1", NULL };
+	args_add_list(&a, flags);
+	int rc = proc_run(a.v, out, NULL, RUN_TIMEOUT_MS, NULL);
+	CHECK(rc == 0, "a run that checks the name %s exits 0 (got %d)", proc_lo_ip(), rc);
+	static const struct proc_expect want[] = {
+		EXPECT_EQ("calls.completed", 2),
+		EXPECT_GE("srtp.packets_received", 20),
+		EXPECT_EQ("srtp.auth_failures", 0),
+		{ 0 },
+	};
+	if (proc_expect_json(report, want) || rc)
+		proc_show_log("trunkload run", out, 3000);
+	char path[700], via[80], contact[80], conn[40], to[80], from[80];
+	snprintf(path, sizeof(path), "%s/report.json", dir);
+	char *json = proc_read_file(path);
+	const char *file = json ? strstr(json, "\"file\":\t\"") : NULL;
+	CU_ASSERT_FATAL(file != NULL);
+	file += 9;
+	snprintf(path, sizeof(path), "%s/%.*s", dir, (int)(strchr(file, '"') - file), file);
+	free(json);
+	char *trace = proc_read_file(path);
+	CU_ASSERT_FATAL(trace != NULL);
+	snprintf(via, sizeof(via), "\r\nVia: SIP/2.0/TLS %s:", proc_lo_host());
+	snprintf(contact, sizeof(contact), "\r\nContact: <sip:1018@%s:", proc_lo_host());
+	snprintf(conn, sizeof(conn), "\r\nc=IN %s %s\r\n", proc_ipv6() ? "IP6" : "IP4", proc_lo_ip());
+	snprintf(to, sizeof(to), "\r\nTo: <sip:9898@%s:", proc_lo_host()); /* {target_host} */
+	snprintf(from, sizeof(from), "\r\nFrom: <sip:1018@%s>;", proc_lo_host()); /* {local_host} */
+	CHECK(strstr(trace, to), "its To names %s", to + 2);
+	CHECK(strstr(trace, from), "its From names %s", from + 2);
+	CHECK(strstr(trace, via), "the INVITE's Via names %s (trace %s)", via + 2, path);
+	CHECK(strstr(trace, contact), "its Contact names %s", contact + 2);
+	CHECK(strstr(trace, conn), "its SDP says %s", conn + 2);
+	free(trace);
+
+	/* another address of the family: not in the certificate */
+	struct proc_args b = { 0 };
+	proc_path(dir, sizeof(dir), "by-other-address");
+	run_args(&b, "scenarios/basic-call.json", port, ID_OURS, dir);
+	const char *const other[] = { "--calls", "1", "--media-ms", "0", "--server-name",
+				      proc_ipv6() ? "::2" : "127.0.0.2", NULL };
+	args_add_list(&b, other);
+	snprintf(out, sizeof(out), "%s.out", dir);
+	snprintf(report, sizeof(report), "%s/report.json", dir);
+	rc = proc_run(b.v, out, NULL, RUN_TIMEOUT_MS, NULL);
+	CHECK(rc == 1, "a run that expects another address exits 1 (got %d)", rc);
+	static const struct proc_expect refused[] = {
+		EXPECT_EQ("calls.completed", 0),
+		EXPECT_EQ("tls.handshakes.ok", 0),
+		{ 0 },
+	};
+	if (proc_expect_json(report, refused) || rc != 1)
+		proc_show_log("trunkload run", out, 3000);
+	proc_stop(uas, SIGTERM, 3000);
+	proc_cleanup_all();
+}
+
 /* The shared contract checker holds the built binary to DESIGN.md. */
 static void contract_check(void)
 {
@@ -1216,6 +1293,7 @@ static void contract_check(void)
 
 static const struct tl_case cases[] = {
 	{ "basic_call_passes", trial_0 },
+	{ "name_checked_against_address", name_checked_against_address },
 	{ "busy_far_end_fails", trial_1 },
 	{ "slow_answer_times_out", trial_2 },
 	{ "untrusted_server_cert_fails", trial_3 },

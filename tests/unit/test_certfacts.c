@@ -26,7 +26,7 @@
 #define OTHER_SUBJECT "CN=trunkload untrusted CA,O=trunkload lab"
 #define SERVER_SUBJECT "CN=" SERVER_NAME ",O=trunkload lab"
 #define CLIENT_SUBJECT "CN=" CLIENT_NAME ",O=trunkload lab"
-#define SERVER_SAN "DNS:" SERVER_NAME ", DNS:localhost, IP:127.0.0.1"
+#define SERVER_SAN "DNS:" SERVER_NAME ", DNS:localhost, IP:127.0.0.1, IP:::1"
 #define CLIENT_SAN "DNS:" CLIENT_NAME
 #define DAY_S 86400
 #define FORMAT_LINES 13 /* subject ... sha256 */

@@ -359,11 +359,13 @@ static void check_kind(const struct kind_case *kc)
 	CU_ASSERT_EQUAL(X509_check_host(srv, SERVER_NAME, 0, 0, NULL), 1);
 	CU_ASSERT_EQUAL(X509_check_host(srv, "localhost", 0, 0, NULL), 1);
 	CU_ASSERT_EQUAL(X509_check_ip_asc(srv, "127.0.0.1", 0), 1);
+	CU_ASSERT_EQUAL(X509_check_ip_asc(srv, "::1", 0), 1);
 	CU_ASSERT_EQUAL(X509_check_host(srv, "other.example", 0, 0, NULL), 0);
 	CU_ASSERT_EQUAL(X509_check_ip_asc(srv, "127.0.0.2", 0), 0);
 	CU_ASSERT_EQUAL(X509_check_host(cli, CLIENT_NAME, 0, 0, NULL), 1);
 	CU_ASSERT_EQUAL(X509_check_host(cli, SERVER_NAME, 0, 0, NULL), 0);
 	CU_ASSERT_EQUAL(X509_check_ip_asc(cli, "127.0.0.1", 0), 0);
+	CU_ASSERT_EQUAL(X509_check_ip_asc(cli, "::1", 0), 0);
 
 	/* chains: always at level 0; at level 2 only when the keys and digests are strong */
 	CU_ASSERT_EQUAL(verify(ca, srv, X509_PURPOSE_SSL_SERVER, 0), 1);
@@ -581,6 +583,7 @@ static void check_names(const struct variant_case *vc, X509 *x)
 	CU_ASSERT_EQUAL(X509_check_host(x, "wrong.trunkload.test", 0, 0, NULL), vc->wrong_name);
 	CU_ASSERT_EQUAL(X509_check_host(x, "localhost", 0, 0, NULL), vc->server && !vc->wrong_name);
 	CU_ASSERT_EQUAL(X509_check_ip_asc(x, "127.0.0.1", 0), vc->server && !vc->wrong_name);
+	CU_ASSERT_EQUAL(X509_check_ip_asc(x, "::1", 0), vc->server && !vc->wrong_name);
 }
 
 static void check_variant(const char *dir, const struct variant_case *vc, X509 *ca, X509 *other)

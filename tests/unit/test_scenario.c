@@ -301,8 +301,9 @@ static void test_values(void)
 	CU_ASSERT_EQUAL(scn.mode, SCN_PER_CALL);
 	CU_ASSERT_EQUAL(scn.connections, 2);
 	CU_ASSERT_STRING_EQUAL(scn.source, "10.0.0.254-10.0.1.2");
-	CU_ASSERT_EQUAL(scn.source_lo, 0x0a0000feu);
-	CU_ASSERT_EQUAL(scn.source_n, 5);
+	CU_ASSERT_EQUAL(scn.source_range.family, AF_INET);
+	CU_ASSERT_EQUAL(memcmp(scn.source_range.first, "\x0a\x00\x00\xfe", 4), 0);
+	CU_ASSERT_EQUAL(scn.source_range.n, 5);
 	CU_ASSERT_EQUAL(scn.rate, 0.5);
 	CU_ASSERT_EQUAL(scn.ramp_s, 2.5);
 	CU_ASSERT_EQUAL(scn.calls, 7);
@@ -379,9 +380,14 @@ static const struct {
 	{ "{\"transport\": {\"mode\": \"trunks\"}}", "transport.mode: expected one of trunk per_call handshake, got \"trunks\"" },
 	{ "{\"transport\": {\"connections\": 0}}", "transport.connections: expected an integer 1-65535, got 0" },
 	{ "{\"transport\": {\"source\": \"10.0.0.5-10.0.0.1\"}}",
-	  "transport.source: expected an IPv4 address or a range A-B, got \"10.0.0.5-10.0.0.1\"" },
+	  "transport.source: expected an IP address or a range A-B (the same but for the last 16 bits), got \"10.0.0.5-10.0.0.1\"" },
 	{ "{\"transport\": {\"source\": \"localhost\"}}",
-	  "transport.source: expected an IPv4 address or a range A-B, got \"localhost\"" },
+	  "transport.source: expected an IP address or a range A-B (the same but for the last 16 bits), got \"localhost\"" },
+	{ "{\"transport\": {\"source\": \"10.0.0.1-2001:db8::1\"}}",
+	  "transport.source: expected an IP address or a range A-B (the same but for the last 16 bits), got \"10.0.0.1-2001:db8::1\"" },
+	{ "{\"transport\": {\"source\": \"2001:db8::1-2001:db9::1\"}}",
+	  "transport.source: expected an IP address or a range A-B (the same but for the last 16 bits), got \"2001:db8::1-2001:db9::1\"" },
+	{ "{\"target\": {\"family\": \"ip6\"}}", "target.family: expected any, ipv4 or ipv6, got \"ip6\"" },
 	{ "{\"load\": {\"hold_ms\": 5}}",
 	  "load.hold_ms: expected with transport.mode handshake only (a call's own pause steps hold it otherwise), got mode trunk" },
 	{ "{\"load\": {\"hold_ms\": -1}}", "load.hold_ms: expected milliseconds 0-86400000, got -1" },

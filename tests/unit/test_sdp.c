@@ -109,6 +109,18 @@ static void test_build_parse_back(void)
 	CU_ASSERT_EQUAL_FATAL(sdp_parse(buf, (size_t)n, &a), 0);
 	CU_ASSERT_EQUAL(sdes_check_answer(c, 2, &a, &chosen, &reason), -EPROTO);
 	CU_ASSERT_STRING_EQUAL(reason, "sdp_port_zero");
+
+	/* IPv6: the address type follows the address, in o= and c= */
+	struct sdp_params p6 = { .addr = "2001:db8::a", .port = 40002, .session_id = 7,
+				 .crypto = c, .n_crypto = 1 };
+	n = sdp_build(buf, sizeof(buf), &p6);
+	CU_ASSERT_FATAL(n > 0);
+	CU_ASSERT_PTR_NOT_NULL(memmem(buf, (size_t)n, " 7 7 IN IP6 2001:db8::a\r\n", 25));
+	CU_ASSERT_PTR_NOT_NULL(memmem(buf, (size_t)n, "\r\nc=IN IP6 2001:db8::a\r\n", 24));
+	CU_ASSERT_PTR_NULL(memmem(buf, (size_t)n, "IP4", 3));
+	CU_ASSERT_EQUAL_FATAL(sdp_parse(buf, (size_t)n, &a), 0);
+	CU_ASSERT(tl_str_eq(a.addr, "2001:db8::a"));
+	CU_ASSERT_EQUAL(a.port, 40002);
 }
 
 static void test_build_invalid(void)
@@ -116,7 +128,8 @@ static void test_build_invalid(void)
 	struct sdes_crypto c[2];
 	make_offer(c);
 	char buf[1024];
-	static const char *bad_addr[] = { NULL, "", "192.0.2.1\r\na=evil", "192.0.2.1 x", "host" };
+	static const char *bad_addr[] = { NULL, "", "192.0.2.1\r\na=evil", "192.0.2.1 x", "host", "face",
+					  "::1 x", "fe80::1%lo" };
 	for (size_t i = 0; i < sizeof(bad_addr) / sizeof(bad_addr[0]); i++) {
 		struct sdp_params p = { .addr = bad_addr[i], .port = 1 };
 		CU_ASSERT_EQUAL(sdp_build(buf, sizeof(buf), &p), -EINVAL);

@@ -52,7 +52,7 @@ static void arm(struct uac *u, struct trunk *t, uint64_t at)
 static void send_ping(struct uac *u, struct trunk *t, struct conn *c)
 {
 	struct scn_dest_view d = scn_dest(u->scn, t->dest);
-	char call_id[96], branch[96], ruri[320], to[300], from[300], tag[12];
+	char call_id[96], branch[8 + 96], ruri[320], to[300], from[300], tag[12];
 	ping_call_id(u, t, call_id, sizeof(call_id));
 	snprintf(branch, sizeof(branch), "z9hG4bK-%s", call_id);
 	*strchr(branch, '@') = '\0';

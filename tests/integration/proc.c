@@ -245,37 +245,42 @@ void proc_cleanup_all(void)
 			proc_stop(reg.pid[i], SIGTERM, 2000);
 }
 
-/* True when /proc/net/tcp (tcp6) lists a LISTEN socket on the loopback's port or *:port. */
-static bool listening(uint16_t port)
+/* True when /proc/net/tcp (tcp6) lists a LISTEN socket on ip:port or *:port of ip's
+ * family. */
+static bool listening(const char *ip, uint16_t port)
 {
-	bool v6 = proc_ipv6();
+	unsigned char bytes[16];
+	bool v6 = strchr(ip, ':') != NULL;
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, ip, bytes) != 1)
+		return false;
 	FILE *f = fopen(v6 ? "/proc/net/tcp6" : "/proc/net/tcp", "r");
 	if (!f)
 		return false;
+	/* the kernel prints the address as raw big-endian words in host order */
+	char want[40] = "";
+	for (unsigned w = 0; w < (v6 ? 4u : 1u); w++) {
+		uint32_t word;
+		memcpy(&word, bytes + 4 * w, 4);
+		snprintf(want + 8 * w, sizeof(want) - 8 * w, "%08X", word);
+	}
+	const char *any = v6 ? "00000000000000000000000000000000" : "00000000";
 	char line[512];
 	bool found = false;
-	/* the kernel prints the address as raw big-endian words in host order */
-	char loop[40];
-	if (v6)
-		snprintf(loop, sizeof(loop), "%08X%08X%08X%08X", 0u, 0u, 0u, htonl(1));
-	else
-		snprintf(loop, sizeof(loop), "%08X", htonl(INADDR_LOOPBACK));
-	const char *any = v6 ? "00000000000000000000000000000000" : "00000000";
 	while (!found && fgets(line, sizeof(line), f)) {
 		char addr[40];
 		unsigned lport, state;
 		if (sscanf(line, " %*d: %39[0-9A-F]:%4X %*[0-9A-F]:%*4X %2X", addr, &lport, &state) == 3)
-			found = lport == port && state == 0x0A && (!strcmp(addr, loop) || !strcmp(addr, any));
+			found = lport == port && state == 0x0A && (!strcmp(addr, want) || !strcmp(addr, any));
 	}
 	fclose(f);
 	return found;
 }
 
-int proc_wait_port(pid_t pid, uint16_t port, int timeout_ms)
+int proc_wait_listen(pid_t pid, const char *ip, uint16_t port, int timeout_ms)
 {
 	double deadline = now_s() + timeout_ms / 1000.0;
 	for (;;) {
-		if (listening(port))
+		if (listening(ip, port))
 			return 0;
 		if (reap(pid) != -EAGAIN)
 			return -ECHILD;
@@ -283,6 +288,11 @@ int proc_wait_port(pid_t pid, uint16_t port, int timeout_ms)
 			return -ETIMEDOUT;
 		proc_nap_ms(20);
 	}
+}
+
+int proc_wait_port(pid_t pid, uint16_t port, int timeout_ms)
+{
+	return proc_wait_listen(pid, proc_lo_ip(), port, timeout_ms);
 }
 
 /* utime + stime of /proc/PID/stat, in seconds (clock ticks). */

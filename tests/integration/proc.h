@@ -44,6 +44,8 @@ pid_t proc_spawn(char *const argv[], const char *log, bool keep_stdin);
  * the peer under test never sees a stray connection. 0 when listening, -ECHILD when
  * pid exited first (it is reaped and unregistered), -ETIMEDOUT. */
 int proc_wait_port(pid_t pid, uint16_t port, int timeout_ms);
+/* The same for ip:port (an address of either family, without brackets). */
+int proc_wait_listen(pid_t pid, const char *ip, uint16_t port, int timeout_ms);
 
 /* Waits up to timeout_ms for pid to exit, without signalling it. Returns its exit
  * status (0-255, or PROC_SIGNALED + signal) and unregisters it, or -ETIMEDOUT. */

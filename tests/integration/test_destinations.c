@@ -7,7 +7,6 @@
  * next, each destination's figures in target.destinations[]. */
 #include "proc.h"
 #include "tl_test.h"
-#include <arpa/inet.h>
 #include <cjson/cJSON.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,22 +28,6 @@ static const char *node_addr(unsigned i)
 	return addr[i];
 }
 
-/* Whether addr:p is in LISTEN state, from /proc/net/tcp (no connection is made). */
-static bool listening(const char *addr, uint16_t p)
-{
-	FILE *f = fopen("/proc/net/tcp", "r");
-	char line[256];
-	unsigned local, local_port, state;
-	bool found = false;
-	in_addr_t want = inet_addr(addr);
-	while (f && !found && fgets(line, sizeof(line), f))
-		found = sscanf(line, " %*u: %8x:%4x %*8x:%*4x %2x", &local, &local_port, &state) == 3 &&
-			local == want && local_port == p && state == 0x0A;
-	if (f)
-		fclose(f);
-	return found;
-}
-
 /* Node i presenting cert (a lab name), in place of whatever it ran before. */
 static bool start_node(unsigned i, const char *cert)
 {
@@ -63,12 +46,9 @@ static bool start_node(unsigned i, const char *cert)
 	args_add(&a, "--ca");
 	args_add(&a, "%s/ca.crt", pki);
 	node_pid[i] = proc_spawn(a.v, log, false);
-	for (int waited = 0; node_pid[i] > 0 && !listening(node_addr(i), port); waited += 20) {
-		if (waited >= START_MS) {
-			proc_show_log("trunkload uas", log, 2000);
-			return false;
-		}
-		proc_nap_ms(20);
+	if (node_pid[i] > 0 && proc_wait_listen(node_pid[i], node_addr(i), port, START_MS)) {
+		proc_show_log("trunkload uas", log, 2000);
+		return false;
 	}
 	return node_pid[i] > 0;
 }

@@ -433,7 +433,8 @@ static void parse_hosts(struct ctx *c, const cJSON *o)
 static void parse_target(struct ctx *c, const cJSON *o)
 {
 	static const char *const keys[] = { "host", "port", "server_name", "hosts", "distribution",
-					    "family", NULL };
+					    "family", "resolve", NULL };
+	static const char *const resolves[] = { "address", "srv", NULL };
 	static const char *const policies[] = { "round_robin", "weighted", "failover", NULL };
 	static const char *const families[] = { "any", "ipv4", "ipv6", NULL };
 	struct scenario *s = c->s;
@@ -457,12 +458,50 @@ static void parse_target(struct ctx *c, const cJSON *o)
 	int family;
 	if (get_enum(c, o, "target", "family", families, "any, ipv4 or ipv6", &family))
 		s->family = (enum scn_family)family;
+	int resolve;
+	if (get_enum(c, o, "target", "resolve", resolves, "address or srv", &resolve)) {
+		s->resolve = (enum scn_resolve)resolve;
+		const char *other = has(o, "hosts") ? "hosts" : has(o, "port") ? "port" :
+				    has(o, "distribution") ? "distribution" : NULL;
+		if (s->resolve == SCN_RESOLVE_SRV && other)
+			add_err(c, "target.resolve: srv takes target.host, a domain, alone (its SRV records "
+				   "name the hosts, ports, priorities and weights), got target.%s too", other);
+	}
+}
+
+/* "sips:DOMAIN" or "sip:DOMAIN": 1 when list is one, 0 when not, -EINVAL when it is not
+ * alone or holds more than a host. */
+static int set_sip_uri_target(struct scenario *s, const char *list)
+{
+	size_t skip = !strncasecmp(list, "sips:", 5) ? 5 : !strncasecmp(list, "sip:", 4) ? 4 : 0;
+	if (!skip)
+		return 0;
+	const char *h = list + skip;
+	char host[256];
+	uint16_t port;
+	if (strchr(h, ',') || strpbrk(h, ";?@") ||
+	    tl_hostport_parse(h, strlen(h), host, sizeof(host), &port, SCN_SIPS_PORT))
+		return -EINVAL;
+	bool literal = host[0] == '[' || tl_host_is_v6(host) || strspn(host, "0123456789.") == strlen(host);
+	bool has_port = strrchr(h, ':') && (h[0] != '[' || strrchr(h, ':') > strchr(h, ']'));
+	snprintf(s->host, sizeof(s->host), "%s", host);
+	s->port = port;
+	s->n_dests = 0;
+	/* a port or an address: no SRV (RFC 3263 4.2) */
+	s->resolve = literal || has_port ? SCN_RESOLVE_ADDRESS : SCN_RESOLVE_SRV;
+	return 1;
 }
 
 int scn_set_targets(struct scenario *s, const char *list, const char **bad_item, size_t *bad_len)
 {
 	struct scn_dest d[DEST_MAX];
 	unsigned n = 0;
+	*bad_item = list;
+	*bad_len = strlen(list);
+	int uri = set_sip_uri_target(s, list);
+	if (uri)
+		return uri < 0 ? uri : 0;
+	s->resolve = SCN_RESOLVE_ADDRESS;
 	for (const char *p = list;; p++) {
 		const char *comma = strchr(p, ',');
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);
@@ -2133,7 +2172,7 @@ struct scn_dest_view scn_dest(const struct scenario *s, unsigned i)
 					       .server_name = scn_server_name(s) };
 	const struct scn_dest *d = &s->dests[i];
 	return (struct scn_dest_view){
-		.host = d->host, .port = d->port, .weight = d->weight,
+		.host = d->host, .port = d->port, .weight = d->weight, .priority = d->priority,
 		.server_name = d->server_name[0] ? d->server_name :
 			       s->server_name[0] ? s->server_name : d->host,
 	};

@@ -165,6 +165,11 @@ struct scenario {
 	uint16_t port;                 /* target.port, default 5061 */
 	char server_name[256];         /* target.server_name; "" = verify against host */
 	enum scn_family { SCN_FAMILY_ANY, SCN_FAMILY_IPV4, SCN_FAMILY_IPV6 } family; /* target.family */
+	/* target.resolve srv (or --target sips:DOMAIN): target.host is a domain whose NAPTR and
+	 * SRV records name the destinations (RFC 3263), put in dests when the run starts */
+	enum scn_resolve { SCN_RESOLVE_ADDRESS, SCN_RESOLVE_SRV } resolve;
+	char resolved_from[256];       /* the domain the destinations came from ("" none) */
+	char addresses[DEST_MAX][TL_HOSTPORT_TEXT]; /* each destination's address, once known */
 	/* target.hosts: a trunk's destinations (a cluster's nodes), each "HOST:PORT" or
 	 * {host, port, weight, server_name}; n_dests 0: host and port alone */
 	struct scn_dest {
@@ -172,6 +177,7 @@ struct scenario {
 		uint16_t port;
 		uint32_t weight;        /* target.distribution weighted; default 1 */
 		bool has_weight;
+		uint16_t priority;      /* from an SRV record (target.resolve srv) */
 		char server_name[256];  /* its own; "" = target.server_name, else its host */
 	} dests[DEST_MAX];
 	unsigned n_dests;
@@ -308,11 +314,13 @@ struct scn_dest_view {
 	const char *host, *server_name; /* server_name: its own, target.server_name, its host */
 	uint16_t port;
 	uint32_t weight;
+	uint16_t priority;
 };
 /* Destination i (< scn_n_dests). */
 struct scn_dest_view scn_dest(const struct scenario *s, unsigned i);
 /* --target: "HOST:PORT[,HOST:PORT...]" (HOST alone: 5061) replaces the destinations;
- * one alone is target.host and port. 0; -EINVAL or -ERANGE (a port outside 1-65535) for
+ * one alone is target.host and port; "sips:DOMAIN" (or "sip:DOMAIN") alone is a domain to
+ * resolve as RFC 3263 says (target.resolve srv), with a port or an address an address. 0; -EINVAL or -ERANGE (a port outside 1-65535) for
  * the item at *bad_item (*bad_len bytes), -E2BIG past DEST_MAX, -EEXIST for one named
  * twice. */
 int scn_set_targets(struct scenario *s, const char *list, const char **bad_item, size_t *bad_len);

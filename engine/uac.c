@@ -486,12 +486,14 @@ struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
 	u->k = cfg->worker_id;
 	u->n_dests = scn_n_dests(u->scn);
 	uint32_t weights[DEST_MAX];
+	uint16_t priorities[DEST_MAX];
 	for (unsigned i = 0; i < u->n_dests; i++) {
 		struct scn_dest_view d = scn_dest(u->scn, i);
 		snprintf(u->dests[i].verify_name, sizeof(u->dests[i].verify_name), "%s", d.server_name);
 		weights[i] = d.weight;
+		priorities[i] = d.priority;
 	}
-	dest_picker_init(&u->picker, u->scn->distribution, u->n_dests, weights);
+	dest_picker_init(&u->picker, u->scn->distribution, u->n_dests, weights, priorities);
 	u->expect_refusal = u->scn->expect_handshake == SCN_HS_REJECTED;
 	u->per_conn = scn_conn_per_call(u->scn);
 	u->n_trunks = u->per_conn ? 0 : (cfg->connections ? cfg->connections : 1) * u->n_dests;
@@ -499,7 +501,8 @@ struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
 	u->trunks = calloc(u->n_trunks + 1, sizeof(*u->trunks));
 	u->calls = calloc(u->n_calls, sizeof(*u->calls));
 	if (!u->trunks || !u->calls || slot_stack_init(&u->slots, u->n_calls) ||
-	    (u->n_dests > 1 && result_dests_reserve(&w->res, u->n_dests))) {
+	    ((u->n_dests > 1 || u->scn->resolve == SCN_RESOLVE_SRV) &&
+	     result_dests_reserve(&w->res, u->n_dests))) {
 		uac_free(u);
 		return NULL;
 	}

@@ -120,6 +120,10 @@ static void dests_json(cJSON *target, const struct scenario *s, const struct res
 		cJSON_AddStringToObject(o, "host", v.host);
 		cJSON_AddNumberToObject(o, "port", v.port);
 		cJSON_AddStringToObject(o, "server_name", v.server_name);
+		if (s->addresses[i][0])
+			cJSON_AddStringToObject(o, "address", s->addresses[i]);
+		if (s->distribution == DEST_SRV)
+			cJSON_AddNumberToObject(o, "priority", v.priority);
 		cJSON_AddNumberToObject(o, "weight", v.weight);
 		cJSON_AddNumberToObject(o, "calls", (double)d->calls);
 		cJSON_AddNumberToObject(o, "completed", (double)d->completed);
@@ -135,6 +139,28 @@ static void dests_json(cJSON *target, const struct scenario *s, const struct res
 		cJSON_AddNumberToObject(o, "p99_ms", d->invite_to_200.count ?
 					hist_percentile(&d->invite_to_200, 99) / 1000.0 : 0);
 		cJSON_AddItemToObject(o, "invite_to_200", latency(&d->invite_to_200));
+		cJSON_AddItemToArray(arr, o);
+	}
+}
+
+/* target.resolved[]: with a domain resolved by SRV (RFC 3263), each of its targets as
+ * DNS named it and how the calls sent there fared (from target.destinations[]). */
+static void resolved_json(cJSON *target, const struct scenario *s)
+{
+	static const char *const keys[] = { "host", "port", "address", "priority", "weight", "calls",
+					    "completed", "failed", "failures", NULL };
+	if (!s->resolved_from[0])
+		return;
+	cJSON_AddStringToObject(target, "resolved_from", s->resolved_from);
+	cJSON *arr = cJSON_AddArrayToObject(target, "resolved");
+	const cJSON *d;
+	cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(target, "destinations")) {
+		cJSON *o = cJSON_CreateObject();
+		for (const char *const *k = keys; *k; k++) {
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, *k);
+			if (v)
+				cJSON_AddItemToObject(o, *k, cJSON_Duplicate(v, true));
+		}
 		cJSON_AddItemToArray(arr, o);
 	}
 }
@@ -255,6 +281,7 @@ static cJSON *build(const struct report *rep)
 	if (s->source[0])
 		cJSON_AddStringToObject(target, "source", s->source);
 	dests_json(target, s, r);
+	resolved_json(target, s);
 	if (s->options_ping_s) {
 		const struct trunk_keepalive *k = &r->keepalive;
 		cJSON *t = cJSON_AddObjectToObject(root, "trunk");

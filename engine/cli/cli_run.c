@@ -1,8 +1,10 @@
 #include "cli.h"
 #include "net_addr.h"
+#include "str.h"
 #include "cli_capacity.h"
 #include "cli_metrics.h"
 #include "cli_pcap.h"
+#include "cli_targets.h"
 #include "wall_time.h"
 #include "clock.h"
 #include "report.h"
@@ -36,9 +38,16 @@ static const char run_help[] =
 	"  --target HOST:PORT[,HOST:PORT...]\n"
 	"                          the far end (scenario target.host/port; default 127.0.0.1:5061);\n"
 	"                          several: a trunk's destinations, as target.hosts (up to 16);\n"
-	"                          IPv6 in brackets: [::1]:5061\n"
+	"                          IPv6 in brackets: [::1]:5061; sips:DOMAIN: the destinations\n"
+	"                          DOMAIN's NAPTR and SRV records name (RFC 3263, target.resolve\n"
+	"                          srv), by their priority and weight, the next priority taking\n"
+	"                          the calls while none of the best is up\n"
+	"  --dns ADDR:PORT         ask this DNS server (c-ares; [V6]:PORT) for SRV and addresses\n"
+	"                          instead of the system's resolver; a query unanswered for 3 s\n"
+	"                          stops the run (exit 3)\n"
 	"  --server-name NAME      SNI and the name the far end's certificate must match\n"
-	"                          (target.server_name; default: each destination's host, or\n"
+	"                          (target.server_name; default: the domain of sips:DOMAIN as\n"
+	"                          RFC 5922 says, else each destination's host, or\n"
 	"                          without a scenario file the --target host; with neither,\n"
 	"                          the lab's uas.trunkload.test)\n"
 	"  --cert FILE --key FILE  our client certificate (chain) and private key, PEM\n"
@@ -156,7 +165,7 @@ enum {
 	O_QUIET, O_HELP, O_MEDIA_PORTS, O_MODE, O_THREADS, O_SECURITY_LEVEL, O_EXPECT_HANDSHAKE,
 	O_KEYLOG, O_SRTP_KEYS, O_SHARD, O_RESUME, O_SOURCE, O_HOLD_MS, O_CRL, O_START_AT,
 	O_FIND_CAPACITY, O_FROM, O_MAX, O_STEP_S, O_DRAIN_S, O_METRICS, O_METRICS_HOLD, O_TRACE,
-	O_TRACE_MEM, O_PCAP, O_PCAP_MAX_MB,
+	O_TRACE_MEM, O_PCAP, O_PCAP_MAX_MB, O_DNS,
 };
 
 static const struct option run_options[] = {
@@ -192,6 +201,7 @@ static const struct option run_options[] = {
 	{ "trace", required_argument, NULL, O_TRACE },
 	{ "trace-mem", required_argument, NULL, O_TRACE_MEM },
 	{ "pcap", required_argument, NULL, O_PCAP },
+	{ "dns", required_argument, NULL, O_DNS },
 	{ "pcap-max-mb", required_argument, NULL, O_PCAP_MAX_MB },
 	{ "metrics-hold", required_argument, NULL, O_METRICS_HOLD },
 	{ "resume", no_argument, NULL, O_RESUME },
@@ -232,7 +242,8 @@ static int apply_flag(struct scenario *s, int opt, const char *arg, bool *calls_
 			return cli_usage_error("run", "--target: %.*s is named twice", (int)len, item);
 		default:
 			return cli_usage_error("run", "--target: expected HOST:PORT or [IPV6]:PORT (or HOST "
-						      "for port %d), several separated by commas, got \"%.*s\"",
+						      "for port %d), several separated by commas, or sips:DOMAIN "
+						      "alone, got \"%.*s\"",
 					       CLI_SIPS_PORT, (int)len, item);
 		}
 	}
@@ -395,45 +406,6 @@ static void print_progress(const struct progress_snapshot *p, void *arg)
 	v->printed = true;
 }
 
-/* Each destination's address, of the family target.family names, or that of
- * transport.source (connections bound to its addresses reach that family alone). */
-static int resolve(const struct scenario *s, struct run_caller_config *cfg, char *why, size_t n)
-{
-	static const int families[] = { [SCN_FAMILY_ANY] = AF_UNSPEC, [SCN_FAMILY_IPV4] = AF_INET,
-					[SCN_FAMILY_IPV6] = AF_INET6 };
-	int family = families[s->family];
-	const char *from = " address (target.family)";
-	if (s->source_range.n) {
-		if (family != AF_UNSPEC && family != s->source_range.family) {
-			snprintf(why, n, "transport.source %.60s is IPv%c, target.family says otherwise",
-				 s->source, s->source_range.family == AF_INET6 ? '6' : '4');
-			return -EINVAL;
-		}
-		family = s->source_range.family;
-		from = " address (as transport.source)";
-	}
-	for (unsigned i = 0; i < scn_n_dests(s); i++) {
-		struct scn_dest_view d = scn_dest(s, i);
-		struct addrinfo hints = { .ai_family = family, .ai_socktype = SOCK_STREAM };
-		struct addrinfo *ai = NULL;
-		char port[8];
-		snprintf(port, sizeof(port), "%u", d.port);
-		int rc = getaddrinfo(d.host, port, &hints, &ai);
-		if (rc || !ai) {
-			bool wrong_family = rc == EAI_ADDRFAMILY || (rc == EAI_NONAME && family != AF_UNSPEC);
-			snprintf(why, n, "%.120s: %s%s%s", d.host,
-				 wrong_family ? "no" : rc ? gai_strerror(rc) : "no address",
-				 !wrong_family ? "" : family == AF_INET6 ? " IPv6" : " IPv4",
-				 wrong_family ? from : "");
-			return -ENOENT;
-		}
-		memcpy(&cfg->targets[i], ai->ai_addr, ai->ai_addrlen);
-		cfg->target_lens[i] = ai->ai_addrlen;
-		freeaddrinfo(ai);
-	}
-	return 0;
-}
-
 /* Every source address must be ours: a typo would otherwise fail each call alike. */
 static int check_sources(const struct scenario *s)
 {
@@ -513,6 +485,7 @@ int cmd_run(int argc, char **argv)
 	double metrics_hold = 0;
 	struct trace_plan trace = { .mem = 64u << 20 };
 	const char *pcap_path = NULL;
+	const char *dns_server = NULL;
 	uint64_t pcap_mb = CLI_PCAP_DEFAULT_MB;
 	struct capacity_plan plan = { .max = 1e6, .step_s = 10, .drain_s = 2 };
 	enum { MAX_FLAGS = 256 };
@@ -595,6 +568,15 @@ int cmd_run(int argc, char **argv)
 				return EXIT_USAGE;
 		} else if (opt == O_PCAP) {
 			pcap_path = optarg;
+		} else if (opt == O_DNS) {
+			char host[TL_IP_TEXT + 2];
+			uint16_t port;
+			union tl_sockaddr a;
+			if (tl_hostport_parse(optarg, strlen(optarg), host, sizeof(host), &port, 53) ||
+			    tl_sockaddr_set(&a, host, port))
+				return cli_usage_error("run", "--dns: expected a DNS server's ADDR:PORT or [V6]:PORT, "
+							      "got \"%s\"", optarg);
+			dns_server = optarg;
 		} else if (opt == O_PCAP_MAX_MB) {
 			if (cli_u64(optarg, 1, 1u << 20, &pcap_mb))
 				return cli_usage_error("run", "--pcap-max-mb: expected MiB 1-1048576, got \"%s\"", optarg);
@@ -780,7 +762,7 @@ int cmd_run(int argc, char **argv)
 	result_init(&res);
 	double started = clock_wall_s();
 	char why[200];
-	if (resolve(&scn, &cfg, why, sizeof(why))) {
+	if (cli_resolve_targets(&scn, dns_server, &cfg, why, sizeof(why))) {
 		res.could_not_run = -ENOENT;
 		snprintf(res.could_not_run_why, sizeof(res.could_not_run_why), "%s", why);
 	} else if (find) {

@@ -9,7 +9,7 @@
 static void test_round_robin(void)
 {
 	struct dest_picker p;
-	dest_picker_init(&p, DEST_ROUND_ROBIN, 3, NULL);
+	dest_picker_init(&p, DEST_ROUND_ROBIN, 3, NULL, NULL);
 	int want[] = { 0, 1, 2, 0, 1, 2 };
 	for (int i = 0; i < 6; i++)
 		CU_ASSERT(dest_pick(&p, ALL) == want[i]);
@@ -25,7 +25,7 @@ static void test_weighted(void)
 {
 	static const uint32_t w[] = { 5, 1, 1 };
 	struct dest_picker p;
-	dest_picker_init(&p, DEST_WEIGHTED, 3, w);
+	dest_picker_init(&p, DEST_WEIGHTED, 3, w, NULL);
 	unsigned n[3] = { 0 }, run = 0, longest = 0;
 	int last = -1;
 	for (int i = 0; i < 700; i++) {
@@ -54,7 +54,7 @@ static void test_weighted(void)
 static void test_failover(void)
 {
 	struct dest_picker p;
-	dest_picker_init(&p, DEST_FAILOVER, 4, NULL);
+	dest_picker_init(&p, DEST_FAILOVER, 4, NULL, NULL);
 	for (int i = 0; i < 5; i++)
 		CU_ASSERT(dest_pick(&p, ALL) == 0);
 	CU_ASSERT(dest_pick(&p, 0xe) == 1);
@@ -63,16 +63,36 @@ static void test_failover(void)
 	CU_ASSERT(dest_pick(&p, ALL) == 0); /* back to the first once it is up */
 }
 
+/* DNS SRV (RFC 2782): the best priority that has a usable target, spread by weight in
+ * it; the next priority only while none of the best is usable. */
+static void test_srv(void)
+{
+	struct dest_picker p;
+	static const uint32_t w[] = { 3, 1, 1, 1 };
+	static const uint16_t prio[] = { 10, 10, 20, 30 };
+	dest_picker_init(&p, DEST_SRV, 4, w, prio);
+	unsigned n[4] = { 0 };
+	for (int i = 0; i < 400; i++)
+		n[dest_pick(&p, ALL)]++;
+	CHECK(n[0] == 300 && n[1] == 100 && n[2] == 0 && n[3] == 0,
+	      "priority 10 alone, 3:1 by weight, got %u/%u/%u/%u", n[0], n[1], n[2], n[3]);
+	CU_ASSERT(dest_pick(&p, 0x2) == 1);
+	CU_ASSERT(dest_pick(&p, 0xc) == 2); /* priority 10 down: 20 */
+	CU_ASSERT(dest_pick(&p, 0x8) == 3);
+	CU_ASSERT(dest_pick(&p, 0x5) == 0); /* one of 10 back */
+	CU_ASSERT_STRING_EQUAL(dest_policy_name(DEST_SRV), "srv");
+}
+
 static void test_none_usable(void)
 {
 	struct dest_picker p;
-	for (int pol = DEST_ROUND_ROBIN; pol <= DEST_FAILOVER; pol++) {
-		dest_picker_init(&p, (enum dest_policy)pol, 2, NULL);
+	for (int pol = DEST_ROUND_ROBIN; pol <= DEST_SRV; pol++) {
+		dest_picker_init(&p, (enum dest_policy)pol, 2, NULL, NULL);
 		CU_ASSERT(dest_pick(&p, 0) == -1);
 		CU_ASSERT(dest_pick(&p, 0x4) == -1); /* a bit past the list names nothing */
 		CU_ASSERT(dest_pick(&p, 0x2) == 1);
 	}
-	dest_picker_init(&p, DEST_ROUND_ROBIN, 1, NULL);
+	dest_picker_init(&p, DEST_ROUND_ROBIN, 1, NULL, NULL);
 	CU_ASSERT(dest_pick(&p, ALL) == 0 && dest_pick(&p, ALL) == 0);
 	CU_ASSERT_STRING_EQUAL(dest_policy_name(DEST_WEIGHTED), "weighted");
 }
@@ -83,6 +103,7 @@ int main(void)
 		{ "round robin, skipping the unusable", test_round_robin },
 		{ "weighted: exact shares, interleaved", test_weighted },
 		{ "failover: the first usable", test_failover },
+		{ "srv: the best priority, by weight", test_srv },
 		{ "nothing usable", test_none_usable },
 	};
 	return tl_run("dest_pick", TL_CASES(cases));

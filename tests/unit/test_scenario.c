@@ -209,6 +209,22 @@ static void test_destinations(void)
 	CU_ASSERT(scn_set_targets(&scn, "a:1,,b", &bad_item, &bad_len) == -EINVAL && bad_len == 0);
 	CU_ASSERT(scn_set_targets(&scn, "a:1,b:2,A:1", &bad_item, &bad_len) == -EEXIST); /* names: any case */
 	CU_ASSERT(scn_set_targets(&scn, "a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q", &bad_item, &bad_len) == -E2BIG);
+	/* sips:DOMAIN: resolved by NAPTR and SRV; with a port or an address, dialled as is
+	 * (RFC 3263 4.2) */
+	CU_ASSERT(scn_set_targets(&scn, "sips:Example.com", &bad_item, &bad_len) == 0);
+	CU_ASSERT(scn.resolve == SCN_RESOLVE_SRV && !strcmp(scn.host, "Example.com") && scn_n_dests(&scn) == 1);
+	CU_ASSERT(scn_set_targets(&scn, "sips:example.com:5070", &bad_item, &bad_len) == 0);
+	CU_ASSERT(scn.resolve == SCN_RESOLVE_ADDRESS && scn.port == 5070);
+	CU_ASSERT(scn_set_targets(&scn, "sip:[2001:db8::1]", &bad_item, &bad_len) == 0);
+	CU_ASSERT(scn.resolve == SCN_RESOLVE_ADDRESS && !strcmp(scn.host, "2001:db8::1") && scn.port == 5061);
+	CU_ASSERT(scn_set_targets(&scn, "sips:192.0.2.1", &bad_item, &bad_len) == 0 &&
+		  scn.resolve == SCN_RESOLVE_ADDRESS);
+	CU_ASSERT(scn_set_targets(&scn, "sips:a.test,b.test", &bad_item, &bad_len) == -EINVAL);
+	CU_ASSERT(scn_set_targets(&scn, "sips:alice@a.test", &bad_item, &bad_len) == -EINVAL);
+	CU_ASSERT(scn_set_targets(&scn, "127.0.0.9", &bad_item, &bad_len) == 0 &&
+		  scn.resolve == SCN_RESOLVE_ADDRESS); /* a list again: addresses */
+	CU_ASSERT_EQUAL_FATAL(load("{\"target\": {\"host\": \"trunk.test\", \"resolve\": \"srv\"}}", "/t.json"), 0);
+	CU_ASSERT(scn.resolve == SCN_RESOLVE_SRV);
 
 	static const struct {
 		const char *json, *error;
@@ -222,6 +238,10 @@ static void test_destinations(void)
 		  "target.hosts[1]: expected each destination once, got A:5061 again (target.hosts[0])" },
 		{ "{\"target\": {\"hosts\": [{\"host\": \"a\", \"weight\": 2}, \"b\"]}}",
 		  "target.hosts[0].weight: expected target.distribution \"weighted\" for weights, got \"round_robin\"" },
+		{ "{\"target\": {\"host\": \"t.test\", \"port\": 5070, \"resolve\": \"srv\"}}",
+		  "target.resolve: srv takes target.host, a domain, alone (its SRV records name the hosts, "
+		  "ports, priorities and weights), got target.port too" },
+		{ "{\"target\": {\"resolve\": \"naptr\"}}", "target.resolve: expected address or srv, got \"naptr\"" },
 		{ "{\"target\": {\"distribution\": \"random\"}}",
 		  "target.distribution: expected round_robin, weighted or failover" },
 		{ "{\"thresholds\": {\"srtp.lost@a:5061\": {\"max\": 0}}}",

@@ -473,3 +473,13 @@ double srtp_far_end_lost_pct(const struct srtp_far_end *f)
 {
 	return f->expected ? 100.0 * (double)f->lost / (double)f->expected : 0;
 }
+
+unsigned result_out_of_service_in(const struct trunk_keepalive *k, unsigned t)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < k->n_events; i++) {
+		const struct oos_event *e = &k->events[i];
+		n += e->at_s < t + 1.0 && (e->back_s < 0 || e->back_s >= t);
+	}
+	return n;
+}

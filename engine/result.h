@@ -289,6 +289,10 @@ int result_stages_reserve(struct result *r, unsigned n);
 /* The same for n destinations. */
 int result_dests_reserve(struct result *r, unsigned n);
 
+/* Trunk connections out of service at any time in second t of the run (from the
+ * keepalive's events, as the time series shows them). */
+unsigned result_out_of_service_in(const struct trunk_keepalive *k, unsigned t);
+
 /* One more handshake with the certificate of src: counted on its entry, or src copied. */
 void result_peer_merge(struct result *dst, const struct peer_seen *src);
 

@@ -542,6 +542,8 @@ static cJSON *build(const struct report *rep)
 		cJSON_AddNumberToObject(o, "active", (double)row->active);
 		cJSON_AddNumberToObject(o, "p99_ms", ms(row->p99_us));
 		cJSON_AddNumberToObject(o, "schedule_lag_ms", ms(row->lag_max_us));
+		if (s->options_ping_s)
+			cJSON_AddNumberToObject(o, "out_of_service", result_out_of_service_in(&r->keepalive, i));
 		cJSON_AddItemToArray(ts, o);
 	}
 	return root;

@@ -84,6 +84,14 @@ static void out_of_service_on_503(void)
 	CHECK(at >= 1 && at <= 3.5, "node 0 out of service about 2 s in (%g)", at);
 	CHECK(back >= 6 && back <= 8.5, "back about 7 s in, after 5 s of 503 (%g)", back);
 	CHECK(proc_json_value(report, "trunk.out_of_service.1.at_s") < 0, "once only");
+	/* the time series says the same, second by second */
+	for (unsigned t = 0; t < 10 && at > 0 && back > 0; t++) {
+		char key[48];
+		snprintf(key, sizeof(key), "timeseries.%u.out_of_service", t);
+		double out = proc_json_value(report, key), want = at < t + 1 && back >= t;
+		CHECK(out == want, "second %u: %g connection out of service, want %g (out %g s to %g s)", t,
+		      out, want, at, back);
+	}
 	char *text = proc_read_file(report);
 	CHECK(text && strstr(text, "\"reason\":\t\"status_503\""), "the reason is status_503");
 	free(text);

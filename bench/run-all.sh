@@ -365,6 +365,15 @@ for l in open(sys.argv[1]):
 			rec "$MKEY" "${M:-0}" "" "${MCPU:--}" "SUITE=$SUITE START=$(first "$MKEY" "$START") bench/media-max.sh build-perf $HOLD"
 		fi
 	done
+	# --- the caller alone: responder and caller pinned each to a core of its own
+	if [ "$QUICK" != 1 ]; then
+		PIN=1 START=$(first media_pinned "$START") bash "$ROOT/bench/media-max.sh" "$BUILD" "$HOLD" >"$W/media.out" 2>&1 || true
+		cat "$W/media.out" >&2
+		M=$(sed -n 's/.*no auth failure): \([0-9]*\).*/\1/p' "$W/media.out" | tail -1)
+		MCPU=$(sed -n 's/^calls per caller core[^:]*: \([0-9]*\) (\([0-9]*\) held with the caller.s core \([0-9]*\) % busy)/caller core \3 % busy at \2 calls: about \1 per caller core/p' "$W/media.out" | tail -1)
+		PREV[media_pinned]=${M:-$START}
+		rec media_pinned "${M:-0}" "" "${MCPU:--}" "PIN=1 START=$(first media_pinned "$START") bench/media-max.sh build-perf $HOLD"
+	fi
 
 	# --- idle mutual-TLS connections held at once, and resident memory per connection
 	if [ "$QUICK" = 1 ]; then IDLE=(600 600); else IDLE=(${IDLE_CONNS:-50000} ${IDLE_RATE:-600}); fi
@@ -522,6 +531,8 @@ for mode, what in (("per_call", "per-call mutual-TLS calls/s"), ("handshake", "h
                       "handshake-loop two_core_per_s", f"≥{need:.0%} of in-memory limit", [("q", ">=", need)]))
 F += [("media", "concurrent bidirectional SRTP calls, AES_CM_128_HMAC_SHA1_80", None, "≥3,000", [("v", ">=", 3000)]),
       ("media_gcm", "concurrent bidirectional SRTP calls, AEAD_AES_128_GCM", None, "≥3,000", [("v", ">=", 3000)]),
+      ("media_pinned", "concurrent bidirectional SRTP calls, the caller alone on one core (one worker; the responder pinned to the other core)",
+       None, None, []),
       ("srtp_protect", "SRTP AES-CM protect/s, OpenSSL primitives", "stock libsrtp2 protect/s", "≥4x stock",
        [("q", ">=", 4)]),
       ("srtp_unprotect", "SRTP AES-CM unprotect/s, OpenSSL primitives", "stock libsrtp2 unprotect/s", "≥4x stock",

@@ -126,6 +126,10 @@ struct cJSON;
 struct cJSON *proc_load_json(const char *file);
 /* The same number, or -1 when it is not there (the figures checked are never negative). */
 double proc_json_value(const char *file, const char *dotted);
+/* Member key of object o: its number (-1 when missing or not a number), its string ("" when
+ * missing or not a string). */
+double proc_num(const struct cJSON *o, const char *key);
+const char *proc_str(const struct cJSON *o, const char *key);
 /* Writes text into path (created or truncated). 0, or -errno. */
 int proc_write_file(const char *path, const char *text);
 

@@ -87,12 +87,6 @@ static const cJSON *at(const cJSON *o, const char *k)
 	return cJSON_GetObjectItemCaseSensitive(o, k);
 }
 
-static double num(const cJSON *o, const char *k)
-{
-	const cJSON *v = at(o, k);
-	return cJSON_IsNumber(v) ? v->valuedouble : -1;
-}
-
 /* The renewal check of the cluster: serial pinned, names, 30 days; an OPTIONS per call,
  * a connection per call, calls spread round the nodes. */
 static void renewal_scenario(char *path, size_t cap, unsigned calls)
@@ -158,12 +152,12 @@ static void renewal_finds_each_node(void)
 	      NODES, cJSON_GetArraySize(dests));
 	for (unsigned i = 0; i < NODES && cJSON_GetArraySize(dests) == NODES; i++) {
 		const cJSON *d = cJSON_GetArrayItem(dests, (int)i);
-		CHECK(num(d, "calls") == 2, "round robin: node %u took 2 of the 6 calls (got %g)", i,
-		      num(d, "calls"));
+		CHECK(proc_num(d, "calls") == 2, "round robin: node %u took 2 of the 6 calls (got %g)", i,
+		      proc_num(d, "calls"));
 		/* we refuse the expired certificate; the others answer the OPTIONS */
-		CHECK(num(d, "failed") == (i == 1 ? 2 : 0), "node %u: %g failed", i, num(d, "failed"));
-		CHECK(i != 1 || num(d, "tls_failures") == 2, "node 1: 2 TLS failures (got %g)",
-		      num(d, "tls_failures"));
+		CHECK(proc_num(d, "failed") == (i == 1 ? 2 : 0), "node %u: %g failed", i, proc_num(d, "failed"));
+		CHECK(i != 1 || proc_num(d, "tls_failures") == 2, "node 1: 2 TLS failures (got %g)",
+		      proc_num(d, "tls_failures"));
 	}
 	cJSON_Delete(root);
 	int got = proc_report_check(report, "tls.peer.serial", status, sizeof(status), observed,

@@ -146,18 +146,6 @@ static const cJSON *at(const cJSON *o, const char *k)
 	return cJSON_GetObjectItemCaseSensitive(o, k);
 }
 
-static double num(const cJSON *o, const char *k)
-{
-	const cJSON *v = at(o, k);
-	return cJSON_IsNumber(v) ? v->valuedouble : -1;
-}
-
-static const char *str(const cJSON *o, const char *k)
-{
-	const cJSON *v = at(o, k);
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 /* target.resolved[i]'s address is that of uas i, with the priority its SRV record gave. */
 static void resolved_as_dns_says(const cJSON *resolved)
 {
@@ -168,10 +156,11 @@ static void resolved_as_dns_says(const cJSON *resolved)
 		const cJSON *r = cJSON_GetArrayItem(resolved, i);
 		char want[64];
 		snprintf(want, sizeof(want), "%s:%u", uas_host[i], port[i]);
-		CHECK(!strcmp(str(r, "address"), want), "target %d at %s (got %s)", i, want, str(r, "address"));
-		CHECK(num(r, "priority") == priority[i] && num(r, "weight") == 100 && num(r, "port") == port[i],
-		      "target %d: priority %g weight %g port %g", i, num(r, "priority"), num(r, "weight"),
-		      num(r, "port"));
+		const char *address = proc_str(r, "address");
+		double prio = proc_num(r, "priority"), weight = proc_num(r, "weight"), p = proc_num(r, "port");
+		CHECK(!strcmp(address, want), "target %d at %s (got %s)", i, want, address);
+		CHECK(prio == priority[i] && weight == 100 && p == port[i],
+		      "target %d: priority %g weight %g port %g", i, prio, weight, p);
 	}
 }
 
@@ -186,16 +175,17 @@ static void best_priority_carries_all(void)
 	cJSON *root = proc_load_json(report);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
 	const cJSON *target = at(root, "target"), *resolved = at(target, "resolved");
-	CHECK(!strcmp(str(target, "resolved_from"), "trunk.test") &&
-		      !strcmp(str(target, "server_name"), "trunk.test") &&
-		      !strcmp(str(target, "distribution"), "srv"),
+	CHECK(!strcmp(proc_str(target, "resolved_from"), "trunk.test") &&
+		      !strcmp(proc_str(target, "server_name"), "trunk.test") &&
+		      !strcmp(proc_str(target, "distribution"), "srv"),
 	      "resolved from trunk.test, its name checked, distribution srv (%s, %s, %s)",
-	      str(target, "resolved_from"), str(target, "server_name"), str(target, "distribution"));
+	      proc_str(target, "resolved_from"), proc_str(target, "server_name"),
+	      proc_str(target, "distribution"));
 	resolved_as_dns_says(resolved);
 	const cJSON *first = cJSON_GetArrayItem(resolved, 0), *second = cJSON_GetArrayItem(resolved, 1);
-	CHECK(num(first, "completed") == 40 && num(second, "calls") == 0,
-	      "uas1 completed all 40 calls (%g), uas2 got none (%g)", num(first, "completed"),
-	      num(second, "calls"));
+	CHECK(proc_num(first, "completed") == 40 && proc_num(second, "calls") == 0,
+	      "uas1 completed all 40 calls (%g), uas2 got none (%g)", proc_num(first, "completed"),
+	      proc_num(second, "calls"));
 	cJSON_Delete(root);
 }
 
@@ -224,18 +214,18 @@ static void failover_to_next_priority(void)
 	const cJSON *resolved = at(at(root, "target"), "resolved");
 	resolved_as_dns_says(resolved);
 	const cJSON *first = cJSON_GetArrayItem(resolved, 0), *second = cJSON_GetArrayItem(resolved, 1);
-	double failed = num(at(root, "calls"), "failed");
+	double failed = proc_num(at(root, "calls"), "failed");
 	/* 400 calls: ~150 on uas1 before it died, ~50 of them in progress then */
-	CHECK(num(first, "calls") >= 100 && num(first, "calls") <= 200, "uas1 took the first 3 s (%g)",
-	      num(first, "calls"));
-	CHECK(num(second, "completed") >= 200 && num(second, "failed") == 0,
-	      "uas2 completed every call after it (%g, %g failed)", num(second, "completed"),
-	      num(second, "failed"));
-	CHECK(failed >= 1 && failed <= 70 && num(first, "failed") == failed,
+	CHECK(proc_num(first, "calls") >= 100 && proc_num(first, "calls") <= 200, "uas1 took the first 3 s (%g)",
+	      proc_num(first, "calls"));
+	CHECK(proc_num(second, "completed") >= 200 && proc_num(second, "failed") == 0,
+	      "uas2 completed every call after it (%g, %g failed)", proc_num(second, "completed"),
+	      proc_num(second, "failed"));
+	CHECK(failed >= 1 && failed <= 70 && proc_num(first, "failed") == failed,
 	      "the calls in progress on uas1 failed (%g), all counted against it (%g)", failed,
-	      num(first, "failed"));
-	CHECK(num(first, "calls") + num(second, "calls") == 400, "every call placed (%g + %g)",
-	      num(first, "calls"), num(second, "calls"));
+	      proc_num(first, "failed"));
+	CHECK(proc_num(first, "calls") + proc_num(second, "calls") == 400, "every call placed (%g + %g)",
+	      proc_num(first, "calls"), proc_num(second, "calls"));
 	cJSON_Delete(root);
 	uas_pid[0] = -1;
 }

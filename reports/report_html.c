@@ -615,8 +615,10 @@ static void stages_chart(FILE *f, const struct report *rep)
 static void dests_table(FILE *f, const struct report *rep)
 {
 	const struct result *r = rep->res;
-	fprintf(f, "<h3 id=\"destinations\">Destinations (%s)</h3>\n",
-		dest_policy_name(rep->scn->distribution));
+	fprintf(f, "<h3 id=\"destinations\">Destinations (%s", dest_policy_name(rep->scn->distribution));
+	if (rep->scn->resolved_from[0])
+		tag_text(f, ", the SRV records of ", rep->scn->resolved_from, "");
+	fputs(")</h3>\n", f);
 	fputs("<table><thead><tr><th>destination</th><th>server name</th><th class=\"n\">calls</th>"
 	      "<th class=\"n\">completed</th><th class=\"n\">failed</th><th>failures</th>"
 	      "<th class=\"n\">connections up</th><th class=\"n\">connect / TLS failures</th>"
@@ -627,7 +629,12 @@ static void dests_table(FILE *f, const struct report *rep)
 		uint64_t ended = d->completed + d->failed;
 		fprintf(f, "<tr class=\"%s\"><td class=\"mono\">", d->failed ? "fail" : "");
 		esc(f, v.host);
-		fprintf(f, ":%u</td>", v.port);
+		fprintf(f, ":%u", v.port);
+		if (rep->scn->addresses[i][0])
+			tag_text(f, "<br>at ", rep->scn->addresses[i], "");
+		if (rep->scn->distribution == DEST_SRV)
+			fprintf(f, "<br>priority %u, weight %u", v.priority, v.weight);
+		fputs("</td>", f);
 		tag_text(f, "<td class=\"mono\">", v.server_name, "</td>");
 		fprintf(f, "<td class=\"n\">%llu</td><td class=\"n\">%llu</td><td class=\"n\">%llu "
 			   "(%.2f %%)</td><td class=\"mono\">", u(d->calls), u(d->completed), u(d->failed),

@@ -55,10 +55,17 @@ void report_print_text(FILE *f, const struct report *rep)
 			 s->connections == 1 ? "" : "s");
 	else
 		snprintf(conns, sizeof(conns), "%s: a connection per call", scn_mode_name(s->mode));
-	char hp[300];
-	fprintf(f, "trunkload %s: %s -> %s%s (%s, %s)%s\n", rep->version, s->name,
-		tl_hostport_text(s->host, s->port, hp, sizeof(hp)),
-		s->n_dests > 1 ? " and more (target.hosts)" : "",
+	char hp[300], more[64] = "";
+	if (s->resolved_from[0]) /* a domain: its SRV records named the destinations */
+		snprintf(hp, sizeof(hp), "%s:%.255s", s->transport == SCN_TLS ? "sips" : "sip", s->resolved_from);
+	else
+		tl_hostport_text(s->host, s->port, hp, sizeof(hp));
+	if (s->resolved_from[0])
+		snprintf(more, sizeof(more), " (%u SRV target%s, target.resolved)", scn_n_dests(s),
+			 scn_n_dests(s) == 1 ? "" : "s");
+	else if (s->n_dests > 1)
+		snprintf(more, sizeof(more), " and more (target.hosts)");
+	fprintf(f, "trunkload %s: %s -> %s%s (%s, %s)%s\n", rep->version, s->name, hp, more,
 		s->transport == SCN_TLS ? "mutual TLS" : "TCP", conns,
 		r->interrupted ? "  [interrupted]" : "");
 	if (r->could_not_run)

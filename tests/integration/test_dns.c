@@ -182,6 +182,16 @@ static void best_priority_carries_all(void)
 	      proc_str(target, "resolved_from"), proc_str(target, "server_name"),
 	      proc_str(target, "distribution"));
 	resolved_as_dns_says(resolved);
+	char out[600];
+	char *summary = proc_read_file(proc_path(out, sizeof(out), "both-up.out"));
+	CHECK(summary && strstr(summary, "-> sips:trunk.test (2 SRV targets, target.resolved)"),
+	      "the summary names the domain and its targets (%.200s)", summary ? summary : "none");
+	free(summary);
+	char *html = proc_read_file(proc_path(out, sizeof(out), "both-up/report.html"));
+	CHECK(html && strstr(html, "Destinations (srv, the SRV records of trunk.test)") &&
+		      strstr(html, "<br>at [::1]:") && strstr(html, "<br>priority 20, weight 100"),
+	      "report.html shows where each SRV target was reached and its priority");
+	free(html);
 	const cJSON *first = cJSON_GetArrayItem(resolved, 0), *second = cJSON_GetArrayItem(resolved, 1);
 	CHECK(proc_num(first, "completed") == 40 && proc_num(second, "calls") == 0,
 	      "uas1 completed all 40 calls (%g), uas2 got none (%g)", proc_num(first, "completed"),

@@ -410,12 +410,17 @@ int rtcp_read(const uint8_t *buf, size_t len, uint32_t ssrc, struct rtcp_info *o
 	return 0;
 }
 
+/* A far end whose clock is coarser than 1/65536 s (a DLSR counted in milliseconds, say)
+ * can over-state DLSR by a tick: on a short path the round trip then comes out a little
+ * below zero, which is a round trip of about nothing, not a missing sample. */
+#define RTT_TICK_SLACK (65536 / 100) /* 10 ms, in 1/65536 s */
+
 double rtcp_rtt_ms(uint32_t lsr, uint32_t dlsr, uint64_t ntp_arrival)
 {
 	uint32_t rtt = (uint32_t)(ntp_arrival >> 16) - lsr - dlsr;
-	if (!lsr || (int32_t)rtt < 0)
+	if (!lsr || (int32_t)rtt < -RTT_TICK_SLACK)
 		return -1;
-	return rtt * 1000.0 / 65536.0;
+	return (int32_t)rtt < 0 ? 0 : rtt * 1000.0 / 65536.0;
 }
 
 /* ---- PCMU ---- */

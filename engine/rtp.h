@@ -110,8 +110,9 @@ struct rtcp_info {
  * block (of an SR or RR) about ssrc. 0, or -EBADMSG when it does not validate. */
 int rtcp_read(const uint8_t *buf, size_t len, uint32_t ssrc, struct rtcp_info *out);
 /* The round trip in ms from a report block that arrived at NTP time ntp_arrival
- * (RFC 3550 6.4.1: arrival - LSR - DLSR); -1 when the block has no LSR (the far end had
- * no SR of ours yet) or the clocks give a negative time. */
+ * (RFC 3550 6.4.1: arrival - LSR - DLSR); 0 when that is below zero by no more than a
+ * far end's clock tick (10 ms) would make it; -1 when the block has no LSR (the far end
+ * had no SR of ours yet) or the clocks give a time further below zero. */
 double rtcp_rtt_ms(uint32_t lsr, uint32_t dlsr, uint64_t ntp_arrival);
 
 /* G.711 mu-law encoding of one 16-bit linear sample. */

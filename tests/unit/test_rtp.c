@@ -644,6 +644,10 @@ static void test_lsr_dlsr_and_rtt(void)
 	CU_ASSERT_DOUBLE_EQUAL(rtcp_rtt_ms(info.lsr, info.dlsr, arrival), 1000.0, 1e-9);
 	CU_ASSERT_EQUAL(rtcp_rtt_ms(0, 0, arrival), -1);                 /* no SR of ours yet */
 	CU_ASSERT_EQUAL(rtcp_rtt_ms(info.lsr, info.dlsr, 2ull << 32), -1); /* clocks disagree */
+	/* a DLSR counted in ms ticks, a tick too long on loopback: 0, not a lost sample */
+	uint64_t early = (2ull << 32 | 1ull << 31) - (1ull << 32) / 1000; /* 2.499 s */
+	CU_ASSERT_EQUAL(rtcp_rtt_ms(info.lsr, info.dlsr, early), 0);
+	CU_ASSERT_EQUAL(rtcp_rtt_ms(info.lsr, info.dlsr, early - (1ull << 32) / 50), -1); /* 20 ms */
 }
 
 /* A valid SR + padded SDES to mutate, and hand-made compounds. */

@@ -863,3 +863,19 @@ const char *proc_str(const cJSON *o, const char *key)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
+
+int args_sipp_loopback(struct proc_args *a, uint16_t sip_port)
+{
+	uint16_t media = proc_free_port(), ctrl = proc_free_port();
+	if (!media || !ctrl)
+		return -EADDRNOTAVAIL;
+	args_add_list(a, (const char *const[]){ "-t", "t1", "-i", "127.0.0.1", "-bind_local", "-mi", "127.0.0.1",
+						"-ci", "127.0.0.1", NULL });
+	args_add(a, "-p");
+	args_add(a, "%u", sip_port);
+	args_add(a, "-mp");
+	args_add(a, "%u", media);
+	args_add(a, "-cp");
+	args_add(a, "%u", ctrl);
+	return 0;
+}

@@ -189,6 +189,11 @@ void args_lab_client(struct proc_args *a, const char *pki, const char *dir);
 pid_t lab_uas(const char *pki, const char *cert, const char *const *extra, const char *log,
 	      uint16_t *port);
 
+/* Appends SIPp's transport and addresses: TCP (-t t1), its SIP port sip_port, and its
+ * SIP, media and control sockets all on 127.0.0.1 (free ports for media and control;
+ * the control port would otherwise be 8888 on every address). 0, or -EADDRNOTAVAIL. */
+int args_sipp_loopback(struct proc_args *a, uint16_t sip_port);
+
 /* The number in column `column` (e.g. "SuccessfulCall(C)") of the last row of a SIPp
  * statistics file (-trace_stat -stf FILE: a header row, then one row per dump), or -1
  * when the file, the column or a number there is missing. */

@@ -7,7 +7,8 @@
 # CPU-bound (bench/media-max.sh: both ends share two cores), so the ratio A/B of CPU for the
 # same calls is the inverse of the capacity ratio, without media-max.sh's 10 % steps.
 # Prints each run (CPU, calls failed, packets each way, authentication failures) and the
-# median of the pair-by-pair ratios.
+# median of the pair-by-pair ratios. FLAGS_A / FLAGS_B: more flags for both ends of A / B
+# (to compare two modes of one build: FLAGS_B=--shared-media-ports with A and B the same).
 set -euo pipefail
 A=$(realpath "$1") B=$(realpath "$2")
 CALLS=${3:-1500} HOLD=${4:-10} PAIRS=${5:-9}
@@ -22,17 +23,17 @@ ulimit -n "$(ulimit -Hn)"
 # one BUILD_DIR TAG: a run against a responder of the same build; prints
 # "tag cpu_s failed sent received auth_failures"
 one() {
-	local bin=$1/trunkload tag=$2 p uas_cpu
+	local bin=$1/trunkload tag=$2 flags=$3 p uas_cpu
 	p=$(port)
 	"$bin" uas --listen "127.0.0.1:$p" --cert "$W/pki/server.crt" --key "$W/pki/server.key" \
-		--ca "$W/pki/ca.crt" --media-ports 30000-59999 --report-dir "$W/u" >"$W/uas.log" 2>&1 &
+		--ca "$W/pki/ca.crt" --media-ports 30000-59999 --report-dir "$W/u" $flags >"$W/uas.log" 2>&1 &
 	UAS=$!
 	wait_listen "$p" || { echo "media-cost: the responder of $1 does not listen" >&2; exit 1; }
 	/usr/bin/time -f "%U %S" -o "$W/time" "$bin" run --target "127.0.0.1:$p" \
 		--cert "$W/pki/client.crt" --key "$W/pki/client.key" --ca "$W/pki/ca.crt" \
 		--calls "$CALLS" --rate $((CALLS / 5)) --media-ms $(((HOLD + 5) * 1000)) \
 		--max-concurrent $((CALLS + 10)) --media-ports 2000-29999 --connections 2 \
-		--report-dir "$W/r" --quiet >/dev/null 2>&1 || true
+		--report-dir "$W/r" --quiet $flags >/dev/null 2>&1 || true
 	uas_cpu=$(cpu "$UAS")
 	kill "$UAS"; wait "$UAS" 2>/dev/null || true; UAS=
 	python3 - "$W/r/report.json" "$W/time" "$uas_cpu" "$tag" <<'PY'
@@ -44,12 +45,12 @@ print(f"{sys.argv[4]} {u + st + float(sys.argv[3]):.2f} {r['calls']['failed']} "
 PY
 }
 
-echo "media CPU, both ends: $CALLS calls held $HOLD s; A $A, B $B, in turn:"
+echo "media CPU, both ends: $CALLS calls held $HOLD s; A $A ${FLAGS_A:-}, B $B ${FLAGS_B:-}, in turn:"
 show() { tail -n 1 "$W/runs" | awk '{printf "  %-4s cpu %7.2f s  failed %d  sent %d  received %d  auth failures %d\n", $1, $2, $3, $4, $5, $6}'; }
 : >"$W/runs"
 for i in $(seq 1 "$PAIRS"); do
-	one "$A" "A$i" >>"$W/runs" && show
-	one "$B" "B$i" >>"$W/runs" && show
+	one "$A" "A$i" "${FLAGS_A:-}" >>"$W/runs" && show
+	one "$B" "B$i" "${FLAGS_B:-}" >>"$W/runs" && show
 done
 python3 - "$W/runs" <<'PY'
 import statistics, sys

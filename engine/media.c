@@ -30,6 +30,9 @@ enum { T_RTP = 1, T_RTCP, T_RTP_LATE };
 #define ECHO_MIN_MS 40  /* a digit played back lasts as long as it came, within these */
 #define ECHO_MAX_MS 1000
 #define ECHO_GAP_MS 50
+#define HELD_NS (1 * NS_PER_S)          /* how long a shared socket's datagram waits for its stream */
+#define SHARED_SOCKBUF (8 << 20)        /* a shared socket queues what every stream's did */
+#define NO_SLOT UINT32_MAX
 
 enum stream_state { MS_FREE = 0, MS_OPEN, MS_CLOSING };
 
@@ -39,6 +42,9 @@ struct media_stream {
 	int fd[2];                 /* RTP, RTCP */
 	unsigned ops;
 	uint16_t port;
+	uint8_t sh;                /* shared: the index of its pair */
+	bool in_pending;           /* shared: on the pending list (its far end's RTP not bound) */
+	uint32_t pend_prev, pend_next;
 	bool have_remote, have_rx, have_tx, sending, expect_rx, replayed;
 	bool inflight[3];          /* a send of RTP / RTCP / a late RTP packet is with the kernel */
 	union tl_sockaddr remote[2];
@@ -81,6 +87,16 @@ struct media_stream {
 	uint8_t txbuf[3][TX_CAP];  /* RTP, RTCP, an RTP packet held back */
 };
 
+/* A datagram on a shared socket that no stream could take yet. */
+struct media_held {
+	uint64_t at;
+	bool tried;               /* it failed under the key of every stream of its source */
+	union tl_sockaddr from;
+	uint8_t sh;
+	uint16_t len;
+	uint8_t data[EARLY_CAP];
+};
+
 /* The receive msghdr only tells the kernel how much room the source address gets. */
 static struct msghdr recv_mh = { .msg_namelen = sizeof(union tl_sockaddr) };
 
@@ -93,7 +109,7 @@ static void set_port(union tl_sockaddr *a, uint16_t port)
 }
 
 int media_pool_init(struct media_pool *p, struct ring *ring, struct result *res,
-		    uint32_t max_streams, uint16_t port_lo, uint16_t port_hi)
+		    uint32_t max_streams, uint16_t port_lo, uint16_t port_hi, bool shared)
 {
 	memset(p, 0, sizeof(*p));
 	p->ring = ring;
@@ -122,12 +138,19 @@ int media_pool_init(struct media_pool *p, struct ring *ring, struct result *res,
 	p->port_lo = (uint16_t)(port_lo & ~1u);
 	p->port_hi = port_hi;
 	p->next_port = p->port_lo;
+	p->shared = shared;
+	p->pending = NO_SLOT;
+	if (shared && (demux_init(&p->demux, 2 * max_streams) ||
+		       !(p->held = calloc(MEDIA_HELD_MAX, sizeof(*p->held))))) {
+		media_pool_free(p);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 static void stream_release(struct media_pool *p, struct media_stream *m)
 {
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2 && !p->shared; i++)
 		if (m->fd[i] >= 0)
 			close(m->fd[i]);
 	if (m->have_tx)
@@ -149,6 +172,11 @@ void media_pool_free(struct media_pool *p)
 	for (uint32_t i = 0; p->s && i < p->slots.used; i++)
 		if (p->s[i].state != MS_FREE)
 			stream_release(p, &p->s[i]);
+	for (unsigned i = 0; i < p->n_sh; i++)
+		for (int k = 0; k < 2; k++)
+			close(p->sh[i].fd[k]);
+	demux_free(&p->demux);
+	free(p->held);
 	free(p->s);
 	slot_stack_free(&p->slots);
 	timer_free(&p->timers);
@@ -174,7 +202,8 @@ static void arm_recv(struct media_pool *p, struct media_stream *m, int i)
 	m->ops++;
 }
 
-static int bind_pair(struct media_pool *p, struct media_stream *m, const char *ip)
+/* Binds an RTP and RTCP socket on the next free even port of the range at ip. */
+static int bind_pair(struct media_pool *p, const char *ip, int out_fd[2], union tl_sockaddr *local)
 {
 	union tl_sockaddr a;
 	if (tl_sockaddr_set(&a, ip, 0))
@@ -191,11 +220,10 @@ static int bind_pair(struct media_pool *p, struct media_stream *m, const char *i
 			ok = fd[i] >= 0 && bind(fd[i], &a.sa, tl_sockaddr_len(&a)) == 0;
 		}
 		if (ok) {
-			m->fd[0] = fd[0];
-			m->fd[1] = fd[1];
-			m->port = port;
-			m->local = a;
-			set_port(&m->local, port);
+			out_fd[0] = fd[0];
+			out_fd[1] = fd[1];
+			*local = a;
+			set_port(local, port);
 			return 0;
 		}
 		int err = errno;
@@ -208,22 +236,108 @@ static int bind_pair(struct media_pool *p, struct media_stream *m, const char *i
 	return -EADDRINUSE;
 }
 
+static void arm_shared(struct media_pool *p, unsigned i, int kind)
+{
+	if (ring_recvmsg_multishot(p->ring, p->sh[i].fd[kind], &recv_mh, &p->bufs,
+				   ring_tag(kind ? MEDIA_OP_SHARED_RTCP_RECV : MEDIA_OP_SHARED_RTP_RECV, 0, i)))
+		p->res->srtp.n[SRTP_BAD_PACKETS]++; /* this socket hears nothing more */
+}
+
+static void set_bufs(int fd)
+{
+	int size = SHARED_SOCKBUF;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)); /* up to rmem_max */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)))
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+}
+
+/* The shared pair on ip, bound and receiving the first time it is asked for. */
+static int shared_pair(struct media_pool *p, const char *ip, unsigned *index)
+{
+	union tl_sockaddr want;
+	if (tl_sockaddr_set(&want, ip, 0))
+		return -EINVAL;
+	for (unsigned i = 0; i < p->n_sh; i++) {
+		union tl_sockaddr a = p->sh[i].local;
+		set_port(&a, 0);
+		if (tl_sockaddr_same(&a, &want)) {
+			*index = i;
+			return 0;
+		}
+	}
+	if (p->n_sh == MEDIA_SHARED_MAX)
+		return -EMFILE;
+	struct media_shared *sh = &p->sh[p->n_sh];
+	int err = bind_pair(p, ip, sh->fd, &sh->local);
+	if (err)
+		return err;
+	for (int k = 0; k < 2; k++)
+		set_bufs(sh->fd[k]);
+	*index = p->n_sh++;
+	for (int k = 0; k < 2; k++)
+		arm_shared(p, *index, k);
+	return 0;
+}
+
+static void pending_add(struct media_pool *p, struct media_stream *m)
+{
+	if (m->in_pending)
+		return;
+	uint32_t k = (uint32_t)(m - p->s);
+	m->in_pending = true;
+	m->pend_prev = NO_SLOT;
+	m->pend_next = p->pending;
+	if (p->pending != NO_SLOT)
+		p->s[p->pending].pend_prev = k;
+	p->pending = k;
+}
+
+static void pending_remove(struct media_pool *p, struct media_stream *m)
+{
+	if (!m->in_pending)
+		return;
+	if (m->pend_prev != NO_SLOT)
+		p->s[m->pend_prev].pend_next = m->pend_next;
+	else
+		p->pending = m->pend_next;
+	if (m->pend_next != NO_SLOT)
+		p->s[m->pend_next].pend_prev = m->pend_prev;
+	m->in_pending = false;
+}
+
 int media_open(struct media_pool *p, const char *ip, uint32_t *slot, uint16_t *port)
 {
 	uint32_t k;
 	if (!slot_stack_peek(&p->slots, &k))
 		return -ENOSPC;
 	struct media_stream *m = &p->s[k];
-	int err = bind_pair(p, m, ip); /* the stream is taken only once it has its ports */
-	if (err)
+	int err;
+	if (p->shared) {
+		unsigned i;
+		err = shared_pair(p, ip, &i);
+		if (!err) {
+			m->sh = (uint8_t)i;
+			m->fd[0] = p->sh[i].fd[0];
+			m->fd[1] = p->sh[i].fd[1];
+			m->local = p->sh[i].local;
+		}
+	} else {
+		err = bind_pair(p, ip, m->fd, &m->local);
+	}
+	if (err) /* the stream is taken only once it has its ports */
 		return err;
 	slot_stack_take(&p->slots, &k);
+	m->port = tl_sockaddr_port(&m->local);
 	m->state = MS_OPEN;
 	m->expect_rx = true;
 	m->te_pt = -1;
 	rtp_receiver_init(&m->rcv, 8000);
-	for (int i = 0; i < 2; i++)
-		arm_recv(p, m, i);
+	if (p->shared)
+		pending_add(p, m);
+	else
+		for (int i = 0; i < 2; i++)
+			arm_recv(p, m, i);
 	*slot = (uint32_t)(m - p->s);
 	*port = m->port;
 	return 0;
@@ -234,11 +348,34 @@ static struct media_stream *stream(struct media_pool *p, uint32_t slot)
 	return slot < p->n && p->s[slot].state == MS_OPEN ? &p->s[slot] : NULL;
 }
 
+/* Shared: the far end's packets find the stream by where they come from and their SSRC
+ * from now on (RTCP with the same SSRC, from the port above). */
+static void bind_far_end(struct media_pool *p, struct media_stream *m)
+{
+	uint32_t slot = (uint32_t)(m - p->s);
+	struct demux_key k = demux_key_of(&m->remote[0], m->rcv.ssrc);
+	demux_bind(&p->demux, slot * 2, &k);
+	k = demux_key_of(&m->remote[1], m->rcv.ssrc);
+	demux_bind(&p->demux, slot * 2 + 1, &k);
+	pending_remove(p, m);
+}
+
+static void unbind_far_end(struct media_pool *p, struct media_stream *m)
+{
+	uint32_t slot = (uint32_t)(m - p->s);
+	demux_unbind(&p->demux, slot * 2);
+	demux_unbind(&p->demux, slot * 2 + 1);
+}
+
 void media_set_remote(struct media_pool *p, uint32_t slot, const union tl_sockaddr *rtp)
 {
 	struct media_stream *m = stream(p, slot);
 	if (!m)
 		return;
+	if (p->shared && m->have_remote && !tl_sockaddr_same(rtp, &m->remote[0])) {
+		unbind_far_end(p, m); /* it moved (a re-INVITE): found again by its first packet */
+		pending_add(p, m);
+	}
 	m->remote[0] = *rtp;
 	m->remote[1] = *rtp;
 	set_port(&m->remote[1], (uint16_t)(tl_sockaddr_port(rtp) + 1));
@@ -247,6 +384,8 @@ void media_set_remote(struct media_pool *p, uint32_t slot, const union tl_sockad
 
 static void on_rtp(struct media_pool *p, struct media_stream *m, uint8_t *pkt, size_t len,
 		   const union tl_sockaddr *from);
+static void flush_held(struct media_pool *p);
+static void expire_held(struct media_pool *p, uint64_t now);
 
 int media_set_rx(struct media_pool *p, uint32_t slot, const struct sdes_crypto *key)
 {
@@ -279,6 +418,10 @@ held:
 	for (unsigned i = 0; err == 0 && i < m->n_early; i++)
 		on_rtp(p, m, m->early[i], m->early_len[i], &m->early_from[i]);
 	m->n_early = 0;
+	if (p->shared && m->first_seen && m->in_pending)
+		bind_far_end(p, m);
+	if (p->shared && err == 0 && p->n_held)
+		flush_held(p);
 	return err;
 }
 
@@ -569,6 +712,8 @@ static void send_rtcp(struct media_pool *p, struct media_stream *m)
 
 uint64_t media_tick(struct media_pool *p, uint64_t now)
 {
+	if (p->n_held)
+		expire_held(p, now);
 	const struct timer_entry *t;
 	while ((t = timer_peek(&p->timers)) && t->at <= now) {
 		struct timer_entry e = *t;
@@ -596,7 +741,13 @@ uint64_t media_tick(struct media_pool *p, uint64_t now)
 			}
 		}
 	}
-	return t ? t->at : 0;
+	uint64_t next = t ? t->at : 0;
+	if (p->n_held) {
+		uint64_t expiry = p->held[p->held_first].at + HELD_NS;
+		if (!next || expiry < next)
+			next = expiry;
+	}
+	return next;
 }
 
 /* Per packet: the common case in a line, not a call. */
@@ -613,6 +764,8 @@ static bool is_event(const struct media_stream *m, uint8_t pt)
 {
 	return pt == OUR_TE_PT || (m->te_pt >= 0 && pt == m->te_pt);
 }
+
+static void rtp_accepted(struct media_pool *p, struct media_stream *m, uint8_t *pkt, size_t len);
 
 static void on_rtp(struct media_pool *p, struct media_stream *m, uint8_t *pkt, size_t len,
 		   const union tl_sockaddr *from)
@@ -678,6 +831,12 @@ static void on_rtp(struct media_pool *p, struct media_stream *m, uint8_t *pkt, s
 		m->n[SRTP_BAD_PACKETS]++;
 		return;
 	}
+	rtp_accepted(p, m, pkt, len);
+}
+
+/* An RTP packet unprotected under the stream's key: counted, and its events heard. */
+static void rtp_accepted(struct media_pool *p, struct media_stream *m, uint8_t *pkt, size_t len)
+{
 	struct rtp_header h;
 	if (rtp_parse(pkt, len, &h)) {
 		m->n[SRTP_BAD_PACKETS]++;
@@ -706,15 +865,24 @@ static void on_rtp(struct media_pool *p, struct media_stream *m, uint8_t *pkt, s
 	}
 }
 
+static void rtcp_accepted(struct media_stream *m, uint8_t *pkt, size_t len);
+
 static void on_rtcp(struct media_stream *m, uint8_t *pkt, size_t len)
 {
 	if (!m->have_rx)
 		return;
 	enum srtp_verdict v = srtp_session_unprotect_rtcp(&m->rx, pkt, &len);
-	struct rtcp_info info;
 	if (v == SRTP_AUTH_FAIL)
 		m->n[SRTP_RTCP_AUTH_FAILURES]++;
-	if (v != SRTP_OK || rtcp_read(pkt, len, m->snd.ssrc, &info))
+	if (v == SRTP_OK)
+		rtcp_accepted(m, pkt, len);
+}
+
+/* An RTCP compound packet unprotected under the stream's key. */
+static void rtcp_accepted(struct media_stream *m, uint8_t *pkt, size_t len)
+{
+	struct rtcp_info info;
+	if (rtcp_read(pkt, len, m->snd.ssrc, &info))
 		return;
 	m->n[SRTP_RTCP_RECEIVED]++;
 	if (info.has_sr)
@@ -740,21 +908,31 @@ static void stream_finish(struct media_pool *p, struct media_stream *m)
 		stream_release(p, m);
 }
 
-/* One received datagram (res bytes in buf, as recvmsg multishot lays them out). */
-static void on_datagram(struct media_pool *p, struct media_stream *m, unsigned op, char *buf,
-			int res)
+/* A received datagram's payload and source (res bytes in buf, as recvmsg multishot lays
+ * them out). false when the kernel's header does not hold together. */
+static bool datagram_of(char *buf, int res, uint8_t **pl, size_t *len, union tl_sockaddr *from)
 {
 	KERNEL_WROTE(buf, (size_t)res);
 	struct io_uring_recvmsg_out *o = io_uring_recvmsg_validate(buf, res, &recv_mh);
 	if (!o)
-		return;
-	uint8_t *pl = io_uring_recvmsg_payload(o, &recv_mh);
-	size_t len = io_uring_recvmsg_payload_length(o, res, &recv_mh);
+		return false;
+	*pl = io_uring_recvmsg_payload(o, &recv_mh);
+	*len = io_uring_recvmsg_payload_length(o, res, &recv_mh);
 	if (o->flags & MSG_TRUNC)
-		len = 0; /* longer than any RTP packet: counted as an empty one */
-	union tl_sockaddr from = { 0 };
-	memcpy(&from, io_uring_recvmsg_name(o),
-	       o->namelen < sizeof(from) ? o->namelen : sizeof(from));
+		*len = 0; /* longer than any RTP packet: counted as an empty one */
+	memset(from, 0, sizeof(*from));
+	memcpy(from, io_uring_recvmsg_name(o), o->namelen < sizeof(*from) ? o->namelen : sizeof(*from));
+	return true;
+}
+
+static void on_datagram(struct media_pool *p, struct media_stream *m, unsigned op, char *buf,
+			int res)
+{
+	uint8_t *pl;
+	size_t len;
+	union tl_sockaddr from;
+	if (!datagram_of(buf, res, &pl, &len, &from))
+		return;
 	if (op == MEDIA_OP_RTP_RECV) {
 		if (p->capture)
 			capture_rtp(p, &from, &m->local, pl, len);
@@ -764,10 +942,159 @@ static void on_datagram(struct media_pool *p, struct media_stream *m, unsigned o
 		on_rtcp(m, pl, len);
 }
 
+static uint32_t be32(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* Shared: a datagram no stream takes yet waits (a while, a few) for the stream whose
+ * answer or key is still to come. `again`: it waited already (its time and whether it
+ * failed under some stream's key go on). */
+static void hold(struct media_pool *p, unsigned sh, const union tl_sockaddr *from, const uint8_t *pkt,
+		 size_t len, bool tried, const struct media_held *again)
+{
+	if (len > EARLY_CAP) {
+		p->res->srtp.n[tried ? SRTP_AUTH_FAILURES : SRTP_UNEXPECTED_SOURCE]++;
+		return;
+	}
+	if (p->n_held == MEDIA_HELD_MAX) { /* the oldest gives way */
+		struct media_held *old = &p->held[p->held_first];
+		p->res->srtp.n[old->tried ? SRTP_AUTH_FAILURES : SRTP_UNEXPECTED_SOURCE]++;
+		p->held_first = (p->held_first + 1) % MEDIA_HELD_MAX;
+		p->n_held--;
+	}
+	struct media_held *h = &p->held[(p->held_first + p->n_held++) % MEDIA_HELD_MAX];
+	h->at = again ? again->at : clock_mono_ns();
+	h->tried = tried || (again && again->tried);
+	h->from = *from;
+	h->sh = (uint8_t)sh;
+	h->len = (uint16_t)len;
+	memcpy(h->data, pkt, len);
+}
+
+/* Those that waited HELD_NS for nothing: from nowhere we know, or under no key we have. */
+static void expire_held(struct media_pool *p, uint64_t now)
+{
+	while (p->n_held && p->held[p->held_first].at + HELD_NS <= now) {
+		p->res->srtp.n[p->held[p->held_first].tried ? SRTP_AUTH_FAILURES : SRTP_UNEXPECTED_SOURCE]++;
+		p->held_first = (p->held_first + 1) % MEDIA_HELD_MAX;
+		p->n_held--;
+	}
+}
+
+/* Shared: an RTP datagram on pair sh goes to the stream bound to its source and SSRC;
+ * else to the pending stream of that source whose key it authenticates under, which is
+ * then bound to it (a far end that shares its port too sends many streams from one
+ * source); else it waits. */
+static void dispatch_rtp(struct media_pool *p, unsigned sh, const union tl_sockaddr *from, uint8_t *pkt,
+			 size_t len, const struct media_held *again)
+{
+	if (len < RTP_HEADER || (pkt[0] >> 6) != 2) {
+		p->res->srtp.n[SRTP_UNEXPECTED_SOURCE]++;
+		return;
+	}
+	struct demux_key k = demux_key_of(from, be32(pkt + 8));
+	uint32_t id = demux_find(&p->demux, &k);
+	if (id != DEMUX_NONE) {
+		p->res->srtp.n[SRTP_EARLY_PACKETS] += again != NULL; /* it came before its stream's key */
+		on_rtp(p, &p->s[id / 2], pkt, len, from);
+		return;
+	}
+	unsigned candidates = 0, keyed = 0;
+	uint8_t copy[EARLY_CAP];
+	for (uint32_t i = p->pending; i != NO_SLOT; i = p->s[i].pend_next) {
+		struct media_stream *m = &p->s[i];
+		if (m->sh != sh || !m->have_remote || !same_source(from, &m->remote[0]))
+			continue;
+		candidates++;
+		if (!m->have_rx || len > sizeof(copy))
+			continue;
+		keyed++;
+		size_t n = len;
+		memcpy(copy, pkt, len); /* a failed try may leave the buffer changed */
+		if (srtp_session_unprotect(&m->rx, copy, &n) == SRTP_OK) {
+			m->new_key_seen = true;
+			m->n[SRTP_EARLY_PACKETS] += again != NULL;
+			rtp_accepted(p, m, copy, n);
+			bind_far_end(p, m);
+			return;
+		}
+	}
+	hold(p, sh, from, pkt, len, keyed > 0 && keyed == candidates, again);
+}
+
+/* Shared: an RTCP datagram goes to the stream bound to its source and sender's SSRC, or
+ * to the pending stream of that source whose key it authenticates under; else it is
+ * dropped (reports are not held: the next comes). */
+static void dispatch_rtcp(struct media_pool *p, const union tl_sockaddr *from, uint8_t *pkt, size_t len)
+{
+	if (len < 8 || (pkt[0] >> 6) != 2) {
+		p->res->srtp.n[SRTP_UNEXPECTED_SOURCE]++;
+		return;
+	}
+	struct demux_key k = demux_key_of(from, be32(pkt + 4));
+	uint32_t id = demux_find(&p->demux, &k);
+	if (id != DEMUX_NONE) {
+		on_rtcp(&p->s[id / 2], pkt, len);
+		return;
+	}
+	uint8_t copy[EARLY_CAP];
+	for (uint32_t i = p->pending; i != NO_SLOT && len <= sizeof(copy); i = p->s[i].pend_next) {
+		struct media_stream *m = &p->s[i];
+		if (!m->have_rx || !m->have_remote || !same_source(from, &m->remote[1]))
+			continue;
+		size_t n = len;
+		memcpy(copy, pkt, len);
+		if (srtp_session_unprotect_rtcp(&m->rx, copy, &n) == SRTP_OK) {
+			rtcp_accepted(m, copy, n);
+			return;
+		}
+	}
+}
+
+/* Shared: what waits is tried again once a stream has the far end's key. */
+static void flush_held(struct media_pool *p)
+{
+	for (unsigned n = p->n_held; n > 0; n--) {
+		struct media_held h = p->held[p->held_first];
+		p->held_first = (p->held_first + 1) % MEDIA_HELD_MAX;
+		p->n_held--;
+		dispatch_rtp(p, h.sh, &h.from, h.data, h.len, &h);
+	}
+}
+
+static void on_shared_datagram(struct media_pool *p, unsigned sh, bool rtcp, char *buf, int res)
+{
+	uint8_t *pl;
+	size_t len;
+	union tl_sockaddr from;
+	if (!datagram_of(buf, res, &pl, &len, &from))
+		return;
+	if (rtcp) {
+		dispatch_rtcp(p, &from, pl, len);
+		return;
+	}
+	if (p->capture)
+		capture_rtp(p, &from, &p->sh[sh].local, pl, len);
+	dispatch_rtp(p, sh, &from, pl, len, NULL);
+}
+
 void media_cqe(struct media_pool *p, uint64_t t, int res, unsigned flags)
 {
 	unsigned op = ring_tag_op(t);
 	uint32_t slot = ring_tag_slot(t);
+	if (op == MEDIA_OP_SHARED_RTP_RECV || op == MEDIA_OP_SHARED_RTCP_RECV) {
+		bool rtcp = op == MEDIA_OP_SHARED_RTCP_RECV;
+		if (flags & IORING_CQE_F_BUFFER) {
+			unsigned bid = flags >> IORING_CQE_BUFFER_SHIFT;
+			if (slot < p->n_sh && res > 0)
+				on_shared_datagram(p, slot, rtcp, ring_bufs_get(&p->bufs, bid), res);
+			ring_bufs_recycle(&p->bufs, bid);
+		}
+		if (!(flags & IORING_CQE_F_MORE) && slot < p->n_sh && (res >= 0 || res == -ENOBUFS))
+			arm_shared(p, slot, rtcp);
+		return;
+	}
 	struct media_stream *m = slot < p->n ? &p->s[slot] : NULL;
 	bool live = m && m->state != MS_FREE && m->gen == ring_tag_gen(t);
 	if (op == MEDIA_OP_RTP_RECV || op == MEDIA_OP_RTCP_RECV) {
@@ -857,6 +1184,12 @@ void media_close(struct media_pool *p, uint32_t slot, struct result *res)
 	m->state = MS_CLOSING;
 	m->sending = false;
 	m->seq++;
+	if (p->shared) { /* nothing of its own receives: the slot is freed once sends are done */
+		unbind_far_end(p, m);
+		pending_remove(p, m);
+		stream_finish(p, m);
+		return;
+	}
 	/* the multishot receives end when cancelled; the slot is freed after */
 	for (int i = 0; i < 2; i++)
 		if (!ring_cancel(p->ring, tag(i ? MEDIA_OP_RTCP_RECV : MEDIA_OP_RTP_RECV, p, m),

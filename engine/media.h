@@ -1,6 +1,7 @@
-/* Media streams on the worker's ring: one RTP and one RTCP UDP socket per call,
- * SRTP keyed by the SDES exchange, packets paced from a per-worker deadline heap
- * so that thousands of streams share one worker without drift. */
+/* Media streams on the worker's ring: one RTP and one RTCP UDP socket per call (or,
+ * shared, one pair per local address for all the worker's calls, told apart by the far
+ * end's address, port and SSRC), SRTP keyed by the SDES exchange, packets paced from a
+ * per-worker deadline heap so that thousands of streams share one worker without drift. */
 #ifndef TL_MEDIA_H
 #define TL_MEDIA_H
 #include <netinet/in.h>
@@ -10,6 +11,7 @@
 #include "result.h"
 #include "ring.h"
 #include "dtmf.h"
+#include "media_demux.h"
 #include "sdes.h"
 #include "slot_stack.h"
 #include "timer.h"
@@ -26,7 +28,22 @@ enum {
 	MEDIA_OP_RTCP_SEND,
 	MEDIA_OP_CANCEL,
 	MEDIA_OP_RTP_LATE_SEND, /* a packet held back to arrive reordered (reorder_per_10k) */
+	MEDIA_OP_SHARED_RTP_RECV, /* on a shared socket: the tag's slot is the socket's index */
+	MEDIA_OP_SHARED_RTCP_RECV,
 };
+
+/* Shared ports: a pair of sockets per local address, at most this many addresses. */
+#define MEDIA_SHARED_MAX 16
+/* Shared ports: datagrams no stream can take yet (the far end's answer or key is not
+ * known yet), held a while for the stream they turn out to belong to. */
+#define MEDIA_HELD_MAX 64
+
+struct media_shared {
+	union tl_sockaddr local;  /* the RTP socket's address */
+	int fd[2];                /* RTP, RTCP */
+};
+
+struct media_held;
 
 struct capture;
 
@@ -53,17 +70,27 @@ struct media_pool {
 	bool echo_dtmf;           /* play back every digit received (a far end for DTMF tests) */
 	char expect_dtmf[DTMF_MAX_DIGITS + 1]; /* "" or the digits every stream must receive:
 					       * the others count as dtmf mismatched */
+	bool shared;              /* every stream on its local address's shared pair */
+	struct media_shared sh[MEDIA_SHARED_MAX];
+	unsigned n_sh;
+	struct media_demux demux; /* the far end's address, port, SSRC -> slot * 2 + (RTCP) */
+	uint32_t pending;         /* the first open stream whose far end's RTP is not bound yet */
+	struct media_held *held;  /* owned, MEDIA_HELD_MAX of them, a ring */
+	unsigned held_first, n_held;
 };
 
 /* Sets up max_streams streams using even ports in [port_lo, port_hi] (RTCP on the
- * odd port above each), on ring (their receive buffers are a group of its own),
- * recording latencies in res. Returns 0 or a negative errno. */
+ * odd port above each; shared: one such pair per local address), on ring (their
+ * receive buffers are a group of its own), recording latencies in res. Returns 0 or a
+ * negative errno. */
 int media_pool_init(struct media_pool *p, struct ring *ring, struct result *res,
-		    uint32_t max_streams, uint16_t port_lo, uint16_t port_hi);
+		    uint32_t max_streams, uint16_t port_lo, uint16_t port_hi, bool shared);
 void media_pool_free(struct media_pool *p);
 
-/* Binds a stream's sockets on ip (an IPv4 literal) and starts receiving.
- * Sets *slot and *port. Returns 0, -EADDRINUSE when no port pair is free,
+/* Binds a stream's sockets on ip (an address literal) and starts receiving (shared:
+ * the address's pair, bound the first time). Sets *slot and *port. Returns 0,
+ * -EADDRINUSE when no port pair is free, -EMFILE when a shared pool has sockets on
+ * MEDIA_SHARED_MAX addresses already,
  * -ENOSPC when every stream is in use, or another negative errno. */
 int media_open(struct media_pool *p, const char *ip, uint32_t *slot, uint16_t *port);
 /* Where the far end wants RTP (and RTCP on port + 1). */

@@ -1298,10 +1298,11 @@ static void parse_key_lifetime(struct ctx *c, const cJSON *v)
 static void parse_media(struct ctx *c, const cJSON *o)
 {
 	static const char *const keys[] = { "codec", "codecs", "ptime_ms", "crypto", "direction",
-					    "key_lifetime", "rekey_on_lifetime", NULL };
+					    "key_lifetime", "rekey_on_lifetime", "ports", NULL };
 	static const char *const codecs[] = { "PCMU", "PCMA", NULL };
 	static const uint8_t codec_pt[] = { 0, 8 };
 	static const char *const directions[] = { "sendrecv", "sendonly", "recvonly", NULL };
+	static const char *const ports[] = { "per_call", "shared", NULL };
 	struct scenario *s = c->s;
 	char p[SCN_PATH_LEN];
 	int e;
@@ -1348,6 +1349,8 @@ static void parse_media(struct ctx *c, const cJSON *o)
 		parse_crypto(c, v);
 	parse_key_lifetime(c, cJSON_GetObjectItemCaseSensitive(o, "key_lifetime"));
 	get_bool(c, o, "media", "rekey_on_lifetime", &s->rekey_on_lifetime);
+	if (get_enum(c, o, "media", "ports", ports, "per_call or shared", &e))
+		s->shared_media_ports = e == 1;
 }
 
 const char *scn_direction_name(enum scn_direction d)

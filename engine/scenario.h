@@ -259,6 +259,8 @@ struct scenario {
 					* (RFC 4568 "|2^n"); 0 = none */
 	bool rekey_on_lifetime;        /* media.rekey_on_lifetime (default true): a re-INVITE with
 					* new keys before the lifetime; false: the stream ends at it */
+	bool shared_media_ports;       /* media.ports "shared" (--shared-media-ports): one RTP
+					* and RTCP port per worker for all its calls */
 
 	struct threshold thresholds[SCN_MAX_THRESHOLDS];
 	unsigned n_thresholds;

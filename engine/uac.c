@@ -523,7 +523,7 @@ struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
 		return NULL;
 	}
 	if (u->media_on && media_pool_init(&u->media, &w->ring, &w->res, u->n_calls,
-					   cfg->media_port_lo, cfg->media_port_hi)) {
+					   cfg->media_port_lo, cfg->media_port_hi, u->scn->shared_media_ports)) {
 		uac_free(u);
 		return NULL;
 	}

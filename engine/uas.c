@@ -21,6 +21,7 @@ enum { T_DELAYED = 1, T_SESSION, T_HANGUP };
 /* 64 T1: a 2xx unacknowledged this long is given up on (RFC 3261 13.3.1.4) */
 #define ACK_WAIT_NS (32 * NS_PER_S)
 #define ACK_POLL_NS (20 * NS_PER_MS)
+#define SHARED_STREAMS_MAX 20000u /* shared media ports: streams per worker, by default */
 
 /* How one INVITE is answered: what the behaviour (or the flags) drew for it. */
 struct plan {
@@ -972,13 +973,14 @@ struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
 		}
 	}
 	if (cfg->media_port_lo) {
-		/* no more streams than port pairs in the range */
+		/* no more streams than port pairs in the range, unless they share one */
 		uint32_t pairs = (uint32_t)(cfg->media_port_hi - cfg->media_port_lo + 1) / 2;
-		uint32_t streams = cfg->max_streams ? cfg->max_streams : pairs;
-		if (streams > pairs)
-			streams = pairs;
+		uint32_t most = cfg->shared_media_ports ? SHARED_STREAMS_MAX : pairs;
+		uint32_t streams = cfg->max_streams ? cfg->max_streams : most;
+		if (streams > most)
+			streams = most;
 		if (media_pool_init(&s->media, &w->ring, &w->res, streams, cfg->media_port_lo,
-				    cfg->media_port_hi)) {
+				    cfg->media_port_hi, cfg->shared_media_ports)) {
 			uas_free(s);
 			return NULL;
 		}

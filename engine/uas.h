@@ -21,6 +21,7 @@ struct uas_config {
 	unsigned n_accept;    /* 0: every suite */
 	uint16_t media_port_lo, media_port_hi; /* RTP ports; 0: no media is sent or checked */
 	uint32_t max_streams; /* concurrent media streams */
+	bool shared_media_ports; /* one RTP and RTCP port for all streams (media.h) */
 	bool srtp_wrong_key;  /* protect our SRTP with a key other than the one we answered */
 	bool srtp_replay;     /* send every 10th SRTP packet twice (a replay) */
 	uint32_t srtp_drop_per_10k, srtp_reorder_per_10k; /* impair what we send (media.h) */

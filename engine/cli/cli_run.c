@@ -95,6 +95,8 @@ static const char run_help[] =
 	"                          SRTP with its SDES key and\n"
 	"                          checks what the far end sends\n"
 	"  --media-ports LO-HI     UDP ports for RTP (even) and RTCP (odd) (default 20000-29999)\n"
+	"  --shared-media-ports    one RTP and one RTCP port per thread for all its calls, told\n"
+	"                          apart by the far end's address, port and SSRC (media.ports)\n"
 	"\n"
 	"capacity search:\n"
 	"  --find-capacity [cps|concurrent]\n"
@@ -165,7 +167,7 @@ enum {
 	O_QUIET, O_HELP, O_MEDIA_PORTS, O_MODE, O_THREADS, O_SECURITY_LEVEL, O_EXPECT_HANDSHAKE,
 	O_KEYLOG, O_SRTP_KEYS, O_SHARD, O_RESUME, O_SOURCE, O_HOLD_MS, O_CRL, O_START_AT,
 	O_FIND_CAPACITY, O_FROM, O_MAX, O_STEP_S, O_DRAIN_S, O_METRICS, O_METRICS_HOLD, O_TRACE,
-	O_TRACE_MEM, O_PCAP, O_PCAP_MAX_MB, O_DNS,
+	O_TRACE_MEM, O_PCAP, O_PCAP_MAX_MB, O_DNS, O_SHARED_MEDIA_PORTS,
 };
 
 static const struct option run_options[] = {
@@ -184,6 +186,7 @@ static const struct option run_options[] = {
 	{ "max-concurrent", required_argument, NULL, O_MAX_CONCURRENT },
 	{ "media-ms", required_argument, NULL, O_MEDIA_MS },
 	{ "media-ports", required_argument, NULL, O_MEDIA_PORTS },
+	{ "shared-media-ports", no_argument, NULL, O_SHARED_MEDIA_PORTS },
 	{ "mode", required_argument, NULL, O_MODE },
 	{ "threads", required_argument, NULL, O_THREADS },
 	{ "security-level", required_argument, NULL, O_SECURITY_LEVEL },
@@ -350,6 +353,9 @@ static int apply_flag(struct scenario *s, int opt, const char *arg, bool *calls_
 		if (cli_u64(arg, 0, 86400000, &u))
 			return cli_usage_error("run", "--media-ms: expected milliseconds >= 0, got \"%s\"", arg);
 		s->media_ms = (int32_t)u;
+		return 0;
+	case O_SHARED_MEDIA_PORTS:
+		s->shared_media_ports = true;
 		return 0;
 	}
 	return 0;

@@ -93,6 +93,8 @@ static const char uas_help[] =
 	"                       every answered call that offers sendrecv media gets PCMU or\n"
 	"                       PCMA (the first of them the caller offers) over SRTP from the\n"
 	"                       answer on, and what the caller sends is checked\n"
+	"  --shared-media-ports one RTP and one RTCP port per thread for all calls, told apart\n"
+	"                       by the caller's address, port and SSRC\n"
 	"  --no-media           answer every offer inactive: no RTP either way\n"
 	"  --srtp-wrong-key     protect our SRTP with a key other than the one we answered\n"
 	"                       (the caller must count authentication failures)\n"
@@ -113,7 +115,7 @@ static const char uas_help[] =
 	"                       expect_dtmf step can check that its digits arrived)\n";
 
 enum { O_LISTEN = 256, O_CERT, O_KEY, O_CA, O_TRANSPORT, O_DELAY, O_REFUSE, O_HELP, O_MIN_SE,
-       O_MEDIA_PORTS, O_NO_MEDIA, O_WRONG_KEY, O_THREADS, O_CLIENT_CERT, O_EXPECT_PEER,
+       O_MEDIA_PORTS, O_SHARED_MEDIA_PORTS, O_NO_MEDIA, O_WRONG_KEY, O_THREADS, O_CLIENT_CERT, O_EXPECT_PEER,
        O_TLS_VERSION, O_SECURITY_LEVEL, O_CIPHERS, O_REPLAY, O_SHARE_PORT, O_KEEP_OLD_KEY,
        O_EXPECT_DTMF, O_NO_DTMF_ECHO, O_SCENARIO, O_SEED, O_REPORT_DIR, O_DURATION, O_METRICS, O_METRICS_HOLD, O_DROP,
        O_REORDER, O_JITTER, O_CRL, O_PCAP, O_PCAP_MAX_MB, O_TRACE, O_TRACE_MEM };
@@ -145,6 +147,7 @@ static const struct option uas_options[] = {
 	{ "srtp-jitter-ms", required_argument, NULL, O_JITTER },
 	{ "media-ports", required_argument, NULL, O_MEDIA_PORTS },
 	{ "no-media", no_argument, NULL, O_NO_MEDIA },
+	{ "shared-media-ports", no_argument, NULL, O_SHARED_MEDIA_PORTS },
 	{ "srtp-wrong-key", no_argument, NULL, O_WRONG_KEY },
 	{ "srtp-replay", no_argument, NULL, O_REPLAY },
 	{ "srtp-keep-old-key", no_argument, NULL, O_KEEP_OLD_KEY },
@@ -390,6 +393,9 @@ int cmd_uas(int argc, char **argv)
 		case O_MEDIA_PORTS:
 			if (cli_port_range(optarg, &cfg.uas.media_port_lo, &cfg.uas.media_port_hi))
 				return cli_usage_error("uas", "--media-ports: expected LO-HI with LO even, got \"%s\"", optarg);
+			break;
+		case O_SHARED_MEDIA_PORTS:
+			cfg.uas.shared_media_ports = true;
 			break;
 		case O_NO_MEDIA:
 			cfg.uas.media_port_lo = cfg.uas.media_port_hi = 0;

@@ -122,6 +122,30 @@ static int decode(int st)
 	return -EIO;
 }
 
+bool proc_shared_media(void)
+{
+	const char *v = getenv("TL_TEST_SHARED_MEDIA");
+	return v && !strcmp(v, "1");
+}
+
+/* proc_shared_media: every trunkload run and uas gets --shared-media-ports. For the
+ * child, after fork: argv, or a copy with it. */
+static char *const *shared_media_argv(char *const argv[])
+{
+	static char *more[256];
+	if (!proc_shared_media() || strcmp(argv[0], TL_BINARY) || !argv[1] ||
+	    (strcmp(argv[1], "run") && strcmp(argv[1], "uas")))
+		return argv;
+	size_t n = 0;
+	while (argv[n] && n < 254) {
+		more[n] = argv[n];
+		n++;
+	}
+	more[n++] = "--shared-media-ports";
+	more[n] = NULL;
+	return more;
+}
+
 /* proc_spawn with stderr to its own file (err NULL: with stdout). */
 static pid_t spawn_io(char *const argv[], const char *log, const char *err, bool keep_stdin)
 {
@@ -161,7 +185,7 @@ static pid_t spawn_io(char *const argv[], const char *log, const char *err, bool
 		dup2(in[0], 0);
 		dup2(out, 1);
 		dup2(errfd, 2);
-		execvp(argv[0], argv);
+		execvp(argv[0], shared_media_argv(argv));
 		dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}

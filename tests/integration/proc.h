@@ -77,6 +77,9 @@ long proc_rss_kib(pid_t pid);
  * environment (ctest runs the trunk and media tests both ways). proc_lo_host is the
  * address as it goes before ":port" ("[::1]"), proc_lo_ip as it is ("::1"). */
 bool proc_ipv6(void);
+/* Whether TL_TEST_SHARED_MEDIA=1: every trunkload run and uas spawned gets
+ * --shared-media-ports (ctest runs the media tests so too). */
+bool proc_shared_media(void);
 const char *proc_lo_host(void);
 const char *proc_lo_ip(void);
 

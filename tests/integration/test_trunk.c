@@ -1154,14 +1154,16 @@ static void connections_dealt_evenly(void)
 	args_add_list(&a, flags);
 	pid_t run = proc_spawn(a.v, out, false);
 	CU_ASSERT_FATAL(run > 0);
+	/* shared media ports: a worker with calls holds its one pair, whatever their number */
+	int each = proc_shared_media() ? 2 : 8;
 	int per[3] = { 0 }, total = 0;
-	for (int i = 0; i < 150 && total < 24; i++) { /* the calls are all up after 0.5 s */
+	for (int i = 0; i < 150 && total < 3 * each; i++) { /* the calls are all up after 0.5 s */
 		usleep(20 * 1000);
 		total = count_udp_ports(40000, 100, 3, per);
 	}
-	CHECK(total == 24, "12 calls hold 24 responder media sockets (saw %d)", total);
-	CHECK(per[0] == 8 && per[1] == 8 && per[2] == 8,
-	      "each of the 3 workers holds 8 of them (saw %d, %d, %d)", per[0], per[1], per[2]);
+	CHECK(total == 3 * each, "12 calls hold %d responder media sockets (saw %d)", 3 * each, total);
+	CHECK(per[0] == each && per[1] == each && per[2] == each,
+	      "each of the 3 workers holds %d of them (saw %d, %d, %d)", each, per[0], per[1], per[2]);
 	int rc = proc_wait(run, RUN_TIMEOUT_MS);
 	proc_stop(uas, SIGTERM, 3000);
 	CHECK(rc == 0, "the run exits 0 (got %d)", rc);

@@ -506,6 +506,7 @@ static const struct {
 	{ "{\"media\": {\"key_lifetime\": 63}}", "media.key_lifetime: expected packets from 64 to 2^48: a number, or \"2^N\" with N from 6 to 48, got 63" },
 	{ "{\"media\": {\"key_lifetime\": 100.5}}", "media.key_lifetime: expected packets from 64 to 2^48" },
 	{ "{\"media\": {\"rekey_on_lifetime\": \"no\"}}", "media.rekey_on_lifetime: expected true or false, got \"no\"" },
+	{ "{\"media\": {\"ports\": \"per_worker\"}}", "media.ports: expected per_call or shared, got \"per_worker\"" },
 	{ "{\"media\": {\"crypto\": []}}", "media.crypto: expected a non-empty array of SRTP suite names, got []" },
 	{ "{\"media\": {\"crypto\": [\"AES_CM_128_HMAC_SHA1_80\", \"AES_CM_128_HMAC_SHA1_81\"]}}",
 	  "media.crypto[1]: expected an SDES suite name such as AES_CM_128_HMAC_SHA1_80 or AEAD_AES_128_GCM, got \"AES_CM_128_HMAC_SHA1_81\"" },
@@ -730,6 +731,9 @@ static void test_key_lifetime(void)
 	CU_ASSERT(scn.key_lifetime == 1ull << 48);
 	CU_ASSERT_EQUAL(load("{}", "kl.json"), 0);
 	CU_ASSERT(scn.key_lifetime == 0);
+	CU_ASSERT(!scn.shared_media_ports); /* media.ports per_call by default */
+	CU_ASSERT_EQUAL(load("{\"media\": {\"ports\": \"shared\"}}", "kl.json"), 0);
+	CU_ASSERT(scn.shared_media_ports);
 }
 
 static void test_good_flows(void)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/media-max.sh [BUILD_DIR] [HOLD_SECONDS]   (env: START first try, CONNECTIONS trunk
 # connections, default 2 so that the caller's two workers each carry half the media;
-# SUITE the SDES suite offered, default AES_CM_128_HMAC_SHA1_80)
+# SUITE the SDES suite offered, default AES_CM_128_HMAC_SHA1_80; SHARED=1 both ends on
+# shared media ports, --shared-media-ports)
 # The most concurrent bidirectional SRTP calls (20 ms PCMU, SUITE, CONNECTIONS
 # mutual-TLS trunk connections for signalling) that trunkload holds against its
 # own responder for HOLD_SECONDS (default 30) with no failed call, loss under 0.1 %
@@ -21,6 +22,8 @@ HOLD=${2:-30}
 BIN=$BUILD/trunkload
 W=$(mktemp -d)
 SUITE=${SUITE:-AES_CM_128_HMAC_SHA1_80}
+CONNECTIONS=${CONNECTIONS:-${PIN:+1}} # one worker pinned: one connection; else 2
+CONNECTIONS=${CONNECTIONS:-2}
 SCN=$W/media.json # the basic call, offering SUITE only
 python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); s.setdefault("media",{})["crypto"]=[sys.argv[3]]; json.dump(s,open(sys.argv[2],"w"))' \
 	"$(dirname "$(realpath "$0")")/../scenarios/basic-call.json" "$SCN" "$SUITE"
@@ -37,14 +40,15 @@ try() { # calls -> prints a line; 0 when loss < 0.1 % and no auth failure both w
 	p=$(port)
 	rm -rf "$W/u"
 	${PIN:+taskset -c 1} "$BIN" uas --listen "127.0.0.1:$p" --cert "$W/pki/server.crt" --key "$W/pki/server.key" \
-		--ca "$W/pki/ca.crt" --media-ports 30000-59999 --report-dir "$W/u" ${PIN:+--threads 1} >"$W/uas.log" 2>&1 &
+		--ca "$W/pki/ca.crt" --media-ports 30000-59999 --report-dir "$W/u" ${PIN:+--threads 1} \
+		${SHARED:+--shared-media-ports} >"$W/uas.log" 2>&1 &
 	UAS=$!
 	wait_listen "$p" || true
 	/usr/bin/time -f "%U %S" -o "$W/time" ${PIN:+taskset -c 0} "$BIN" run "$SCN" --target "127.0.0.1:$p" \
 		--cert "$W/pki/client.crt" --key "$W/pki/client.key" --ca "$W/pki/ca.crt" \
 		--calls "$n" --rate "$(python3 -c "print(max($n / 5, 1))")" --media-ms $(((HOLD + 5) * 1000)) \
-		--max-concurrent $((n + 10)) --media-ports 2000-29999 --connections "${CONNECTIONS:-${PIN:+1}}" \
-		${PIN:+--threads 1} --report-dir "$W/r" --quiet >/dev/null 2>&1 &
+		--max-concurrent $((n + 10)) --media-ports 2000-29999 --connections "$CONNECTIONS" \
+		${PIN:+--threads 1} ${SHARED:+--shared-media-ports} --report-dir "$W/r" --quiet >/dev/null 2>&1 &
 	RUN=$!
 	local busy=-1 c0 caller
 	if [ -n "${PIN:-}" ]; then # the caller's CPU while all calls are up: from 6 s to HOLD + 4 s
@@ -90,7 +94,7 @@ while [ "$hi" -gt 0 ] && [ $((hi - lo)) -gt $((lo / 10 + 50)) ]; do
 	mid=$(((lo + hi) / 2))
 	if try "$mid"; then lo=$mid; else hi=$mid; fi
 done
-echo "most concurrent bidirectional SRTP calls ($SUITE) held ${HOLD} s (loss < 0.1 %, no auth failure): $lo (first failing: $hi)"
+echo "most concurrent bidirectional SRTP calls ($SUITE${SHARED:+, shared media ports}) held ${HOLD} s (loss < 0.1 %, no auth failure): $lo (first failing: $hi)"
 if [ -n "${PIN:-}" ] && [ -f "$W/busy.$lo" ]; then
 	echo "calls per caller core (pinned, one worker; extrapolated): $(python3 -c "print(round($lo / max($(cat "$W/busy.$lo"), 0.01)))") ($lo held with the caller's core $(python3 -c "print(round(100 * $(cat "$W/busy.$lo")))") % busy)"
 fi

@@ -345,25 +345,28 @@ for l in open(sys.argv[1]):
 	done
 	stop "$HUAS"
 
-	# --- concurrent SRTP calls, for each suite
+	# --- concurrent SRTP calls, for each suite, on a pair of ports per call and shared
+	for SHARED in "" 1; do
 	for SUITE in AES_CM_128_HMAC_SHA1_80 AEAD_AES_128_GCM; do
 		MKEY=media; [ "$SUITE" = AEAD_AES_128_GCM ] && MKEY=media_gcm
+		SH=(); [ -n "$SHARED" ] && { MKEY=${MKEY}_shared; SH=(--shared-media-ports); }
 		if [ "$QUICK" = 1 ]; then
 			python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); s["media"]["crypto"]=[sys.argv[3]]; json.dump(s,open(sys.argv[2],"w"))' \
 				"$SCN/basic-call.json" "$W/media-$SUITE.json" "$SUITE"
-			MP=$(port); start "$MP" "$BIN" uas --listen "127.0.0.1:$MP" "${SRVID[@]}" --media-ports 30000-59999; MUAS=$SPID
+			MP=$(port); start "$MP" "$BIN" uas --listen "127.0.0.1:$MP" "${SRVID[@]}" --media-ports 30000-59999 "${SH[@]}"; MUAS=$SPID
 			tl_try "$MKEY" "$MUAS" 20 "$W/media-$SUITE.json" --target "127.0.0.1:$MP" "${TLSID[@]}" --calls 20 \
-				--media-ms $((HOLD * 1000)) --max-concurrent 100 --media-ports 2000-29999 && M=20 || M=0
-			cp "$W/last" "$W/best"; rec "$MKEY" "$M" "" "$(cpus)" "trunkload run scenarios/basic-call.json (media.crypto [$SUITE]) --calls 20 --rate 20 --media-ms $((HOLD * 1000)) (smoke test, not the limit)"
+				--media-ms $((HOLD * 1000)) --max-concurrent 100 --media-ports 2000-29999 "${SH[@]}" && M=20 || M=0
+			cp "$W/last" "$W/best"; rec "$MKEY" "$M" "" "$(cpus)" "trunkload run scenarios/basic-call.json (media.crypto [$SUITE]) --calls 20 --rate 20 --media-ms $((HOLD * 1000)) ${SH[*]} (smoke test, not the limit)"
 			stop "$MUAS"
 		else
-			SUITE=$SUITE START=$(first "$MKEY" "$START") bash "$ROOT/bench/media-max.sh" "$BUILD" "$HOLD" >"$W/media.out" 2>&1 || true
+			SHARED=$SHARED SUITE=$SUITE START=$(first "$MKEY" "$START") bash "$ROOT/bench/media-max.sh" "$BUILD" "$HOLD" >"$W/media.out" 2>&1 || true
 			cat "$W/media.out" >&2
 			M=$(sed -n 's/.*no auth failure): \([0-9]*\).*/\1/p' "$W/media.out" | tail -1)
 			MCPU=$(grep ' ok ' "$W/media.out" | tail -1 | sed -n 's/.*\(cpu caller [^ ]* s responder [^ ]* s over [^ ]* s\).*/\1/p')
 			PREV[$MKEY]=${M:-$START}
-			rec "$MKEY" "${M:-0}" "" "${MCPU:--}" "SUITE=$SUITE START=$(first "$MKEY" "$START") bench/media-max.sh build-perf $HOLD"
+			rec "$MKEY" "${M:-0}" "" "${MCPU:--}" "${SHARED:+SHARED=1 }SUITE=$SUITE START=$(first "$MKEY" "$START") bench/media-max.sh build-perf $HOLD"
 		fi
+	done
 	done
 	# --- the caller alone: responder and caller pinned each to a core of its own
 	if [ "$QUICK" != 1 ]; then
@@ -531,6 +534,8 @@ for mode, what in (("per_call", "per-call mutual-TLS calls/s"), ("handshake", "h
                       "handshake-loop two_core_per_s", f"≥{need:.0%} of in-memory limit", [("q", ">=", need)]))
 F += [("media", "concurrent bidirectional SRTP calls, AES_CM_128_HMAC_SHA1_80", None, "≥3,000", [("v", ">=", 3000)]),
       ("media_gcm", "concurrent bidirectional SRTP calls, AEAD_AES_128_GCM", None, "≥3,000", [("v", ">=", 3000)]),
+      ("media_shared", "concurrent bidirectional SRTP calls, AES_CM_128_HMAC_SHA1_80, shared media ports (--shared-media-ports both ends)", None, "≥3,000", [("v", ">=", 3000)]),
+      ("media_gcm_shared", "concurrent bidirectional SRTP calls, AEAD_AES_128_GCM, shared media ports (--shared-media-ports both ends)", None, "≥3,000", [("v", ">=", 3000)]),
       ("media_pinned", "concurrent bidirectional SRTP calls, the caller alone on one core (one worker; the responder pinned to the other core)",
        None, None, []),
       ("srtp_protect", "SRTP AES-CM protect/s, OpenSSL primitives", "stock libsrtp2 protect/s", "≥4x stock",

@@ -306,6 +306,8 @@ static void pending_remove(struct media_pool *p, struct media_stream *m)
 	m->in_pending = false;
 }
 
+static void unbind_far_end(struct media_pool *p, struct media_stream *m);
+
 int media_open(struct media_pool *p, const char *ip, uint32_t *slot, uint16_t *port)
 {
 	uint32_t k;
@@ -328,6 +330,8 @@ int media_open(struct media_pool *p, const char *ip, uint32_t *slot, uint16_t *p
 	if (err) /* the stream is taken only once it has its ports */
 		return err;
 	slot_stack_take(&p->slots, &k);
+	if (p->shared)
+		unbind_far_end(p, m); /* the call this slot had before */
 	m->port = tl_sockaddr_port(&m->local);
 	m->state = MS_OPEN;
 	m->expect_rx = true;
@@ -384,7 +388,7 @@ void media_set_remote(struct media_pool *p, uint32_t slot, const union tl_sockad
 
 static void on_rtp(struct media_pool *p, struct media_stream *m, uint8_t *pkt, size_t len,
 		   const union tl_sockaddr *from);
-static void flush_held(struct media_pool *p);
+static void flush_held(struct media_pool *p, struct media_stream *m);
 static void expire_held(struct media_pool *p, uint64_t now);
 
 int media_set_rx(struct media_pool *p, uint32_t slot, const struct sdes_crypto *key)
@@ -420,8 +424,8 @@ held:
 	m->n_early = 0;
 	if (p->shared && m->first_seen && m->in_pending)
 		bind_far_end(p, m);
-	if (p->shared && err == 0 && p->n_held)
-		flush_held(p);
+	if (p->shared && err == 0 && m->in_pending && m->have_remote && p->n_held)
+		flush_held(p, m);
 	return err;
 }
 
@@ -948,11 +952,11 @@ static uint32_t be32(const uint8_t *b)
 }
 
 /* Shared: a datagram no stream takes yet waits (a while, a few) for the stream whose
- * answer or key is still to come. `again`: it waited already (its time and whether it
- * failed under some stream's key go on). */
+ * answer or key is still to come. `again`: it waited already (its time goes on). */
 static void hold(struct media_pool *p, unsigned sh, const union tl_sockaddr *from, const uint8_t *pkt,
 		 size_t len, bool tried, const struct media_held *again)
 {
+	tried = tried || (again && again->tried);
 	if (len > EARLY_CAP) {
 		p->res->srtp.n[tried ? SRTP_AUTH_FAILURES : SRTP_UNEXPECTED_SOURCE]++;
 		return;
@@ -965,7 +969,7 @@ static void hold(struct media_pool *p, unsigned sh, const union tl_sockaddr *fro
 	}
 	struct media_held *h = &p->held[(p->held_first + p->n_held++) % MEDIA_HELD_MAX];
 	h->at = again ? again->at : clock_mono_ns();
-	h->tried = tried || (again && again->tried);
+	h->tried = tried;
 	h->from = *from;
 	h->sh = (uint8_t)sh;
 	h->len = (uint16_t)len;
@@ -987,7 +991,7 @@ static void expire_held(struct media_pool *p, uint64_t now)
  * then bound to it (a far end that shares its port too sends many streams from one
  * source); else it waits. */
 static void dispatch_rtp(struct media_pool *p, unsigned sh, const union tl_sockaddr *from, uint8_t *pkt,
-			 size_t len, const struct media_held *again)
+			 size_t len)
 {
 	if (len < RTP_HEADER || (pkt[0] >> 6) != 2) {
 		p->res->srtp.n[SRTP_UNEXPECTED_SOURCE]++;
@@ -996,8 +1000,8 @@ static void dispatch_rtp(struct media_pool *p, unsigned sh, const union tl_socka
 	struct demux_key k = demux_key_of(from, be32(pkt + 8));
 	uint32_t id = demux_find(&p->demux, &k);
 	if (id != DEMUX_NONE) {
-		p->res->srtp.n[SRTP_EARLY_PACKETS] += again != NULL; /* it came before its stream's key */
-		on_rtp(p, &p->s[id / 2], pkt, len, from);
+		if (p->s[id / 2].state == MS_OPEN) /* else its call has ended */
+			on_rtp(p, &p->s[id / 2], pkt, len, from);
 		return;
 	}
 	unsigned candidates = 0, keyed = 0;
@@ -1014,13 +1018,12 @@ static void dispatch_rtp(struct media_pool *p, unsigned sh, const union tl_socka
 		memcpy(copy, pkt, len); /* a failed try may leave the buffer changed */
 		if (srtp_session_unprotect(&m->rx, copy, &n) == SRTP_OK) {
 			m->new_key_seen = true;
-			m->n[SRTP_EARLY_PACKETS] += again != NULL;
 			rtp_accepted(p, m, copy, n);
 			bind_far_end(p, m);
 			return;
 		}
 	}
-	hold(p, sh, from, pkt, len, keyed > 0 && keyed == candidates, again);
+	hold(p, sh, from, pkt, len, keyed > 0 && keyed == candidates, NULL);
 }
 
 /* Shared: an RTCP datagram goes to the stream bound to its source and sender's SSRC, or
@@ -1035,7 +1038,8 @@ static void dispatch_rtcp(struct media_pool *p, const union tl_sockaddr *from, u
 	struct demux_key k = demux_key_of(from, be32(pkt + 4));
 	uint32_t id = demux_find(&p->demux, &k);
 	if (id != DEMUX_NONE) {
-		on_rtcp(&p->s[id / 2], pkt, len);
+		if (p->s[id / 2].state == MS_OPEN)
+			on_rtcp(&p->s[id / 2], pkt, len);
 		return;
 	}
 	uint8_t copy[EARLY_CAP];
@@ -1052,14 +1056,30 @@ static void dispatch_rtcp(struct media_pool *p, const union tl_sockaddr *from, u
 	}
 }
 
-/* Shared: what waits is tried again once a stream has the far end's key. */
-static void flush_held(struct media_pool *p)
+/* Shared: stream m has the far end's key and has heard nothing yet: what waits from its
+ * far end is tried under that key, in the order it came (what m does not take waits on). */
+static void flush_held(struct media_pool *p, struct media_stream *m)
 {
 	for (unsigned n = p->n_held; n > 0; n--) {
 		struct media_held h = p->held[p->held_first];
 		p->held_first = (p->held_first + 1) % MEDIA_HELD_MAX;
 		p->n_held--;
-		dispatch_rtp(p, h.sh, &h.from, h.data, h.len, &h);
+		bool tried = false;
+		if (h.sh == m->sh && same_source(&h.from, &m->remote[0])) {
+			uint8_t copy[EARLY_CAP];
+			size_t len = h.len;
+			memcpy(copy, h.data, len); /* a failed try may leave the buffer changed */
+			if (srtp_session_unprotect(&m->rx, copy, &len) == SRTP_OK) {
+				m->n[SRTP_EARLY_PACKETS]++; /* it came before the key */
+				m->new_key_seen = true;
+				rtp_accepted(p, m, copy, len);
+				if (m->in_pending)
+					bind_far_end(p, m);
+				continue;
+			}
+			tried = true;
+		}
+		hold(p, h.sh, &h.from, h.data, h.len, tried, &h);
 	}
 }
 
@@ -1076,7 +1096,7 @@ static void on_shared_datagram(struct media_pool *p, unsigned sh, bool rtcp, cha
 	}
 	if (p->capture)
 		capture_rtp(p, &from, &p->sh[sh].local, pl, len);
-	dispatch_rtp(p, sh, &from, pl, len, NULL);
+	dispatch_rtp(p, sh, &from, pl, len);
 }
 
 void media_cqe(struct media_pool *p, uint64_t t, int res, unsigned flags)
@@ -1185,8 +1205,8 @@ void media_close(struct media_pool *p, uint32_t slot, struct result *res)
 	m->sending = false;
 	m->seq++;
 	if (p->shared) { /* nothing of its own receives: the slot is freed once sends are done */
-		unbind_far_end(p, m);
-		pending_remove(p, m);
+		pending_remove(p, m); /* its binding stays until the slot is reused: what the far
+				       * end sent before it heard of the end is dropped, not held */
 		stream_finish(p, m);
 		return;
 	}

@@ -36,7 +36,7 @@ enum {
 #define MEDIA_SHARED_MAX 16
 /* Shared ports: datagrams no stream can take yet (the far end's answer or key is not
  * known yet), held a while for the stream they turn out to belong to. */
-#define MEDIA_HELD_MAX 64
+#define MEDIA_HELD_MAX 1024
 
 struct media_shared {
 	union tl_sockaddr local;  /* the RTP socket's address */

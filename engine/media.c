@@ -337,9 +337,11 @@ int media_open(struct media_pool *p, const char *ip, uint32_t *slot, uint16_t *p
 	m->expect_rx = true;
 	m->te_pt = -1;
 	rtp_receiver_init(&m->rcv, 8000);
-	if (p->shared)
+	if (p->shared) {
 		pending_add(p, m);
-	else
+		while (!m->own_ssrc) /* announced in our SDP, before we send */
+			RAND_bytes((unsigned char *)&m->own_ssrc, sizeof(m->own_ssrc));
+	} else
 		for (int i = 0; i < 2; i++)
 			arm_recv(p, m, i);
 	*slot = (uint32_t)(m - p->s);
@@ -384,6 +386,25 @@ void media_set_remote(struct media_pool *p, uint32_t slot, const union tl_sockad
 	m->remote[1] = *rtp;
 	set_port(&m->remote[1], (uint16_t)(tl_sockaddr_port(rtp) + 1));
 	m->have_remote = true;
+}
+
+uint32_t media_own_ssrc(struct media_pool *p, uint32_t slot)
+{
+	struct media_stream *m = stream(p, slot);
+	return m && p->shared ? m->own_ssrc : 0;
+}
+
+void media_set_far_ssrc(struct media_pool *p, uint32_t slot, uint32_t ssrc)
+{
+	struct media_stream *m = stream(p, slot);
+	if (!m || !p->shared || !m->have_remote)
+		return;
+	/* found by it from the first packet on; it stays pending (a far end that sends with
+	 * another SSRC after all is still found by its key) until that packet comes */
+	struct demux_key k = demux_key_of(&m->remote[0], ssrc);
+	demux_bind(&p->demux, slot * 2, &k);
+	k = demux_key_of(&m->remote[1], ssrc);
+	demux_bind(&p->demux, slot * 2 + 1, &k);
 }
 
 static void on_rtp(struct media_pool *p, struct media_stream *m, uint8_t *pkt, size_t len,
@@ -1000,11 +1021,32 @@ static void dispatch_rtp(struct media_pool *p, unsigned sh, const union tl_socka
 	struct demux_key k = demux_key_of(from, be32(pkt + 8));
 	uint32_t id = demux_find(&p->demux, &k);
 	if (id != DEMUX_NONE) {
-		if (p->s[id / 2].state == MS_OPEN) /* else its call has ended */
-			on_rtp(p, &p->s[id / 2], pkt, len, from);
+		struct media_stream *m = &p->s[id / 2];
+		if (m->state != MS_OPEN) /* its call has ended */
+			return;
+		on_rtp(p, m, pkt, len, from);
+		if (m->in_pending && m->first_seen) /* bound by the SSRC its SDP announced */
+			bind_far_end(p, m);
 		return;
 	}
+	/* one stream of that source (a far end with a port per call): its own, as on a
+	 * socket of its own (held for its key, or failing under it) */
+	struct media_stream *one = NULL;
 	unsigned candidates = 0, keyed = 0;
+	for (uint32_t i = p->pending; i != NO_SLOT && candidates < 2; i = p->s[i].pend_next) {
+		struct media_stream *m = &p->s[i];
+		if (m->sh == sh && m->have_remote && same_source(from, &m->remote[0])) {
+			candidates++;
+			one = m;
+		}
+	}
+	if (candidates == 1) {
+		on_rtp(p, one, pkt, len, from);
+		if (one->first_seen)
+			bind_far_end(p, one);
+		return;
+	}
+	candidates = 0;
 	uint8_t copy[EARLY_CAP];
 	for (uint32_t i = p->pending; i != NO_SLOT; i = p->s[i].pend_next) {
 		struct media_stream *m = &p->s[i];

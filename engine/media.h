@@ -95,6 +95,12 @@ void media_pool_free(struct media_pool *p);
 int media_open(struct media_pool *p, const char *ip, uint32_t *slot, uint16_t *port);
 /* Where the far end wants RTP (and RTCP on port + 1). */
 void media_set_remote(struct media_pool *p, uint32_t slot, const union tl_sockaddr *rtp);
+/* Shared ports: the SSRC we send with, chosen when the stream opens, for our SDP to
+ * announce (a=ssrc); 0 with per-call ports (nothing to announce). */
+uint32_t media_own_ssrc(struct media_pool *p, uint32_t slot);
+/* Shared ports: the SSRC the far end announced (a=ssrc): its packets find the stream by
+ * it from the first on (after media_set_remote). */
+void media_set_far_ssrc(struct media_pool *p, uint32_t slot, uint32_t ssrc);
 /* The far end's key: what arrives is unprotected with it. A new key keeps the one it
  * replaces, to tell packets still in flight under it (accepted for 500 ms, until one
  * arrives under the new key) from stale ones (srtp.stale_key_packets). 0 or negative

@@ -84,6 +84,11 @@ int sdp_build(char *buf, size_t cap, const struct sdp_params *p)
 		else
 			w.n += (size_t)n;
 	}
+	if (p->has_ssrc) {
+		tl_sb_cstr(&w, "a=ssrc:");
+		tl_sb_uint(&w, p->ssrc);
+		tl_sb_cstr(&w, " cname:trunkload\r\n");
+	}
 	tl_sb_cstr(&w, "a=");
 	tl_sb_cstr(&w, p->direction ? p->direction : "sendrecv");
 	tl_sb_cstr(&w, "\r\n");
@@ -273,6 +278,16 @@ int sdp_parse(const char *buf, size_t len, struct sdp_audio *out)
 					a.ptime_ms = (int)ms;
 			} else if (starts(v, "rtpmap:")) {
 				parse_rtpmap(rtrim(after(v, 7)), &a);
+			} else if (starts(v, "ssrc:") && !a.has_ssrc) {
+				struct tl_str id = after(v, 5); /* up to the attribute after it */
+				size_t n = 0;
+				while (n < id.len && !is_wsp(id.p[n]))
+					n++;
+				unsigned ssrc;
+				if (to_uint((struct tl_str){ id.p, n }, UINT32_MAX, &ssrc) == 0) {
+					a.ssrc = ssrc;
+					a.has_ssrc = true;
+				}
 			} else {
 				struct tl_str d = rtrim(v);
 				if (tl_str_eq(d, "sendrecv") || tl_str_eq(d, "sendonly") ||

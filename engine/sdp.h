@@ -20,12 +20,15 @@ struct sdp_params {
 	const uint8_t *pts;    /* audio payload types in order of preference: 0 PCMU, 8 PCMA */
 	unsigned n_pts;        /* 0: PCMU alone */
 	int te_pt;             /* telephone-event's payload type: 0 for 101, < 0 for none */
+	bool has_ssrc;         /* a=ssrc:<ssrc> cname:trunkload (RFC 5576): the SSRC we send
+				* with, for a far end on shared ports */
+	uint32_t ssrc;
 };
 
 /* Writes a complete SDP body: v=0, o=, s=, c=IN IP4 or IP6 (by the address), t=0 0,
  * m=audio <port> RTP/SAVP <pts> <te>, a=rtpmap for each (0 PCMU/8000, 8 PCMA/8000),
  * a=rtpmap:<te> telephone-event/8000, a=fmtp:<te> 0-15 (te: te_pt, 101 by default), a=ptime, one a=crypto per
- * entry, a=<direction>. Used for both offer (several crypto) and answer (one).
+ * entry, a=ssrc (has_ssrc), a=<direction>. Used for both offer (several crypto) and answer (one).
  * Returns bytes written or -ENOSPC. */
 int sdp_build(char *buf, size_t cap, const struct sdp_params *p);
 
@@ -38,6 +41,8 @@ struct sdp_audio {
 	unsigned n_payload_types;
 	int ptime_ms;            /* 0 when absent */
 	int te_pt;               /* a=rtpmap:N telephone-event/8000 (RFC 4733): N, or -1 */
+	bool has_ssrc;           /* an a=ssrc line (RFC 5576): the SSRC of its first */
+	uint32_t ssrc;
 	struct tl_str direction; /* a=sendrecv/sendonly/recvonly/inactive of the stream;
 				  * empty when absent (which means sendrecv) */
 	struct sdes_crypto crypto[SDP_MAX_CRYPTO]; /* usable lines, in order */

@@ -59,6 +59,8 @@ static int take_remote(struct sdp_neg *n, const struct sdp_audio *a, const char 
 	n->ptime_ms = a->ptime_ms;
 	n->changed |= moved;
 	n->remote_te_pt = a->te_pt;
+	n->has_remote_ssrc = a->has_ssrc;
+	n->remote_ssrc = a->ssrc;
 	n->n_remote_pts = 0;
 	for (unsigned i = 0; i < a->n_payload_types && n->n_remote_pts < sizeof(n->remote_pts); i++)
 		if (a->payload_types[i] >= 0 && a->payload_types[i] < 96)

@@ -34,6 +34,8 @@ struct sdp_neg {
 	uint8_t remote_pts[8];     /* the far end's static payload types (< 96), in its order */
 	unsigned n_remote_pts;
 	int remote_te_pt;          /* its telephone-event payload type, -1: none (RFC 4733) */
+	bool has_remote_ssrc;      /* its a=ssrc (RFC 5576): the SSRC it sends with */
+	uint32_t remote_ssrc;
 	char direction[10];        /* the far end's a= direction ("sendrecv" when absent) */
 	int ptime_ms;              /* the far end's a=ptime, 0 when absent */
 	uint32_t version;          /* o= version of our next SDP */

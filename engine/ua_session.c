@@ -38,6 +38,7 @@ int ua_sdp(struct ua_session *s, const struct ua_io *io, char *buf, size_t cap)
 		.session_id = fnv1a(s->dlg.call_id), .version = 1000u + s->neg.version,
 		.ptime_ms = io->ptime_ms, .crypto = lines, .n_crypto = n, .direction = direction,
 		.pts = io->codecs, .n_pts = io->n_codecs,
+		.has_ssrc = io->media && io->media_ssrc, .ssrc = io->media_ssrc,
 	};
 	/* an answer names the one codec taken from the offer (the first of ours it has), also
 	 * when it goes again (the 200 after a 183 that carried it) */

@@ -24,6 +24,7 @@ struct ua_io {
 	const char *media_addr;        /* IPv4 literal for c= */
 	bool media;                    /* false: offers and answers say inactive */
 	uint16_t media_port;           /* m= port (the discard port 9 without media) */
+	uint32_t media_ssrc;           /* our SSRC, announced (a=ssrc) when not 0 */
 	const char *direction;         /* what we offer: "sendrecv", "sendonly", ... */
 	int ptime_ms;
 	const enum sdes_suite *suites; /* what we offer, in order */

@@ -166,6 +166,8 @@ const char *uac_media_from_neg(struct uac *u, struct call *k)
 	if (tl_sockaddr_set(&to, n->remote_addr, n->remote_port))
 		return "sdp_bad_address";
 	media_set_remote(&u->media, k->media_slot, &to);
+	if (n->has_remote_ssrc)
+		media_set_far_ssrc(&u->media, k->media_slot, n->remote_ssrc);
 	media_set_events(&u->media, k->media_slot, n->remote_te_pt);
 	if (media_set_rx(&u->media, k->media_slot, &n->theirs))
 		return "srtp_setup_failed";

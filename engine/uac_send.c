@@ -63,6 +63,7 @@ struct ua_io uac_call_io(struct uac *u, struct call *k, struct conn *c, char *co
 		/* without a media phase no socket is opened and the stream is offered
 		 * inactive, so the far end sends nothing either */
 		.media = k->has_media, .media_port = k->has_media ? k->media_port : 9,
+		.media_ssrc = k->has_media ? media_own_ssrc(&u->media, k->media_slot) : 0,
 		.direction = scn_direction_name((enum scn_direction)k->dir), .ptime_ms = s->ptime_ms,
 		.suites = s->suites, .n_suites = s->n_suites, .accept = s->suites, .n_accept = s->n_suites,
 		.codecs = s->codecs, .n_codecs = s->n_codecs,

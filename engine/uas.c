@@ -177,6 +177,7 @@ static struct ua_io io_of(struct uas *s, struct conn *c, struct uas_call *k, cha
 	return (struct ua_io){
 		.w = s->w, .c = c, .contact = contact, .media_addr = c->local_ip,
 		.media = k && k->has_media, .media_port = k && k->has_media ? k->media_port : 9,
+		.media_ssrc = k && k->has_media ? media_own_ssrc(&s->media, k->media_slot) : 0,
 		.direction = "sendrecv",
 		.ptime_ms = k && k->ss.neg.ptime_ms ? k->ss.neg.ptime_ms : 20,
 		.suites = s->offer, .n_suites = s->n_offer, .accept = s->accept, .n_accept = s->n_accept,
@@ -322,6 +323,8 @@ static int media_update(struct uas *s, struct conn *c, struct uas_call *k)
 		k->has_media = true;
 	}
 	media_set_remote(&s->media, k->media_slot, &to);
+	if (n->has_remote_ssrc)
+		media_set_far_ssrc(&s->media, k->media_slot, n->remote_ssrc);
 	media_set_events(&s->media, k->media_slot, n->remote_te_pt);
 	err = media_set_rx(&s->media, k->media_slot, &n->theirs);
 	/* the answer mirrors the offer: a sendonly caller gets no media from us,

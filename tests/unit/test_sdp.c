@@ -499,7 +499,41 @@ static void test_prefixes_guard_page(void)
 	munmap(mem, span + (size_t)pg);
 }
 
+/* a=ssrc (RFC 5576): ours written before the direction with a cname, the far end's first
+ * one read (with whatever attribute follows), a bad one ignored. */
+static void test_ssrc(void)
+{
+	struct sdes_crypto c[2];
+	make_offer(c);
+	struct sdp_params p = { .addr = "192.0.2.10", .port = 40000, .session_id = 7, .crypto = c,
+				.n_crypto = 1, .has_ssrc = true, .ssrc = 4294967295u };
+	char buf[1024];
+	int n = sdp_build(buf, sizeof(buf), &p);
+	CU_ASSERT_FATAL(n > 0);
+	static const char line[] = "\r\na=ssrc:4294967295 cname:trunkload\r\na=sendrecv\r\n";
+	CU_ASSERT_PTR_NOT_NULL(memmem(buf, (size_t)n, line, sizeof(line) - 1));
+	struct sdp_audio a;
+	CU_ASSERT_EQUAL_FATAL(sdp_parse(buf, (size_t)n, &a), 0);
+	CU_ASSERT(a.has_ssrc);
+	CU_ASSERT_EQUAL(a.ssrc, 4294967295u);
+	p.has_ssrc = false; /* none unless asked */
+	n = sdp_build(buf, sizeof(buf), &p);
+	CU_ASSERT_PTR_NULL(memmem(buf, (size_t)n, "a=ssrc", 6));
+	CU_ASSERT_EQUAL_FATAL(sdp_parse(buf, (size_t)n, &a), 0);
+	CU_ASSERT(!a.has_ssrc);
+
+	static const char two[] = "v=0\r\nc=IN IP4 192.0.2.1\r\nm=audio 4000 RTP/SAVP 0\r\n"
+				  "a=ssrc:12345 msid:x y\r\na=ssrc:12345 cname:abc\r\na=ssrc:999 cname:def\r\n";
+	CU_ASSERT_EQUAL_FATAL(sdp_parse(two, sizeof(two) - 1, &a), 0);
+	CU_ASSERT(a.has_ssrc && a.ssrc == 12345);
+	static const char bad[] = "v=0\r\nc=IN IP4 192.0.2.1\r\nm=audio 4000 RTP/SAVP 0\r\n"
+				  "a=ssrc:4294967296 cname:x\r\na=ssrc:12x cname:y\r\n";
+	CU_ASSERT_EQUAL_FATAL(sdp_parse(bad, sizeof(bad) - 1, &a), 0);
+	CU_ASSERT(!a.has_ssrc);
+}
+
 static const struct tl_case cases[] = {
+	{ "ssrc", test_ssrc },
 	{ "build offer: exact body and -ENOSPC", test_build_offer_exact },
 	{ "build then parse back, answer, rejection", test_build_parse_back },
 	{ "build rejects bad input", test_build_invalid },

@@ -31,7 +31,7 @@ enum { T_RTP = 1, T_RTCP, T_RTP_LATE };
 #define ECHO_MAX_MS 1000
 #define ECHO_GAP_MS 50
 #define HELD_NS (1 * NS_PER_S)          /* how long a shared socket's datagram waits for its stream */
-#define SHARED_SOCKBUF (8 << 20)        /* a shared socket queues what every stream's did */
+#define SHARED_SOCKBUF (32 << 20)       /* a shared socket queues what every stream's did */
 #define NO_SLOT UINT32_MAX
 
 enum stream_state { MS_FREE = 0, MS_OPEN, MS_CLOSING };

@@ -243,8 +243,14 @@ static void arm_shared(struct media_pool *p, unsigned i, int kind)
 		p->res->srtp.n[SRTP_BAD_PACKETS]++; /* this socket hears nothing more */
 }
 
-static void set_bufs(int fd)
+/* A shared socket's buffers, and DF on what it sends over IPv4: the kernel then writes IP
+ * ID 0 rather than drawing an ID for each datagram. */
+static void set_bufs(int fd, int family)
 {
+	if (family == AF_INET) {
+		int df = IP_PMTUDISC_DO;
+		setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &df, sizeof(df));
+	}
 	int size = SHARED_SOCKBUF;
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)); /* up to rmem_max */
@@ -273,7 +279,7 @@ static int shared_pair(struct media_pool *p, const char *ip, unsigned *index)
 	if (err)
 		return err;
 	for (int k = 0; k < 2; k++)
-		set_bufs(sh->fd[k]);
+		set_bufs(sh->fd[k], sh->local.sa.sa_family);
 	*index = p->n_sh++;
 	for (int k = 0; k < 2; k++)
 		arm_shared(p, *index, k);

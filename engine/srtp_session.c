@@ -93,7 +93,7 @@ int srtp_session_init(struct srtp_session *s, const struct sdes_crypto *c, bool 
 	uint8_t key[SDES_MAX_KEY];
 	memcpy(key, c->key, c->key_len); /* libsrtp2 wants a non-const pointer */
 	pol.key = key;
-	pol.window_size = 1024;
+	pol.window_size = 128; /* 2.56 s of 20 ms packets; each packet shifts the window */
 	pol.allow_repeat_tx = 0;
 
 	srtp_t ctx;

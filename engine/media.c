@@ -33,6 +33,7 @@ enum { T_RTP = 1, T_RTCP, T_RTP_LATE };
 #define HELD_NS (1 * NS_PER_S)          /* how long a shared socket's datagram waits for its stream */
 #define SHARED_SOCKBUF (32 << 20)       /* a shared socket queues what every stream's did */
 #define NO_SLOT UINT32_MAX
+#define SHARED_REARMS 100               /* a shared receive ended by errors is armed again this often */
 
 enum stream_state { MS_FREE = 0, MS_OPEN, MS_CLOSING };
 
@@ -44,6 +45,7 @@ struct media_stream {
 	uint16_t port;
 	uint8_t sh;                /* shared: the index of its pair */
 	bool in_pending;           /* shared: on the pending list (its far end's RTP not bound) */
+	bool far_ssrc_known;       /* shared: bound by the SSRC its far end's SDP announced */
 	uint32_t pend_prev, pend_next;
 	bool have_remote, have_rx, have_tx, sending, expect_rx, replayed;
 	bool inflight[3];          /* a send of RTP / RTCP / a late RTP packet is with the kernel */
@@ -140,7 +142,7 @@ int media_pool_init(struct media_pool *p, struct ring *ring, struct result *res,
 	p->next_port = p->port_lo;
 	p->shared = shared;
 	p->pending = NO_SLOT;
-	if (shared && (demux_init(&p->demux, 2 * max_streams) ||
+	if (shared && (demux_init(&p->demux, 2 * max_streams) || demux_init(&p->ended, MEDIA_ENDED_MAX) ||
 		       !(p->held = calloc(MEDIA_HELD_MAX, sizeof(*p->held))))) {
 		media_pool_free(p);
 		return -ENOMEM;
@@ -176,6 +178,7 @@ void media_pool_free(struct media_pool *p)
 		for (int k = 0; k < 2; k++)
 			close(p->sh[i].fd[k]);
 	demux_free(&p->demux);
+	demux_free(&p->ended);
 	free(p->held);
 	free(p->s);
 	slot_stack_free(&p->slots);
@@ -236,11 +239,13 @@ static int bind_pair(struct media_pool *p, const char *ip, int out_fd[2], union 
 	return -EADDRINUSE;
 }
 
+/* A receive that cannot be queued (the ring refuses submits) is tried again by
+ * media_tick: every call on the address hears through it. */
 static void arm_shared(struct media_pool *p, unsigned i, int kind)
 {
-	if (ring_recvmsg_multishot(p->ring, p->sh[i].fd[kind], &recv_mh, &p->bufs,
-				   ring_tag(kind ? MEDIA_OP_SHARED_RTCP_RECV : MEDIA_OP_SHARED_RTP_RECV, 0, i)))
-		p->res->srtp.n[SRTP_BAD_PACKETS]++; /* this socket hears nothing more */
+	p->sh[i].armed[kind] =
+		!ring_recvmsg_multishot(p->ring, p->sh[i].fd[kind], &recv_mh, &p->bufs,
+					ring_tag(kind ? MEDIA_OP_SHARED_RTCP_RECV : MEDIA_OP_SHARED_RTP_RECV, 0, i));
 }
 
 /* A shared socket's buffers, and DF on what it sends over IPv4: the kernel then writes IP
@@ -312,8 +317,6 @@ static void pending_remove(struct media_pool *p, struct media_stream *m)
 	m->in_pending = false;
 }
 
-static void unbind_far_end(struct media_pool *p, struct media_stream *m);
-
 int media_open(struct media_pool *p, const char *ip, uint32_t *slot, uint16_t *port)
 {
 	uint32_t k;
@@ -336,8 +339,6 @@ int media_open(struct media_pool *p, const char *ip, uint32_t *slot, uint16_t *p
 	if (err) /* the stream is taken only once it has its ports */
 		return err;
 	slot_stack_take(&p->slots, &k);
-	if (p->shared)
-		unbind_far_end(p, m); /* the call this slot had before */
 	m->port = tl_sockaddr_port(&m->local);
 	m->state = MS_OPEN;
 	m->expect_rx = true;
@@ -387,6 +388,7 @@ void media_set_remote(struct media_pool *p, uint32_t slot, const union tl_sockad
 	if (p->shared && m->have_remote && !tl_sockaddr_same(rtp, &m->remote[0])) {
 		unbind_far_end(p, m); /* it moved (a re-INVITE): found again by its first packet */
 		pending_add(p, m);
+		m->far_ssrc_known = false;
 	}
 	m->remote[0] = *rtp;
 	m->remote[1] = *rtp;
@@ -403,8 +405,9 @@ uint32_t media_own_ssrc(struct media_pool *p, uint32_t slot)
 void media_set_far_ssrc(struct media_pool *p, uint32_t slot, uint32_t ssrc)
 {
 	struct media_stream *m = stream(p, slot);
-	if (!m || !p->shared || !m->have_remote)
-		return;
+	if (!m || !p->shared || !m->have_remote || !m->in_pending)
+		return; /* bound already by what it sends, which goes before what it says */
+	m->far_ssrc_known = true;
 	/* found by it from the first packet on; it stays pending (a far end that sends with
 	 * another SSRC after all is still found by its key) until that packet comes */
 	struct demux_key k = demux_key_of(&m->remote[0], ssrc);
@@ -446,10 +449,11 @@ int media_set_rx(struct media_pool *p, uint32_t slot, const struct sdes_crypto *
 	m->t_rx_ready = clock_mono_ns();
 held:
 	/* media sent at once with the answer can overtake the answer itself */
+	bool replayed = err == 0 && m->n_early;
 	for (unsigned i = 0; err == 0 && i < m->n_early; i++)
 		on_rtp(p, m, m->early[i], m->early_len[i], &m->early_from[i]);
 	m->n_early = 0;
-	if (p->shared && m->first_seen && m->in_pending)
+	if (p->shared && replayed && m->first_seen && m->in_pending)
 		bind_far_end(p, m);
 	if (p->shared && err == 0 && m->in_pending && m->have_remote && p->n_held)
 		flush_held(p, m);
@@ -745,6 +749,10 @@ uint64_t media_tick(struct media_pool *p, uint64_t now)
 {
 	if (p->n_held)
 		expire_held(p, now);
+	for (unsigned i = 0; i < p->n_sh; i++)
+		for (int k = 0; k < 2; k++)
+			if (!p->sh[i].armed[k] && p->sh[i].errors < SHARED_REARMS)
+				arm_shared(p, i, k);
 	const struct timer_entry *t;
 	while ((t = timer_peek(&p->timers)) && t->at <= now) {
 		struct timer_entry e = *t;
@@ -1013,10 +1021,30 @@ static void expire_held(struct media_pool *p, uint64_t now)
 	}
 }
 
+/* Shared: whether k belonged to a stream that has ended (its far end's last packets). */
+static bool ended(const struct media_pool *p, const struct demux_key *k)
+{
+	return demux_find(&p->ended, k) != DEMUX_NONE;
+}
+
+/* A packet found under a pending stream's key (a first one, tried or held): one with
+ * another SSRC than the stream had is not its stream's (as on_rtp says). */
+static void take_first(struct media_pool *p, struct media_stream *m, uint8_t *pkt, size_t len)
+{
+	if (m->first_seen && be32(pkt + 8) != m->rcv.ssrc) {
+		m->n[SRTP_UNEXPECTED_SSRC]++;
+		return;
+	}
+	m->new_key_seen = true;
+	rtp_accepted(p, m, pkt, len);
+	bind_far_end(p, m);
+}
+
 /* Shared: an RTP datagram on pair sh goes to the stream bound to its source and SSRC;
- * else to the pending stream of that source whose key it authenticates under, which is
- * then bound to it (a far end that shares its port too sends many streams from one
- * source); else it waits. */
+ * else, when one pending stream has that source and none was bound by an announced SSRC
+ * (a far end with a port per call), to that one, as on a socket of its own; else to the
+ * pending stream of that source whose key it authenticates under (a far end that shares
+ * its port too sends many streams from one source); else it waits. */
 static void dispatch_rtp(struct media_pool *p, unsigned sh, const union tl_sockaddr *from, uint8_t *pkt,
 			 size_t len)
 {
@@ -1028,56 +1056,52 @@ static void dispatch_rtp(struct media_pool *p, unsigned sh, const union tl_socka
 	uint32_t id = demux_find(&p->demux, &k);
 	if (id != DEMUX_NONE) {
 		struct media_stream *m = &p->s[id / 2];
-		if (m->state != MS_OPEN) /* its call has ended */
-			return;
 		on_rtp(p, m, pkt, len, from);
 		if (m->in_pending && m->first_seen) /* bound by the SSRC its SDP announced */
 			bind_far_end(p, m);
 		return;
 	}
-	/* one stream of that source (a far end with a port per call): its own, as on a
-	 * socket of its own (held for its key, or failing under it) */
+	if (ended(p, &k))
+		return;
 	struct media_stream *one = NULL;
-	unsigned candidates = 0, keyed = 0;
-	for (uint32_t i = p->pending; i != NO_SLOT && candidates < 2; i = p->s[i].pend_next) {
+	unsigned plain = 0, announced = 0;
+	for (uint32_t i = p->pending; i != NO_SLOT; i = p->s[i].pend_next) {
 		struct media_stream *m = &p->s[i];
 		if (m->sh == sh && m->have_remote && same_source(from, &m->remote[0])) {
-			candidates++;
-			one = m;
+			announced += m->far_ssrc_known;
+			plain += !m->far_ssrc_known;
+			one = m->far_ssrc_known ? one : m;
 		}
 	}
-	if (candidates == 1) {
+	if (plain == 1 && !announced) {
 		on_rtp(p, one, pkt, len, from);
 		if (one->first_seen)
 			bind_far_end(p, one);
 		return;
 	}
-	candidates = 0;
+	unsigned keyed = 0;
 	uint8_t copy[EARLY_CAP];
-	for (uint32_t i = p->pending; i != NO_SLOT; i = p->s[i].pend_next) {
+	for (uint32_t i = p->pending; i != NO_SLOT && len <= sizeof(copy); i = p->s[i].pend_next) {
 		struct media_stream *m = &p->s[i];
-		if (m->sh != sh || !m->have_remote || !same_source(from, &m->remote[0]))
-			continue;
-		candidates++;
-		if (!m->have_rx || len > sizeof(copy))
+		if (m->sh != sh || !m->have_remote || !m->have_rx || !same_source(from, &m->remote[0]))
 			continue;
 		keyed++;
 		size_t n = len;
 		memcpy(copy, pkt, len); /* a failed try may leave the buffer changed */
 		if (srtp_session_unprotect(&m->rx, copy, &n) == SRTP_OK) {
-			m->new_key_seen = true;
-			rtp_accepted(p, m, copy, n);
-			bind_far_end(p, m);
+			take_first(p, m, copy, n);
 			return;
 		}
 	}
-	hold(p, sh, from, pkt, len, keyed > 0 && keyed == candidates, NULL);
+	hold(p, sh, from, pkt, len, keyed > 0 && keyed == plain + announced, NULL);
 }
 
 /* Shared: an RTCP datagram goes to the stream bound to its source and sender's SSRC, or
- * to the pending stream of that source whose key it authenticates under; else it is
- * dropped (reports are not held: the next comes). */
-static void dispatch_rtcp(struct media_pool *p, const union tl_sockaddr *from, uint8_t *pkt, size_t len)
+ * to the pending stream of that source whose key it authenticates under (then bound to
+ * it: a far end that only receives sends reports alone); else it is dropped (reports are
+ * not held: the next comes). */
+static void dispatch_rtcp(struct media_pool *p, unsigned sh, const union tl_sockaddr *from, uint8_t *pkt,
+			  size_t len)
 {
 	if (len < 8 || (pkt[0] >> 6) != 2) {
 		p->res->srtp.n[SRTP_UNEXPECTED_SOURCE]++;
@@ -1086,18 +1110,20 @@ static void dispatch_rtcp(struct media_pool *p, const union tl_sockaddr *from, u
 	struct demux_key k = demux_key_of(from, be32(pkt + 4));
 	uint32_t id = demux_find(&p->demux, &k);
 	if (id != DEMUX_NONE) {
-		if (p->s[id / 2].state == MS_OPEN)
-			on_rtcp(&p->s[id / 2], pkt, len);
+		on_rtcp(&p->s[id / 2], pkt, len);
 		return;
 	}
+	if (ended(p, &k))
+		return;
 	uint8_t copy[EARLY_CAP];
 	for (uint32_t i = p->pending; i != NO_SLOT && len <= sizeof(copy); i = p->s[i].pend_next) {
 		struct media_stream *m = &p->s[i];
-		if (!m->have_rx || !m->have_remote || !same_source(from, &m->remote[1]))
+		if (m->sh != sh || !m->have_rx || !m->have_remote || !same_source(from, &m->remote[1]))
 			continue;
 		size_t n = len;
 		memcpy(copy, pkt, len);
 		if (srtp_session_unprotect_rtcp(&m->rx, copy, &n) == SRTP_OK) {
+			demux_bind(&p->demux, i * 2 + 1, &k);
 			rtcp_accepted(m, copy, n);
 			return;
 		}
@@ -1112,22 +1138,17 @@ static void flush_held(struct media_pool *p, struct media_stream *m)
 		struct media_held h = p->held[p->held_first];
 		p->held_first = (p->held_first + 1) % MEDIA_HELD_MAX;
 		p->n_held--;
-		bool tried = false;
 		if (h.sh == m->sh && same_source(&h.from, &m->remote[0])) {
 			uint8_t copy[EARLY_CAP];
 			size_t len = h.len;
 			memcpy(copy, h.data, len); /* a failed try may leave the buffer changed */
 			if (srtp_session_unprotect(&m->rx, copy, &len) == SRTP_OK) {
 				m->n[SRTP_EARLY_PACKETS]++; /* it came before the key */
-				m->new_key_seen = true;
-				rtp_accepted(p, m, copy, len);
-				if (m->in_pending)
-					bind_far_end(p, m);
+				take_first(p, m, copy, len);
 				continue;
 			}
-			tried = true;
 		}
-		hold(p, h.sh, &h.from, h.data, h.len, tried, &h);
+		hold(p, h.sh, &h.from, h.data, h.len, false, &h);
 	}
 }
 
@@ -1139,7 +1160,7 @@ static void on_shared_datagram(struct media_pool *p, unsigned sh, bool rtcp, cha
 	if (!datagram_of(buf, res, &pl, &len, &from))
 		return;
 	if (rtcp) {
-		dispatch_rtcp(p, &from, pl, len);
+		dispatch_rtcp(p, sh, &from, pl, len);
 		return;
 	}
 	if (p->capture)
@@ -1159,8 +1180,15 @@ void media_cqe(struct media_pool *p, uint64_t t, int res, unsigned flags)
 				on_shared_datagram(p, slot, rtcp, ring_bufs_get(&p->bufs, bid), res);
 			ring_bufs_recycle(&p->bufs, bid);
 		}
-		if (!(flags & IORING_CQE_F_MORE) && slot < p->n_sh && (res >= 0 || res == -ENOBUFS))
-			arm_shared(p, slot, rtcp);
+		if (!(flags & IORING_CQE_F_MORE) && slot < p->n_sh) {
+			/* armed again at once, also after an error (a few times): every call on
+			 * the address hears through it */
+			struct media_shared *sh = &p->sh[slot];
+			sh->armed[rtcp] = false;
+			sh->errors += res < 0 && res != -ENOBUFS;
+			if (sh->errors < SHARED_REARMS)
+				arm_shared(p, slot, rtcp);
+		}
 		return;
 	}
 	struct media_stream *m = slot < p->n ? &p->s[slot] : NULL;
@@ -1253,8 +1281,13 @@ void media_close(struct media_pool *p, uint32_t slot, struct result *res)
 	m->sending = false;
 	m->seq++;
 	if (p->shared) { /* nothing of its own receives: the slot is freed once sends are done */
-		pending_remove(p, m); /* its binding stays until the slot is reused: what the far
-				       * end sent before it heard of the end is dropped, not held */
+		pending_remove(p, m);
+		struct demux_key k;
+		for (uint32_t i = 0; i < 2; i++)
+			if (demux_key_at(&p->demux, slot * 2 + i, &k))
+				demux_bind(&p->ended, p->ended_next + i, &k);
+		p->ended_next = (p->ended_next + 2) % MEDIA_ENDED_MAX;
+		unbind_far_end(p, m);
 		stream_finish(p, m);
 		return;
 	}

@@ -38,9 +38,16 @@ enum {
  * known yet), held a while for the stream they turn out to belong to. */
 #define MEDIA_HELD_MAX 1024
 
+/* Shared ports: the bindings of this many ended streams are kept (RTP and RTCP each),
+ * so that what their far ends sent before they heard of the end is dropped quietly, as
+ * a closed per-call socket drops it. */
+#define MEDIA_ENDED_MAX 4096
+
 struct media_shared {
 	union tl_sockaddr local;  /* the RTP socket's address */
 	int fd[2];                /* RTP, RTCP */
+	bool armed[2];            /* its multishot receive runs */
+	unsigned errors;          /* receives that ended in an error and were armed again */
 };
 
 struct media_held;
@@ -74,6 +81,8 @@ struct media_pool {
 	struct media_shared sh[MEDIA_SHARED_MAX];
 	unsigned n_sh;
 	struct media_demux demux; /* the far end's address, port, SSRC -> slot * 2 + (RTCP) */
+	struct media_demux ended; /* the same of ended streams, ids in turn (MEDIA_ENDED_MAX) */
+	uint32_t ended_next;
 	uint32_t pending;         /* the first open stream whose far end's RTP is not bound yet */
 	struct media_held *held;  /* owned, MEDIA_HELD_MAX of them, a ring */
 	unsigned held_first, n_held;

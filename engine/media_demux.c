@@ -85,6 +85,14 @@ void demux_bind(struct media_demux *d, uint32_t id, const struct demux_key *k)
 	d->bound[id] = true;
 }
 
+bool demux_key_at(const struct media_demux *d, uint32_t id, struct demux_key *k)
+{
+	if (id >= d->n_ids || !d->bound[id])
+		return false;
+	*k = d->key[id];
+	return true;
+}
+
 uint32_t demux_find(const struct media_demux *d, const struct demux_key *k)
 {
 	if (!d->head || !k->family)

@@ -31,6 +31,8 @@ struct demux_key demux_key_of(const union tl_sockaddr *from, uint32_t ssrc);
 /* Binds id to k (moving it if bound elsewhere). A key bound twice finds the later id. */
 void demux_bind(struct media_demux *d, uint32_t id, const struct demux_key *k);
 void demux_unbind(struct media_demux *d, uint32_t id);
+/* What id is bound to: true and *k, or false when it is not bound. */
+bool demux_key_at(const struct media_demux *d, uint32_t id, struct demux_key *k);
 /* The id bound to k, or DEMUX_NONE. */
 uint32_t demux_find(const struct media_demux *d, const struct demux_key *k);
 

@@ -34,8 +34,12 @@ static void test_find(void)
 	demux_bind(&d, 0, &c); /* moved: the old key finds nothing */
 	CU_ASSERT_EQUAL(demux_find(&d, &a), DEMUX_NONE);
 	CU_ASSERT_EQUAL(demux_find(&d, &c), 0);
+	struct demux_key got;
+	CU_ASSERT(demux_key_at(&d, 0, &got) && got.port == c.port && got.ssrc == c.ssrc);
 	demux_unbind(&d, 1);
 	demux_unbind(&d, 1); /* twice is harmless */
+	CU_ASSERT(!demux_key_at(&d, 1, &got));
+	CU_ASSERT(!demux_key_at(&d, 8, &got));
 	CU_ASSERT_EQUAL(demux_find(&d, &b), DEMUX_NONE);
 	CU_ASSERT_EQUAL(demux_find(&d, &v6), 2);
 	demux_bind(&d, 9, &b); /* beyond the room: ignored */

@@ -1,4 +1,5 @@
 #include "media.h"
+#include "be.h"
 #include "capture.h"
 #include "clock.h"
 #include "dtmf.h"
@@ -246,6 +247,7 @@ static void arm_shared(struct media_pool *p, unsigned i, int kind)
 	p->sh[i].armed[kind] =
 		!ring_recvmsg_multishot(p->ring, p->sh[i].fd[kind], &recv_mh, &p->bufs,
 					ring_tag(kind ? MEDIA_OP_SHARED_RTCP_RECV : MEDIA_OP_SHARED_RTP_RECV, 0, i));
+	p->rearm |= !p->sh[i].armed[kind];
 }
 
 /* A shared socket's buffers, and DF on what it sends over IPv4: the kernel then writes IP
@@ -361,15 +363,21 @@ static struct media_stream *stream(struct media_pool *p, uint32_t slot)
 	return slot < p->n && p->s[slot].state == MS_OPEN ? &p->s[slot] : NULL;
 }
 
-/* Shared: the far end's packets find the stream by where they come from and their SSRC
- * from now on (RTCP with the same SSRC, from the port above). */
-static void bind_far_end(struct media_pool *p, struct media_stream *m)
+/* Shared: the far end's packets with ssrc find the stream by where they come from (RTCP
+ * with the same SSRC, from the port above). */
+static void bind_ssrc(struct media_pool *p, struct media_stream *m, uint32_t ssrc)
 {
 	uint32_t slot = (uint32_t)(m - p->s);
-	struct demux_key k = demux_key_of(&m->remote[0], m->rcv.ssrc);
+	struct demux_key k = demux_key_of(&m->remote[0], ssrc);
 	demux_bind(&p->demux, slot * 2, &k);
-	k = demux_key_of(&m->remote[1], m->rcv.ssrc);
+	k = demux_key_of(&m->remote[1], ssrc);
 	demux_bind(&p->demux, slot * 2 + 1, &k);
+}
+
+/* Shared: the far end's first packet came: the stream is found by its SSRC from now on. */
+static void bind_far_end(struct media_pool *p, struct media_stream *m)
+{
+	bind_ssrc(p, m, m->rcv.ssrc);
 	pending_remove(p, m);
 }
 
@@ -410,10 +418,7 @@ void media_set_far_ssrc(struct media_pool *p, uint32_t slot, uint32_t ssrc)
 	m->far_ssrc_known = true;
 	/* found by it from the first packet on; it stays pending (a far end that sends with
 	 * another SSRC after all is still found by its key) until that packet comes */
-	struct demux_key k = demux_key_of(&m->remote[0], ssrc);
-	demux_bind(&p->demux, slot * 2, &k);
-	k = demux_key_of(&m->remote[1], ssrc);
-	demux_bind(&p->demux, slot * 2 + 1, &k);
+	bind_ssrc(p, m, ssrc);
 }
 
 static void on_rtp(struct media_pool *p, struct media_stream *m, uint8_t *pkt, size_t len,
@@ -749,10 +754,13 @@ uint64_t media_tick(struct media_pool *p, uint64_t now)
 {
 	if (p->n_held)
 		expire_held(p, now);
-	for (unsigned i = 0; i < p->n_sh; i++)
-		for (int k = 0; k < 2; k++)
-			if (!p->sh[i].armed[k] && p->sh[i].errors < SHARED_REARMS)
-				arm_shared(p, i, k);
+	if (p->rearm) { /* a shared receive could not be queued (arm_shared sets it again) */
+		p->rearm = false;
+		for (unsigned i = 0; i < p->n_sh; i++)
+			for (int k = 0; k < 2; k++)
+				if (!p->sh[i].armed[k] && p->sh[i].errors < SHARED_REARMS)
+					arm_shared(p, i, k);
+	}
 	const struct timer_entry *t;
 	while ((t = timer_peek(&p->timers)) && t->at <= now) {
 		struct timer_entry e = *t;
@@ -828,7 +836,7 @@ static void on_rtp(struct media_pool *p, struct media_stream *m, uint8_t *pkt, s
 		m->n[SRTP_BAD_PACKETS]++;
 		return;
 	}
-	uint32_t ssrc = (uint32_t)pkt[8] << 24 | (uint32_t)pkt[9] << 16 | (uint32_t)pkt[10] << 8 | pkt[11];
+	uint32_t ssrc = be_get32(pkt + 8);
 	if (m->first_seen && ssrc != m->rcv.ssrc) {
 		m->n[SRTP_UNEXPECTED_SSRC]++;
 		return;
@@ -981,11 +989,6 @@ static void on_datagram(struct media_pool *p, struct media_stream *m, unsigned o
 		on_rtcp(m, pl, len);
 }
 
-static uint32_t be32(const uint8_t *b)
-{
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
-
 /* Shared: a datagram no stream takes yet waits (a while, a few) for the stream whose
  * answer or key is still to come. `again`: it waited already (its time goes on). */
 static void hold(struct media_pool *p, unsigned sh, const union tl_sockaddr *from, const uint8_t *pkt,
@@ -1031,7 +1034,7 @@ static bool ended(const struct media_pool *p, const struct demux_key *k)
  * another SSRC than the stream had is not its stream's (as on_rtp says). */
 static void take_first(struct media_pool *p, struct media_stream *m, uint8_t *pkt, size_t len)
 {
-	if (m->first_seen && be32(pkt + 8) != m->rcv.ssrc) {
+	if (m->first_seen && be_get32(pkt + 8) != m->rcv.ssrc) {
 		m->n[SRTP_UNEXPECTED_SSRC]++;
 		return;
 	}
@@ -1052,7 +1055,7 @@ static void dispatch_rtp(struct media_pool *p, unsigned sh, const union tl_socka
 		p->res->srtp.n[SRTP_UNEXPECTED_SOURCE]++;
 		return;
 	}
-	struct demux_key k = demux_key_of(from, be32(pkt + 8));
+	struct demux_key k = demux_key_of(from, be_get32(pkt + 8));
 	uint32_t id = demux_find(&p->demux, &k);
 	if (id != DEMUX_NONE) {
 		struct media_stream *m = &p->s[id / 2];
@@ -1107,7 +1110,7 @@ static void dispatch_rtcp(struct media_pool *p, unsigned sh, const union tl_sock
 		p->res->srtp.n[SRTP_UNEXPECTED_SOURCE]++;
 		return;
 	}
-	struct demux_key k = demux_key_of(from, be32(pkt + 4));
+	struct demux_key k = demux_key_of(from, be_get32(pkt + 4));
 	uint32_t id = demux_find(&p->demux, &k);
 	if (id != DEMUX_NONE) {
 		on_rtcp(&p->s[id / 2], pkt, len);

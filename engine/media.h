@@ -80,6 +80,7 @@ struct media_pool {
 	bool shared;              /* every stream on its local address's shared pair */
 	struct media_shared sh[MEDIA_SHARED_MAX];
 	unsigned n_sh;
+	bool rearm;               /* one of them could not be armed: media_tick tries again */
 	struct media_demux demux; /* the far end's address, port, SSRC -> slot * 2 + (RTCP) */
 	struct media_demux ended; /* the same of ended streams, ids in turn (MEDIA_ENDED_MAX) */
 	uint32_t ended_next;

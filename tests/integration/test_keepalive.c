@@ -87,8 +87,11 @@ static void out_of_service_on_503(void)
 	CHECK(proc_json_value(report, "trunk.pings") >= 16, "a ping a second on each connection (%g)",
 	      proc_json_value(report, "trunk.pings"));
 	double at = proc_json_value(report, "trunk.out_of_service.0.at_s"), back = proc_json_value(report, "trunk.out_of_service.0.back_s");
-	CHECK(at >= 1 && at <= 3.5, "node 0 out of service about 2 s in (%g)", at);
-	CHECK(back >= 6 && back <= 8.5, "back about 7 s in, after 5 s of 503 (%g)", back);
+	/* the responder counts its 2 s from its own start: a run that starts late (CI's
+	 * sanitizer build, ~1 s) sees the 503s sooner, for as long */
+	CHECK(at >= 0 && at <= 3.5, "node 0 out of service about 2 s in (%g)", at);
+	CHECK(back - at >= 4 && back - at <= 6.5, "back after about 5 s of 503 (%g s to %g s)", at, back);
+	CHECK(back <= 8.5, "back about 7 s in (%g)", back);
 	CHECK(proc_json_value(report, "trunk.out_of_service.1.at_s") < 0, "once only");
 	/* the time series says the same, second by second */
 	for (unsigned t = 0; t < 10 && at > 0 && back > 0; t++) {

@@ -6,7 +6,8 @@
 # (10), for build A and build B in turn, PAIRS (9) times. A media capacity figure is
 # CPU-bound (bench/media-max.sh: both ends share two cores), so the ratio A/B of CPU for the
 # same calls is the inverse of the capacity ratio, without media-max.sh's 10 % steps.
-# Prints each run (CPU, calls failed, packets each way, authentication failures) and the
+# Prints each run (CPU, calls failed, packets each way, authentication failures, the
+# caller's mean jitter) and the
 # median of the pair-by-pair ratios. FLAGS_A / FLAGS_B: more flags for both ends of A / B
 # (to compare two modes of one build: FLAGS_B=--shared-media-ports with A and B the same).
 set -euo pipefail
@@ -41,12 +42,12 @@ import json, sys
 r = json.load(open(sys.argv[1])); s = r["srtp"]
 u, st = map(float, open(sys.argv[2]).read().split()[-2:])
 print(f"{sys.argv[4]} {u + st + float(sys.argv[3]):.2f} {r['calls']['failed']} "
-      f"{s['packets_sent']} {s['packets_received']} {s['auth_failures']}")
+      f"{s['packets_sent']} {s['packets_received']} {s['auth_failures']} {s['jitter_ms']:.2f}")
 PY
 }
 
 echo "media CPU, both ends: $CALLS calls held $HOLD s; A $A ${FLAGS_A:-}, B $B ${FLAGS_B:-}, in turn:"
-show() { tail -n 1 "$W/runs" | awk '{printf "  %-4s cpu %7.2f s  failed %d  sent %d  received %d  auth failures %d\n", $1, $2, $3, $4, $5, $6}'; }
+show() { tail -n 1 "$W/runs" | awk '{printf "  %-4s cpu %7.2f s  failed %d  sent %d  received %d  auth failures %d  jitter %s ms\n", $1, $2, $3, $4, $5, $6, $7}'; }
 : >"$W/runs"
 for i in $(seq 1 "$PAIRS"); do
 	one "$A" "A$i" "${FLAGS_A:-}" >>"$W/runs" && show

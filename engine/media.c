@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +28,10 @@ enum { T_RTP = 1, T_RTCP, T_RTP_LATE };
 #define EARLY_CAP 512
 #define DGRAM_BUF 2048  /* a datagram, its source address and io_uring's header */
 #define DGRAM_BUFS_MAX 4096
+/* Shared: the kernel may hand a far end's datagrams over in one piece (UDP_GRO), up to
+ * 64 of them or 64 KiB; each piece takes a buffer, however short */
+#define GRO_BUF (68 << 10)
+#define GRO_BUFS 512
 #define OUR_TE_PT 101   /* telephone-event in our offers (sdp.h) */
 #define ECHO_MIN_MS 40  /* a digit played back lasts as long as it came, within these */
 #define ECHO_MAX_MS 1000
@@ -34,6 +39,7 @@ enum { T_RTP = 1, T_RTCP, T_RTP_LATE };
 #define HELD_NS (1 * NS_PER_S)          /* how long a shared socket's datagram waits for its stream */
 #define SHARED_SOCKBUF (32 << 20)       /* a shared socket queues what every stream's did */
 #define NO_SLOT UINT32_MAX
+#define BATCH_GRID_NS NS_PER_MS
 #define SHARED_REARMS 100               /* a shared receive ended by errors is armed again this often */
 
 enum stream_state { MS_FREE = 0, MS_OPEN, MS_CLOSING };
@@ -100,8 +106,12 @@ struct media_held {
 	uint8_t data[EARLY_CAP];
 };
 
-/* The receive msghdr only tells the kernel how much room the source address gets. */
+/* The receive msghdr only tells the kernel how much room the source address gets (and,
+ * on shared sockets, the segment length of datagrams that came in one piece: there the
+ * name's room is rounded up, so that the control part after it is aligned). */
 static struct msghdr recv_mh = { .msg_namelen = sizeof(union tl_sockaddr) };
+static struct msghdr recv_gro_mh = { .msg_namelen = (sizeof(union tl_sockaddr) + 7) & ~7u,
+				     .msg_controllen = CMSG_SPACE(sizeof(int)) };
 
 static void set_port(union tl_sockaddr *a, uint16_t port)
 {
@@ -130,7 +140,8 @@ int media_pool_init(struct media_pool *p, struct ring *ring, struct result *res,
 	unsigned nbufs = 64;
 	while (nbufs < DGRAM_BUFS_MAX && nbufs < 2ull * max_streams)
 		nbufs *= 2;
-	int err = ring_bufs_init(ring, &p->bufs, nbufs, DGRAM_BUF);
+	int err = shared ? ring_bufs_init(ring, &p->bufs, GRO_BUFS, GRO_BUF) :
+			   ring_bufs_init(ring, &p->bufs, nbufs, DGRAM_BUF);
 	if (err) {
 		media_pool_free(p);
 		return err;
@@ -144,7 +155,8 @@ int media_pool_init(struct media_pool *p, struct ring *ring, struct result *res,
 	p->shared = shared;
 	p->pending = NO_SLOT;
 	if (shared && (demux_init(&p->demux, 2 * max_streams) || demux_init(&p->ended, MEDIA_ENDED_MAX) ||
-		       !(p->held = calloc(MEDIA_HELD_MAX, sizeof(*p->held))))) {
+		       !(p->held = calloc(MEDIA_HELD_MAX, sizeof(*p->held))) ||
+		       udp_batcher_init(&p->batch, ring, MEDIA_OP_BATCH_SEND))) {
 		media_pool_free(p);
 		return -ENOMEM;
 	}
@@ -180,6 +192,7 @@ void media_pool_free(struct media_pool *p)
 			close(p->sh[i].fd[k]);
 	demux_free(&p->demux);
 	demux_free(&p->ended);
+	udp_batcher_free(&p->batch);
 	free(p->held);
 	free(p->s);
 	slot_stack_free(&p->slots);
@@ -245,15 +258,18 @@ static int bind_pair(struct media_pool *p, const char *ip, int out_fd[2], union 
 static void arm_shared(struct media_pool *p, unsigned i, int kind)
 {
 	p->sh[i].armed[kind] =
-		!ring_recvmsg_multishot(p->ring, p->sh[i].fd[kind], &recv_mh, &p->bufs,
+		!ring_recvmsg_multishot(p->ring, p->sh[i].fd[kind], &recv_gro_mh, &p->bufs,
 					ring_tag(kind ? MEDIA_OP_SHARED_RTCP_RECV : MEDIA_OP_SHARED_RTP_RECV, 0, i));
 	p->rearm |= !p->sh[i].armed[kind];
 }
 
-/* A shared socket's buffers, and DF on what it sends over IPv4: the kernel then writes IP
- * ID 0 rather than drawing an ID for each datagram. */
+/* A shared socket's buffers, DF on what it sends over IPv4 (the kernel then writes IP ID
+ * 0 rather than drawing an ID for each datagram), and a far end's datagrams in one piece
+ * where the kernel has them so (sent segmented, udp_batch.h). */
 static void set_bufs(int fd, int family)
 {
+	int one = 1;
+	setsockopt(fd, IPPROTO_UDP, UDP_GRO, &one, sizeof(one));
 	if (family == AF_INET) {
 		int df = IP_PMTUDISC_DO;
 		setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &df, sizeof(df));
@@ -630,12 +646,26 @@ static void capture_rtp(struct media_pool *p, const union tl_sockaddr *src,
 		capture_datagram(p->capture, &src->sa, &dst->sa, pkt, h.header_len, len);
 }
 
+/* Shared ports, no impairment that times packets itself: each turn's RTP goes out per
+ * far end in one send, and packets fall due on a grid of BATCH_GRID_NS, so that a turn
+ * has many. A stream's packets keep their spacing (its phase moves, once, onto the grid). */
+static bool batching(const struct media_pool *p)
+{
+	return p->shared && !p->jitter_us && !p->reorder_per_10k;
+}
+
 /* i: 0 RTP, 1 RTCP, 2 an RTP packet held back (on the RTP socket) */
 static void submit_send(struct media_pool *p, struct media_stream *m, int i, size_t len)
 {
 	static const unsigned ops[3] = { MEDIA_OP_RTP_SEND, MEDIA_OP_RTCP_SEND, MEDIA_OP_RTP_LATE_SEND };
 	int s = i == 1;
 	m->txlen[i] = (uint16_t)len;
+	if (i == 0 && batching(p) &&
+	    udp_batcher_add(&p->batch, m->fd[0], &m->remote[0], m->txbuf[0], len)) {
+		if (p->capture)
+			capture_rtp(p, &m->local, &m->remote[0], m->txbuf[0], len);
+		return; /* a copy goes out at the end of the turn: txbuf is free at once */
+	}
 	if (ring_sendto(p->ring, m->fd[s], m->txbuf[i], len, &m->remote[s].sa,
 			sizeof(m->remote[s]), tag(ops[i], p, m))) {
 		m->n[SRTP_SEND_ERRORS]++;
@@ -761,8 +791,9 @@ uint64_t media_tick(struct media_pool *p, uint64_t now)
 				if (!p->sh[i].armed[k] && p->sh[i].errors < SHARED_REARMS)
 					arm_shared(p, i, k);
 	}
+	uint64_t due = batching(p) ? now - now % BATCH_GRID_NS : now;
 	const struct timer_entry *t;
-	while ((t = timer_peek(&p->timers)) && t->at <= now) {
+	while ((t = timer_peek(&p->timers)) && t->at <= due) {
 		struct timer_entry e = *t;
 		timer_pop(&p->timers);
 		struct media_stream *m = stream(p, e.slot);
@@ -788,7 +819,11 @@ uint64_t media_tick(struct media_pool *p, uint64_t now)
 			}
 		}
 	}
+	if (p->shared)
+		p->res->srtp.n[SRTP_SEND_ERRORS] += udp_batcher_flush(&p->batch);
 	uint64_t next = t ? t->at : 0;
+	if (next && batching(p) && next % BATCH_GRID_NS)
+		next += BATCH_GRID_NS - next % BATCH_GRID_NS;
 	if (p->n_held) {
 		uint64_t expiry = p->held[p->held_first].at + HELD_NS;
 		if (!next || expiry < next)
@@ -956,15 +991,17 @@ static void stream_finish(struct media_pool *p, struct media_stream *m)
 }
 
 /* A received datagram's payload and source (res bytes in buf, as recvmsg multishot lays
- * them out). false when the kernel's header does not hold together. */
-static bool datagram_of(char *buf, int res, uint8_t **pl, size_t *len, union tl_sockaddr *from)
+ * them out with mh). false when the kernel's header does not hold together. */
+static bool datagram_of(struct msghdr *mh, char *buf, int res, uint8_t **pl, size_t *len,
+			union tl_sockaddr *from, struct io_uring_recvmsg_out **out)
 {
 	KERNEL_WROTE(buf, (size_t)res);
-	struct io_uring_recvmsg_out *o = io_uring_recvmsg_validate(buf, res, &recv_mh);
+	struct io_uring_recvmsg_out *o = io_uring_recvmsg_validate(buf, res, mh);
 	if (!o)
 		return false;
-	*pl = io_uring_recvmsg_payload(o, &recv_mh);
-	*len = io_uring_recvmsg_payload_length(o, res, &recv_mh);
+	*out = o;
+	*pl = io_uring_recvmsg_payload(o, mh);
+	*len = io_uring_recvmsg_payload_length(o, res, mh);
 	if (o->flags & MSG_TRUNC)
 		*len = 0; /* longer than any RTP packet: counted as an empty one */
 	memset(from, 0, sizeof(*from));
@@ -978,7 +1015,8 @@ static void on_datagram(struct media_pool *p, struct media_stream *m, unsigned o
 	uint8_t *pl;
 	size_t len;
 	union tl_sockaddr from;
-	if (!datagram_of(buf, res, &pl, &len, &from))
+	struct io_uring_recvmsg_out *o;
+	if (!datagram_of(&recv_mh, buf, res, &pl, &len, &from, &o))
 		return;
 	if (op == MEDIA_OP_RTP_RECV) {
 		if (p->capture)
@@ -1160,15 +1198,32 @@ static void on_shared_datagram(struct media_pool *p, unsigned sh, bool rtcp, cha
 	uint8_t *pl;
 	size_t len;
 	union tl_sockaddr from;
-	if (!datagram_of(buf, res, &pl, &len, &from))
+	struct io_uring_recvmsg_out *o;
+	if (!datagram_of(&recv_gro_mh, buf, res, &pl, &len, &from, &o))
 		return;
-	if (rtcp) {
-		dispatch_rtcp(p, sh, &from, pl, len);
-		return;
+	size_t seg = len;
+	for (struct cmsghdr *c = io_uring_recvmsg_cmsg_firsthdr(o, &recv_gro_mh); c;
+	     c = io_uring_recvmsg_cmsg_nexthdr(o, &recv_gro_mh, c)) {
+		int gso;
+		if (c->cmsg_level == IPPROTO_UDP && c->cmsg_type == UDP_GRO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(gso))) {
+			memcpy(&gso, CMSG_DATA(c), sizeof(gso));
+			if (gso > 0)
+				seg = (size_t)gso;
+		}
 	}
-	if (p->capture)
-		capture_rtp(p, &from, &p->sh[sh].local, pl, len);
-	dispatch_rtp(p, sh, &from, pl, len);
+	size_t off = 0;
+	do { /* one datagram, or each of those the kernel handed over in one piece */
+		size_t n = len - off < seg ? len - off : seg;
+		if (rtcp) {
+			dispatch_rtcp(p, sh, &from, pl + off, n);
+		} else {
+			if (p->capture)
+				capture_rtp(p, &from, &p->sh[sh].local, pl + off, n);
+			dispatch_rtp(p, sh, &from, pl + off, n);
+		}
+		off += n;
+	} while (off < len);
 }
 
 void media_cqe(struct media_pool *p, uint64_t t, int res, unsigned flags)
@@ -1211,6 +1266,10 @@ void media_cqe(struct media_pool *p, uint64_t t, int res, unsigned flags)
 		if (m->state == MS_OPEN && (res >= 0 || res == -ENOBUFS))
 			arm_recv(p, m, op == MEDIA_OP_RTCP_RECV);
 		stream_finish(p, m);
+		return;
+	}
+	if (op == MEDIA_OP_BATCH_SEND) {
+		p->res->srtp.n[SRTP_SEND_ERRORS] += udp_batcher_done(&p->batch, slot, res);
 		return;
 	}
 	if (!live)

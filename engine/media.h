@@ -15,6 +15,7 @@
 #include "sdes.h"
 #include "slot_stack.h"
 #include "timer.h"
+#include "udp_batch.h"
 
 struct media_stream;
 
@@ -30,6 +31,7 @@ enum {
 	MEDIA_OP_RTP_LATE_SEND, /* a packet held back to arrive reordered (reorder_per_10k) */
 	MEDIA_OP_SHARED_RTP_RECV, /* on a shared socket: the tag's slot is the socket's index */
 	MEDIA_OP_SHARED_RTCP_RECV,
+	MEDIA_OP_BATCH_SEND,      /* shared: RTP of a turn to one far end (udp_batch.h) */
 };
 
 /* Shared ports: a pair of sockets per local address, at most this many addresses. */
@@ -85,6 +87,7 @@ struct media_pool {
 	struct media_demux ended; /* the same of ended streams, ids in turn (MEDIA_ENDED_MAX) */
 	uint32_t ended_next;
 	uint32_t pending;         /* the first open stream whose far end's RTP is not bound yet */
+	struct udp_batcher batch; /* shared: a turn's RTP per far end, in one send */
 	struct media_held *held;  /* owned, MEDIA_HELD_MAX of them, a ring */
 	unsigned held_first, n_held;
 };

@@ -182,6 +182,16 @@ int ring_sendto(struct ring *r, int fd, const void *p, size_t n, const struct so
 	return 0;
 }
 
+int ring_sendmsg(struct ring *r, int fd, const struct msghdr *mh, uint64_t tag)
+{
+	struct io_uring_sqe *sqe = ring_sqe(r);
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_sendmsg(sqe, fd, mh, 0);
+	io_uring_sqe_set_data64(sqe, tag);
+	return 0;
+}
+
 int ring_cancel(struct ring *r, uint64_t target, uint64_t tag)
 {
 	struct io_uring_sqe *sqe = ring_sqe(r);

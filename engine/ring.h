@@ -61,6 +61,8 @@ int ring_recvmsg_multishot(struct ring *r, int fd, struct msghdr *mh,
 /* sendto(2): p and to must stay valid until the completion. */
 int ring_sendto(struct ring *r, int fd, const void *p, size_t n, const struct sockaddr *to,
 		socklen_t to_len, uint64_t tag);
+/* sendmsg(2): mh and all it points to must stay valid until the completion. */
+int ring_sendmsg(struct ring *r, int fd, const struct msghdr *mh, uint64_t tag);
 /* Posts a completion with res = value and user_data = target_tag on another
  * ring (IORING_OP_MSG_RING); this ring sees a completion (tag) only on failure. */
 int ring_msg(struct ring *r, int target_ring_fd, uint32_t value, uint64_t target_tag,

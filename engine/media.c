@@ -29,9 +29,10 @@ enum { T_RTP = 1, T_RTCP, T_RTP_LATE };
 #define DGRAM_BUF 2048  /* a datagram, its source address and io_uring's header */
 #define DGRAM_BUFS_MAX 4096
 /* Shared: the kernel may hand a far end's datagrams over in one piece (UDP_GRO), up to
- * 64 of them or 64 KiB; each piece takes a buffer, however short */
+ * 64 of them or 64 KiB. Each piece takes a buffer however short, as many as per-call
+ * sockets get (a far end that does not segment sends a piece per datagram); only the
+ * pages written are ever resident. */
 #define GRO_BUF (68 << 10)
-#define GRO_BUFS 512
 #define OUR_TE_PT 101   /* telephone-event in our offers (sdp.h) */
 #define ECHO_MIN_MS 40  /* a digit played back lasts as long as it came, within these */
 #define ECHO_MAX_MS 1000
@@ -81,6 +82,7 @@ struct media_stream {
 	struct sdes_crypto tx_key; /* what tx protects with */
 	uint64_t tx_key_rtp, tx_key_rtcp; /* packets protected with it: its lifetime bounds each */
 	uint32_t own_ssrc;         /* ours, in reports also before (or without) sending */
+	uint32_t batch_epoch;      /* its last RTP packet waits in a batch while this is the pool's */
 	bool rtcp_on;              /* our reports' timer runs */
 	int te_pt;                 /* the far end's telephone-event payload type, -1: none */
 	struct dtmf_sender dtmf_tx;
@@ -140,8 +142,7 @@ int media_pool_init(struct media_pool *p, struct ring *ring, struct result *res,
 	unsigned nbufs = 64;
 	while (nbufs < DGRAM_BUFS_MAX && nbufs < 2ull * max_streams)
 		nbufs *= 2;
-	int err = shared ? ring_bufs_init(ring, &p->bufs, GRO_BUFS, GRO_BUF) :
-			   ring_bufs_init(ring, &p->bufs, nbufs, DGRAM_BUF);
+	int err = ring_bufs_init(ring, &p->bufs, nbufs, shared ? GRO_BUF : DGRAM_BUF);
 	if (err) {
 		media_pool_free(p);
 		return err;
@@ -154,6 +155,7 @@ int media_pool_init(struct media_pool *p, struct ring *ring, struct result *res,
 	p->next_port = p->port_lo;
 	p->shared = shared;
 	p->pending = NO_SLOT;
+	p->batch_epoch = 1;
 	if (shared && (demux_init(&p->demux, 2 * max_streams) || demux_init(&p->ended, MEDIA_ENDED_MAX) ||
 		       !(p->held = calloc(MEDIA_HELD_MAX, sizeof(*p->held))) ||
 		       udp_batcher_init(&p->batch, ring, MEDIA_OP_BATCH_SEND))) {
@@ -648,10 +650,17 @@ static void capture_rtp(struct media_pool *p, const union tl_sockaddr *src,
 
 /* Shared ports, no impairment that times packets itself: each turn's RTP goes out per
  * far end in one send, and packets fall due on a grid of BATCH_GRID_NS, so that a turn
- * has many. A stream's packets keep their spacing (its phase moves, once, onto the grid). */
+ * has many. Each packet of a stream is late by the same (its deadline to the grid point
+ * after it): their spacing, and so the far end's jitter, stays as it was. */
 static bool batching(const struct media_pool *p)
 {
 	return p->shared && !p->jitter_us && !p->reorder_per_10k;
+}
+
+static void flush_batches(struct media_pool *p)
+{
+	p->res->srtp.n[SRTP_SEND_ERRORS] += udp_batcher_flush(&p->batch);
+	p->batch_epoch++;
 }
 
 /* i: 0 RTP, 1 RTCP, 2 an RTP packet held back (on the RTP socket) */
@@ -660,11 +669,15 @@ static void submit_send(struct media_pool *p, struct media_stream *m, int i, siz
 	static const unsigned ops[3] = { MEDIA_OP_RTP_SEND, MEDIA_OP_RTCP_SEND, MEDIA_OP_RTP_LATE_SEND };
 	int s = i == 1;
 	m->txlen[i] = (uint16_t)len;
-	if (i == 0 && batching(p) &&
-	    udp_batcher_add(&p->batch, m->fd[0], &m->remote[0], m->txbuf[0], len)) {
-		if (p->capture)
-			capture_rtp(p, &m->local, &m->remote[0], m->txbuf[0], len);
-		return; /* a copy goes out at the end of the turn: txbuf is free at once */
+	if (i == 0 && batching(p)) {
+		if (m->batch_epoch == p->batch_epoch)
+			flush_batches(p); /* its packet before this one leaves first */
+		if (udp_batcher_add(&p->batch, m->fd[0], &m->remote[0], m->txbuf[0], len)) {
+			m->batch_epoch = p->batch_epoch;
+			if (p->capture)
+				capture_rtp(p, &m->local, &m->remote[0], m->txbuf[0], len);
+			return; /* a copy goes out at the end of the turn: txbuf is free at once */
+		}
 	}
 	if (ring_sendto(p->ring, m->fd[s], m->txbuf[i], len, &m->remote[s].sa,
 			sizeof(m->remote[s]), tag(ops[i], p, m))) {
@@ -820,7 +833,7 @@ uint64_t media_tick(struct media_pool *p, uint64_t now)
 		}
 	}
 	if (p->shared)
-		p->res->srtp.n[SRTP_SEND_ERRORS] += udp_batcher_flush(&p->batch);
+		flush_batches(p);
 	uint64_t next = t ? t->at : 0;
 	if (next && batching(p) && next % BATCH_GRID_NS)
 		next += BATCH_GRID_NS - next % BATCH_GRID_NS;
@@ -1269,7 +1282,7 @@ void media_cqe(struct media_pool *p, uint64_t t, int res, unsigned flags)
 		return;
 	}
 	if (op == MEDIA_OP_BATCH_SEND) {
-		p->res->srtp.n[SRTP_SEND_ERRORS] += udp_batcher_done(&p->batch, slot, res);
+		p->res->srtp.n[SRTP_SEND_ERRORS] += udp_batcher_done(&p->batch, t, res);
 		return;
 	}
 	if (!live)

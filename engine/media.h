@@ -88,6 +88,7 @@ struct media_pool {
 	uint32_t ended_next;
 	uint32_t pending;         /* the first open stream whose far end's RTP is not bound yet */
 	struct udp_batcher batch; /* shared: a turn's RTP per far end, in one send */
+	uint32_t batch_epoch;     /* flushes so far, + 1 */
 	struct media_held *held;  /* owned, MEDIA_HELD_MAX of them, a ring */
 	unsigned held_first, n_held;
 };

@@ -12,10 +12,14 @@
 #define SOL_UDP 17
 #endif
 
+/* The tag's generation: the segmented send, or one datagram sent again alone. */
+enum { SEGMENTED = 0, ALONE = 1 };
+
 struct udp_batch {
 	bool busy;                /* being filled, or with the kernel */
 	int fd;
 	uint16_t seg, count;
+	uint16_t pending;         /* its datagrams sent again alone, not completed yet */
 	uint32_t len;
 	union tl_sockaddr to;
 	struct msghdr mh;         /* the kernel reads these until the completion */
@@ -47,7 +51,7 @@ void udp_batcher_free(struct udp_batcher *u)
 static void submit(struct udp_batcher *u, unsigned i)
 {
 	struct udp_batch *b = &u->b[i];
-	uint64_t tag = ring_tag(u->op, 0, i);
+	uint64_t tag = ring_tag(u->op, SEGMENTED, i);
 	int err;
 	if (b->count == 1) {
 		err = ring_sendto(u->ring, b->fd, b->data, b->len, &b->to.sa, tl_sockaddr_len(&b->to), tag);
@@ -72,9 +76,11 @@ static void submit(struct udp_batcher *u, unsigned i)
 	u->datagrams += b->count;
 }
 
+/* The open list keeps the order batches were opened in: they leave in it. */
 static void close_open(struct udp_batcher *u, unsigned j)
 {
-	u->open[j] = u->open[--u->n_open];
+	memmove(&u->open[j], &u->open[j + 1], (u->n_open - j - 1) * sizeof(u->open[0]));
+	u->n_open--;
 }
 
 static bool take_free(struct udp_batcher *u, unsigned *slot)
@@ -132,23 +138,46 @@ bool udp_batcher_add(struct udp_batcher *u, int fd, const union tl_sockaddr *to,
 
 uint64_t udp_batcher_flush(struct udp_batcher *u)
 {
-	while (u->n_open)
-		submit(u, u->open[--u->n_open]);
+	for (unsigned j = 0; j < u->n_open; j++)
+		submit(u, u->open[j]);
+	u->n_open = 0;
 	uint64_t lost = u->lost;
 	u->lost = 0;
 	return lost;
 }
 
-unsigned udp_batcher_done(struct udp_batcher *u, uint32_t slot, int res)
+static bool no_segmentation(int res)
 {
-	if (slot >= UDP_BATCH_SLOTS || !u->b[slot].busy)
+	return res == -EIO || res == -EINVAL || res == -EOPNOTSUPP || res == -ENOPROTOOPT;
+}
+
+unsigned udp_batcher_done(struct udp_batcher *u, uint64_t tag, int res)
+{
+	uint32_t i = ring_tag_slot(tag);
+	if (i >= UDP_BATCH_SLOTS || !u->b[i].busy)
 		return 0;
-	struct udp_batch *b = &u->b[slot];
-	b->busy = false;
-	if (res >= 0)
-		return 0;
-	/* a kernel or path without segmentation offload: every datagram alone from now on */
-	if (b->count > 1 && (res == -EIO || res == -EINVAL || res == -EOPNOTSUPP || res == -ENOPROTOOPT))
-		u->off = true;
-	return b->count;
+	struct udp_batch *b = &u->b[i];
+	if (ring_tag_gen(tag) == ALONE) {
+		if (--b->pending == 0)
+			b->busy = false;
+		return res < 0;
+	}
+	if (res >= 0 || b->count == 1 || !no_segmentation(res)) {
+		b->busy = false;
+		return res < 0 ? b->count : 0;
+	}
+	/* a kernel or path without segmentation offload: this batch goes again one datagram
+	 * a send, and so does everything from now on */
+	u->off = true;
+	unsigned lost = 0;
+	for (unsigned k = 0; k < b->count; k++) {
+		if (ring_sendto(u->ring, b->fd, b->data + (size_t)k * b->seg, b->seg, &b->to.sa,
+				tl_sockaddr_len(&b->to), ring_tag(u->op, ALONE, i)))
+			lost++;
+		else
+			b->pending++;
+	}
+	if (!b->pending)
+		b->busy = false;
+	return lost;
 }

@@ -35,16 +35,19 @@ void udp_batcher_free(struct udp_batcher *u);
 
 /* Copies a datagram of len bytes for fd's send to `to` into a batch; false when it
  * cannot go in one (no batch free, too many destinations this turn, too long, or the
- * batcher is off): the caller sends it alone. A full batch is submitted at once. */
+ * batcher is off): the caller sends it alone. A full batch is submitted at once. Batches
+ * of other lengths may leave before one opened earlier fills: a caller that keeps a
+ * flow's order flushes before it adds, or sends alone, a flow's second datagram. */
 bool udp_batcher_add(struct udp_batcher *u, int fd, const union tl_sockaddr *to,
 		     const void *data, size_t len);
 
-/* Submits every batch being filled. Returns the number of datagrams, since the last
+/* Submits every batch being filled, in the order they were opened. Returns the number of datagrams, since the last
  * flush, whose batch the ring refused (lost: the caller counts them as send errors). */
 uint64_t udp_batcher_flush(struct udp_batcher *u);
 
-/* The completion of batch `slot` (the tag's slot) with res. Returns the number of its
- * datagrams lost (res < 0). */
-unsigned udp_batcher_done(struct udp_batcher *u, uint32_t slot, int res);
+/* A completion of one of its sends (tag and res as the ring gave them). Returns the
+ * number of datagrams lost. A segmented send the kernel refuses (no segmentation offload
+ * on the path) goes again one datagram a send, and the batcher turns off. */
+unsigned udp_batcher_done(struct udp_batcher *u, uint64_t tag, int res);
 
 #endif

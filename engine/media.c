@@ -832,7 +832,7 @@ uint64_t media_tick(struct media_pool *p, uint64_t now)
 			}
 		}
 	}
-	if (p->shared)
+	if (batching(p))
 		flush_batches(p);
 	uint64_t next = t ? t->at : 0;
 	if (next && batching(p) && next % BATCH_GRID_NS)
@@ -1004,22 +1004,21 @@ static void stream_finish(struct media_pool *p, struct media_stream *m)
 }
 
 /* A received datagram's payload and source (res bytes in buf, as recvmsg multishot lays
- * them out with mh). false when the kernel's header does not hold together. */
-static bool datagram_of(struct msghdr *mh, char *buf, int res, uint8_t **pl, size_t *len,
-			union tl_sockaddr *from, struct io_uring_recvmsg_out **out)
+ * them out with mh): the kernel's header, or NULL when it does not hold together. */
+static struct io_uring_recvmsg_out *datagram_of(struct msghdr *mh, char *buf, int res, uint8_t **pl,
+						size_t *len, union tl_sockaddr *from)
 {
 	KERNEL_WROTE(buf, (size_t)res);
 	struct io_uring_recvmsg_out *o = io_uring_recvmsg_validate(buf, res, mh);
 	if (!o)
-		return false;
-	*out = o;
+		return NULL;
 	*pl = io_uring_recvmsg_payload(o, mh);
 	*len = io_uring_recvmsg_payload_length(o, res, mh);
 	if (o->flags & MSG_TRUNC)
 		*len = 0; /* longer than any RTP packet: counted as an empty one */
 	memset(from, 0, sizeof(*from));
 	memcpy(from, io_uring_recvmsg_name(o), o->namelen < sizeof(*from) ? o->namelen : sizeof(*from));
-	return true;
+	return o;
 }
 
 static void on_datagram(struct media_pool *p, struct media_stream *m, unsigned op, char *buf,
@@ -1028,8 +1027,7 @@ static void on_datagram(struct media_pool *p, struct media_stream *m, unsigned o
 	uint8_t *pl;
 	size_t len;
 	union tl_sockaddr from;
-	struct io_uring_recvmsg_out *o;
-	if (!datagram_of(&recv_mh, buf, res, &pl, &len, &from, &o))
+	if (!datagram_of(&recv_mh, buf, res, &pl, &len, &from))
 		return;
 	if (op == MEDIA_OP_RTP_RECV) {
 		if (p->capture)
@@ -1206,25 +1204,31 @@ static void flush_held(struct media_pool *p, struct media_stream *m)
 	}
 }
 
+/* The length of each datagram in a piece of len bytes the kernel handed over (UDP_GRO):
+ * len itself when it is one datagram. */
+static size_t gro_segment(struct io_uring_recvmsg_out *o, size_t len)
+{
+	for (struct cmsghdr *c = io_uring_recvmsg_cmsg_firsthdr(o, &recv_gro_mh); c;
+	     c = io_uring_recvmsg_cmsg_nexthdr(o, &recv_gro_mh, c)) {
+		int seg;
+		if (c->cmsg_level == IPPROTO_UDP && c->cmsg_type == UDP_GRO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(seg))) {
+			memcpy(&seg, CMSG_DATA(c), sizeof(seg));
+			return seg > 0 ? (size_t)seg : len;
+		}
+	}
+	return len;
+}
+
 static void on_shared_datagram(struct media_pool *p, unsigned sh, bool rtcp, char *buf, int res)
 {
 	uint8_t *pl;
 	size_t len;
 	union tl_sockaddr from;
-	struct io_uring_recvmsg_out *o;
-	if (!datagram_of(&recv_gro_mh, buf, res, &pl, &len, &from, &o))
+	struct io_uring_recvmsg_out *o = datagram_of(&recv_gro_mh, buf, res, &pl, &len, &from);
+	if (!o)
 		return;
-	size_t seg = len;
-	for (struct cmsghdr *c = io_uring_recvmsg_cmsg_firsthdr(o, &recv_gro_mh); c;
-	     c = io_uring_recvmsg_cmsg_nexthdr(o, &recv_gro_mh, c)) {
-		int gso;
-		if (c->cmsg_level == IPPROTO_UDP && c->cmsg_type == UDP_GRO &&
-		    c->cmsg_len >= CMSG_LEN(sizeof(gso))) {
-			memcpy(&gso, CMSG_DATA(c), sizeof(gso));
-			if (gso > 0)
-				seg = (size_t)gso;
-		}
-	}
+	size_t seg = gro_segment(o, len);
 	size_t off = 0;
 	do { /* one datagram, or each of those the kernel handed over in one piece */
 		size_t n = len - off < seg ? len - off : seg;

@@ -1,16 +1,10 @@
 #include "udp_batch.h"
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT 103
-#endif
-#ifndef SOL_UDP
-#define SOL_UDP 17
-#endif
 
 /* The tag's generation: the segmented send, or one datagram sent again alone. */
 enum { SEGMENTED = 0, ALONE = 1 };
@@ -61,7 +55,7 @@ static void submit(struct udp_batcher *u, unsigned i)
 					 .msg_iov = &b->iov, .msg_iovlen = 1,
 					 .msg_control = b->ctl.buf, .msg_controllen = sizeof(b->ctl.buf) };
 		struct cmsghdr *c = CMSG_FIRSTHDR(&b->mh);
-		c->cmsg_level = SOL_UDP;
+		c->cmsg_level = IPPROTO_UDP;
 		c->cmsg_type = UDP_SEGMENT;
 		c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
 		memcpy(CMSG_DATA(c), &b->seg, sizeof(b->seg));

@@ -5,6 +5,9 @@
 # machine. Per run: p99 INVITE->200, the worst second's p99, the most calls in progress,
 # and the kernel's TCP counters over the run (nstat): zero-window advertisements, and
 # retransmits. A run is clean when p99 < 20 ms and no zero window was advertised.
+# Beside each run, bench/hiccup (HICCUP=0: not) measures the machine itself: how late a
+# real-time thread on each CPU woke, from just before the run until it has drained (its
+# "at T s" counts from there; the worst second's "(s N)" from the run's first call).
 # Prints one line per run and "clean N of RUNS"; exits 0 only when every run is clean.
 set -euo pipefail
 BUILD=$(realpath "${1:-build-perf}")
@@ -12,8 +15,8 @@ RUNS=${2:-10} RATE=${3:-150000} SECS=${4:-8}
 BIN=$BUILD/trunkload
 SCN=$(realpath "$(dirname "$(realpath "$0")")/../scenarios/trunk-capacity.json")
 W=$(mktemp -d)
-UAS=
-trap '[ -n "$UAS" ] && kill "$UAS" 2>/dev/null; wait 2>/dev/null; rm -rf "$W"' EXIT
+UAS= HIC=
+trap '[ -n "$UAS" ] && kill "$UAS" 2>/dev/null; [ -n "$HIC" ] && kill "$HIC" 2>/dev/null; wait 2>/dev/null; rm -rf "$W"' EXIT
 export NSTAT_HISTORY=$W/nstat.hist # our own baseline, not the user's
 
 "$BIN" pki "$W/pki" >/dev/null
@@ -24,25 +27,45 @@ PORT=$(port)
 UAS=$!
 wait_listen "$PORT" || { echo "trunkload uas did not listen on $PORT" >&2; exit 1; }
 
+[ "${HICCUP:-1}" != 0 ] && [ ! -x "$BUILD/hiccup" ] &&
+	echo "no $BUILD/hiccup: the lines say nothing of the machine's own stalls" >&2
 clean=0
 for i in $(seq 1 "$RUNS"); do
 	nstat -n
+	: >"$W/hiccup.out"
+	if [ "${HICCUP:-1}" != 0 ] && [ -x "$BUILD/hiccup" ]; then
+		"$BUILD/hiccup" 3600 >"$W/hiccup.out" 2>&1 & # until the run has drained: TERM below
+		HIC=$!
+	fi
 	"$BIN" run "$SCN" --target "127.0.0.1:$PORT" --cert "$W/pki/client.crt" \
 		--key "$W/pki/client.key" --ca "$W/pki/ca.crt" --rate "$RATE" --duration "$SECS" \
 		--max-concurrent 400000 --report-dir "$W/r" --quiet >/dev/null 2>&1 || true
 	nstat -z -j >"$W/nstat.json"
+	[ -n "$HIC" ] && { kill -TERM "$HIC" 2>/dev/null; wait "$HIC" 2>/dev/null || true; HIC=; }
 	[ -n "${NSTAT_DUMP:-}" ] && cp "$W/nstat.json" "$NSTAT_DUMP.$i"
-	if python3 - "$W/r/report.json" "$W/nstat.json" "$i" <<'PY'; then clean=$((clean + 1)); fi
+	if python3 - "$W/r/report.json" "$W/nstat.json" "$i" "$W/hiccup.out" <<'PY'; then clean=$((clean + 1)); fi
 import json, sys
 r = json.load(open(sys.argv[1])); n = json.load(open(sys.argv[2]))["kernel"]
 c = r["calls"]; l = r["latency_ms"]["invite_to_200"]
 rows = r.get("timeseries", [])
-worst = max((row.get("p99_ms", 0) for row in rows), default=0)
+def machine(path):
+    # hiccup's last line: "all wakeups N late >1ms A >5ms B >20ms C worst W ms at T s"
+    lines = [line.split() for line in open(path) if line.startswith("all ")]
+    if not lines:
+        return ""
+    f = lines[-1]
+    caveat = " ".join(f[16:])  # hiccup's "(not real-time)" / "(not pinned)": weaker figures
+    caveat = " " + caveat if caveat else ""
+    return f" | machine: worst wakeup {f[11]} ms at {f[14]} s, late >5 ms {f[7]}x, >20 ms {f[9]}x{caveat}"
+
+worst_row = max(rows, key=lambda row: row.get("p99_ms", 0), default={})
+worst = worst_row.get("p99_ms", 0)
 zw = n.get("TcpExtTCPToZeroWindowAdv", 0)
 print(f"run {sys.argv[3]:>2}: completed {c['completed']:>8} failed {c['failed']:>6} "
-      f"p99 {l['p99']:8.2f} ms worst second p99 {worst:8.2f} ms max in progress {c['max_concurrent']:>6} "
+      f"p99 {l['p99']:8.2f} ms worst second p99 {worst:8.2f} ms (s {worst_row.get('t', 0):>2}) max in progress {c['max_concurrent']:>6} "
       f"zero-window adv {zw} (wanted {n.get('TcpExtTCPWantZeroWindowAdv', 0)}) "
-      f"retransmits {n.get('TcpRetransSegs', 0)} loss probes {n.get('TcpExtTCPLossProbes', 0)}")
+      f"retransmits {n.get('TcpRetransSegs', 0)} loss probes {n.get('TcpExtTCPLossProbes', 0)}"
+      + machine(sys.argv[4]))
 sys.exit(0 if c["failed"] == 0 and c["completed"] > 0 and l["p99"] < 20 and zw == 0 else 1)
 PY
 done

@@ -2,7 +2,7 @@
  *
  * hiccup SECONDS
  * One thread per CPU this process may run on, pinned to it, real-time priority
- * (SCHED_FIFO; needs root or CAP_SYS_NICE, else the line says "not real-time"), wakes
+ * (SCHED_FIFO; needs root or CAP_SYS_NICE, else its lines say realtime=0), wakes
  * every millisecond at an absolute deadline and records how late it woke. A real-time
  * thread preempts every ordinary one at once, so what it still waits is time the CPU was
  * not the guest's to give (the host ran something else) or that the kernel kept for
@@ -79,12 +79,13 @@ static void *run_probe(void *arg)
 	return NULL;
 }
 
+/* key=value, one probe per line, so a script reads fields by name (as ceiling prints) */
 static void print_probe(const char *name, const struct probe *p)
 {
-	printf("%-4s wakeups %7ld late >1ms %5ld >5ms %4ld >20ms %3ld worst %7.2f ms at %6.2f s%s%s\n",
+	printf("%-4s wakeups=%ld late_1ms=%ld late_5ms=%ld late_20ms=%ld worst_ms=%.2f worst_at_s=%.2f"
+	       " realtime=%d pinned=%d\n",
 	       name, p->wakeups, p->over_1ms, p->over_5ms, p->over_20ms, (double)p->worst_ns / 1e6,
-	       (double)p->worst_at_ns / 1e9, p->realtime ? "" : " (not real-time)",
-	       p->pinned ? "" : " (not pinned)");
+	       (double)p->worst_at_ns / 1e9, p->realtime ? 1 : 0, p->pinned ? 1 : 0);
 }
 
 int main(int argc, char **argv)

@@ -470,6 +470,7 @@ fi
 	echo
 	echo "\`bench/trunk-stalls.sh build-perf $STALL_RUNS RATE $STALL_SECS\`: consecutive runs of scenarios/trunk-capacity.json against one \`trunkload uas\`;"
 	echo "a run is clean with no failed call, p99 INVITE→200 under 20 ms and no zero window advertised (nstat over the run)."
+	echo "\`(s N)\` names the second (from the run's first call) of the worst per-second p99; with HICCUP=1, \`machine:\` is bench/hiccup beside the run, a real-time thread pinned to each CPU waking every 1 ms: its worst wakeup, when (seconds from its start, just before the run) and how many wakeups were over 5 and 20 ms late, so a stall the machine itself had shows there."
 	for r in "${STALL_RATES[@]}"; do
 		log "--- stalls at $r calls/s"
 		echo

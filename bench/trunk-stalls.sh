@@ -5,9 +5,10 @@
 # machine. Per run: p99 INVITE->200, the worst second's p99, the most calls in progress,
 # and the kernel's TCP counters over the run (nstat): zero-window advertisements, and
 # retransmits. A run is clean when p99 < 20 ms and no zero window was advertised.
-# Beside each run, bench/hiccup (HICCUP=0: not) measures the machine itself: how late a
+# HICCUP=1: beside each run, bench/hiccup measures the machine itself: how late a
 # real-time thread on each CPU woke, from just before the run until it has drained (its
-# "at T s" counts from there; the worst second's "(s N)" from the run's first call).
+# "at T s" counts from there; the worst second's "(s N)" from the run's first call). Off by
+# default: its 2,000 preemptions a second cost the runs (bench/RESULTS.md, the stalls section).
 # Prints one line per run and "clean N of RUNS"; exits 0 only when every run is clean.
 set -euo pipefail
 BUILD=$(realpath "${1:-build-perf}")
@@ -27,13 +28,13 @@ PORT=$(port)
 UAS=$!
 wait_listen "$PORT" || { echo "trunkload uas did not listen on $PORT" >&2; exit 1; }
 
-[ "${HICCUP:-1}" != 0 ] && [ ! -x "$BUILD/hiccup" ] &&
+[ "${HICCUP:-0}" = 1 ] && [ ! -x "$BUILD/hiccup" ] &&
 	echo "no $BUILD/hiccup: the lines say nothing of the machine's own stalls" >&2
 clean=0
 for i in $(seq 1 "$RUNS"); do
 	nstat -n
 	: >"$W/hiccup.out"
-	if [ "${HICCUP:-1}" != 0 ] && [ -x "$BUILD/hiccup" ]; then
+	if [ "${HICCUP:-0}" = 1 ] && [ -x "$BUILD/hiccup" ]; then
 		"$BUILD/hiccup" 3600 >"$W/hiccup.out" 2>&1 & # until the run has drained: TERM below
 		HIC=$!
 	fi
@@ -49,14 +50,15 @@ r = json.load(open(sys.argv[1])); n = json.load(open(sys.argv[2]))["kernel"]
 c = r["calls"]; l = r["latency_ms"]["invite_to_200"]
 rows = r.get("timeseries", [])
 def machine(path):
-    # hiccup's last line: "all wakeups N late >1ms A >5ms B >20ms C worst W ms at T s"
+    # hiccup's "all" line: "all wakeups=N late_1ms=A late_5ms=B late_20ms=C worst_ms=W worst_at_s=T realtime=R pinned=P"
     lines = [line.split() for line in open(path) if line.startswith("all ")]
     if not lines:
         return ""
-    f = lines[-1]
-    caveat = " ".join(f[16:])  # hiccup's "(not real-time)" / "(not pinned)": weaker figures
-    caveat = " " + caveat if caveat else ""
-    return f" | machine: worst wakeup {f[11]} ms at {f[14]} s, late >5 ms {f[7]}x, >20 ms {f[9]}x{caveat}"
+    h = dict(kv.split("=", 1) for kv in lines[-1][1:] if "=" in kv)
+    caveat = "".join(f" (not {k.replace('realtime', 'real-time')})" for k in ("realtime", "pinned")
+                     if h.get(k) == "0")  # weaker figures
+    return (f" | machine: worst wakeup {h['worst_ms']} ms at {h['worst_at_s']} s, "
+            f"late >5 ms {h['late_5ms']}x, >20 ms {h['late_20ms']}x{caveat}")
 
 worst_row = max(rows, key=lambda row: row.get("p99_ms", 0), default={})
 worst = worst_row.get("p99_ms", 0)

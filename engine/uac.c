@@ -518,6 +518,8 @@ struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
 		return NULL;
 	}
 	u->media_on = scn_has_media(u->scn);
+	if (u->media_on)
+		w->batch_wait_ns = WORKER_BATCH_WAIT_MEDIA_NS;
 	if (cfg->list_keys && u->media_on && result_keys_reserve(&w->res, cfg->list_keys)) {
 		uac_free(u);
 		return NULL;

@@ -988,6 +988,7 @@ struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
 			return NULL;
 		}
 		s->media_on = true;
+		w->batch_wait_ns = WORKER_BATCH_WAIT_MEDIA_NS;
 		s->media.capture = w->capture;
 		s->media.wrong_tx_key = cfg->srtp_wrong_key;
 		s->media.replay_tx = cfg->srtp_replay;

@@ -25,8 +25,7 @@ enum op {
 #define RECV_BUFS 512
 #define RECV_BUF_SIZE 16384
 #define MAX_WAIT_NS (50 * NS_PER_MS) /* the stop flag is seen within this */
-#define BATCH_CQES 16
-#define BATCH_WAIT_NS (200 * 1000ull)
+#define BATCH_CQES 64
 /* Out of descriptors, an accept fails again at once while connections wait in the
  * backlog: the listener rests this long before it tries again. */
 #define ACCEPT_BACKOFF_NS (50 * NS_PER_MS)
@@ -72,6 +71,8 @@ int worker_init(struct worker *w, unsigned max_conns)
 		w->max_msg = 65536;
 	if (!w->stop_grace_ns)
 		w->stop_grace_ns = 2 * NS_PER_S;
+	if (!w->batch_wait_ns)
+		w->batch_wait_ns = WORKER_BATCH_WAIT_NS;
 	return 0;
 }
 
@@ -955,12 +956,13 @@ static int run_loop(struct worker *w)
 		if (next)
 			wait = next > w->now ? (next - w->now < wait ? next - w->now : wait) : 0;
 		/* Busy: wait for a batch of completions, briefly, rather than wake for each
-		 * one; a context switch per message costs more than the message. */
+		 * one; a wake-up, a send and a TLS record per message cost more than the
+		 * message (bench/RESULTS.md, the trunk figure). */
 		unsigned wait_nr = 1;
-		if (wait && wait < BATCH_WAIT_NS)
-			wait = BATCH_WAIT_NS; /* timers may be that late: due calls start together */
-		if (busy && wait >= BATCH_WAIT_NS) {
-			wait = BATCH_WAIT_NS;
+		if (wait && wait < w->batch_wait_ns)
+			wait = w->batch_wait_ns; /* timers may be that late: due calls start together */
+		if (busy && wait >= w->batch_wait_ns) {
+			wait = w->batch_wait_ns;
 			wait_nr = BATCH_CQES;
 		}
 		struct __kernel_timespec ts = { .tv_sec = (long long)(wait / NS_PER_S),

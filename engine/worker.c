@@ -959,8 +959,9 @@ static int run_loop(struct worker *w)
 		 * one; a wake-up, a send and a TLS record per message cost more than the
 		 * message (bench/RESULTS.md, the trunk figure). */
 		unsigned wait_nr = 1;
-		if (wait && wait < w->batch_wait_ns)
-			wait = w->batch_wait_ns; /* timers may be that late: due calls start together */
+		uint64_t slack = busy ? w->batch_wait_ns : WORKER_TIMER_SLACK_NS;
+		if (wait && wait < slack)
+			wait = slack; /* timers may be that late: due calls start together */
 		if (busy && wait >= w->batch_wait_ns) {
 			wait = w->batch_wait_ns;
 			wait_nr = BATCH_CQES;

@@ -23,6 +23,8 @@
  * with media 200 us, so that RTP leaves on time. */
 #define WORKER_BATCH_WAIT_NS 1000000ull
 #define WORKER_BATCH_WAIT_MEDIA_NS 200000ull
+/* Not busy, a timer fires at most this late (calls due within it start together). */
+#define WORKER_TIMER_SLACK_NS 200000ull
 
 enum conn_state { CONN_FREE = 0, CONN_CONNECTING, CONN_HANDSHAKE, CONN_UP, CONN_CLOSING };
 

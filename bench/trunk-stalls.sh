@@ -57,6 +57,8 @@ def machine(path):
     h = dict(kv.split("=", 1) for kv in lines[-1][1:] if "=" in kv)
     caveat = "".join(f" (not {k.replace('realtime', 'real-time')})" for k in ("realtime", "pinned")
                      if h.get(k) == "0")  # weaker figures
+    if not all(k in h for k in ("worst_ms", "worst_at_s", "late_5ms", "late_20ms")):
+        return " | machine: hiccup's output not understood (an older hiccup? rebuild it)"
     return (f" | machine: worst wakeup {h['worst_ms']} ms at {h['worst_at_s']} s, "
             f"late >5 ms {h['late_5ms']}x, >20 ms {h['late_20ms']}x{caveat}")
 

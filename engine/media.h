@@ -157,6 +157,11 @@ void media_close(struct media_pool *p, uint32_t slot, struct result *res);
 
 /* Sends what is due. Returns the next deadline (0: none). */
 uint64_t media_tick(struct media_pool *p, uint64_t now);
+/* Whether any stream is open (its RTP wants the loop on time). */
+static inline bool media_streams_open(const struct media_pool *p)
+{
+	return p->slots.n_free < p->slots.n;
+}
 /* A completion of one of the pool's operations (op >= MEDIA_OP_FIRST). */
 void media_cqe(struct media_pool *p, uint64_t tag, int res, unsigned flags);
 

@@ -427,6 +427,7 @@ static uint64_t uac_tick(struct worker *w, uint64_t now)
 	struct uac *u = w->role_arg;
 	uint64_t next = uac_schedule_tick(w, now);
 	uint64_t media = u->media_on ? media_tick(&u->media, now) : 0;
+	w->media_timing = u->media_on && media_streams_open(&u->media);
 	return next && media ? (next < media ? next : media) : (next ? next : media);
 }
 
@@ -518,8 +519,6 @@ struct uac *uac_new(struct worker *w, const struct uac_config *cfg)
 		return NULL;
 	}
 	u->media_on = scn_has_media(u->scn);
-	if (u->media_on)
-		w->batch_wait_ns = WORKER_BATCH_WAIT_MEDIA_NS;
 	if (cfg->list_keys && u->media_on && result_keys_reserve(&w->res, cfg->list_keys)) {
 		uac_free(u);
 		return NULL;

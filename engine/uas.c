@@ -871,6 +871,7 @@ static uint64_t uas_tick(struct worker *w, uint64_t now)
 {
 	struct uas *s = w->role_arg;
 	uint64_t next = s->media_on ? media_tick(&s->media, now) : 0;
+	w->media_timing = s->media_on && media_streams_open(&s->media);
 	if (!s->cfg.metrics)
 		return next;
 	if (now >= s->metrics_next) { /* once a second */
@@ -988,7 +989,6 @@ struct uas *uas_new(struct worker *w, const struct uas_config *cfg)
 			return NULL;
 		}
 		s->media_on = true;
-		w->batch_wait_ns = WORKER_BATCH_WAIT_MEDIA_NS;
 		s->media.capture = w->capture;
 		s->media.wrong_tx_key = cfg->srtp_wrong_key;
 		s->media.replay_tx = cfg->srtp_replay;

@@ -25,7 +25,6 @@ enum op {
 #define RECV_BUFS 512
 #define RECV_BUF_SIZE 16384
 #define MAX_WAIT_NS (50 * NS_PER_MS) /* the stop flag is seen within this */
-#define BATCH_CQES 64
 /* Out of descriptors, an accept fails again at once while connections wait in the
  * backlog: the listener rests this long before it tries again. */
 #define ACCEPT_BACKOFF_NS (50 * NS_PER_MS)
@@ -71,8 +70,6 @@ int worker_init(struct worker *w, unsigned max_conns)
 		w->max_msg = 65536;
 	if (!w->stop_grace_ns)
 		w->stop_grace_ns = 2 * NS_PER_S;
-	if (!w->batch_wait_ns)
-		w->batch_wait_ns = WORKER_BATCH_WAIT_NS;
 	return 0;
 }
 
@@ -959,12 +956,13 @@ static int run_loop(struct worker *w)
 		 * one; a wake-up, a send and a TLS record per message cost more than the
 		 * message (bench/RESULTS.md, the trunk figure). */
 		unsigned wait_nr = 1;
-		uint64_t slack = busy ? w->batch_wait_ns : WORKER_TIMER_SLACK_NS;
+		uint64_t batch_ns = w->media_timing ? WORKER_MEDIA_BATCH_WAIT_NS : WORKER_BATCH_WAIT_NS;
+		uint64_t slack = busy ? batch_ns : WORKER_TIMER_SLACK_NS;
 		if (wait && wait < slack)
 			wait = slack; /* timers may be that late: due calls start together */
-		if (busy && wait >= w->batch_wait_ns) {
-			wait = w->batch_wait_ns;
-			wait_nr = BATCH_CQES;
+		if (busy && wait >= batch_ns) {
+			wait = batch_ns;
+			wait_nr = w->media_timing ? WORKER_MEDIA_BATCH_CQES : WORKER_BATCH_CQES;
 		}
 		struct __kernel_timespec ts = { .tv_sec = (long long)(wait / NS_PER_S),
 						.tv_nsec = (long long)(wait % NS_PER_S) };

@@ -8,7 +8,7 @@
 # HICCUP=1: beside each run, bench/hiccup measures the machine itself: how late a
 # real-time thread on each CPU woke, from just before the run until it has drained (its
 # "at T s" counts from there; the worst second's "(s N)" from the run's first call). Off by
-# default: its 2,000 preemptions a second cost the runs (bench/RESULTS.md, the stalls section).
+# default: its 2,000 preemptions a second cost the runs (bench/RESULTS.md, "The machine probe's cost").
 # Prints one line per run and "clean N of RUNS"; exits 0 only when every run is clean.
 set -euo pipefail
 BUILD=$(realpath "${1:-build-perf}")

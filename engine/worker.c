@@ -25,6 +25,15 @@ enum op {
 #define RECV_BUFS 512
 #define RECV_BUF_SIZE 16384
 #define MAX_WAIT_NS (50 * NS_PER_MS) /* the stop flag is seen within this */
+/* A busy loop waits for this many completions, or this long, before it handles them:
+ * signalling alone 64 or 1 ms (a fifth less CPU per call than 16 or 200 us at 100,000
+ * calls/s; bench/RESULTS.md); with RTP streams open 16 or 200 us, so that RTP leaves on
+ * time. A timer fires that late at most when busy, TIMER_SLACK_NS when not. */
+#define BATCH_CQES 64
+#define BATCH_WAIT_NS (1000 * 1000ull)
+#define MEDIA_BATCH_CQES 16
+#define MEDIA_BATCH_WAIT_NS (200 * 1000ull)
+#define TIMER_SLACK_NS (200 * 1000ull)
 /* Out of descriptors, an accept fails again at once while connections wait in the
  * backlog: the listener rests this long before it tries again. */
 #define ACCEPT_BACKOFF_NS (50 * NS_PER_MS)
@@ -956,13 +965,13 @@ static int run_loop(struct worker *w)
 		 * one; a wake-up, a send and a TLS record per message cost more than the
 		 * message (bench/RESULTS.md, the trunk figure). */
 		unsigned wait_nr = 1;
-		uint64_t batch_ns = w->media_timing ? WORKER_MEDIA_BATCH_WAIT_NS : WORKER_BATCH_WAIT_NS;
-		uint64_t slack = busy ? batch_ns : WORKER_TIMER_SLACK_NS;
+		uint64_t batch_ns = w->media_timing ? MEDIA_BATCH_WAIT_NS : BATCH_WAIT_NS;
+		uint64_t slack = busy ? batch_ns : TIMER_SLACK_NS;
 		if (wait && wait < slack)
 			wait = slack; /* timers may be that late: due calls start together */
 		if (busy && wait >= batch_ns) {
 			wait = batch_ns;
-			wait_nr = w->media_timing ? WORKER_MEDIA_BATCH_CQES : WORKER_BATCH_CQES;
+			wait_nr = w->media_timing ? MEDIA_BATCH_CQES : BATCH_CQES;
 		}
 		struct __kernel_timespec ts = { .tv_sec = (long long)(wait / NS_PER_S),
 						.tv_nsec = (long long)(wait % NS_PER_S) };

@@ -18,16 +18,6 @@
 #include "timer.h"
 #include "tls.h"
 
-/* A busy loop waits for this many completions, or this long, before it handles them:
- * signalling alone 64 or 1 ms (a fifth less CPU per call than 16 or 200 us at 100,000
- * calls/s; bench/RESULTS.md); with RTP streams open 16 or 200 us, so that RTP leaves on
- * time. A timer fires that late at most when busy, WORKER_TIMER_SLACK_NS when not. */
-#define WORKER_BATCH_CQES 64
-#define WORKER_BATCH_WAIT_NS 1000000ull
-#define WORKER_MEDIA_BATCH_CQES 16
-#define WORKER_MEDIA_BATCH_WAIT_NS 200000ull
-#define WORKER_TIMER_SLACK_NS 200000ull
-
 enum conn_state { CONN_FREE = 0, CONN_CONNECTING, CONN_HANDSHAKE, CONN_UP, CONN_CLOSING };
 
 struct conn {
@@ -139,7 +129,7 @@ struct worker {
 	atomic_bool *drain;     /* set first: start nothing new, let what runs finish (may be NULL) */
 	uint64_t stop_grace_ns; /* how long to wait for connections to close at the end */
 	bool media_timing;      /* the role has RTP streams open (its tick says so each turn):
-				 * the busy loop batches as WORKER_MEDIA_BATCH_* */
+				 * the busy loop batches briefly, so that RTP leaves on time */
 	uint32_t window_cursor; /* the next connection whose TCP windows are sampled */
 	uint64_t now;           /* monotonic ns at the start of this loop turn, and again
 				 * when the wait for completions returned */

@@ -26,9 +26,10 @@ enum op {
 #define RECV_BUF_SIZE 16384
 #define MAX_WAIT_NS (50 * NS_PER_MS) /* the stop flag is seen within this */
 /* A busy loop waits for this many completions, or this long, before it handles them:
- * signalling alone 64 or 1 ms (a fifth less CPU per call than 16 or 200 us at 100,000
- * calls/s; bench/RESULTS.md); with RTP streams open 16 or 200 us, so that RTP leaves on
- * time. A timer fires that late at most when busy, TIMER_SLACK_NS when not. */
+ * a wake-up, a send and a TLS record per message cost more than the message. Signalling
+ * alone 64 or 1 ms (a fifth less CPU per call than 16 or 200 us at 100,000 calls/s;
+ * bench/RESULTS.md, "Batching the busy loop"); with RTP streams open 16 or 200 us, so that
+ * RTP leaves on time. A timer fires that late at most when busy, TIMER_SLACK_NS when not. */
 #define BATCH_CQES 64
 #define BATCH_WAIT_NS (1000 * 1000ull)
 #define MEDIA_BATCH_CQES 16
@@ -961,17 +962,15 @@ static int run_loop(struct worker *w)
 		count_turn(w, woke, w->now);
 		if (next)
 			wait = next > w->now ? (next - w->now < wait ? next - w->now : wait) : 0;
-		/* Busy: wait for a batch of completions, briefly, rather than wake for each
-		 * one; a wake-up, a send and a TLS record per message cost more than the
-		 * message (bench/RESULTS.md, the trunk figure). */
+		/* Busy: wait for a batch of completions (BATCH_*) rather than wake for each;
+		 * timers may be that late, or TIMER_SLACK_NS when not busy: due calls start
+		 * together. Nothing due now (wait 0) waits for nothing. */
 		unsigned wait_nr = 1;
-		uint64_t batch_ns = w->media_timing ? MEDIA_BATCH_WAIT_NS : BATCH_WAIT_NS;
-		uint64_t slack = busy ? batch_ns : TIMER_SLACK_NS;
-		if (wait && wait < slack)
-			wait = slack; /* timers may be that late: due calls start together */
-		if (busy && wait >= batch_ns) {
-			wait = batch_ns;
+		if (busy && wait) {
+			wait = w->media_timing ? MEDIA_BATCH_WAIT_NS : BATCH_WAIT_NS;
 			wait_nr = w->media_timing ? MEDIA_BATCH_CQES : BATCH_CQES;
+		} else if (wait && wait < TIMER_SLACK_NS) {
+			wait = TIMER_SLACK_NS;
 		}
 		struct __kernel_timespec ts = { .tv_sec = (long long)(wait / NS_PER_S),
 						.tv_nsec = (long long)(wait % NS_PER_S) };
